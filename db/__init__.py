@@ -1,0 +1,1 @@
+"""The database: table definitions, migrations, SQL by concern, demo data."""

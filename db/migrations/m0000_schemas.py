@@ -1,0 +1,17 @@
+"""Schemas first: data (tables), audit (the log), and the exposed api, auth and
+reporting schemas, all owned by school_owner (db/bootstrap.sql)."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
+from db.sql_files import run_sql
+
+ID = "2026-11-26T13:00:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "Schemas: data, audit, auth, api, reporting"
+
+
+async def forwards() -> MigrationManager:
+    manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
+    manager.add_raw(run_sql("schemas/0000_up.sql"))
+    manager.add_raw_backwards(run_sql("schemas/0000_down.sql"))
+    return manager

@@ -1,0 +1,5 @@
+drop schema reporting;
+drop schema api;
+drop schema auth;
+drop schema audit;
+drop schema data;

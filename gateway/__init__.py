@@ -1,0 +1,1 @@
+"""The HTTP gateway: auth -> parse -> plan -> render -> execute -> respond."""

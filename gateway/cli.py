@@ -1,0 +1,74 @@
+"""`school-gateway`: migrate, seed and serve.
+
+With no DATABASE_URL every command uses the embedded PostgreSQL 18 kept in
+SCHOOL_PGDATA (db/database.py), so a fresh machine needs only Python and pip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from db.database import admin_url
+from db.migrate import HEAD, migrate
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    asyncio.run(migrate(args.to))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    url = admin_url()  # starts the embedded server when DATABASE_URL is unset
+    asyncio.run(migrate(HEAD))
+    if args.demo:
+        from db.seed.cli import seed_demo_if_empty
+
+        seed_demo_if_empty(url)
+    where = "embedded PostgreSQL" if "host=/" in url else "DATABASE_URL"
+    print(f"school-gateway: serving on http://{args.host}:{args.port} ({where}); docs at /schema", flush=True)
+    uvicorn.run(
+        "gateway.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="school-gateway", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    m = commands.add_parser("migrate", help="apply migrations (to head), or undo them")
+    m.add_argument("--to", default=HEAD, help="'head' (default), 'zero' for an empty database, or a migration ID to go back to")
+    m.set_defaults(run=_migrate)
+
+    s = commands.add_parser("serve", help="migrate, then serve the HTTP gateway")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=3000)
+    s.add_argument("--workers", type=int, default=1)
+    s.add_argument("--demo", action="store_true", help="seed the demo schools when the database is empty")
+    s.set_defaults(run=_serve)
+
+    try:
+        from db.seed.cli import add_seed_command
+    except ImportError:  # the generator is optional until it lands
+        pass
+    else:
+        add_seed_command(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""One PostgreSQL per test run, migrated once; each test gets a rolled-back transaction.
+
+Which server, in order (the foundation's rule, DESIGN.md):
+1. DATABASE_URL, when set (an admin URL; a throw-away database is created on it);
+2. a testcontainers postgres:18 when a Docker engine answers;
+3. an embedded PostgreSQL 18 in a fresh temporary data directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from db.database import start_embedded, with_database
+
+POSTGRES_IMAGE = "postgres:18.1"
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+    except Exception:  # no engine, no socket, no permission: all mean "not here"
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """Admin URL of a PostgreSQL server this run may create databases on."""
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+    elif _docker_answers():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer(POSTGRES_IMAGE, driver=None) as container:
+            yield container.get_connection_url()
+    else:
+        pgdata = Path(tempfile.mkdtemp(prefix="school-test-")) / "pgdata"
+        yield start_embedded(pgdata, delete_on_exit=True)
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_url: str) -> AsyncIterator[str]:
+    """Admin URL of a fresh database migrated to head, dropped at the end."""
+    name = f"school_test_{secrets.token_hex(4)}"
+    server = await asyncpg.connect(server_url)
+    await server.execute(f'create database "{name}"')
+    url = with_database(server_url, name)
+    os.environ["DATABASE_URL"] = url  # everything this run starts uses it
+    from db.migrate import migrate
+
+    await migrate()
+    yield url
+    await asyncio.sleep(0)
+    await server.execute(f'drop database "{name}" with (force)')
+    await server.close()
+
+
+@pytest.fixture
+async def admin(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A superuser connection whose work is rolled back after the test."""
+    connection = await asyncpg.connect(database_url)
+    transaction = connection.transaction()
+    await transaction.start()
+    try:
+        yield connection
+    finally:
+        await transaction.rollback()
+        await connection.close()
