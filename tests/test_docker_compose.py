@@ -1,0 +1,43 @@
+"""docker-compose.yml, checked by parsing: no Docker engine runs on these machines."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+COMPOSE = yaml.safe_load((Path(__file__).parents[1] / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def test_the_database_image_is_a_pinned_postgres_18_minor() -> None:
+    assert re.fullmatch(r"postgres:18\.\d+", SERVICES["db"]["image"])
+
+
+def test_the_database_has_a_health_check_using_pg_isready() -> None:
+    check = SERVICES["db"]["healthcheck"]
+    assert "pg_isready" in " ".join(check["test"])
+    assert check["retries"] >= 3
+
+
+def test_the_data_lives_in_a_named_volume() -> None:
+    mounts = SERVICES["db"]["volumes"]
+    assert any(m.split(":")[0] in COMPOSE["volumes"] for m in mounts)
+
+
+def test_the_gateway_waits_for_a_healthy_database() -> None:
+    assert SERVICES["gateway"]["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_the_gateway_migrates_and_serves() -> None:
+    assert "school-gateway serve" in SERVICES["gateway"]["command"]
+
+
+@pytest.mark.parametrize("service", ["db", "gateway"])
+def test_credentials_come_from_the_environment_never_literals(service: str) -> None:
+    for name, value in SERVICES[service]["environment"].items():
+        if any(word in name for word in ("PASSWORD", "SECRET", "DATABASE_URL")):
+            assert "${" in value, f"{service}.{name} must come from the environment"
+            assert ":?" in value, f"{service}.{name} must be required, with no default secret"
