@@ -33,7 +33,13 @@ OTHER_SCHOOL = str(uuid.uuid4())
 
 def claims(**overrides: Any) -> dict[str, Any]:
     now = int(time.time())
-    base: dict[str, Any] = {"sub": str(uuid.uuid4()), "role": "teacher", "school_id": SCHOOL, "iat": now, "exp": now + 300}
+    base: dict[str, Any] = {
+        "sub": str(uuid.uuid4()),
+        "role": "teacher",
+        "school_id": SCHOOL,
+        "iat": now,
+        "exp": now + 300,
+    }
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -172,7 +178,9 @@ async def test_malformed_authorization_header_is_refused(hs_auth: Authenticator,
 # --- claims: role and school ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["postgres", "school_owner", "authenticator", "reporting", "pg_read_all_data", "", "ANON"])
+@pytest.mark.parametrize(
+    "role", ["postgres", "school_owner", "authenticator", "reporting", "pg_read_all_data", "", "ANON"]
+)
 async def test_role_outside_the_api_roles_is_refused(hs_auth: Authenticator, role: str) -> None:
     await refused(hs_auth, hs256(claims(role=role)), "PGRST303", "The JWT 'role' claim must name an API role")
 
@@ -279,7 +287,7 @@ class JwksServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:  # http.server's naming
                 owner.hits += 1
                 body = json.dumps(owner.document).encode()
                 self.send_response(200)
