@@ -101,3 +101,40 @@ async def make_school(connection: asyncpg.Connection, label: str | None = None) 
         parent=parent_id, student_user=student_user, student=student_id, other_student=other_student_id,
         class_=class_id, other_class=other_class_id, term=term_id,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LoginUser:
+    school_id: UUID
+    user_id: UUID
+    email: str
+    password: str
+
+
+async def make_login_user(
+    connection: asyncpg.Connection,
+    *,
+    role: str = "TEACHER",
+    password: str | None = None,
+    password_hash: str | None = None,
+    is_active: bool = True,
+    school_id: UUID | None = None,
+) -> LoginUser:
+    """A committed user with a real argon2id hash of `password` (random when not
+    given), in a fresh school unless `school_id` is given."""
+    from db.passwords import hash_password
+
+    tag = secrets.token_hex(4)
+    password = password or secrets.token_urlsafe(12)
+    async with connection.transaction():
+        if school_id is None:
+            school_id = await connection.fetchval(
+                "insert into data.schools (name) values ($1) returning id", f"Login school {tag}"
+            )
+        email = f"{role.lower()}.{tag}@example.test"
+        user_id = await connection.fetchval(
+            """insert into data.users (school_id, email, password_hash, role, is_active)
+               values ($1, $2, $3, $4, $5) returning id""",
+            school_id, email, password_hash or hash_password(password), role, is_active,
+        )  # fmt: skip
+    return LoginUser(school_id=school_id, user_id=user_id, email=email, password=password)
