@@ -23,7 +23,11 @@ alter table data.fee_types add constraint fee_types_school_id_id_key unique (sch
 alter table data.invoices add constraint invoices_school_id_id_key unique (school_id, id);
 
 -- (2) Tenant-consistent foreign keys. ON DELETE is deliberate:
---   restrict  records that must not vanish with their parent (grades, attendance, money);
+--   no action records that must not vanish with their parent (grades, attendance, money):
+--             the delete is refused with 23503 (foreign_key_violation), checked at the
+--             end of the statement. Not `restrict`: PostgreSQL 18 reports RESTRICT as
+--             23001 (restrict_violation, commit 086c84b23), which the PostgREST error
+--             table answers with 400 instead of 409 (docs/errors.rst, "HTTP Status Codes");
 --   cascade   owned children (invoice items, enrollment and guardian links);
 --   set null  optional links the plan marks so, nulling only the link column
 --             (PostgreSQL 15+ column list), never school_id.
@@ -33,13 +37,13 @@ alter table data.school_settings
         references data.academic_terms (school_id, id) on delete set null (current_academic_term_id);
 alter table audit.audit_log
     add constraint audit_log_user_id_tenant_fkey foreign key (school_id, user_id)
-        references data.users (school_id, id) on delete restrict;
+        references data.users (school_id, id) on delete no action;
 alter table data.students
     add constraint students_user_id_tenant_fkey foreign key (school_id, user_id)
         references data.users (school_id, id) on delete set null (user_id);
 alter table data.teachers
     add constraint teachers_user_id_tenant_fkey foreign key (school_id, user_id)
-        references data.users (school_id, id) on delete restrict;
+        references data.users (school_id, id) on delete no action;
 alter table data.parents
     add constraint parents_user_id_tenant_fkey foreign key (school_id, user_id)
         references data.users (school_id, id) on delete set null (user_id);
@@ -67,14 +71,14 @@ alter table data.enrollments
         references data.classes (school_id, id) on delete cascade;
 alter table data.attendance_records
     add constraint attendance_records_student_id_tenant_fkey foreign key (school_id, student_id)
-        references data.students (school_id, id) on delete restrict,
+        references data.students (school_id, id) on delete no action,
     add constraint attendance_records_class_id_tenant_fkey foreign key (school_id, class_id)
         references data.classes (school_id, id) on delete set null (class_id),
     add constraint attendance_records_recorded_by_id_tenant_fkey foreign key (school_id, recorded_by_id)
-        references data.users (school_id, id) on delete restrict;
+        references data.users (school_id, id) on delete no action;
 alter table data.assignments
     add constraint assignments_class_id_tenant_fkey foreign key (school_id, class_id)
-        references data.classes (school_id, id) on delete restrict,
+        references data.classes (school_id, id) on delete no action,
     add constraint assignments_subject_id_tenant_fkey foreign key (school_id, subject_id)
         references data.subjects (school_id, id) on delete set null (subject_id),
     add constraint assignments_teacher_id_tenant_fkey foreign key (school_id, teacher_id)
@@ -86,36 +90,36 @@ alter table data.assessments
         references data.classes (school_id, id) on delete set null (class_id);
 alter table data.grades
     add constraint grades_assignment_id_tenant_fkey foreign key (school_id, assignment_id)
-        references data.assignments (school_id, id) on delete restrict,
+        references data.assignments (school_id, id) on delete no action,
     add constraint grades_assessment_id_tenant_fkey foreign key (school_id, assessment_id)
-        references data.assessments (school_id, id) on delete restrict,
+        references data.assessments (school_id, id) on delete no action,
     add constraint grades_student_id_tenant_fkey foreign key (school_id, student_id)
-        references data.students (school_id, id) on delete restrict,
+        references data.students (school_id, id) on delete no action,
     add constraint grades_recorded_by_user_id_tenant_fkey foreign key (school_id, recorded_by_user_id)
-        references data.users (school_id, id) on delete restrict;
+        references data.users (school_id, id) on delete no action;
 alter table data.announcements
     add constraint announcements_created_by_user_id_tenant_fkey foreign key (school_id, created_by_user_id)
-        references data.users (school_id, id) on delete restrict;
+        references data.users (school_id, id) on delete no action;
 alter table data.discipline_incidents
     add constraint discipline_incidents_student_id_tenant_fkey foreign key (school_id, student_id)
-        references data.students (school_id, id) on delete restrict,
+        references data.students (school_id, id) on delete no action,
     add constraint discipline_incidents_reported_by_user_id_tenant_fkey foreign key (school_id, reported_by_user_id)
-        references data.users (school_id, id) on delete restrict,
+        references data.users (school_id, id) on delete no action,
     add constraint discipline_incidents_resolved_by_user_id_tenant_fkey foreign key (school_id, resolved_by_user_id)
         references data.users (school_id, id) on delete set null (resolved_by_user_id);
 alter table data.health_records
     add constraint health_records_student_id_tenant_fkey foreign key (school_id, student_id)
-        references data.students (school_id, id) on delete restrict,
+        references data.students (school_id, id) on delete no action,
     add constraint health_records_recorded_by_user_id_tenant_fkey foreign key (school_id, recorded_by_user_id)
-        references data.users (school_id, id) on delete restrict;
+        references data.users (school_id, id) on delete no action;
 alter table data.communication_logs
     add constraint communication_logs_initiated_by_user_id_tenant_fkey foreign key (school_id, initiated_by_user_id)
-        references data.users (school_id, id) on delete restrict;
+        references data.users (school_id, id) on delete no action;
 alter table data.invoices
     add constraint invoices_student_id_tenant_fkey foreign key (school_id, student_id)
-        references data.students (school_id, id) on delete restrict,
+        references data.students (school_id, id) on delete no action,
     add constraint invoices_parent_id_tenant_fkey foreign key (school_id, parent_id)
-        references data.parents (school_id, id) on delete restrict;
+        references data.parents (school_id, id) on delete no action;
 alter table data.invoice_items
     add constraint invoice_items_invoice_id_tenant_fkey foreign key (school_id, invoice_id)
         references data.invoices (school_id, id) on delete cascade,
@@ -123,7 +127,7 @@ alter table data.invoice_items
         references data.fee_types (school_id, id) on delete set null (fee_type_id);
 alter table data.payments
     add constraint payments_invoice_id_tenant_fkey foreign key (school_id, invoice_id)
-        references data.invoices (school_id, id) on delete restrict,
+        references data.invoices (school_id, id) on delete no action,
     add constraint payments_received_by_user_id_tenant_fkey foreign key (school_id, received_by_user_id)
         references data.users (school_id, id) on delete set null (received_by_user_id);
 
