@@ -1,4 +1,7 @@
 -- Undo 0002_up.sql: back to the tables exactly as m0001 (Piccolo) created them.
+drop trigger students_check_communication_logs on data.students;
+drop trigger parents_check_communication_logs on data.parents;
+drop function data.communication_logs_check_party_kept();
 drop trigger communication_logs_check_party on data.communication_logs;
 drop function data.communication_logs_check_party();
 drop trigger grades_check_score_within_max on data.grades;

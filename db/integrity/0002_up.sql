@@ -368,10 +368,16 @@ create trigger grades_check_score_within_max before insert or update of score, a
     on data.grades for each row execute function data.grades_check_score_within_max();
 
 -- communication_logs.party_id names a parent or a student, by party_type, of the
--- same school. Polymorphic, so a trigger does what a foreign key would.
+-- same school. Polymorphic, so triggers do what a foreign key would, at both ends.
 create function data.communication_logs_check_party() returns trigger
 language plpgsql as $$
 begin
+    -- A missing id or an unknown party type is not a missing party: leave them to
+    -- NOT NULL (23502) and communication_logs_party_type_check (23514), which run after
+    -- BEFORE triggers.
+    if new.party_id is null or new.party_type not in ('PARENT', 'STUDENT') then
+        return new;
+    end if;
     if new.party_type = 'PARENT' then
         perform from data.parents where school_id = new.school_id and id = new.party_id;
     else
@@ -387,3 +393,28 @@ $$;
 
 create trigger communication_logs_check_party before insert or update of party_type, party_id, school_id
     on data.communication_logs for each row execute function data.communication_logs_check_party();
+
+-- The other end of that key: a parent or student a log names cannot be deleted, nor
+-- moved to another school, like the no-action keys above (23503). The party type
+-- is the trigger's argument.
+create function data.communication_logs_check_party_kept() returns trigger
+language plpgsql as $$
+begin
+    if tg_op = 'UPDATE' and (new.school_id, new.id) = (old.school_id, old.id) then
+        return null;
+    end if;
+    perform from data.communication_logs
+    where school_id = old.school_id and party_type = tg_argv[0] and party_id = old.id;
+    if found then
+        raise exception 'this % is named by communication logs', lower(tg_argv[0])
+            using errcode = '23503', constraint = 'communication_logs_party_fkey',
+                  detail = format('Key (school_id, id)=(%s, %s) is referenced from table "communication_logs".', old.school_id, old.id);
+    end if;
+    return null;
+end
+$$;
+
+create trigger parents_check_communication_logs after delete or update of school_id, id
+    on data.parents for each row execute function data.communication_logs_check_party_kept('PARENT');
+create trigger students_check_communication_logs after delete or update of school_id, id
+    on data.students for each row execute function data.communication_logs_check_party_kept('STUDENT');
