@@ -16,6 +16,16 @@ begin
 end
 $$;
 drop function data.stamp_timestamps();
+do $$
+declare
+    t regclass;
+begin
+    for t in select tgrelid::regclass from pg_trigger where tgname = 'stamp_created_at' loop
+        execute format('drop trigger stamp_created_at on %s', t);
+    end loop;
+end
+$$;
+drop function data.stamp_created_at();
 
 alter table data.invoice_items drop column line_total;
 alter table data.invoice_items add column line_total numeric(10, 2) default null;

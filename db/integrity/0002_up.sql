@@ -320,20 +320,41 @@ begin
 end
 $$;
 
+-- The same for a table that has created_at only (student_parents).
+create function data.stamp_created_at() returns trigger
+language plpgsql as $$
+begin
+    if tg_op = 'INSERT' then
+        new.created_at := now();
+    else
+        new.created_at := old.created_at;
+    end if;
+    return new;
+end
+$$;
+
 do $$
 declare
     t regclass;
+    has_updated_at boolean;
 begin
-    for t in
-        select c.oid::regclass
+    for t, has_updated_at in
+        select c.oid::regclass,
+               exists (select from pg_attribute u where u.attrelid = c.oid and u.attname = 'updated_at' and not u.attisdropped)
         from pg_class c
         join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'data' and c.relkind = 'r'
-          and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'updated_at' and not a.attisdropped)
+          and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'created_at' and not a.attisdropped)
     loop
-        execute format(
-            'create trigger stamp_timestamps before insert or update on %s for each row execute function data.stamp_timestamps()',
-            t);
+        if has_updated_at then
+            execute format(
+                'create trigger stamp_timestamps before insert or update on %s for each row execute function data.stamp_timestamps()',
+                t);
+        else
+            execute format(
+                'create trigger stamp_created_at before insert or update on %s for each row execute function data.stamp_created_at()',
+                t);
+        end if;
     end loop;
 end
 $$;
