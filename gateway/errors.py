@@ -7,6 +7,27 @@ them): PGRST1xx request, PGRST2xx schema cache, PGRST3xx JWT. Our own codes,
 for what PostgREST lacks, are SDA<stage><nn> and never reused. Postgres errors
 keep their SQLSTATE as the code and map to a status by SQLSTATE
 (gateway/pg_errors.py).
+
+Codes in use (PostgREST's meaning unless said otherwise):
+    PGRST100 400  bad query string / header syntax (parse)
+    PGRST101 405  GET on a volatile function
+    PGRST102 400  body is not valid JSON, or fails the resource's model (models)
+    PGRST103 416  range not satisfiable
+    PGRST107 406  no acceptable media type
+    PGRST116 406  object requested, not exactly one row
+    PGRST122 400  invalid preferences with handling=strict
+    PGRST202 404  unknown function / arguments
+    PGRST204 400  unknown column in a body
+    PGRST205 404  unknown table or view
+    PGRST000 503  database unreachable
+    PGRST003 504  no pooled connection in time
+    21000    400  PATCH/DELETE without filters (what pg-safeupdate says; opt in
+                  with `Prefer: unfiltered=allow`)
+    42703    400  unknown column in select/filter/order (what Postgres says)
+    42883    400  operator does not fit the column's type
+    SDA101   405  the relation does not accept this method (not insertable ...)
+    SDA102   400  a read-only column (generated, ...) in a body
+    SDA500   500  anything unexpected (never SQL or a stack trace)
 """
 
 from __future__ import annotations
@@ -37,3 +58,13 @@ class ApiError(Exception):
 
     def body(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "details": self.details, "hint": self.hint}
+
+
+def bad_query(message: str, details: str | None = None, hint: str | None = None) -> ApiError:
+    """PGRST100: the query string or a header does not follow the dialect."""
+    return ApiError(400, "PGRST100", message, details=details, hint=hint)
+
+
+def invalid_body(message: str, details: str | None = None) -> ApiError:
+    """PGRST102: the body is not JSON, or not what the resource accepts."""
+    return ApiError(400, "PGRST102", message, details=details)

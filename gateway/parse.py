@@ -1,0 +1,472 @@
+"""HTTP request -> `ApiRequest`: the PostgREST query dialect as typed data.
+
+No SQL and no catalog here (PostgREST's ApiRequest.hs): names are kept as
+written and checked later by plan.py, "with no guarantee that the intent is
+sensible".
+
+Values never enter a request's *shape*. Each filter value gets a slot (its index
+in `ApiRequest.values`), so two requests that differ only in values have equal
+`shape()`s and share one plan and one SQL text (render.py caches by shape, and
+asyncpg reuses the prepared statement for that text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Literal, TypeAlias, get_args
+from urllib.parse import parse_qsl
+
+import msgspec
+
+from gateway.errors import ApiError, bad_query, invalid_body
+
+Action = Literal["read", "create", "update", "delete", "call"]
+Operator = Literal["eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "in"]
+IsValue = Literal["null", "not_null", "true", "false", "unknown"]
+OPERATORS: frozenset[str] = frozenset(get_args(Operator))
+IS_VALUES: frozenset[str] = frozenset(get_args(IsValue))
+Return = Literal["representation", "minimal", "headers-only"]
+# Casts are written into SQL, so only these names are accepted (PostgREST
+# quotes nothing here either; it relies on its parser, we on a closed list).
+Cast = Literal[
+    "text", "varchar", "integer", "bigint", "smallint", "numeric", "real",
+    "boolean", "date", "time", "timestamp", "timestamptz", "uuid", "json", "jsonb",
+]  # fmt: skip
+CASTS: frozenset[str] = frozenset(get_args(Cast))
+RESERVED = frozenset({"select", "order", "limit", "offset", "or", "and", "not.or", "not.and", "columns", "on_conflict"})
+_SELECT_ITEM = re.compile(r"(?:(?P<alias>[^:]+):(?!:))?(?P<column>[^:]+)(?:::(?P<cast>[^:]+))?")
+_RANGE = re.compile(r"\s*(\d+)-(\d*)\s*")
+_UNSET_LIMIT: int | None = None
+
+
+
+class Filter(msgspec.Struct, frozen=True, kw_only=True):
+    """`column=[not.]op.value`; the value is `ApiRequest.values[slot]` (a tuple for `in`)."""
+
+    column: str
+    op: Operator
+    slot: int
+    negated: bool = False
+
+
+class IsFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """`column=is.null`: a keyword, not a value (IS cannot take a parameter)."""
+
+    column: str
+    value: IsValue
+    negated: bool = False
+
+
+class Logic(msgspec.Struct, frozen=True, kw_only=True):
+    """`or=(a.eq.1,and(b.gt.2,c.is.null))`."""
+
+    conjunction: Literal["and", "or"]
+    children: tuple[Filter | IsFilter | Logic, ...]
+    negated: bool = False
+
+
+Condition: TypeAlias = Filter | IsFilter | Logic
+
+
+class SelectItem(msgspec.Struct, frozen=True, kw_only=True):
+    column: str  # "*" for every column
+    alias: str | None = None
+    cast: Cast | None = None
+
+
+class OrderTerm(msgspec.Struct, frozen=True, kw_only=True):
+    column: str
+    direction: Literal["asc", "desc"] | None = None
+    nulls: Literal["nullsfirst", "nullslast"] | None = None
+
+
+class Preferences(msgspec.Struct, frozen=True, kw_only=True):
+    """The `Prefer` header. `unfiltered=allow` is ours (PostgREST has no such
+    guard and points to pg-safeupdate): without it a PATCH or DELETE with no
+    filter is refused, so a client bug cannot rewrite a whole school."""
+
+    return_: Return | None = None
+    count: Literal["exact"] | None = None
+    unfiltered: bool = False
+    strict: bool = False
+
+    def applied(self) -> str:
+        """The Preference-Applied header value."""
+        parts = []
+        if self.return_:
+            parts.append(f"return={self.return_}")
+        if self.count:
+            parts.append(f"count={self.count}")
+        if self.unfiltered:
+            parts.append("unfiltered=allow")
+        if self.strict:
+            parts.append("handling=strict")
+        return ", ".join(parts)
+
+
+class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
+    action: Action
+    target: str  # relation or function name, as written
+    select: tuple[SelectItem, ...] | None = None  # None: every column
+    where: tuple[Condition, ...] = ()
+    order: tuple[OrderTerm, ...] = ()
+    preferences: Preferences = Preferences()
+    single: bool = False  # Accept: application/vnd.pgrst.object+json
+    rpc_args: tuple[str, ...] = ()  # argument names, sorted (GET: slots in this order)
+    # Values: not part of the shape.
+    values: tuple[str | tuple[str, ...], ...] = ()
+    limit: int | None = None
+    offset: int = 0
+    body: bytes | None = None
+
+    def shape(self) -> ApiRequest:
+        """The request without its values: the key of the plan/SQL cache."""
+        return msgspec.structs.replace(self, values=(), limit=None, offset=0, body=None)
+
+
+def parse_request(
+    method: str,
+    target: str,
+    *,
+    rpc: bool,
+    query: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+) -> ApiRequest:
+    """`headers` holds lower-case names; repeated `Prefer` headers joined by ", "."""
+    action = _action(method, rpc)
+    pairs = parse_qsl(query, keep_blank_values=True)
+    common = {
+        "action": action,
+        "target": target,
+        "preferences": _preferences(headers.get("prefer", "")),
+        "single": _single(headers.get("accept", "")),
+    }
+    if rpc:
+        return _rpc_request(common, pairs, body if method == "POST" else None)
+    limit, offset = _range(headers.get("range"), headers.get("range-unit"))
+    select: tuple[SelectItem, ...] | None = None
+    order: tuple[OrderTerm, ...] = ()
+    filters = FilterParser()
+    for key, value in pairs:
+        if key == "select":
+            select = _select(value)
+        elif key == "order":
+            order = _order(value)
+        elif key in ("limit", "offset") and action != "read":
+            raise bad_query(f"'{key}' is only supported on GET", hint="Filter the rows to change instead")
+        elif key == "limit":
+            limit = _non_negative("limit", value)
+        elif key == "offset":
+            offset = _non_negative("offset", value)
+        elif key in ("or", "and", "not.or", "not.and"):
+            filters.logic(key, value)
+        elif key in RESERVED:
+            raise bad_query(f"'{key}' is not supported by this gateway")
+        elif "." in key:
+            raise bad_query(f"failed to parse filter ({key}={value})", "filters on embedded resources are not supported")
+        else:
+            filters.add(key, value)
+    if action in ("create", "update") and not body:
+        raise invalid_body("Empty or invalid json", "a body is required")
+    return ApiRequest(
+        **common,
+        select=select,
+        where=tuple(filters.conditions),
+        order=order,
+        values=tuple(filters.values),
+        limit=limit,
+        offset=offset,
+        body=body if action in ("create", "update") else None,
+    )
+
+
+def _action(method: str, rpc: bool) -> Action:
+    if rpc:
+        return "call"
+    actions: dict[str, Action] = {"GET": "read", "POST": "create", "PATCH": "update", "DELETE": "delete"}
+    try:
+        return actions[method]
+    except KeyError:
+        raise ApiError(405, "PGRST117", f"Unsupported HTTP method: {method}") from None
+
+
+def _rpc_request(common: dict, pairs: list[tuple[str, str]], body: bytes | None) -> ApiRequest:
+    """Arguments by name: from the JSON object body (POST), or from the query
+    string (GET), each value a slot cast by plan to the argument's type."""
+    if body is not None:
+        try:
+            decoded = msgspec.json.decode(body) if body.strip() else {}
+        except msgspec.DecodeError as error:
+            raise invalid_body("Empty or invalid json", str(error)) from None
+        if not isinstance(decoded, dict):
+            raise invalid_body("Empty or invalid json", "the body of a function call must be a JSON object")
+        return ApiRequest(**common, rpc_args=tuple(sorted(decoded)), body=body)
+    given: dict[str, str] = {}
+    for key, value in pairs:
+        if key in given:
+            raise bad_query(f"argument '{key}' is given twice")
+        given[key] = value
+    names = tuple(sorted(given))
+    return ApiRequest(**common, rpc_args=names, values=tuple(given[n] for n in names))
+
+
+def _select(text: str) -> tuple[SelectItem, ...] | None:
+    if "(" in text:
+        raise bad_query(f'"failed to parse select parameter ({text})"', "resource embedding is not supported")
+    items = []
+    for raw in text.split(","):
+        raw = raw.strip()
+        if not raw:
+            continue
+        match = _SELECT_ITEM.fullmatch(raw)
+        if match is None:
+            raise bad_query(f'"failed to parse select parameter ({text})"', f"unexpected item {raw!r}")
+        cast = match["cast"]
+        if cast is not None and cast not in CASTS:
+            raise bad_query(
+                f'"failed to parse select parameter ({text})"',
+                f"unknown cast {cast!r} in {raw!r}",
+                f"Casts allowed: {', '.join(sorted(CASTS))}",
+            )
+        alias = match["alias"].strip() if match["alias"] else None
+        items.append(SelectItem(column=match["column"].strip(), alias=alias, cast=cast))  # type: ignore[arg-type]
+    return tuple(items) or None
+
+
+def _order(text: str) -> tuple[OrderTerm, ...]:
+    terms = []
+    for raw in text.split(","):
+        column, *modifiers = raw.strip().split(".")
+        direction = nulls = None
+        for modifier in modifiers:
+            if modifier in ("asc", "desc") and direction is None and nulls is None:
+                direction = modifier
+            elif modifier in ("nullsfirst", "nullslast") and nulls is None:
+                nulls = modifier
+            else:
+                raise bad_query(
+                    f'"failed to parse order ({text})"',
+                    f"unexpected {modifier!r} in {raw!r}, expecting asc, desc, nullsfirst or nullslast",
+                )
+        if not column:
+            raise bad_query(f'"failed to parse order ({text})"', f"missing column name in {raw!r}")
+        terms.append(OrderTerm(column=column, direction=direction, nulls=nulls))  # type: ignore[arg-type]
+    return tuple(terms)
+
+
+def _non_negative(name: str, value: str) -> int:
+    if not value.isdigit():
+        if value.startswith("-") and value[1:].isdigit():
+            raise ApiError(
+                416, "PGRST103", "Requested range not satisfiable", details=f"{name} must be greater than or equal to zero"
+            )
+        raise bad_query(f'"failed to parse {name} parameter ({value})"', "expecting a non-negative integer")
+    return int(value)
+
+
+def _range(header: str | None, unit: str | None) -> tuple[int | None, int]:
+    """`Range: 0-19` (items). Malformed ranges are ignored, as PostgREST does;
+    `limit`/`offset` in the query string override the header."""
+    if not header or (unit or "items") != "items":
+        return _UNSET_LIMIT, 0
+    match = _RANGE.fullmatch(header)
+    if match is None:
+        return _UNSET_LIMIT, 0
+    lower = int(match[1])
+    if not match[2]:
+        return _UNSET_LIMIT, lower
+    upper = int(match[2])
+    if lower > upper:
+        raise ApiError(
+            416,
+            "PGRST103",
+            "Requested range not satisfiable",
+            details="The lower boundary must be lower than or equal to the upper boundary in the Range header.",
+        )
+    return upper - lower + 1, lower
+
+
+def _preferences(header: str) -> Preferences:
+    values: dict[str, object] = {}
+    invalid = []
+    for token in (t.strip() for t in header.split(",")):
+        if not token:
+            continue
+        key, _, value = token.partition("=")
+        if key == "return" and value in get_args(Return):
+            values["return_"] = value
+        elif key == "count" and value == "exact":
+            values["count"] = "exact"
+        elif key == "unfiltered" and value == "allow":
+            values["unfiltered"] = True
+        elif key == "handling" and value in ("strict", "lenient"):
+            values["strict"] = value == "strict"
+        else:
+            invalid.append(token)
+    preferences = Preferences(**values)  # type: ignore[arg-type]
+    if invalid and preferences.strict:
+        raise ApiError(
+            400,
+            "PGRST122",
+            "Invalid preferences given with handling=strict",
+            details="Invalid preferences: " + ", ".join(invalid),
+        )
+    return preferences
+
+
+def _single(accept: str) -> bool:
+    """True for `application/vnd.pgrst.object(+json)`; 406 for types we cannot produce."""
+    if not accept.strip():
+        return False
+    json_ok = False
+    offered = []
+    for part in accept.split(","):
+        media = part.split(";", 1)[0].strip().lower()
+        offered.append(media)
+        if media in ("application/vnd.pgrst.object+json", "application/vnd.pgrst.object"):
+            return True
+        if media in ("application/json", "application/*", "*/*"):
+            json_ok = True
+    if not json_ok:
+        raise ApiError(406, "PGRST107", "None of these media types are available: " + ", ".join(offered))
+    return False
+
+
+
+class FilterParser:
+    """Collects the conditions of one request and gives each value a slot."""
+
+    def __init__(self) -> None:
+        self.conditions: list[Condition] = []
+        self.values: list[str | tuple[str, ...]] = []
+
+    def add(self, column: str, text: str) -> None:
+        cursor = _Cursor(text, f"failed to parse filter ({column}={text})", len(column) + 1)
+        self.conditions.append(self._expression(cursor, column, nested=False))
+        cursor.end()
+
+    def logic(self, key: str, text: str) -> None:
+        cursor = _Cursor(text, f"failed to parse logic tree ({key}={text})", len(key) + 1)
+        negated, _, conjunction = key.rpartition(".")
+        self.conditions.append(self._tree(cursor, conjunction, negated == "not"))  # type: ignore[arg-type]
+        cursor.end()
+
+    def _tree(self, cursor: _Cursor, conjunction: Literal["and", "or"], negated: bool) -> Logic:
+        cursor.expect("(")
+        children = [self._item(cursor)]
+        while cursor.take(","):
+            children.append(self._item(cursor))
+        cursor.expect(")")
+        return Logic(conjunction=conjunction, children=tuple(children), negated=negated)
+
+    def _item(self, cursor: _Cursor) -> Condition:
+        negated = cursor.take("not.")
+        name = cursor.name()
+        if name in ("and", "or") and cursor.peek() == "(":
+            return self._tree(cursor, name, negated)  # type: ignore[arg-type]
+        if negated:  # `not.` belongs to the operator: a.not.eq.1
+            raise cursor.fail("'and(' or 'or(' after 'not.'")
+        cursor.expect(".")
+        return self._expression(cursor, name, nested=True)
+
+    def _expression(self, cursor: _Cursor, column: str, *, nested: bool) -> Condition:
+        if not column:
+            raise cursor.fail("a column name")
+        negated = cursor.take("not.")
+        op = cursor.name()
+        if op not in OPERATORS and op != "is":
+            raise cursor.fail("an operator (eq, neq, gt, gte, lt, lte, like, ilike, in, is)", back=len(op))
+        cursor.expect(".")
+        if op == "is":
+            word = cursor.value(nested).lower()
+            if word not in IS_VALUES:
+                raise cursor.fail("null, not_null, true, false or unknown", back=len(word))
+            return IsFilter(column=column, value=word, negated=negated)  # type: ignore[arg-type]
+        value: str | tuple[str, ...] = cursor.in_list() if op == "in" else cursor.value(nested)
+        if op in ("like", "ilike"):  # PostgREST's wildcard: `*` is URL-safe, `%` is not
+            value = value.replace("*", "%")  # type: ignore[union-attr]
+        self.values.append(value)
+        return Filter(column=column, op=op, slot=len(self.values) - 1, negated=negated)  # type: ignore[arg-type]
+
+
+class _Cursor:
+    """A position in one parameter's text, for errors that point at the bad part."""
+
+    def __init__(self, text: str, context: str, shift: int) -> None:
+        self.text, self.pos, self.context, self.shift = text, 0, context, shift
+
+    def fail(self, expecting: str, back: int = 0) -> ApiError:
+        """Columns count from the start of `key=value`, as the message shows it."""
+        at = self.pos - back
+        found = repr(self.text[at]) if at < len(self.text) else "end of input"
+        return bad_query(f'"{self.context}" (column {at + 1 + self.shift})', f"unexpected {found} expecting {expecting}")
+
+    def peek(self) -> str:
+        return self.text[self.pos : self.pos + 1]
+
+    def take(self, literal: str) -> bool:
+        if self.text.startswith(literal, self.pos):
+            self.pos += len(literal)
+            return True
+        return False
+
+    def expect(self, literal: str) -> None:
+        if not self.take(literal):
+            raise self.fail(repr(literal))
+
+    def end(self) -> None:
+        if self.pos != len(self.text):
+            raise self.fail("end of input")
+
+    def name(self) -> str:
+        start = self.pos
+        while self.pos < len(self.text) and self.text[self.pos] not in ".,()":
+            self.pos += 1
+        return self.text[start : self.pos]
+
+    def value(self, nested: bool) -> str:
+        """Top level: the rest, verbatim. In a logic tree: up to `,` or `)`,
+        or a double-quoted string (backslash escapes) holding either."""
+        if not nested:
+            rest, self.pos = self.text[self.pos :], len(self.text)
+            return rest
+        if self.peek() == '"':
+            return self._quoted()
+        start = self.pos
+        while self.pos < len(self.text) and self.text[self.pos] not in ",)":
+            self.pos += 1
+        return self.text[start : self.pos]
+
+    def in_list(self) -> tuple[str, ...]:
+        self.expect("(")
+        items: list[str] = []
+        if self.take(")"):
+            return ()
+        while True:
+            if self.peek() == '"':
+                items.append(self._quoted())
+            else:
+                start = self.pos
+                while self.pos < len(self.text) and self.text[self.pos] not in ",()":
+                    self.pos += 1
+                items.append(self.text[start : self.pos])
+            if self.take(")"):
+                return tuple(items)
+            self.expect(",")
+
+    def _quoted(self) -> str:
+        self.expect('"')
+        out = []
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            self.pos += 1
+            if char == "\\" and self.pos < len(self.text):
+                out.append(self.text[self.pos])
+                self.pos += 1
+            elif char == '"':
+                return "".join(out)
+            else:
+                out.append(char)
+        raise self.fail("a closing '\"'")

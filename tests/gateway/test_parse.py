@@ -1,0 +1,274 @@
+"""parse.py: the PostgREST dialect -> ApiRequest. Pure, no database."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.errors import ApiError
+from gateway.parse import (
+    ApiRequest,
+    Filter,
+    IsFilter,
+    Logic,
+    OrderTerm,
+    Preferences,
+    SelectItem,
+    parse_request,
+)
+
+
+def get(query: str, **headers: str) -> ApiRequest:
+    return parse_request("GET", "students", rpc=False, query=query, headers=headers, body=None)
+
+
+def parse_error(query: str, **headers: str) -> ApiError:
+    with pytest.raises(ApiError) as caught:
+        get(query, **headers)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("query", "where", "values"),
+    [
+        ("age=eq.5", (Filter(column="age", op="eq", slot=0),), ("5",)),
+        ("age=neq.5", (Filter(column="age", op="neq", slot=0),), ("5",)),
+        ("age=gt.5", (Filter(column="age", op="gt", slot=0),), ("5",)),
+        ("age=gte.5", (Filter(column="age", op="gte", slot=0),), ("5",)),
+        ("age=lt.5", (Filter(column="age", op="lt", slot=0),), ("5",)),
+        ("age=lte.5", (Filter(column="age", op="lte", slot=0),), ("5",)),
+        ("name=like.S*n*", (Filter(column="name", op="like", slot=0),), ("S%n%",)),
+        ("name=ilike.*smith", (Filter(column="name", op="ilike", slot=0),), ("%smith",)),
+        ("id=in.(a,b,\"c,d\")", (Filter(column="id", op="in", slot=0),), (("a", "b", "c,d"),)),
+        ("id=in.()", (Filter(column="id", op="in", slot=0),), ((),)),
+        ('id=in.("a\\"b",c)', (Filter(column="id", op="in", slot=0),), (('a"b', "c"),)),
+        ("age=not.eq.5", (Filter(column="age", op="eq", slot=0, negated=True),), ("5",)),
+        ("gender=is.null", (IsFilter(column="gender", value="null"),), ()),
+        ("gender=is.NULL", (IsFilter(column="gender", value="null"),), ()),
+        ("gender=is.not_null", (IsFilter(column="gender", value="not_null"),), ()),
+        ("active=is.true", (IsFilter(column="active", value="true"),), ()),
+        ("active=is.false", (IsFilter(column="active", value="false"),), ()),
+        ("active=is.unknown", (IsFilter(column="active", value="unknown"),), ()),
+        ("gender=not.is.null", (IsFilter(column="gender", value="null", negated=True),), ()),
+        # Top-level values are taken verbatim: dots, commas and parentheses included.
+        ("note=eq.a.b,(c)", (Filter(column="note", op="eq", slot=0),), ("a.b,(c)",)),
+        ("note=eq.", (Filter(column="note", op="eq", slot=0),), ("",)),
+        ("note=eq.a+b", (Filter(column="note", op="eq", slot=0),), ("a b",)),
+        ("note=eq.a%2Bb", (Filter(column="note", op="eq", slot=0),), ("a+b",)),
+        (
+            "age=gt.5&age=lt.9",
+            (Filter(column="age", op="gt", slot=0), Filter(column="age", op="lt", slot=1)),
+            ("5", "9"),
+        ),
+    ],
+)
+def test_filters(query: str, where: tuple, values: tuple) -> None:
+    request = get(query)
+    assert request.where == where
+    assert request.values == values
+
+
+@pytest.mark.parametrize(
+    ("query", "where", "values"),
+    [
+        (
+            "or=(age.eq.1,name.like.A*)",
+            (Logic(conjunction="or", children=(
+                Filter(column="age", op="eq", slot=0), Filter(column="name", op="like", slot=1)
+            )),),  # fmt: skip
+            ("1", "A%"),
+        ),
+        (
+            "and=(a.gt.1,or(b.is.null,c.not.in.(x,\"y)\")),not.and(d.eq.\"1,2\",e.lte.3))",
+            (Logic(conjunction="and", children=(
+                Filter(column="a", op="gt", slot=0),
+                Logic(conjunction="or", children=(
+                    IsFilter(column="b", value="null"), Filter(column="c", op="in", slot=1, negated=True)
+                )),
+                Logic(conjunction="and", negated=True, children=(
+                    Filter(column="d", op="eq", slot=2), Filter(column="e", op="lte", slot=3)
+                )),
+            )),),  # fmt: skip
+            ("1", ("x", "y)"), "1,2", "3"),
+        ),
+        (
+            "not.or=(a.eq.1)",
+            (Logic(conjunction="or", negated=True, children=(Filter(column="a", op="eq", slot=0),)),),
+            ("1",),
+        ),
+    ],
+)
+def test_logic_trees(query: str, where: tuple, values: tuple) -> None:
+    request = get(query)
+    assert request.where == where
+    assert request.values == values
+
+
+@pytest.mark.parametrize(
+    ("query", "select"),
+    [
+        ("select=id,name", (SelectItem(column="id"), SelectItem(column="name"))),
+        ("select=*", (SelectItem(column="*"),)),
+        ("select=n:name", (SelectItem(column="name", alias="n"),)),
+        ("select=dob::text", (SelectItem(column="dob", cast="text"),)),
+        ("select=d:dob::text, id", (SelectItem(column="dob", alias="d", cast="text"), SelectItem(column="id"))),
+        ('select=a"b:id', (SelectItem(column="id", alias='a"b'),)),
+        ("select=", None),
+    ],
+)
+def test_select(query: str, select: tuple | None) -> None:
+    assert get(query).select == select
+
+
+@pytest.mark.parametrize(
+    ("query", "order"),
+    [
+        ("order=a", (OrderTerm(column="a"),)),
+        ("order=a.desc", (OrderTerm(column="a", direction="desc"),)),
+        ("order=a.asc.nullsfirst,b.nullslast", (
+            OrderTerm(column="a", direction="asc", nulls="nullsfirst"), OrderTerm(column="b", nulls="nullslast")
+        )),  # fmt: skip
+    ],
+)
+def test_order(query: str, order: tuple) -> None:
+    assert get(query).order == order
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "limit", "offset"),
+    [
+        ("", {}, None, 0),
+        ("limit=20&offset=40", {}, 20, 40),
+        ("", {"range": "0-19"}, 20, 0),
+        ("", {"range": "10-", "range-unit": "items"}, None, 10),
+        ("limit=5", {"range": "0-19"}, 5, 0),
+        ("", {"range": "nonsense"}, None, 0),  # malformed ranges are ignored, as PostgREST does
+        ("", {"range": "0-9", "range-unit": "bytes"}, None, 0),
+    ],
+)
+def test_range(query: str, headers: dict, limit: int | None, offset: int) -> None:
+    request = get(query, **headers)
+    assert (request.limit, request.offset) == (limit, offset)
+
+
+@pytest.mark.parametrize(
+    ("header", "preferences"),
+    [
+        ("", Preferences()),
+        ("return=representation", Preferences(return_="representation")),
+        ("return=minimal, count=exact", Preferences(return_="minimal", count="exact")),
+        ("return=headers-only", Preferences(return_="headers-only")),
+        ("unfiltered=allow", Preferences(unfiltered=True)),
+        ("tx=rollback, count=planned", Preferences()),  # unsupported: ignored (handling=lenient)
+    ],
+)
+def test_preferences(header: str, preferences: Preferences) -> None:
+    assert get("", prefer=header).preferences == preferences
+
+
+def test_strict_handling_refuses_unknown_preferences() -> None:
+    error = parse_error("", prefer="handling=strict, tx=rollback")
+    assert (error.status, error.code) == (400, "PGRST122")
+    assert "tx=rollback" in error.details
+
+
+@pytest.mark.parametrize(
+    ("accept", "single"),
+    [
+        ("", False),
+        ("application/json", False),
+        ("*/*", False),
+        ("application/vnd.pgrst.object+json", True),
+        ("application/vnd.pgrst.object+json;nulls=stripped", True),
+        ("text/html, application/json;q=0.9", False),
+    ],
+)
+def test_accept(accept: str, single: bool) -> None:
+    assert get("", accept=accept).single is single
+
+
+def test_unavailable_media_type_is_406() -> None:
+    error = parse_error("", accept="text/csv")
+    assert (error.status, error.code) == (406, "PGRST107")
+
+
+@pytest.mark.parametrize(
+    ("query", "pointing_at"),
+    [
+        ("age=foo.5", "column 5"),
+        ("age=eq5", "column 5"),
+        ("age=not.foo.5", "column 9"),
+        ("id=in.(a,b", "end of input"),
+        ("id=in.a,b", "column 7"),
+        ("id=in.(a)x", "column 10"),
+        ("active=is.maybe", "column 11"),
+        ("or=(a.eq.1,b.foo.2)", "column 14"),
+        ("or=(a.eq.1", "end of input"),
+        ("or=a.eq.1", "column 4"),
+        ("or=(a.eq.\"1)", "closing"),
+        ("or=(not.a.eq.1)", "column 10"),
+        ("order=a.sideways", "sideways"),
+        ("order=.asc", "missing column"),
+        ("select=name::sql_injection", "unknown cast"),
+        ("select=clients(name)", "embedding"),
+        ("limit=ten", "limit"),
+        ("offset=1.5", "offset"),
+        ("clients.name=eq.x", "embedded"),
+    ],
+)
+def test_bad_syntax_is_pgrst100_pointing_at_the_bad_part(query: str, pointing_at: str) -> None:
+    error = parse_error(query)
+    assert (error.status, error.code) == (400, "PGRST100")
+    assert pointing_at in f"{error.message} {error.details}"
+
+
+def test_negative_limit_is_416() -> None:
+    error = parse_error("limit=-1")
+    assert (error.status, error.code) == (416, "PGRST103")
+
+
+def test_inverted_range_is_416() -> None:
+    error = parse_error("", range="9-0")
+    assert (error.status, error.code) == (416, "PGRST103")
+
+
+def test_values_are_not_part_of_the_shape() -> None:
+    one = get("select=id&age=gt.5&name=in.(a,b)&or=(x.eq.1)&limit=5&offset=10")
+    two = get("select=id&age=gt.7&name=in.(c)&or=(x.eq.zzz)&limit=50")
+    assert one.shape() == two.shape()
+    assert hash(one.shape()) == hash(two.shape())
+    assert one.shape() != get("select=id&age=lt.5&name=in.(a,b)&or=(x.eq.1)").shape()
+    assert get("a=is.null").shape() != get("a=is.true").shape()
+
+
+@pytest.mark.parametrize(
+    ("method", "action"), [("GET", "read"), ("POST", "create"), ("PATCH", "update"), ("DELETE", "delete")]
+)
+def test_actions(method: str, action: str) -> None:
+    body = b"{}" if method in ("POST", "PATCH") else None
+    assert parse_request(method, "x", rpc=False, query="", headers={}, body=body).action == action
+
+
+def test_writes_need_a_body_and_take_no_limit() -> None:
+    with pytest.raises(ApiError) as caught:
+        parse_request("POST", "x", rpc=False, query="", headers={}, body=b"")
+    assert caught.value.code == "PGRST102"
+    with pytest.raises(ApiError) as caught:
+        parse_request("PATCH", "x", rpc=False, query="id=eq.1&limit=1", headers={}, body=b"{}")
+    assert caught.value.code == "PGRST100"
+
+
+def test_rpc_arguments_from_the_query_string_are_sorted_slots() -> None:
+    request = parse_request("GET", "f", rpc=True, query="p_b=2&p_a=1", headers={}, body=None)
+    assert (request.action, request.rpc_args, request.values) == ("call", ("p_a", "p_b"), ("1", "2"))
+
+
+def test_rpc_arguments_from_the_body_are_its_keys() -> None:
+    request = parse_request("POST", "f", rpc=True, query="", headers={}, body=b'{"p_b": [1], "p_a": "x"}')
+    assert (request.rpc_args, request.values, request.body) == (("p_a", "p_b"), (), b'{"p_b": [1], "p_a": "x"}')
+
+
+@pytest.mark.parametrize("body", [b"[1]", b"nope", b'"x"'])
+def test_rpc_body_must_be_an_object(body: bytes) -> None:
+    with pytest.raises(ApiError) as caught:
+        parse_request("POST", "f", rpc=True, query="", headers={}, body=body)
+    assert caught.value.code == "PGRST102"
