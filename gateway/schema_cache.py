@@ -1,0 +1,302 @@
+"""What the exposed schema holds, read from pg_catalog once at start-up.
+
+Relations (views and tables of the `api` schema) with their columns, and the
+functions, as plain data: nothing about a table or a column is declared in
+Python (PostgREST's SchemaCache.hs). One query, one round trip; Postgres builds
+the JSON and msgspec decodes it straight into these Structs.
+
+Read as `authenticator`, which holds no privilege on the api objects (it is
+NOINHERIT): so pg_catalog, which every role may read, and never
+information_schema, which hides what the current role cannot use.
+
+Views are mapped to the one table they read (pg_depend of the view's rewrite
+rule) to learn what a view does not carry itself: NOT NULL, defaults, generated
+columns, CHECK closed sets, the primary key, and comments a view column lacks.
+A view over several tables keeps only what it declares itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal, Protocol
+
+import msgspec
+
+RelationKind = Literal["table", "view", "materialized_view", "foreign_table", "partitioned_table"]
+Volatility = Literal["immutable", "stable", "volatile"]
+
+
+class Column(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    type: str  # as declared: "character varying(50)", "numeric(10,2)"
+    cast: str  # the type without modifiers, for casting parameters: "character varying", "uuid"
+    base: str  # pg_type.typname after resolving domains: "varchar", "uuid", "_text", an enum's name
+    category: str  # pg_type.typcategory: S string, N numeric, B boolean, D date/time, A array, E enum ...
+    element: str | None = None  # the element typname of an array
+    nullable: bool = True
+    has_default: bool = False
+    generated: bool = False
+    updatable: bool = True  # pg_column_is_updatable: the view column maps to a base column
+    max_length: int | None = None
+    closed_set: tuple[str, ...] | None = None  # enum labels, or a `col = ANY (ARRAY[...])` CHECK
+    description: str | None = None
+
+
+class Relation(msgspec.Struct, frozen=True, kw_only=True):
+    schema: str
+    name: str
+    kind: RelationKind
+    columns: dict[str, Column]  # in the relation's column order
+    primary_key: tuple[str, ...] = ()
+    insertable: bool = False
+    updatable: bool = False
+    deletable: bool = False
+    description: str | None = None
+
+
+class Argument(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    type: str  # without modifiers, usable as a cast and in a column definition list
+    has_default: bool = False
+
+
+class Function(msgspec.Struct, frozen=True, kw_only=True):
+    schema: str
+    name: str
+    arguments: tuple[Argument, ...]
+    returns: str
+    returns_set: bool = False
+    returns_void: bool = False
+    volatility: Volatility = "volatile"
+    description: str | None = None
+
+
+class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
+    schema: str
+    relations: dict[str, Relation]
+    functions: dict[str, tuple[Function, ...]]  # overloads under one name
+
+
+class Connection(Protocol):
+    """What the loader needs of an asyncpg connection (execute.py owns asyncpg)."""
+
+    async def fetchrow(self, query: str, *args: Any) -> Any: ...
+
+
+class _RawColumn(msgspec.Struct, kw_only=True):
+    name: str
+    type: str
+    cast: str
+    base: str
+    category: str
+    element: str | None = None
+    nullable: bool = True
+    has_default: bool = False
+    generated: bool = False
+    updatable: bool = True
+    max_length: int | None = None
+    enum: list[str] | None = None
+    checks: list[str] = []
+    description: str | None = None
+
+
+class _RawRelation(msgspec.Struct, kw_only=True):
+    name: str
+    kind: str
+    events: int
+    description: str | None = None
+    primary_key: list[str] = []
+    columns: list[_RawColumn] = []
+
+
+class _RawArgument(msgspec.Struct, kw_only=True):
+    name: str | None = None
+    type: str
+    mode: str
+
+
+class _RawFunction(msgspec.Struct, kw_only=True):
+    name: str
+    returns: str
+    returns_set: bool
+    returns_void: bool
+    volatility: str
+    defaults: int
+    arguments: list[_RawArgument] = []
+    description: str | None = None
+
+
+_KINDS: dict[str, RelationKind] = {
+    "r": "table", "v": "view", "m": "materialized_view", "f": "foreign_table", "p": "partitioned_table",
+}  # fmt: skip
+_VOLATILITY: dict[str, Volatility] = {"i": "immutable", "s": "stable", "v": "volatile"}
+# pg_relation_is_updatable's bitmask: 1 << CMD_UPDATE (2), CMD_INSERT (3), CMD_DELETE (4).
+_UPDATE, _INSERT, _DELETE = 4, 8, 16
+
+CATALOG_QUERY = """
+with rel as (
+    select c.oid, c.relname, c.relkind
+    from pg_class c
+    where c.relnamespace = $1::regnamespace and c.relkind in ('r', 'v', 'm', 'f', 'p')
+),
+-- The one table a view reads, when it reads exactly one.
+base as (
+    select r.ev_class as oid, min(d.refobjid::bigint)::oid as base_oid
+    from pg_rewrite r
+    join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
+        and d.refclassid = 'pg_class'::regclass and d.refobjid <> r.ev_class
+    join pg_class b on b.oid = d.refobjid and b.relkind in ('r', 'p')
+    where r.ev_class in (select oid from rel)
+    group by r.ev_class
+    having count(distinct d.refobjid) = 1
+    union all
+    select oid, oid from rel where relkind in ('r', 'p')
+),
+col as (
+    select a.attrelid, a.attnum, a.attname,
+           format_type(a.atttypid, a.atttypmod) as type,
+           format_type(a.atttypid, null) as cast_type,
+           t.typname as base, t.typcategory::text as category,
+           e.typname as element,
+           not coalesce(ba.attnotnull, a.attnotnull) as nullable,
+           (a.atthasdef or coalesce(ba.atthasdef or ba.attidentity <> '' or ba.attgenerated <> '', false)) as has_default,
+           coalesce(ba.attgenerated <> '', false) as generated,
+           pg_column_is_updatable(a.attrelid, a.attnum, true) as updatable,
+           case when t.typname in ('varchar', 'bpchar') and a.atttypmod > 4 then a.atttypmod - 4 end as max_length,
+           (select array_agg(en.enumlabel order by en.enumsortorder) from pg_enum en where en.enumtypid = t.oid) as enum,
+           (select array_agg(pg_get_constraintdef(k.oid)) from pg_constraint k
+             where k.conrelid = ba.attrelid and k.contype = 'c' and k.conkey = array[ba.attnum]) as checks,
+           coalesce(col_description(a.attrelid, a.attnum), col_description(ba.attrelid, ba.attnum)) as description
+    from pg_attribute a
+    join pg_type dt on dt.oid = a.atttypid
+    join pg_type t on t.oid = case when dt.typtype = 'd' then dt.typbasetype else dt.oid end
+    left join pg_type e on e.oid = t.typelem and t.typcategory = 'A'
+    left join base b on b.oid = a.attrelid
+    left join pg_attribute ba on ba.attrelid = b.base_oid and ba.attname = a.attname
+        and ba.attnum > 0 and not ba.attisdropped
+    where a.attrelid in (select oid from rel) and a.attnum > 0 and not a.attisdropped
+)
+select
+    (select coalesce(json_agg(json_strip_nulls(json_build_object(
+        'name', r.relname,
+        'kind', r.relkind,
+        'events', pg_relation_is_updatable(r.oid, true),
+        'description', obj_description(r.oid, 'pg_class'),
+        'primary_key', (
+            select array_agg(ka.attname order by u.ord)
+            from base b
+            join pg_constraint k on k.conrelid = b.base_oid and k.contype = 'p'
+            cross join unnest(k.conkey) with ordinality u(attnum, ord)
+            join pg_attribute ka on ka.attrelid = b.base_oid and ka.attnum = u.attnum
+            where b.oid = r.oid),
+        'columns', (
+            select json_agg(json_strip_nulls(json_build_object(
+                'name', attname, 'type', type, 'cast', cast_type, 'base', base, 'category', category,
+                'element', element, 'nullable', nullable, 'has_default', has_default, 'generated', generated,
+                'updatable', updatable, 'max_length', max_length, 'enum', enum, 'checks', checks,
+                'description', description)) order by attnum)
+            from col where col.attrelid = r.oid)
+    )) order by r.relname), '[]')::text from rel r) as relations,
+    (select coalesce(json_agg(json_strip_nulls(json_build_object(
+        'name', p.proname,
+        'returns', format_type(p.prorettype, null),
+        'returns_set', p.proretset,
+        'returns_void', p.prorettype = 'void'::regtype,
+        'volatility', p.provolatile,
+        'defaults', p.pronargdefaults,
+        'description', obj_description(p.oid, 'pg_proc'),
+        'arguments', (
+            select json_agg(json_build_object('name', a.name, 'type', format_type(a.type, null), 'mode', a.mode)
+                            order by a.ord)
+            from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargnames,
+                        coalesce(p.proargmodes::text[], array_fill('i'::text, array[p.pronargs])))
+                 with ordinality a(type, name, mode, ord))
+    )) order by p.proname, p.oid), '[]')::text
+     from pg_proc p where p.pronamespace = $1::regnamespace and p.prokind = 'f') as functions
+"""
+
+
+async def load_schema_cache(connection: Connection, schema: str = "api") -> SchemaCache:
+    row = await connection.fetchrow(CATALOG_QUERY, schema)
+    relations = msgspec.json.decode(row[0], type=list[_RawRelation])
+    functions = msgspec.json.decode(row[1], type=list[_RawFunction])
+    return build_schema_cache(schema, relations, functions)
+
+
+def build_schema_cache(schema: str, relations: list[_RawRelation], functions: list[_RawFunction]) -> SchemaCache:
+    by_name: dict[str, list[Function]] = {}
+    for raw in functions:
+        function = _function(schema, raw)
+        if function is not None:
+            by_name.setdefault(function.name, []).append(function)
+    return SchemaCache(
+        schema=schema,
+        relations={r.name: _relation(schema, r) for r in relations},
+        functions={name: tuple(overloads) for name, overloads in by_name.items()},
+    )
+
+
+def _relation(schema: str, raw: _RawRelation) -> Relation:
+    columns = {c.name: _column(c) for c in raw.columns}
+    return Relation(
+        schema=schema,
+        name=raw.name,
+        kind=_KINDS[raw.kind],
+        columns=columns,
+        primary_key=tuple(name for name in raw.primary_key if name in columns),
+        insertable=bool(raw.events & _INSERT),
+        updatable=bool(raw.events & _UPDATE),
+        deletable=bool(raw.events & _DELETE),
+        description=raw.description,
+    )
+
+
+def _column(raw: _RawColumn) -> Column:
+    closed = tuple(raw.enum) if raw.enum else None
+    for definition in raw.checks:
+        closed = closed or closed_set_from_check(definition, raw.name)
+    fields = msgspec.structs.asdict(raw)
+    for name in ("enum", "checks"):
+        del fields[name]
+    return Column(**fields, closed_set=closed)
+
+
+def _function(schema: str, raw: _RawFunction) -> Function | None:
+    """None for what cannot be called by name: unnamed or variadic arguments."""
+    inputs = [a for a in raw.arguments if a.mode in ("i", "b", "v")]
+    if any(a.name is None or a.mode == "v" for a in inputs):
+        return None
+    first_default = len(inputs) - raw.defaults
+    return Function(
+        schema=schema,
+        name=raw.name,
+        arguments=tuple(
+            Argument(name=a.name, type=a.type, has_default=i >= first_default)  # type: ignore[arg-type]
+            for i, a in enumerate(inputs)
+        ),
+        returns=raw.returns,
+        returns_set=raw.returns_set,
+        returns_void=raw.returns_void,
+        volatility=_VOLATILITY[raw.volatility],
+        description=raw.description,
+    )
+
+
+# `CHECK ((col = ANY (ARRAY['a'::text, 'b'::text])))`, or with varchar columns
+# `CHECK (((col)::text = ANY ((ARRAY['a'::character varying, ...])::text[])))`:
+# what Postgres prints for `check (col in ('a', 'b'))`.
+_ANY_ARRAY = r"CHECK \(+{col}\)?(?:::[\w ]+)? = ANY \(+ARRAY\[(?P<items>.*?)\]\)?(?:::[\w ]+\[\])?\)+"
+_ITEM = re.compile(r"'((?:[^']|'')*)'(?:::[\w ]+)?")
+
+
+def closed_set_from_check(definition: str, column: str) -> tuple[str, ...] | None:
+    """The allowed values of a `column IN (...)` CHECK, or None for any other CHECK."""
+    quoted = re.escape(column) if re.fullmatch(r"[a-z_][a-z0-9_]*", column) else re.escape('"' + column.replace('"', '""') + '"')
+    match = re.fullmatch(_ANY_ARRAY.format(col=quoted), definition)
+    if match is None:
+        return None
+    items = match["items"]
+    values = [m.group(1).replace("''", "'") for m in _ITEM.finditer(items)]
+    if ", ".join(m.group(0) for m in _ITEM.finditer(items)) != items:
+        return None  # something other than plain string literals
+    return tuple(values) or None
