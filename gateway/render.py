@@ -1,0 +1,223 @@
+"""`Plan` -> one SQL statement (PostgREST's Query/QueryBuilder.hs, SqlFragment.hs).
+
+Pure. Identifiers come only from the plan, which took them from the catalog,
+and are always quoted with `"` doubled (`ident`); values are only ever `$n`
+parameters. Every statement returns one row of four columns:
+
+    body        text: the JSON Postgres built (json_agg), passed to the client as is
+    page_total  bigint: rows in this response
+    total       bigint: rows matching the filters with `Prefer: count=exact`, else null
+    location    text[]: primary key values of one created row, else null
+
+so execute.py and respond.py handle every action alike. Request values are
+bound first ($1..$k, slot + 1); `Rendered.extras` lists what follows them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from gateway.parse import ApiRequest
+from gateway.plan import (
+    CallPlan,
+    ConditionPlan,
+    FilterPlan,
+    IsPlan,
+    LogicPlan,
+    MutatePlan,
+    OrderPlan,
+    Plan,
+    QualifiedName,
+    ReadPlan,
+    SelectField,
+)
+
+Extra = Literal["limit", "offset", "body", "body_as_array"]
+_OPERATORS = {"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "like": "like", "ilike": "ilike"}
+_IS = {"null": "is null", "not_null": "is not null", "true": "is true", "false": "is false", "unknown": "is unknown"}
+_ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
+_OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
+
+
+class Rendered(msgspec.Struct, frozen=True, kw_only=True):
+    sql: str
+    extras: tuple[Extra, ...] = ()
+    read_only: bool = False
+
+
+def ident(name: str) -> str:
+    """Always quoted, `"` doubled, NUL dropped (Postgres identifiers cannot hold it)."""
+    return '"' + name.replace("\x00", "").replace('"', '""') + '"'
+
+
+def qualified(name: QualifiedName) -> str:
+    return f"{ident(name.schema)}.{ident(name.name)}"
+
+
+def render(plan: Plan) -> Rendered:
+    if isinstance(plan, ReadPlan):
+        return _read(plan)
+    if isinstance(plan, MutatePlan):
+        return _mutate(plan)
+    return _call(plan)
+
+
+def bind(rendered: Rendered, request: ApiRequest, max_rows: int) -> tuple[object, ...]:
+    """The statement's arguments: the request's values, then the extras."""
+    args: list[object] = [list(v) if isinstance(v, tuple) else v for v in request.values]
+    for extra in rendered.extras:
+        if extra == "limit":
+            args.append(max_rows if request.limit is None else min(request.limit, max_rows))
+        elif extra == "offset":
+            args.append(request.offset)
+        else:
+            body = (request.body or b"").decode()
+            args.append(f"[{body}]" if extra == "body_as_array" else body)
+    return tuple(args)
+
+
+def _read(plan: ReadPlan) -> Rendered:
+    relation = qualified(plan.relation)
+    where = _where(plan.where, relation)
+    limit, offset = plan.params + 1, plan.params + 2
+    inner = (
+        f"select {_select_list(plan.select, relation)} from {relation}{where}"
+        f"{_order(plan.order, relation)} limit ${limit} offset ${offset}"
+    )
+    total = f"(select count(*) from {relation}{where})" if plan.count else "null::bigint"
+    body = _OBJECT if plan.single else _ARRAY
+    sql = (
+        f"select {body} as body, count(*) as page_total, {total} as total, null::text[] as location "
+        f"from ({inner}) pgrst_t"
+    )
+    return Rendered(sql=sql, extras=("limit", "offset"), read_only=True)
+
+
+def _mutate(plan: MutatePlan) -> Rendered:
+    relation = qualified(plan.relation)
+    body_param = f"${plan.params + 1}"
+    extras: tuple[Extra, ...] = ()
+    if plan.action == "create":
+        columns = ", ".join(ident(c) for c in plan.columns)
+        target = f" ({columns})" if columns else ""
+        statement = (
+            f"insert into {relation}{target} select {columns} "
+            f"from json_populate_recordset(null::{relation}, {body_param}::json)"
+        )
+        # A single object goes in as a one-element array: one SQL text for both.
+        extras = ("body",) if plan.array_body else ("body_as_array",)
+    elif plan.action == "update":
+        sets = ", ".join(f"{ident(c)} = pgrst_body.{ident(c)}" for c in plan.columns)
+        statement = (
+            f"update {relation} set {sets} "
+            f"from (select * from json_populate_record(null::{relation}, {body_param}::json)) pgrst_body"
+            f"{_where(plan.where, relation)}"
+        )
+        extras = ("body",)
+    else:
+        statement = f"delete from {relation}{_where(plan.where, relation)}"
+    body = (_OBJECT if plan.single else _ARRAY) if plan.representation else "null::text"
+    location = "null::text[]"
+    if plan.location:
+        keys = ", ".join(f"{ident(c)}::text" for c in plan.location)
+        location = f"(select array[{keys}] from pgrst_source limit 1)"
+    sql = (
+        f"with pgrst_source as ({statement} returning {relation}.*) "
+        f"select {body} as body, count(*) as page_total, count(*) as total, {location} as location "
+        f"from (select {_select_list(plan.returning, 'pgrst_source')} from pgrst_source) pgrst_t"
+    )
+    return Rendered(sql=sql, extras=extras)
+
+
+def _call(plan: CallPlan) -> Rendered:
+    function = qualified(plan.function)
+    if plan.from_body and plan.arguments:
+        definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
+        source = f"json_to_record($1::json) as pgrst_args({definitions})"
+        values = [f"{ident(a.name)} => pgrst_args.{ident(a.name)}" for a in plan.arguments]
+        extras: tuple[Extra, ...] = ("body",)
+    else:
+        source = ""
+        values = [f"{ident(a.name)} => {_param(i, a.type)}" for i, a in enumerate(plan.arguments)]
+        extras = ()
+    call = f"{function}({', '.join(values)})"
+    from_source = f" from {source}" if source else ""
+    if plan.returns == "set":
+        rows = f"{source} cross join lateral {call} pgrst_t" if source else f"{call} pgrst_t"
+        body = _OBJECT if plan.single else _ARRAY
+        sql = f"select {body} as body, count(*) as page_total, null::bigint as total, null::text[] as location from {rows}"
+    elif plan.returns == "void":
+        sql = (
+            "select null::text as body, 0::bigint as page_total, null::bigint as total, null::text[] as location "
+            f"from (select {call}{from_source}) pgrst_t"
+        )
+    else:
+        sql = (
+            f"select to_json({call})::text as body, 1::bigint as page_total, null::bigint as total, "
+            f"null::text[] as location{from_source}"
+        )
+    return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
+
+
+def _select_list(fields: tuple[SelectField, ...] | None, source: str) -> str:
+    if fields is None:
+        return f"{source}.*"
+    items = []
+    for field in fields:
+        if field.column is None:
+            items.append(f"{source}.*")
+            continue
+        expression = f"{source}.{ident(field.column)}"
+        if field.cast is not None:  # a name from parse.Cast, a closed list
+            expression = f"cast({expression} as {field.cast})"
+        items.append(f"{expression} as {ident(field.alias or field.column)}")
+    return ", ".join(items)
+
+
+def _where(conditions: tuple[ConditionPlan, ...], source: str) -> str:
+    if not conditions:
+        return ""
+    return " where " + " and ".join(_condition(c, source) for c in conditions)
+
+
+def _condition(condition: ConditionPlan, source: str) -> str:
+    if isinstance(condition, LogicPlan):
+        joiner = f" {condition.conjunction} "
+        sql = "(" + joiner.join(_condition(c, source) for c in condition.children) + ")"
+    elif isinstance(condition, IsPlan):
+        # IS takes keywords, never a parameter (`IS $1` is a syntax error).
+        sql = f"({source}.{ident(condition.column)} {_IS[condition.value]})"
+    else:
+        sql = f"({_filter(condition, source)})"
+    return f"not {sql}" if condition.negated else sql
+
+
+def _filter(condition: FilterPlan, source: str) -> str:
+    column = f"{source}.{ident(condition.column)}"
+    if condition.op == "in":
+        # `= any($n)` and not `in ($1, $2, ...)`: one parameter whatever the
+        # list's length, so one prepared statement (and `in.()` is valid).
+        array = "text[]" if condition.param_type == "text" else f"text[]::{condition.param_type}[]"
+        return f"{column} = any(${condition.slot + 1}::{array})"
+    return f"{column} {_OPERATORS[condition.op]} {_param(condition.slot, condition.param_type)}"
+
+
+def _param(slot: int, param_type: str) -> str:
+    """A text parameter cast to the catalog's type: `$1::text::uuid`."""
+    return f"${slot + 1}::text" if param_type == "text" else f"${slot + 1}::text::{param_type}"
+
+
+def _order(terms: tuple[OrderPlan, ...], source: str) -> str:
+    if not terms:
+        return ""
+    items = []
+    for term in terms:
+        item = f"{source}.{ident(term.column)}"
+        if term.direction:
+            item += f" {term.direction}"
+        if term.nulls:
+            item += " nulls first" if term.nulls == "nullsfirst" else " nulls last"
+        items.append(item)
+    return " order by " + ", ".join(items)
