@@ -89,3 +89,28 @@ grant delete on table data.users to school_admin;
 grant select on table api.users to school_admin, teacher, parent, student, partner_sync, reporting;
 grant insert, update on table api.users to school_admin, partner_sync;
 grant delete on table api.users to school_admin;
+
+-- Integrity trigger functions of 0002 that read other tables run as the table
+-- owner. They were written as SECURITY INVOKER, which cannot work under these
+-- grants: an API role has no USAGE on `data`, so `data.assignments` inside the
+-- function body fails name lookup (42501 "permission denied for schema data"), and
+-- a check that sees only the writer's rows (RLS) would be wrong for a key check
+-- anyway (a partner deleting a student cannot see communication logs). Each reads
+-- only rows of the written row's school, by key. Empty search_path because a
+-- SECURITY DEFINER function must never resolve a name through the caller's path;
+-- their bodies are fully schema-qualified. (Belongs in 0002; see the tenancy report.)
+do $$
+declare
+    f regprocedure;
+begin
+    foreach f in array array[
+        to_regprocedure('data.grades_check_score_within_max()'),
+        to_regprocedure('data.communication_logs_check_party()'),
+        to_regprocedure('data.communication_logs_check_party_kept()')]
+    loop
+        if f is not null then
+            execute format('alter function %s security definer set search_path = %L', f, '');
+        end if;
+    end loop;
+end
+$$;
