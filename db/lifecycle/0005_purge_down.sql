@@ -1,0 +1,2 @@
+-- Undo 0005_purge_up.sql.
+drop function api.purge_student(uuid, text);
