@@ -64,3 +64,25 @@ async def act_as(
     await connection.execute(
         "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)", role, json.dumps(claims)
     )
+
+
+# Helpers for tests of concurrent transactions (db/finance, db/terms). Imports here:
+# this block is appended to the shared conftest.
+import asyncio  # noqa: E402
+from contextlib import asynccontextmanager  # noqa: E402
+
+
+@asynccontextmanager
+async def authenticators(database_url: str, count: int) -> AsyncIterator[list[asyncpg.Connection]]:
+    """`count` separate gateway logins (autocommit), for tests of concurrent
+    transactions; each caller opens its own transaction and calls act_as in it."""
+    connections = await asyncio.gather(*(asyncpg.connect(with_user(database_url, "authenticator")) for _ in range(count)))
+    try:
+        yield list(connections)
+    finally:
+        await asyncio.gather(*(c.close() for c in connections))
+
+
+async def set_request_id(connection: asyncpg.Connection, request_id: str) -> None:
+    """The request id the gateway sets beside role and claims (auth.request_id())."""
+    await connection.execute("select set_config('request.id', $1, true)", request_id)
