@@ -20,6 +20,8 @@ Codes in use (PostgREST's meaning unless said otherwise):
     PGRST204 400  unknown column in a body
     PGRST205 404  unknown table or view
     PGRST000 503  database unreachable
+    PGRST117 405  unsupported HTTP method
+    PGRST125 404  no such path
     PGRST003 504  no pooled connection in time
     21000    400  PATCH/DELETE without filters (what pg-safeupdate says; opt in
                   with `Prefer: unfiltered=allow`)
@@ -27,6 +29,7 @@ Codes in use (PostgREST's meaning unless said otherwise):
     42883    400  operator does not fit the column's type
     SDA101   405  the relation does not accept this method (not insertable ...)
     SDA102   400  a read-only column (generated, ...) in a body
+    SDA301   503  identity provider keys unavailable (auth)
     SDA500   500  anything unexpected (never SQL or a stack trace)
 """
 
@@ -68,3 +71,13 @@ def bad_query(message: str, details: str | None = None, hint: str | None = None)
 def invalid_body(message: str, details: str | None = None) -> ApiError:
     """PGRST102: the body is not JSON, or not what the resource accepts."""
     return ApiError(400, "PGRST102", message, details=details)
+
+
+def not_one_row(rows: int) -> ApiError:
+    """PGRST116: `Accept: application/vnd.pgrst.object+json` and not exactly one row."""
+    return ApiError(
+        406,
+        "PGRST116",
+        "JSON object requested, multiple (or no) rows returned",
+        details=f"The result contains {rows} rows",
+    )

@@ -1,0 +1,93 @@
+"""Run one rendered statement for one caller: the only asyncpg user besides the
+pool in app.py.
+
+Per request, on one pooled connection (logged in as `authenticator`):
+
+    BEGIN [READ ONLY]
+    select set_config('role', ...), set_config('request.jwt.claims', ...),
+           set_config('request.id', ...), set_config('statement_timeout', ...)
+    <the statement>
+    COMMIT
+
+Every setting is transaction-local (`true`), so nothing outlives the request
+on the connection: safe to reuse, and safe behind PgBouncer in transaction
+mode (DESIGN.md "Scale-out"). The statement is a prepared statement that
+asyncpg caches per connection by SQL text; render.py keeps that text stable
+per request shape, so a shape is parsed and planned by Postgres once per
+connection. (Behind a PgBouncer older than 1.21, set DB_STATEMENT_CACHE_SIZE=0.)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from gateway.errors import ApiError, not_one_row
+from gateway.pg_errors import from_postgres, internal_error
+
+log = logging.getLogger("gateway.execute")
+
+SETUP = (
+    "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true), "
+    "set_config('request.id', $3, true), set_config('statement_timeout', $4, true)"
+)
+
+
+class Session(msgspec.Struct, frozen=True, kw_only=True):
+    """Who runs the statement, and for how long at most."""
+
+    role: str
+    claims: str  # JSON, as the claim helpers in auth read it
+    request_id: str
+    statement_timeout: str  # a Postgres interval: "10s", "500ms"
+
+
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    """The one row every rendered statement returns (render.py)."""
+
+    body: str | None
+    page_total: int
+    total: int | None
+    location: list[str] | None
+
+
+async def execute(
+    pool: asyncpg.Pool,
+    session: Session,
+    sql: str,
+    args: tuple[Any, ...],
+    *,
+    read_only: bool,
+    single: bool = False,
+    acquire_timeout: float = 5.0,
+) -> Outcome:
+    """`single`: exactly one row or a 406, checked before COMMIT so that a
+    write answered with 406 is also not applied (as PostgREST does)."""
+    try:
+        async with pool.acquire(timeout=acquire_timeout) as connection:
+            async with connection.transaction(readonly=read_only):
+                await connection.execute(
+                    SETUP, session.role, session.claims, session.request_id, session.statement_timeout
+                )
+                row = await connection.fetchrow(sql, *args)
+                outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])
+                if single and outcome.page_total != 1:
+                    raise not_one_row(outcome.page_total)
+    except asyncpg.PostgresError as error:
+        raise from_postgres(error, role=session.role, request_id=session.request_id) from None
+    except TimeoutError:
+        raise ApiError(
+            504, "PGRST003", "Timed out acquiring connection from connection pool.", hint="Retry later"
+        ) from None
+    except (OSError, asyncpg.InterfaceError) as error:
+        log.error("database unavailable (request %s): %s", session.request_id, error)
+        raise ApiError(503, "PGRST000", "Database connection error", hint="Retry later") from None
+    except ApiError:
+        raise
+    except Exception:
+        log.exception("unexpected error running a statement (request %s)", session.request_id)
+        raise internal_error() from None
+    return outcome

@@ -1,0 +1,91 @@
+"""Postgres errors -> HTTP, by SQLSTATE, in one table (PostgREST's Error.hs
+`pgErrorStatus`, with the differences noted).
+
+The body keeps what Postgres said (code = SQLSTATE, message, detail, hint), as
+PostgREST does, because rule errors are written for users (db/finance: a
+refused payment says why). What is not in the table is our bug or the server's
+trouble: 500 with a fixed message, the real error only in the log.
+https://www.postgresql.org/docs/current/errcodes-appendix.html
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from gateway.errors import ApiError
+
+log = logging.getLogger("gateway.errors")
+
+# Exact SQLSTATEs first, then two-character classes. `None`: see _status.
+_EXACT: dict[str, int | None] = {
+    "23503": 409,  # foreign_key_violation
+    "23505": 409,  # unique_violation
+    "23P01": 409,  # exclusion_violation
+    "23502": 400,  # not_null_violation
+    "23514": 400,  # check_violation (and the finance/terms rule refusals)
+    "42501": None,  # insufficient_privilege: 401 for anon, else 403
+    "P0001": 400,  # raise_exception: a function's refusal
+    "P0002": 404,  # no_data_found: a function was given an id it cannot see (PostgREST: 500)
+    "42P01": 404,  # undefined_table
+    "42703": 400,  # undefined_column
+    "42883": 400,  # undefined_function: an operator that does not fit a type (PostgREST: 404)
+    "42804": 400,  # datatype_mismatch
+    "42846": 400,  # cannot_coerce: select=col::integer on a uuid
+    "428C9": 400,  # generated_always: writing a generated column
+    "21000": 400,  # cardinality_violation: e.g. one value where a function returned several
+    "25006": 405,  # read_only_sql_transaction: a write in a GET (PostgREST: 405)
+    "57014": 504,  # query_canceled: the role's statement_timeout
+    "55P03": 503,  # lock_not_available
+    "40001": 503,  # serialization_failure: retry
+    "40P01": 503,  # deadlock_detected: retry
+    "57P01": 503,  # admin_shutdown
+    "57P02": 503,  # crash_shutdown
+    "57P03": 503,  # cannot_connect_now
+}
+_CLASSES: dict[str, int] = {
+    "22": 400,  # data exception: bad input syntax, out of range, too long
+    "23": 409,  # other integrity violations (restrict)
+    "08": 503,  # connection exception
+    "53": 503,  # insufficient resources
+    "28": 403,  # invalid authorization
+    "0L": 403,  # invalid grantor
+    "0P": 403,  # invalid role specification
+}
+_HINTS = {
+    503: "The database is busy or restarting; retry the request",
+    504: "The request took longer than this role's statement timeout; narrow the filter or page",
+}
+
+
+def status_for(sqlstate: str, role: str) -> int | None:
+    """The HTTP status for a SQLSTATE, or None when it is not a client's doing."""
+    if sqlstate in _EXACT:
+        status = _EXACT[sqlstate]
+        if status is None:  # 42501
+            return 401 if role == "anon" else 403
+        return status
+    return _CLASSES.get(sqlstate[:2])
+
+
+def from_postgres(error: Any, *, role: str, request_id: str | None = None) -> ApiError:
+    """An asyncpg PostgresError (duck-typed: execute.py owns asyncpg) -> ApiError."""
+    sqlstate = getattr(error, "sqlstate", None) or ""
+    status = status_for(sqlstate, role)
+    if status is None:
+        log.error("unmapped database error %s (request %s): %s", sqlstate, request_id, error)
+        return internal_error()
+    message = getattr(error, "message", None) or str(error)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    hint = getattr(error, "hint", None) or _HINTS.get(status)
+    details = getattr(error, "detail", None)
+    constraint = getattr(error, "constraint_name", None)
+    if details is None and constraint:
+        # The rule refusals (db/finance) carry no DETAIL but a constraint name
+        # per rule: the one thing a client can switch on.
+        details = f'constraint "{constraint}"'
+    return ApiError(status, sqlstate, message, details=details, hint=hint, headers=headers)
+
+
+def internal_error() -> ApiError:
+    return ApiError(500, "SDA500", "Internal server error", hint="The request id identifies it in the server log")
