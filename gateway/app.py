@@ -1,16 +1,48 @@
-"""The Litestar application: the pool opened in the lifespan, routes registered."""
+"""The Litestar application: pool and schema cache opened in the lifespan, the
+data routes (gateway/routes.py), login, health; errors in one JSON shape; a
+request id on every response and in every log line.
+
+Litestar's own OpenAPI generation is off: the document describes the database
+and is built from the schema cache (gateway/openapi.py), not from handlers.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
-from litestar import Litestar, get
+import msgspec
+from litestar import Litestar, Request, get
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Response
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.auth import Authenticator
 from gateway.config import Settings, load_settings
+from gateway.errors import ApiError
+from gateway.login import login_routes
+from gateway.pg_errors import internal_error
+from gateway.routes import Authenticate, Gateway, data_routes
+from gateway.schema_cache import load_schema_cache
+
+access_log = logging.getLogger("gateway.access")
+log = logging.getLogger("gateway.app")
+
+# A client's X-Request-Id is kept only if it is short and plain: it is echoed
+# in a header, written to logs and stored in audit rows.
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
+ALLOW_HEADERS = ["Authorization", "Content-Type", "Prefer", "Range", "Range-Unit", "Accept", "Accept-Profile",
+                 "Content-Profile", "X-Request-Id"]  # fmt: skip
+EXPOSE_HEADERS = ["Content-Range", "Location", "Preference-Applied", "X-Request-Id"]
 
 
 @get("/health/live", operation_id="healthLive", tags=["health"], sync_to_thread=False)
@@ -25,22 +57,126 @@ async def health_ready(state: State) -> Response[dict[str, str]]:
     try:
         async with state.pool.acquire(timeout=2) as connection:
             await connection.fetchval("select 1")
-    except (OSError, asyncpg.PostgresError, TimeoutError):
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
         return Response({"status": "unavailable"}, status_code=503)
     return Response({"status": "ok"})
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+class RequestContext:
+    """Outermost ASGI layer (outside routing, so 404s and CORS preflights are
+    covered too): picks the request id, adds `X-Request-Id`, logs one line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
+        request_id = given.decode() if _REQUEST_ID.fullmatch(given) else str(uuid.uuid4())
+        scope["state"]["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "%s %s %s %s %.1fms", request_id, scope["method"], scope["path"], status,
+                    (time.perf_counter() - started) * 1000,
+                )  # fmt: skip
+
+
+def error_response(error: ApiError) -> Response[bytes]:
+    return Response(
+        content=msgspec.json.encode(error.body()),
+        status_code=error.status,
+        headers=error.headers or None,
+        media_type="application/json; charset=utf-8",
+    )
+
+
+def _on_api_error(request: Request[Any, Any, Any], error: ApiError) -> Response[bytes]:
+    return error_response(error)
+
+
+def _on_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
+    """Litestar's own refusals (no route, wrong method, body too large) in our shape."""
+    if isinstance(error, NotFoundException):
+        return error_response(ApiError(404, "PGRST125", "Invalid path specified in request URL"))
+    if error.status_code == 405:
+        return error_response(ApiError(405, "PGRST117", f"Unsupported HTTP method: {request.method}"))
+    if error.status_code >= 500:
+        return _on_unexpected(request, error)
+    return error_response(ApiError(error.status_code, "SDA100", str(error.detail)))
+
+
+def _on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    log.error("unexpected error (request %s)", request.scope["state"].get("request_id"), exc_info=error)
+    return error_response(internal_error())
+
+
+def _configure_logging() -> None:
+    """One line per request on stderr, unless the host configured `gateway` already."""
+    gateway_log = logging.getLogger("gateway")
+    if not gateway_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        gateway_log.addHandler(handler)
+        gateway_log.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
+        gateway_log.propagate = False
+
+
+def create_app(settings: Settings | None = None, *, authenticator: Authenticate | None = None) -> Litestar:
     settings = settings or load_settings()
+    auth = authenticator or Authenticator(settings.auth)
+    _configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        app.state.pool = await asyncpg.create_pool(
-            settings.database_url, min_size=settings.pool_min_size, max_size=settings.pool_max_size
+        pool = await asyncpg.create_pool(
+            settings.database_url,
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            statement_cache_size=settings.statement_cache_size,
         )
         try:
+            async with pool.acquire() as connection:
+                schema = await load_schema_cache(connection, settings.db_schema)
+            app.state.pool = pool
+            app.state.schema_cache = schema
+            app.state.gateway = Gateway(pool=pool, schema=schema, settings=settings, authenticator=auth)
+            log.info("schema cache: %d relations, %d functions in %r",
+                     len(schema.relations), len(schema.functions), settings.db_schema)  # fmt: skip
             yield
         finally:
-            await app.state.pool.close()
+            await pool.close()
 
-    return Litestar(route_handlers=[health_live, health_ready], lifespan=[lifespan])
+    cors = None
+    if settings.cors_origins:
+        cors = CORSConfig(
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=ALLOW_HEADERS,
+            expose_headers=EXPOSE_HEADERS,
+            max_age=600,
+        )
+    app = Litestar(
+        route_handlers=[health_live, health_ready, *login_routes, *data_routes],
+        lifespan=[lifespan],
+        cors_config=cors,
+        openapi_config=None,
+        logging_config=None,
+        exception_handlers={ApiError: _on_api_error, HTTPException: _on_http_error, Exception: _on_unexpected},
+    )
+    app.asgi_handler = RequestContext(app.asgi_handler)
+    return app

@@ -1,0 +1,87 @@
+"""Outcome -> HTTP status, headers and body (PostgREST's Response.hs, RangeQuery.hs).
+
+The body is the JSON text Postgres built, encoded once to bytes: no row is
+ever decoded in Python on the read path. No framework here either: routes.py
+turns a `Reply` into a Litestar response.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import msgspec
+
+from gateway.errors import ApiError
+from gateway.execute import Outcome
+from gateway.parse import ApiRequest
+from gateway.plan import CallPlan, MutatePlan, Plan, ReadPlan
+
+JSON = "application/json; charset=utf-8"
+OBJECT = "application/vnd.pgrst.object+json; charset=utf-8"
+
+
+class Reply(msgspec.Struct, frozen=True, kw_only=True):
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+def respond(request: ApiRequest, plan: Plan, outcome: Outcome) -> Reply:
+    if isinstance(plan, ReadPlan):
+        return _read(request, plan, outcome)
+    if isinstance(plan, MutatePlan):
+        return _mutate(request, plan, outcome)
+    return _call(plan, outcome)
+
+
+def content_range(offset: int, rows: int, total: int | None) -> str:
+    """`0-19/123`, `*/123` for no rows, `/*` when the total was not counted."""
+    known = "*" if total is None else str(total)
+    if rows == 0:
+        return f"*/{known}"
+    return f"{offset}-{offset + rows - 1}/{known}"
+
+
+def _read(request: ApiRequest, plan: ReadPlan, outcome: Outcome) -> Reply:
+    total = outcome.total
+    if total is not None and request.offset > total:
+        raise ApiError(
+            416,
+            "PGRST103",
+            "Requested range not satisfiable",
+            details=f"An offset of {request.offset} was requested, but there are only {total} rows.",
+            headers={"Content-Range": f"*/{total}"},
+        )
+    # 206 only when the client can know there is more: with a counted total.
+    partial = total is not None and outcome.page_total < total and not plan.single
+    headers = {"Content-Type": OBJECT if plan.single else JSON,
+               "Content-Range": content_range(request.offset, outcome.page_total, total)}  # fmt: skip
+    _applied(request, headers)
+    return Reply(status=206 if partial else 200, headers=headers, body=(outcome.body or "[]").encode())
+
+
+def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
+    headers: dict[str, str] = {
+        "Content-Range": content_range(0, outcome.page_total, outcome.total if request.preferences.count else None)
+    }
+    if outcome.location and plan.location:
+        pairs = (f"{quote(k)}=eq.{quote(v, safe='')}" for k, v in zip(plan.location, outcome.location))
+        headers["Location"] = f"/{quote(plan.relation.name)}?{'&'.join(pairs)}"
+    _applied(request, headers)
+    if plan.representation:
+        headers["Content-Type"] = OBJECT if plan.single else JSON
+        return Reply(status=201 if plan.action == "create" else 200, headers=headers, body=(outcome.body or "").encode())
+    return Reply(status=201 if plan.action == "create" else 204, headers=headers)
+
+
+def _call(plan: CallPlan, outcome: Outcome) -> Reply:
+    if plan.returns == "void":
+        return Reply(status=204, headers={})
+    headers = {"Content-Type": OBJECT if plan.single else JSON}
+    return Reply(status=200, headers=headers, body=(outcome.body or "null").encode())
+
+
+def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
+    applied = request.preferences.applied()
+    if applied:
+        headers["Preference-Applied"] = applied

@@ -1,0 +1,157 @@
+"""HTTP handlers: every relation of the exposed schema at /{resource}, every
+function at /rpc/{function}. Thin: each hands the request to `Gateway.handle`,
+which runs the stages in order (DESIGN.md "Request flow"):
+
+    auth -> parse -> (models) -> plan -> render -> execute -> respond
+
+Plan and render run once per request *shape* (parse.ApiRequest.shape(): the
+request without its values, plus the columns a body sets): the result is kept
+in an LRU, so a repeated query costs a parse, a dict lookup and the database
+round trips. The SQL text of a shape never changes, so asyncpg's per-connection
+prepared-statement cache hits too.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Protocol
+
+import msgspec
+from litestar import Request, Response, delete, get, patch, post
+from litestar.enums import MediaType
+
+from gateway.auth import Caller
+from gateway.config import Settings
+from gateway.execute import Session, execute
+from gateway.models import ResourceModels, build_models, validate_create, validate_update
+from gateway.parse import ApiRequest, parse_request
+from gateway.plan import Plan, find_relation, plan_request
+from gateway.render import Rendered, bind, render
+from gateway.respond import respond
+from gateway.schema_cache import SchemaCache
+
+_WRITES = ("POST", "PATCH")
+Key = tuple[ApiRequest, tuple[str, ...], bool]
+
+
+class Authenticate(Protocol):
+    async def authenticate(self, authorization: str | None) -> Caller: ...
+
+
+class Gateway:
+    """One per worker: the schema cache, its models, the plan cache, the pool."""
+
+    def __init__(self, *, pool: Any, schema: SchemaCache, settings: Settings, authenticator: Authenticate) -> None:
+        self.pool = pool
+        self.schema = schema
+        self.settings = settings
+        self.authenticator = authenticator
+        self.models: dict[str, ResourceModels] = build_models(schema)
+        self._plans: OrderedDict[Key, tuple[Plan, Rendered]] = OrderedDict()
+
+    async def handle(self, request: Request[Any, Any, Any], target: str, *, rpc: bool) -> Response[bytes]:
+        method = request.method
+        headers = request.headers
+        caller = await self.authenticator.authenticate(headers.get("authorization"))
+        api = parse_request(
+            method,
+            target,
+            rpc=rpc,
+            query=request.scope["query_string"].decode("utf-8", "replace"),
+            headers={
+                "accept": headers.get("accept", ""),
+                "prefer": ", ".join(headers.getall("prefer", [])),
+                "range": headers.get("range", ""),
+                "range-unit": headers.get("range-unit", ""),
+            },
+            body=await request.body() if method in _WRITES else None,
+        )
+        plan, rendered = self.prepare(api)
+        session = Session(
+            role=caller.role,
+            claims=msgspec.json.encode(caller.claims).decode(),
+            request_id=request.scope["state"].get("request_id", ""),
+            statement_timeout=self.settings.timeout_for(caller.role),
+        )
+        outcome = await execute(
+            self.pool,
+            session,
+            rendered.sql,
+            bind(rendered, api, self.settings.max_rows),
+            read_only=rendered.read_only,
+            single=api.single,
+            acquire_timeout=self.settings.acquire_timeout,
+        )
+        reply = respond(api, plan, outcome)
+        return Response(content=reply.body, status_code=reply.status, headers=reply.headers, media_type=None)
+
+    def prepare(self, api: ApiRequest) -> tuple[Plan, Rendered]:
+        """Validate a body (it decides the columns), then plan and render once per shape."""
+        columns: tuple[str, ...] = ()
+        array_body = False
+        if api.action in ("create", "update"):
+            relation = find_relation(self.schema, api.target)
+            models = self.models[relation.name]
+            if api.action == "create":
+                columns, array_body = validate_create(relation, models, api.body or b"")
+            else:
+                columns = validate_update(relation, models, api.body or b"")
+        key = (api.shape(), columns, array_body)
+        cached = self._plans.get(key)
+        if cached is not None:
+            self._plans.move_to_end(key)
+            return cached
+        plan = plan_request(api, self.schema, columns=columns, array_body=array_body)
+        prepared = (plan, render(plan))
+        self._plans[key] = prepared
+        if len(self._plans) > self.settings.plan_cache_size:
+            self._plans.popitem(last=False)
+        return prepared
+
+
+def _gateway(request: Request[Any, Any, Any]) -> Gateway:
+    return request.app.state.gateway  # type: ignore[no-any-return]
+
+
+# Path parameters are read from the request: the handlers declare only
+# `request`, so Litestar builds no per-call signature model for them.
+_COMMON: dict[str, Any] = {"media_type": MediaType.JSON, "include_in_schema": False}
+
+
+@get("/{resource:str}", operation_id="readRows", tags=["rows"], **_COMMON)
+async def read_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Rows of a view: PostgREST filters, select, order, limit/offset or Range."""
+    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
+
+
+@post("/{resource:str}", operation_id="createRows", tags=["rows"], status_code=201, **_COMMON)
+async def create_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Insert one object or an array of objects, in one statement."""
+    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
+
+
+@patch("/{resource:str}", operation_id="updateRows", tags=["rows"], **_COMMON)
+async def update_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Update the rows the filters select with the body's columns."""
+    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
+
+
+@delete("/{resource:str}", operation_id="deleteRows", tags=["rows"], status_code=200, **_COMMON)
+async def delete_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Delete the rows the filters select (soft-delete views mark them)."""
+    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
+
+
+@get("/rpc/{function:str}", operation_id="callFunctionRead", tags=["rpc"], **_COMMON)
+async def call_function_read(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Call a stable or immutable function, arguments from the query string."""
+    return await _gateway(request).handle(request, request.path_params["function"], rpc=True)
+
+
+@post("/rpc/{function:str}", operation_id="callFunction", tags=["rpc"], status_code=200, **_COMMON)
+async def call_function(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Call a function, arguments by name from a JSON object body."""
+    return await _gateway(request).handle(request, request.path_params["function"], rpc=True)
+
+
+data_routes = [read_rows, create_rows, update_rows, delete_rows, call_function_read, call_function]
