@@ -27,7 +27,7 @@ import sys
 import time
 import uuid
 from collections.abc import MutableMapping
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, cast, get_args
 from uuid import UUID
 
 import jwt
@@ -38,7 +38,8 @@ from gateway.errors import ApiError
 
 # The roles a password login can yield: the ones auth.login_lookup returns.
 # partner_sync uses client credentials from elsewhere; anon needs no token.
-LOGIN_ROLES: Final = frozenset({"school_admin", "teacher", "parent", "student"})
+LoginRole = Literal["school_admin", "teacher", "parent", "student"]
+LOGIN_ROLES: Final = frozenset(get_args(LoginRole))
 assert LOGIN_ROLES <= API_ROLES
 
 _REFRESH_KEY_LABEL: Final = b"school-data-api/refresh-token/v1"
@@ -79,12 +80,12 @@ class TokenConfig(msgspec.Struct, frozen=True, kw_only=True):
 class TokenPair(msgspec.Struct, frozen=True, kw_only=True):
     """The body of a successful login or refresh (OAuth 2 token response shape, RFC 6749 §5.1)."""
 
-    access_token: str
+    access_token: Annotated[str, msgspec.Meta(description="A JWT; send it as `Authorization: Bearer <token>`.")]
     token_type: Literal["bearer"] = "bearer"
-    expires_in: int
-    refresh_token: str
-    role: str
-    school_id: str
+    expires_in: Annotated[int, msgspec.Meta(description="Seconds until the access token expires.")]
+    refresh_token: Annotated[str, msgspec.Meta(description="Exchange it at /auth/refresh for a new pair.")]
+    role: Annotated[LoginRole, msgspec.Meta(description="The API role the access token carries.")]
+    school_id: Annotated[str, msgspec.Meta(extra_json_schema={"format": "uuid"})]
 
 
 class RefreshClaims(msgspec.Struct, frozen=True, kw_only=True):
@@ -150,7 +151,7 @@ class TokenIssuer:
             access_token=self.access_token(user_id=user_id, school_id=school_id, role=role, now=now),
             expires_in=self.config.access_ttl_seconds,
             refresh_token=self.refresh_token(user_id=user_id, password_hash=password_hash, now=now),
-            role=role,
+            role=cast(LoginRole, role),  # checked by access_token() above
             school_id=str(school_id),
         )
 
