@@ -229,9 +229,12 @@ async def login(request: Request[Any, Any, Any]) -> Response[bytes]:
     service.throttle.charge(email_key, ip)
 
     user = await _lookup(request.app.state.pool, LOOKUP_BY_EMAIL, body.email.strip())
-    stored = user.password_hash if user is not None and user.password_hash else await service.dummy_hash()
-    matches = await asyncio.to_thread(verify_password, stored, body.password)
-    if user is None or not matches or not user.is_active or user.db_role not in LOGIN_ROLES:
+    # No user, or a user with no password yet ('!', m0004): verify against the
+    # dummy so the answer takes as long as for a real account, then refuse.
+    has_hash = user is not None and (user.password_hash or "").startswith("$argon2")
+    stored = user.password_hash if has_hash and user is not None else None
+    matches = await asyncio.to_thread(verify_password, stored or await service.dummy_hash(), body.password)
+    if user is None or stored is None or not matches or not user.is_active or user.db_role not in LOGIN_ROLES:
         log.info("login refused from %s", ip)
         raise ApiError(401, "SDA302", INVALID_LOGIN, headers={"WWW-Authenticate": "Bearer"})
     service.throttle.succeeded(email_key, ip)

@@ -142,6 +142,18 @@ async def test_unknown_email_is_verified_against_a_dummy_hash(pool: str, user: L
     assert dummy is not None and dummy.startswith("$argon2id$") and not needs_rehash(dummy)
 
 
+async def test_user_without_a_password_is_refused_at_the_cost_of_a_real_check(
+    pool: str, committer: asyncpg.Connection
+) -> None:
+    # '!' is what an account created through the API holds until a password is set (m0004).
+    unset = await make_login_user(committer, password_hash="!")
+    service = make_service()
+    async with AsyncTestClient(make_app(pool, service)) as client:
+        response = await login(client, unset.email, "!")
+    assert (response.status_code, response.json()) == (401, INVALID)
+    assert service._dummy_hash is not None, "verified against the dummy, not answered at once"
+
+
 async def test_deactivated_user_is_refused(client: AsyncTestClient[Litestar], committer: asyncpg.Connection) -> None:
     inactive = await make_login_user(committer, is_active=False)
     response = await login(client, inactive.email, inactive.password)
