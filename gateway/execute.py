@@ -82,7 +82,7 @@ async def execute(
         raise ApiError(
             504, "PGRST003", "Timed out acquiring connection from connection pool.", hint="Retry later"
         ) from None
-    except (OSError, asyncpg.InterfaceError) as error:
+    except (OSError, asyncpg.exceptions.ConnectionDoesNotExistError) as error:
         log.error("database unavailable (request %s): %s", session.request_id, error)
         raise ApiError(503, "PGRST000", "Database connection error", hint="Retry later") from None
     except ApiError:

@@ -21,6 +21,7 @@ import msgspec
 
 from gateway.errors import ApiError, bad_query, invalid_body
 
+Method = Literal["GET", "POST", "PATCH", "DELETE"]
 Action = Literal["read", "create", "update", "delete", "call"]
 Operator = Literal["eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "in"]
 IsValue = Literal["null", "not_null", "true", "false", "unknown"]
@@ -106,6 +107,7 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
+    method: Method  # part of the shape: GET and POST calls of one function differ
     action: Action
     target: str  # relation or function name, as written
     select: tuple[SelectItem, ...] | None = None  # None: every column
@@ -138,6 +140,7 @@ def parse_request(
     action = _action(method, rpc)
     pairs = parse_qsl(query, keep_blank_values=True)
     common = {
+        "method": method,
         "action": action,
         "target": target,
         "preferences": _preferences(headers.get("prefer", "")),

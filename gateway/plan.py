@@ -218,7 +218,7 @@ def _check_writable(relation: Relation, request: ApiRequest, where: tuple[Condit
 
 def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     function = _find_function(schema, request.target, request.rpc_args)
-    get = request.body is None
+    get = request.method == "GET"
     if get and function.volatility == "volatile":
         raise ApiError(405, "PGRST101", "Cannot use the GET method on RPC", hint="Volatile functions are called with POST")
     types = {a.name: a.type for a in function.arguments}

@@ -272,3 +272,11 @@ def test_rpc_body_must_be_an_object(body: bytes) -> None:
     with pytest.raises(ApiError) as caught:
         parse_request("POST", "f", rpc=True, query="", headers={}, body=body)
     assert caught.value.code == "PGRST102"
+
+
+def test_get_and_post_calls_of_one_function_have_different_shapes() -> None:
+    # Regression: both carry the same argument names, but one binds text
+    # parameters and the other one JSON body; a shared cache entry broke both.
+    by_query = parse_request("GET", "f", rpc=True, query="p_a=1", headers={}, body=None)
+    by_body = parse_request("POST", "f", rpc=True, query="", headers={}, body=b'{"p_a": 1}')
+    assert by_query.shape() != by_body.shape()
