@@ -115,13 +115,17 @@ create policy audit_log_school_admin_select on audit.audit_log for select to sch
     using (school_id = (select auth.school_id()));
 
 -- (5) data.users: a partner creates and updates logins (never password hashes:
--- column privileges); teachers, parents and students read their own row only.
+-- column privileges), but never an ADMIN login, nor makes one: a partner that
+-- could set an admin's email could take the account over through a password
+-- reset, and one that could mint admins would own the school.
+-- Teachers, parents and students read their own row only.
 create policy users_partner_sync_select on data.users for select to partner_sync
     using (school_id = (select auth.school_id()));
 create policy users_partner_sync_insert on data.users for insert to partner_sync
-    with check (school_id = (select auth.school_id()));
+    with check (school_id = (select auth.school_id()) and role <> 'ADMIN');
 create policy users_partner_sync_update on data.users for update to partner_sync
-    using (school_id = (select auth.school_id())) with check (school_id = (select auth.school_id()));
+    using (school_id = (select auth.school_id()) and role <> 'ADMIN')
+    with check (school_id = (select auth.school_id()) and role <> 'ADMIN');
 create policy users_teacher_select on data.users for select to teacher
     using (school_id = (select auth.school_id()) and id = (select auth.user_id()));
 create policy users_parent_select on data.users for select to parent

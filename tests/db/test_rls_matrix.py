@@ -48,7 +48,7 @@ class Cell:
     table: str
     operation: str
     allowed: bool
-    scope: str  # the key in backticks: school, own, self, taught, children, audience, reported, -
+    scope: str  # the key in backticks: school, roster, own, self, taught, children, audience, reported, -
 
     def __str__(self) -> str:
         return f"{self.role}-{self.table}-{self.operation}"
@@ -214,6 +214,12 @@ async def rows_in_school(committer: asyncpg.Connection, table: str, school_id: U
 async def rows_in_scope(committer: asyncpg.Connection, cell: Cell, w: World) -> set[UUID]:
     if cell.scope == "school":
         return await rows_in_school(committer, cell.table, w.a.id)
+    if cell.scope == "roster":  # users: reads the school's, writes all but ADMIN logins
+        rows = await rows_in_school(committer, cell.table, w.a.id)
+        if cell.operation == "select":
+            return rows
+        admins = await committer.fetch("select id from data.users where school_id = $1 and role = 'ADMIN'", w.a.id)
+        return rows - {r["id"] for r in admins}
     return scoped_rows(w.a, w.ra)[(cell.role, cell.table)]
 
 
@@ -235,6 +241,7 @@ class Side:
     sent_invoice: UUID
     spare_student: UUID
     spare_teacher_user: UUID
+    login_role: str = "TEACHER"  # a new login's role; outside a partner's scope: ADMIN
 
 
 def side(w: World, which: str, role: str) -> Side:
@@ -247,7 +254,7 @@ def side(w: World, which: str, role: str) -> Side:
     if which == "out":
         s, r = w.a, w.ra
         return Side(s.id, s.other_class, s.other_student, s.other_teacher_user, s.parent, r.other_leaf_assignment,
-                    r.draft_invoice_other, r.invoice_other, r.spare_student, r.spare_teacher_user)  # fmt: skip
+                    r.draft_invoice_other, r.invoice_other, r.spare_student, r.spare_teacher_user, "ADMIN")  # fmt: skip
     s, r = w.b, w.rb
     return Side(s.id, s.class_, s.student, s.teacher_user, s.parent, r.leaf_assignment, r.draft_invoice_student,
                 r.invoice_student, r.spare_student, r.spare_teacher_user)  # fmt: skip
@@ -260,7 +267,7 @@ def new_row(table: str, x: Side) -> dict[str, Any]:
     school = {"school_id": x.school_id}
     return {
         "schools": {"name": f"School {u}"},
-        "users": school | {"email": f"new.{u}@example.test", "role": "TEACHER"},
+        "users": school | {"email": f"new.{u}@example.test", "role": x.login_role},
         "school_settings": school,
         "audit_log": school | {"table_name": "students", "record_id": x.student_id, "action": "UPDATE"},
         "students": school | {"student_number": f"N-{u}", "first_name": "New", "last_name": "Student"},
@@ -318,7 +325,9 @@ async def test_every_table_of_the_matrix_has_an_api_view(admin: asyncpg.Connecti
 
 
 def test_scoped_rows_cover_exactly_the_scoped_selects_of_the_matrix(world: World) -> None:
-    scoped = {(c.role, c.table) for c in MATRIX if c.operation == "select" and c.allowed and c.scope != "school"}
+    scoped = {
+        (c.role, c.table) for c in MATRIX if c.operation == "select" and c.allowed and c.scope not in ("school", "roster")
+    }
     assert scoped == set(scoped_rows(world.a, world.ra)), "every narrowed select has its expected rows, no more"
 
 
@@ -356,7 +365,8 @@ async def test_insert(cell: Cell, world: World, authenticator: asyncpg.Connectio
     foreign_sql, foreign_args = insert_sql(cell.table, new_row(cell.table, side(world, "foreign", cell.role)))
     await expect_sqlstate(authenticator, "42501", foreign_sql, *foreign_args)
     if cell.scope != "school":
-        # Inside the school but outside the role's scope: another class, another author.
+        # Inside the school but outside the role's scope: another class, another author,
+        # an ADMIN login for a partner.
         out_sql, out_args = insert_sql(cell.table, new_row(cell.table, side(world, "out", cell.role)))
         await expect_sqlstate(authenticator, "42501", out_sql, *out_args)
 

@@ -120,6 +120,27 @@ async def test_a_teacher_cannot_record_attendance_in_a_colleagues_name(
     )  # fmt: skip
 
 
+async def test_a_partner_can_neither_take_over_nor_mint_an_admin_login(
+    authenticator: asyncpg.Connection, school: School, committer: asyncpg.Connection
+) -> None:
+    await act_as(authenticator, "partner_sync", school_id=school.id, sub="partner-client-1")
+    # An admin's email changed to the partner's own would hand it the account at
+    # the next password reset: the admin's row is out of the partner's reach.
+    status = await authenticator.execute(
+        "update api.users set email = 'partner@evil.test' where id = $1", school.admin_user
+    )
+    assert status == "UPDATE 0"
+    await expect_sqlstate(
+        authenticator, "42501", "update api.users set role = 'ADMIN' where id = $1", school.teacher_user
+    )
+    await expect_sqlstate(
+        authenticator, "42501",
+        "insert into api.users (school_id, email, role) values ($1, $2, 'ADMIN')",
+        school.id, f"minted.{uuid4().hex[:8]}@example.test",
+    )  # fmt: skip
+    assert await committer.fetchval("select role from data.users where id = $1", school.teacher_user) == "TEACHER"
+
+
 # --- reading across schools ---------------------------------------------------
 
 
