@@ -11,7 +11,9 @@
 --     written into, or moved to, another school or out of the writer's scope;
 --   * names are <table>_<role>_<action>.
 -- Soft-deleted rows are not hidden here but by the api views (0004_api_views_up.sql):
--- a policy that hid them would also stop the soft-delete UPDATE that hides them.
+-- they still belong to their school (history, audit, purge), and keeping
+-- is_deleted out of the policies keeps every policy the same for live and
+-- deleted rows, so a soft delete can never move a row out of its writer's reach.
 -- Table privileges (0004_grants_up.sql) decide which operations a role may try at
 -- all; these policies decide on which rows.
 
