@@ -214,3 +214,32 @@ async def test_no_api_role_holds_a_privilege_to_change_the_log(admin: asyncpg.Co
              and has_table_privilege(r.oid, 'audit.audit_log', p.privilege)"""
     )
     assert holders == []
+
+
+# --- cost -----------------------------------------------------------------------------------
+
+
+@pytest.mark.benchmark
+async def test_audit_overhead_on_a_10000_row_copy(admin: asyncpg.Connection, school: School) -> None:
+    """Prints the time of a 10,000-row COPY into data.students with and without
+    the audit triggers (pytest -m benchmark -s tests/db/test_audit.py)."""
+    import time
+
+    async def copy(label: str) -> float:
+        rows = [(school.id, f"{label}-{n}", "Bench", f"Student{n}") for n in range(10_000)]
+        started = time.perf_counter()
+        await admin.copy_records_to_table(
+            "students", schema_name="data", records=rows, columns=["school_id", "student_number", "first_name", "last_name"]
+        )
+        return time.perf_counter() - started
+
+    for _ in range(2):  # warm up caches and the plan of the audit insert
+        await copy(f"W{_}")
+    audited = min([await copy(f"A{n}") for n in range(3)])
+    await admin.execute("alter table data.students disable trigger audit_after_insert")  # rolled back with the test
+    plain = min([await copy(f"P{n}") for n in range(3)])
+    logged = await admin.fetchval(
+        "select count(*) from audit.audit_log where table_name = 'students' and new_data ->> 'student_number' like 'P_-%'"
+    )
+    print(f"10,000-row COPY: {plain:.3f}s without audit, {audited:.3f}s with ({audited / plain:.2f}x)")
+    assert logged == 0 and audited > 0
