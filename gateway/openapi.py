@@ -113,6 +113,11 @@ _PG_SCALARS: Final[dict[str, dict[str, Any]]] = {
 }  # fmt: skip
 
 
+# What msgspec (gateway/models.py) accepts for a decimal string and a time of day.
+DECIMAL_PATTERN: Final = r"^-?[0-9]+(\.[0-9]+)?$"
+TIME_PATTERN: Final = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?$"
+
+
 def _pg_type(type_: str, cache: SchemaCache, titles: dict[str, str], *, writing: bool) -> dict[str, Any]:
     if type_.endswith("[]"):
         return {"type": "array", "items": _pg_type(type_[:-2], cache, titles, writing=writing)}
@@ -120,7 +125,11 @@ def _pg_type(type_: str, cache: SchemaCache, titles: dict[str, str], *, writing:
     if relation in titles:
         return {"$ref": REF.format(name=titles[relation])}
     if type_ == "numeric" and writing:
-        return {"type": ["number", "string"], "description": "A decimal: a string keeps every digit."}
+        return {
+            "type": ["number", "string"],
+            "pattern": DECIMAL_PATTERN,
+            "description": "A decimal: a string keeps every digit.",
+        }
     return dict(_PG_SCALARS.get(type_, {"description": f"Postgres type {type_}"}))
 
 
@@ -135,8 +144,12 @@ def _wire(prop: dict[str, Any], column: Column, *, writing: bool) -> None:
     if column.base == "numeric":
         target.pop("format", None)
         target["type"] = ["number", "string"] if writing else "number"
+        if writing:
+            target["pattern"] = DECIMAL_PATTERN  # applies to the string form only
     elif column.base == "timestamptz":
         target["format"] = "date-time"
+    elif column.base == "time":
+        target["pattern"] = TIME_PATTERN
 
 
 def _resource_schemas(models: ResourceModels, grants: dict[str, list[str]]) -> list[Any]:
@@ -165,24 +178,31 @@ def _component_schemas(cache: SchemaCache, models: dict[str, ResourceModels], gr
         for struct, writing in ((model.read, False), (model.create, True), (model.update, True)):
             for column_name, prop in components.get(struct.__name__, {}).get("properties", {}).items():
                 _wire(prop, relation.columns[column_name], writing=writing)
+        if model.update.__name__ in components:
+            components[model.update.__name__]["minProperties"] = 1  # a PATCH must change something
     return {**components, "Error": ERROR_SCHEMA}
 
 
 # --- parameters, headers and responses shared by every resource ----------------------------------
 
+# What parse.py accepts as a filter's start; the value after the dot is free-form.
+FILTER_PATTERN: Final = r"^(not\.)?(eq|neq|gt|gte|lt|lte|like|ilike|in|is)\."
 _OPERATORS = "eq, neq, gt, gte, lt, lte, like, ilike (with `*` as wildcard), in.(a,b), is.null|not_null|true|false"
 PARAMETERS: Final[dict[str, Any]] = {
-    "select": {"name": "select", "in": "query", "schema": {"type": "string"}, "example": "id,name",
-               "description": "Columns to return, comma-separated; `alias:column`, `column::cast`. Default: all."},
-    "order": {"name": "order", "in": "query", "schema": {"type": "string"}, "example": "last_name.asc,id",
-              "description": "`column[.asc|.desc][.nullsfirst|.nullslast]`, comma-separated."},
+    "select": {"name": "select", "in": "query", "schema": {"type": "string", "minLength": 1}, "example": "*",
+               "description": "Columns to return, comma-separated, e.g. `id,name`; `alias:column`, "
+               "`column::cast`. Default: all."},
+    "order": {"name": "order", "in": "query", "schema": {"type": "string", "minLength": 1},
+              "description": "`column[.asc|.desc][.nullsfirst|.nullslast]`, comma-separated, e.g. "
+              "`last_name.asc,id`."},
     "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0},
               "description": "At most this many rows."},
     "offset": {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0},
                "description": "Skip this many rows."},
-    "or": {"name": "or", "in": "query", "schema": {"type": "string"}, "example": "(grade.gte.90,status.eq.EXCUSED)",
-           "description": "Any of the filters in parentheses; nest with `and(...)`/`or(...)`."},
-    "and": {"name": "and", "in": "query", "schema": {"type": "string"},
+    "or": {"name": "or", "in": "query", "schema": {"type": "string", "pattern": r"^\(.*\)$"},
+           "description": "Any of the filters in parentheses, e.g. `(grade.gte.90,status.eq.EXCUSED)`; nest "
+           "with `and(...)`/`or(...)`."},
+    "and": {"name": "and", "in": "query", "schema": {"type": "string", "pattern": r"^\(.*\)$"},
             "description": "All of the filters in parentheses."},
     "range": {"name": "Range", "in": "header", "schema": {"type": "string", "pattern": r"^\d+-\d*$"},
               "example": "0-24", "description": "Rows to return, zero-based and inclusive (with `Range-Unit: items`)."},
@@ -282,7 +302,7 @@ def relation_path(relation: Relation, models: ResourceModels, grants: dict[str, 
             f"post{title}", relation.name, f"Create {relation.name}", roles,
             parameters=[_param("select"), _param("preferCreate")],
             requestBody={"required": True, "content": {"application/json": {
-                "schema": {"oneOf": [create, {"type": "array", "items": create}]}}}},
+                "schema": {"oneOf": [create, {"type": "array", "items": create, "minItems": 1}]}}}},
             responses={"201": _rows(read, "Created; the rows with `Prefer: return=representation`"),
                        **_errors("400", "401", "403", "404", "406", "409", "500")},
         )  # fmt: skip
@@ -316,7 +336,7 @@ def _row_filters(cache: SchemaCache, documented: list[str]) -> dict[str, Any]:
             parameters[f"rowFilter.{name}.{column.name}"] = {
                 "name": column.name,
                 "in": "query",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "pattern": FILTER_PATTERN},
                 "description": f"{about}Filter `[not.]operator.value`; operators: {_OPERATORS}. Type: {column.type}.",
             }
     return parameters
@@ -353,7 +373,8 @@ def rpc_path(
             roles,
             function.description,
             requestBody={
-                "required": True,
+                # A function whose arguments all have defaults may be called with no body.
+                "required": any(body["required"] for body in bodies),
                 "content": {"application/json": {"schema": bodies[0] if len(bodies) == 1 else {"oneOf": bodies}}},
             },
             responses=responses,
