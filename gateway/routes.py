@@ -17,7 +17,7 @@ from collections import OrderedDict
 from typing import Any, Protocol
 
 import msgspec
-from litestar import Request, Response, delete, get, patch, post
+from litestar import Request, Response, delete, get, head, patch, post
 from litestar.enums import MediaType
 
 from gateway.auth import Caller
@@ -50,7 +50,8 @@ class Gateway:
         self._plans: OrderedDict[Key, tuple[Plan, Rendered]] = OrderedDict()
 
     async def handle(self, request: Request[Any, Any, Any], target: str, *, rpc: bool) -> Response[bytes]:
-        method = request.method
+        # HEAD is a GET without its body (supabase-js `head: true` counts).
+        method = "GET" if request.method == "HEAD" else request.method
         headers = request.headers
         caller = await self.authenticator.authenticate(headers.get("authorization"))
         api = parse_request(
@@ -83,7 +84,8 @@ class Gateway:
             acquire_timeout=self.settings.acquire_timeout,
         )
         reply = respond(api, plan, outcome)
-        return Response(content=reply.body, status_code=reply.status, headers=reply.headers, media_type=None)
+        body = b"" if request.method == "HEAD" else reply.body
+        return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
 
     def prepare(self, api: ApiRequest) -> tuple[Plan, Rendered]:
         """Validate a body (it decides the columns), then plan and render once per shape."""
@@ -124,6 +126,12 @@ async def read_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
     return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
 
 
+@head("/{resource:str}", operation_id="countRows", tags=["rows"], **_COMMON)
+async def count_rows(request: Request[Any, Any, Any]) -> Response[None]:
+    """A GET without the body: the headers (Content-Range with count=exact)."""
+    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)  # type: ignore[return-value]
+
+
 @post("/{resource:str}", operation_id="createRows", tags=["rows"], status_code=201, **_COMMON)
 async def create_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Insert one object or an array of objects, in one statement."""
@@ -154,4 +162,4 @@ async def call_function(request: Request[Any, Any, Any]) -> Response[bytes]:
     return await _gateway(request).handle(request, request.path_params["function"], rpc=True)
 
 
-data_routes = [read_rows, create_rows, update_rows, delete_rows, call_function_read, call_function]
+data_routes = [read_rows, count_rows, create_rows, update_rows, delete_rows, call_function_read, call_function]

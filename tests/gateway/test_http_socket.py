@@ -1,0 +1,81 @@
+"""The gateway over a real socket: uvicorn in a background thread on
+127.0.0.1 and a free port, httpx as the client, the run's database behind it."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+
+from gateway.app import create_app
+from tests.factories import School
+from tests.gateway.http_support import (  # noqa: F401  (fixtures)
+    as_role,
+    assert_canonical_error,
+    committer_session,
+    schools,
+    settings_for,
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(database_url: str) -> Iterator[str]:
+    port = free_port()
+    config = uvicorn.Config(create_app(settings_for(database_url)), host="127.0.0.1", port=port,
+                            log_level="warning", access_log=False, lifespan="on")  # fmt: skip
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="gateway-under-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+async def test_a_page_over_a_real_socket(served: str, schools: tuple[School, School]) -> None:
+    async with httpx.AsyncClient(base_url=served) as client:
+        response = await client.get(
+            "/students?select=student_number&order=student_number&limit=1",
+            headers=as_role("school_admin", schools[0], Prefer="count=exact"),
+        )
+        assert response.status_code == 206
+        assert response.json() == [{"student_number": "S-1"}]
+        assert response.headers["content-range"] == "0-0/2"
+        assert response.headers["x-request-id"]
+        assert_canonical_error(await client.get("/students?id=eq.nope", headers=as_role("teacher", schools[0])),
+                               400, "22P02")  # fmt: skip
+
+
+async def test_concurrent_callers_never_see_each_others_claims(served: str, schools: tuple[School, School]) -> None:
+    """Many requests of two schools and several roles interleaved on one pool:
+    role and claims are transaction-local, so no request inherits another's."""
+    roles = ["school_admin", "teacher", "parent", "student", "partner_sync"]
+
+    async def one(client: httpx.AsyncClient, i: int) -> None:
+        school = schools[i % 2]
+        role = roles[i % len(roles)]
+        response = await client.get("/students?select=school_id,id", headers=as_role(role, school))
+        assert response.status_code == 200, response.text
+        rows = response.json()
+        assert rows and {row["school_id"] for row in rows} == {str(school.id)}
+        if role in ("teacher", "parent", "student"):
+            assert [row["id"] for row in rows] == [str(school.student)]
+
+    limits = httpx.Limits(max_connections=32)
+    async with httpx.AsyncClient(base_url=served, limits=limits) as client:
+        await asyncio.gather(*(one(client, i) for i in range(300)))
