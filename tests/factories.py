@@ -381,3 +381,16 @@ async def make_school_records(connection: asyncpg.Connection, school: School) ->
         draft_item_student=items[3], draft_item_other=items[4],
         payment_student=payments[0], payment_parent=payments[1], payment_other=payments[2], audit_entry=audit_entry,
     )  # fmt: skip
+
+
+CALLER_ROLES = ("anon", "authenticator", "school_admin", "teacher", "parent", "student", "partner_sync", "reporting")
+
+
+async def execute_holders(connection: asyncpg.Connection, function: str) -> set[str]:
+    """The API roles (and the gateway's login) that may EXECUTE `function`
+    (a regprocedure text such as 'api.set_current_term(uuid)'), PUBLIC grants included."""
+    rows = await connection.fetch(
+        "select r from unnest($1::text[]) as r where has_function_privilege(r, $2::regprocedure, 'execute')",
+        list(CALLER_ROLES), function,
+    )  # fmt: skip
+    return {row["r"] for row in rows}

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from tests.db.conftest import act_as
-from tests.factories import School
+from tests.factories import School, execute_holders
 from tests.support import expect_sqlstate
 
 MARK = "select api.mark_class_attendance($1, $2, $3::jsonb, $4)"
@@ -117,3 +117,7 @@ async def test_a_student_listed_twice_is_refused(teacher_api: asyncpg.Connection
 async def test_other_roles_may_not_mark(authenticator: asyncpg.Connection, school: School, role: str) -> None:
     await act_as(authenticator, role, school_id=school.id, sub=school.parent_user)
     await expect_sqlstate(authenticator, "42501", MARK, school.class_, DAY, records((school.student, "PRESENT")), None)
+
+
+async def test_only_teachers_and_admins_hold_execute_on_mark_class_attendance(admin: asyncpg.Connection) -> None:
+    assert await execute_holders(admin, "api.mark_class_attendance(uuid, date, jsonb, text)") == {"school_admin", "teacher"}

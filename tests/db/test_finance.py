@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from tests.db.conftest import act_as, authenticators
-from tests.factories import School
+from tests.factories import School, execute_holders
 from tests.support import expect_sqlstate
 
 PAY = "select api.record_payment($1, $2)"
@@ -254,3 +254,8 @@ async def test_concurrent_payments_beyond_the_balance_are_refused(
         invoice,
     )
     assert (row["balance_due"], row["paid"]) == (Decimal("0.00"), Decimal("500.00"))
+
+
+async def test_only_admins_hold_execute_on_record_payment(admin: asyncpg.Connection) -> None:
+    holders = await execute_holders(admin, "api.record_payment(uuid, numeric, text, text, timestamptz)")
+    assert holders == {"school_admin"}

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from tests.db.conftest import act_as, set_request_id
-from tests.factories import School
+from tests.factories import School, execute_holders
 from tests.support import expect_sqlstate
 
 AUTUMN = datetime(2026, 10, 5, 9, 30, tzinfo=timezone.utc)
@@ -262,3 +262,7 @@ async def test_an_admin_cannot_purge_a_student_of_another_school(
 async def test_a_purge_needs_a_reason(authenticator: asyncpg.Connection, school: School) -> None:
     await act_as(authenticator, "school_admin", school_id=school.id, sub=school.admin_user)
     await expect_sqlstate(authenticator, "22023", "select api.purge_student($1, '  ')", school.student)
+
+
+async def test_only_admins_hold_execute_on_purge_student(admin: asyncpg.Connection) -> None:
+    assert await execute_holders(admin, "api.purge_student(uuid, text)") == {"school_admin"}

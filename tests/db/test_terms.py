@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from tests.db.conftest import act_as, authenticators
-from tests.factories import School
+from tests.factories import School, execute_holders
 from tests.support import expect_sqlstate
 
 SWITCH = "select id, is_current from api.set_current_term($1)"
@@ -127,3 +127,7 @@ async def test_twenty_concurrent_switches_leave_one_current_term(
         await act_as(committer, "school_admin", school_id=school.id, sub=school.admin_user)
         current_terms, setting = await current(committer, school)
     assert len(current_terms) == 1 and setting == current_terms[0]
+
+
+async def test_only_admins_hold_execute_on_set_current_term(admin: asyncpg.Connection) -> None:
+    assert await execute_holders(admin, "api.set_current_term(uuid)") == {"school_admin"}
