@@ -15,23 +15,30 @@
 -- A profile that is soft-deleted gives no scope: a deleted teacher row teaches
 -- nothing, a deleted link between a parent and a child links nothing.
 
--- (1) The caller's school, redefined (was 0003_auth_up.sql).
--- A per-school reporting login connects straight to Postgres and can run
--- set_config('request.jwt.claims', ...) itself, so for such a login the
--- registered school must win over any claim; otherwise it could name another
--- school in a forged claim and read that school through the reporting policies.
--- For the gateway (session user authenticator) nothing changes.
-create or replace function auth.school_id() returns uuid
+-- (1) No claims for a per-school reporting login (redefines auth.claims() of
+-- 0003_auth_up.sql). Such a login connects straight to Postgres, so it can run
+-- set_config('request.jwt.claims', ...) itself: with claims honoured it could name
+-- another school (auth.school_id() reads the claim first) and read that school
+-- through the reporting policies, or claim role school_admin or any user's sub.
+-- For a registered reporting login the claims are therefore always empty, and
+-- auth.school_id() falls through to the registry. Every other session (the
+-- gateway's authenticator, a DBA) reads the claims as before.
+create function auth.reporting_login_school() returns uuid
 language sql stable security definer
 set search_path = ''
 as $$
-    select coalesce(
-        (select r.school_id from auth.reporting_logins r where r.role_name = session_user),
-        case
-            when auth.claims() ->> 'school_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-            then (auth.claims() ->> 'school_id')::uuid
-        end
-    )
+    select r.school_id from auth.reporting_logins r where r.role_name = session_user
+$$;
+comment on function auth.reporting_login_school() is
+    'The school of the session''s reporting login, or null when the session is not a registered reporting login.';
+
+create or replace function auth.claims() returns jsonb
+language sql stable
+as $$
+    select case
+        when auth.reporting_login_school() is not null then '{}'::jsonb
+        else coalesce(nullif(current_setting('request.jwt.claims', true), '')::jsonb, '{}'::jsonb)
+    end
 $$;
 
 -- (2) Teachers.
@@ -176,6 +183,9 @@ revoke execute on function
     auth.parent_id(), auth.parent_student_ids(), auth.parent_class_ids(), auth.parent_invoice_ids(),
     auth.student_id(), auth.student_class_ids()
     from public;
+-- auth.reporting_login_school() keeps PUBLIC's EXECUTE: auth.claims() (itself
+-- PUBLIC) calls it in the caller's name, whoever the caller is, and it answers
+-- only about the session itself.
 grant execute on function
     auth.teacher_id(), auth.teacher_class_ids(), auth.teacher_student_ids(),
     auth.teacher_assignment_ids(), auth.teacher_assessment_ids()

@@ -115,6 +115,8 @@ async def test_forged_claims_do_not_move_the_login_to_another_school(
         json.dumps({"role": "school_admin", "school_id": str(other_school.id), "sub": str(other_school.admin_user)}),
     )
     assert await bi_tool.fetchval("select auth.school_id()") == school.id
+    claims = await bi_tool.fetchrow("select auth.claims() as claims, auth.role() as role, auth.user_id() as user_id")
+    assert (claims["claims"], claims["role"], claims["user_id"]) == ("{}", None, None), "a reporting login has no claims"
     assert [r["school_id"] for r in await bi_tool.fetch("select distinct school_id from api.students")] == [school.id]
     await expect_sqlstate(bi_tool, "42501", "select set_config('role', 'school_admin', false)")
     await expect_sqlstate(bi_tool, "42501", "select api.create_reporting_login('another-long-password-1')")

@@ -193,8 +193,9 @@ async def test_authenticator_holds_no_table_privilege_of_its_own(admin: asyncpg.
     assert sorted(f["name"] for f in functions) == [
         "auth.login_lookup(text)",
         "auth.login_lookup_by_id(uuid)",
+        "auth.reporting_login_school()",  # under auth.claims(); answers about the session only
         "auth.set_password_hash(uuid,text)",
-    ], "the SECURITY DEFINER functions the gateway's login may call are exactly the login path"
+    ], "the SECURITY DEFINER functions the gateway's login may call are the login path and the claims guard"
 
 
 async def test_login_functions_are_executable_by_authenticator_only(admin: asyncpg.Connection) -> None:
