@@ -24,12 +24,15 @@ def _serve(args: argparse.Namespace) -> int:
 
     url = admin_url()  # starts the embedded server when DATABASE_URL is unset
     asyncio.run(migrate(HEAD))
+    from gateway.tokens import ensure_jwt_secret
+
+    ensure_jwt_secret()  # before uvicorn: workers inherit a generated secret
     if args.demo:
         from db.seed.cli import seed_demo_if_empty
 
         seed_demo_if_empty(url)
     where = "embedded PostgreSQL" if "host=/" in url else "DATABASE_URL"
-    print(f"school-gateway: serving on http://{args.host}:{args.port} ({where}); docs at /schema", flush=True)
+    print(f"school-gateway: serving on http://{args.host}:{args.port} ({where}); docs at /docs", flush=True)
     uvicorn.run(
         "gateway.app:create_app",
         factory=True,
