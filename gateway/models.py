@@ -32,6 +32,7 @@ _SCALARS: dict[str, Any] = {
     "time": datetime.time, "json": Any, "jsonb": Any,
 }  # fmt: skip
 _UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(?P<name>.*)`")
+_UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
 
 
 class ResourceModels(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,7 +48,9 @@ def build_models(schema: SchemaCache) -> dict[str, ResourceModels]:
 
 def resource_models(relation: Relation) -> ResourceModels:
     title = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", relation.name)) or "Resource"
-    columns = list(relation.columns.values())
+    # msgspec cannot name a field with `"`, `\\` or a control character: such a
+    # column (legal in Postgres) is left out of the models, so a body cannot set it.
+    columns = [c for c in relation.columns.values() if not _UNNAMEABLE.search(c.name)]
     writable = [c for c in columns if c.updatable and not c.generated]
     return ResourceModels(
         read=_struct(title, [(c, _type(c), msgspec.NODEFAULT if not c.nullable else None) for c in columns]),
