@@ -30,6 +30,7 @@ from gateway.auth import Authenticator
 from gateway.config import Settings, load_settings
 from gateway.errors import ApiError
 from gateway.login import login_routes
+from gateway.openapi import openapi_routes
 from gateway.pg_errors import internal_error
 from gateway.routes import Authenticate, Gateway, data_routes
 from gateway.schema_cache import load_schema_cache
@@ -136,6 +137,13 @@ def _configure_logging() -> None:
         gateway_log.propagate = False
 
 
+async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
+    """Pool `reset`: every setting the gateway makes is transaction-local
+    (execute.py), so asyncpg's default reset query (RESET ALL, UNLISTEN *, CLOSE
+    ALL, unlock advisory locks) would be one more round trip per request for
+    nothing. asyncpg still rolls back a transaction left open before this runs."""
+
+
 def create_app(settings: Settings | None = None, *, authenticator: Authenticate | None = None) -> Litestar:
     settings = settings or load_settings()
     auth = authenticator or Authenticator(settings.auth)
@@ -148,6 +156,7 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             min_size=settings.pool_min_size,
             max_size=settings.pool_max_size,
             statement_cache_size=settings.statement_cache_size,
+            reset=_nothing_to_reset,
         )
         try:
             async with pool.acquire() as connection:
@@ -171,7 +180,7 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             max_age=600,
         )
     app = Litestar(
-        route_handlers=[health_live, health_ready, *login_routes, *data_routes],
+        route_handlers=[health_live, health_ready, *login_routes, *openapi_routes, *data_routes],
         lifespan=[lifespan],
         cors_config=cors,
         openapi_config=None,

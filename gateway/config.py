@@ -10,6 +10,7 @@
     STATEMENT_TIMEOUTS                per role: "anon=2s,partner_sync=60s" (these are the defaults)
     CORS_ORIGINS                      comma-separated allowed origins, "*" for any; unset: no CORS
     PLAN_CACHE_SIZE                   request shapes whose SQL is kept (1024)
+    JWT_CACHE_SECONDS                 how long a verified token is remembered, at most (60; 0: off)
     JWT_*                             token verification (gateway/auth.py AuthConfig)
 """
 
@@ -43,6 +44,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     statement_timeouts: dict[str, str] = msgspec.field(default_factory=lambda: dict(DEFAULT_TIMEOUTS))
     cors_origins: tuple[str, ...] = ()
     plan_cache_size: int = 1024
+    jwt_cache_seconds: float = 60.0
     auth: AuthConfig = AuthConfig()
 
     def __post_init__(self) -> None:
@@ -87,5 +89,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         statement_timeouts=DEFAULT_TIMEOUTS | _pairs(env.get("STATEMENT_TIMEOUTS", "")),
         cors_origins=tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()),
         plan_cache_size=int(env.get("PLAN_CACHE_SIZE", "1024")),
+        jwt_cache_seconds=float(env.get("JWT_CACHE_SECONDS", "60")),
         auth=AuthConfig.from_env(dict(env)),
     )

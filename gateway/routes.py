@@ -13,6 +13,7 @@ prepared-statement cache hits too.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from typing import Any, Protocol
 
@@ -38,6 +39,36 @@ class Authenticate(Protocol):
     async def authenticate(self, authorization: str | None) -> Caller: ...
 
 
+class VerifiedTokens:
+    """Verified bearer tokens remembered until their `exp`, at most `seconds`
+    (PostgREST's jwt-cache-max-lifetime): verifying a JWT costs more than
+    everything else the gateway does for a cached query shape. Only tokens that
+    verified are kept, keyed by the whole header; a token stays valid no longer
+    than it would unverified, but a key withdrawn from the JWKS stops it only
+    when the entry expires. `seconds=0` turns the cache off."""
+
+    def __init__(self, authenticator: Authenticate, *, seconds: float, size: int = 10_000) -> None:
+        self.authenticator = authenticator
+        self.seconds = seconds
+        self.size = size
+        self._entries: OrderedDict[str, tuple[Caller, str, float]] = OrderedDict()
+
+    async def caller(self, authorization: str | None) -> tuple[Caller, str]:
+        """The caller and its claims as JSON (what request.jwt.claims receives)."""
+        now = time.time()
+        entry = self._entries.get(authorization) if authorization is not None else None
+        if entry is not None and entry[2] > now:
+            return entry[0], entry[1]
+        caller = await self.authenticator.authenticate(authorization)
+        claims = msgspec.json.encode(caller.claims).decode()
+        exp = caller.claims.get("exp")
+        if authorization is not None and self.seconds > 0 and isinstance(exp, int | float):
+            self._entries[authorization] = (caller, claims, min(float(exp), now + self.seconds))
+            if len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return caller, claims
+
+
 class Gateway:
     """One per worker: the schema cache, its models, the plan cache, the pool."""
 
@@ -45,7 +76,7 @@ class Gateway:
         self.pool = pool
         self.schema = schema
         self.settings = settings
-        self.authenticator = authenticator
+        self.tokens = VerifiedTokens(authenticator, seconds=settings.jwt_cache_seconds)
         self.models: dict[str, ResourceModels] = build_models(schema)
         self._plans: OrderedDict[Key, tuple[Plan, Rendered]] = OrderedDict()
 
@@ -53,7 +84,7 @@ class Gateway:
         # HEAD is a GET without its body (supabase-js `head: true` counts).
         method = "GET" if request.method == "HEAD" else request.method
         headers = request.headers
-        caller = await self.authenticator.authenticate(headers.get("authorization"))
+        caller, claims = await self.tokens.caller(headers.get("authorization"))
         api = parse_request(
             method,
             target,
@@ -70,7 +101,7 @@ class Gateway:
         plan, rendered = self.prepare(api)
         session = Session(
             role=caller.role,
-            claims=msgspec.json.encode(caller.claims).decode(),
+            claims=claims,
             request_id=request.scope["state"].get("request_id", ""),
             statement_timeout=self.settings.timeout_for(caller.role),
         )
