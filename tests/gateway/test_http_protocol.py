@@ -122,3 +122,12 @@ async def test_bad_tokens_are_401_in_our_shape(api: AsyncTestClient[Litestar]) -
 async def test_litestar_openapi_is_not_served_by_the_data_routes(api: AsyncTestClient[Litestar]) -> None:
     # /schema is not a relation: the data route answers PostgREST's 404, not Litestar's docs.
     assert_canonical_error(await api.get("/schema"), 404, "PGRST205")
+
+
+async def test_the_openapi_document_is_served_beside_the_data_routes(api: AsyncTestClient[Litestar]) -> None:
+    # Static paths win over /{resource}: /openapi.json is the document, not a relation.
+    response = await api.get("/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert "/students" in document["paths"]
+    assert (await api.get("/docs")).status_code == 200
