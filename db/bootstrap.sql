@@ -31,6 +31,9 @@ begin
     -- Lets the owner's SECURITY DEFINER functions add per-school reporting logins.
     grant reporting to school_owner with admin option;
     execute format('grant connect, create on database %I to school_owner', current_database());
+    -- ...with grant option, so the owner can let per-school reporting logins connect
+    -- even where CONNECT has been revoked from PUBLIC.
+    execute format('grant connect on database %I to school_owner with grant option', current_database());
     execute format('grant connect on database %I to authenticator', current_database());
     -- Piccolo keeps its `migration` table in `public`.
     grant usage, create on schema public to school_owner;
