@@ -128,6 +128,8 @@ def _decode(relation: Relation, models: ResourceModels, body: bytes, type_: Any)
         raise _field_error(relation, models, str(error)) from None
     except msgspec.DecodeError as error:
         raise invalid_body("Empty or invalid json", str(error)) from None
+    except RecursionError:  # msgspec's answer to absurdly deep nesting (jsonb columns take any JSON)
+        raise invalid_body("Empty or invalid json", "the JSON is nested too deeply") from None
 
 
 def _field_error(relation: Relation, models: ResourceModels, message: str) -> ApiError:

@@ -38,8 +38,7 @@ CASTS: frozenset[str] = frozenset(get_args(Cast))
 RESERVED = frozenset({"select", "order", "limit", "offset", "or", "and", "not.or", "not.and", "columns", "on_conflict"})
 _SELECT_ITEM = re.compile(r"(?:(?P<alias>[^:]+):(?!:))?(?P<column>[^:]+)(?:::(?P<cast>[^:]+))?")
 _RANGE = re.compile(r"\s*(\d+)-(\d*)\s*")
-_UNSET_LIMIT: int | None = None
-
+MAX_LOGIC_DEPTH = 16
 
 
 class Filter(msgspec.Struct, frozen=True, kw_only=True):
@@ -91,19 +90,6 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True):
     count: Literal["exact"] | None = None
     unfiltered: bool = False
     strict: bool = False
-
-    def applied(self) -> str:
-        """The Preference-Applied header value."""
-        parts = []
-        if self.return_:
-            parts.append(f"return={self.return_}")
-        if self.count:
-            parts.append(f"count={self.count}")
-        if self.unfiltered:
-            parts.append("unfiltered=allow")
-        if self.strict:
-            parts.append("handling=strict")
-        return ", ".join(parts)
 
 
 class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -203,6 +189,8 @@ def _rpc_request(common: dict, pairs: list[tuple[str, str]], body: bytes | None)
             decoded = msgspec.json.decode(body) if body.strip() else {}
         except msgspec.DecodeError as error:
             raise invalid_body("Empty or invalid json", str(error)) from None
+        except RecursionError:  # msgspec's answer to absurdly deep nesting
+            raise invalid_body("Empty or invalid json", "the JSON is nested too deeply") from None
         if not isinstance(decoded, dict):
             raise invalid_body("Empty or invalid json", "the body of a function call must be a JSON object")
         return ApiRequest(**common, rpc_args=tuple(sorted(decoded)), body=body)
@@ -273,13 +261,13 @@ def _range(header: str | None, unit: str | None) -> tuple[int | None, int]:
     """`Range: 0-19` (items). Malformed ranges are ignored, as PostgREST does;
     `limit`/`offset` in the query string override the header."""
     if not header or (unit or "items") != "items":
-        return _UNSET_LIMIT, 0
+        return None, 0
     match = _RANGE.fullmatch(header)
     if match is None:
-        return _UNSET_LIMIT, 0
+        return None, 0
     lower = int(match[1])
     if not match[2]:
-        return _UNSET_LIMIT, lower
+        return None, lower
     upper = int(match[2])
     if lower > upper:
         raise ApiError(
@@ -356,19 +344,22 @@ class FilterParser:
         self.conditions.append(self._tree(cursor, conjunction, negated == "not"))  # type: ignore[arg-type]
         cursor.end()
 
-    def _tree(self, cursor: _Cursor, conjunction: Literal["and", "or"], negated: bool) -> Logic:
+    def _tree(self, cursor: _Cursor, conjunction: Literal["and", "or"], negated: bool, depth: int = 1) -> Logic:
+        # Bounded: each level is a Python frame here and an expression level in Postgres.
+        if depth > MAX_LOGIC_DEPTH:
+            raise cursor.fail(f"at most {MAX_LOGIC_DEPTH} nested and/or levels")
         cursor.expect("(")
-        children = [self._item(cursor)]
+        children = [self._item(cursor, depth)]
         while cursor.take(","):
-            children.append(self._item(cursor))
+            children.append(self._item(cursor, depth))
         cursor.expect(")")
         return Logic(conjunction=conjunction, children=tuple(children), negated=negated)
 
-    def _item(self, cursor: _Cursor) -> Condition:
+    def _item(self, cursor: _Cursor, depth: int) -> Condition:
         negated = cursor.take("not.")
         name = cursor.name()
         if name in ("and", "or") and cursor.peek() == "(":
-            return self._tree(cursor, name, negated)  # type: ignore[arg-type]
+            return self._tree(cursor, name, negated, depth + 1)  # type: ignore[arg-type]
         if negated:  # `not.` belongs to the operator: a.not.eq.1
             raise cursor.fail("'and(' or 'or(' after 'not.'")
         cursor.expect(".")

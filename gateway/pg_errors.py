@@ -48,6 +48,7 @@ _CLASSES: dict[str, int] = {
     "23": 409,  # other integrity violations (restrict)
     "08": 503,  # connection exception
     "53": 503,  # insufficient resources
+    "54": 400,  # program limit exceeded: a select of 2,000 columns, an expression too deep (PostgREST: 500)
     "28": 403,  # invalid authorization
     "0L": 403,  # invalid grantor
     "0P": 403,  # invalid role specification

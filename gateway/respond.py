@@ -82,6 +82,13 @@ def _call(plan: CallPlan, outcome: Outcome) -> Reply:
 
 
 def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
-    applied = request.preferences.applied()
-    if applied:
-        headers["Preference-Applied"] = applied
+    """Preference-Applied: the preferences this response honoured."""
+    prefer = request.preferences
+    parts = [
+        f"return={prefer.return_}" if prefer.return_ else "",
+        f"count={prefer.count}" if prefer.count else "",
+        "unfiltered=allow" if prefer.unfiltered else "",
+        "handling=strict" if prefer.strict else "",
+    ]
+    if any(parts):
+        headers["Preference-Applied"] = ", ".join(p for p in parts if p)

@@ -280,3 +280,11 @@ def test_get_and_post_calls_of_one_function_have_different_shapes() -> None:
     by_query = parse_request("GET", "f", rpc=True, query="p_a=1", headers={}, body=None)
     by_body = parse_request("POST", "f", rpc=True, query="", headers={}, body=b'{"p_a": 1}')
     assert by_query.shape() != by_body.shape()
+
+
+def test_logic_trees_are_depth_bounded() -> None:
+    nested = "and(" * 20 + "a.eq.1" + ")" * 20
+    error = parse_error(f"or=({nested})")
+    assert error.code == "PGRST100"
+    assert "nested" in error.details
+    assert get("or=(" + "and(" * 14 + "a.eq.1" + ")" * 14 + ")").where
