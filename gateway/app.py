@@ -3,7 +3,7 @@ data routes (gateway/routes.py), login, health; errors in one JSON shape; a
 request id on every response and in every log line.
 
 Litestar's own OpenAPI generation is off: the document describes the database
-and is built from the schema cache (gateway/openapi.py, served at
+and is built from the schema cache (gateway/openapi/, served at
 /openapi.json and /docs), not from handlers.
 """
 
@@ -31,7 +31,6 @@ from gateway.auth import Authenticator
 from gateway.config import Settings, load_settings
 from gateway.errors import ApiError
 from gateway.login import login_routes
-from gateway.openapi import openapi_routes
 from gateway.openapi import openapi_routes
 from gateway.pg_errors import internal_error
 from gateway.routes import Authenticate, Gateway, data_routes

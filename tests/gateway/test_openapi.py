@@ -209,9 +209,9 @@ async def test_docs_page_uses_only_local_assets(client: AsyncTestClient[Litestar
 async def test_docs_page_without_the_assets_package_still_points_to_the_document(
     client: AsyncTestClient[Litestar], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import gateway.openapi
+    import gateway.openapi.serve
 
-    monkeypatch.setattr(gateway.openapi, "_asset", lambda name: None)
+    monkeypatch.setattr(gateway.openapi.serve, "_asset", lambda name: None)
     page = await client.get("/docs")
     assert page.status_code == 200
     assert 'href="/openapi.json"' in page.text and "<script" not in page.text
