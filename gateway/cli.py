@@ -12,6 +12,7 @@ import sys
 
 from db.database import admin_url
 from db.migrate import HEAD, migrate
+from db.seed.cli import add_seed_command
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -59,12 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--demo", action="store_true", help="seed the demo schools when the database is empty")
     s.set_defaults(run=_serve)
 
-    try:
-        from db.seed.cli import add_seed_command
-    except ImportError:  # the generator is optional until it lands
-        pass
-    else:
-        add_seed_command(commands)
+    add_seed_command(commands)
     return parser
 
 
