@@ -3,6 +3,8 @@ asyncpg directly (DESIGN.md "Performance notes"). On demand:
 
     pytest -m benchmark tests/gateway/test_http_benchmark.py -s
     BENCH_SCHOOLS=20 BENCH_STUDENTS=5000 BENCH_WORKERS=2 BENCH_CLIENTS=32 BENCH_SECONDS=10 pytest -m benchmark ...
+    BENCH_UVICORN_ARGS="--loop asyncio --http h11" ...   # the pure-Python stack (no uvloop/httptools)
+    BENCH_LOG_LEVEL=WARNING ...                          # without the per-request access log line
 
 The ceiling does exactly the gateway's database work per request: BEGIN READ
 ONLY, the set_config round trip, the rendered statement, COMMIT. The load
@@ -77,7 +79,8 @@ def server(database_url: str, bench_school: School) -> Iterator[int]:
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "gateway.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning"],
+         "--port", str(port), "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning",
+         *os.environ.get("BENCH_UVICORN_ARGS", "").split()],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
