@@ -16,6 +16,8 @@ class School(Table, tablename="schools", schema="data"):
     contact_phone = text(50, null=True)
     created_at = created_at()
     updated_at = updated_at()
+    # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
+    sourced_id = Varchar(length=255, null=True, default=None)
 
 
 class User(Table, tablename="users", schema="data"):
@@ -31,6 +33,8 @@ class User(Table, tablename="users", schema="data"):
     created_at = created_at()
     updated_at = updated_at()
     is_deleted = is_deleted()
+    # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
+    sourced_id = Varchar(length=255, null=True, default=None)
 
 
 

@@ -22,6 +22,8 @@ class Student(Table, tablename="students", schema="data"):
     created_at = created_at()
     updated_at = updated_at()
     is_deleted = is_deleted()
+    # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
+    sourced_id = Varchar(length=255, null=True, default=None)
 
 
 class Teacher(Table, tablename="teachers", schema="data"):
@@ -39,6 +41,8 @@ class Teacher(Table, tablename="teachers", schema="data"):
     created_at = created_at()
     updated_at = updated_at()
     is_deleted = is_deleted()
+    # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
+    sourced_id = Varchar(length=255, null=True, default=None)
 
 
 class Parent(Table, tablename="parents", schema="data"):
@@ -54,6 +58,8 @@ class Parent(Table, tablename="parents", schema="data"):
     created_at = created_at()
     updated_at = updated_at()
     is_deleted = is_deleted()
+    # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
+    sourced_id = Varchar(length=255, null=True, default=None)
 
 
 class StudentParent(Table, tablename="student_parents", schema="data"):

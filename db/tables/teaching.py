@@ -29,6 +29,8 @@ class AcademicTerm(Table, tablename="academic_terms", schema="data"):
     created_at = created_at()
     updated_at = updated_at()
     is_deleted = is_deleted()
+    # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
+    sourced_id = Varchar(length=255, null=True, default=None)
 
 
 class Subject(Table, tablename="subjects", schema="data"):
@@ -40,6 +42,8 @@ class Subject(Table, tablename="subjects", schema="data"):
     created_at = created_at()
     updated_at = updated_at()
     is_deleted = is_deleted()
+    # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
+    sourced_id = Varchar(length=255, null=True, default=None)
 
 
 class Room(Table, tablename="rooms", schema="data"):
@@ -66,6 +70,8 @@ class Class(Table, tablename="classes", schema="data"):
     created_at = created_at()
     updated_at = updated_at()
     is_deleted = is_deleted()
+    # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
+    sourced_id = Varchar(length=255, null=True, default=None)
 
 
 class Enrollment(Table, tablename="enrollments", schema="data"):
@@ -79,6 +85,8 @@ class Enrollment(Table, tablename="enrollments", schema="data"):
     completion_date = Date(null=True, default=None)
     created_at = created_at()
     updated_at = updated_at()
+    # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
+    sourced_id = Varchar(length=255, null=True, default=None)
 
 
 class AttendanceRecord(Table, tablename="attendance_records", schema="data"):
