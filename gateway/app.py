@@ -23,6 +23,7 @@ import msgspec
 from litestar import Litestar, Request, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -72,9 +73,10 @@ class RequestContext:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
+        method = scope.get("method", "")
         given = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
         request_id = given.decode() if _REQUEST_ID.fullmatch(given) else str(uuid.uuid4())
         scope["state"]["request_id"] = request_id
@@ -93,7 +95,7 @@ class RequestContext:
         finally:
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(
-                    "%s %s %s %s %.1fms", request_id, scope["method"], scope["path"], status,
+                    "%s %s %s %s %.1fms", request_id, method, scope["path"], status,
                     (time.perf_counter() - started) * 1000,
                 )  # fmt: skip
 

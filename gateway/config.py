@@ -1,17 +1,17 @@
 """Settings from the environment, read once at start-up.
 
-    DATABASE_URL / AUTHENTICATOR_URL / AUTHENTICATOR_PASSWORD   where (db/database.py)
-    DB_POOL_MIN, DB_POOL_MAX          pool size per worker (2, 16)
-    DB_SCHEMA                         the exposed schema (api)
-    DB_STATEMENT_CACHE_SIZE           prepared statements kept per connection (512; 0 behind PgBouncer < 1.21)
-    DB_ACQUIRE_TIMEOUT                seconds to wait for a pooled connection (5)
-    MAX_ROWS                          most rows one GET returns (1000), whatever `limit` asks
-    STATEMENT_TIMEOUT                 per statement, any role without its own (10s)
-    STATEMENT_TIMEOUTS                per role: "anon=2s,partner_sync=60s" (these are the defaults)
-    CORS_ORIGINS                      comma-separated allowed origins, "*" for any; unset: no CORS
-    PLAN_CACHE_SIZE                   request shapes whose SQL is kept (1024)
-    JWT_CACHE_SECONDS                 how long a verified token is remembered, at most (60; 0: off)
-    JWT_*                             token verification (gateway/auth.py AuthConfig)
+DATABASE_URL / AUTHENTICATOR_URL / AUTHENTICATOR_PASSWORD   where (db/database.py)
+DB_POOL_MIN, DB_POOL_MAX          pool size per worker (2, 16)
+DB_SCHEMA                         the exposed schema (api)
+DB_STATEMENT_CACHE_SIZE           prepared statements kept per connection (512; 0 behind PgBouncer < 1.21)
+DB_ACQUIRE_TIMEOUT                seconds to wait for a pooled connection (5)
+MAX_ROWS                          most rows one GET returns (1000), whatever `limit` asks
+STATEMENT_TIMEOUT                 per statement, any role without its own (10s)
+STATEMENT_TIMEOUTS                per role: "anon=2s,partner_sync=60s" (these are the defaults)
+CORS_ORIGINS                      comma-separated allowed origins, "*" for any; unset: no CORS
+PLAN_CACHE_SIZE                   request shapes whose SQL is kept (1024)
+JWT_CACHE_SECONDS                 how long a verified token is remembered, at most (60; 0: off)
+JWT_*                             token verification (gateway/auth.py AuthConfig)
 """
 
 from __future__ import annotations

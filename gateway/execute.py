@@ -67,15 +67,12 @@ async def execute(
     """`single`: exactly one row or a 406, checked before COMMIT so that a
     write answered with 406 is also not applied (as PostgREST does)."""
     try:
-        async with pool.acquire(timeout=acquire_timeout) as connection:
-            async with connection.transaction(readonly=read_only):
-                await connection.execute(
-                    SETUP, session.role, session.claims, session.request_id, session.statement_timeout
-                )
-                row = await connection.fetchrow(sql, *args)
-                outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])
-                if single and outcome.page_total != 1:
-                    raise not_one_row(outcome.page_total)
+        async with pool.acquire(timeout=acquire_timeout) as connection, connection.transaction(readonly=read_only):
+            await connection.execute(SETUP, session.role, session.claims, session.request_id, session.statement_timeout)
+            row = await connection.fetchrow(sql, *args)
+            outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])
+            if single and outcome.page_total != 1:
+                raise not_one_row(outcome.page_total)
     except asyncpg.PostgresError as error:
         raise from_postgres(error, role=session.role, request_id=session.request_id) from None
     except TimeoutError:

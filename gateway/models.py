@@ -17,7 +17,7 @@ import datetime
 import decimal
 import re
 import uuid
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -89,7 +89,7 @@ def _struct(name: str, fields: list[tuple[Column, Any, Any]]) -> type[msgspec.St
 def _type(column: Column) -> Any:
     base: Any
     if column.closed_set and column.category in ("S", "E"):
-        base = Literal[column.closed_set]  # type: ignore[valid-type]
+        base = Literal[column.closed_set]
     elif column.category == "A":
         element = _SCALARS.get(column.element or "", Any)
         base = list[element]  # type: ignore[valid-type]
@@ -102,7 +102,7 @@ def _type(column: Column) -> Any:
         base = _SCALARS.get(column.base, Any)
     if column.description:
         base = Annotated[base, msgspec.Meta(description=column.description)]
-    return Union[base, None] if column.nullable and base is not Any else base
+    return base | None if column.nullable and base is not Any else base
 
 
 def validate_create(relation: Relation, models: ResourceModels, body: bytes) -> tuple[tuple[str, ...], bool]:

@@ -123,17 +123,17 @@ def parse_request(
     body: bytes | None,
 ) -> ApiRequest:
     """`headers` holds lower-case names; repeated `Prefer` headers joined by ", "."""
-    action = _action(method, rpc)
+    verb, action = _action(method, rpc)
     pairs = parse_qsl(query, keep_blank_values=True)
-    common = {
-        "method": method,
-        "action": action,
-        "target": target,
-        "preferences": _preferences(headers.get("prefer", "")),
-        "single": _single(headers.get("accept", "")),
-    }
+    base = ApiRequest(
+        method=verb,
+        action=action,
+        target=target,
+        preferences=_preferences(headers.get("prefer", "")),
+        single=_single(headers.get("accept", "")),
+    )
     if rpc:
-        return _rpc_request(common, pairs, body if method == "POST" else None)
+        return _rpc_request(base, pairs, body if method == "POST" else None)
     limit, offset = _range(headers.get("range"), headers.get("range-unit"))
     select: tuple[SelectItem, ...] | None = None
     order: tuple[OrderTerm, ...] = ()
@@ -154,13 +154,15 @@ def parse_request(
         elif key in RESERVED:
             raise bad_query(f"'{key}' is not supported by this gateway")
         elif "." in key:
-            raise bad_query(f"failed to parse filter ({key}={value})", "filters on embedded resources are not supported")
+            raise bad_query(
+                f"failed to parse filter ({key}={value})", "filters on embedded resources are not supported"
+            )
         else:
             filters.add(key, value)
     if action in ("create", "update") and not body:
         raise invalid_body("Empty or invalid json", "a body is required")
-    return ApiRequest(
-        **common,
+    return msgspec.structs.replace(
+        base,
         select=select,
         where=tuple(filters.conditions),
         order=order,
@@ -171,17 +173,20 @@ def parse_request(
     )
 
 
-def _action(method: str, rpc: bool) -> Action:
-    if rpc:
-        return "call"
-    actions: dict[str, Action] = {"GET": "read", "POST": "create", "PATCH": "update", "DELETE": "delete"}
+_ACTIONS: dict[str, tuple[Method, Action]] = {
+    "GET": ("GET", "read"), "POST": ("POST", "create"), "PATCH": ("PATCH", "update"), "DELETE": ("DELETE", "delete"),
+}  # fmt: skip
+
+
+def _action(method: str, rpc: bool) -> tuple[Method, Action]:
     try:
-        return actions[method]
+        verb, action = _ACTIONS[method]
     except KeyError:
         raise ApiError(405, "PGRST117", f"Unsupported HTTP method: {method}") from None
+    return verb, "call" if rpc else action
 
 
-def _rpc_request(common: dict, pairs: list[tuple[str, str]], body: bytes | None) -> ApiRequest:
+def _rpc_request(base: ApiRequest, pairs: list[tuple[str, str]], body: bytes | None) -> ApiRequest:
     """Arguments by name: from the JSON object body (POST), or from the query
     string (GET), each value a slot cast by plan to the argument's type."""
     if body is not None:
@@ -193,14 +198,14 @@ def _rpc_request(common: dict, pairs: list[tuple[str, str]], body: bytes | None)
             raise invalid_body("Empty or invalid json", "the JSON is nested too deeply") from None
         if not isinstance(decoded, dict):
             raise invalid_body("Empty or invalid json", "the body of a function call must be a JSON object")
-        return ApiRequest(**common, rpc_args=tuple(sorted(decoded)), body=body)
+        return msgspec.structs.replace(base, rpc_args=tuple(sorted(decoded)), body=body)
     given: dict[str, str] = {}
     for key, value in pairs:
         if key in given:
             raise bad_query(f"argument '{key}' is given twice")
         given[key] = value
     names = tuple(sorted(given))
-    return ApiRequest(**common, rpc_args=names, values=tuple(given[n] for n in names))
+    return msgspec.structs.replace(base, rpc_args=names, values=tuple(given[n] for n in names))
 
 
 def _select(text: str) -> tuple[SelectItem, ...] | None:
@@ -251,7 +256,10 @@ def _non_negative(name: str, value: str) -> int:
     if not value.isdigit():
         if value.startswith("-") and value[1:].isdigit():
             raise ApiError(
-                416, "PGRST103", "Requested range not satisfiable", details=f"{name} must be greater than or equal to zero"
+                416,
+                "PGRST103",
+                "Requested range not satisfiable",
+                details=f"{name} must be greater than or equal to zero",
             )
         raise bad_query(f'"failed to parse {name} parameter ({value})"', "expecting a non-negative integer")
     return int(value)
@@ -325,7 +333,6 @@ def _single(accept: str) -> bool:
     return False
 
 
-
 class FilterParser:
     """Collects the conditions of one request and gives each value a slot."""
 
@@ -395,7 +402,9 @@ class _Cursor:
         """Columns count from the start of `key=value`, as the message shows it."""
         at = self.pos - back
         found = repr(self.text[at]) if at < len(self.text) else "end of input"
-        return bad_query(f'"{self.context}" (column {at + 1 + self.shift})', f"unexpected {found} expecting {expecting}")
+        return bad_query(
+            f'"{self.context}" (column {at + 1 + self.shift})', f"unexpected {found} expecting {expecting}"
+        )
 
     def peek(self) -> str:
         return self.text[self.pos : self.pos + 1]

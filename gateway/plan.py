@@ -14,7 +14,18 @@ from typing import Literal, TypeAlias
 import msgspec
 
 from gateway.errors import ApiError, bad_query
-from gateway.parse import ApiRequest, Cast, Condition, Filter, IsFilter, IsValue, Logic, Operator
+from gateway.parse import (
+    ApiRequest,
+    Cast,
+    Condition,
+    Filter,
+    IsFilter,
+    IsValue,
+    Logic,
+    Operator,
+    OrderTerm,
+    SelectItem,
+)
 from gateway.schema_cache import Column, Function, Relation, SchemaCache
 
 # Parameters arrive as text and are cast to the column's type in SQL
@@ -103,7 +114,9 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
 Plan: TypeAlias = ReadPlan | MutatePlan | CallPlan
 
 
-def plan_request(request: ApiRequest, schema: SchemaCache, *, columns: tuple[str, ...] = (), array_body: bool = False) -> Plan:
+def plan_request(
+    request: ApiRequest, schema: SchemaCache, *, columns: tuple[str, ...] = (), array_body: bool = False
+) -> Plan:
     """`columns`/`array_body`: what models.py found in a POST/PATCH body."""
     if request.action == "call":
         return _call(request, schema)
@@ -118,7 +131,7 @@ def plan_request(request: ApiRequest, schema: SchemaCache, *, columns: tuple[str
                         params=len(request.values))  # fmt: skip
     _check_writable(relation, request, where)
     return MutatePlan(
-        action=request.action,  # type: ignore[arg-type]
+        action=request.action,  # read and call returned above
         relation=name,
         columns=columns,
         where=where,
@@ -152,12 +165,12 @@ def _column(relation: Relation, name: str) -> Column:
             400,
             "42703",
             f"column {relation.name}.{name} does not exist",
-            hint=f"Perhaps you meant to reference the column \"{relation.name}.{close[0]}\"." if close else None,
+            hint=f'Perhaps you meant to reference the column "{relation.name}.{close[0]}".' if close else None,
         )
     return column
 
 
-def _select(relation: Relation, items: tuple | None) -> tuple[SelectField, ...] | None:
+def _select(relation: Relation, items: tuple[SelectItem, ...] | None) -> tuple[SelectField, ...] | None:
     if items is None:
         return None
     return tuple(
@@ -167,7 +180,7 @@ def _select(relation: Relation, items: tuple | None) -> tuple[SelectField, ...] 
     )  # fmt: skip
 
 
-def _order(relation: Relation, term) -> OrderPlan:
+def _order(relation: Relation, term: OrderTerm) -> OrderPlan:
     return OrderPlan(column=_column(relation, term.column).name, direction=term.direction, nulls=term.nulls)
 
 
@@ -178,7 +191,9 @@ def _condition(relation: Relation, condition: Condition) -> ConditionPlan:
     column = _column(relation, condition.column)
     if isinstance(condition, IsFilter):
         if condition.value in ("true", "false", "unknown") and column.category != "B":
-            raise _mismatch(column, f"IS {condition.value.upper()}", "is.true, is.false and is.unknown need a boolean column")
+            raise _mismatch(
+                column, f"IS {condition.value.upper()}", "is.true, is.false and is.unknown need a boolean column"
+            )
         return IsPlan(column=column.name, value=condition.value, negated=condition.negated)
     return _filter(column, condition)
 
@@ -220,7 +235,9 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     function = _find_function(schema, request.target, request.rpc_args)
     get = request.method == "GET"
     if get and function.volatility == "volatile":
-        raise ApiError(405, "PGRST101", "Cannot use the GET method on RPC", hint="Volatile functions are called with POST")
+        raise ApiError(
+            405, "PGRST101", "Cannot use the GET method on RPC", hint="Volatile functions are called with POST"
+        )
     types = {a.name: a.type for a in function.arguments}
     returns = "void" if function.returns_void else "set" if function.returns_set else "scalar"
     return CallPlan(
@@ -249,5 +266,7 @@ def _find_function(schema: SchemaCache, name: str, given: tuple[str, ...]) -> Fu
         f"Could not find the function {schema.schema}.{name}({listed}) in the schema cache",
         details=f"Searched for the function {schema.schema}.{name} with parameters {listed or '(none)'}, "
         "but no matches were found in the schema cache.",
-        hint=f"Perhaps you meant to call the function {schema.schema}.{close[0]}" if close and close[0] != name else None,
+        hint=f"Perhaps you meant to call the function {schema.schema}.{close[0]}"
+        if close and close[0] != name
+        else None,
     )

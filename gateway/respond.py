@@ -70,7 +70,9 @@ def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
     _applied(request, headers)
     if plan.representation:
         headers["Content-Type"] = OBJECT if plan.single else JSON
-        return Reply(status=201 if plan.action == "create" else 200, headers=headers, body=(outcome.body or "").encode())
+        return Reply(
+            status=201 if plan.action == "create" else 200, headers=headers, body=(outcome.body or "").encode()
+        )
     return Reply(status=201 if plan.action == "create" else 204, headers=headers)
 
 

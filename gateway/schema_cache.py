@@ -291,7 +291,11 @@ _ITEM = re.compile(r"'((?:[^']|'')*)'(?:::[\w ]+)?")
 
 def closed_set_from_check(definition: str, column: str) -> tuple[str, ...] | None:
     """The allowed values of a `column IN (...)` CHECK, or None for any other CHECK."""
-    quoted = re.escape(column) if re.fullmatch(r"[a-z_][a-z0-9_]*", column) else re.escape('"' + column.replace('"', '""') + '"')
+    quoted = (
+        re.escape(column)
+        if re.fullmatch(r"[a-z_][a-z0-9_]*", column)
+        else re.escape('"' + column.replace('"', '""') + '"')
+    )
     match = re.fullmatch(_ANY_ARRAY.format(col=quoted), definition)
     if match is None:
         return None

@@ -75,9 +75,14 @@ SCHEMA = SchemaCache(
             ),
         ),
         "students_of": (
-            function("students_of", Argument(name="p_class_id", type="uuid"), returns="api.students",
-                     returns_set=True, volatility="stable"),
-        ),  # fmt: skip
+            function(
+                "students_of",
+                Argument(name="p_class_id", type="uuid"),
+                returns="api.students",
+                returns_set=True,
+                volatility="stable",
+            ),
+        ),
         "ping": (function("ping", returns="void", returns_void=True, volatility="immutable"),),
     },
 )

@@ -31,7 +31,7 @@ ORIGIN = "https://dashboard.example"
 MAX_ROWS = 50
 ERROR_KEYS = {"code", "message", "details", "hint"}
 # Words that only SQL text would put in an error body.
-SQL_WORDS = ("select coalesce", "::text::", "pgrst_", "json_agg", "$1", "from \"api\"")
+SQL_WORDS = ("select coalesce", "::text::", "pgrst_", "json_agg", "$1", 'from "api"')
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:

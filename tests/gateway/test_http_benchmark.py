@@ -97,7 +97,9 @@ async def _http_client(port: int, request: bytes, deadline: float, counts: list[
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             assert head.startswith(b"HTTP/1.1 200"), head
-            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+            length = next(
+                int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+            )
             await reader.readexactly(length)
             counts[0] += 1
     finally:
@@ -135,7 +137,9 @@ async def test_page_throughput_vs_direct_asyncpg(database_url: str, bench_school
     api = parse_request("GET", "students", rpc=False, query=QUERY, headers={}, body=None)
     rendered = render(plan_request(api, schema))
     args = bind(rendered, api, 1000)
-    claims = json.dumps({"role": "school_admin", "school_id": str(bench_school.id), "sub": str(bench_school.admin_user)})
+    claims = json.dumps(
+        {"role": "school_admin", "school_id": str(bench_school.id), "sub": str(bench_school.admin_user)}
+    )
     done = [0]
 
     async def direct(deadline: float) -> None:

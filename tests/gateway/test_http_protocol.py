@@ -11,15 +11,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.factories import School
-from tests.gateway.http_support import (  # noqa: F401  (fixtures)
-    ORIGIN,
-    api,
-    as_role,
-    assert_canonical_error,
-    committer_session,
-    gateway_app,
-    schools,
-)
+from tests.gateway.http_support import ORIGIN, as_role, assert_canonical_error
 
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}")
 

@@ -12,14 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from gateway.app import create_app
 from tests.factories import School, make_school
-from tests.gateway.http_support import (  # noqa: F401  (fixtures)
-    api,
-    as_role,
-    assert_canonical_error,
-    committer_session,
-    gateway_app,
-    settings_for,
-)
+from tests.gateway.http_support import as_role, assert_canonical_error, settings_for
 
 ROSTER = [
     ("R-01", "Ada", "Abbott", "2010-01-05", "FEMALE"),
@@ -166,7 +159,9 @@ async def test_the_body_is_what_postgres_built(api: AsyncTestClient[Litestar], r
 
 async def test_single_object(api: AsyncTestClient[Litestar], reading: School) -> None:
     accept = "application/vnd.pgrst.object+json"
-    one = await api.get("/students?select=last_name&student_number=eq.R-02", headers=page_headers(reading, Accept=accept))
+    one = await api.get(
+        "/students?select=last_name&student_number=eq.R-02", headers=page_headers(reading, Accept=accept)
+    )
     assert (one.status_code, one.json()) == (200, {"last_name": "Baker"})
     assert one.headers["content-type"].startswith("application/vnd.pgrst.object+json")
     for query, rows in (("student_number=like.R-*", 5), ("student_number=eq.none", 0)):

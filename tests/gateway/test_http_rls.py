@@ -9,15 +9,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.factories import School
-from tests.gateway.http_support import (  # noqa: F401  (fixtures)
-    api,
-    as_role,
-    assert_canonical_error,
-    committer_session,
-    gateway_app,
-    schools,
-    token,
-)
+from tests.gateway.http_support import as_role, assert_canonical_error, token
 
 ROLES = ["school_admin", "teacher", "parent", "student", "partner_sync"]
 
@@ -66,7 +58,7 @@ async def test_no_role_reaches_another_schools_rows_by_id(
 async def test_every_view_shows_only_the_callers_school(
     api: AsyncTestClient[Litestar], gateway_app: Litestar, schools: tuple[School, School], role: str
 ) -> None:
-    mine, theirs = schools
+    mine, _ = schools
     relations = gateway_app.state.schema_cache.relations
     for name, relation in relations.items():
         column = "id" if name == "schools" else "school_id"
@@ -80,7 +72,9 @@ async def test_every_view_shows_only_the_callers_school(
         assert {row[column] for row in response.json()} <= {str(mine.id)}, name
 
 
-async def test_a_forged_school_claim_does_not_verify(api: AsyncTestClient[Litestar], schools: tuple[School, School]) -> None:
+async def test_a_forged_school_claim_does_not_verify(
+    api: AsyncTestClient[Litestar], schools: tuple[School, School]
+) -> None:
     mine, theirs = schools
     forged = token("school_admin", theirs, mine.admin_user).rsplit(".", 1)[0] + ".c2lnbmF0dXJl"
     response = await api.get("/students", headers={"Authorization": f"Bearer {forged}"})

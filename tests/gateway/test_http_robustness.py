@@ -7,14 +7,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.factories import School
-from tests.gateway.http_support import (  # noqa: F401  (fixtures)
-    api,
-    as_role,
-    assert_canonical_error,
-    committer_session,
-    gateway_app,
-    schools,
-)
+from tests.gateway.http_support import as_role, assert_canonical_error
 
 HOSTILE_QUERIES = [
     "or=(" + "and(" * 5000 + "a.eq.1" + ")" * 5000 + ")",
@@ -23,8 +16,8 @@ HOSTILE_QUERIES = [
     "select=%00",
     "select=" + ",".join(["id"] * 2000),
     "id=in.(" + ",".join(["x"] * 5000) + ")",
-    "last_name=in.(\"unterminated",
-    "or=(last_name.eq.\"\\",
+    'last_name=in.("unterminated',
+    'or=(last_name.eq."\\',
     "order=" + ",".join(["last_name.desc"] * 300),
     "limit=99999999999999999999999",
     "offset=99999999999999999999999",

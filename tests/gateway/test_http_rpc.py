@@ -20,14 +20,7 @@ from litestar.testing import AsyncTestClient
 
 from gateway.app import create_app
 from tests.factories import School, make_school
-from tests.gateway.http_support import (  # noqa: F401  (fixtures)
-    api,
-    as_role,
-    assert_canonical_error,
-    committer_session,
-    gateway_app,
-    settings_for,
-)
+from tests.gateway.http_support import as_role, assert_canonical_error, settings_for
 
 TEST_SCHEMA = """
 create schema gw_rpc_test;
@@ -61,7 +54,9 @@ grant select on gw_rpc_test.sneaky to anon, school_admin;
 
 
 @pytest.fixture(scope="module")
-async def rpc_test(database_url: str, committer_session: asyncpg.Connection) -> AsyncIterator[AsyncTestClient[Litestar]]:
+async def rpc_test(
+    database_url: str, committer_session: asyncpg.Connection
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
     await committer_session.execute(TEST_SCHEMA)
     settings = settings_for(database_url, db_schema="gw_rpc_test", statement_timeouts={"anon": "300ms"})
     try:

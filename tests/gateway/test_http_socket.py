@@ -15,13 +15,7 @@ import uvicorn
 
 from gateway.app import create_app
 from tests.factories import School
-from tests.gateway.http_support import (  # noqa: F401  (fixtures)
-    as_role,
-    assert_canonical_error,
-    committer_session,
-    schools,
-    settings_for,
-)
+from tests.gateway.http_support import as_role, assert_canonical_error, settings_for
 
 
 def free_port() -> int:

@@ -13,13 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.factories import School, make_school
-from tests.gateway.http_support import (  # noqa: F401  (fixtures)
-    api,
-    as_role,
-    assert_canonical_error,
-    committer_session,
-    gateway_app,
-)
+from tests.gateway.http_support import as_role, assert_canonical_error
 
 OBJECT = "application/vnd.pgrst.object+json"
 
@@ -147,7 +141,9 @@ async def test_database_rules_answer_with_their_status(
 
 async def test_patch_with_filters(api: AsyncTestClient[Litestar], school: School) -> None:
     path = "/students?student_number=eq.S-1&select=student_number,last_name"
-    changed = await api.patch(path, json={"last_name": "Renamed"}, headers=admin(school, Prefer="return=representation"))
+    changed = await api.patch(
+        path, json={"last_name": "Renamed"}, headers=admin(school, Prefer="return=representation")
+    )
     assert changed.status_code == 200
     assert changed.json() == [{"student_number": "S-1", "last_name": "Renamed"}]
     assert changed.headers["content-range"] == "0-0/*"
@@ -157,9 +153,13 @@ async def test_patch_with_filters(api: AsyncTestClient[Litestar], school: School
     assert (none.status_code, none.headers["content-range"]) == (204, "*/*")
 
 
-async def test_patch_validates_and_refuses_nulls_in_not_null_columns(api: AsyncTestClient[Litestar], school: School) -> None:
+async def test_patch_validates_and_refuses_nulls_in_not_null_columns(
+    api: AsyncTestClient[Litestar], school: School
+) -> None:
     response = await api.patch("/students?student_number=eq.S-1", json={"last_name": None}, headers=admin(school))
-    assert assert_canonical_error(response, 400, "PGRST102")["details"] == "Expected `str`, got `null` - at `$.last_name`"
+    assert (
+        assert_canonical_error(response, 400, "PGRST102")["details"] == "Expected `str`, got `null` - at `$.last_name`"
+    )
     empty = await api.patch("/students?student_number=eq.S-1", json={}, headers=admin(school))
     assert_canonical_error(empty, 400, "PGRST102")
 
@@ -222,4 +222,7 @@ async def test_rls_decides_who_writes_what(
     invisible = await api.patch(f"/students?id=eq.{other.student}", json={"last_name": "Hijacked"},
                                 headers=admin(school, Prefer="count=exact"))  # fmt: skip
     assert (invisible.status_code, invisible.headers["content-range"]) == (204, "*/0")
-    assert await committer_session.fetchval("select last_name from data.students where id = $1", other.student) != "Hijacked"
+    assert (
+        await committer_session.fetchval("select last_name from data.students where id = $1", other.student)
+        != "Hijacked"
+    )

@@ -40,7 +40,9 @@ def plan_error(method: str, query: str = "", **kwargs: object) -> ApiError:
 
 
 def test_read_plan_resolves_select_where_order() -> None:
-    assert plan("GET", "select=id,n:last_name::text&active=is.true&order=last_name.desc", prefer="count=exact") == ReadPlan(
+    assert plan(
+        "GET", "select=id,n:last_name::text&active=is.true&order=last_name.desc", prefer="count=exact"
+    ) == ReadPlan(
         relation=STUDENTS,
         select=(SelectField(column="id"), SelectField(column="last_name", alias="n", cast="text")),
         where=(IsPlan(column="active", value="true"),),

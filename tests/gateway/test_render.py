@@ -64,8 +64,8 @@ def test_read_statement_shape() -> None:
     statement, args = rendered("GET", "id=eq.1&limit=20&offset=40")
     assert statement.sql == (
         "select coalesce(json_agg(pgrst_t), '[]')::text as body, count(*) as page_total, null::bigint as total, "
-        "null::text[] as location from (select \"api\".\"students\".* from \"api\".\"students\" "
-        "where (\"api\".\"students\".\"id\" = $1::text::uuid) limit $2 offset $3) pgrst_t"
+        'null::text[] as location from (select "api"."students".* from "api"."students" '
+        'where ("api"."students"."id" = $1::text::uuid) limit $2 offset $3) pgrst_t'
     )
     assert args == ("1", 20, 40)
 

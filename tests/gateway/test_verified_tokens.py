@@ -31,7 +31,7 @@ async def test_a_verified_token_is_verified_once() -> None:
     first = await tokens.caller("Bearer a")
     second = await tokens.caller("Bearer a")
     assert first == second
-    assert first[1] == '{"role":"teacher","exp":%s}' % inner.claims["exp"]
+    assert first[1] == f'{{"role":"teacher","exp":{inner.claims["exp"]}}}'
     assert inner.calls == 1
     await tokens.caller("Bearer b")
     assert inner.calls == 2
