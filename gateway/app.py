@@ -32,6 +32,7 @@ from gateway.auth import Authenticator
 from gateway.config import Settings, load_settings
 from gateway.errors import ApiError
 from gateway.login import login_routes
+from gateway.oneroster.routes import oneroster_router
 from gateway.openapi import openapi_routes
 from gateway.pg_errors import internal_error
 from gateway.routes import Authenticate, Gateway, data_routes
@@ -183,7 +184,7 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             max_age=600,
         )
     app = Litestar(
-        route_handlers=[health_live, health_ready, *login_routes, *openapi_routes, *data_routes],
+        route_handlers=[health_live, health_ready, *login_routes, *openapi_routes, *data_routes, oneroster_router],
         lifespan=[lifespan],
         cors_config=cors,
         openapi_config=None,

@@ -1,0 +1,265 @@
+"""What each OneRoster endpoint reads: its view (db/roster/oneroster_views_up.sql),
+the JSON keys of its envelope, and its fields, each with the SQL that builds
+the field's JSON value and, where it can be filtered and sorted, the SQL of
+its scalar value and that value's type.
+
+These SQL fragments are the only identifiers render.py ever writes: a field
+name from a request is a key into FIELDS, never text that reaches SQL. Every
+fragment reads the row alias `r`; `$1` is the base URL of GUIDRef hrefs.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+import msgspec
+
+Kind = Literal["text", "timestamp", "date", "boolean"]
+
+# ISO 8601 in UTC with milliseconds, as OneRoster's dateLastModified examples.
+_ISO_UTC = "to_char({} at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+
+class Field(msgspec.Struct, frozen=True, kw_only=True):
+    json: str  # SQL building the JSON value
+    filter: str | None = None  # SQL of the scalar value (filter, sort), if any
+    kind: Kind = "text"
+
+
+class Entity(msgspec.Struct, frozen=True, kw_only=True):
+    view: str  # a view of the api schema, quoted when rendered
+    many: str  # envelope key of a collection
+    one: str  # envelope key of a single object
+    fields: dict[str, Field]
+    condition: str | None = None  # rows of the view this endpoint serves; `{a}` is the row alias
+    scope: Literal["core", "demographics"] = "core"
+
+    @property
+    def output_fields(self) -> tuple[str, ...]:
+        return tuple(name for name, field in self.fields.items() if field.json)
+
+
+def _text(column: str) -> Field:
+    return Field(json=f"r.{column}", filter=f"r.{column}")
+
+
+def _date(column: str) -> Field:
+    return Field(json=f"to_char(r.{column}, 'YYYY-MM-DD')", filter=f"r.{column}", kind="date")
+
+
+def _boolean(column: str) -> Field:
+    return Field(json=f"r.{column}", filter=f"r.{column}", kind="boolean")
+
+
+def guidref(kind: str, path: str, column: str) -> str:
+    """OneRoster's GUIDRef {href, sourcedId, type}, null when there is no target."""
+    return (
+        f"case when r.{column} is null then null else json_build_object("
+        f"'href', $1::text || '/{path}/' || r.{column}, 'sourcedId', r.{column}, 'type', '{kind}') end"
+    )
+
+
+def _ref(kind: str, path: str, column: str) -> Field:
+    return Field(json=guidref(kind, path, column), filter=f"r.{column}")
+
+
+def _refs(kind: str, path: str, array_column: str) -> Field:
+    return Field(
+        json=(
+            f"coalesce((select json_agg(json_build_object('href', $1::text || '/{path}/' || x.id, 'sourcedId', x.id, "
+            f"'type', '{kind}') order by x.n) from unnest(r.{array_column}) with ordinality as x(id, n)), '[]'::json)"
+        )
+    )
+
+
+def _constant(json_sql: str) -> Field:
+    return Field(json=json_sql)
+
+
+BASE: Final = {
+    "sourcedId": _text("sourced_id"),
+    "status": _text("status"),
+    "dateLastModified": Field(
+        json=_ISO_UTC.format("r.date_last_modified"), filter="r.date_last_modified", kind="timestamp"
+    ),
+}
+ORG_REF: Final = _ref("org", "orgs", "org_sourced_id")
+
+ORG_FIELDS: Final = {
+    **BASE,
+    "name": _text("name"),
+    "type": _text("type"),
+    "identifier": _constant("null::json"),
+    "parent": _constant("null::json"),
+    "children": _constant("'[]'::json"),
+}
+SESSION_FIELDS: Final = {
+    **BASE,
+    "title": _text("title"),
+    "type": _text("type"),
+    "startDate": _date("start_date"),
+    "endDate": _date("end_date"),
+    "schoolYear": _text("school_year"),
+    "parent": _ref("academicSession", "academicSessions", "parent_sourced_id"),
+    "children": _refs("academicSession", "academicSessions", "children_sourced_ids"),
+    "org": ORG_REF,
+}
+COURSE_FIELDS: Final = {
+    **BASE,
+    "title": _text("title"),
+    "courseCode": _text("course_code"),
+    "grades": _constant("'[]'::json"),
+    "subjects": _constant("'[]'::json"),
+    "org": ORG_REF,
+}
+CLASS_FIELDS: Final = {
+    **BASE,
+    "title": _text("title"),
+    "classCode": _text("class_code"),
+    "classType": _text("class_type"),
+    "location": _text("location"),
+    "grades": _constant("'[]'::json"),
+    "subjects": _constant("'[]'::json"),
+    "course": _ref("course", "courses", "course_sourced_id"),
+    "school": _ref("org", "schools", "school_sourced_id"),
+    "terms": Field(
+        json=(
+            "case when r.term_sourced_id is null then '[]'::json else json_build_array("
+            + guidref("academicSession", "academicSessions", "term_sourced_id")
+            + ") end"
+        )
+    ),
+    "periods": _constant("'[]'::json"),
+}
+USER_FIELDS: Final = {
+    **BASE,
+    "username": _text("username"),
+    "userIds": _constant("'[]'::json"),
+    "enabledUser": _boolean("enabled_user"),
+    "givenName": _text("given_name"),
+    "familyName": _text("family_name"),
+    "roles": Field(
+        json=(
+            "json_build_array(json_build_object('roleType', 'primary', 'role', r.role, 'org', "
+            + guidref("org", "orgs", "org_sourced_id")
+            + "))"
+        )
+    ),
+    "userProfiles": _constant("'[]'::json"),
+    "primaryOrg": ORG_REF,
+    "identifier": _text("identifier"),
+    "email": _text("email"),
+    "phone": _text("phone"),
+    "agents": _refs("user", "users", "agent_sourced_ids"),
+    "grades": _constant("'[]'::json"),
+    # OneRoster 1.1's single role: not in a 1.2 user, but the filter clients use.
+    "role": Field(json="", filter="r.role"),
+}
+ENROLLMENT_FIELDS: Final = {
+    **BASE,
+    "user": _ref("user", "users", "user_sourced_id"),
+    "class": _ref("class", "classes", "class_sourced_id"),
+    "school": _ref("org", "schools", "school_sourced_id"),
+    "role": _text("role"),
+    "primary": _boolean("is_primary"),
+    "beginDate": _date("begin_date"),
+    "endDate": _date("end_date"),
+}
+DEMOGRAPHICS_FIELDS: Final = {
+    **BASE,
+    "birthDate": _date("birth_date"),
+    "sex": _text("sex"),
+}
+
+# Filters and sorts name a GUIDRef by its sourcedId: `class.sourcedId='...'`.
+for _fields in (SESSION_FIELDS, COURSE_FIELDS, CLASS_FIELDS, USER_FIELDS, ENROLLMENT_FIELDS):
+    for _name, _field in list(_fields.items()):
+        if _field.json.startswith("case when r.") and _field.filter is not None:
+            _fields[f"{_name}.sourcedId"] = Field(json="", filter=_field.filter)
+
+ENTITIES: Final[dict[str, Entity]] = {
+    "orgs": Entity(view="oneroster_orgs", many="orgs", one="org", fields=ORG_FIELDS),
+    "schools": Entity(
+        view="oneroster_orgs", many="orgs", one="org", fields=ORG_FIELDS, condition="{a}.type = 'school'"
+    ),
+    "academicSessions": Entity(
+        view="oneroster_academic_sessions", many="academicSessions", one="academicSession", fields=SESSION_FIELDS
+    ),
+    "terms": Entity(
+        view="oneroster_academic_sessions",
+        many="academicSessions",
+        one="academicSession",
+        fields=SESSION_FIELDS,
+        condition="{a}.type = 'term'",
+    ),
+    "gradingPeriods": Entity(
+        view="oneroster_academic_sessions",
+        many="academicSessions",
+        one="academicSession",
+        fields=SESSION_FIELDS,
+        condition="{a}.type = 'gradingPeriod'",
+    ),
+    "courses": Entity(view="oneroster_courses", many="courses", one="course", fields=COURSE_FIELDS),
+    "classes": Entity(view="oneroster_classes", many="classes", one="class", fields=CLASS_FIELDS),
+    "users": Entity(view="oneroster_users", many="users", one="user", fields=USER_FIELDS),
+    "students": Entity(
+        view="oneroster_users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'student'"
+    ),
+    "teachers": Entity(
+        view="oneroster_users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'teacher'"
+    ),
+    "enrollments": Entity(view="oneroster_enrollments", many="enrollments", one="enrollment", fields=ENROLLMENT_FIELDS),
+    "demographics": Entity(
+        view="oneroster_demographics",
+        many="demographics",
+        one="demographics",
+        fields=DEMOGRAPHICS_FIELDS,
+        scope="demographics",
+    ),
+}
+
+
+class Nested(msgspec.Struct, frozen=True, kw_only=True):
+    """A collection under a parent object: `<parent>/{id}/<child>`. `link` is
+    SQL relating the child row `r` to the parent row `p`."""
+
+    parent: str
+    child: str
+    link: str
+
+
+def _enrolled(role: str) -> str:
+    return (
+        "exists (select from api.oneroster_enrollments e "
+        f"where e.class_id = p.id and e.user_id = r.id and e.role = '{role}')"
+    )
+
+
+_CLASSES_OF_USER = "exists (select from api.oneroster_enrollments e where e.class_id = r.id and e.user_id = p.id)"
+
+NESTED: Final[dict[tuple[str, str], Nested]] = {
+    (n.parent, n.child): n
+    for n in (
+        Nested(parent="schools", child="classes", link="r.school_id = p.id"),
+        Nested(parent="schools", child="students", link="r.school_id = p.id"),
+        Nested(parent="schools", child="teachers", link="r.school_id = p.id"),
+        Nested(parent="schools", child="enrollments", link="r.school_id = p.id"),
+        Nested(parent="schools", child="courses", link="r.school_id = p.id"),
+        Nested(parent="schools", child="terms", link="r.school_id = p.id"),
+        Nested(parent="classes", child="students", link=_enrolled("student")),
+        Nested(parent="classes", child="teachers", link=_enrolled("teacher")),
+        Nested(parent="terms", child="classes", link="r.term_id = p.id"),
+        Nested(parent="terms", child="gradingPeriods", link="r.parent_id = p.id"),
+        Nested(parent="courses", child="classes", link="r.course_id = p.id"),
+        Nested(parent="users", child="classes", link=_CLASSES_OF_USER),
+        Nested(parent="students", child="classes", link=_CLASSES_OF_USER),
+        Nested(parent="teachers", child="classes", link=_CLASSES_OF_USER),
+    )
+}
+
+# schools/{id}/classes/{id}/<child>: a class of that school, then as classes/{id}/<child>.
+IN_SCHOOL_CLASS: Final[dict[str, Nested]] = {
+    "enrollments": Nested(parent="classes", child="enrollments", link="r.class_id = p.id"),
+    "students": NESTED[("classes", "students")],
+    "teachers": NESTED[("classes", "teachers")],
+}

@@ -1,0 +1,182 @@
+"""A OneRoster read -> one SQL statement and its arguments, pure.
+
+The statement returns the one row gateway/execute.py expects:
+(body text, rows in the page, total rows, null). The body is built by
+Postgres (json_build_object / json_agg); it is null when the object, or the
+parent of a nested collection, does not exist for the caller (RLS hides other
+schools' rows, so "another school's" and "no such" are the same 404).
+
+Identifiers come only from entities.py; request values only as `$n`.
+`$1` is always the base URL of GUIDRef hrefs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, Final, Literal
+
+import msgspec
+
+from gateway.oneroster.entities import ENTITIES, Entity, Nested
+from gateway.oneroster.errors import invalid_data, invalid_filter, invalid_selection, invalid_sort
+from gateway.oneroster.filters import Filter, Predicate
+
+DEFAULT_LIMIT: Final = 100
+MAX_LIMIT: Final = 1000
+# A filter on these fields asks for changes (a delta), so soft-deleted rows are
+# part of the answer (status 'tobedeleted'); any other read shows live rows.
+DELTA_FIELDS: Final = frozenset({"dateLastModified", "status"})
+# Types $1 for objects without GUIDRefs (an org), where nothing else would and
+# Postgres refuses an untyped parameter; an unused CTE is analysed, not run.
+_BASE: Final = "base as (select $1::text as href)"
+_SQL_OPS: Final = {"=": "=", "!=": "is distinct from", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
+
+
+class Parent(msgspec.Struct, frozen=True, kw_only=True):
+    """The parent object of a nested collection, by sourcedId; `school` also
+    pins it to a school (schools/{id}/classes/{id}/...)."""
+
+    nested: Nested
+    sourced_id: str
+    school: str | None = None
+
+
+class ReadRequest(msgspec.Struct, frozen=True, kw_only=True):
+    entity: str  # a key of ENTITIES
+    sourced_id: str | None = None  # one object, else a collection
+    parent: Parent | None = None
+    filter: Filter | None = None
+    sort: str | None = None
+    order: Literal["asc", "desc"] = "asc"
+    fields: tuple[str, ...] | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+
+class Args:
+    def __init__(self, base: str) -> None:
+        self.values: list[Any] = [base]
+
+    def add(self, value: Any) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+
+def _view(entity: Entity) -> str:
+    return 'api."' + entity.view.replace('"', '""') + '"'
+
+
+def _object(entity: Entity, fields: tuple[str, ...] | None) -> str:
+    names = entity.output_fields if fields is None else fields
+    for name in names:
+        field = entity.fields.get(name)
+        if field is None or not field.json:
+            raise invalid_selection(f"Unknown field '{name}' for {entity.many}")
+    return "json_build_object(" + ", ".join(f"'{name}', {entity.fields[name].json}" for name in names) + ")"
+
+
+def _value(predicate: Predicate, kind: str) -> Any:
+    text = predicate.value
+    try:
+        if kind == "timestamp":
+            moment = datetime.fromisoformat(text)
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if kind == "date":
+            return date.fromisoformat(text)
+    except ValueError:
+        raise invalid_filter(f"'{predicate.field}' takes an ISO 8601 {kind}") from None
+    if kind == "boolean":
+        if text not in ("true", "false"):
+            raise invalid_filter(f"'{predicate.field}' takes 'true' or 'false'")
+        return text == "true"
+    return text
+
+
+def _predicate(entity: Entity, predicate: Predicate, args: Args) -> str:
+    field = entity.fields.get(predicate.field)
+    if field is None or field.filter is None:
+        raise invalid_filter(f"Unknown filter field '{predicate.field}' for {entity.many}")
+    if predicate.op == "~":
+        if field.kind != "text":
+            raise invalid_filter(f"'~' applies to text fields, not '{predicate.field}'")
+        # Contains, ignoring case; strpos, not like: the value is not a pattern.
+        return f"strpos(lower({field.filter}), lower({args.add(predicate.value)})) > 0"
+    return f"{field.filter} {_SQL_OPS[predicate.op]} {args.add(_value(predicate, field.kind))}"
+
+
+def _where(request: ReadRequest, entity: Entity, args: Args, link: str | None) -> str:
+    parts = []
+    if entity.condition:
+        parts.append(entity.condition.format(a="r"))
+    if link:
+        parts.append(link)
+    if request.filter is None or not (request.filter.fields & DELTA_FIELDS):
+        parts.append("r.status = 'active'")
+    if request.filter is not None:
+        joiner = f" {request.filter.logical.lower()} "
+        parts.append("(" + joiner.join(_predicate(entity, p, args) for p in request.filter.predicates) + ")")
+    return " and ".join(parts) if parts else "true"
+
+
+def _order(request: ReadRequest, entity: Entity) -> str:
+    direction = "desc" if request.order == "desc" else "asc"
+    if request.sort is None:
+        return f"r.sourced_id {direction}, r.id {direction}"
+    field = entity.fields.get(request.sort)
+    if field is None or field.filter is None:
+        raise invalid_sort(f"Unknown sort field '{request.sort}' for {entity.many}")
+    return f"{field.filter} {direction}, r.id {direction}"
+
+
+def _entity(name: str) -> Entity:
+    entity = ENTITIES.get(name)
+    if entity is None:
+        raise invalid_data(f"Unknown collection '{name}'")
+    return entity
+
+
+def render_one(request: ReadRequest, base: str) -> tuple[str, tuple[Any, ...]]:
+    entity = _entity(request.entity)
+    args = Args(base)
+    obj = _object(entity, request.fields)
+    where = [f"r.sourced_id = {args.add(request.sourced_id)}"]
+    if entity.condition:
+        where.append(entity.condition.format(a="r"))
+    sql = (
+        f"with {_BASE} select b, (b is not null)::int, null::int, null::text[] from (select ("
+        f"select json_build_object('{entity.one}', {obj})::text from {_view(entity)} r "
+        f"where {' and '.join(where)} order by r.id limit 1) as b) as one"
+    )
+    return sql, tuple(args.values)
+
+
+def render_many(request: ReadRequest, base: str) -> tuple[str, tuple[Any, ...]]:
+    entity = _entity(request.entity)
+    if not 1 <= request.limit <= MAX_LIMIT or request.offset < 0:
+        raise invalid_data(f"limit must be 1 to {MAX_LIMIT}, offset at least 0")
+    args = Args(base)
+    obj = _object(entity, request.fields)
+    order = _order(request, entity)
+    parent_cte, join, exists, link = "", "", "true", None
+    if request.parent is not None:
+        parent_entity = _entity(request.parent.nested.parent)
+        found = [f"p.sourced_id = {args.add(request.parent.sourced_id)}"]
+        if parent_entity.condition:
+            found.append(parent_entity.condition.format(a="p"))
+        if request.parent.school is not None:
+            found.append(f"p.school_sourced_id = {args.add(request.parent.school)}")
+        parent_cte = (
+            f"p as (select p.id from {_view(parent_entity)} p where {' and '.join(found)} order by p.id limit 1), "
+        )
+        join, exists, link = " cross join p", "exists (select from p)", request.parent.nested.link
+    where = _where(request, entity, args, link)
+    limit, offset = args.add(request.limit), args.add(request.offset)
+    sql = (
+        f"with {_BASE}, {parent_cte}"
+        f"m as (select r.* from {_view(entity)} r{join} where {where}), "
+        f"page as (select * from m r order by {order} limit {limit} offset {offset}) "
+        f"select case when {exists} then json_build_object('{entity.many}', "
+        f"coalesce((select json_agg({obj} order by {order}) from page r), '[]'::json))::text end, "
+        f"(select count(*) from page)::int, (select count(*) from m)::int, null::text[]"
+    )
+    return sql, tuple(args.values)
