@@ -13,7 +13,8 @@ from uuid import UUID
 
 import asyncpg
 
-# A real argon2id hash of "demo-password"; tests of login verification make their own.
+# Shaped like an argon2id hash but matching no password: these users cannot log in.
+# Tests of login verification make real hashes (make_login_user).
 PLACEHOLDER_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$W1Qm0Vv3n3w9GQvYzX1m7g"
 
 
