@@ -9,6 +9,7 @@ and is built from the schema cache (gateway/openapi/, served at
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -148,6 +149,48 @@ async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
     nothing. asyncpg still rolls back a transaction left open before this runs."""
 
 
+async def _load_schema(app: Litestar, settings: Settings, auth: Authenticate) -> None:
+    """Read the catalog and swap in a gateway built on it (fresh models, empty plan cache)."""
+    async with app.state.pool.acquire() as connection:
+        schema = await load_schema_cache(connection, settings.db_schema)
+    app.state.schema_cache = schema
+    app.state.gateway = Gateway(pool=app.state.pool, schema=schema, settings=settings, authenticator=auth)
+    app.state.openapi_document = None  # gateway/openapi.py rebuilds it from the new cache
+    log.info("schema cache: %d relations, %d functions in %r",
+             len(schema.relations), len(schema.functions), settings.db_schema)  # fmt: skip
+
+
+@asynccontextmanager
+async def _schema_channel(app: Litestar, settings: Settings, auth: Authenticate) -> AsyncIterator[None]:
+    """`NOTIFY pgrst, 'reload schema'` (PostgREST's channel and payload) reloads
+    the schema cache after a migration, without a restart. LISTEN needs a
+    session of its own: with DB_CHANNEL_ENABLED=false (PgBouncer in transaction
+    mode cannot LISTEN) a restart is the way to pick up schema changes."""
+    if not settings.db_channel_enabled:
+        yield
+        return
+    reloads: set[asyncio.Task[None]] = set()
+
+    async def reload() -> None:
+        try:
+            await _load_schema(app, settings, auth)
+        except Exception:  # keep serving with the old cache; the next NOTIFY retries
+            log.exception("schema cache reload failed")
+
+    def on_notify(_connection: object, _pid: int, _channel: str, payload: str) -> None:
+        if payload in ("", "reload schema"):
+            task = asyncio.get_running_loop().create_task(reload())
+            reloads.add(task)
+            task.add_done_callback(reloads.discard)
+
+    listener = await asyncpg.connect(settings.database_url)
+    try:
+        await listener.add_listener("pgrst", on_notify)
+        yield
+    finally:
+        await listener.close()
+
+
 def create_app(settings: Settings | None = None, *, authenticator: Authenticate | None = None) -> Litestar:
     settings = settings or load_settings()
     auth = authenticator or Authenticator(settings.auth)
@@ -162,15 +205,11 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             statement_cache_size=settings.statement_cache_size,
             reset=_nothing_to_reset,
         )
+        app.state.pool = pool
         try:
-            async with pool.acquire() as connection:
-                schema = await load_schema_cache(connection, settings.db_schema)
-            app.state.pool = pool
-            app.state.schema_cache = schema
-            app.state.gateway = Gateway(pool=pool, schema=schema, settings=settings, authenticator=auth)
-            log.info("schema cache: %d relations, %d functions in %r",
-                     len(schema.relations), len(schema.functions), settings.db_schema)  # fmt: skip
-            yield
+            await _load_schema(app, settings, auth)
+            async with _schema_channel(app, settings, auth):
+                yield
         finally:
             await pool.close()
 

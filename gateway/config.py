@@ -10,6 +10,7 @@ STATEMENT_TIMEOUT                 per statement, any role without its own (10s)
 STATEMENT_TIMEOUTS                per role: "anon=2s,partner_sync=60s" (these are the defaults)
 CORS_ORIGINS                      comma-separated allowed origins, "*" for any; unset: no CORS
 PLAN_CACHE_SIZE                   request shapes whose SQL is kept (1024)
+DB_CHANNEL_ENABLED                LISTEN for `NOTIFY pgrst, 'reload schema'` (true; false behind PgBouncer)
 JWT_CACHE_SECONDS                 how long a verified token is remembered, at most (60; 0: off)
 JWT_*                             token verification (gateway/auth.py AuthConfig)
 """
@@ -45,6 +46,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_origins: tuple[str, ...] = ()
     plan_cache_size: int = 1024
     jwt_cache_seconds: float = 60.0
+    db_channel_enabled: bool = True
     auth: AuthConfig = AuthConfig()
 
     def __post_init__(self) -> None:
@@ -90,5 +92,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         cors_origins=tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()),
         plan_cache_size=int(env.get("PLAN_CACHE_SIZE", "1024")),
         jwt_cache_seconds=float(env.get("JWT_CACHE_SECONDS", "60")),
+        db_channel_enabled=env.get("DB_CHANNEL_ENABLED", "true").lower() not in ("false", "0", "no", "off"),
         auth=AuthConfig.from_env(dict(env)),
     )

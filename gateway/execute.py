@@ -15,6 +15,9 @@ mode (DESIGN.md "Scale-out"). The statement is a prepared statement that
 asyncpg caches per connection by SQL text; render.py keeps that text stable
 per request shape, so a shape is parsed and planned by Postgres once per
 connection. (Behind a PgBouncer older than 1.21, set DB_STATEMENT_CACHE_SIZE=0.)
+Every statement returns the same four columns (render.py), so a migration
+that changes a view never changes a prepared statement's result type: Postgres
+re-plans it, and asyncpg's "cached statement" errors cannot arise.
 """
 
 from __future__ import annotations
@@ -67,12 +70,7 @@ async def execute(
     """`single`: exactly one row or a 406, checked before COMMIT so that a
     write answered with 406 is also not applied (as PostgREST does)."""
     try:
-        async with pool.acquire(timeout=acquire_timeout) as connection, connection.transaction(readonly=read_only):
-            await connection.execute(SETUP, session.role, session.claims, session.request_id, session.statement_timeout)
-            row = await connection.fetchrow(sql, *args)
-            outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])
-            if single and outcome.page_total != 1:
-                raise not_one_row(outcome.page_total)
+        return await _run(pool, session, sql, args, read_only, single, acquire_timeout)
     except asyncpg.PostgresError as error:
         raise from_postgres(error, role=session.role, request_id=session.request_id) from None
     except TimeoutError:
@@ -87,4 +85,21 @@ async def execute(
     except Exception:
         log.exception("unexpected error running a statement (request %s)", session.request_id)
         raise internal_error() from None
+
+
+async def _run(
+    pool: asyncpg.Pool,
+    session: Session,
+    sql: str,
+    args: tuple[Any, ...],
+    read_only: bool,
+    single: bool,
+    acquire_timeout: float,
+) -> Outcome:
+    async with pool.acquire(timeout=acquire_timeout) as connection, connection.transaction(readonly=read_only):
+        await connection.execute(SETUP, session.role, session.claims, session.request_id, session.statement_timeout)
+        row = await connection.fetchrow(sql, *args)
+        outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])
+        if single and outcome.page_total != 1:
+            raise not_one_row(outcome.page_total)
     return outcome
