@@ -32,7 +32,9 @@ notify pgrst, 'reload schema';
 
 
 @pytest.fixture(scope="module")
-async def reloading(database_url: str, committer_session: asyncpg.Connection) -> AsyncIterator[AsyncTestClient[Litestar]]:
+async def reloading(
+    database_url: str, committer_session: asyncpg.Connection
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
     await committer_session.execute(SCHEMA)
     try:
         async with AsyncTestClient(create_app(settings_for(database_url, db_schema="gw_reload_test"))) as client:
