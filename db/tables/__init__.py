@@ -7,6 +7,7 @@ from db.tables.core import AuditLog, School, SchoolSettings, User
 from db.tables.finance import FeeType, Invoice, InvoiceItem, Payment
 from db.tables.pastoral import Announcement, CommunicationLog, DisciplineIncident, HealthRecord
 from db.tables.people import Parent, Student, StudentParent, Teacher
+from db.tables.roster import PartnerClient, SyncRun
 from db.tables.teaching import (
     AcademicTerm,
     Assessment,
@@ -45,6 +46,8 @@ ALL_TABLES = [
     Invoice,
     InvoiceItem,
     Payment,
+    PartnerClient,
+    SyncRun,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]

@@ -132,3 +132,16 @@ class AuditAction(str, Enum):
     DELETE = "DELETE"
     SOFT_DELETE = "SOFT_DELETE"
     PURGE = "PURGE"
+
+
+class SyncRunSource(str, Enum):
+    HTTP = "HTTP"
+    CLI = "CLI"
+
+
+class SyncRunStatus(str, Enum):
+    RUNNING = "RUNNING"
+    APPLIED = "APPLIED"
+    DRY_RUN = "DRY_RUN"
+    REJECTED = "REJECTED"
+    FAILED = "FAILED"
