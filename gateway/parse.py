@@ -28,6 +28,7 @@ IsValue = Literal["null", "not_null", "true", "false", "unknown"]
 OPERATORS: frozenset[str] = frozenset(get_args(Operator))
 IS_VALUES: frozenset[str] = frozenset(get_args(IsValue))
 Return = Literal["representation", "minimal", "headers-only"]
+Resolution = Literal["merge-duplicates", "ignore-duplicates"]
 # Casts are written into SQL, so only these names are accepted (PostgREST
 # quotes nothing here either; it relies on its parser, we on a closed list).
 Cast = Literal[
@@ -88,6 +89,7 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True):
 
     return_: Return | None = None
     count: Literal["exact"] | None = None
+    resolution: Resolution | None = None  # POST as upsert: ON CONFLICT DO UPDATE / DO NOTHING
     unfiltered: bool = False
     strict: bool = False
 
@@ -102,6 +104,8 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     preferences: Preferences = Preferences()
     single: bool = False  # Accept: application/vnd.pgrst.object+json
     rpc_args: tuple[str, ...] = ()  # argument names, sorted (GET: slots in this order)
+    columns: tuple[str, ...] | None = None  # POST `columns=`: what to insert (postgrest-js sends it)
+    on_conflict: tuple[str, ...] | None = None  # POST `on_conflict=`: the upsert's key
     # Values: not part of the shape.
     values: tuple[str | tuple[str, ...], ...] = ()
     limit: int | None = None
@@ -137,6 +141,7 @@ def parse_request(
     limit, offset = _range(headers.get("range"), headers.get("range-unit"))
     select: tuple[SelectItem, ...] | None = None
     order: tuple[OrderTerm, ...] = ()
+    names: dict[str, tuple[str, ...]] = {}
     filters = FilterParser()
     for key, value in pairs:
         if key == "select":
@@ -151,6 +156,8 @@ def parse_request(
             offset = _non_negative("offset", value)
         elif key in ("or", "and", "not.or", "not.and"):
             filters.logic(key, value)
+        elif key in ("columns", "on_conflict") and action == "create":
+            names[key] = _names(key, value)
         elif key in RESERVED:
             raise bad_query(f"'{key}' is not supported by this gateway")
         elif "." in key:
@@ -163,6 +170,8 @@ def parse_request(
         raise invalid_body("Empty or invalid json", "a body is required")
     return msgspec.structs.replace(
         base,
+        columns=names.get("columns"),
+        on_conflict=names.get("on_conflict"),
         select=select,
         where=tuple(filters.conditions),
         order=order,
@@ -229,6 +238,14 @@ def _select(text: str) -> tuple[SelectItem, ...] | None:
         alias = match["alias"].strip() if match["alias"] else None
         items.append(SelectItem(column=match["column"].strip(), alias=alias, cast=cast))  # type: ignore[arg-type]
     return tuple(items) or None
+
+
+def _names(key: str, text: str) -> tuple[str, ...]:
+    """`a,b` or `"a","b"` (postgrest-js quotes them); repeated names once."""
+    names = tuple(dict.fromkeys(n.strip().removeprefix('"').removesuffix('"') for n in text.split(",")))
+    if not all(names):
+        raise bad_query(f'"failed to parse {key} parameter ({text})"', "expecting column names separated by commas")
+    return names
 
 
 def _order(text: str) -> tuple[OrderTerm, ...]:
@@ -298,6 +315,8 @@ def _preferences(header: str) -> Preferences:
             values["return_"] = value
         elif key == "count" and value == "exact":
             values["count"] = "exact"
+        elif key == "resolution" and value in get_args(Resolution):
+            values["resolution"] = value
         elif key == "unfiltered" and value == "allow":
             values["unfiltered"] = True
         elif key == "handling" and value in ("strict", "lenient"):

@@ -32,6 +32,7 @@ _EXACT: dict[str, int | None] = {
     "42883": 400,  # undefined_function: an operator that does not fit a type (PostgREST: 404)
     "42804": 400,  # datatype_mismatch
     "42846": 400,  # cannot_coerce: select=col::integer on a uuid
+    "42P10": 400,  # invalid_column_reference: an on_conflict key no unique index matches
     "428C9": 400,  # generated_always: writing a generated column
     "21000": 400,  # cardinality_violation: e.g. one value where a function returned several
     "25006": 405,  # read_only_sql_transaction: a write in a GET (PostgREST: 405)

@@ -24,6 +24,7 @@ from gateway.parse import (
     Logic,
     Operator,
     OrderTerm,
+    Resolution,
     SelectItem,
 )
 from gateway.schema_cache import Column, Function, Relation, SchemaCache
@@ -94,6 +95,8 @@ class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
     single: bool = False
     location: tuple[str, ...] = ()  # primary key columns, for one created row
     array_body: bool = False
+    on_conflict: tuple[str, ...] = ()  # an upsert's key: `on_conflict=`, else the primary key
+    resolution: Resolution | None = None
     params: int = 0
 
 
@@ -130,10 +133,15 @@ def plan_request(
         return ReadPlan(relation=name, select=select, where=where, order=order, count=count, single=request.single,
                         params=len(request.values))  # fmt: skip
     _check_writable(relation, request, where)
+    if request.columns is not None:
+        columns = tuple(_writable(relation, name) for name in request.columns)
+    resolution = request.preferences.resolution if request.action == "create" else None
     return MutatePlan(
         action=request.action,  # read and call returned above
         relation=name,
         columns=columns,
+        on_conflict=_conflict_key(relation, request.on_conflict) if resolution else (),
+        resolution=resolution,
         where=where,
         returning=select,
         representation=request.preferences.return_ == "representation",
@@ -168,6 +176,24 @@ def _column(relation: Relation, name: str) -> Column:
             hint=f'Perhaps you meant to reference the column "{relation.name}.{close[0]}".' if close else None,
         )
     return column
+
+
+def _writable(relation: Relation, name: str) -> str:
+    column = relation.columns.get(name)
+    if column is None:
+        raise ApiError(400, "PGRST204", f"Could not find the '{name}' column of '{relation.name}' in the schema cache")
+    if not column.updatable or column.generated:
+        raise ApiError(400, "SDA102", f"The '{name}' column of '{relation.name}' is read-only")
+    return column.name
+
+
+def _conflict_key(relation: Relation, given: tuple[str, ...] | None) -> tuple[str, ...]:
+    """An upsert's ON CONFLICT target: `on_conflict=` or the primary key; Postgres
+    checks that a unique index matches it (42P10 otherwise)."""
+    key = tuple(_column(relation, name).name for name in given) if given else relation.primary_key
+    if not key:
+        raise bad_query(f"'{relation.name}' has no primary key", hint="Name the upsert's key with on_conflict=")
+    return key
 
 
 def _select(relation: Relation, items: tuple[SelectItem, ...] | None) -> tuple[SelectField, ...] | None:

@@ -104,7 +104,7 @@ def _mutate(plan: MutatePlan) -> Rendered:
         target = f" ({columns})" if columns else ""
         statement = (
             f"insert into {relation}{target} select {columns} "
-            f"from json_populate_recordset(null::{relation}, {body_param}::json)"
+            f"from json_populate_recordset(null::{relation}, {body_param}::json){_on_conflict(plan)}"
         )
         # A single object goes in as a one-element array: one SQL text for both.
         extras = ("body",) if plan.array_body else ("body_as_array",)
@@ -159,6 +159,16 @@ def _call(plan: CallPlan) -> Rendered:
             f"null::text[] as location{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
+
+
+def _on_conflict(plan: MutatePlan) -> str:
+    if plan.resolution is None:
+        return ""
+    key = ", ".join(ident(c) for c in plan.on_conflict)
+    if plan.resolution == "ignore-duplicates" or not plan.columns:
+        return f" on conflict ({key}) do nothing"
+    sets = ", ".join(f"{ident(c)} = excluded.{ident(c)}" for c in plan.columns)
+    return f" on conflict ({key}) do update set {sets}"
 
 
 def _select_list(fields: tuple[SelectField, ...] | None, source: str) -> str:

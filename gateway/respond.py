@@ -89,6 +89,7 @@ def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
     parts = [
         f"return={prefer.return_}" if prefer.return_ else "",
         f"count={prefer.count}" if prefer.count else "",
+        f"resolution={prefer.resolution}" if prefer.resolution and request.action == "create" else "",
         "unfiltered=allow" if prefer.unfiltered else "",
         "handling=strict" if prefer.strict else "",
     ]

@@ -226,3 +226,33 @@ async def test_rls_decides_who_writes_what(
         await committer_session.fetchval("select last_name from data.students where id = $1", other.student)
         != "Hijacked"
     )
+
+
+async def test_a_postgrest_js_bulk_insert_names_its_columns(
+    api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
+) -> None:
+    # supabase-js: insert([...]) adds ?columns="a","b" (the union of the rows' keys).
+    rows = [student_row(school, "J-1"), student_row(school, "J-2", gender="MALE")]
+    columns = '"school_id","student_number","first_name","last_name","gender"'
+    response = await api.post(f"/students?columns={columns}", json=rows, headers=admin(school, Prefer="count=exact"))
+    assert (response.status_code, response.headers["content-range"]) == (201, "0-1/2")
+    assert await count(committer_session, school) == 4
+
+
+async def test_upserts_merge_or_ignore_duplicates(api: AsyncTestClient[Litestar], school: School) -> None:
+    created = await api.post("/subjects", json={"school_id": str(school.id), "name": "Art", "code": "A1"},
+                             headers=admin(school, Prefer="return=representation"))  # fmt: skip
+    subject = created.json()[0]
+    again = {"id": subject["id"], "school_id": str(school.id), "name": "Fine Art", "code": "A1"}
+    ignored = await api.post("/subjects", json=again,
+                             headers=admin(school, Prefer="resolution=ignore-duplicates, return=representation"))  # fmt: skip
+    assert (ignored.status_code, ignored.json()) == (201, [])
+    merged = await api.post("/subjects?select=id,name", json=again,
+                            headers=admin(school, Prefer="resolution=merge-duplicates,return=representation"))  # fmt: skip
+    assert (merged.status_code, merged.json()) == (201, [{"id": subject["id"], "name": "Fine Art"}])
+    assert "resolution=merge-duplicates" in merged.headers["preference-applied"]
+    rows = await api.get(f"/subjects?id=eq.{subject['id']}&select=name", headers=admin(school))
+    assert rows.json() == [{"name": "Fine Art"}]
+    no_index = await api.post("/subjects?on_conflict=name", json=again,
+                              headers=admin(school, Prefer="resolution=merge-duplicates"))  # fmt: skip
+    assert_canonical_error(no_index, 400, "42P10")  # no unique index on (name)

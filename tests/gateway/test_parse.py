@@ -292,3 +292,27 @@ def test_logic_trees_are_depth_bounded() -> None:
     assert error.code == "PGRST100"
     assert "nested" in error.details
     assert get("or=(" + "and(" * 14 + "a.eq.1" + ")" * 14 + ")").where
+
+
+@pytest.mark.parametrize(
+    ("query", "columns", "on_conflict"),
+    [
+        ('columns="a","b"', ("a", "b"), None),  # as postgrest-js sends them
+        ("columns=a,b,a&on_conflict=school_id,code", ("a", "b"), ("school_id", "code")),
+        ("", None, None),
+    ],
+)
+def test_insert_columns_and_upsert_key(query: str, columns: tuple | None, on_conflict: tuple | None) -> None:
+    request = parse_request("POST", "x", rpc=False, query=query, headers={}, body=b"[]")
+    assert (request.columns, request.on_conflict) == (columns, on_conflict)
+
+
+def test_columns_only_on_post_and_resolution_is_a_preference() -> None:
+    with pytest.raises(ApiError):
+        parse_request("PATCH", "x", rpc=False, query="id=eq.1&columns=a", headers={}, body=b"{}")
+    with pytest.raises(ApiError):
+        parse_request("POST", "x", rpc=False, query="columns=a,,b", headers={}, body=b"{}")
+    for value in ("merge-duplicates", "ignore-duplicates"):
+        assert get("", prefer=f"resolution={value},return=minimal").preferences == Preferences(
+            resolution=value, return_="minimal"
+        )

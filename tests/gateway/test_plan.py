@@ -161,3 +161,23 @@ def test_call_plans() -> None:
     # A stable function called with POST still runs read-only.
     assert plan("POST", target="students_of", rpc=True, body=b'{"p_class_id": "x"}').read_only  # type: ignore[union-attr]
     assert plan("GET", target="ping", rpc=True).returns == "void"  # type: ignore[union-attr]
+
+
+def test_listed_columns_replace_the_bodys_and_must_be_writable() -> None:
+    create = plan("POST", "columns=last_name,gender", columns=("student_number",), array_body=True)
+    assert isinstance(create, MutatePlan)
+    assert create.columns == ("last_name", "gender")
+    assert plan_error("POST", "columns=nope").code == "PGRST204"
+    assert plan_error("POST", "columns=line_total").code == "SDA102"
+
+
+def test_upserts_default_to_the_primary_key() -> None:
+    merge = plan("POST", columns=("id", "last_name"), prefer="resolution=merge-duplicates")
+    assert isinstance(merge, MutatePlan)
+    assert (merge.on_conflict, merge.resolution) == (("id",), "merge-duplicates")
+    keyed = plan(
+        "POST", "on_conflict=student_number", columns=("student_number",), prefer="resolution=ignore-duplicates"
+    )
+    assert keyed.on_conflict == ("student_number",)  # type: ignore[union-attr]
+    assert plan("POST", "on_conflict=student_number", columns=("student_number",)).on_conflict == ()  # type: ignore[union-attr]
+    assert plan_error("POST", "on_conflict=nope", prefer="resolution=merge-duplicates").code == "42703"

@@ -172,3 +172,17 @@ def test_injection_attempts_stay_quoted_names_or_parameters() -> None:
     assert '"api"."students"."we""ird" = $1::text' in statement.sql
     assert hostile not in statement.sql  # values only ever travel as parameters
     assert args[:2] == (hostile, [hostile])
+
+
+@pytest.mark.parametrize(
+    ("prefer", "query", "clause"),
+    [
+        ("resolution=merge-duplicates", "", (' on conflict ("id") do update set "id" = excluded."id", '
+                                             '"last_name" = excluded."last_name" returning')),
+        ("resolution=ignore-duplicates", "on_conflict=student_number", ' on conflict ("student_number") do nothing '),
+        ("", "", '::json) returning'),
+    ],
+)  # fmt: skip
+def test_upserts(prefer: str, query: str, clause: str) -> None:
+    statement, _ = rendered("POST", query, body=b"[]", columns=("id", "last_name"), array_body=True, prefer=prefer)
+    assert clause in statement.sql
