@@ -9,11 +9,13 @@ SQLSTATE table.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
 
 import asyncpg
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -21,6 +23,7 @@ from litestar.testing import AsyncTestClient
 from gateway.app import create_app
 from tests.factories import School, make_school
 from tests.gateway.http_support import as_role, assert_canonical_error, settings_for
+from tests.gateway.test_http_socket import running
 
 TEST_SCHEMA = """
 create schema gw_rpc_test;
@@ -236,3 +239,16 @@ async def test_record_payment_refuses_overpayment_with_the_rules_words(
                           headers=as_role("school_admin", school))  # fmt: skip
     body = assert_canonical_error(over, 400, "23514")
     assert body["details"] == 'constraint "payments_within_balance_check"'
+
+
+async def test_a_busy_pool_answers_504_instead_of_queueing_forever(database_url: str, rpc_test: object) -> None:
+    settings = settings_for(
+        database_url, db_schema="gw_rpc_test", pool_min_size=1, pool_max_size=1, acquire_timeout=0.3
+    )
+    with running(create_app(settings)) as url:
+        async with httpx.AsyncClient(base_url=url) as client:
+            nap = asyncio.ensure_future(client.post("/rpc/nap", json={"p_seconds": 1.5}))
+            await asyncio.sleep(0.4)  # the nap holds the only connection
+            assert_canonical_error(await client.get("/rpc/echo?p_text=x"), 504, "PGRST003")
+            assert (await nap).status_code == 204
+            assert (await client.get("/rpc/echo?p_text=x")).json() == "x"

@@ -8,10 +8,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
 import uvicorn
+from litestar import Litestar
 
 from gateway.app import create_app
 from tests.factories import School
@@ -24,11 +26,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(database_url: str) -> Iterator[str]:
+@contextmanager
+def running(app: Litestar) -> Iterator[str]:
+    """`app` under uvicorn in a background thread; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings_for(database_url)), host="127.0.0.1", port=port,
-                            log_level="warning", access_log=False, lifespan="on")  # fmt: skip
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="gateway-under-test", daemon=True)
     thread.start()
@@ -36,9 +38,17 @@ def served(database_url: str) -> Iterator[str]:
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def served(database_url: str) -> Iterator[str]:
+    with running(create_app(settings_for(database_url))) as url:
+        yield url
 
 
 async def test_a_page_over_a_real_socket(served: str, schools: tuple[School, School]) -> None:
