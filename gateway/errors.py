@@ -8,29 +8,34 @@ for what PostgREST lacks, are SDA<stage><nn> and never reused. Postgres errors
 keep their SQLSTATE as the code and map to a status by SQLSTATE
 (gateway/pg_errors.py).
 
-Codes in use (PostgREST's meaning unless said otherwise):
-    PGRST100 400  bad query string / header syntax (parse)
-    PGRST101 405  GET on a volatile function
-    PGRST102 400  body is not valid JSON, or fails the resource's model (models)
-    PGRST103 416  range not satisfiable
-    PGRST107 406  no acceptable media type
-    PGRST116 406  object requested, not exactly one row
-    PGRST122 400  invalid preferences with handling=strict
-    PGRST202 404  unknown function / arguments
-    PGRST204 400  unknown column in a body
-    PGRST205 404  unknown table or view
-    PGRST000 503  database unreachable
-    PGRST117 405  unsupported HTTP method
-    PGRST125 404  no such path
-    PGRST003 504  no pooled connection in time
-    21000    400  PATCH/DELETE without filters (what pg-safeupdate says; opt in
-                  with `Prefer: unfiltered=allow`)
-    42703    400  unknown column in select/filter/order (what Postgres says)
-    42883    400  operator does not fit the column's type
-    SDA101   405  the relation does not accept this method (not insertable ...)
-    SDA102   400  a read-only column (generated, ...) in a body
-    SDA301   503  identity provider keys unavailable (auth)
-    SDA500   500  anything unexpected (never SQL or a stack trace)
+Codes in use (PostgREST's meaning unless said otherwise), by stage:
+    parse    PGRST100 400  bad query string or header syntax, pointing at the bad part
+             PGRST102 400  body not JSON, or not what the resource accepts (models)
+             PGRST103 416  range not satisfiable
+             PGRST107 406  no acceptable media type
+             PGRST117 405  unsupported HTTP method
+             PGRST122 400  invalid preferences with handling=strict
+             PGRST125 404  no such path
+    auth     PGRST300 500  no JWT secret configured        (gateway/auth.py)
+             PGRST301 401  token cannot be decoded/verified
+             PGRST303 401  token claims refused
+             SDA301   503  identity provider keys unavailable
+    plan     PGRST101 405  GET on a volatile function
+             PGRST202 404  unknown function or arguments
+             PGRST204 400  unknown column in a body or `columns=`
+             PGRST205 404  unknown table or view
+             21000    400  PATCH/DELETE without filters (pg-safeupdate's words;
+                           opt in with `Prefer: unfiltered=allow`)
+             42703    400  unknown column in select/filter/order (Postgres' words)
+             42883    400  operator does not fit the column's type
+             SDA101   405  the relation does not accept this method (not insertable ...)
+             SDA102   400  a read-only column (generated, ...) in a body
+    execute  PGRST000 503  database unreachable
+             PGRST003 504  no pooled connection in time
+             PGRST116 406  object requested, not exactly one row (rolled back)
+             <SQLSTATE>    Postgres' own error, status from gateway/pg_errors.py
+    any      SDA100   4xx  Litestar's own refusals (body too large ...)
+             SDA500   500  anything unexpected (never SQL or a stack trace)
 """
 
 from __future__ import annotations
