@@ -37,6 +37,7 @@ from gateway.oauth import oauth_routes
 from gateway.oneroster.routes import oneroster_router
 from gateway.openapi import openapi_routes
 from gateway.partners import partner_routes
+from gateway.roster_import.routes import import_routes
 from gateway.pg_errors import internal_error
 from gateway.routes import Authenticate, Gateway, data_routes
 from gateway.schema_cache import load_schema_cache
@@ -225,7 +226,7 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             max_age=600,
         )
     app = Litestar(
-        route_handlers=[health_live, health_ready, *login_routes, *openapi_routes, *data_routes, oneroster_router, *oauth_routes, *partner_routes],
+        route_handlers=[health_live, health_ready, *login_routes, *openapi_routes, *data_routes, oneroster_router, *oauth_routes, *partner_routes, *import_routes],
         lifespan=[lifespan],
         cors_config=cors,
         openapi_config=None,

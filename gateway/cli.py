@@ -13,6 +13,7 @@ import sys
 from db.database import admin_url
 from db.migrate import HEAD, migrate
 from db.seed.cli import add_seed_command
+from gateway.roster_import.cli import add_oneroster_command
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(run=_serve)
 
     add_seed_command(commands)
+    add_oneroster_command(commands)
     return parser
 
 

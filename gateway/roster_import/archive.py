@@ -1,0 +1,200 @@
+"""Read and check a OneRoster 1.2 CSV zip before anything reaches the database.
+
+Refused with a report and no database work: a zip that is not one (or is
+truncated), a zip bomb (too many files, too much uncompressed data, a
+suspicious compression ratio), a missing manifest, files OneRoster does not
+define or the manifest does not declare, non-UTF-8 text, and headers that are
+not exactly the 1.2 CSV binding's (column names and order).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Final
+
+MAX_TOTAL_BYTES: Final = 200 * 1024 * 1024
+MAX_FILES: Final = 32
+MAX_RATIO: Final = 200  # uncompressed / compressed, for members over 1 MiB
+
+# The OneRoster 1.2 CSV binding's headers, in order.
+HEADERS: Final[dict[str, tuple[str, ...]]] = {
+    "manifest": ("propertyName", "value"),
+    "orgs": ("sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId"),
+    "academicSessions": (
+        "sourcedId", "status", "dateLastModified", "title", "type", "startDate", "endDate", "parentSourcedId",
+        "schoolYear",
+    ),
+    "courses": (
+        "sourcedId", "status", "dateLastModified", "schoolYearSourcedId", "title", "courseCode", "grades",
+        "orgSourcedId", "subjects", "subjectCodes",
+    ),
+    "classes": (
+        "sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId", "classCode", "classType",
+        "location", "schoolSourcedId", "termSourcedIds", "subjects", "subjectCodes", "periods",
+    ),
+    "users": (
+        "sourcedId", "status", "dateLastModified", "enabledUser", "username", "userIds", "givenName", "familyName",
+        "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password",
+        "userMasterIdentifier", "resourceSourcedIds", "preferredGivenName", "preferredMiddleName",
+        "preferredFamilyName", "primaryOrgSourcedId", "pronouns",
+    ),
+    "roles": (
+        "sourcedId", "status", "dateLastModified", "userSourcedId", "roleType", "role", "beginDate", "endDate",
+        "orgSourcedId", "userProfileSourcedId",
+    ),
+    "enrollments": (
+        "sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId", "userSourcedId", "role",
+        "primary", "beginDate", "endDate",
+    ),
+    "demographics": (
+        "sourcedId", "status", "dateLastModified", "birthDate", "sex", "americanIndianOrAlaskaNative", "asian",
+        "blackOrAfricanAmerican", "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces",
+        "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth",
+        "publicSchoolResidenceStatus",
+    ),
+}  # fmt: skip
+IMPORTED: Final = tuple(name for name in HEADERS if name != "manifest")
+# Files of the 1.2 binding this service does not import (gradebook, resources,
+# profiles): allowed in the zip, reported as skipped.
+NOT_IMPORTED: Final = frozenset(
+    {
+        "categories", "classResources", "courseResources", "lineItems", "lineItemLearningObjectiveIds",
+        "lineItemScoreScales", "resources", "results", "resultLearningObjectiveIds", "resultScoreScales",
+        "scoreScales", "userProfiles", "userResources",
+    }
+)  # fmt: skip
+MODES: Final = ("bulk", "delta", "absent")
+
+
+def column_name(header: str) -> str:
+    """The staging column for a CSV header: snake_case; `primary` is reserved in SQL."""
+    name = re.sub(r"(?<!^)([A-Z])", r"_\1", header).lower()
+    return "is_primary" if name == "primary" else name
+
+
+@dataclass
+class Problem:
+    file: str
+    row: int | None
+    column: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "row": self.row, "column": self.column, "reason": self.reason}
+
+
+class ArchiveRejected(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.reason for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Package:
+    modes: dict[str, str]  # file (without .csv) -> bulk | delta, for the files present and imported
+    rows: dict[str, list[tuple[str | None, ...]]] = field(default_factory=dict)  # without header; '' -> None
+    skipped_files: list[str] = field(default_factory=list)
+
+
+def read_package(data: bytes) -> Package:
+    problems: list[Problem] = []
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as error:
+        raise ArchiveRejected([Problem("(zip)", None, None, f"not a readable zip file (truncated or corrupt): {error}")]) from None
+    if len(members) > MAX_FILES:
+        raise ArchiveRejected([Problem("(zip)", None, None, f"too many files: {len(members)} (at most {MAX_FILES})")])
+    total = sum(m.file_size for m in members)
+    if total > MAX_TOTAL_BYTES:
+        raise ArchiveRejected([Problem("(zip)", None, None, f"too large uncompressed: {total} bytes (at most {MAX_TOTAL_BYTES})")])
+    for m in members:
+        if m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise ArchiveRejected([Problem(m.filename, None, None,
+                                           f"compression ratio {m.file_size // max(m.compress_size, 1)}:1 looks like a zip bomb")])  # fmt: skip
+
+    texts: dict[str, str] = {}
+    for m in members:
+        if m.is_dir():
+            problems.append(Problem(m.filename, None, None, "folders are not allowed: put the CSV files at the top of the zip"))
+            continue
+        stem = m.filename[:-4] if m.filename.endswith(".csv") else None
+        if stem is None or (stem not in HEADERS and stem not in NOT_IMPORTED):
+            problems.append(Problem(m.filename, None, None, "unknown file: not a OneRoster 1.2 CSV file name"))
+            continue
+        try:
+            with archive.open(m) as handle:
+                raw = handle.read(m.file_size + 1)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:  # CRC errors, truncation
+            problems.append(Problem(m.filename, None, None, f"cannot be read (truncated or corrupt zip): {error}"))
+            continue
+        if len(raw) > m.file_size:
+            problems.append(Problem(m.filename, None, None, "larger than the zip declares"))
+            continue
+        if stem in NOT_IMPORTED:
+            texts[stem] = ""
+            continue
+        try:
+            texts[stem] = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            problems.append(Problem(m.filename, None, None, f"not UTF-8 text (byte {error.start}): save the file as UTF-8"))
+    if problems:
+        raise ArchiveRejected(problems)
+    if "manifest" not in texts:
+        raise ArchiveRejected([Problem("manifest.csv", None, None, "missing manifest.csv: a OneRoster 1.2 zip needs one")])
+
+    tables: dict[str, list[list[str]]] = {}
+    for stem, text in texts.items():
+        if stem in NOT_IMPORTED:
+            continue
+        try:
+            parsed = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        except csv.Error as error:
+            problems.append(Problem(f"{stem}.csv", None, None, f"not valid CSV: {error}"))
+            continue
+        header = tuple(parsed[0]) if parsed else ()
+        if header != HEADERS[stem]:
+            problems.append(Problem(f"{stem}.csv", 1, None, "wrong header: expected " + ",".join(HEADERS[stem])
+                                    + " (OneRoster 1.2 CSV binding, same order)"))  # fmt: skip
+            continue
+        width = len(header)
+        for number, row in enumerate(parsed[1:], start=2):
+            if len(row) != width:
+                problems.append(Problem(f"{stem}.csv", number, None, f"{len(row)} fields where the header has {width}"))
+        tables[stem] = parsed[1:]
+    if problems:
+        raise ArchiveRejected(problems)
+
+    manifest = {row[0]: row[1] for row in tables.pop("manifest")}
+    modes: dict[str, str] = {}
+    for key in ("manifest.version", "oneroster.version"):
+        if key not in manifest:
+            problems.append(Problem("manifest.csv", None, key, f"missing required property {key}"))
+    if manifest.get("oneroster.version", "1.2") != "1.2":
+        problems.append(Problem("manifest.csv", None, "oneroster.version", "this service imports OneRoster 1.2 only"))
+    for stem in [*IMPORTED, *sorted(NOT_IMPORTED)]:
+        mode = manifest.get(f"file.{stem}", "absent")
+        present = stem in tables or stem in texts
+        if mode not in MODES:
+            problems.append(Problem("manifest.csv", None, f"file.{stem}", f"bad enum value {mode!r}: bulk, delta or absent"))
+        elif mode == "absent" and present:
+            problems.append(Problem(f"{stem}.csv", None, None, f"in the zip but file.{stem} is absent in manifest.csv"))
+        elif mode != "absent" and not present:
+            problems.append(Problem(f"{stem}.csv", None, None, f"missing: manifest.csv says file.{stem}={mode}"))
+    for key in manifest:
+        if key.startswith("file.") and key[5:] not in HEADERS and key[5:] not in NOT_IMPORTED:
+            problems.append(Problem("manifest.csv", None, key, "unknown file property"))
+    if problems:
+        raise ArchiveRejected(problems)
+
+    package = Package(modes={})
+    for stem in IMPORTED:
+        if stem in tables:
+            package.modes[stem] = manifest[f"file.{stem}"]
+            package.rows[stem] = [tuple(v if v != "" else None for v in row) for row in tables[stem]]
+    package.skipped_files = sorted(s for s in texts if s in NOT_IMPORTED)
+    return package

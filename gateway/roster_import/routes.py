@@ -1,0 +1,103 @@
+"""HTTP: POST /ims/oneroster/import (a OneRoster 1.2 CSV zip) -> 202 and a run
+id at once; the run goes on in an asyncio task. GET /ims/oneroster/import/{id}
+-> the run's status and report (data.sync_runs, under RLS: the school's admins
+and the partner that started it)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Final
+
+import asyncpg
+import msgspec
+from litestar import Request, Response, get, post
+
+from gateway.errors import ApiError
+from gateway.partners import IMPORT_SCOPE, caller_of, in_caller_transaction
+from gateway.roster_import.archive import MAX_TOTAL_BYTES
+from gateway.roster_import.run import Caller, execute_run, start_run
+
+MAX_UPLOAD: Final = MAX_TOTAL_BYTES  # the zip is compressed: never larger than what it holds
+_TASKS: set[asyncio.Task[Any]] = set()  # a reference per running import, or the loop may drop it
+
+
+def _json(body: Any, status: int = 200) -> Response[bytes]:
+    return Response(msgspec.json.encode(body), status_code=status, media_type="application/json")
+
+
+@post(
+    "/ims/oneroster/import", operation_id="importOneRosterCsv", tags=["oneroster"], status_code=202,
+    request_max_body_size=MAX_UPLOAD,
+)  # fmt: skip
+async def start_import(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Import a OneRoster 1.2 CSV zip (bulk or delta per its manifest); `?dry_run=true` reports without applying."""
+    caller, claims = await caller_of(request)
+    scopes = str(caller.claims.get("scope") or "").split()
+    if caller.role not in ("school_admin", "partner_sync") or (caller.role == "partner_sync" and IMPORT_SCOPE not in scopes):
+        raise ApiError(403, "SDA420", "importing a roster needs a school_admin token or a partner token with the import scope",
+                       hint=IMPORT_SCOPE)  # fmt: skip
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type not in ("application/zip", "application/x-zip-compressed"):
+        raise ApiError(415, "SDA421", "send the zip with Content-Type: application/zip")
+    flag = (request.query_params.get("dry_run") or "false").lower()
+    if flag not in ("true", "false"):
+        raise ApiError(400, "PGRST100", "dry_run must be true or false")
+    data = await request.body()
+    pool = request.app.state.pool
+
+    @asynccontextmanager
+    async def connect() -> AsyncIterator[asyncpg.Connection]:
+        async with pool.acquire(timeout=30) as connection:
+            yield connection
+
+    who = Caller(role=caller.role, claims=claims, request_id=request.scope["state"].get("request_id", ""))
+    try:
+        run_id = await start_run(connect, who, data, dry_run=flag == "true", source="HTTP")
+    except asyncpg.PostgresError as error:
+        from gateway.pg_errors import from_postgres
+
+        raise from_postgres(error, role=caller.role, request_id=who.request_id) from None
+    task = asyncio.create_task(execute_run(connect, who, run_id, data, dry_run=flag == "true"))
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+    return _json({"id": run_id, "status": "RUNNING", "href": f"/ims/oneroster/import/{run_id}"}, 202)
+
+
+@get("/ims/oneroster/import/{run_id:str}", operation_id="getOneRosterImport", tags=["oneroster"])
+async def get_import(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Status and report of an import run."""
+    run_id: str = request.path_params["run_id"]
+    caller, claims = await caller_of(request)
+    try:
+        from uuid import UUID
+
+        UUID(run_id)
+    except ValueError:
+        raise ApiError(404, "SDA422", "no such import run") from None
+    async with in_caller_transaction(request, caller, claims) as connection:
+        row = await connection.fetchrow(
+            """select id::text, status, dry_run, file_sha256, actor_role, actor_sub, source, counts::text, report::text,
+                      duration_ms, created_at, finished_at
+               from api.sync_runs where id = $1::uuid""",
+            run_id,
+        )
+    if row is None:
+        raise ApiError(404, "SDA422", "no such import run")
+    body = dict(row)
+    body["counts"] = json.loads(body["counts"]) if body["counts"] else None
+    body["report"] = json.loads(body["report"]) if body["report"] else None
+    body["created_at"] = body["created_at"].isoformat()
+    body["finished_at"] = body["finished_at"].isoformat() if body["finished_at"] else None
+    return _json(body)
+
+
+async def wait_for_imports() -> None:
+    """Tests and shutdown: let running imports finish."""
+    while _TASKS:
+        await asyncio.gather(*list(_TASKS), return_exceptions=True)
+
+
+import_routes = [start_import, get_import]

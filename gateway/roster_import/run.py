@@ -1,0 +1,133 @@
+"""One import run: record it, check the zip, stage it with COPY, let the
+database merge it in one transaction as the caller, record the outcome.
+
+The caller's role and claims are set exactly as gateway/execute.py sets them
+(SETUP), so RLS, the audit trail (actor role and sub) and roster.import_oneroster's
+own checks see the real caller. A dry run and a rejected file roll the merge
+back; the run's row (data.sync_runs) is written in transactions of its own so
+that it survives either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from gateway.execute import SETUP
+from gateway.roster_import.archive import HEADERS, IMPORTED, ArchiveRejected, Package, column_name, read_package
+
+Connect = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
+Progress = Callable[[str], None]
+COUNTS = ("inserted", "updated", "unchanged", "deactivated")
+
+
+def stage_name(stem: str) -> str:
+    return column_name(stem)  # academicSessions -> academic_sessions
+
+
+@dataclass(frozen=True)
+class Caller:
+    role: str
+    claims: str  # JSON
+    request_id: str = ""
+    statement_timeout: str = "15min"
+
+
+class _Rollback(Exception):
+    pass
+
+
+@asynccontextmanager
+async def as_caller(connect: Connect, caller: Caller) -> AsyncIterator[asyncpg.Connection]:
+    async with connect() as connection:
+        async with connection.transaction():
+            await connection.execute(SETUP, caller.role, caller.claims, caller.request_id, caller.statement_timeout)
+            yield connection
+
+
+async def start_run(connect: Connect, caller: Caller, data: bytes, *, dry_run: bool, source: str) -> str:
+    sha = hashlib.sha256(data).hexdigest()
+    async with as_caller(connect, caller) as connection:
+        run_id = await connection.fetchval("select roster.start_run($1, $2, $3)", source, sha, dry_run)
+    return str(run_id)
+
+
+async def stage(connection: asyncpg.Connection, package: Package, progress: Progress) -> None:
+    """One temporary table per file (all of them, empty when absent), filled with COPY."""
+    for stem in IMPORTED:
+        table = "roster_stage_" + stage_name(stem)
+        columns = ", ".join(f"{column_name(h)} text" for h in HEADERS[stem])
+        await connection.execute(f"create temporary table {table} (row_no integer, {columns}) on commit drop")
+        rows = package.rows.get(stem, [])
+        if rows:
+            progress(f"staging {stem}.csv: {len(rows)} rows")
+            await connection.copy_records_to_table(table, records=[(n, *r) for n, r in enumerate(rows, start=2)])
+        # roster.import_oneroster runs as the table owner (SECURITY DEFINER).
+        await connection.execute(f"grant select, delete on {table} to school_owner")
+
+
+def totals(report: dict[str, Any]) -> dict[str, int]:
+    counts = {k: 0 for k in COUNTS}
+    for entry in (report.get("files") or {}).values():
+        for k in COUNTS:
+            counts[k] += int(entry.get(k, 0) or 0)
+    counts["rejected"] = len(report.get("rejected") or [])
+    counts["skipped"] = len(report.get("skipped") or [])
+    return counts
+
+
+async def merge(connect: Connect, caller: Caller, package: Package, *, dry_run: bool, progress: Progress) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    try:
+        async with as_caller(connect, caller) as connection:
+            await stage(connection, package, progress)
+            progress("merging")
+            modes = {stage_name(stem): mode for stem, mode in package.modes.items()}
+            report = json.loads(await connection.fetchval("select roster.import_oneroster($1::jsonb)::text", json.dumps(modes)))
+            if report["status"] == "REJECTED" or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    if report["status"] == "APPLIED" and dry_run:
+        report["status"] = "DRY_RUN"
+    return report
+
+
+async def execute_run(
+    connect: Connect, caller: Caller, run_id: str, data: bytes, *, dry_run: bool, progress: Progress = lambda _: None
+) -> dict[str, Any]:
+    """The whole run after start_run; never raises for a bad file or a database refusal."""
+    started = time.monotonic()
+    try:
+        progress("reading the zip")
+        package = await asyncio.to_thread(read_package, data)
+        report = await merge(connect, caller, package, dry_run=dry_run, progress=progress)
+        if package.skipped_files:
+            report["skipped_files"] = [f"{s}.csv: not imported by this service" for s in package.skipped_files]
+    except ArchiveRejected as rejected:
+        report = {"status": "REJECTED", "files": {}, "rejected": [p.as_dict() for p in rejected.problems], "skipped": []}
+    except asyncpg.PostgresError as error:
+        report = {"status": "FAILED", "files": {}, "rejected": [], "skipped": [],
+                  "error": {"code": error.sqlstate, "message": str(error), "detail": getattr(error, "detail", None)}}  # fmt: skip
+    report["dry_run"] = dry_run
+    report["totals"] = totals(report)
+    duration_ms = int((time.monotonic() - started) * 1000)
+    report["duration_ms"] = duration_ms
+    try:
+        async with as_caller(connect, caller) as connection:
+            await connection.execute(
+                "select roster.finish_run($1::uuid, $2, $3::jsonb, $4::jsonb, $5)",
+                run_id, report["status"], json.dumps(report["totals"]), json.dumps(report), duration_ms,
+            )  # fmt: skip
+    except asyncpg.PostgresError as error:  # e.g. the client was revoked meanwhile
+        report["record_error"] = str(error)
+    progress(f"{report['status'].lower()}: {report['totals']}")
+    return report
