@@ -42,6 +42,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        access_log=False,  # gateway/app.py logs every request with its request id
     )
     return 0
 
