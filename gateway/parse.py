@@ -14,19 +14,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Literal, TypeAlias, get_args
+from typing import Literal, get_args
 from urllib.parse import parse_qsl
 
 import msgspec
 
 from gateway.errors import ApiError, bad_query, invalid_body
+from gateway.parse_filters import (  # noqa: F401  (re-exported for plan.py and the tests)
+    IS_VALUES,
+    MAX_LOGIC_DEPTH,
+    OPERATORS,
+    Condition,
+    Filter,
+    FilterParser,
+    IsFilter,
+    IsValue,
+    Logic,
+    Operator,
+)
 
 Method = Literal["GET", "POST", "PATCH", "DELETE"]
 Action = Literal["read", "create", "update", "delete", "call"]
-Operator = Literal["eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "in"]
-IsValue = Literal["null", "not_null", "true", "false", "unknown"]
-OPERATORS: frozenset[str] = frozenset(get_args(Operator))
-IS_VALUES: frozenset[str] = frozenset(get_args(IsValue))
 Return = Literal["representation", "minimal", "headers-only"]
 Resolution = Literal["merge-duplicates", "ignore-duplicates"]
 # Casts are written into SQL, so only these names are accepted (PostgREST
@@ -39,35 +47,6 @@ CASTS: frozenset[str] = frozenset(get_args(Cast))
 RESERVED = frozenset({"select", "order", "limit", "offset", "or", "and", "not.or", "not.and", "columns", "on_conflict"})
 _SELECT_ITEM = re.compile(r"(?:(?P<alias>[^:]+):(?!:))?(?P<column>[^:]+)(?:::(?P<cast>[^:]+))?")
 _RANGE = re.compile(r"\s*(\d+)-(\d*)\s*")
-MAX_LOGIC_DEPTH = 16
-
-
-class Filter(msgspec.Struct, frozen=True, kw_only=True):
-    """`column=[not.]op.value`; the value is `ApiRequest.values[slot]` (a tuple for `in`)."""
-
-    column: str
-    op: Operator
-    slot: int
-    negated: bool = False
-
-
-class IsFilter(msgspec.Struct, frozen=True, kw_only=True):
-    """`column=is.null`: a keyword, not a value (IS cannot take a parameter)."""
-
-    column: str
-    value: IsValue
-    negated: bool = False
-
-
-class Logic(msgspec.Struct, frozen=True, kw_only=True):
-    """`or=(a.eq.1,and(b.gt.2,c.is.null))`."""
-
-    conjunction: Literal["and", "or"]
-    children: tuple[Filter | IsFilter | Logic, ...]
-    negated: bool = False
-
-
-Condition: TypeAlias = Filter | IsFilter | Logic
 
 
 class SelectItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -350,145 +329,3 @@ def _single(accept: str) -> bool:
     if not json_ok:
         raise ApiError(406, "PGRST107", "None of these media types are available: " + ", ".join(offered))
     return False
-
-
-class FilterParser:
-    """Collects the conditions of one request and gives each value a slot."""
-
-    def __init__(self) -> None:
-        self.conditions: list[Condition] = []
-        self.values: list[str | tuple[str, ...]] = []
-
-    def add(self, column: str, text: str) -> None:
-        cursor = _Cursor(text, f"failed to parse filter ({column}={text})", len(column) + 1)
-        self.conditions.append(self._expression(cursor, column, nested=False))
-        cursor.end()
-
-    def logic(self, key: str, text: str) -> None:
-        cursor = _Cursor(text, f"failed to parse logic tree ({key}={text})", len(key) + 1)
-        negated, _, conjunction = key.rpartition(".")
-        self.conditions.append(self._tree(cursor, conjunction, negated == "not"))  # type: ignore[arg-type]
-        cursor.end()
-
-    def _tree(self, cursor: _Cursor, conjunction: Literal["and", "or"], negated: bool, depth: int = 1) -> Logic:
-        # Bounded: each level is a Python frame here and an expression level in Postgres.
-        if depth > MAX_LOGIC_DEPTH:
-            raise cursor.fail(f"at most {MAX_LOGIC_DEPTH} nested and/or levels")
-        cursor.expect("(")
-        children = [self._item(cursor, depth)]
-        while cursor.take(","):
-            children.append(self._item(cursor, depth))
-        cursor.expect(")")
-        return Logic(conjunction=conjunction, children=tuple(children), negated=negated)
-
-    def _item(self, cursor: _Cursor, depth: int) -> Condition:
-        negated = cursor.take("not.")
-        name = cursor.name()
-        if name in ("and", "or") and cursor.peek() == "(":
-            return self._tree(cursor, name, negated, depth + 1)  # type: ignore[arg-type]
-        if negated:  # `not.` belongs to the operator: a.not.eq.1
-            raise cursor.fail("'and(' or 'or(' after 'not.'")
-        cursor.expect(".")
-        return self._expression(cursor, name, nested=True)
-
-    def _expression(self, cursor: _Cursor, column: str, *, nested: bool) -> Condition:
-        if not column:
-            raise cursor.fail("a column name")
-        negated = cursor.take("not.")
-        op = cursor.name()
-        if op not in OPERATORS and op != "is":
-            raise cursor.fail("an operator (eq, neq, gt, gte, lt, lte, like, ilike, in, is)", back=len(op))
-        cursor.expect(".")
-        if op == "is":
-            word = cursor.value(nested).lower()
-            if word not in IS_VALUES:
-                raise cursor.fail("null, not_null, true, false or unknown", back=len(word))
-            return IsFilter(column=column, value=word, negated=negated)  # type: ignore[arg-type]
-        value: str | tuple[str, ...] = cursor.in_list() if op == "in" else cursor.value(nested)
-        if op in ("like", "ilike"):  # PostgREST's wildcard: `*` is URL-safe, `%` is not
-            value = value.replace("*", "%")  # type: ignore[union-attr]
-        self.values.append(value)
-        return Filter(column=column, op=op, slot=len(self.values) - 1, negated=negated)  # type: ignore[arg-type]
-
-
-class _Cursor:
-    """A position in one parameter's text, for errors that point at the bad part."""
-
-    def __init__(self, text: str, context: str, shift: int) -> None:
-        self.text, self.pos, self.context, self.shift = text, 0, context, shift
-
-    def fail(self, expecting: str, back: int = 0) -> ApiError:
-        """Columns count from the start of `key=value`, as the message shows it."""
-        at = self.pos - back
-        found = repr(self.text[at]) if at < len(self.text) else "end of input"
-        return bad_query(
-            f'"{self.context}" (column {at + 1 + self.shift})', f"unexpected {found} expecting {expecting}"
-        )
-
-    def peek(self) -> str:
-        return self.text[self.pos : self.pos + 1]
-
-    def take(self, literal: str) -> bool:
-        if self.text.startswith(literal, self.pos):
-            self.pos += len(literal)
-            return True
-        return False
-
-    def expect(self, literal: str) -> None:
-        if not self.take(literal):
-            raise self.fail(repr(literal))
-
-    def end(self) -> None:
-        if self.pos != len(self.text):
-            raise self.fail("end of input")
-
-    def name(self) -> str:
-        start = self.pos
-        while self.pos < len(self.text) and self.text[self.pos] not in ".,()":
-            self.pos += 1
-        return self.text[start : self.pos]
-
-    def value(self, nested: bool) -> str:
-        """Top level: the rest, verbatim. In a logic tree: up to `,` or `)`,
-        or a double-quoted string (backslash escapes) holding either."""
-        if not nested:
-            rest, self.pos = self.text[self.pos :], len(self.text)
-            return rest
-        if self.peek() == '"':
-            return self._quoted()
-        start = self.pos
-        while self.pos < len(self.text) and self.text[self.pos] not in ",)":
-            self.pos += 1
-        return self.text[start : self.pos]
-
-    def in_list(self) -> tuple[str, ...]:
-        self.expect("(")
-        items: list[str] = []
-        if self.take(")"):
-            return ()
-        while True:
-            if self.peek() == '"':
-                items.append(self._quoted())
-            else:
-                start = self.pos
-                while self.pos < len(self.text) and self.text[self.pos] not in ",()":
-                    self.pos += 1
-                items.append(self.text[start : self.pos])
-            if self.take(")"):
-                return tuple(items)
-            self.expect(",")
-
-    def _quoted(self) -> str:
-        self.expect('"')
-        out = []
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            self.pos += 1
-            if char == "\\" and self.pos < len(self.text):
-                out.append(self.text[self.pos])
-                self.pos += 1
-            elif char == '"':
-                return "".join(out)
-            else:
-                out.append(char)
-        raise self.fail("a closing '\"'")
