@@ -1,0 +1,170 @@
+"""The clients' view: the real gateway, as a user starts it, over a real socket.
+
+One database of this suite's own on the run's server (tests/conftest.py's
+`server_url`), seeded with the demo data by `python -m gateway seed` (the
+seed loads into an empty database only, and the run's shared database holds
+the other suites' factory schools). Then `python -m gateway serve` in a
+subprocess on 127.0.0.1 and a free port, with JWT_SECRET and CORS_ORIGINS set,
+exactly as README tells a user to run it. Tokens come from POST /auth/login
+with the demo logins (db/seed: <role><n>@<school>.demo, password
+"demo-password"); every check of a result reads the database through an admin
+(superuser) asyncpg connection, which RLS does not filter.
+
+The clients' tests write to the demo data; each one writes rows of its own
+(unique numbers per test) so that the suites do not depend on each other's order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from db.database import with_database
+from db.seed.logins import DEMO_PASSWORD
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts"
+# The origin the react-admin page is served from is only known once its static
+# server is up; the gateway allows any origin here (CORS is not under test).
+CORS_ORIGINS = "*"
+ADMIN_EMAIL = "admin@northside.demo"
+OTHER_ADMIN_EMAIL = "admin@riverside.demo"
+TEACHER_EMAIL = "teacher1@northside.demo"
+START_TIMEOUT = 90.0
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """The running gateway: its base URL, the suite's database, and logins."""
+
+    url: str
+    database_url: str
+    login: Callable[[str], str]  # email -> access token (demo password)
+
+    def bearer(self, email: str = ADMIN_EMAIL) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.login(email)}"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _gateway_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("AUTHENTICATOR_URL", "JWT_SECRET")}
+    return env | {"DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"} | extra
+
+
+@pytest.fixture(scope="session")
+async def demo_database(server_url: str) -> AsyncIterator[str]:
+    """Admin URL of a database of this suite's own, migrated and seeded with the
+    demo by the CLI (`python -m gateway seed`), dropped at the end."""
+    name = f"school_clients_{secrets.token_hex(4)}"
+    server = await asyncpg.connect(server_url)
+    await server.execute(f'create database "{name}"')
+    url = with_database(server_url, name)
+    try:
+        seed = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "gateway", "seed", cwd=REPO, env=_gateway_env(url),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        output = (await asyncio.wait_for(seed.communicate(), timeout=300))[0].decode()
+        assert seed.returncode == 0, f"`python -m gateway seed` failed:\n{output}"
+        assert ADMIN_EMAIL in output, output
+        yield url
+    finally:
+        await server.execute(f'drop database if exists "{name}" with (force)')
+        await server.close()
+
+
+@pytest.fixture(scope="session")
+def gateway(demo_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """`python -m gateway serve` on 127.0.0.1 and a free port, until the session ends."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("gateway") / "serve.log"
+    env = _gateway_env(
+        demo_database,
+        JWT_SECRET=secrets.token_urlsafe(48),
+        CORS_ORIGINS=CORS_ORIGINS,
+        DB_POOL_MIN="1",
+        DB_POOL_MAX="8",
+        LOG_LEVEL="WARNING",
+    )
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gateway", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait_ready(url, process, log_path)
+        tokens: dict[str, str] = {}
+
+        def login(email: str) -> str:
+            if email not in tokens:
+                response = httpx.post(f"{url}/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+                assert response.status_code == 200, response.text
+                tokens[email] = response.json()["access_token"]
+            return tokens[email]
+
+        yield Gateway(url=url, database_url=demo_database, login=login)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"gateway exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"gateway not ready after {START_TIMEOUT}s:\n{log_path.read_text()}")
+
+
+@pytest.fixture(scope="session")
+async def db(demo_database: str) -> AsyncIterator[asyncpg.Connection]:
+    """An admin connection to the suite's database (autocommit: it sees what
+    the gateway committed), for checking results."""
+    connection = await asyncpg.connect(demo_database)
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture(scope="session")
+async def northside(db: asyncpg.Connection) -> asyncpg.Record:
+    """The demo school the admin login belongs to."""
+    row = await db.fetchrow(
+        "select s.id, s.name from data.schools s join data.users u on u.school_id = s.id where u.email = $1",
+        ADMIN_EMAIL,
+    )
+    assert row is not None
+    return row
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
