@@ -22,6 +22,8 @@ from typing import Any, Literal, Protocol
 
 import msgspec
 
+from gateway.relationships import ForeignKey, load_foreign_keys
+
 RelationKind = Literal["table", "view", "materialized_view", "foreign_table", "partitioned_table"]
 Volatility = Literal["immutable", "stable", "volatile"]
 
@@ -75,12 +77,15 @@ class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
     schema: str
     relations: dict[str, Relation]
     functions: dict[str, tuple[Function, ...]]  # overloads under one name
+    foreign_keys: tuple[ForeignKey, ...] = ()  # between exposed relations, for embedding (relationships.py)
 
 
 class Connection(Protocol):
     """What the loader needs of an asyncpg connection (execute.py owns asyncpg)."""
 
     async def fetchrow(self, query: str, *args: Any) -> Any: ...
+
+    async def fetchval(self, query: str, *args: Any) -> Any: ...
 
 
 class _RawColumn(msgspec.Struct, kw_only=True):
@@ -220,7 +225,8 @@ async def load_schema_cache(connection: Connection, schema: str = "api") -> Sche
     row = await connection.fetchrow(CATALOG_QUERY, schema)
     relations = msgspec.json.decode(row[0], type=list[_RawRelation])
     functions = msgspec.json.decode(row[1], type=list[_RawFunction])
-    return build_schema_cache(schema, relations, functions)
+    cache = build_schema_cache(schema, relations, functions)
+    return msgspec.structs.replace(cache, foreign_keys=await load_foreign_keys(connection, schema))
 
 
 def build_schema_cache(schema: str, relations: list[_RawRelation], functions: list[_RawFunction]) -> SchemaCache:

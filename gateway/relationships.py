@@ -1,0 +1,152 @@
+"""Relationships between the exposed relations, for resource embedding
+(PostgREST's SchemaCache.hs `allViewsKeyDependencies`, `addM2MRels`).
+
+The api views declare no keys: the foreign keys live on the data tables. A
+foreign key between two base tables becomes one between the views that read
+them when every key column is a column of the view, matched by name (the api
+views are plain projections of one table; schema_cache.py maps a view to its
+table the same way). The composite tenant keys (`(school_id, teacher_id)` ->
+`(school_id, id)`, db/integrity/0002_up.sql) carry `school_id` in every join
+they give.
+
+From the foreign keys (plain data, pure functions):
+    many-to-one   the origin holds the key columns
+    one-to-many   the target holds them
+    many-to-many  through a junction whose two foreign keys' columns are all in
+                  its primary key (enrollments, student_parents), as PostgREST.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, Protocol
+
+import msgspec
+
+Cardinality = Literal["many-to-one", "one-to-many", "many-to-many"]
+
+
+class ForeignKey(msgspec.Struct, frozen=True, kw_only=True):
+    name: str  # the base table's constraint name
+    table: str  # the exposed relation holding the key columns
+    columns: tuple[str, ...]
+    foreign_table: str
+    foreign_columns: tuple[str, ...]
+
+
+class Relationship(msgspec.Struct, frozen=True, kw_only=True):
+    """From `origin` (the parent in a request) to `target` (the embed).
+
+    `join`: (target column, origin column) pairs; many-to-many:
+    (junction column, origin column), with `junction_join` (junction column,
+    target column)."""
+
+    cardinality: Cardinality
+    origin: str
+    target: str
+    constraint: str
+    join: tuple[tuple[str, str], ...]
+    junction: str | None = None
+    junction_constraint: str | None = None
+    junction_join: tuple[tuple[str, str], ...] = ()
+
+
+class Connection(Protocol):
+    async def fetchval(self, query: str, *args: Any) -> Any: ...
+
+
+FOREIGN_KEYS_QUERY = """
+with rel as (
+    select c.oid, c.relname
+    from pg_class c
+    where c.relnamespace = $1::regnamespace and c.relkind in ('r', 'v', 'm', 'f', 'p')
+),
+base as (  -- as in schema_cache.py: the one table a view reads, or the table itself
+    select r.ev_class as oid, min(d.refobjid::bigint)::oid as base_oid
+    from pg_rewrite r
+    join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
+        and d.refclassid = 'pg_class'::regclass and d.refobjid <> r.ev_class
+    join pg_class b on b.oid = d.refobjid and b.relkind in ('r', 'p')
+    where r.ev_class in (select oid from rel)
+    group by r.ev_class
+    having count(distinct d.refobjid) = 1
+    union all
+    select c.oid, c.oid from pg_class c where c.oid in (select oid from rel) and c.relkind in ('r', 'p')
+),
+keys as (
+    select k.conname, s.relname as source, t.relname as target,
+        (select array_agg(va.attname order by u.ord)
+         from unnest(k.conkey) with ordinality u(attnum, ord)
+         join pg_attribute ba on ba.attrelid = k.conrelid and ba.attnum = u.attnum
+         join pg_attribute va on va.attrelid = s.oid and va.attname = ba.attname
+             and va.attnum > 0 and not va.attisdropped) as columns,
+        (select array_agg(va.attname order by u.ord)
+         from unnest(k.confkey) with ordinality u(attnum, ord)
+         join pg_attribute ba on ba.attrelid = k.confrelid and ba.attnum = u.attnum
+         join pg_attribute va on va.attrelid = t.oid and va.attname = ba.attname
+             and va.attnum > 0 and not va.attisdropped) as foreign_columns,
+        cardinality(k.conkey) as width
+    from pg_constraint k
+    join base sb on sb.base_oid = k.conrelid join rel s on s.oid = sb.oid
+    join base tb on tb.base_oid = k.confrelid join rel t on t.oid = tb.oid
+    where k.contype = 'f'
+)
+select coalesce(json_agg(json_build_object(
+        'name', conname, 'table', source, 'columns', columns,
+        'foreign_table', target, 'foreign_columns', foreign_columns) order by source, conname, target), '[]')::text
+from keys
+where cardinality(columns) = width and cardinality(foreign_columns) = width
+"""
+
+
+async def load_foreign_keys(connection: Connection, schema: str) -> tuple[ForeignKey, ...]:
+    text = await connection.fetchval(FOREIGN_KEYS_QUERY, schema)
+    return msgspec.json.decode(text, type=tuple[ForeignKey, ...])
+
+
+def relationships_from(
+    origin: str, keys: tuple[ForeignKey, ...], primary_keys: Mapping[str, tuple[str, ...]]
+) -> list[Relationship]:
+    """Every relationship from `origin`, in a stable order."""
+    found: list[Relationship] = []
+    for key in keys:
+        if key.table == origin:
+            found.append(Relationship(cardinality="many-to-one", origin=origin, target=key.foreign_table,
+                                      constraint=key.name, join=tuple(zip(key.foreign_columns, key.columns))))  # fmt: skip
+        if key.foreign_table == origin:
+            found.append(Relationship(cardinality="one-to-many", origin=origin, target=key.table,
+                                      constraint=key.name, join=tuple(zip(key.columns, key.foreign_columns))))  # fmt: skip
+    for near in keys:
+        if near.foreign_table != origin:
+            continue
+        junction_key = set(primary_keys.get(near.table, ()))
+        for far in keys:
+            if far.table != near.table or far.name == near.name:
+                continue
+            if not set(near.columns) | set(far.columns) <= junction_key:
+                continue
+            found.append(Relationship(
+                cardinality="many-to-many", origin=origin, target=far.foreign_table, constraint=near.name,
+                join=tuple(zip(near.columns, near.foreign_columns)), junction=near.table,
+                junction_constraint=far.name, junction_join=tuple(zip(far.columns, far.foreign_columns)),
+            ))  # fmt: skip
+    return found
+
+
+def describe(relationship: Relationship) -> dict[str, str]:
+    """One entry of PGRST201's details, in PostgREST's words."""
+    r = relationship
+    if r.cardinality == "many-to-many":
+        using = f"{r.constraint} and {r.junction_constraint} using {r.junction}"
+    else:
+        holder = r.origin if r.cardinality == "many-to-one" else r.target
+        other = r.target if r.cardinality == "many-to-one" else r.origin
+        own = [o for _, o in r.join] if r.cardinality == "many-to-one" else [t for t, _ in r.join]
+        theirs = [t for t, _ in r.join] if r.cardinality == "many-to-one" else [o for _, o in r.join]
+        using = f"{r.constraint} using {holder}({', '.join(own)}) and {other}({', '.join(theirs)})"
+    return {"cardinality": r.cardinality, "embedding": f"{r.origin} with {r.target}", "relationship": using}
+
+
+def hint_name(relationship: Relationship) -> str:
+    """What disambiguates it: `teachers!classes_teacher_id_tenant_fkey`, `classes!enrollments`."""
+    return relationship.junction if relationship.junction else relationship.constraint
