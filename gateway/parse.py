@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 
 import msgspec
 
+from gateway.embed_parse import Embed, EmbedParams, EmbedQuery, parse_select
 from gateway.errors import ApiError, bad_query, invalid_body
 from gateway.parse_filters import (  # noqa: F401  (re-exported for plan.py and the tests)
     IS_VALUES,
@@ -77,7 +78,8 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     method: Method  # part of the shape: GET and POST calls of one function differ
     action: Action
     target: str  # relation or function name, as written
-    select: tuple[SelectItem, ...] | None = None  # None: every column
+    select: tuple[SelectItem | Embed, ...] | None = None  # None: every column
+    embeds: tuple[EmbedQuery, ...] = ()  # `embed.column=...`, `embed.order=...` (embed_parse.py)
     where: tuple[Condition, ...] = ()
     order: tuple[OrderTerm, ...] = ()
     preferences: Preferences = Preferences()
@@ -118,8 +120,9 @@ def parse_request(
     if rpc:
         return _rpc_request(base, pairs, body if method == "POST" else None)
     limit, offset = _range(headers.get("range"), headers.get("range-unit"))
-    select: tuple[SelectItem, ...] | None = None
+    select: tuple[SelectItem | Embed, ...] | None = None
     order: tuple[OrderTerm, ...] = ()
+    embedded = EmbedParams()
     names: dict[str, tuple[str, ...]] = {}
     filters = FilterParser()
     for key, value in pairs:
@@ -140,9 +143,7 @@ def parse_request(
         elif key in RESERVED:
             raise bad_query(f"'{key}' is not supported by this gateway")
         elif "." in key:
-            raise bad_query(
-                f"failed to parse filter ({key}={value})", "filters on embedded resources are not supported"
-            )
+            embedded.add(key, value, filters)
         else:
             filters.add(key, value)
     if action in ("create", "update") and not body:
@@ -152,6 +153,7 @@ def parse_request(
         columns=names.get("columns"),
         on_conflict=names.get("on_conflict"),
         select=select,
+        embeds=embedded.queries(),
         where=tuple(filters.conditions),
         order=order,
         values=tuple(filters.values),
@@ -196,9 +198,9 @@ def _rpc_request(base: ApiRequest, pairs: list[tuple[str, str]], body: bytes | N
     return msgspec.structs.replace(base, rpc_args=names, values=tuple(given[n] for n in names))
 
 
-def _select(text: str) -> tuple[SelectItem, ...] | None:
-    if "(" in text:
-        raise bad_query(f'"failed to parse select parameter ({text})"', "resource embedding is not supported")
+def _select(text: str) -> tuple[SelectItem | Embed, ...] | None:
+    if "(" in text or "..." in text:  # resource embedding: embed_parse.py, plain items back here
+        return parse_select(text, _select)  # type: ignore[arg-type]
     items = []
     for raw in text.split(","):
         raw = raw.strip()

@@ -126,7 +126,7 @@ def plan_request(
     relation = find_relation(schema, request.target)
     name = QualifiedName(schema=relation.schema, name=relation.name)
     where = tuple(_condition(relation, c) for c in request.where)
-    select = _select(relation, request.select)
+    select = _select(relation, _own_columns(request))
     order = tuple(_order(relation, term) for term in request.order)
     if request.action == "read":
         count = request.preferences.count == "exact"
@@ -194,6 +194,13 @@ def _conflict_key(relation: Relation, given: tuple[str, ...] | None) -> tuple[st
     if not key:
         raise bad_query(f"'{relation.name}' has no primary key", hint="Name the upsert's key with on_conflict=")
     return key
+
+
+def _own_columns(request: ApiRequest) -> tuple[SelectItem, ...] | None:
+    """The select without its embeds (embed_plan.py plans those; routes.py joins the two)."""
+    if request.select is None:
+        return None
+    return tuple(item for item in request.select if isinstance(item, SelectItem))
 
 
 def _select(relation: Relation, items: tuple[SelectItem, ...] | None) -> tuple[SelectField, ...] | None:

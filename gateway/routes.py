@@ -23,6 +23,8 @@ from litestar.enums import MediaType
 
 from gateway.auth import Caller
 from gateway.config import Settings
+from gateway.embed_plan import has_embeds, plan_embeds, without_embeds
+from gateway.embed_render import render_embedded
 from gateway.execute import Session, execute
 from gateway.models import ResourceModels, build_models, validate_create, validate_update
 from gateway.parse import ApiRequest, parse_request
@@ -134,8 +136,12 @@ class Gateway:
         if cached is not None:
             self._plans.move_to_end(key)
             return cached
-        plan = plan_request(api, self.schema, columns=columns, array_body=array_body)
-        prepared = (plan, render(plan))
+        if has_embeds(api):  # resource embedding: embed_plan.py, embed_render.py
+            plan = plan_request(without_embeds(api), self.schema, columns=columns, array_body=array_body)
+            prepared = (plan, render_embedded(plan, plan_embeds(api, self.schema)))
+        else:
+            plan = plan_request(api, self.schema, columns=columns, array_body=array_body)
+            prepared = (plan, render(plan))
         self._plans[key] = prepared
         if len(self._plans) > self.settings.plan_cache_size:
             self._plans.popitem(last=False)

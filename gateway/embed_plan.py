@@ -1,0 +1,182 @@
+"""Embeds of a request -> `EmbedPlan` trees, or a typed error (PostgREST's
+Plan.hs `addRels`, `findRel`). Pure, like plan.py, whose name checks it
+reuses: every relation, column and join column comes from the catalog.
+
+Errors, PostgREST's:
+    PGRST200 400  no relationship between the parent and the embed (with the hint given)
+    PGRST201 300  more than one: the hint lists `name!constraint` choices
+    PGRST108 400  `path.param=` names no embed of this request
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Literal
+
+import msgspec
+
+from gateway.embed_parse import Embed, EmbedQuery
+from gateway.errors import ApiError, bad_query
+from gateway.parse import ApiRequest, SelectItem
+from gateway.plan import (
+    ConditionPlan,
+    OrderPlan,
+    QualifiedName,
+    SelectField,
+    _condition,
+    _order,
+    _select,
+    find_relation,
+)
+from gateway.relationships import Relationship, describe, hint_name, relationships_from
+from gateway.schema_cache import SchemaCache
+
+
+class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
+    key: str  # the JSON key: alias or name
+    relation: QualifiedName
+    cardinality: Literal["many-to-one", "one-to-many", "many-to-many"]
+    join: tuple[tuple[str, str], ...]  # (embedded or junction column, parent column)
+    junction: QualifiedName | None = None
+    junction_join: tuple[tuple[str, str], ...] = ()  # (junction column, embedded column)
+    select: tuple[SelectField, ...] = ()
+    embeds: tuple[EmbedPlan, ...] = ()
+    where: tuple[ConditionPlan, ...] = ()
+    order: tuple[OrderPlan, ...] = ()
+    limit_slot: int | None = None
+    offset_slot: int | None = None
+    inner: bool = False
+    spread: bool = False
+    shown: bool = True  # False for `name()`: it only filters (with !inner)
+
+
+def has_embeds(request: ApiRequest) -> bool:
+    return any(isinstance(item, Embed) for item in request.select or ()) or bool(request.embeds)
+
+
+def without_embeds(request: ApiRequest) -> ApiRequest:
+    """The request plan.py sees: its own columns only (`()` when it selects
+    only embeds; render then writes no column of its own)."""
+    if request.select is None:
+        return request
+    columns = tuple(item for item in request.select if isinstance(item, SelectItem))
+    return msgspec.structs.replace(request, select=columns, embeds=())
+
+
+def plan_embeds(request: ApiRequest, schema: SchemaCache) -> tuple[EmbedPlan, ...]:
+    queries = {q.path: q for q in request.embeds}
+    used: set[tuple[str, ...]] = set()
+    relation = find_relation(schema, request.target)
+    embeds = _embeds(schema, relation.name, request.select or (), queries, (), used)
+    for path in queries.keys() - used:
+        raise ApiError(400, "PGRST108", f"'{'.'.join(path)}' is not an embedded resource in this request",
+                       hint=f"Verify that '{'.'.join(path)}' is included in the 'select' query parameter.")  # fmt: skip
+    return embeds
+
+
+def _embeds(
+    schema: SchemaCache,
+    parent: str,
+    items: tuple[SelectItem | Embed, ...],
+    queries: dict[tuple[str, ...], EmbedQuery],
+    path: tuple[str, ...],
+    used: set[tuple[str, ...]],
+) -> tuple[EmbedPlan, ...]:
+    plans = []
+    for item in items:
+        if isinstance(item, Embed):
+            plans.append(_embed(schema, parent, item, queries, path, used))
+    keys = [p.key for p in plans if p.shown and not p.spread]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise bad_query(f"'{key}' is embedded twice", hint="Give each embed of one relation its own alias")
+    return tuple(plans)
+
+
+def _embed(
+    schema: SchemaCache,
+    parent: str,
+    embed: Embed,
+    queries: dict[tuple[str, ...], EmbedQuery],
+    path: tuple[str, ...],
+    used: set[tuple[str, ...]],
+) -> EmbedPlan:
+    rel = find_relationship(schema, parent, embed.name, embed.hint)
+    target = find_relation(schema, rel.target)
+    key = embed.alias or embed.name
+    here = (*path, key)
+    query = queries.get(here, EmbedQuery(path=here))
+    if here in queries:
+        used.add(here)
+    if embed.spread and rel.cardinality != "many-to-one":
+        raise bad_query(f"A spread operation on '{embed.name}' is not possible",
+                        f"'{parent}' and '{embed.name}' do not form a many-to-one relationship")  # fmt: skip
+    if embed.spread and embed.inner:
+        raise bad_query("!inner on a spread embedded resource is not supported")
+    columns = tuple(i for i in embed.select if isinstance(i, SelectItem))
+    schema_name = schema.schema
+    return EmbedPlan(
+        key=key,
+        relation=QualifiedName(schema=schema_name, name=target.name),
+        cardinality=rel.cardinality,
+        join=rel.join,
+        junction=QualifiedName(schema=schema_name, name=rel.junction) if rel.junction else None,
+        junction_join=rel.junction_join,
+        select=_select(target, columns) or (),
+        embeds=_embeds(schema, target.name, embed.select, queries, here, used),
+        where=tuple(_condition(target, c) for c in query.where),
+        order=tuple(_order(target, t) for t in query.order),
+        limit_slot=query.limit_slot,
+        offset_slot=query.offset_slot,
+        inner=embed.inner,
+        spread=embed.spread,
+        shown=bool(embed.select),
+    )
+
+
+def find_relationship(schema: SchemaCache, origin: str, target: str, hint: str | None) -> Relationship:
+    keys = {name: relation.primary_key for name, relation in schema.relations.items()}
+    every = relationships_from(origin, schema.foreign_keys, keys)
+    found = [r for r in every if r.target == target and (hint is None or _matches(r, hint))]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        using = f"' using the hint '{hint}" if hint else ""
+        suggestion = None
+        if origin not in schema.relations:
+            close = difflib.get_close_matches(origin, schema.relations, n=1)
+            suggestion = f"Perhaps you meant '{close[0]}' instead of '{origin}'." if close else None
+        else:
+            close = difflib.get_close_matches(target, sorted({r.target for r in every}), n=1)
+            suggestion = (
+                f"Perhaps you meant '{close[0]}' instead of '{target}'." if close and close[0] != target else None
+            )
+        raise ApiError(
+            400,
+            "PGRST200",
+            f"Could not find a relationship between '{origin}' and '{target}' in the schema cache",
+            details=f"Searched for a foreign key relationship between '{origin}' and '{target}{using}' "
+            f"in the schema '{schema.schema}', but no matches were found.",
+            hint=suggestion,
+        )
+    choices = ", ".join(f"'{target}!{hint_name(r)}'" for r in found)
+    raise ApiError(
+        300,
+        "PGRST201",
+        f"Could not embed because more than one relationship was found for '{origin}' and '{target}'",
+        details=[describe(r) for r in found],
+        hint=f"Try changing '{target}' to one of the following: {choices}. "
+        "Find the desired relationship in the 'details' key.",
+    )
+
+
+def _matches(rel: Relationship, hint: str) -> bool:
+    """A constraint's name, a junction's name, or a single key column of either side."""
+    if rel.cardinality == "many-to-many":
+        return hint == rel.junction or hint == rel.constraint
+    if hint == rel.constraint:
+        return True
+    # Composite tenant keys: the column that is not school_id names the key
+    # (`teachers!teacher_id`), as a single-column key would in PostgREST.
+    columns = {column for pair in rel.join for column in pair} - {"school_id"}
+    return hint in columns
