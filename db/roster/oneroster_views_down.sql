@@ -8,6 +8,7 @@ drop index data.teachers_oneroster_sourced_id;
 drop index data.students_oneroster_sourced_id;
 drop view api.oneroster_enrollments;
 drop view api.oneroster_demographics;
+drop view api.oneroster_agents;
 drop view api.oneroster_users;
 drop view api.oneroster_classes;
 drop view api.oneroster_courses;

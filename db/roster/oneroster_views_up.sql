@@ -112,11 +112,6 @@ create view api.oneroster_users with (security_invoker = true) as
            u.email,
            p.student_number as identifier,
            null::text as phone,
-           array(select coalesce(pa.sourced_id, pa.id::text)
-                 from data.student_parents sp
-                 join data.parents pa on pa.school_id = sp.school_id and pa.id = sp.parent_id
-                 where sp.school_id = p.school_id and sp.student_id = p.id and not pa.is_deleted
-                 order by pa.id) as agent_sourced_ids,
            coalesce(s.sourced_id, s.id::text) as org_sourced_id
     from data.students p
     join data.schools s on s.id = p.school_id
@@ -135,7 +130,6 @@ create view api.oneroster_users with (security_invoker = true) as
            u.email,
            p.employee_id,
            p.contact_phone,
-           array[]::text[],
            coalesce(s.sourced_id, s.id::text)
     from data.teachers p
     join data.schools s on s.id = p.school_id
@@ -159,16 +153,33 @@ create view api.oneroster_users with (security_invoker = true) as
            coalesce(u.email, p.contact_email),
            null::text,
            p.contact_phone,
-           array(select coalesce(st.sourced_id, st.id::text)
-                 from data.student_parents sp
-                 join data.students st on st.school_id = sp.school_id and st.id = sp.student_id
-                 where sp.school_id = p.school_id and sp.parent_id = p.id and not st.is_deleted
-                 order by st.id),
            coalesce(s.sourced_id, s.id::text)
     from data.parents p
     join data.schools s on s.id = p.school_id
     left join data.users u on u.school_id = p.school_id and u.id = p.user_id;
 comment on view api.oneroster_users is 'OneRoster users (students, teachers, parents), soft-deleted ones as tobedeleted.';
+
+-- A user's agents (OneRoster's word for the other side of student_parents): a
+-- student's parents, a parent's children, live ones only. A view of its own,
+-- not an array column of oneroster_users: a column would be computed for every
+-- row a page sorts or counts, this only for the rows a page shows.
+create view api.oneroster_agents with (security_invoker = true) as
+    select sp.school_id,
+           sp.student_id as user_id,
+           pa.id as agent_id,
+           coalesce(pa.sourced_id, pa.id::text) as agent_sourced_id
+    from data.student_parents sp
+    join data.parents pa on pa.school_id = sp.school_id and pa.id = sp.parent_id
+    where not pa.is_deleted
+    union all
+    select sp.school_id,
+           sp.parent_id,
+           st.id,
+           coalesce(st.sourced_id, st.id::text)
+    from data.student_parents sp
+    join data.students st on st.school_id = sp.school_id and st.id = sp.student_id
+    where not st.is_deleted;
+comment on view api.oneroster_agents is 'OneRoster agents: the parents of each student and the children of each parent.';
 
 -- Students only: the school records birth date and gender for students alone.
 create view api.oneroster_demographics with (security_invoker = true) as
@@ -237,7 +248,7 @@ comment on view api.oneroster_enrollments is 'OneRoster enrollments (students an
 
 grant select on table
     api.oneroster_orgs, api.oneroster_academic_sessions, api.oneroster_courses, api.oneroster_classes,
-    api.oneroster_users, api.oneroster_demographics, api.oneroster_enrollments
+    api.oneroster_users, api.oneroster_agents, api.oneroster_demographics, api.oneroster_enrollments
     to school_admin, partner_sync;
 
 -- A OneRoster read names records by sourcedId, which for a record created here

@@ -150,7 +150,15 @@ USER_FIELDS: Final = {
     "identifier": _text("identifier"),
     "email": _text("email"),
     "phone": _text("phone"),
-    "agents": _refs("user", "users", "agent_sourced_ids"),
+    # A subquery per shown row (api.oneroster_agents), not a column of the view:
+    # see db/roster/oneroster_views_up.sql.
+    "agents": Field(
+        json=(
+            "coalesce((select json_agg(json_build_object('href', $1::text || '/users/' || a.agent_sourced_id, "
+            "'sourcedId', a.agent_sourced_id, 'type', 'user') order by a.agent_id) "
+            "from api.oneroster_agents a where a.school_id = r.school_id and a.user_id = r.id), '[]'::json)"
+        )
+    ),
     "grades": _constant("'[]'::json"),
     # OneRoster 1.1's single role: not in a 1.2 user, but the filter clients use.
     "role": Field(json="", filter="r.role"),
