@@ -12,10 +12,14 @@ from typing import Literal, TypeAlias, get_args
 import msgspec
 
 from gateway.errors import ApiError, bad_query
+from gateway.operators import COMPOSITE_VALUES, FTS, OPERATORS, Operator, Quantifier
 
-Operator = Literal["eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "in"]
+__all__ = [
+    "IS_VALUES", "MAX_LOGIC_DEPTH", "OPERATORS", "Condition", "Filter", "FilterParser", "IsFilter", "IsValue",
+    "Logic", "Operator",
+]  # fmt: skip
+
 IsValue = Literal["null", "not_null", "true", "false", "unknown"]
-OPERATORS: frozenset[str] = frozenset(get_args(Operator))
 IS_VALUES: frozenset[str] = frozenset(get_args(IsValue))
 MAX_LOGIC_DEPTH = 16
 
@@ -27,6 +31,8 @@ class Filter(msgspec.Struct, frozen=True, kw_only=True):
     op: Operator
     slot: int
     negated: bool = False
+    quantifier: Quantifier | None = None  # `eq(any).{a,b}`: the value is an array literal
+    language: int | None = None  # `fts(english).word`: the slot of the text search configuration
 
 
 class IsFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,18 +99,34 @@ class FilterParser:
         negated = cursor.take("not.")
         op = cursor.name()
         if op not in OPERATORS and op != "is":
-            raise cursor.fail("an operator (eq, neq, gt, gte, lt, lte, like, ilike, in, is)", back=len(op))
+            raise cursor.fail("an operator (eq, neq, gt, ..., in, is, fts, cs, ov, sl, ...)", back=len(op))
+        modifier = cursor.modifier() if cursor.peek() == "(" else None
         cursor.expect(".")
+        quantifier: Quantifier | None = None
+        language: int | None = None
+        if modifier is not None and op in FTS:
+            self.values.append(modifier)
+            language = len(self.values) - 1
+        elif modifier in ("any", "all"):
+            quantifier = "any" if modifier == "any" else "all"
+        elif modifier is not None:
+            raise cursor.fail("(any) or (all), or a text search configuration after fts, plfts, phfts, wfts")
         if op == "is":
             word = cursor.value(nested).lower()
             if word not in IS_VALUES:
                 raise cursor.fail("null, not_null, true, false or unknown", back=len(word))
             return IsFilter(column=column, value=word, negated=negated)  # type: ignore[arg-type]
-        value: str | tuple[str, ...] = cursor.in_list() if op == "in" else cursor.value(nested)
+        if op == "in":
+            value: str | tuple[str, ...] = cursor.in_list()
+        elif quantifier is not None or op in COMPOSITE_VALUES:
+            value = cursor.composite(nested)
+        else:
+            value = cursor.value(nested)
         if op in ("like", "ilike"):  # PostgREST's wildcard: `*` is URL-safe, `%` is not
             value = value.replace("*", "%")  # type: ignore[union-attr]
         self.values.append(value)
-        return Filter(column=column, op=op, slot=len(self.values) - 1, negated=negated)  # type: ignore[arg-type]
+        return Filter(column=column, op=op, slot=len(self.values) - 1, negated=negated,  # type: ignore[arg-type]
+                      quantifier=quantifier, language=language)  # fmt: skip
 
 
 class _Cursor:
@@ -156,6 +178,37 @@ class _Cursor:
         while self.pos < len(self.text) and self.text[self.pos] not in ",)":
             self.pos += 1
         return self.text[start : self.pos]
+
+    def modifier(self) -> str:
+        """`(any)`, `(all)` or `(english)` after an operator name."""
+        self.expect("(")
+        start = self.pos
+        while self.pos < len(self.text) and (self.text[self.pos].isalnum() or self.text[self.pos] == "_"):
+            self.pos += 1
+        word = self.text[start : self.pos]
+        if not word:
+            raise self.fail("any, all or a text search configuration")
+        self.expect(")")
+        return word
+
+    def composite(self, nested: bool) -> str:
+        """An array `{a,"b,c"}` or range `[1,5)` literal, kept whole for
+        Postgres to parse; in a logic tree its commas do not end the value."""
+        if not nested or self.peek() not in ("{", "[", "("):
+            return self.value(nested)
+        start, closers = self.pos, "}" if self.peek() == "{" else "])"
+        quoted = False
+        self.pos += 1
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            self.pos += 1
+            if char == "\\":
+                self.pos += 1
+            elif char == '"':
+                quoted = not quoted
+            elif char in closers and not quoted:
+                return self.text[start : self.pos]
+        raise self.fail(f"a closing {closers!r}")
 
     def in_list(self) -> tuple[str, ...]:
         self.expect("(")

@@ -14,19 +14,9 @@ from typing import Literal, TypeAlias
 import msgspec
 
 from gateway.errors import ApiError, bad_query
-from gateway.parse import (
-    ApiRequest,
-    Cast,
-    Condition,
-    Filter,
-    IsFilter,
-    IsValue,
-    Logic,
-    Operator,
-    OrderTerm,
-    Resolution,
-    SelectItem,
-)
+from gateway.operators import FTS, TABLE, JsonStep, Quantifier, check, split_path
+from gateway.parse import ApiRequest, Cast, OrderTerm, Resolution, SelectItem
+from gateway.parse_filters import Condition, Filter, IsFilter, IsValue, Logic, Operator
 from gateway.schema_cache import Column, Function, Relation, SchemaCache
 
 # Parameters arrive as text and are cast to the column's type in SQL
@@ -44,6 +34,7 @@ class SelectField(msgspec.Struct, frozen=True, kw_only=True):
     column: str | None  # None: every column
     alias: str | None = None
     cast: Cast | None = None
+    path: tuple[JsonStep, ...] = ()  # `audience->roles`: a JSON path into the column
 
 
 class FilterPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,12 +43,17 @@ class FilterPlan(msgspec.Struct, frozen=True, kw_only=True):
     slot: int
     param_type: str  # what the text parameter is cast to: "text", "uuid", "timestamp with time zone"
     negated: bool = False
+    quantifier: Quantifier | None = None
+    language: int | None = None  # slot of an fts operator's text search configuration
+    text_column: bool = False  # fts on text: to_tsvector(column)
+    path: tuple[JsonStep, ...] = ()
 
 
 class IsPlan(msgspec.Struct, frozen=True, kw_only=True):
     column: str
     value: IsValue
     negated: bool = False
+    path: tuple[JsonStep, ...] = ()
 
 
 class LogicPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -73,6 +69,7 @@ class OrderPlan(msgspec.Struct, frozen=True, kw_only=True):
     column: str
     direction: Literal["asc", "desc"] | None = None
     nulls: Literal["nullsfirst", "nullslast"] | None = None
+    path: tuple[JsonStep, ...] = ()
 
 
 class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -206,40 +203,60 @@ def _own_columns(request: ApiRequest) -> tuple[SelectItem, ...] | None:
 def _select(relation: Relation, items: tuple[SelectItem, ...] | None) -> tuple[SelectField, ...] | None:
     if items is None:
         return None
-    return tuple(
-        SelectField(column=None) if item.column == "*" else
-        SelectField(column=_column(relation, item.column).name, alias=item.alias, cast=item.cast)
-        for item in items
-    )  # fmt: skip
+    fields = []
+    for item in items:
+        if item.column == "*":
+            fields.append(SelectField(column=None))
+            continue
+        column, path = _target(relation, item.column)
+        # PostgREST names a JSON path's value after its last key.
+        alias = item.alias or (path[-1].key if path else None)
+        fields.append(SelectField(column=column.name, alias=alias, cast=item.cast, path=path))
+    return tuple(fields)
 
 
 def _order(relation: Relation, term: OrderTerm) -> OrderPlan:
-    return OrderPlan(column=_column(relation, term.column).name, direction=term.direction, nulls=term.nulls)
+    column, path = _target(relation, term.column)
+    return OrderPlan(column=column.name, direction=term.direction, nulls=term.nulls, path=path)
+
+
+def _target(relation: Relation, name: str) -> tuple[Column, tuple[JsonStep, ...]]:
+    """A column, or a JSON path into one (`audience->roles`, `metadata->>key`):
+    the column as the path's value is typed, `->>` giving text."""
+    base, path = split_path(name)
+    column = _column(relation, base)
+    if not path:
+        return column, path
+    if column.base not in ("json", "jsonb"):
+        raise _mismatch(column, "->", "JSON paths (-> and ->>) apply to json and jsonb columns")
+    if path[-1].arrow == "->>":
+        column = msgspec.structs.replace(column, type="text", cast="text", base="text", category="S")
+    return column, path
 
 
 def _condition(relation: Relation, condition: Condition) -> ConditionPlan:
     if isinstance(condition, Logic):
         children = tuple(_condition(relation, c) for c in condition.children)
         return LogicPlan(conjunction=condition.conjunction, children=children, negated=condition.negated)
-    column = _column(relation, condition.column)
+    column, path = _target(relation, condition.column)
     if isinstance(condition, IsFilter):
         if condition.value in ("true", "false", "unknown") and column.category != "B":
             raise _mismatch(
                 column, f"IS {condition.value.upper()}", "is.true, is.false and is.unknown need a boolean column"
             )
-        return IsPlan(column=column.name, value=condition.value, negated=condition.negated)
-    return _filter(column, condition)
+        return IsPlan(column=column.name, value=condition.value, negated=condition.negated, path=path)
+    return _filter(column, condition, path)
 
 
-def _filter(column: Column, condition: Filter) -> FilterPlan:
+def _filter(column: Column, condition: Filter, path: tuple[JsonStep, ...] = ()) -> FilterPlan:
     text_column = column.category == "S"  # text, varchar, char, name, citext
-    if condition.op in ("like", "ilike") and not text_column:
-        raise _mismatch(column, "~~", "like and ilike apply to text columns")
-    if condition.op in ("gt", "gte", "lt", "lte") and column.base == "json":
-        raise _mismatch(column, ">", "json values have no order; use jsonb")
+    hint = check(condition.op, condition.quantifier, category=column.category, base=column.base)
+    if hint is not None:
+        raise _mismatch(column, TABLE[condition.op].symbol, hint)
     param_type = "text" if text_column else column.cast
     return FilterPlan(column=column.name, op=condition.op, slot=condition.slot, param_type=param_type,
-                      negated=condition.negated)  # fmt: skip
+                      negated=condition.negated, quantifier=condition.quantifier, language=condition.language,
+                      text_column=text_column and condition.op in FTS, path=path)  # fmt: skip
 
 
 def _mismatch(column: Column, operator: str, hint: str) -> ApiError:

@@ -19,6 +19,8 @@ from typing import Literal
 
 import msgspec
 
+from gateway.operators import JsonStep, path_sql
+from gateway.operators import sql as operator_sql
 from gateway.parse import ApiRequest
 from gateway.plan import (
     CallPlan,
@@ -35,7 +37,6 @@ from gateway.plan import (
 )
 
 Extra = Literal["limit", "offset", "body", "body_as_array"]
-_OPERATORS = {"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "like": "like", "ilike": "ilike"}
 _IS = {"null": "is null", "not_null": "is not null", "true": "is true", "false": "is false", "unknown": "is unknown"}
 _ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
 _OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
@@ -179,7 +180,7 @@ def _select_list(fields: tuple[SelectField, ...] | None, source: str) -> str:
         if field.column is None:
             items.append(f"{source}.*")
             continue
-        expression = f"{source}.{ident(field.column)}"
+        expression = _target(source, field.column, field.path)
         if field.cast is not None:  # a name from parse.Cast, a closed list
             expression = f"cast({expression} as {field.cast})"
         items.append(f"{expression} as {ident(field.alias or field.column)}")
@@ -198,20 +199,27 @@ def _condition(condition: ConditionPlan, source: str) -> str:
         sql = "(" + joiner.join(_condition(c, source) for c in condition.children) + ")"
     elif isinstance(condition, IsPlan):
         # IS takes keywords, never a parameter (`IS $1` is a syntax error).
-        sql = f"({source}.{ident(condition.column)} {_IS[condition.value]})"
+        sql = f"({_target(source, condition.column, condition.path)} {_IS[condition.value]})"
     else:
         sql = f"({_filter(condition, source)})"
     return f"not {sql}" if condition.negated else sql
 
 
 def _filter(condition: FilterPlan, source: str) -> str:
-    column = f"{source}.{ident(condition.column)}"
-    if condition.op == "in":
-        # `= any($n)` and not `in ($1, $2, ...)`: one parameter whatever the
-        # list's length, so one prepared statement (and `in.()` is valid).
-        array = "text[]" if condition.param_type == "text" else f"text[]::{condition.param_type}[]"
-        return f"{column} = any(${condition.slot + 1}::{array})"
-    return f"{column} {_OPERATORS[condition.op]} {_param(condition.slot, condition.param_type)}"
+    return operator_sql(
+        condition.op,
+        _target(source, condition.column, condition.path),
+        condition.slot,
+        condition.param_type,
+        quantifier=condition.quantifier,
+        language=condition.language,
+        text_column=condition.text_column,
+    )
+
+
+def _target(source: str, column: str, path: tuple[JsonStep, ...]) -> str:
+    """A column, or a JSON path into it (the path's keys are SQL literals)."""
+    return path_sql(f"{source}.{ident(column)}", path) if path else f"{source}.{ident(column)}"
 
 
 def _param(slot: int, param_type: str) -> str:
@@ -224,7 +232,7 @@ def _order(terms: tuple[OrderPlan, ...], source: str) -> str:
         return ""
     items = []
     for term in terms:
-        item = f"{source}.{ident(term.column)}"
+        item = _target(source, term.column, term.path)
         if term.direction:
             item += f" {term.direction}"
         if term.nulls:
