@@ -61,7 +61,8 @@ def read_request(
         raise invalid_data("orderBy must be 'asc' or 'desc'")
     fields = None
     if "fields" in query:
-        fields = tuple(dict.fromkeys(f.strip() for f in query["fields"].split(",") if f.strip()))
+        # An empty `fields=` selects nothing in particular: every field, not none.
+        fields = tuple(dict.fromkeys(f.strip() for f in query["fields"].split(",") if f.strip())) or None
     filter_ = None
     if query.get("filter"):
         try:

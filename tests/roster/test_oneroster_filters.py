@@ -222,6 +222,7 @@ def test_query_parameters_become_a_read_request() -> None:
     )  # fmt: skip
     assert (read.limit, read.offset, read.sort, read.order) == (MAX_LIMIT, 7, "familyName", "desc")
     assert read.fields == ("sourcedId", "givenName")
+    assert read_request("users", {"fields": " , "}).fields is None, "an empty selection means every field"
 
 
 def test_link_header_names_first_prev_next_last() -> None:
