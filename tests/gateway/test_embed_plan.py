@@ -1,0 +1,154 @@
+"""embed_plan.py and relationships.py: which relationship an embed takes, or
+PGRST200/PGRST201/PGRST108. Pure: a hand-built catalog with the foreign keys
+of db/integrity/0002_up.sql between the api views."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.embed_plan import EmbedPlan, plan_embeds
+from gateway.errors import ApiError
+from gateway.parse import parse_request
+from gateway.plan import FilterPlan, OrderPlan, QualifiedName, SelectField
+from gateway.relationships import ForeignKey
+from gateway.schema_cache import SchemaCache
+from tests.gateway.catalog import column, relation
+
+
+def fk(
+    name: str, table: str, columns: tuple[str, ...], foreign_table: str, foreign_columns: tuple[str, ...]
+) -> ForeignKey:
+    return ForeignKey(name=name, table=table, columns=columns, foreign_table=foreign_table, foreign_columns=foreign_columns)  # fmt: skip
+
+
+def tenant(name: str, table: str, key: str, foreign_table: str) -> ForeignKey:
+    return fk(name, table, ("school_id", key), foreign_table, ("school_id", "id"))
+
+
+ID, SCHOOL = column("id", "uuid"), column("school_id", "uuid")
+SCHEMA = SchemaCache(
+    schema="api",
+    relations={
+        "schools": relation("schools", ID, column("name")),
+        "students": relation("students", ID, SCHOOL, column("student_number")),
+        "teachers": relation("teachers", ID, SCHOOL, column("last_name")),
+        "parents": relation("parents", ID, SCHOOL, column("first_name")),
+        "rooms": relation("rooms", ID, SCHOOL),
+        "classes": relation("classes", ID, SCHOOL, column("name"), column("teacher_id", "uuid")),
+        "enrollments": relation("enrollments", ID, SCHOOL, column("student_id", "uuid"), column("class_id", "uuid"),
+                                primary_key=("school_id", "student_id", "class_id")),
+        "student_parents": relation("student_parents", ID, SCHOOL, column("student_id", "uuid"),
+                                    column("parent_id", "uuid"), primary_key=("school_id", "student_id", "parent_id")),
+    },
+    functions={},
+    foreign_keys=(
+        tenant("classes_teacher_id_tenant_fkey", "classes", "teacher_id", "teachers"),
+        tenant("enrollments_class_id_tenant_fkey", "enrollments", "class_id", "classes"),
+        tenant("enrollments_student_id_tenant_fkey", "enrollments", "student_id", "students"),
+        fk("enrollments_school_id_fkey", "enrollments", ("school_id",), "schools", ("id",)),
+        tenant("student_parents_parent_id_tenant_fkey", "student_parents", "parent_id", "parents"),
+        tenant("student_parents_student_id_tenant_fkey", "student_parents", "student_id", "students"),
+        fk("students_school_id_fkey", "students", ("school_id",), "schools", ("id",)),
+    ),
+)  # fmt: skip
+TENANT_JOIN = (("school_id", "school_id"), ("id", "teacher_id"))
+
+
+def embeds(query: str, target: str = "students") -> tuple[EmbedPlan, ...]:
+    request = parse_request("GET", target, rpc=False, query=query, headers={}, body=None)
+    return plan_embeds(request, SCHEMA)
+
+
+def error(query: str, target: str = "students") -> ApiError:
+    with pytest.raises(ApiError) as caught:
+        embeds(query, target)
+    return caught.value
+
+
+def q(name: str) -> QualifiedName:
+    return QualifiedName(schema="api", name=name)
+
+
+@pytest.mark.parametrize(
+    ("target", "select", "cardinality", "join", "junction"),
+    [
+        ("classes", "teachers(*)", "many-to-one", TENANT_JOIN, None),
+        ("classes", "teachers!classes_teacher_id_tenant_fkey(*)", "many-to-one", TENANT_JOIN, None),
+        ("classes", "teachers!teacher_id(*)", "many-to-one", TENANT_JOIN, None),
+        ("teachers", "classes(*)", "one-to-many", (("school_id", "school_id"), ("teacher_id", "id")), None),
+        ("students", "enrollments(*)", "one-to-many", (("school_id", "school_id"), ("student_id", "id")), None),
+        ("students", "classes(*)", "many-to-many", (("school_id", "school_id"), ("student_id", "id")), "enrollments"),
+        ("students", "parents(*)", "many-to-many", (("school_id", "school_id"), ("student_id", "id")), "student_parents"),
+        ("classes", "students(*)", "many-to-many", (("school_id", "school_id"), ("class_id", "id")), "enrollments"),
+        ("students", "schools!students_school_id_fkey(*)", "many-to-one", (("id", "school_id"),), None),
+        ("students", "schools!enrollments(*)", "many-to-many", (("school_id", "school_id"), ("student_id", "id")), "enrollments"),
+    ],
+)  # fmt: skip
+def test_relationship_choice(target: str, select: str, cardinality: str, join: tuple, junction: str | None) -> None:
+    (plan,) = embeds(f"select={select}", target)
+    assert (plan.cardinality, plan.join) == (cardinality, join)
+    assert plan.junction == (q(junction) if junction else None)
+
+
+def test_many_to_many_joins_the_junction_to_the_target_on_the_tenant_key() -> None:
+    (plan,) = embeds("select=classes(name)")
+    assert plan.junction_join == (("school_id", "school_id"), ("class_id", "id"))
+    assert plan.select == (SelectField(column="name"),)
+
+
+def test_nested_aliases_filters_order_limit() -> None:
+    (plan,) = embeds(
+        "select=c:classes!inner(name,t:teachers(last_name))&c.name=eq.X&c.order=name.desc&c.limit=2&c.t.last_name=eq.Y"
+    )
+    assert (plan.key, plan.relation, plan.inner, plan.limit_slot) == ("c", q("classes"), True, 1)
+    assert plan.where == (FilterPlan(column="name", op="eq", slot=0, param_type="text"),)
+    assert plan.order == (OrderPlan(column="name", direction="desc"),)
+    (teacher,) = plan.embeds
+    assert (teacher.key, teacher.cardinality) == ("t", "many-to-one")
+    assert teacher.where == (FilterPlan(column="last_name", op="eq", slot=2, param_type="text"),)
+
+
+def test_ambiguous_is_pgrst201_with_the_choices() -> None:
+    caught = error("select=schools(*)")
+    assert (caught.status, caught.code) == (300, "PGRST201")
+    assert caught.hint == (
+        "Try changing 'schools' to one of the following: 'schools!students_school_id_fkey', 'schools!enrollments'. "
+        "Find the desired relationship in the 'details' key."
+    )
+    assert caught.details == [
+        {"cardinality": "many-to-one", "embedding": "students with schools",
+         "relationship": "students_school_id_fkey using students(school_id) and schools(id)"},
+        {"cardinality": "many-to-many", "embedding": "students with schools",
+         "relationship": "enrollments_student_id_tenant_fkey and enrollments_school_id_fkey using enrollments"},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "target", "status", "code", "words"),
+    [
+        ("select=rooms(*)", "students", 400, "PGRST200", "between 'students' and 'rooms'"),
+        ("select=teacher(*)", "classes", 400, "PGRST200", "Perhaps you meant 'teachers'"),
+        ("select=teachers!nope(*)", "classes", 400, "PGRST200", "using the hint 'nope'"),
+        ('select=teachers!x";drop(*)', "classes", 400, "PGRST200", "no matches"),
+        ("select=classes(nope)", "students", 400, "42703", "nope"),
+        ("select=id&classes.name=eq.x", "students", 400, "PGRST108", "'classes' is not an embedded resource"),
+        ("select=classes(*)&c.name=eq.x", "students", 400, "PGRST108", "'c'"),
+        ("select=...classes(*)", "students", 400, "PGRST100", "many-to-one"),
+        ("select=...teachers!inner(*)", "classes", 400, "PGRST100", "!inner"),
+        ("select=classes(*),classes(*)", "students", 400, "PGRST100", "embedded twice"),
+    ],
+)
+def test_errors(query: str, target: str, status: int, code: str, words: str) -> None:
+    caught = error(query, target)
+    assert (caught.status, caught.code) == (status, code)
+    assert words in f"{caught.message} {caught.details} {caught.hint}"
+
+
+def test_two_embeds_of_one_relation_with_aliases() -> None:
+    first, second = embeds("select=a:classes(name),b:classes(id)")
+    assert (first.key, second.key) == ("a", "b")
+
+
+def test_an_empty_embed_only_filters() -> None:
+    (plan,) = embeds("select=classes!inner()")
+    assert (plan.shown, plan.select, plan.inner) == (False, (), True)

@@ -1,0 +1,98 @@
+"""embed_render.py: embed plans -> LATERAL subqueries in one statement.
+Pure; what the SQL returns is checked in test_http_embed.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.embed_plan import plan_embeds, without_embeds
+from gateway.embed_render import render_embedded
+from gateway.parse import parse_request
+from gateway.plan import plan_request
+from gateway.render import Rendered, bind
+from tests.gateway.test_embed_plan import SCHEMA
+
+C, S = '"api"."classes"', '"api"."students"'
+
+
+def rendered(query: str, target: str = "students", method: str = "GET", **headers: str) -> tuple[Rendered, tuple]:
+    body = b'{"name": "x"}' if method == "POST" else None
+    request = parse_request(method, target, rpc=False, query=query, headers=headers, body=body)
+    columns = ("name",) if method == "POST" else ()
+    plan = plan_request(without_embeds(request), SCHEMA, columns=columns)
+    result = render_embedded(plan, plan_embeds(request, SCHEMA))
+    return result, bind(result, request, 100)
+
+
+@pytest.mark.parametrize(
+    ("target", "query", "fragments"),
+    [
+        ("classes", "select=name,teachers(last_name)", [
+            f'select {C}."name" as "name", "pgrst_1".body as "teachers" from {C} left join lateral (',
+            ('select row_to_json("pgrst_1_r") as body from (select "pgrst_1_s"."last_name" as "last_name" '
+            'from "api"."teachers" as "pgrst_1_s" where "pgrst_1_s"."school_id" = ' f'{C}."school_id" '
+            f'and "pgrst_1_s"."id" = {C}."teacher_id") "pgrst_1_r") "pgrst_1" on true'),
+        ]),
+        ("students", "select=*,enrollments(*)", [
+            f'{S}.*, coalesce("pgrst_1".body, \'[]\'::json) as "enrollments"',
+            'select json_agg("pgrst_1_r") as body from (select "pgrst_1_s".* from "api"."enrollments" as "pgrst_1_s"',
+            f'where "pgrst_1_s"."school_id" = {S}."school_id" and "pgrst_1_s"."student_id" = {S}."id")',
+        ]),
+        ("students", "select=*,classes(*)", [
+            ('from "api"."classes" as "pgrst_1_s" join "api"."enrollments" as "pgrst_2_j" on '
+            '"pgrst_2_j"."school_id" = "pgrst_1_s"."school_id" and "pgrst_2_j"."class_id" = "pgrst_1_s"."id"'),
+            f'where "pgrst_2_j"."school_id" = {S}."school_id" and "pgrst_2_j"."student_id" = {S}."id"',
+        ]),
+        ("students", "select=id,classes!inner(name)&classes.name=eq.X", [
+            'and ("pgrst_1_s"."name" = $1::text)',
+            'where "pgrst_1".body is not null limit $2 offset $3',
+        ]),
+        ("students", "select=id,c:classes(name)&c.order=name.desc&c.limit=2&c.offset=1", [
+            'order by "pgrst_1_s"."name" desc limit $1::text::bigint offset $2::text::bigint',
+            'as "c" from',
+        ]),
+        ("classes", "select=name,...teachers(last_name)", [
+            f'select {C}."name" as "name", "pgrst_1".* from {C} left join lateral (select "pgrst_1_s"."last_name"',
+        ]),
+        ("classes", "select=students(id,parents(first_name))", [
+            'coalesce("pgrst_2".body, \'[]\'::json) as "parents" from "api"."students" as "pgrst_1_s"',
+            'where "pgrst_3_j"."school_id" = "pgrst_1_s"."school_id" and "pgrst_3_j"."student_id" = "pgrst_1_s"."id"',
+        ]),
+        ("classes", 'select=a"b:teachers(last_name)', ['as "a""b"']),
+    ],
+)  # fmt: skip
+def test_fragments(target: str, query: str, fragments: list[str]) -> None:
+    sql = rendered(query, target)[0].sql
+    for fragment in fragments:
+        assert fragment in sql, (fragment, sql)
+
+
+def test_values_are_parameters_in_slot_order() -> None:
+    result, args = rendered("select=id,classes(name)&classes.name=eq.X&classes.limit=3&id=eq.7&limit=5")
+    assert args == ("X", "3", "7", 5, 0)
+    assert "'X'" not in result.sql and "'7'" not in result.sql
+
+
+def test_inner_joins_into_the_count_only_when_needed() -> None:
+    plain = rendered("select=id,classes(name)", prefer="count=exact")[0].sql
+    inner = rendered("select=id,classes!inner(name)", prefer="count=exact")[0].sql
+    assert f"(select count(*) from {S}) as total" in plain
+    assert (
+        f"(select count(*) from {S} left join lateral" in inner
+        and 'where "pgrst_1".body is not null) as total' in inner
+    )
+
+
+def test_an_empty_embed_is_not_shown() -> None:
+    sql = rendered("select=id,classes!inner()")[0].sql
+    assert f'select {S}."id" as "id" from {S} left join lateral (select json_agg' in sql
+
+
+def test_a_write_returns_its_embeds() -> None:
+    sql = rendered("select=name,teachers(last_name)", "classes", "POST", prefer="return=representation")[0].sql
+    assert sql.startswith('with pgrst_source as (insert into "api"."classes"')
+    assert (
+        'from (select pgrst_source."name" as "name", "pgrst_1".body as "teachers" from pgrst_source left join lateral'
+        in sql
+    )
+    assert '"pgrst_1_s"."id" = pgrst_source."teacher_id"' in sql
