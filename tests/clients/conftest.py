@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -162,6 +163,33 @@ async def northside(db: asyncpg.Connection) -> asyncpg.Record:
     )
     assert row is not None
     return row
+
+
+async def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 300) -> str:
+    """Run a client program (node, npm) to the end; its stdout, or a failure with all it printed."""
+    process = await asyncio.create_subprocess_exec(
+        *args, cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout=timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise AssertionError(f"{' '.join(args)} did not finish in {timeout}s") from None
+    assert process.returncode == 0, (
+        f"{' '.join(args)} exited with {process.returncode}:\n{out.decode()}\n{err.decode()}"
+    )
+    return out.decode()
+
+
+async def npm_ci(directory: Path) -> None:
+    """The locked Node packages of `directory`, installed once (offline-friendly:
+    `npm ci` from the committed package-lock.json, no audit, no fund)."""
+    if (directory / "node_modules").is_dir():
+        return
+    npm = shutil.which("npm")
+    assert npm, "npm is missing beside node"
+    await run([npm, "ci", "--no-audit", "--no-fund"], directory)
 
 
 @pytest.fixture(scope="session")
