@@ -21,7 +21,7 @@ _OPERATORS = "eq, neq, gt, gte, lt, lte, like, ilike (with `*` as wildcard), in.
 PARAMETERS: Final[dict[str, Any]] = {
     "select": {"name": "select", "in": "query", "schema": {"type": "string", "minLength": 1}, "example": "*",
                "description": "Columns to return, comma-separated, e.g. `id,name`; `alias:column`, "
-               "`column::cast`. Default: all."},
+               "`column::cast`; embedded resources `rel(cols)`, `alias:rel!hint!inner(cols)`, `...rel(cols)`. Default: all."},
     "order": {"name": "order", "in": "query", "schema": {"type": "string", "minLength": 1},
               "description": "`column[.asc|.desc][.nullsfirst|.nullslast]`, comma-separated, e.g. "
               "`last_name.asc,id`."},
