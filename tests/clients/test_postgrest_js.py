@@ -105,11 +105,6 @@ async def test_select(scenario: dict[str, Any], db: asyncpg.Connection, northsid
     assert ok(scenario, "select")["data"] == [dict(r) for r in expected]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway: resource embedding is not supported: select=id,student_number,enrollments(class_id) "
-    "answers 400 PGRST100 'failed to parse select parameter'",
-)
 async def test_embed_one_to_many(scenario: dict[str, Any], db: asyncpg.Connection, northside: asyncpg.Record) -> None:
     classes = await db.fetch(
         "select e.class_id::text from data.enrollments e join data.students s on s.id = e.student_id"
@@ -120,11 +115,6 @@ async def test_embed_one_to_many(scenario: dict[str, Any], db: asyncpg.Connectio
     assert sorted(e["class_id"] for e in row["enrollments"]) == [c["class_id"] for c in classes]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway: resource embedding is not supported: select=id,name,teachers(first_name,last_name) on "
-    "classes answers 400 PGRST100 'failed to parse select parameter'",
-)
 async def test_embed_many_to_one(scenario: dict[str, Any], db: asyncpg.Connection, northside: asyncpg.Record) -> None:
     expected = await db.fetch(
         "select c.id::text, c.name, t.first_name, t.last_name from data.classes c join data.teachers t"

@@ -71,12 +71,6 @@ async def test_select_columns_order_limit(client: SyncPostgrestClient, db: async
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway: resource embedding is not supported: select=id,student_number,enrollments(class_id) "
-    "answers 400 PGRST100 'failed to parse select parameter' instead of embedding the student's enrollments "
-    "(many-to-one/one-to-many through the api views' foreign keys)",
-)
 async def test_select_with_embedding(client: SyncPostgrestClient, db: asyncpg.Connection,
                                      northside: asyncpg.Record) -> None:  # fmt: skip
     response = (
@@ -97,11 +91,6 @@ async def test_select_with_embedding(client: SyncPostgrestClient, db: asyncpg.Co
     assert sorted(e["class_id"] for e in row["enrollments"]) == sorted(str(c["class_id"]) for c in classes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway: resource embedding is not supported: select=name,teachers(first_name,last_name) on classes "
-    "(a many-to-one embed through classes.teacher_id) answers 400 PGRST100",
-)
 async def test_select_with_many_to_one_embedding(client: SyncPostgrestClient, db: asyncpg.Connection,
                                                  northside: asyncpg.Record) -> None:  # fmt: skip
     response = client.from_("classes").select("id,name,teachers(first_name,last_name)").order("id").limit(3).execute()
