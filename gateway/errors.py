@@ -33,6 +33,7 @@ Codes in use (PostgREST's meaning unless said otherwise), by stage:
     execute  PGRST000 503  database unreachable
              PGRST003 504  no pooled connection in time
              PGRST116 406  object requested, not exactly one row (rolled back)
+             PGRST124 400  more rows changed than `max-affected` with handling=strict (rolled back)
              <SQLSTATE>    Postgres' own error, status from gateway/pg_errors.py
     any      SDA100   4xx  Litestar's own refusals (body too large ...)
              SDA500   500  anything unexpected (never SQL or a stack trace)

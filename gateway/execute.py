@@ -48,6 +48,21 @@ class Session(msgspec.Struct, frozen=True, kw_only=True):
     statement_timeout: str  # a Postgres interval: "10s", "500ms"
 
 
+class Run(msgspec.Struct, frozen=True, kw_only=True):
+    """What the Prefer header asks of the transaction around the statement."""
+
+    explain: str | None = None  # EXPLAIN (FORMAT JSON) for a planned count, same transaction
+    explain_args: int = 0  # the leading arguments the EXPLAIN takes (the request's values)
+    explain_above: int | None = None  # count=estimated: only when the capped exact count passes this
+    rollback: bool = False  # tx=rollback: run, answer, undo
+    max_affected: int | None = None  # more rows changed -> PGRST124, rolled back
+
+
+class _Rollback(Exception):  # not an error: carries the outcome out of the rolled-back transaction
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+
+
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     """The one row every rendered statement returns (render.py)."""
 
@@ -66,11 +81,12 @@ async def execute(
     read_only: bool,
     single: bool = False,
     acquire_timeout: float = 5.0,
+    run: Run | None = None,
 ) -> Outcome:
     """`single`: exactly one row or a 406, checked before COMMIT so that a
     write answered with 406 is also not applied (as PostgREST does)."""
     try:
-        return await _run(pool, session, sql, args, read_only, single, acquire_timeout)
+        return await _run(pool, session, sql, args, read_only, single, acquire_timeout, run or Run())
     except asyncpg.PostgresError as error:
         raise from_postgres(error, role=session.role, request_id=session.request_id) from None
     except TimeoutError:
@@ -95,11 +111,27 @@ async def _run(
     read_only: bool,
     single: bool,
     acquire_timeout: float,
+    run: Run,
 ) -> Outcome:
-    async with pool.acquire(timeout=acquire_timeout) as connection, connection.transaction(readonly=read_only):
-        await connection.execute(SETUP, session.role, session.claims, session.request_id, session.statement_timeout)
-        row = await connection.fetchrow(sql, *args)
-        outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])
-        if single and outcome.page_total != 1:
-            raise not_one_row(outcome.page_total)
+    try:
+        async with pool.acquire(timeout=acquire_timeout) as connection, connection.transaction(readonly=read_only):
+            await connection.execute(SETUP, session.role, session.claims, session.request_id, session.statement_timeout)
+            row = await connection.fetchrow(sql, *args)
+            outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])
+            if single and outcome.page_total != 1:
+                raise not_one_row(outcome.page_total)
+            if run.max_affected is not None and outcome.page_total > run.max_affected:
+                raise ApiError(
+                    400,
+                    "PGRST124",
+                    "Query result exceeds max-affected preference constraint",
+                    details=f"The query affects {outcome.page_total} rows",
+                )
+            if run.explain and (run.explain_above is None or (outcome.total or 0) > run.explain_above):
+                plan = msgspec.json.decode(await connection.fetchval(run.explain, *args[: run.explain_args]))
+                outcome = msgspec.structs.replace(outcome, total=int(plan[0]["Plan"]["Plan Rows"]))
+            if run.rollback:
+                raise _Rollback(outcome)
+    except _Rollback as done:
+        return done.outcome
     return outcome

@@ -38,6 +38,7 @@ Method = Literal["GET", "POST", "PATCH", "DELETE"]
 Action = Literal["read", "create", "update", "delete", "call"]
 Return = Literal["representation", "minimal", "headers-only"]
 Resolution = Literal["merge-duplicates", "ignore-duplicates"]
+Count = Literal["exact", "planned", "estimated"]
 # Casts are written into SQL, so only these names are accepted (PostgREST
 # quotes nothing here either; it relies on its parser, we on a closed list).
 Cast = Literal[
@@ -68,10 +69,13 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True):
     filter is refused, so a client bug cannot rewrite a whole school."""
 
     return_: Return | None = None
-    count: Literal["exact"] | None = None
+    count: Count | None = None
     resolution: Resolution | None = None  # POST as upsert: ON CONFLICT DO UPDATE / DO NOTHING
     unfiltered: bool = False
     strict: bool = False
+    handling: Literal["strict", "lenient"] | None = None  # as given, for Preference-Applied
+    tx: Literal["commit", "rollback"] | None = None  # rollback: run the statement, then undo it
+    max_affected: int | None = None  # with handling=strict: more rows changed -> PGRST124, rolled back
 
 
 class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -294,14 +298,19 @@ def _preferences(header: str) -> Preferences:
         key, _, value = token.partition("=")
         if key == "return" and value in get_args(Return):
             values["return_"] = value
-        elif key == "count" and value == "exact":
-            values["count"] = "exact"
+        elif key == "count" and value in get_args(Count):
+            values["count"] = value
         elif key == "resolution" and value in get_args(Resolution):
             values["resolution"] = value
         elif key == "unfiltered" and value == "allow":
             values["unfiltered"] = True
         elif key == "handling" and value in ("strict", "lenient"):
             values["strict"] = value == "strict"
+            values["handling"] = value
+        elif key == "tx" and value in ("commit", "rollback"):
+            values["tx"] = value
+        elif key == "max-affected" and value.isdigit() and len(value) < 10:
+            values["max_affected"] = int(value)
         else:
             invalid.append(token)
     preferences = Preferences(**values)  # type: ignore[arg-type]

@@ -78,6 +78,10 @@ class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
     where: tuple[ConditionPlan, ...] = ()
     order: tuple[OrderPlan, ...] = ()
     count: bool = False
+    # Prefer: count=planned: the planner's row estimate (EXPLAIN), no count at
+    # all; count=estimated: the exact count capped at MAX_ROWS + 1, the
+    # estimate when the cap is passed (as PostgREST does).
+    estimate: Literal["planned", "estimated"] | None = None
     single: bool = False
     params: int = 0  # request values, bound first as $1..$params
 
@@ -126,8 +130,9 @@ def plan_request(
     select = _select(relation, _own_columns(request))
     order = tuple(_order(relation, term) for term in request.order)
     if request.action == "read":
-        count = request.preferences.count == "exact"
-        return ReadPlan(relation=name, select=select, where=where, order=order, count=count, single=request.single,
+        count = request.preferences.count in ("exact", "estimated")
+        estimate = request.preferences.count if request.preferences.count in ("planned", "estimated") else None
+        return ReadPlan(relation=name, select=select, where=where, order=order, count=count, estimate=estimate, single=request.single,
                         params=len(request.values))  # fmt: skip
     _check_writable(relation, request, where)
     if request.columns is not None:

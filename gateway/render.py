@@ -36,7 +36,7 @@ from gateway.plan import (
     SelectField,
 )
 
-Extra = Literal["limit", "offset", "body", "body_as_array"]
+Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap"]
 _IS = {"null": "is null", "not_null": "is not null", "true": "is true", "false": "is false", "unknown": "is unknown"}
 _ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
 _OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
@@ -46,6 +46,9 @@ class Rendered(msgspec.Struct, frozen=True, kw_only=True):
     sql: str
     extras: tuple[Extra, ...] = ()
     read_only: bool = False
+    # `EXPLAIN (FORMAT JSON)` of the counted query, bound with the request's
+    # values only: its top node's "Plan Rows" is a planned count.
+    explain: str | None = None
 
 
 def ident(name: str) -> str:
@@ -73,6 +76,8 @@ def bind(rendered: Rendered, request: ApiRequest, max_rows: int) -> tuple[object
             args.append(max_rows if request.limit is None else min(request.limit, max_rows))
         elif extra == "offset":
             args.append(request.offset)
+        elif extra == "count_cap":
+            args.append(max_rows + 1)
         else:
             body = (request.body or b"").decode()
             args.append(f"[{body}]" if extra == "body_as_array" else body)
@@ -88,12 +93,17 @@ def _read(plan: ReadPlan) -> Rendered:
         f"{_order(plan.order, relation)} limit ${limit} offset ${offset}"
     )
     total = f"(select count(*) from {relation}{where})" if plan.count else "null::bigint"
+    extras: tuple[Extra, ...] = ("limit", "offset")
+    if plan.estimate == "estimated":
+        total = f"(select count(*) from (select 1 from {relation}{where} limit ${plan.params + 3}) pgrst_c)"
+        extras = ("limit", "offset", "count_cap")
+    explain = f"explain (format json) select 1 from {relation}{where}" if plan.estimate else None
     body = _OBJECT if plan.single else _ARRAY
     sql = (
         f"select {body} as body, count(*) as page_total, {total} as total, null::text[] as location "
         f"from ({inner}) pgrst_t"
     )
-    return Rendered(sql=sql, extras=("limit", "offset"), read_only=True)
+    return Rendered(sql=sql, extras=extras, read_only=True, explain=explain)
 
 
 def _mutate(plan: MutatePlan) -> Rendered:

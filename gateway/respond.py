@@ -91,7 +91,11 @@ def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
         f"count={prefer.count}" if prefer.count else "",
         f"resolution={prefer.resolution}" if prefer.resolution and request.action == "create" else "",
         "unfiltered=allow" if prefer.unfiltered else "",
-        "handling=strict" if prefer.strict else "",
+        f"handling={prefer.handling}" if prefer.handling else "",
+        f"tx={prefer.tx}" if prefer.tx else "",
+        f"max-affected={prefer.max_affected}"
+        if prefer.max_affected is not None and prefer.strict and request.action in ("update", "delete", "create")
+        else "",
     ]
     if any(parts):
         headers["Preference-Applied"] = ", ".join(p for p in parts if p)

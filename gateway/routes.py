@@ -25,10 +25,10 @@ from gateway.auth import Caller
 from gateway.config import Settings
 from gateway.embed_plan import has_embeds, plan_embeds, without_embeds
 from gateway.embed_render import render_embedded
-from gateway.execute import Session, execute
+from gateway.execute import Run, Session, execute
 from gateway.models import ResourceModels, build_models, validate_create, validate_update
 from gateway.parse import ApiRequest, parse_request
-from gateway.plan import Plan, find_relation, plan_request
+from gateway.plan import MutatePlan, Plan, ReadPlan, find_relation, plan_request
 from gateway.render import Rendered, bind, render
 from gateway.respond import respond
 from gateway.schema_cache import SchemaCache
@@ -115,10 +115,24 @@ class Gateway:
             read_only=rendered.read_only,
             single=api.single,
             acquire_timeout=self.settings.acquire_timeout,
+            run=self.run_options(api, plan, rendered),
         )
         reply = respond(api, plan, outcome)
         body = b"" if request.method == "HEAD" else reply.body
         return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
+
+    def run_options(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> Run:
+        """The Prefer header's asks of the transaction (execute.Run)."""
+        prefer = api.preferences
+        estimated = isinstance(plan, ReadPlan) and plan.estimate == "estimated"
+        return Run(
+            explain=rendered.explain,
+            explain_args=len(api.values),
+            explain_above=self.settings.max_rows if estimated else None,
+            rollback=prefer.tx == "rollback",
+            # PostgREST applies max-affected only with handling=strict.
+            max_affected=prefer.max_affected if prefer.strict and isinstance(plan, MutatePlan) else None,
+        )
 
     def prepare(self, api: ApiRequest) -> tuple[Plan, Rendered]:
         """Validate a body (it decides the columns), then plan and render once per shape."""
