@@ -1,0 +1,64 @@
+"""The OneRoster read views (db/roster/oneroster_views_up.sql) in the catalog and
+under each role: security_invoker over roster tables only, readable by
+school_admin and partner_sync only, and never across schools."""
+
+from __future__ import annotations
+
+import json
+
+import asyncpg
+
+from tests.db.test_security_catalog import is_security_invoker, view_base_relations
+from tests.factories import make_school
+from tests.support import expect_sqlstate
+
+ROSTER_TABLES = {
+    "data.schools", "data.users", "data.students", "data.teachers", "data.parents", "data.student_parents",
+    "data.academic_terms", "data.subjects", "data.rooms", "data.classes", "data.enrollments",
+}  # fmt: skip
+API_ROLES = ["anon", "school_admin", "teacher", "parent", "student", "partner_sync", "reporting"]
+
+
+async def oneroster_views(admin: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await admin.fetch(
+        """select c.oid, c.oid::regclass::text as name, c.reloptions from pg_class c
+           where c.relnamespace = 'api'::regnamespace and c.relkind = 'v' and c.relname like 'oneroster\\_%'"""
+    )
+
+
+async def test_the_views_are_security_invoker_over_roster_tables_only(admin: asyncpg.Connection) -> None:
+    views = await oneroster_views(admin)
+    assert len(views) == 8
+    for view in views:
+        assert is_security_invoker(view["reloptions"]), f"{view['name']} runs as its caller"
+        bases = {b["name"] for b in await view_base_relations(admin, view["oid"])}
+        assert bases <= ROSTER_TABLES | {v["name"] for v in views}, f"{view['name']} reads {bases - ROSTER_TABLES}"
+
+
+async def test_only_admins_and_partners_may_select_and_nobody_may_write(admin: asyncpg.Connection) -> None:
+    for view in await oneroster_views(admin):
+        for role in API_ROLES:
+            readable = await admin.fetchval("select has_table_privilege($1, $2::oid, 'select')", role, view["oid"])
+            assert readable == (role in ("school_admin", "partner_sync")), f"{role} select on {view['name']}"
+            writable = await admin.fetchval(
+                "select has_table_privilege($1, $2::oid, 'insert, update, delete, truncate')", role, view["oid"]
+            )
+            assert not writable, f"{role} writes nothing through {view['name']}"
+
+
+async def test_a_partner_sees_its_own_school_only_and_a_teacher_nothing(admin: asyncpg.Connection) -> None:
+    mine, theirs = await make_school(admin), await make_school(admin)
+    await admin.execute("delete from data.students where id = $1", mine.other_student)  # soft delete
+    await admin.execute("set local role partner_sync")
+    await admin.execute(
+        "select set_config('request.jwt.claims', $1, true)",
+        json.dumps({"role": "partner_sync", "school_id": str(mine.id), "sub": "client"}),
+    )
+    seen = {r["school_id"] for r in await admin.fetch("select school_id from api.oneroster_users")}
+    assert seen == {mine.id}, "RLS applies through the view"
+    statuses = dict(await admin.fetch("select id, status from api.oneroster_users where role = 'student'"))
+    assert statuses == {mine.student: "active", mine.other_student: "tobedeleted"}, "soft-deleted rows are kept"
+    assert await admin.fetchval("select count(*) from api.oneroster_classes where school_id = $1", theirs.id) == 0
+    await admin.execute("reset role")
+    await admin.execute("set local role teacher")
+    await expect_sqlstate(admin, "42501", "select * from api.oneroster_users")
