@@ -21,6 +21,7 @@ import msgspec
 
 from gateway.embed_parse import Embed, EmbedParams, EmbedQuery, parse_select
 from gateway.errors import ApiError, bad_query, invalid_body
+from gateway.formats import wants_csv
 from gateway.parse_filters import (  # noqa: F401  (re-exported for plan.py and the tests)
     IS_VALUES,
     MAX_LOGIC_DEPTH,
@@ -88,6 +89,7 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     order: tuple[OrderTerm, ...] = ()
     preferences: Preferences = Preferences()
     single: bool = False  # Accept: application/vnd.pgrst.object+json
+    csv: bool = False  # Accept: text/csv (reads; formats.py)
     rpc_args: tuple[str, ...] = ()  # argument names, sorted (GET: slots in this order)
     columns: tuple[str, ...] | None = None  # POST `columns=`: what to insert (postgrest-js sends it)
     on_conflict: tuple[str, ...] | None = None  # POST `on_conflict=`: the upsert's key
@@ -114,12 +116,17 @@ def parse_request(
     """`headers` holds lower-case names; repeated `Prefer` headers joined by ", "."""
     verb, action = _action(method, rpc)
     pairs = parse_qsl(query, keep_blank_values=True)
+    csv = wants_csv(headers.get("accept", ""))
+    if csv and (rpc or action != "read"):
+        raise ApiError(406, "PGRST107", "None of these media types are available: text/csv",
+                       hint="text/csv is served for reads of tables and views")  # fmt: skip
     base = ApiRequest(
         method=verb,
         action=action,
         target=target,
         preferences=_preferences(headers.get("prefer", "")),
-        single=_single(headers.get("accept", "")),
+        single=False if csv else _single(headers.get("accept", "")),
+        csv=csv,
     )
     if rpc:
         return _rpc_request(base, pairs, body if method == "POST" else None)

@@ -83,6 +83,7 @@ class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
     # estimate when the cap is passed (as PostgREST does).
     estimate: Literal["planned", "estimated"] | None = None
     single: bool = False
+    csv: bool = False  # the body as CSV text (formats.py), not JSON
     params: int = 0  # request values, bound first as $1..$params
 
 
@@ -132,7 +133,7 @@ def plan_request(
     if request.action == "read":
         count = request.preferences.count in ("exact", "estimated")
         estimate = request.preferences.count if request.preferences.count in ("planned", "estimated") else None
-        return ReadPlan(relation=name, select=select, where=where, order=order, count=count, estimate=estimate, single=request.single,
+        return ReadPlan(relation=name, select=select, where=where, order=order, count=count, estimate=estimate, single=request.single, csv=request.csv,
                         params=len(request.values))  # fmt: skip
     _check_writable(relation, request, where)
     if request.columns is not None:

@@ -19,6 +19,7 @@ from typing import Literal
 
 import msgspec
 
+from gateway.formats import csv_body
 from gateway.operators import JsonStep, path_sql
 from gateway.operators import sql as operator_sql
 from gateway.parse import ApiRequest
@@ -98,7 +99,7 @@ def _read(plan: ReadPlan) -> Rendered:
         total = f"(select count(*) from (select 1 from {relation}{where} limit ${plan.params + 3}) pgrst_c)"
         extras = ("limit", "offset", "count_cap")
     explain = f"explain (format json) select 1 from {relation}{where}" if plan.estimate else None
-    body = _OBJECT if plan.single else _ARRAY
+    body = csv_body("pgrst_t") if plan.csv else _OBJECT if plan.single else _ARRAY
     sql = (
         f"select {body} as body, count(*) as page_total, {total} as total, null::text[] as location "
         f"from ({inner}) pgrst_t"

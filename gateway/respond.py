@@ -13,6 +13,7 @@ import msgspec
 
 from gateway.errors import ApiError
 from gateway.execute import Outcome
+from gateway.formats import CSV
 from gateway.parse import ApiRequest
 from gateway.plan import CallPlan, MutatePlan, Plan, ReadPlan
 
@@ -54,10 +55,11 @@ def _read(request: ApiRequest, plan: ReadPlan, outcome: Outcome) -> Reply:
         )
     # 206 only when the client can know there is more: with a counted total.
     partial = total is not None and outcome.page_total < total and not plan.single
-    headers = {"Content-Type": OBJECT if plan.single else JSON,
+    headers = {"Content-Type": CSV if plan.csv else OBJECT if plan.single else JSON,
                "Content-Range": content_range(request.offset, outcome.page_total, total)}  # fmt: skip
     _applied(request, headers)
-    return Reply(status=206 if partial else 200, headers=headers, body=(outcome.body or "[]").encode())
+    body = (outcome.body or "") if plan.csv else (outcome.body or "[]")
+    return Reply(status=206 if partial else 200, headers=headers, body=body.encode())
 
 
 def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:

@@ -195,7 +195,7 @@ async def test_boolean_is_filters(api: AsyncTestClient[Litestar], reading: Schoo
         ("/students?id=like.1*", {}, 400, "42883"),
         ("/students?select=id::integer", {}, 400, "42846"),
         ("/students?limit=-1", {}, 416, "PGRST103"),
-        ("/students", {"Accept": "text/csv"}, 406, "PGRST107"),
+        ("/students", {"Accept": "text/html"}, 406, "PGRST107"),
         ("/students", {"Prefer": "handling=strict, tx=later"}, 400, "PGRST122"),
         ("/a/b/c", {}, 404, "PGRST125"),
     ],

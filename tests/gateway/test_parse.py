@@ -194,7 +194,7 @@ def test_accept(accept: str, single: bool) -> None:
 
 
 def test_unavailable_media_type_is_406() -> None:
-    error = parse_error("", accept="text/csv")
+    error = parse_error("", accept="text/html, image/png")
     assert (error.status, error.code) == (406, "PGRST107")
 
 

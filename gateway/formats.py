@@ -1,0 +1,40 @@
+"""Output formats besides JSON: `Accept: text/csv` (PostgREST's CSV output).
+
+The CSV text is built by Postgres, like the JSON: one SQL expression over the
+page's rows (render.py puts it where json_agg would be), so no row is decoded
+or formatted in Python. Each row goes through row_to_json and json_each_text,
+which keep the select list's column order; a field is quoted when it holds a
+comma, a quote or a line break (RFC 4180), NULL is an empty field, and the
+header is the first row's keys.
+"""
+
+from __future__ import annotations
+
+CSV = "text/csv; charset=utf-8"
+_JSON_TYPES = ("application/json", "application/*", "*/*", "application/vnd.pgrst.object+json",
+               "application/vnd.pgrst.object")  # fmt: skip
+
+
+def wants_csv(accept: str) -> bool:
+    """True when `text/csv` comes before any JSON type in Accept."""
+    for part in accept.split(","):
+        media = part.split(";", 1)[0].strip().lower()
+        if media == "text/csv":
+            return True
+        if media in _JSON_TYPES:
+            return False
+    return False
+
+
+def _quoted(value: str) -> str:
+    return (
+        f"case when {value} is null then '' when {value} ~ '[\",\\r\\n]' "
+        f"then '\"' || replace({value}, '\"', '\"\"') || '\"' else {value} end"
+    )
+
+
+def csv_body(source: str) -> str:
+    """An aggregate over the rows of `source` (a FROM alias): the CSV text, '' for no rows."""
+    header = f"(select string_agg({_quoted('pgrst_k.key')}, ',') from json_each_text(row_to_json((array_agg({source}))[1])) pgrst_k)"
+    line = f"(select string_agg({_quoted('pgrst_v.value')}, ',') from json_each_text(row_to_json({source})) pgrst_v)"
+    return f"coalesce({header} || chr(10) || string_agg({line}, chr(10)), '')"

@@ -1,0 +1,50 @@
+"""formats.py: which Accept headers ask for CSV, and where the CSV
+expression goes. Pure; test_http_csv.py checks the text Postgres builds."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.errors import ApiError
+from gateway.formats import wants_csv
+from gateway.parse import parse_request
+from gateway.plan import plan_request
+from gateway.render import render
+from tests.gateway.catalog import SCHEMA
+
+
+@pytest.mark.parametrize(
+    ("accept", "csv"),
+    [
+        ("", False),
+        ("text/csv", True),
+        ("text/csv; charset=utf-8", True),
+        ("application/json, text/csv", False),
+        ("text/csv, application/json", True),
+        ("text/html, text/csv;q=0.5", True),
+        ("*/*", False),
+    ],
+)
+def test_wants_csv(accept: str, csv: bool) -> None:
+    assert wants_csv(accept) is csv
+
+
+def test_csv_reads_render_the_csv_aggregate_and_not_json() -> None:
+    request = parse_request("GET", "students", rpc=False, query="select=id", headers={"accept": "text/csv"}, body=None)
+    assert request.csv and not request.single
+    sql = render(plan_request(request, SCHEMA)).sql
+    assert "json_each_text(row_to_json(pgrst_t))" in sql
+    assert "json_agg" not in sql
+
+
+def test_csv_reads_share_no_plan_with_json_reads() -> None:
+    json = parse_request("GET", "students", rpc=False, query="", headers={}, body=None)
+    csv = parse_request("GET", "students", rpc=False, query="", headers={"accept": "text/csv"}, body=None)
+    assert json.shape() != csv.shape()
+
+
+@pytest.mark.parametrize(("method", "rpc"), [("POST", False), ("GET", True)])
+def test_csv_is_only_for_reads(method: str, rpc: bool) -> None:
+    with pytest.raises(ApiError) as caught:
+        parse_request(method, "students", rpc=rpc, query="", headers={"accept": "text/csv"}, body=b"{}")
+    assert (caught.value.status, caught.value.code) == (406, "PGRST107")

@@ -1,0 +1,80 @@
+"""`Accept: text/csv` over HTTP: the CSV Postgres builds, read back with
+Python's csv module and checked against the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import asyncpg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.factories import School, make_school
+from tests.gateway.http_support import as_role, assert_canonical_error
+
+TRICKY = [("C-1", "Ann", 'O"Neil, Jr'), ("C-2", "Bo\nBo", "Plain"), ("C-3", "Cé", "Ünïcode")]
+
+
+@pytest.fixture(scope="module")
+async def school(committer_session: asyncpg.Connection) -> School:
+    school = await make_school(committer_session)
+    await committer_session.executemany(
+        "insert into data.students (school_id, student_number, first_name, last_name) values ($1, $2, $3, $4)",
+        [(school.id, *row) for row in TRICKY],
+    )
+    return school
+
+
+def admin(school: School, **headers: str) -> dict[str, str]:
+    return as_role("school_admin", school, Accept="text/csv", **headers)
+
+
+async def test_csv_is_built_by_postgres_and_quoted(
+    api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
+) -> None:
+    response = await api.get(
+        "/students?select=student_number,first:first_name,last_name,date_of_birth&student_number=like.C-*"
+        "&order=student_number",
+        headers=admin(school, Prefer="count=exact"),
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-range"] == "0-2/3"
+    rows = list(csv.reader(io.StringIO(response.text, newline="")))
+    assert rows[0] == ["student_number", "first", "last_name", "date_of_birth"]
+    expected = await committer_session.fetch(
+        """select student_number, first_name, last_name, coalesce(date_of_birth::text, '') as dob
+           from data.students where school_id = $1 and student_number like 'C-%' order by student_number""",
+        school.id,
+    )
+    assert rows[1:] == [list(row.values()) for row in expected]
+    assert '"O""Neil, Jr"' in response.text  # RFC 4180 quoting, done in SQL
+
+
+async def test_csv_of_every_column_and_of_no_rows(api: AsyncTestClient[Litestar], school: School) -> None:
+    everything = await api.get("/students?student_number=eq.C-1", headers=admin(school))
+    header, row = list(csv.reader(io.StringIO(everything.text, newline="")))
+    assert header[:3] == ["id", "school_id", "student_number"]
+    assert row[2] == "C-1"
+    empty = await api.get("/students?student_number=eq.nobody", headers=admin(school))
+    assert (empty.status_code, empty.text, empty.headers["content-range"]) == (200, "", "*/*")
+
+
+async def test_csv_honours_ranges_and_max_rows(api: AsyncTestClient[Litestar], school: School) -> None:
+    response = await api.get(
+        "/students?select=student_number&student_number=like.C-*&order=student_number",
+        headers=admin(school, Range="1-1", Prefer="count=exact"),
+    )
+    assert response.status_code == 206
+    assert response.text == "student_number\nC-2"
+    assert response.headers["content-range"] == "1-1/3"
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "/students"), ("POST", "/rpc/ping"), ("GET", "/rpc/ping")])
+async def test_csv_is_not_offered_for_writes_and_calls(
+    api: AsyncTestClient[Litestar], school: School, method: str, path: str
+) -> None:
+    response = await api.request(method, path, json={}, headers=admin(school))
+    assert_canonical_error(response, 406, "PGRST107")
