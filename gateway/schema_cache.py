@@ -164,7 +164,13 @@ col as (
            t.typname as base, t.typcategory::text as category,
            e.typname as element,
            not coalesce(ba.attnotnull, a.attnotnull) as nullable,
-           (a.atthasdef or coalesce(ba.atthasdef or ba.attidentity <> '' or ba.attgenerated <> '', false)) as has_default,
+           -- Piccolo writes `DEFAULT NULL` for columns declared without a default: a
+           -- null default is no default, or required columns would look optional.
+           (exists (select from pg_attrdef d where d.adrelid = a.attrelid and d.adnum = a.attnum
+                      and pg_get_expr(d.adbin, d.adrelid) !~* '^null($|::)')
+            or coalesce(ba.attidentity <> '' or ba.attgenerated <> '' or exists (
+                   select from pg_attrdef d where d.adrelid = ba.attrelid and d.adnum = ba.attnum
+                     and pg_get_expr(d.adbin, d.adrelid) !~* '^null($|::)'), false)) as has_default,
            coalesce(ba.attgenerated <> '', false) as generated,
            pg_column_is_updatable(a.attrelid, a.attnum, true) as updatable,
            case when t.typname in ('varchar', 'bpchar') and a.atttypmod > 4 then a.atttypmod - 4 end as max_length,
