@@ -138,6 +138,8 @@ def find_relationship(schema: SchemaCache, origin: str, target: str, hint: str |
     keys = {name: relation.primary_key for name, relation in schema.relations.items()}
     every = relationships_from(origin, schema.foreign_keys, keys)
     found = [r for r in every if r.target == target and (hint is None or _matches(r, hint))]
+    if origin == target and len(found) > 1:
+        found = _self(found, hint)
     if len(found) == 1:
         return found[0]
     if not found:
@@ -168,6 +170,14 @@ def find_relationship(schema: SchemaCache, origin: str, target: str, hint: str |
         hint=f"Try changing '{target}' to one of the following: {choices}. "
         "Find the desired relationship in the 'details' key.",
     )
+
+
+def _self(found: list[Relationship], hint: str | None) -> list[Relationship]:
+    """One foreign key of a table to itself (academic_terms.parent_id) gives a
+    many-to-one and a one-to-many: PostgREST's convention picks the children
+    (one-to-many) unless the hint is the key's own column (`!parent_id`: the parent)."""
+    parent = [r for r in found if r.cardinality == "many-to-one" and hint in {o for _, o in r.join} - {"school_id"}]
+    return parent or [r for r in found if r.cardinality == "one-to-many"] or found
 
 
 def _matches(rel: Relationship, hint: str) -> bool:

@@ -34,6 +34,7 @@ SCHEMA = SchemaCache(
         "teachers": relation("teachers", ID, SCHOOL, column("last_name")),
         "parents": relation("parents", ID, SCHOOL, column("first_name")),
         "rooms": relation("rooms", ID, SCHOOL),
+        "academic_terms": relation("academic_terms", ID, SCHOOL, column("name"), column("parent_id", "uuid")),
         "classes": relation("classes", ID, SCHOOL, column("name"), column("teacher_id", "uuid")),
         "enrollments": relation("enrollments", ID, SCHOOL, column("student_id", "uuid"), column("class_id", "uuid"),
                                 primary_key=("school_id", "student_id", "class_id")),
@@ -49,6 +50,7 @@ SCHEMA = SchemaCache(
         tenant("student_parents_parent_id_tenant_fkey", "student_parents", "parent_id", "parents"),
         tenant("student_parents_student_id_tenant_fkey", "student_parents", "student_id", "students"),
         fk("students_school_id_fkey", "students", ("school_id",), "schools", ("id",)),
+        tenant("academic_terms_parent_id_tenant_fkey", "academic_terms", "parent_id", "academic_terms"),
     ),
 )  # fmt: skip
 TENANT_JOIN = (("school_id", "school_id"), ("id", "teacher_id"))
@@ -152,3 +154,16 @@ def test_two_embeds_of_one_relation_with_aliases() -> None:
 def test_an_empty_embed_only_filters() -> None:
     (plan,) = embeds("select=classes!inner()")
     assert (plan.shown, plan.select, plan.inner) == (False, (), True)
+
+
+@pytest.mark.parametrize(
+    ("select", "cardinality"),
+    [
+        ("academic_terms(name)", "one-to-many"),  # the children, as PostgREST
+        ("academic_terms!academic_terms_parent_id_tenant_fkey(name)", "one-to-many"),
+        ("academic_terms!parent_id(name)", "many-to-one"),  # the key's own column: the parent
+    ],
+)
+def test_a_self_relationship_is_not_ambiguous(select: str, cardinality: str) -> None:
+    (plan,) = embeds(f"select={select}", "academic_terms")
+    assert plan.cardinality == cardinality

@@ -321,6 +321,26 @@ async def test_an_alias_with_quotes_is_only_a_json_key(api: Api, school: School)
     assert rows == [{'t"x': {"last_name": "Teacher"}}]
 
 
+async def test_a_self_relationship_gives_children_or_the_parent(
+    api: Api, school: School, committer_session: asyncpg.Connection
+) -> None:
+    await committer_session.execute(
+        """insert into data.academic_terms (school_id, name, start_date, end_date, type, parent_id)
+           values ($1, 'Autumn', '2026-09-01', '2026-12-20', 'TERM', $2)""",
+        school.id, school.term,
+    )  # fmt: skip
+    rows = await get(
+        api,
+        "/academic_terms?select=name,children:academic_terms(name),parent:academic_terms!parent_id(name)&order=name",
+        "school_admin",
+        school,
+    )
+    assert rows == [
+        {"name": "2026-2027", "children": [{"name": "Autumn"}], "parent": None},
+        {"name": "Autumn", "children": [], "parent": {"name": "2026-2027"}},
+    ]
+
+
 # writes ---------------------------------------------------------------------
 
 
