@@ -16,8 +16,16 @@ _ERROR_STATUSES: Final = {
 # --- parameters, headers and responses shared by every resource ----------------------------------
 
 # What parse.py accepts as a filter's start; the value after the dot is free-form.
-FILTER_PATTERN: Final = r"^(not\.)?(eq|neq|gt|gte|lt|lte|like|ilike|in|is)\."
-_OPERATORS = "eq, neq, gt, gte, lt, lte, like, ilike (with `*` as wildcard), in.(a,b), is.null|not_null|true|false"
+FILTER_PATTERN: Final = (
+    r"^(not\.)?(eq|neq|gt|gte|lt|lte|like|ilike|match|imatch|in|is|isdistinct|fts|plfts|phfts|wfts"
+    r"|cs|cd|ov|sl|sr|nxr|nxl|adj)(\([A-Za-z0-9_]+\))?\."
+)
+_OPERATORS = (
+    "eq, neq, gt, gte, lt, lte, like, ilike (with `*` as wildcard), match, imatch (regex), in.(a,b), "
+    "is.null|not_null|true|false|unknown, isdistinct, fts/plfts/phfts/wfts with an optional language "
+    "(`fts(english).word`), cs, cd, ov (arrays `{a,b}`, ranges `[1,5)`, jsonb), sl, sr, nxr, nxl, adj (ranges); "
+    "`eq(any).{a,b}`, `like(all).{A*,*B}`"
+)
 PARAMETERS: Final[dict[str, Any]] = {
     "select": {"name": "select", "in": "query", "schema": {"type": "string", "minLength": 1}, "example": "*",
                "description": "Columns to return, comma-separated, e.g. `id,name`; `alias:column`, "

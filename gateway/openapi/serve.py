@@ -30,7 +30,7 @@ async def document_bytes(state: Any) -> bytes:
     return cached
 
 
-@get("/openapi.json", operation_id="openapiDocument", tags=["docs"], include_in_schema=False)
+@get(["/openapi.json", "/"], operation_id="openapiDocument", tags=["docs"], include_in_schema=False)
 async def openapi_json(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The OpenAPI 3.1 document of this API."""
     body = await document_bytes(request.app.state)

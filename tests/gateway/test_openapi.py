@@ -190,6 +190,9 @@ async def test_openapi_json_is_served(
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     assert response.content == live[2]
+    # The root, as PostgREST serves it (Accept: application/openapi+json or application/json).
+    root = await client.get("/", headers={"Accept": "application/openapi+json"})
+    assert (root.status_code, root.content) == (200, live[2])
 
 
 async def test_docs_page_uses_only_local_assets(client: AsyncTestClient[Litestar]) -> None:
