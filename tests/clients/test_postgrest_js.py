@@ -196,11 +196,6 @@ async def test_single_and_maybe_single(
     assert many["data"] is None and many["error"]["code"] == "PGRST116" and many["status"] == 406
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway: CSV output is missing: Accept: text/csv (postgrest-js .csv()) answers 406 PGRST107 "
-    "'None of these media types are available: text/csv'",
-)
 async def test_csv(scenario: dict[str, Any], db: asyncpg.Connection, northside: asyncpg.Record) -> None:
     expected = await db.fetch(
         "select student_number, last_name, user_id from data.students where school_id = $1 and not is_deleted"
