@@ -48,6 +48,7 @@ class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
     inner: bool = False
     spread: bool = False
     shown: bool = True  # False for `name()`: it only filters (with !inner)
+    position: int = 0  # its index among the parent's select items: JSON keys keep the select's order
 
 
 def has_embeds(request: ApiRequest) -> bool:
@@ -83,9 +84,10 @@ def _embeds(
     used: set[tuple[str, ...]],
 ) -> tuple[EmbedPlan, ...]:
     plans = []
-    for item in items:
+    for position, item in enumerate(items):
         if isinstance(item, Embed):
-            plans.append(_embed(schema, parent, item, queries, path, used))
+            plan = _embed(schema, parent, item, queries, path, used)
+            plans.append(msgspec.structs.replace(plan, position=position))
     keys = [p.key for p in plans if p.shown and not p.spread]
     for key in keys:
         if keys.count(key) > 1:

@@ -17,7 +17,7 @@ Pure. Identifiers only from the plans (the catalog), quoted; values only as `$n`
 from __future__ import annotations
 
 from gateway.embed_plan import EmbedPlan
-from gateway.plan import MutatePlan, Plan, ReadPlan
+from gateway.plan import MutatePlan, Plan, ReadPlan, SelectField
 from gateway.render import (
     _ARRAY,
     _OBJECT,
@@ -53,12 +53,11 @@ def render_embedded(plan: Plan, embeds: tuple[EmbedPlan, ...]) -> Rendered:
 def _read(plan: ReadPlan, embeds: tuple[EmbedPlan, ...]) -> Rendered:
     relation = qualified(plan.relation)
     joins, columns, inner = laterals(embeds, relation, _Aliases())
-    own = _select_list(plan.select, relation) if plan.select != () else ""
     conditions = [_condition(c, relation) for c in plan.where] + inner
     where = " where " + " and ".join(conditions) if conditions else ""
     limit, offset = plan.params + 1, plan.params + 2
     rows = (
-        f"select {_join(own, *columns)} from {relation}{joins}{where}"
+        f"select {_merge(plan.select or (), relation, columns)} from {relation}{joins}{where}"
         f"{_order(plan.order, relation)} limit ${limit} offset ${offset}"
     )
     # The count needs the joins only when an !inner embed filters the rows.
@@ -79,33 +78,38 @@ def _mutate(plan: MutatePlan, embeds: tuple[EmbedPlan, ...]) -> Rendered:
     if not plan.representation or not rendered.sql.endswith(tail):
         return rendered
     joins, columns, inner = laterals(embeds, "pgrst_source", _Aliases())
-    own = _select_list(plan.returning, "pgrst_source") if plan.returning != () else ""
     where = " where " + " and ".join(inner) if inner else ""
-    sql = rendered.sql[: -len(tail)] + (f"from (select {_join(own, *columns)} from pgrst_source{joins}{where}) pgrst_t")
+    sql = rendered.sql[: -len(tail)] + (
+        f"from (select {_merge(plan.returning or (), 'pgrst_source', columns)} from pgrst_source{joins}{where}) pgrst_t"
+    )
     return Rendered(sql=sql, extras=rendered.extras, read_only=rendered.read_only)
 
 
-def laterals(embeds: tuple[EmbedPlan, ...], parent: str, aliases: _Aliases) -> tuple[str, list[str], list[str]]:
-    """The joins, the parent's output columns, and the !inner conditions."""
-    joins, columns, inner = "", [], []
+def laterals(
+    embeds: tuple[EmbedPlan, ...], parent: str, aliases: _Aliases
+) -> tuple[str, dict[int, str | None], list[str]]:
+    """The joins, the parent's output columns by select position (None: not
+    shown), and the !inner conditions."""
+    joins, inner = "", []
+    columns: dict[int, str | None] = {}
     for embed in embeds:
         n = aliases.next()
         alias, source, rows = f'"pgrst_{n}"', f'"pgrst_{n}_s"', f'"pgrst_{n}_r"'
         joins += f" left join lateral ({_subquery(embed, parent, source, rows, aliases)}) {alias} on true"
         if embed.inner:
             inner.append(f"{alias}.body is not null")
+        columns[embed.position] = None
         if embed.spread:
-            columns.append(f"{alias}.*")
+            columns[embed.position] = f"{alias}.*"
         elif embed.shown and embed.cardinality == "many-to-one":
-            columns.append(f"{alias}.body as {ident(embed.key)}")
+            columns[embed.position] = f"{alias}.body as {ident(embed.key)}"
         elif embed.shown:
-            columns.append(f"coalesce({alias}.body, '[]'::json) as {ident(embed.key)}")
+            columns[embed.position] = f"coalesce({alias}.body, '[]'::json) as {ident(embed.key)}"
     return joins, columns, inner
 
 
 def _subquery(embed: EmbedPlan, parent: str, source: str, rows: str, aliases: _Aliases) -> str:
     joins, columns, inner = laterals(embed.embeds, source, aliases)
-    own = _select_list(embed.select, source) if embed.select else ""
     from_ = f"{qualified(embed.relation)} as {source}"
     near = source
     if embed.junction is not None:
@@ -114,7 +118,7 @@ def _subquery(embed: EmbedPlan, parent: str, source: str, rows: str, aliases: _A
         from_ += f" join {qualified(embed.junction)} as {near} on {on}"
     conditions = [f"{near}.{ident(a)} = {parent}.{ident(b)}" for a, b in embed.join]
     conditions += [_condition(c, source) for c in embed.where] + inner
-    select = f"select {_join(own, *columns)} from {from_}{joins} where {' and '.join(conditions)}"
+    select = f"select {_merge(embed.select, source, columns)} from {from_}{joins} where {' and '.join(conditions)}"
     if embed.spread:
         return select
     if embed.cardinality == "many-to-one":
@@ -127,5 +131,16 @@ def _subquery(embed: EmbedPlan, parent: str, source: str, rows: str, aliases: _A
     return f"select json_agg({rows}) as body from ({select}) {rows}"
 
 
-def _join(*parts: str) -> str:
-    return ", ".join(p for p in parts if p)
+def _merge(fields: tuple[SelectField, ...], source: str, embeds: dict[int, str | None]) -> str:
+    """Columns and embeds in the order the select named them (plan.py gives one
+    field per column item, in order; embeds hold their own positions)."""
+    remaining = iter(fields)
+    items = []
+    for position in range(len(fields) + len(embeds)):
+        if position in embeds:
+            embedded = embeds[position]
+            if embedded:
+                items.append(embedded)
+        else:
+            items.append(_select_list((next(remaining),), source))
+    return ", ".join(items)

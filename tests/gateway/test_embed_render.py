@@ -83,6 +83,12 @@ def test_inner_joins_into_the_count_only_when_needed() -> None:
     )
 
 
+def test_columns_and_embeds_keep_the_select_order() -> None:
+    sql = rendered("select=classes(name),id,parents!inner(),student_number")[0].sql
+    assert f'select coalesce("pgrst_1".body, \'[]\'::json) as "classes", {S}."id" as "id", ' in sql
+    assert f'as "id", {S}."student_number" as "student_number" from {S}' in sql
+
+
 def test_an_empty_embed_is_not_shown() -> None:
     sql = rendered("select=id,classes!inner()")[0].sql
     assert f'select {S}."id" as "id" from {S} left join lateral (select json_agg' in sql

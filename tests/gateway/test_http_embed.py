@@ -124,6 +124,16 @@ async def test_matches_the_database(api: Api, school: School, committer_session:
     }
 
 
+async def test_keys_keep_the_order_of_the_select(api: Api, school: School) -> None:
+    rows = await get(
+        api,
+        f"/classes?select=teachers(last_name),name,...teachers!teacher_id(first_name),id&id=eq.{school.class_}",
+        "school_admin",
+        school,
+    )
+    assert [list(row) for row in rows] == [["teachers", "name", "first_name", "id"]]
+
+
 # RLS inside embeds ---------------------------------------------------------
 
 
