@@ -98,10 +98,12 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     limit: int | None = None
     offset: int = 0
     body: bytes | None = None
+    cursor: str | None = None  # keyset paging (keyset.py): its presence is shape, its text a value
 
     def shape(self) -> ApiRequest:
         """The request without its values: the key of the plan/SQL cache."""
-        return msgspec.structs.replace(self, values=(), limit=None, offset=0, body=None)
+        cursor = None if self.cursor is None else ""
+        return msgspec.structs.replace(self, values=(), limit=None, offset=0, body=None, cursor=cursor)
 
 
 def parse_request(
@@ -136,6 +138,7 @@ def parse_request(
     embedded = EmbedParams()
     names: dict[str, tuple[str, ...]] = {}
     filters = FilterParser()
+    cursor: str | None = None
     for key, value in pairs:
         if key == "select":
             select = _select(value)
@@ -147,6 +150,8 @@ def parse_request(
             limit = _non_negative("limit", value)
         elif key == "offset":
             offset = _non_negative("offset", value)
+        elif key == "cursor" and action == "read":
+            cursor = value
         elif key in ("or", "and", "not.or", "not.and"):
             filters.logic(key, value)
         elif key in ("columns", "on_conflict") and action == "create":
@@ -171,6 +176,7 @@ def parse_request(
         limit=limit,
         offset=offset,
         body=body if action in ("create", "update") else None,
+        cursor=cursor,
     )
 
 

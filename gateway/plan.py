@@ -85,6 +85,10 @@ class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
     single: bool = False
     csv: bool = False  # the body as CSV text (formats.py), not JSON
     params: int = 0  # request values, bound first as $1..$params
+    # Keyset paging (keyset.py): `order` is then total (the primary key appended),
+    # `key_types` are its columns' parameter types, `cursor` whether to continue.
+    key_types: tuple[str, ...] = ()
+    cursor: bool = False
 
 
 class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -133,8 +137,10 @@ def plan_request(
     if request.action == "read":
         count = request.preferences.count in ("exact", "estimated")
         estimate = request.preferences.count if request.preferences.count in ("planned", "estimated") else None
-        return ReadPlan(relation=name, select=select, where=where, order=order, count=count, estimate=estimate, single=request.single, csv=request.csv,
-                        params=len(request.values))  # fmt: skip
+        order, key_types = _keyset(relation, request, order)
+        return ReadPlan(relation=name, select=select, where=where, order=order, count=count, estimate=estimate,
+                        single=request.single, csv=request.csv, params=len(request.values), key_types=key_types,
+                        cursor=request.cursor is not None)  # fmt: skip
     _check_writable(relation, request, where)
     if request.columns is not None:
         columns = tuple(_writable(relation, name) for name in request.columns)
@@ -224,6 +230,33 @@ def _select(relation: Relation, items: tuple[SelectItem, ...] | None) -> tuple[S
 def _order(relation: Relation, term: OrderTerm) -> OrderPlan:
     column, path = _target(relation, term.column)
     return OrderPlan(column=column.name, direction=term.direction, nulls=term.nulls, path=path)
+
+
+def _keyset(
+    relation: Relation, request: ApiRequest, order: tuple[OrderPlan, ...]
+) -> tuple[tuple[OrderPlan, ...], tuple[str, ...]]:
+    """An ordered JSON read by NOT NULL columns pages by keyset: the primary key
+    is appended as a tiebreaker so the order is total (keyset.py)."""
+    usable = (
+        (order or request.cursor is not None)
+        and relation.primary_key
+        and not request.single
+        and not request.csv
+        and all(not term.path and not relation.columns[term.column].nullable for term in order)
+    )
+    if not usable:
+        if request.cursor is not None:
+            raise bad_query(
+                "cursor= needs an order by NOT NULL columns of a relation with a primary key",
+                hint="Order by non-null columns, or page with limit/offset",
+            )
+        return order, ()
+    named = {term.column for term in order}
+    keys = order + tuple(OrderPlan(column=c) for c in relation.primary_key if c not in named)
+    types = tuple(
+        "text" if relation.columns[t.column].category == "S" else relation.columns[t.column].cast for t in keys
+    )
+    return keys, types
 
 
 def _target(relation: Relation, name: str) -> tuple[Column, tuple[JsonStep, ...]]:

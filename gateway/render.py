@@ -20,7 +20,9 @@ from typing import Literal
 import msgspec
 
 from gateway.formats import csv_body
+from gateway.keyset import predicate as keyset_predicate
 from gateway.operators import JsonStep, path_sql
+from gateway.operators import param as operator_param
 from gateway.operators import sql as operator_sql
 from gateway.parse import ApiRequest
 from gateway.plan import (
@@ -37,7 +39,7 @@ from gateway.plan import (
     SelectField,
 )
 
-Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap"]
+Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor"]
 _IS = {"null": "is null", "not_null": "is not null", "true": "is true", "false": "is false", "unknown": "is unknown"}
 _ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
 _OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
@@ -69,10 +71,17 @@ def render(plan: Plan) -> Rendered:
     return _call(plan)
 
 
-def bind(rendered: Rendered, request: ApiRequest, max_rows: int) -> tuple[object, ...]:
-    """The statement's arguments: the request's values, then the extras."""
+def bind(
+    rendered: Rendered, request: ApiRequest, max_rows: int, cursor: tuple[str | None, ...] = ()
+) -> tuple[object, ...]:
+    """The statement's arguments: the request's values, then the extras
+    (`cursor`: a keyset cursor's values, keyset.decode)."""
     args: list[object] = [list(v) if isinstance(v, tuple) else v for v in request.values]
+    keys = iter(cursor)
     for extra in rendered.extras:
+        if extra == "cursor":
+            args.append(next(keys))
+            continue
         if extra == "limit":
             args.append(max_rows if request.limit is None else min(request.limit, max_rows))
         elif extra == "offset":
@@ -100,11 +109,37 @@ def _read(plan: ReadPlan) -> Rendered:
         extras = ("limit", "offset", "count_cap")
     explain = f"explain (format json) select 1 from {relation}{where}" if plan.estimate else None
     body = csv_body("pgrst_t") if plan.csv else _OBJECT if plan.single else _ARRAY
+    location = "null::text[]"
+    if plan.key_types:
+        inner, extras = _keyset_inner(plan, relation, where, extras)
+        body = "coalesce(json_agg(pgrst_t.pgrst_row), '[]')::text"
+        # The last row's key values, for the next page's cursor (keyset.py).
+        location = "case when count(*) > 0 then array[((array_agg(pgrst_t.pgrst_key))[count(*)])::text] end"
     sql = (
-        f"select {body} as body, count(*) as page_total, {total} as total, null::text[] as location "
+        f"select {body} as body, count(*) as page_total, {total} as total, {location} as location "
         f"from ({inner}) pgrst_t"
     )
     return Rendered(sql=sql, extras=extras, read_only=True, explain=explain)
+
+
+def _keyset_inner(
+    plan: ReadPlan, relation: str, where: str, extras: tuple[Extra, ...]
+) -> tuple[str, tuple[Extra, ...]]:
+    """Each row as JSON beside its order key; `cursor=` adds the row comparison."""
+    keys = [_target(relation, term.column, term.path) for term in plan.order]
+    if plan.cursor:
+        first = plan.params + len(extras)
+        params = [operator_param(first + i, t) for i, t in enumerate(plan.key_types)]
+        after = keyset_predicate(keys, [term.direction == "desc" for term in plan.order], params)
+        where = f"{where} and {after}" if where else f" where {after}"
+        cursor: tuple[Extra, ...] = ("cursor",) * len(keys)
+        extras = extras + cursor
+    row = f"(select to_json(pgrst_s) from (select {_select_list(plan.select, relation)}) pgrst_s)"
+    inner = (
+        f"select {row} as pgrst_row, json_build_array({', '.join(keys)}) as pgrst_key from {relation}{where}"
+        f"{_order(plan.order, relation)} limit ${plan.params + 1} offset ${plan.params + 2}"
+    )
+    return inner, extras
 
 
 def _mutate(plan: MutatePlan) -> Rendered:

@@ -21,11 +21,13 @@ import msgspec
 from litestar import Request, Response, delete, get, head, patch, post
 from litestar.enums import MediaType
 
+from gateway import keyset
 from gateway.auth import Caller
 from gateway.config import Settings
 from gateway.embed_plan import has_embeds, plan_embeds, without_embeds
 from gateway.embed_render import render_embedded
-from gateway.execute import Run, Session, execute
+from gateway.errors import bad_query
+from gateway.execute import Outcome, Run, Session, execute
 from gateway.models import ResourceModels, build_models, validate_create, validate_update
 from gateway.parse import ApiRequest, parse_request
 from gateway.plan import MutatePlan, Plan, ReadPlan, find_relation, plan_request
@@ -111,15 +113,44 @@ class Gateway:
             self.pool,
             session,
             rendered.sql,
-            bind(rendered, api, self.settings.max_rows),
+            bind(rendered, api, self.settings.max_rows, self.cursor_values(api, plan, rendered)),
             read_only=rendered.read_only,
             single=api.single,
             acquire_timeout=self.settings.acquire_timeout,
             run=self.run_options(api, plan, rendered),
         )
         reply = respond(api, plan, outcome)
+        self.link_next(request, api, plan, outcome, reply.headers)
         body = b"" if request.method == "HEAD" else reply.body
         return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
+
+    def cursor_values(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> tuple[str | None, ...]:
+        """A keyset cursor's values, verified with the JWT secret (keyset.py)."""
+        if api.cursor is None or not isinstance(plan, ReadPlan):
+            return ()
+        if "cursor" not in rendered.extras:  # a statement that cannot continue (embeds: embed_render.py)
+            raise bad_query("cursor= is not supported with embedded resources", hint="Page with limit/offset")
+        secret = self.settings.auth.jwt_secret
+        if not secret:
+            raise bad_query(
+                "cursor= is not available", hint="Keyset cursors are signed with JWT_SECRET, which is unset"
+            )
+        return keyset.decode(secret, tuple(term.column for term in plan.order), api.cursor)
+
+    def link_next(
+        self, request: Request[Any, Any, Any], api: ApiRequest, plan: Plan, outcome: Outcome, headers: dict[str, str]
+    ) -> None:
+        """`Link: <...&cursor=...>; rel="next"` after a full keyset page."""
+        secret = self.settings.auth.jwt_secret
+        if not (isinstance(plan, ReadPlan) and plan.key_types and outcome.location and secret):
+            return
+        page = self.settings.max_rows if api.limit is None else min(api.limit, self.settings.max_rows)
+        if outcome.page_total < page or outcome.location[0] is None:
+            return
+        values = msgspec.json.decode(outcome.location[0])
+        cursor = keyset.encode(secret, tuple(term.column for term in plan.order), values)
+        query = request.scope["query_string"].decode("utf-8", "replace")
+        headers["Link"] = keyset.next_link(request.url.path, query, cursor)
 
     def run_options(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> Run:
         """The Prefer header's asks of the transaction (execute.Run)."""

@@ -46,8 +46,10 @@ def test_read_plan_resolves_select_where_order() -> None:
         relation=STUDENTS,
         select=(SelectField(column="id"), SelectField(column="last_name", alias="n", cast="text")),
         where=(IsPlan(column="active", value="true"),),
-        order=(OrderPlan(column="last_name", direction="desc"),),
+        # Ordered by a NOT NULL column: the primary key is appended for keyset paging.
+        order=(OrderPlan(column="last_name", direction="desc"), OrderPlan(column="id")),
         count=True,
+        key_types=("text", "uuid"),
     )
 
 
