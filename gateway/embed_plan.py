@@ -65,6 +65,8 @@ def without_embeds(request: ApiRequest) -> ApiRequest:
 
 
 def plan_embeds(request: ApiRequest, schema: SchemaCache) -> tuple[EmbedPlan, ...]:
+    if request.cursor is not None:
+        raise bad_query("cursor= cannot page a read with embedded resources", hint="Page it with limit/offset")
     queries = {q.path: q for q in request.embeds}
     used: set[tuple[str, ...]] = set()
     relation = find_relation(schema, request.target)

@@ -17,10 +17,12 @@ Pure. Identifiers only from the plans (the catalog), quoted; values only as `$n`
 from __future__ import annotations
 
 from gateway.embed_plan import EmbedPlan
+from gateway.formats import csv_body
 from gateway.plan import MutatePlan, Plan, ReadPlan, SelectField
 from gateway.render import (
     _ARRAY,
     _OBJECT,
+    Extra,
     Rendered,
     _condition,
     _order,
@@ -61,13 +63,21 @@ def _read(plan: ReadPlan, embeds: tuple[EmbedPlan, ...]) -> Rendered:
         f"{_order(plan.order, relation)} limit ${limit} offset ${offset}"
     )
     # The count needs the joins only when an !inner embed filters the rows.
-    total = f"(select count(*) from {relation}{joins if inner else ''}{where})" if plan.count else "null::bigint"
-    body = _OBJECT if plan.single else _ARRAY
+    counted = f"{relation}{joins if inner else ''}{where}"
+    total = f"(select count(*) from {counted})" if plan.count else "null::bigint"
+    extras: tuple[Extra, ...] = ("limit", "offset")
+    if plan.estimate == "estimated":  # as render.py: the exact count up to a cap, then the estimate
+        total = f"(select count(*) from (select 1 from {counted} limit ${plan.params + 3}) pgrst_c)"
+        extras = ("limit", "offset", "count_cap")
+    explain = f"explain (format json) select 1 from {counted}" if plan.estimate else None
+    body = csv_body("pgrst_t") if plan.csv else _OBJECT if plan.single else _ARRAY
+    # No keyset cursor here (embed_plan.py refuses `cursor=`): location stays
+    # null, so an ordered read with embeds gets no Link: rel=next.
     sql = (
         f"select {body} as body, count(*) as page_total, {total} as total, null::text[] as location "
         f"from ({rows}) pgrst_t"
     )
-    return Rendered(sql=sql, extras=("limit", "offset"), read_only=True)
+    return Rendered(sql=sql, extras=extras, read_only=True, explain=explain)
 
 
 def _mutate(plan: MutatePlan, embeds: tuple[EmbedPlan, ...]) -> Rendered:

@@ -262,6 +262,50 @@ async def test_spread_of_a_to_many_embed_is_refused(api: Api, school: School) ->
     assert_canonical_error(response, 400, "PGRST100")
 
 
+# with the other Prefer/Accept features ----------------------------------------
+
+
+@pytest.mark.parametrize("prefer", ["count=exact", "count=estimated", "count=planned"])
+async def test_counts_with_an_inner_embed(api: Api, school: School, prefer: str) -> None:
+    response = await api.get(
+        "/classes?select=name,students!inner(student_number)&students.student_number=eq.E-1",
+        headers=as_role("school_admin", school, Prefer=prefer),
+    )
+    assert response.status_code in (200, 206), response.text
+    assert response.json() == [{"name": "Maths 7A", "students": [{"student_number": "E-1"}]}]
+    if prefer != "count=planned":  # the planner's estimate may be anything
+        assert response.headers["content-range"] == "0-0/1"
+
+
+async def test_csv_with_an_embed(api: Api, school: School) -> None:
+    response = await api.get(
+        f"/classes?select=name,teachers(last_name)&id=eq.{school.class_}",
+        headers=as_role("school_admin", school, Accept="text/csv"),
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    header, line = response.text.splitlines()
+    assert header == "name,teachers" and line.startswith("Maths 7A,") and "Teacher" in line
+
+
+async def test_an_ordered_read_with_embeds_has_no_keyset_link(api: Api, school: School) -> None:
+    response = await api.get(
+        "/students?select=student_number,classes(name)&order=student_number&limit=1",
+        headers=as_role("school_admin", school),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == [{"student_number": "E-1", "classes": [{"name": "Maths 7A"}]}]
+    assert "link" not in response.headers
+
+
+async def test_a_cursor_with_embeds_is_refused(api: Api, school: School) -> None:
+    response = await api.get(
+        "/students?select=student_number,classes(name)&order=student_number&cursor=abc",
+        headers=as_role("school_admin", school),
+    )
+    assert_canonical_error(response, 400, "PGRST100")
+
+
 # disambiguation and errors --------------------------------------------------
 
 
