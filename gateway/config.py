@@ -12,6 +12,8 @@ CORS_ORIGINS                      comma-separated allowed origins, "*" for any; 
 PLAN_CACHE_SIZE                   request shapes whose SQL is kept (1024)
 DB_CHANNEL_ENABLED                LISTEN for `NOTIFY pgrst, 'reload schema'` (true; false behind PgBouncer)
 JWT_CACHE_SECONDS                 how long a verified token is remembered, at most (60; 0: off)
+AGGREGATES_ROLES                  roles that may use count()/sum()/avg()/min()/max() in select
+                                  ("school_admin,teacher"; "" for none: PostgREST's db-aggregates-enabled=false)
 JWT_*                             token verification (gateway/auth.py AuthConfig)
 """
 
@@ -47,6 +49,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     plan_cache_size: int = 1024
     jwt_cache_seconds: float = 60.0
     db_channel_enabled: bool = True
+    aggregates_roles: tuple[str, ...] = ("school_admin", "teacher")
     auth: AuthConfig = AuthConfig()
 
     def __post_init__(self) -> None:
@@ -93,5 +96,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         plan_cache_size=int(env.get("PLAN_CACHE_SIZE", "1024")),
         jwt_cache_seconds=float(env.get("JWT_CACHE_SECONDS", "60")),
         db_channel_enabled=env.get("DB_CHANNEL_ENABLED", "true").lower() not in ("false", "0", "no", "off"),
+        aggregates_roles=tuple(
+            r.strip() for r in env.get("AGGREGATES_ROLES", "school_admin,teacher").split(",") if r.strip()
+        ),
         auth=AuthConfig.from_env(dict(env)),
     )

@@ -22,6 +22,7 @@ Codes in use (PostgREST's meaning unless said otherwise), by stage:
              SDA301   503  identity provider keys unavailable
     plan     PGRST101 405  GET on a volatile function
              PGRST202 404  unknown function or arguments
+             PGRST123 400  aggregates in select for a role not in AGGREGATES_ROLES (routes.py)
              PGRST204 400  unknown column in a body or `columns=`
              PGRST205 404  unknown table or view
              21000    400  PATCH/DELETE without filters (pg-safeupdate's words;

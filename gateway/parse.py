@@ -19,6 +19,9 @@ from urllib.parse import parse_qsl
 
 import msgspec
 
+from gateway.aggregates import Function as AggregateFunction
+from gateway.aggregates import parse_item as parse_aggregate
+from gateway.aggregates import split_items
 from gateway.embed_parse import Embed, EmbedParams, EmbedQuery, parse_select
 from gateway.errors import ApiError, bad_query, invalid_body
 from gateway.formats import wants_csv
@@ -53,9 +56,10 @@ _RANGE = re.compile(r"\s*(\d+)-(\d*)\s*")
 
 
 class SelectItem(msgspec.Struct, frozen=True, kw_only=True):
-    column: str  # "*" for every column
+    column: str  # "*" for every column; "" for a bare count()
     alias: str | None = None
     cast: Cast | None = None
+    aggregate: AggregateFunction | None = None  # `amount.sum()` (aggregates.py)
 
 
 class OrderTerm(msgspec.Struct, frozen=True, kw_only=True):
@@ -216,7 +220,11 @@ def _rpc_request(base: ApiRequest, pairs: list[tuple[str, str]], body: bytes | N
 
 
 def _select(text: str) -> tuple[SelectItem | Embed, ...] | None:
-    if "(" in text or "..." in text:  # resource embedding: embed_parse.py, plain items back here
+    if "(" in text or "..." in text:
+        aggregated = split_items(text)  # `count()`, `amount.sum()`: aggregates.py
+        if aggregated is not None:
+            return _aggregated(text, aggregated)
+        # resource embedding: embed_parse.py, plain items back here
         return parse_select(text, _select)  # type: ignore[arg-type]
     items = []
     for raw in text.split(","):
@@ -236,6 +244,20 @@ def _select(text: str) -> tuple[SelectItem | Embed, ...] | None:
         alias = match["alias"].strip() if match["alias"] else None
         items.append(SelectItem(column=match["column"].strip(), alias=alias, cast=cast))  # type: ignore[arg-type]
     return tuple(items) or None
+
+
+def _aggregated(text: str, raws: list[str]) -> tuple[SelectItem | Embed, ...]:
+    items: list[SelectItem | Embed] = []
+    for raw in raws:
+        item = parse_aggregate(raw)
+        if item is None:
+            items.extend(_select(raw) or ())
+        elif item.cast is not None and item.cast not in CASTS:
+            raise bad_query(f'"failed to parse select parameter ({text})"', f"unknown cast {item.cast!r} in {raw!r}")
+        else:
+            items.append(SelectItem(column=item.column, alias=item.alias, cast=item.cast,  # type: ignore[arg-type]
+                                    aggregate=item.function))  # fmt: skip
+    return tuple(items)
 
 
 def _names(key: str, text: str) -> tuple[str, ...]:

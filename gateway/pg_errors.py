@@ -31,6 +31,7 @@ _EXACT: dict[str, int | None] = {
     "42703": 400,  # undefined_column
     "42883": 400,  # undefined_function: an operator that does not fit a type (PostgREST: 404)
     "42704": 400,  # undefined_object: fts(no_such_config), an unknown text search configuration
+    "42803": 400,  # grouping_error: an aggregated read ordered by a column it does not group by
     "42804": 400,  # datatype_mismatch
     "42846": 400,  # cannot_coerce: select=col::integer on a uuid
     "42P10": 400,  # invalid_column_reference: an on_conflict key no unique index matches

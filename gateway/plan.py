@@ -13,6 +13,7 @@ from typing import Literal, TypeAlias
 
 import msgspec
 
+from gateway.aggregates import Function as AggregateFunction
 from gateway.errors import ApiError, bad_query
 from gateway.operators import FTS, TABLE, JsonStep, Quantifier, check, split_path
 from gateway.parse import ApiRequest, Cast, OrderTerm, Resolution, SelectItem
@@ -35,6 +36,7 @@ class SelectField(msgspec.Struct, frozen=True, kw_only=True):
     alias: str | None = None
     cast: Cast | None = None
     path: tuple[JsonStep, ...] = ()  # `audience->roles`: a JSON path into the column
+    aggregate: AggregateFunction | None = None  # `amount.sum()`; column "" for a bare count()
 
 
 class FilterPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -89,6 +91,7 @@ class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
     # `key_types` are its columns' parameter types, `cursor` whether to continue.
     key_types: tuple[str, ...] = ()
     cursor: bool = False
+    aggregated: bool = False  # aggregates in select: grouped by the other fields (aggregates.py)
 
 
 class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -137,10 +140,13 @@ def plan_request(
     if request.action == "read":
         count = request.preferences.count in ("exact", "estimated")
         estimate = request.preferences.count if request.preferences.count in ("planned", "estimated") else None
-        order, key_types = _keyset(relation, request, order)
+        aggregated = any(f.aggregate for f in select or ())
+        if aggregated and any(f.column is None for f in select or ()):
+            raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
+        order, key_types = _keyset(relation, request, order) if not aggregated else (order, ())
         return ReadPlan(relation=name, select=select, where=where, order=order, count=count, estimate=estimate,
                         single=request.single, csv=request.csv, params=len(request.values), key_types=key_types,
-                        cursor=request.cursor is not None)  # fmt: skip
+                        cursor=request.cursor is not None, aggregated=aggregated)  # fmt: skip
     _check_writable(relation, request, where)
     if request.columns is not None:
         columns = tuple(_writable(relation, name) for name in request.columns)
@@ -220,7 +226,15 @@ def _select(relation: Relation, items: tuple[SelectItem, ...] | None) -> tuple[S
         if item.column == "*":
             fields.append(SelectField(column=None))
             continue
+        if item.aggregate is not None and not item.column:
+            fields.append(SelectField(column="", alias=item.alias or item.aggregate, cast=item.cast,
+                                      aggregate=item.aggregate))  # fmt: skip
+            continue
         column, path = _target(relation, item.column)
+        if item.aggregate is not None:
+            fields.append(SelectField(column=column.name, alias=item.alias or item.aggregate, cast=item.cast,
+                                      path=path, aggregate=item.aggregate))  # fmt: skip
+            continue
         # PostgREST names a JSON path's value after its last key.
         alias = item.alias or (path[-1].key if path else None)
         fields.append(SelectField(column=column.name, alias=alias, cast=item.cast, path=path))

@@ -98,11 +98,14 @@ def _read(plan: ReadPlan) -> Rendered:
     relation = qualified(plan.relation)
     where = _where(plan.where, relation)
     limit, offset = plan.params + 1, plan.params + 2
+    group = _group_by(plan.select, relation) if plan.aggregated else ""
     inner = (
-        f"select {_select_list(plan.select, relation)} from {relation}{where}"
+        f"select {_select_list(plan.select, relation)} from {relation}{where}{group}"
         f"{_order(plan.order, relation)} limit ${limit} offset ${offset}"
     )
     total = f"(select count(*) from {relation}{where})" if plan.count else "null::bigint"
+    if plan.aggregated and plan.count:  # the rows of an aggregated read are its groups
+        total = f"(select count(*) from (select 1 from {relation}{where}{group}) pgrst_g)"
     extras: tuple[Extra, ...] = ("limit", "offset")
     if plan.estimate == "estimated":
         total = f"(select count(*) from (select 1 from {relation}{where} limit ${plan.params + 3}) pgrst_c)"
@@ -227,10 +230,18 @@ def _select_list(fields: tuple[SelectField, ...] | None, source: str) -> str:
             items.append(f"{source}.*")
             continue
         expression = _target(source, field.column, field.path)
+        if field.aggregate is not None:  # a name from aggregates.Function, a closed list
+            expression = f"{field.aggregate}({expression if field.column else '*'})"
         if field.cast is not None:  # a name from parse.Cast, a closed list
             expression = f"cast({expression} as {field.cast})"
         items.append(f"{expression} as {ident(field.alias or field.column)}")
     return ", ".join(items)
+
+
+def _group_by(fields: tuple[SelectField, ...] | None, source: str) -> str:
+    """Aggregates group by every other selected column (PostgREST 12)."""
+    keys = [_target(source, f.column, f.path) for f in fields or () if f.aggregate is None and f.column]
+    return " group by " + ", ".join(keys) if keys else ""
 
 
 def _where(conditions: tuple[ConditionPlan, ...], source: str) -> str:

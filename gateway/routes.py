@@ -26,7 +26,7 @@ from gateway.auth import Caller
 from gateway.config import Settings
 from gateway.embed_plan import has_embeds, plan_embeds, without_embeds
 from gateway.embed_render import render_embedded
-from gateway.errors import bad_query
+from gateway.errors import ApiError, bad_query
 from gateway.execute import Outcome, Run, Session, execute
 from gateway.models import ResourceModels, build_models, validate_create, validate_update
 from gateway.parse import ApiRequest, parse_request
@@ -103,6 +103,9 @@ class Gateway:
             body=await request.body() if method in _WRITES else None,
         )
         plan, rendered = self.prepare(api)
+        if isinstance(plan, ReadPlan) and plan.aggregated and caller.role not in self.settings.aggregates_roles:
+            raise ApiError(400, "PGRST123", "Use of aggregate functions is not allowed",
+                           hint="AGGREGATES_ROLES lists the roles that may use them")  # fmt: skip
         session = Session(
             role=caller.role,
             claims=claims,
@@ -129,7 +132,9 @@ class Gateway:
         if api.cursor is None or not isinstance(plan, ReadPlan):
             return ()
         if "cursor" not in rendered.extras:  # a statement that cannot continue (embeds: embed_render.py)
-            raise bad_query("cursor= is not supported with embedded resources", hint="Page with limit/offset")
+            raise bad_query(
+                "cursor= is not supported with embedded resources or aggregates", hint="Page with limit/offset"
+            )
         secret = self.settings.auth.jwt_secret
         if not secret:
             raise bad_query(
