@@ -7,3 +7,4 @@ drop function roster.merge_classes(uuid, text);
 drop function roster.merge_subjects(uuid, text);
 drop function roster.merge_terms(uuid, text);
 drop function roster.deactivate(uuid, text, text, text, text);
+drop function roster.analyze_after(text, bigint);

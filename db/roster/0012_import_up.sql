@@ -48,6 +48,20 @@ begin
 end
 $$;
 
+-- Statistics of tables this transaction just filled: the planner would still
+-- see them as empty and nest loops over them for the next file's joins. ANALYZE
+-- in a transaction counts its own new rows.
+create function roster.analyze_after(p_table text, p_rows bigint) returns void
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+begin
+    if p_rows >= 1000 then
+        execute format('analyze data.%I', p_table);
+    end if;
+end
+$$;
+
 create function roster.merge_terms(p_school uuid, p_mode text) returns jsonb
 language plpgsql volatile security definer
 set search_path = ''
@@ -65,6 +79,7 @@ begin
                        when 'gradingPeriod' then 'GRADING_PERIOD' end as type,
            s.parent_sourced_id
     from pg_temp.roster_stage_academic_sessions s where s.status is distinct from 'tobedeleted';
+    analyze pg_temp.roster_src_terms;
     v_total := (select count(*) from pg_temp.roster_src_terms);
     -- New rows, parents before children (a year before its semesters).
     loop
@@ -106,6 +121,7 @@ begin
     create temp table roster_src_subjects on commit drop as
     select s.sourced_id, s.title as name, s.course_code as code
     from pg_temp.roster_stage_courses s where s.status is distinct from 'tobedeleted';
+    analyze pg_temp.roster_src_subjects;
     -- Deactivate first: a removed course frees its name for a new one.
     v_deact := roster.deactivate(p_school, 'subjects', 'roster_stage_courses', p_mode, 'is_deleted = true');
     with changed as (
@@ -120,6 +136,7 @@ begin
         where not exists (select from data.subjects t where t.school_id = p_school and t.sourced_id = s.sourced_id)
         returning 1)
     select (select count(*) from changed), (select count(*) from added) into v_upd, v_ins;
+    perform roster.analyze_after('subjects', v_ins);
     return jsonb_build_object('inserted', v_ins, 'updated', v_upd,
         'unchanged', (select count(*) from pg_temp.roster_src_subjects) - v_ins - v_upd, 'deactivated', v_deact);
 end
@@ -142,6 +159,7 @@ begin
     left join data.academic_terms term on term.school_id = p_school and term.sourced_id = trim(split_part(s.term_sourced_ids, ',', 1))
     left join data.academic_terms year on year.school_id = p_school and year.id = term.parent_id
     where s.status is distinct from 'tobedeleted';
+    analyze pg_temp.roster_src_classes;
     with changed as (
         update data.classes t
         set name = s.name, subject_id = s.subject_id, academic_term_id = s.academic_term_id,
@@ -158,6 +176,7 @@ begin
         where not exists (select from data.classes t where t.school_id = p_school and t.sourced_id = s.sourced_id)
         returning 1)
     select (select count(*) from changed), (select count(*) from added) into v_upd, v_ins;
+    perform roster.analyze_after('classes', v_ins);
     return jsonb_build_object('inserted', v_ins, 'updated', v_upd,
         'unchanged', (select count(*) from pg_temp.roster_src_classes) - v_ins - v_upd,
         'deactivated', roster.deactivate(p_school, 'classes', 'roster_stage_classes', p_mode, 'is_deleted = true'));
@@ -179,6 +198,7 @@ begin
     create temp table roster_changed (sourced_id text) on commit drop;
     create temp table roster_src_people on commit drop as
     select p.* from pg_temp.roster_people p where p.status is distinct from 'tobedeleted';
+    analyze pg_temp.roster_src_people;
     v_total := (select count(*) from pg_temp.roster_src_people);
 
     with changed as (
@@ -197,6 +217,7 @@ begin
           and not exists (select from data.users t where t.school_id = p_school and t.sourced_id = s.sourced_id)
         returning 1)
     select count(*) into v_ins from added;
+    perform roster.analyze_after('users', v_ins);
 
     -- Profiles, keyed by the user's sourcedId too.
     with changed as (
@@ -244,6 +265,10 @@ begin
     where s.db_role = 'PARENT'
       and not exists (select from data.parents t where t.school_id = p_school and t.sourced_id = s.sourced_id);
 
+    perform roster.analyze_after('students', v_ins);
+    perform roster.analyze_after('teachers', v_ins / 10);
+    perform roster.analyze_after('parents', v_ins / 10);
+
     -- agentSourcedIds: a student's guardians (links are added, never removed here).
     insert into data.student_parents (school_id, student_id, parent_id)
     select distinct p_school, st.id, pa.id
@@ -285,25 +310,35 @@ begin
     join data.students st on st.school_id = p_school and st.sourced_id = s.user_sourced_id and not st.is_deleted
     join data.classes c on c.school_id = p_school and c.sourced_id = s.class_sourced_id and not c.is_deleted
     where s.role = 'student' and s.status is distinct from 'tobedeleted';
+    analyze pg_temp.roster_src_enrollments;
     v_total := (select count(*) from pg_temp.roster_stage_enrollments where status is distinct from 'tobedeleted');
-    with changed as (
+    -- An enrollment made here (no sourcedId) of the same student and class is adopted.
+    with adopted as (
+        update data.enrollments t
+        set enrollment_date = s.enrollment_date, completion_date = s.completion_date, sourced_id = s.sourced_id
+        from pg_temp.roster_src_enrollments s
+        where t.school_id = p_school and t.sourced_id is null and t.student_id = s.student_id and t.class_id = s.class_id
+          and not exists (select from data.enrollments o where o.school_id = p_school and o.sourced_id = s.sourced_id)
+        returning 1),
+    changed as (
         update data.enrollments t
         set student_id = s.student_id, class_id = s.class_id, enrollment_date = s.enrollment_date,
-            completion_date = s.completion_date, sourced_id = s.sourced_id
+            completion_date = s.completion_date
         from pg_temp.roster_src_enrollments s
-        where t.school_id = p_school
-          and (t.sourced_id = s.sourced_id or (t.sourced_id is null and t.student_id = s.student_id and t.class_id = s.class_id))
-          and (t.student_id, t.class_id, t.enrollment_date, t.completion_date, t.sourced_id)
-              is distinct from (s.student_id, s.class_id, s.enrollment_date, s.completion_date, s.sourced_id)
+        where t.school_id = p_school and t.sourced_id = s.sourced_id
+          and (t.student_id, t.class_id, t.enrollment_date, t.completion_date)
+              is distinct from (s.student_id, s.class_id, s.enrollment_date, s.completion_date)
         returning 1),
     added as (
         insert into data.enrollments (school_id, student_id, class_id, enrollment_date, completion_date, sourced_id)
         select p_school, s.student_id, s.class_id, s.enrollment_date, s.completion_date, s.sourced_id
         from pg_temp.roster_src_enrollments s
-        where not exists (select from data.enrollments t where t.school_id = p_school
-                          and (t.sourced_id = s.sourced_id or (t.student_id = s.student_id and t.class_id = s.class_id)))
+        where not exists (select from data.enrollments t where t.school_id = p_school and t.sourced_id = s.sourced_id)
+          and not exists (select from data.enrollments t where t.school_id = p_school
+                          and t.student_id = s.student_id and t.class_id = s.class_id)
         returning 1)
-    select (select count(*) from changed), (select count(*) from added) into v_upd, v_ins;
+    select (select count(*) from changed) + (select count(*) from adopted), (select count(*) from added) into v_upd, v_ins;
+    perform roster.analyze_after('enrollments', v_ins);
 
     -- A class's primary teacher (the schema holds one teacher per class).
     with changed as (
@@ -534,12 +569,14 @@ begin
                        order by x.row_no limit 1) r on true
     left join data.users e on e.school_id = v_school and e.sourced_id = u.sourced_id;
     alter table pg_temp.roster_people add column db_role text;
+    create index on pg_temp.roster_people (sourced_id);
     update pg_temp.roster_people set db_role = case
         when or_role = 'student' then 'STUDENT'
         when or_role = 'teacher' then 'TEACHER'
         when or_role in ('guardian', 'parent', 'relative') then 'PARENT'
         when or_role in ('administrator', 'districtAdministrator', 'siteAdministrator', 'systemAdministrator', 'principal') then 'ADMIN'
     end;
+    analyze pg_temp.roster_people;
 
     insert into pg_temp.roster_rejects
     select 'roles.csv', r.row_no, 'userSourcedId', format('unknown reference: user %s is neither in users.csv nor already here', r.user_sourced_id)
@@ -695,7 +732,7 @@ declare
     f regprocedure;
 begin
     for f in select p.oid::regprocedure from pg_proc p
-             where p.pronamespace = 'roster'::regnamespace and (p.proname like 'merge\_%' or p.proname in ('deactivate', 'import_oneroster'))
+             where p.pronamespace = 'roster'::regnamespace and (p.proname like 'merge\_%' or p.proname in ('deactivate', 'import_oneroster', 'analyze_after'))
     loop
         execute format('revoke execute on function %s from public', f);
     end loop;

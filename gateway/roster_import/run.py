@@ -27,6 +27,10 @@ from gateway.roster_import.archive import HEADERS, IMPORTED, ArchiveRejected, Pa
 Connect = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
 Progress = Callable[[str], None]
 COUNTS = ("inserted", "updated", "unchanged", "deactivated")
+INDEXED = {
+    "roles": ("sourcedId", "userSourcedId"),
+    "enrollments": ("sourcedId", "userSourcedId", "classSourcedId"),
+}
 
 
 def stage_name(stem: str) -> str:
@@ -70,6 +74,11 @@ async def stage(connection: asyncpg.Connection, package: Package, progress: Prog
         if rows:
             progress(f"staging {stem}.csv: {len(rows)} rows")
             await connection.copy_records_to_table(table, records=[(n, *r) for n, r in enumerate(rows, start=2)])
+        # Temporary tables are never analyzed by autovacuum: without statistics
+        # and indexes the merge's joins and anti-joins turn into nested loops.
+        for key in INDEXED.get(stem, ("sourcedId",)):
+            await connection.execute(f"create index on {table} ({column_name(key)})")
+        await connection.execute(f"analyze {table}")
         # roster.import_oneroster runs as the table owner (SECURITY DEFINER).
         await connection.execute(f"grant select, delete on {table} to school_owner")
 

@@ -106,9 +106,10 @@ def sample_roster(tag: str, org: str | None = None) -> dict[str, Rows]:
     }  # fmt: skip
 
 
-def synthetic_roster(users: int, classes: int, enrollments: int, tag: str, org: str = "org-bench") -> dict[str, Rows]:
+def synthetic_roster(users: int, classes: int, enrollments: int, tag: str, org: str | None = None) -> dict[str, Rows]:
     """A large school for the benchmark: `users` students and teachers (1 in 25
     a teacher), `classes` classes over 40 courses, `enrollments` student enrollments."""
+    org = org or f"org-bench-{tag}"
     teachers = max(1, users // 25)
     students = users - teachers
     rows: dict[str, Rows] = {
