@@ -50,7 +50,8 @@ log = logging.getLogger("gateway.app")
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 ALLOW_HEADERS = ["Authorization", "Content-Type", "Prefer", "Range", "Range-Unit", "Accept", "Accept-Profile",
                  "Content-Profile", "X-Request-Id"]  # fmt: skip
-EXPOSE_HEADERS = ["Content-Range", "Location", "Preference-Applied", "X-Request-Id"]
+# Link and X-Total-Count: the keyset cursor and OneRoster paging, readable by browser clients.
+EXPOSE_HEADERS = ["Content-Range", "Location", "Preference-Applied", "X-Request-Id", "Link", "X-Total-Count"]
 
 
 @get("/health/live", operation_id="healthLive", tags=["health"], sync_to_thread=False)

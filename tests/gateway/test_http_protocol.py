@@ -77,7 +77,7 @@ async def test_cors_exposes_the_dialects_response_headers(
     response = await api.get("/students", headers=as_role("school_admin", schools[0], Origin=ORIGIN))
     assert response.headers["access-control-allow-origin"] == ORIGIN
     exposed = {h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")}
-    assert {"content-range", "location", "preference-applied", "x-request-id"} <= exposed
+    assert {"content-range", "location", "preference-applied", "x-request-id", "link", "x-total-count"} <= exposed
 
 
 async def test_other_origins_get_no_cors_grant(api: AsyncTestClient[Litestar]) -> None:
