@@ -100,6 +100,8 @@ def gateway(demo_database: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     env = _gateway_env(
         demo_database,
         JWT_SECRET=secrets.token_urlsafe(48),
+        # Tokens are cached for the session: an hour outlives any run (default 15 min might not).
+        JWT_ACCESS_TTL="3600",
         CORS_ORIGINS=CORS_ORIGINS,
         DB_POOL_MIN="1",
         DB_POOL_MAX="8",
