@@ -21,6 +21,8 @@ Codes in use (PostgREST's meaning unless said otherwise), by stage:
              PGRST303 401  token claims refused
              SDA301   503  identity provider keys unavailable
     plan     PGRST101 405  GET on a volatile function
+             PGRST105 405  PUT filters other than `eq` on every primary key column
+             PGRST115 400  PUT body's primary key differs from the URL's (routes.py)
              PGRST202 404  unknown function or arguments
              PGRST123 400  aggregates in select for a role not in AGGREGATES_ROLES (routes.py)
              PGRST204 400  unknown column in a body or `columns=`

@@ -38,7 +38,7 @@ from gateway.parse_filters import (  # noqa: F401  (re-exported for plan.py and 
     Operator,
 )
 
-Method = Literal["GET", "POST", "PATCH", "DELETE"]
+Method = Literal["GET", "POST", "PATCH", "DELETE", "PUT"]
 Action = Literal["read", "create", "update", "delete", "call"]
 Return = Literal["representation", "minimal", "headers-only"]
 Resolution = Literal["merge-duplicates", "ignore-duplicates"]
@@ -186,6 +186,7 @@ def parse_request(
 
 _ACTIONS: dict[str, tuple[Method, Action]] = {
     "GET": ("GET", "read"), "POST": ("POST", "create"), "PATCH": ("PATCH", "update"), "DELETE": ("DELETE", "delete"),
+    "PUT": ("PUT", "create"),  # an upsert of one row named by its primary key (plan.py _put)
 }  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from typing import Literal, TypeAlias
 import msgspec
 
 from gateway.aggregates import Function as AggregateFunction
-from gateway.errors import ApiError, bad_query
+from gateway.errors import ApiError, bad_query, invalid_body
 from gateway.operators import FTS, TABLE, JsonStep, Quantifier, check, split_path
 from gateway.parse import ApiRequest, Cast, OrderTerm, Resolution, SelectItem
 from gateway.parse_filters import Condition, Filter, IsFilter, IsValue, Logic, Operator
@@ -150,6 +150,8 @@ def plan_request(
     _check_writable(relation, request, where)
     if request.columns is not None:
         columns = tuple(_writable(relation, name) for name in request.columns)
+    if request.method == "PUT":
+        return _put(relation, request, name, where, columns, select, array_body)
     resolution = request.preferences.resolution if request.action == "create" else None
     return MutatePlan(
         action=request.action,  # read and call returned above
@@ -165,6 +167,30 @@ def plan_request(
         array_body=array_body,
         params=len(request.values),
     )
+
+
+def _put(
+    relation: Relation,
+    request: ApiRequest,
+    name: QualifiedName,
+    where: tuple[ConditionPlan, ...],
+    columns: tuple[str, ...],
+    select: tuple[SelectField, ...] | None,
+    array_body: bool,
+) -> MutatePlan:
+    """PUT /students?id=eq.X: insert or replace the one row X names. The filters
+    are exactly `eq` on each primary key column (PGRST105); the body's key must
+    say the same (PGRST115, routes.py; the SQL also inserts nothing otherwise)."""
+    keys = sorted(f.column for f in where if isinstance(f, FilterPlan) and f.op == "eq" and not f.negated
+                  and f.quantifier is None and not f.path)  # fmt: skip
+    if not relation.primary_key or len(where) != len(keys) or keys != sorted(relation.primary_key):
+        raise ApiError(405, "PGRST105", "Filters must include all and only primary key columns with 'eq' operators")
+    if array_body:
+        raise invalid_body("Empty or invalid json", "PUT takes one object, not an array")
+    return MutatePlan(action="create", relation=name, columns=columns, on_conflict=relation.primary_key,
+                      resolution="merge-duplicates", where=where, returning=select,
+                      representation=request.preferences.return_ == "representation", single=request.single,
+                      params=len(request.values))  # fmt: skip
 
 
 def find_relation(schema: SchemaCache, name: str) -> Relation:
@@ -321,7 +347,7 @@ def _check_writable(relation: Relation, request: ApiRequest, where: tuple[Condit
     if not allowed[request.action]:
         verb = {"create": "insert into", "update": "update", "delete": "delete from"}[request.action]
         raise ApiError(405, "SDA101", f"Cannot {verb} '{relation.schema}.{relation.name}'")
-    if request.action == "create" and where:
+    if request.action == "create" and where and request.method != "PUT":
         raise bad_query("Filters are not allowed on POST", hint="Send the row in the body")
     if request.action in ("update", "delete") and not where and not request.preferences.unfiltered:
         method = "UPDATE" if request.action == "update" else "DELETE"

@@ -135,8 +135,8 @@ def _keyset_inner(
         params = [operator_param(first + i, t) for i, t in enumerate(plan.key_types)]
         after = keyset_predicate(keys, [term.direction == "desc" for term in plan.order], params)
         where = f"{where} and {after}" if where else f" where {after}"
-        cursor: tuple[Extra, ...] = ("cursor",) * len(keys)
-        extras = extras + cursor
+        cursor: list[Extra] = ["cursor"] * len(keys)
+        extras = (*extras, *cursor)
     row = f"(select to_json(pgrst_s) from (select {_select_list(plan.select, relation)}) pgrst_s)"
     inner = (
         f"select {row} as pgrst_row, json_build_array({', '.join(keys)}) as pgrst_key from {relation}{where}"
@@ -154,7 +154,9 @@ def _mutate(plan: MutatePlan) -> Rendered:
         target = f" ({columns})" if columns else ""
         statement = (
             f"insert into {relation}{target} select {columns} "
-            f"from json_populate_recordset(null::{relation}, {body_param}::json){_on_conflict(plan)}"
+            f"from json_populate_recordset(null::{relation}, {body_param}::json)"
+            # PUT: only the row the URL names (routes.py has answered PGRST115 already).
+            f"{' pgrst_body' + _where(plan.where, 'pgrst_body') if plan.where else ''}{_on_conflict(plan)}"
         )
         # A single object goes in as a one-element array: one SQL text for both.
         extras = ("body",) if plan.array_body else ("body_as_array",)

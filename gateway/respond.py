@@ -63,6 +63,7 @@ def _read(request: ApiRequest, plan: ReadPlan, outcome: Outcome) -> Reply:
 
 
 def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
+    created = plan.action == "create" and request.method != "PUT"  # PUT answers 200/204, as PostgREST does
     headers: dict[str, str] = {
         "Content-Range": content_range(0, outcome.page_total, outcome.total if request.preferences.count else None)
     }
@@ -72,10 +73,8 @@ def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
     _applied(request, headers)
     if plan.representation:
         headers["Content-Type"] = OBJECT if plan.single else JSON
-        return Reply(
-            status=201 if plan.action == "create" else 200, headers=headers, body=(outcome.body or "").encode()
-        )
-    return Reply(status=201 if plan.action == "create" else 204, headers=headers)
+        return Reply(status=201 if created else 200, headers=headers, body=(outcome.body or "").encode())
+    return Reply(status=201 if created else 204, headers=headers)
 
 
 def _call(plan: CallPlan, outcome: Outcome) -> Reply:

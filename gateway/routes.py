@@ -18,7 +18,7 @@ from collections import OrderedDict
 from typing import Any, Protocol
 
 import msgspec
-from litestar import Request, Response, delete, get, head, patch, post
+from litestar import Request, Response, delete, get, head, patch, post, put
 from litestar.enums import MediaType
 
 from gateway import keyset
@@ -30,12 +30,12 @@ from gateway.errors import ApiError, bad_query
 from gateway.execute import Outcome, Run, Session, execute
 from gateway.models import ResourceModels, build_models, validate_create, validate_update
 from gateway.parse import ApiRequest, parse_request
-from gateway.plan import MutatePlan, Plan, ReadPlan, find_relation, plan_request
+from gateway.plan import FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
 from gateway.render import Rendered, bind, render
 from gateway.respond import respond
 from gateway.schema_cache import SchemaCache
 
-_WRITES = ("POST", "PATCH")
+_WRITES = ("POST", "PATCH", "PUT")
 Key = tuple[ApiRequest, tuple[str, ...], bool]
 
 
@@ -103,6 +103,8 @@ class Gateway:
             body=await request.body() if method in _WRITES else None,
         )
         plan, rendered = self.prepare(api)
+        if api.method == "PUT" and isinstance(plan, MutatePlan):
+            _check_put_key(api, plan)
         if isinstance(plan, ReadPlan) and plan.aggregated and caller.role not in self.settings.aggregates_roles:
             raise ApiError(400, "PGRST123", "Use of aggregate functions is not allowed",
                            hint="AGGREGATES_ROLES lists the roles that may use them")  # fmt: skip
@@ -198,6 +200,21 @@ class Gateway:
         return prepared
 
 
+def _check_put_key(api: ApiRequest, plan: MutatePlan) -> None:
+    """PUT: the body's primary key must be the one the URL names (PGRST115).
+    The body was validated (models.py), so it is one JSON object."""
+    body = msgspec.json.decode(api.body or b"{}")
+    for condition in plan.where:
+        if not isinstance(condition, FilterPlan):
+            continue
+        given, named = body.get(condition.column), api.values[condition.slot]
+        same = isinstance(given, str | int) and str(given) == named
+        if condition.param_type == "uuid" and isinstance(given, str) and isinstance(named, str):
+            same = given.lower() == named.lower()
+        if not same:
+            raise ApiError(400, "PGRST115", "Payload values do not match URL in primary key column(s)")
+
+
 def _gateway(request: Request[Any, Any, Any]) -> Gateway:
     return request.app.state.gateway  # type: ignore[no-any-return]
 
@@ -225,6 +242,12 @@ async def create_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
     return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
 
 
+@put("/{resource:str}", operation_id="upsertRow", tags=["rows"], **_COMMON)
+async def upsert_row(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Insert or replace the one row its primary key filters name (`?id=eq.X`)."""
+    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
+
+
 @patch("/{resource:str}", operation_id="updateRows", tags=["rows"], **_COMMON)
 async def update_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Update the rows the filters select with the body's columns."""
@@ -249,4 +272,6 @@ async def call_function(request: Request[Any, Any, Any]) -> Response[bytes]:
     return await _gateway(request).handle(request, request.path_params["function"], rpc=True)
 
 
-data_routes = [read_rows, count_rows, create_rows, update_rows, delete_rows, call_function_read, call_function]
+data_routes = [
+    read_rows, count_rows, create_rows, upsert_row, update_rows, delete_rows, call_function_read, call_function
+]  # fmt: skip
