@@ -10,6 +10,13 @@ header is the first row's keys.
 
 from __future__ import annotations
 
+import csv
+import io
+
+import msgspec
+
+from gateway.errors import invalid_body
+
 CSV = "text/csv; charset=utf-8"
 _JSON_TYPES = ("application/json", "application/*", "*/*", "application/vnd.pgrst.object+json",
                "application/vnd.pgrst.object")  # fmt: skip
@@ -38,3 +45,26 @@ def csv_body(source: str) -> str:
     header = f"(select string_agg({_quoted('pgrst_k.key')}, ',') from json_each_text(row_to_json((array_agg({source}))[1])) pgrst_k)"
     line = f"(select string_agg({_quoted('pgrst_v.value')}, ',') from json_each_text(row_to_json({source})) pgrst_v)"
     return f"coalesce({header} || chr(10) || string_agg({line}, chr(10)), '')"
+
+
+def csv_to_json(body: bytes) -> tuple[tuple[str, ...], bytes]:
+    """`Content-Type: text/csv` on POST: the header row names the columns, each
+    further row is one object; an empty field is NULL. Values stay strings:
+    json_populate_recordset hands them to each column type's input function,
+    so Postgres parses `5`, `true` and `2024-01-31` as it would in COPY. The
+    rows are still inserted by one statement."""
+    try:
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise invalid_body("Invalid CSV body", str(error)) from None
+    if not rows or not any(rows[0]):
+        raise invalid_body("Invalid CSV body", "the first line must name the columns")
+    header = tuple(name.strip() for name in rows[0])
+    objects = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        if len(row) != len(header):
+            raise invalid_body("Invalid CSV body", f"line {number} has {len(row)} fields, the header {len(header)}")
+        objects.append({name: value if value != "" else None for name, value in zip(header, row, strict=True)})
+    return header, msgspec.json.encode(objects)

@@ -24,7 +24,7 @@ from gateway.aggregates import parse_item as parse_aggregate
 from gateway.aggregates import split_items
 from gateway.embed_parse import Embed, EmbedParams, EmbedQuery, parse_select
 from gateway.errors import ApiError, bad_query, invalid_body
-from gateway.formats import wants_csv
+from gateway.formats import csv_to_json, wants_csv
 from gateway.parse_filters import (  # noqa: F401  (re-exported for plan.py and the tests)
     IS_VALUES,
     MAX_LOGIC_DEPTH,
@@ -94,6 +94,7 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     preferences: Preferences = Preferences()
     single: bool = False  # Accept: application/vnd.pgrst.object+json
     csv: bool = False  # Accept: text/csv (reads; formats.py)
+    csv_body: bool = False  # POST with Content-Type: text/csv: `columns` from its header (formats.py)
     rpc_args: tuple[str, ...] = ()  # argument names, sorted (GET: slots in this order)
     columns: tuple[str, ...] | None = None  # POST `columns=`: what to insert (postgrest-js sends it)
     on_conflict: tuple[str, ...] | None = None  # POST `on_conflict=`: the upsert's key
@@ -168,6 +169,10 @@ def parse_request(
             filters.add(key, value)
     if action in ("create", "update") and not body:
         raise invalid_body("Empty or invalid json", "a body is required")
+    csv_body = action == "create" and verb == "POST" and wants_csv(headers.get("content-type", ""))
+    if csv_body:
+        header, body = csv_to_json(body or b"")
+        names.setdefault("columns", header)
     return msgspec.structs.replace(
         base,
         columns=names.get("columns"),
@@ -181,6 +186,7 @@ def parse_request(
         offset=offset,
         body=body if action in ("create", "update") else None,
         cursor=cursor,
+        csv_body=csv_body,
     )
 
 

@@ -99,6 +99,7 @@ class Gateway:
                 "prefer": ", ".join(headers.getall("prefer", [])),
                 "range": headers.get("range", ""),
                 "range-unit": headers.get("range-unit", ""),
+                "content-type": headers.get("content-type", ""),
             },
             body=await request.body() if method in _WRITES else None,
         )
@@ -179,7 +180,9 @@ class Gateway:
         if api.action in ("create", "update"):
             relation = find_relation(self.schema, api.target)
             models = self.models[relation.name]
-            if api.action == "create":
+            if api.csv_body:  # strings for Postgres' input functions: typed by the SQL, not the models
+                columns, array_body = api.columns or (), True
+            elif api.action == "create":
                 columns, array_body = validate_create(relation, models, api.body or b"")
             else:
                 columns = validate_update(relation, models, api.body or b"")

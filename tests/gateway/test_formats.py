@@ -48,3 +48,18 @@ def test_csv_is_only_for_reads(method: str, rpc: bool) -> None:
     with pytest.raises(ApiError) as caught:
         parse_request(method, "students", rpc=rpc, query="", headers={"accept": "text/csv"}, body=b"{}")
     assert (caught.value.status, caught.value.code) == (406, "PGRST107")
+
+
+def test_csv_bodies_become_one_json_array_of_strings() -> None:
+    request = parse_request("POST", "students", rpc=False, query="",
+                            headers={"content-type": "text/csv; charset=utf-8"},
+                            body=b'last_name,balance\n"Smith, Jr",1.50\nDoe,\n')  # fmt: skip
+    assert (request.csv_body, request.columns) == (True, ("last_name", "balance"))
+    assert request.body == b'[{"last_name":"Smith, Jr","balance":"1.50"},{"last_name":"Doe","balance":null}]'
+
+
+@pytest.mark.parametrize("body", [b"\n", b"a,b\n1\n", b"\xff\xfe"])
+def test_bad_csv_bodies_are_pgrst102(body: bytes) -> None:
+    with pytest.raises(ApiError) as caught:
+        parse_request("POST", "students", rpc=False, query="", headers={"content-type": "text/csv"}, body=body)
+    assert caught.value.code == "PGRST102"

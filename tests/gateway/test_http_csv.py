@@ -78,3 +78,55 @@ async def test_csv_is_not_offered_for_writes_and_calls(
 ) -> None:
     response = await api.request(method, path, json={}, headers=admin(school))
     assert_canonical_error(response, 406, "PGRST107")
+
+
+async def test_a_csv_body_is_inserted_in_one_statement(
+    api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
+) -> None:
+    body = (
+        "school_id,student_number,first_name,last_name,date_of_birth\n"
+        f'{school.id},CSV-1,"Ann, Jr",Smith,2012-03-04\n'
+        f'{school.id},CSV-2,Bob,"O""Hara",\n'
+    )
+    response = await api.post(
+        "/students?select=student_number,first_name,last_name,date_of_birth",
+        content=body.encode(),
+        headers=as_role("school_admin", school, **{"Content-Type": "text/csv", "Prefer": "return=representation"}),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json() == [
+        {"student_number": "CSV-1", "first_name": "Ann, Jr", "last_name": "Smith", "date_of_birth": "2012-03-04"},
+        {"student_number": "CSV-2", "first_name": "Bob", "last_name": 'O"Hara', "date_of_birth": None},
+    ]
+    stored = await committer_session.fetch(
+        "select student_number, date_of_birth from data.students where school_id = $1 and student_number like 'CSV-%' "
+        "order by 1",
+        school.id,
+    )
+    assert [(r["student_number"], r["date_of_birth"] and r["date_of_birth"].isoformat()) for r in stored] == [
+        ("CSV-1", "2012-03-04"), ("CSV-2", None)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ("", 400, "PGRST102"),
+        ("school_id,student_number\n{school},X,extra\n", 400, "PGRST102"),  # more fields than the header
+        ("nope\nx\n", 400, "PGRST204"),  # unknown column
+        ("school_id,student_number,first_name,last_name,date_of_birth\n{school},CSV-9,A,B,notadate\n", 400, "22007"),
+    ],
+)
+async def test_bad_csv_bodies(
+    api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection,
+    body: str, status: int, code: str,
+) -> None:  # fmt: skip
+    response = await api.post("/students", content=body.format(school=school.id).encode(),
+                              headers=as_role("school_admin", school, **{"Content-Type": "text/csv"}))  # fmt: skip
+    assert_canonical_error(response, status, code)
+    assert (
+        await committer_session.fetchval(
+            "select count(*) from data.students where school_id = $1 and student_number in ('X', 'CSV-9')", school.id
+        )
+        == 0
+    )
