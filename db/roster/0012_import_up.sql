@@ -340,16 +340,20 @@ begin
     select (select count(*) from changed) + (select count(*) from adopted), (select count(*) from added) into v_upd, v_ins;
     perform roster.analyze_after('enrollments', v_ins);
 
-    -- A class's primary teacher (the schema holds one teacher per class).
+    -- A class's primary teacher (the schema holds one teacher per class): the
+    -- few teacher rows first, so the join to classes never walks the students'.
+    create temp table roster_src_teaching on commit drop as
+    select distinct on (s.class_sourced_id) s.class_sourced_id, s.user_sourced_id
+    from pg_temp.roster_stage_enrollments s
+    where s.role = 'teacher' and s.is_primary = 'true' and s.status is distinct from 'tobedeleted'
+    order by s.class_sourced_id, s.row_no;
+    analyze pg_temp.roster_src_teaching;
     with changed as (
-        update data.classes c set teacher_id = x.teacher_id
-        from (select distinct on (cl.id) cl.id as class_id, t.id as teacher_id
-              from pg_temp.roster_stage_enrollments s
-              join data.classes cl on cl.school_id = p_school and cl.sourced_id = s.class_sourced_id and not cl.is_deleted
-              join data.teachers t on t.school_id = p_school and t.sourced_id = s.user_sourced_id and not t.is_deleted
-              where s.role = 'teacher' and s.is_primary = 'true' and s.status is distinct from 'tobedeleted'
-              order by cl.id, s.row_no) x
-        where c.school_id = p_school and c.id = x.class_id and c.teacher_id is distinct from x.teacher_id
+        update data.classes c set teacher_id = t.id
+        from pg_temp.roster_src_teaching x
+        join data.teachers t on t.school_id = p_school and t.sourced_id = x.user_sourced_id and not t.is_deleted
+        where c.school_id = p_school and c.sourced_id = x.class_sourced_id and not c.is_deleted
+          and c.teacher_id is distinct from t.id
         returning 1)
     select count(*) into v_teach from changed;
 
