@@ -67,6 +67,7 @@ def without_embeds(request: ApiRequest) -> ApiRequest:
 def plan_embeds(request: ApiRequest, schema: SchemaCache) -> tuple[EmbedPlan, ...]:
     if request.cursor is not None:
         raise bad_query("cursor= cannot page a read with embedded resources", hint="Page it with limit/offset")
+    _refuse_aggregates(request.select or ())
     queries = {q.path: q for q in request.embeds}
     used: set[tuple[str, ...]] = set()
     relation = find_relation(schema, request.target)
@@ -75,6 +76,18 @@ def plan_embeds(request: ApiRequest, schema: SchemaCache) -> tuple[EmbedPlan, ..
         raise ApiError(400, "PGRST108", f"'{'.'.join(path)}' is not an embedded resource in this request",
                        hint=f"Verify that '{'.'.join(path)}' is included in the 'select' query parameter.")  # fmt: skip
     return embeds
+
+
+def _refuse_aggregates(items: tuple[SelectItem | Embed, ...]) -> None:
+    """embed_render.py writes no GROUP BY: an aggregate beside an embed is refused, not mis-grouped."""
+    for item in items:
+        if isinstance(item, Embed):
+            _refuse_aggregates(item.select)
+        elif item.aggregate is not None:
+            raise bad_query(
+                "aggregates cannot be combined with embedded resources",
+                hint="Aggregate in a request without embeds",
+            )
 
 
 def _embeds(

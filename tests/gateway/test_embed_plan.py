@@ -138,6 +138,9 @@ def test_ambiguous_is_pgrst201_with_the_choices() -> None:
         ("select=...classes(*)", "students", 400, "PGRST100", "many-to-one"),
         ("select=...teachers!inner(*)", "classes", 400, "PGRST100", "!inner"),
         ("select=classes(*),classes(*)", "students", 400, "PGRST100", "embedded twice"),
+        # Beside an embed, `count()` reads as an embed (parse.py): no such relationship.
+        ("select=count(),classes(*)", "students", 400, "PGRST200", "'count'"),
+        ("select=id,classes(count())", "students", 400, "PGRST200", "'count'"),
     ],
 )
 def test_errors(query: str, target: str, status: int, code: str, words: str) -> None:
@@ -167,3 +170,21 @@ def test_an_empty_embed_only_filters() -> None:
 def test_a_self_relationship_is_not_ambiguous(select: str, cardinality: str) -> None:
     (plan,) = embeds(f"select={select}", "academic_terms")
     assert plan.cardinality == cardinality
+
+
+def test_an_aggregate_beside_an_embed_is_refused_even_if_parsed() -> None:
+    from gateway.embed_parse import Embed
+    from gateway.parse import ApiRequest, SelectItem
+
+    request = ApiRequest(
+        method="GET",
+        action="read",
+        target="students",
+        select=(SelectItem(column="", aggregate="count"), Embed(name="classes", select=(SelectItem(column="*"),))),
+    )
+    with pytest.raises(ApiError) as caught:
+        plan_embeds(request, SCHEMA)
+    assert (caught.value.code, caught.value.message) == (
+        "PGRST100",
+        "aggregates cannot be combined with embedded resources",
+    )
