@@ -81,6 +81,8 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True):
     handling: Literal["strict", "lenient"] | None = None  # as given, for Preference-Applied
     tx: Literal["commit", "rollback"] | None = None  # rollback: run the statement, then undo it
     max_affected: int | None = None  # with handling=strict: more rows changed -> PGRST124, rolled back
+    # POST: a key absent from a row takes the column's DEFAULT, not null (plan.py, render.py).
+    missing: Literal["default", "null"] | None = None
 
 
 class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -351,6 +353,8 @@ def _preferences(header: str) -> Preferences:
             values["handling"] = value
         elif key == "tx" and value in ("commit", "rollback"):
             values["tx"] = value
+        elif key == "missing" and value in ("default", "null"):
+            values["missing"] = value
         elif key == "max-affected" and value.isdigit() and len(value) < 10:
             values["max_affected"] = int(value)
         else:

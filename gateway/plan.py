@@ -107,6 +107,9 @@ class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
     on_conflict: tuple[str, ...] = ()  # an upsert's key: `on_conflict=`, else the primary key
     resolution: Resolution | None = None
     params: int = 0
+    # `Prefer: missing=default` (POST): per column of `columns`, the DEFAULT
+    # expression a row lacking the key takes (None: no default, so null).
+    defaults: tuple[str | None, ...] | None = None
 
 
 class CallArgument(msgspec.Struct, frozen=True, kw_only=True):
@@ -166,7 +169,17 @@ def plan_request(
         location=relation.primary_key if request.action == "create" and not array_body else (),
         array_body=array_body,
         params=len(request.values),
+        defaults=_defaults(relation, columns) if _missing_default(request) else None,
     )
+
+
+def _missing_default(request: ApiRequest) -> bool:
+    return request.action == "create" and request.method == "POST" and request.preferences.missing == "default"
+
+
+def _defaults(relation: Relation, columns: tuple[str, ...]) -> tuple[str | None, ...]:
+    """Each column's DEFAULT from the catalog (schema_cache.py), never from the request."""
+    return tuple(relation.columns[name].default for name in columns)
 
 
 def _put(

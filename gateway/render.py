@@ -152,12 +152,14 @@ def _mutate(plan: MutatePlan) -> Rendered:
     if plan.action == "create":
         columns = ", ".join(ident(c) for c in plan.columns)
         target = f" ({columns})" if columns else ""
-        statement = (
-            f"insert into {relation}{target} select {columns} "
-            f"from json_populate_recordset(null::{relation}, {body_param}::json)"
+        source = (
+            f"select {columns} from json_populate_recordset(null::{relation}, {body_param}::json)"
             # PUT: only the row the URL names (routes.py has answered PGRST115 already).
-            f"{' pgrst_body' + _where(plan.where, 'pgrst_body') if plan.where else ''}{_on_conflict(plan)}"
+            f"{' pgrst_body' + _where(plan.where, 'pgrst_body') if plan.where else ''}"
         )
+        if plan.defaults is not None:
+            source = _with_defaults(plan, relation, body_param)
+        statement = f"insert into {relation}{target} {source}{_on_conflict(plan)}"
         # A single object goes in as a one-element array: one SQL text for both.
         extras = ("body",) if plan.array_body else ("body_as_array",)
     elif plan.action == "update":
@@ -211,6 +213,28 @@ def _call(plan: CallPlan) -> Rendered:
             f"null::text[] as location{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
+
+
+def _with_defaults(plan: MutatePlan, relation: str, body_param: str) -> str:
+    """`Prefer: missing=default`: row by row, a key the row has gives its value
+    (an explicit null stays null: `->` yields JSON null, not SQL null), a key it
+    lacks gives the column's DEFAULT. The expressions come from the catalog
+    (schema_cache.py), so the SQL text is fixed per request shape."""
+    values = []
+    for column, default in zip(plan.columns, plan.defaults or (), strict=True):
+        value = f"pgrst_body.{ident(column)}"
+        if default is not None:
+            value = f"case when pgrst_in.pgrst_row -> {_literal(column)} is not null then {value} else ({default}) end"
+        values.append(value)
+    return (
+        f"select {', '.join(values)} from json_array_elements({body_param}::json) as pgrst_in(pgrst_row) "
+        f"cross join lateral json_populate_record(null::{relation}, pgrst_in.pgrst_row) as pgrst_body"
+    )
+
+
+def _literal(text: str) -> str:
+    """A catalog name as an SQL string literal (a JSON key)."""
+    return "'" + text.replace("\x00", "").replace("'", "''") + "'"
 
 
 def _on_conflict(plan: MutatePlan) -> str:

@@ -91,6 +91,9 @@ def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
         f"return={prefer.return_}" if prefer.return_ else "",
         f"count={prefer.count}" if prefer.count else "",
         f"resolution={prefer.resolution}" if prefer.resolution and request.action == "create" else "",
+        "missing=default"
+        if prefer.missing == "default" and request.action == "create" and request.method == "POST"
+        else "",
         "unfiltered=allow" if prefer.unfiltered else "",
         f"handling={prefer.handling}" if prefer.handling else "",
         f"tx={prefer.tx}" if prefer.tx else "",

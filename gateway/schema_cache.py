@@ -37,6 +37,10 @@ class Column(msgspec.Struct, frozen=True, kw_only=True):
     element: str | None = None  # the element typname of an array
     nullable: bool = True
     has_default: bool = False
+    # The DEFAULT expression as Postgres prints it (pg_get_expr): the view
+    # column's, else its base column's, as an INSERT through the view applies
+    # them. Trusted SQL from our migrations, for `Prefer: missing=default`.
+    default: str | None = None
     generated: bool = False
     updatable: bool = True  # pg_column_is_updatable: the view column maps to a base column
     max_length: int | None = None
@@ -97,6 +101,7 @@ class _RawColumn(msgspec.Struct, kw_only=True):
     element: str | None = None
     nullable: bool = True
     has_default: bool = False
+    default: str | None = None
     generated: bool = False
     updatable: bool = True
     max_length: int | None = None
@@ -171,6 +176,11 @@ col as (
             or coalesce(ba.attidentity <> '' or ba.attgenerated <> '' or exists (
                    select from pg_attrdef d where d.adrelid = ba.attrelid and d.adnum = ba.attnum
                      and pg_get_expr(d.adbin, d.adrelid) !~* '^null($|::)'), false)) as has_default,
+           coalesce(
+               (select nullif(e, '') from (select pg_get_expr(d.adbin, d.adrelid) as e from pg_attrdef d
+                 where d.adrelid = a.attrelid and d.adnum = a.attnum) x where e !~* '^null($|::)'),
+               (select nullif(e, '') from (select pg_get_expr(d.adbin, d.adrelid) as e from pg_attrdef d
+                 where d.adrelid = ba.attrelid and d.adnum = ba.attnum) x where e !~* '^null($|::)')) as "default",
            coalesce(ba.attgenerated <> '', false) as generated,
            pg_column_is_updatable(a.attrelid, a.attnum, true) as updatable,
            case when t.typname in ('varchar', 'bpchar') and a.atttypmod > 4 then a.atttypmod - 4 end as max_length,
@@ -203,7 +213,8 @@ select
         'columns', (
             select json_agg(json_strip_nulls(json_build_object(
                 'name', attname, 'type', type, 'cast', cast_type, 'base', base, 'category', category,
-                'element', element, 'nullable', nullable, 'has_default', has_default, 'generated', generated,
+                'element', element, 'nullable', nullable, 'has_default', has_default, 'default', "default",
+                'generated', generated,
                 'updatable', updatable, 'max_length', max_length, 'enum', enum, 'checks', checks,
                 'description', description)) order by attnum)
             from col where col.attrelid = r.oid)

@@ -240,12 +240,6 @@ async def test_insert_many(scenario: dict[str, Any], db: asyncpg.Connection) -> 
     assert sorted(r["id"] for r in returned) == [r["id"] for r in sorted(stored, key=lambda r: r["id"])]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway: Prefer: missing=default is ignored on a bulk insert (postgrest-js defaultToNull: false): "
-    "a key one row lacks is inserted as null, so NOT NULL enrollment_status fails with 23502 instead of "
-    "taking its default",
-)
 async def test_insert_many_missing_keys_take_defaults(scenario: dict[str, Any], db: asyncpg.Connection) -> None:
     ok(scenario, "insert_many_missing_default")
     stored = await db.fetch(

@@ -277,12 +277,6 @@ async def test_insert_many(client: SyncPostgrestClient, db: asyncpg.Connection, 
     assert sorted(r["id"] for r in response.data) == sorted(str(r["id"]) for r in stored)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway: Prefer: missing=default is ignored on a bulk insert: a key one row has and another lacks "
-    "(?columns=... lists it) is inserted as null for the row that lacks it, so a NOT NULL column with a "
-    "default (students.enrollment_status) fails with 23502 instead of taking its default",
-)
 async def test_insert_many_missing_keys_take_defaults(client: SyncPostgrestClient, db: asyncpg.Connection,
                                                       northside: asyncpg.Record) -> None:  # fmt: skip
     numbers = [number("PYM") for _ in range(3)]

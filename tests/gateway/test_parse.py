@@ -165,7 +165,7 @@ def test_range(query: str, headers: dict, limit: int | None, offset: int) -> Non
         ("tx=rollback, count=planned", Preferences(tx="rollback", count="planned")),
         ("count=estimated, max-affected=5", Preferences(count="estimated", max_affected=5)),
         ("handling=lenient, count=fuzzy, tx=maybe", Preferences(handling="lenient")),  # unknown: ignored
-        ("max-affected=-1, missing=default", Preferences()),  # not (yet) supported: ignored
+        ("max-affected=-1, missing=default", Preferences(missing="default")),  # bad max-affected: ignored
     ],
 )
 def test_preferences(header: str, preferences: Preferences) -> None:
