@@ -106,6 +106,7 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     offset: int = 0
     body: bytes | None = None
     cursor: str | None = None  # keyset paging (keyset.py): its presence is shape, its text a value
+    paged: bool = False  # /rpc with limit= or offset=: the function's rows are then cut (shape, not values)
 
     def shape(self) -> ApiRequest:
         """The request without its values: the key of the plan/SQL cache."""
@@ -209,6 +210,7 @@ def _action(method: str, rpc: bool) -> tuple[Method, Action]:
 def _rpc_request(base: ApiRequest, pairs: list[tuple[str, str]], body: bytes | None) -> ApiRequest:
     """Arguments by name: from the JSON object body (POST), or from the query
     string (GET), each value a slot cast by plan to the argument's type."""
+    base, rest = _rpc_result(base, pairs, filtered=body is not None)
     if body is not None:
         try:
             decoded = msgspec.json.decode(body) if body.strip() else {}
@@ -220,12 +222,48 @@ def _rpc_request(base: ApiRequest, pairs: list[tuple[str, str]], body: bytes | N
             raise invalid_body("Empty or invalid json", "the body of a function call must be a JSON object")
         return msgspec.structs.replace(base, rpc_args=tuple(sorted(decoded)), body=body)
     given: dict[str, str] = {}
-    for key, value in pairs:
+    for key, value in rest:
         if key in given:
             raise bad_query(f"argument '{key}' is given twice")
         given[key] = value
     names = tuple(sorted(given))
     return msgspec.structs.replace(base, rpc_args=names, values=tuple(given[n] for n in names))
+
+
+def _rpc_result(
+    base: ApiRequest, pairs: list[tuple[str, str]], *, filtered: bool
+) -> tuple[ApiRequest, list[tuple[str, str]]]:
+    """A function's result is shaped like a read (PostgREST): `select`, `order`,
+    `limit`, `offset`, and with POST filters. With GET the other keys are the
+    arguments, so filters are not read there (a key cannot be both)."""
+    select: tuple[SelectItem | Embed, ...] | None = None
+    order: tuple[OrderTerm, ...] = ()
+    limit: int | None = None
+    offset = 0
+    filters = FilterParser()
+    rest: list[tuple[str, str]] = []
+    for key, value in pairs:
+        if key == "select":
+            select = _select(value)
+        elif key == "order":
+            order = _order(value)
+        elif key == "limit":
+            limit = _non_negative(key, value)
+        elif key == "offset":
+            offset = _non_negative(key, value)
+        elif filtered and key in ("or", "and", "not.or", "not.and"):
+            filters.logic(key, value)
+        elif filtered and key in RESERVED:
+            raise bad_query(f"'{key}' is not supported on functions")
+        elif filtered:
+            filters.add(key, value)
+        else:
+            rest.append((key, value))
+    shaped = msgspec.structs.replace(
+        base, select=select, order=order, where=tuple(filters.conditions), values=tuple(filters.values),
+        limit=limit, offset=offset, paged=limit is not None or offset > 0,
+    )  # fmt: skip
+    return shaped, rest
 
 
 def _select(text: str) -> tuple[SelectItem | Embed, ...] | None:

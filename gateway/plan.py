@@ -124,6 +124,13 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     returns: Literal["scalar", "set", "void"]
     read_only: bool
     single: bool = False
+    # The result shaped like a read (`select`, filters, `order`, limit/offset),
+    # resolved against the relation the function returns: `... from f(...) as pgrst_call`.
+    shaped: bool = False
+    select: tuple[SelectField, ...] | None = None
+    where: tuple[ConditionPlan, ...] = ()
+    order: tuple[OrderPlan, ...] = ()
+    params: int = 0  # request values, bound first as $1..$params
 
 
 Plan: TypeAlias = ReadPlan | MutatePlan | CallPlan
@@ -382,14 +389,45 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         )
     types = {a.name: a.type for a in function.arguments}
     returns = "void" if function.returns_void else "set" if function.returns_set else "scalar"
-    return CallPlan(
+    call = CallPlan(
         function=QualifiedName(schema=function.schema, name=function.name),
         arguments=tuple(CallArgument(name=n, type=types[n]) for n in request.rpc_args),
         from_body=not get,
         returns=returns,  # type: ignore[arg-type]
         read_only=get or function.volatility != "volatile",
         single=request.single,
+        params=len(request.values),
     )
+    every = request.select is None or request.select == (SelectItem(column="*"),)
+    if every and not (request.where or request.order or request.paged):
+        return call  # the result as the function made it
+    if any(not isinstance(item, SelectItem) for item in request.select or ()):
+        raise bad_query("Embedding is not supported on function results", hint="Select columns of the result")
+    relation = _returned_relation(schema, function)
+    select = _select(relation, _own_columns(request))
+    if any(field.aggregate for field in select or ()):
+        raise bad_query("Aggregates are not supported on function results")
+    return msgspec.structs.replace(
+        call,
+        shaped=True,
+        select=select,
+        where=tuple(_condition(relation, c) for c in request.where),
+        order=tuple(_order(relation, term) for term in request.order),
+    )
+
+
+def _returned_relation(schema: SchemaCache, function: Function) -> Relation:
+    """The exposed relation whose row type the function returns (`returns
+    api.academic_terms` or `setof` it): what select, filters and order name."""
+    name = function.returns.removeprefix(f"{schema.schema}.").strip('"')
+    relation = schema.relations.get(name)
+    if relation is None or function.returns_void:
+        raise bad_query(
+            f"The result of {schema.schema}.{function.name} has no columns to select, filter or order",
+            details=f"It returns {function.returns}, not a row type of the schema cache",
+            hint="select, filters, order, limit and offset apply to functions returning rows of a table or view",
+        )
+    return relation
 
 
 def _find_function(schema: SchemaCache, name: str, given: tuple[str, ...]) -> Function:

@@ -189,7 +189,8 @@ def _call(plan: CallPlan) -> Rendered:
     function = qualified(plan.function)
     if plan.from_body and plan.arguments:
         definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
-        source = f"json_to_record($1::json) as pgrst_args({definitions})"
+        # Filter values of a shaped POST call come first ($1..$params).
+        source = f"json_to_record(${plan.params + 1}::json) as pgrst_args({definitions})"
         values = [f"{ident(a.name)} => pgrst_args.{ident(a.name)}" for a in plan.arguments]
         extras: tuple[Extra, ...] = ("body",)
     else:
@@ -197,6 +198,8 @@ def _call(plan: CallPlan) -> Rendered:
         values = [f"{ident(a.name)} => {_param(i, a.type)}" for i, a in enumerate(plan.arguments)]
         extras = ()
     call = f"{function}({', '.join(values)})"
+    if plan.shaped:
+        return _shaped_call(plan, call, source, extras)
     from_source = f" from {source}" if source else ""
     if plan.returns == "set":
         rows = f"{source} cross join lateral {call} pgrst_t" if source else f"{call} pgrst_t"
@@ -213,6 +216,24 @@ def _call(plan: CallPlan) -> Rendered:
             f"null::text[] as location{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
+
+
+def _shaped_call(plan: CallPlan, call: str, source: str, extras: tuple[Extra, ...]) -> Rendered:
+    """`select <cols> from f(args) as pgrst_call where ... order by ... limit ...`
+    (PostgREST's callPlanToQuery): a function returning rows is read like a relation.
+    One row type returned (not a set) still answers one object."""
+    rows = f"{source} cross join lateral {call} as pgrst_call" if source else f"{call} as pgrst_call"
+    limit = plan.params + len(extras) + 1
+    inner = (
+        f"select {_select_list(plan.select, 'pgrst_call')} from {rows}{_where(plan.where, 'pgrst_call')}"
+        f"{_order(plan.order, 'pgrst_call')} limit ${limit} offset ${limit + 1}"
+    )
+    body = _OBJECT if plan.single or plan.returns != "set" else _ARRAY
+    sql = (
+        f"select {body} as body, count(*) as page_total, null::bigint as total, null::text[] as location "
+        f"from ({inner}) pgrst_t"
+    )
+    return Rendered(sql=sql, extras=(*extras, "limit", "offset"), read_only=plan.read_only)
 
 
 def _with_defaults(plan: MutatePlan, relation: str, body_param: str) -> str:

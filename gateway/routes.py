@@ -191,7 +191,7 @@ class Gateway:
         if cached is not None:
             self._plans.move_to_end(key)
             return cached
-        if has_embeds(api):  # resource embedding: embed_plan.py, embed_render.py
+        if has_embeds(api) and api.action != "call":  # resource embedding: embed_plan.py, embed_render.py
             plan = plan_request(without_embeds(api), self.schema, columns=columns, array_body=array_body)
             prepared = (plan, render_embedded(plan, plan_embeds(api, self.schema)))
         else:

@@ -538,11 +538,6 @@ async def test_rpc_mark_class_attendance_as_teacher(gateway: Gateway, db: asyncp
     assert {r["recorded_by_id"] for r in stored} == {teacher_user}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway: select= is ignored on RPC results: POST /rpc/set_current_term?select=id,name returns "
-    "every column of the returned api.academic_terms row instead of only id and name",
-)
 async def test_rpc_result_with_select(client: SyncPostgrestClient, db: asyncpg.Connection,
                                         northside: asyncpg.Record) -> None:  # fmt: skip
     """A function's composite result is a relation: `select` picks its columns (PostgREST)."""

@@ -1,0 +1,159 @@
+"""A function returning rows of a relation is read like one (PostgREST):
+`select`, filters (POST), `order`, `limit`/`offset` on its result, the columns
+resolved against the returned relation. A throw-away schema `gw_rpc_select`,
+served by a second app, holds set-returning and one-row functions; the real
+api.set_current_term covers the client's case."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from gateway.app import create_app
+from gateway.parse import parse_request
+from gateway.plan import CallPlan, plan_request
+from gateway.render import bind, render
+from gateway.schema_cache import Argument, Function
+from tests.factories import School, make_school
+from tests.gateway.catalog import SCHEMA
+from tests.gateway.http_support import as_role, assert_canonical_error, settings_for
+
+TEST_SCHEMA = """
+create schema gw_rpc_select;
+grant usage on schema gw_rpc_select to anon, school_admin;
+create table gw_rpc_select.item (id integer primary key, name text not null, grade integer);
+insert into gw_rpc_select.item values (1, 'one', 3), (2, 'two', 1), (3, 'three', 2), (4, 'four', null);
+grant select on gw_rpc_select.item to anon, school_admin;
+create function gw_rpc_select.items(p_min integer default 0) returns setof gw_rpc_select.item
+    language sql stable as $$ select * from gw_rpc_select.item where id >= p_min order by id $$;
+create function gw_rpc_select.pick(p_id integer) returns gw_rpc_select.item
+    language sql stable as $$ select * from gw_rpc_select.item where id = p_id $$;
+create function gw_rpc_select.pairs() returns table (n integer, label text)
+    language sql stable as $$ select 1, 'a' $$;
+create function gw_rpc_select.answer() returns integer language sql immutable as $$ select 42 $$;
+"""
+
+
+@pytest.fixture(scope="module")
+async def rpc(database_url: str, committer_session: asyncpg.Connection) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    await committer_session.execute(TEST_SCHEMA)
+    try:
+        async with AsyncTestClient(create_app(settings_for(database_url, db_schema="gw_rpc_select"))) as client:
+            yield client
+    finally:
+        await committer_session.execute("drop schema gw_rpc_select cascade")
+
+
+# --- pure: parse, plan, render ----------------------------------------------------
+
+_ITEMS = Function(schema="api", name="items", arguments=(Argument(name="p_min", type="integer", has_default=True),),
+                  returns="api.students", returns_set=True, volatility="stable")  # fmt: skip
+_SCHEMA = SCHEMA.__class__(schema=SCHEMA.schema, relations=SCHEMA.relations,
+                           functions={**SCHEMA.functions, "items": (_ITEMS,)})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "query", "body", "fragment", "args"),
+    [
+        ("GET", "select=id,last_name&p_min=2", None,
+         ('select pgrst_call."id" as "id", pgrst_call."last_name" as "last_name" '
+          'from "api"."items"("p_min" => $1::text::integer) as pgrst_call limit $2 offset $3'), ("2", 1000, 0)),
+        ("GET", "order=last_name.desc&limit=5&offset=1", None,
+         'from "api"."items"() as pgrst_call order by pgrst_call."last_name" desc limit $1 offset $2', (5, 1)),
+        ("POST", "select=id&last_name=eq.x", b'{"p_min": 1}',
+         ('from json_to_record($2::json) as pgrst_args("p_min" integer) cross join lateral '
+          '"api"."items"("p_min" => pgrst_args."p_min") as pgrst_call where (pgrst_call."last_name" = $1::text) '
+          "limit $3 offset $4"), ("x", '{"p_min": 1}', 1000, 0)),
+    ],
+)  # fmt: skip
+def test_shaped_calls_render_against_the_returned_relation(
+    method: str, query: str, body: bytes | None, fragment: str, args: tuple[object, ...]
+) -> None:
+    request = parse_request(method, "items", rpc=True, query=query, headers={}, body=body)
+    plan = plan_request(request, _SCHEMA)
+    assert isinstance(plan, CallPlan) and plan.shaped
+    rendered = render(plan)
+    assert fragment in rendered.sql
+    assert bind(rendered, request, 1000) == args
+
+
+@pytest.mark.parametrize("query", ["", "select=*"])
+def test_an_unshaped_call_keeps_its_plain_sql(query: str) -> None:
+    plan = plan_request(parse_request("GET", "items", rpc=True, query=query, headers={}, body=None), _SCHEMA)
+    assert isinstance(plan, CallPlan) and not plan.shaped
+    assert "pgrst_call" not in render(plan).sql
+
+
+def test_limit_is_part_of_the_shape() -> None:
+    def shape(query: str) -> object:
+        return parse_request("GET", "items", rpc=True, query=query, headers={}, body=None).shape()
+
+    assert shape("limit=1") != shape("")
+    assert shape("limit=1") == shape("limit=2")
+
+
+# --- over HTTP ----------------------------------------------------------------------
+
+
+async def test_select_order_limit_on_a_set(rpc: AsyncTestClient[Litestar]) -> None:
+    response = await rpc.get("/rpc/items?select=id,name&order=name.desc&limit=2&offset=1")
+    assert response.status_code == 200, response.text
+    assert response.json() == [{"id": 3, "name": "three"}, {"id": 1, "name": "one"}]
+    renamed = await rpc.get("/rpc/items?p_min=3&select=key:id")
+    assert renamed.json() == [{"key": 3}, {"key": 4}]
+
+
+async def test_filters_on_a_posted_call(rpc: AsyncTestClient[Litestar]) -> None:
+    response = await rpc.post("/rpc/items?select=id&grade=gte.2&order=id", json={"p_min": 1})
+    assert response.status_code == 200, response.text
+    assert response.json() == [{"id": 1}, {"id": 3}]
+    nulls = await rpc.post("/rpc/items?select=id&grade=is.null", json={})
+    assert nulls.json() == [{"id": 4}]
+    either = await rpc.post("/rpc/items?select=id&or=(id.eq.1,name.eq.two)&order=id", json={})
+    assert either.json() == [{"id": 1}, {"id": 2}]
+
+
+async def test_one_row_type_answers_one_object(rpc: AsyncTestClient[Litestar]) -> None:
+    response = await rpc.get("/rpc/pick?p_id=2&select=name")
+    assert (response.status_code, response.json()) == (200, {"name": "two"})
+    assert (await rpc.get("/rpc/pick?p_id=2")).json() == {"id": 2, "name": "two", "grade": 1}
+
+
+async def test_single_object_of_a_shaped_set(rpc: AsyncTestClient[Litestar]) -> None:
+    one = await rpc.get("/rpc/items?select=id&limit=1", headers={"Accept": "application/vnd.pgrst.object+json"})
+    assert (one.status_code, one.json()) == (200, {"id": 1})
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("GET", "/rpc/items?select=nope", 400, "42703"),
+        ("GET", "/rpc/items?order=nope", 400, "42703"),
+        ("POST", "/rpc/items?nope=eq.1", 400, "42703"),
+        ("GET", "/rpc/pairs?select=n", 400, "PGRST100"),  # a record of OUT columns: no relation to resolve
+        ("GET", "/rpc/answer?select=x", 400, "PGRST100"),
+        ("GET", "/rpc/items?select=id,item(id)", 400, "PGRST100"),
+        ("GET", "/rpc/items?select=id.count()", 400, "PGRST100"),
+    ],
+)
+async def test_what_cannot_be_resolved_is_refused(
+    rpc: AsyncTestClient[Litestar], method: str, path: str, status: int, code: str
+) -> None:
+    response = await rpc.request(method, path, json={} if method == "POST" else None)
+    assert_canonical_error(response, status, code)
+
+
+async def test_set_current_term_with_select(
+    api: AsyncTestClient[Litestar], gateway_app: Litestar, committer_session: asyncpg.Connection
+) -> None:
+    if "set_current_term" not in gateway_app.state.schema_cache.functions:
+        pytest.skip("api.set_current_term is not in this database yet")
+    school: School = await make_school(committer_session)
+    response = await api.post("/rpc/set_current_term?select=id,is_current", json={"p_term_id": str(school.term)},
+                              headers=as_role("school_admin", school))  # fmt: skip
+    assert response.status_code == 200, response.text
+    assert response.json() == {"id": str(school.term), "is_current": True}
