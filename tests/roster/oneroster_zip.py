@@ -141,3 +141,15 @@ def synthetic_roster(users: int, classes: int, enrollments: int, tag: str, org: 
         rows["enrollments"].append({"sourcedId": f"te{k}", "classSourcedId": f"k{k}", "schoolSourcedId": org,
                                     "userSourcedId": f"t{students + k % teachers}", "role": "teacher", "primary": "true"})  # fmt: skip
     return rows
+
+
+if __name__ == "__main__":
+    # python -m tests.roster.oneroster_zip FILE.zip ORG_SOURCED_ID [USERS]: a synthetic
+    # roster (USERS users, default 200) for trying an import by hand.
+    import sys
+
+    target, org = sys.argv[1], sys.argv[2]
+    users = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+    with open(target, "wb") as out:
+        out.write(build_zip(synthetic_roster(users, max(users // 25, 1), users * 3, tag=org, org=org)))
+    print(f"wrote {target}: a OneRoster 1.2 CSV zip of {users} users for org {org}")
