@@ -130,6 +130,11 @@ def _embed(
                         f"'{parent}' and '{embed.name}' do not form a many-to-one relationship")  # fmt: skip
     if embed.spread and embed.inner:
         raise bad_query("!inner on a spread embedded resource is not supported")
+    cut = bool(query.order) or query.limit_slot is not None or query.offset_slot is not None
+    if rel.cardinality == "many-to-one" and cut:
+        # At most one row: an order or a limit there was ignored, which hid the client's mistake.
+        raise bad_query(f"'{key}' is a to-one embed: order, limit and offset do not apply to it",
+                        hint="Order or limit the parent, or filter the embed")  # fmt: skip
     columns = tuple(i for i in embed.select if isinstance(i, SelectItem))
     schema_name = schema.schema
     return EmbedPlan(
