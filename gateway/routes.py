@@ -269,6 +269,12 @@ async def call_function_read(request: Request[Any, Any, Any]) -> Response[bytes]
     return await _gateway(request).handle(request, request.path_params["function"], rpc=True)
 
 
+@head("/rpc/{function:str}", operation_id="callFunctionHead", tags=["rpc"], **_COMMON)
+async def call_function_head(request: Request[Any, Any, Any]) -> Response[None]:
+    """A GET call without its body: stable and immutable functions only (PGRST101)."""
+    return await _gateway(request).handle(request, request.path_params["function"], rpc=True)  # type: ignore[return-value]
+
+
 @post("/rpc/{function:str}", operation_id="callFunction", tags=["rpc"], status_code=200, **_COMMON)
 async def call_function(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Call a function, arguments by name from a JSON object body."""
@@ -276,5 +282,6 @@ async def call_function(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 data_routes = [
-    read_rows, count_rows, create_rows, upsert_row, update_rows, delete_rows, call_function_read, call_function
+    read_rows, count_rows, create_rows, upsert_row, update_rows, delete_rows, call_function_read, call_function_head,
+    call_function,
 ]  # fmt: skip

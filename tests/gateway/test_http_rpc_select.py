@@ -157,3 +157,16 @@ async def test_set_current_term_with_select(
                               headers=as_role("school_admin", school))  # fmt: skip
     assert response.status_code == 200, response.text
     assert response.json() == {"id": str(school.term), "is_current": True}
+
+
+async def test_head_calls_a_stable_function_without_a_body(rpc: AsyncTestClient[Litestar]) -> None:
+    response = await rpc.head("/rpc/items?p_min=2&select=id")
+    assert (response.status_code, response.content) == (200, b"")
+    assert response.headers["content-type"].startswith("application/json")
+
+
+async def test_head_refuses_a_volatile_function(api: AsyncTestClient[Litestar], gateway_app: Litestar) -> None:
+    if "set_current_term" not in gateway_app.state.schema_cache.functions:
+        pytest.skip("api.set_current_term is not in this database yet")
+    response = await api.head("/rpc/set_current_term?p_term_id=00000000-0000-0000-0000-000000000000")
+    assert (response.status_code, response.content) == (405, b"")
