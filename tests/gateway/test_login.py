@@ -170,7 +170,11 @@ async def test_deleted_user_is_refused(
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"not json", b"{}", b'{"email": "a@b.test"}', b'{"email": 1, "password": "x"}', b"[]"],
+    [
+        b"", b"not json", b"{}", b'{"email": "a@b.test"}', b'{"email": 1, "password": "x"}', b"[]",
+        b'{"email": "a\\u0000@b.test", "password": "x"}',  # a NUL never reaches Postgres
+        b'{"email": "a\\tb@b.test", "password": "x"}',
+    ],  # fmt: skip
 )
 async def test_malformed_body_is_a_400(client: AsyncTestClient[Litestar], body: bytes) -> None:
     response = await client.post("/auth/login", content=body, headers={"content-type": "application/json"})
