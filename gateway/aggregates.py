@@ -45,6 +45,12 @@ def split_items(text: str) -> list[str] | None:
     return items
 
 
+def is_item(raw: str) -> bool:
+    """One aggregate item (`n:count()`, `score.avg()::text`): inside an embed's
+    select it is a column item, not an embed named `count` (embed_parse.py)."""
+    return _ITEM.fullmatch(raw.strip()) is not None
+
+
 def parse_item(raw: str) -> Item | None:
     match = _ITEM.fullmatch(raw)
     if match is None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from gateway.aggregates import is_item as is_aggregate
 from gateway.errors import bad_query
 from gateway.parse_filters import FilterParser
 
@@ -59,7 +60,7 @@ def parse_select(
         raw = raw.strip()
         if not raw:
             continue
-        if "(" not in raw:
+        if "(" not in raw or is_aggregate(raw):  # `count()` is an item, not an embed named count
             if raw.startswith("..."):
                 raise _fail(text, f"a spread needs an embedded resource: {raw!r}")
             items.extend(columns(raw) or ())

@@ -6,6 +6,10 @@ Errors, PostgREST's:
     PGRST200 400  no relationship between the parent and the embed (with the hint given)
     PGRST201 300  more than one: the hint lists `name!constraint` choices
     PGRST108 400  `path.param=` names no embed of this request
+
+Aggregates inside an embed (`classes?select=name,enrollments(count())`, as
+PostgREST 12) group by the embed's other columns within each parent row;
+embed_render.py writes the GROUP BY inside the embed's LATERAL subquery.
 """
 
 from __future__ import annotations
@@ -48,11 +52,21 @@ class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
     inner: bool = False
     spread: bool = False
     shown: bool = True  # False for `name()`: it only filters (with !inner)
+    aggregated: bool = False  # aggregates in its select: grouped by its other columns
     position: int = 0  # its index among the parent's select items: JSON keys keep the select's order
 
 
 def has_embeds(request: ApiRequest) -> bool:
     return any(isinstance(item, Embed) for item in request.select or ()) or bool(request.embeds)
+
+
+def embeds_aggregate(items: tuple[SelectItem | Embed, ...] | None) -> bool:
+    """Whether an embed (at any depth) aggregates: AGGREGATES_ROLES applies to it too (routes.py)."""
+    return any(
+        isinstance(i, Embed) and (any(isinstance(j, SelectItem) and j.aggregate for j in i.select)
+                                  or embeds_aggregate(i.select))
+        for i in items or ()
+    )  # fmt: skip
 
 
 def without_embeds(request: ApiRequest) -> ApiRequest:
@@ -67,7 +81,7 @@ def without_embeds(request: ApiRequest) -> ApiRequest:
 def plan_embeds(request: ApiRequest, schema: SchemaCache) -> tuple[EmbedPlan, ...]:
     if request.cursor is not None:
         raise bad_query("cursor= cannot page a read with embedded resources", hint="Page it with limit/offset")
-    _refuse_aggregates(request.select or ())
+    _refuse_top_level_aggregates(request.select or ())
     queries = {q.path: q for q in request.embeds}
     used: set[tuple[str, ...]] = set()
     relation = find_relation(schema, request.target)
@@ -78,16 +92,32 @@ def plan_embeds(request: ApiRequest, schema: SchemaCache) -> tuple[EmbedPlan, ..
     return embeds
 
 
-def _refuse_aggregates(items: tuple[SelectItem | Embed, ...]) -> None:
-    """embed_render.py writes no GROUP BY: an aggregate beside an embed is refused, not mis-grouped."""
-    for item in items:
-        if isinstance(item, Embed):
-            _refuse_aggregates(item.select)
-        elif item.aggregate is not None:
-            raise bad_query(
-                "aggregates cannot be combined with embedded resources",
-                hint="Aggregate in a request without embeds",
-            )
+def _refuse_top_level_aggregates(items: tuple[SelectItem | Embed, ...]) -> None:
+    """Top-level aggregates group by the top level's columns: an embed that only
+    filters (`classes!inner()`) is fine, a shown one would have to be grouped by
+    its JSON (json has no equality) and is refused, not mis-grouped."""
+    aggregated = any(isinstance(i, SelectItem) and i.aggregate is not None for i in items)
+    if aggregated and any(isinstance(i, Embed) and (i.select or i.spread) for i in items):
+        raise bad_query(
+            "aggregates cannot be combined with embedded resources",
+            details="Top-level aggregates are allowed beside embeds that only filter, such as 'classes!inner()'",
+            hint="Aggregate inside the embed instead: 'select=name,enrollments(count())'",
+        )
+
+
+def _aggregated(embed: Embed, select: tuple[SelectField, ...]) -> bool:
+    """Aggregates in an embed group by its own columns only (PostgREST 12)."""
+    if not any(f.aggregate for f in select):
+        return False
+    if any(f.column is None for f in select):
+        raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
+    if embed.spread:
+        raise bad_query(f"aggregates in the spread embedded resource '{embed.name}' are not supported",
+                        hint="Aggregate in an embed that is not spread")  # fmt: skip
+    if any(isinstance(i, Embed) and (i.select or i.spread) for i in embed.select):
+        raise bad_query(f"aggregates in '{embed.alias or embed.name}' cannot be combined with its embedded resources",
+                        hint="Nested embeds beside aggregates may only filter, such as 'classes!inner()'")  # fmt: skip
+    return True
 
 
 def _embeds(
@@ -136,6 +166,11 @@ def _embed(
         raise bad_query(f"'{key}' is a to-one embed: order, limit and offset do not apply to it",
                         hint="Order or limit the parent, or filter the embed")  # fmt: skip
     columns = tuple(i for i in embed.select if isinstance(i, SelectItem))
+    select = _select(target, columns) or ()
+    order = tuple(_order(target, t) for t in query.order)
+    aggregated = _aggregated(embed, select)
+    if aggregated:
+        _check_grouped_order(key, select, order)
     schema_name = schema.schema
     return EmbedPlan(
         key=key,
@@ -144,16 +179,28 @@ def _embed(
         join=rel.join,
         junction=QualifiedName(schema=schema_name, name=rel.junction) if rel.junction else None,
         junction_join=rel.junction_join,
-        select=_select(target, columns) or (),
+        select=select,
         embeds=_embeds(schema, target.name, embed.select, queries, here, used),
         where=tuple(_condition(target, c) for c in query.where),
-        order=tuple(_order(target, t) for t in query.order),
+        order=order,
         limit_slot=query.limit_slot,
         offset_slot=query.offset_slot,
         inner=embed.inner,
         spread=embed.spread,
         shown=bool(embed.select),
+        aggregated=aggregated,
     )
+
+
+def _check_grouped_order(key: str, select: tuple[SelectField, ...], order: tuple[OrderPlan, ...]) -> None:
+    """Checked here, not left to Postgres: its 42803 would name the subquery's
+    internal aliases (`pgrst_1_s`)."""
+    grouped = {(f.column, f.path) for f in select if f.aggregate is None}
+    for term in order:
+        if (term.column, term.path) not in grouped:
+            raise ApiError(400, "42803", f'column "{key}.{term.column}" must appear in the GROUP BY clause '
+                           "or be used in an aggregate function",
+                           hint=f"Order '{key}' by the columns it groups by")  # fmt: skip
 
 
 def find_relationship(schema: SchemaCache, origin: str, target: str, hint: str | None) -> Relationship:

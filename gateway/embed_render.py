@@ -10,6 +10,8 @@ joined to the parent on the foreign key's columns (school_id included for the
 tenant keys). The embedded relations are the api views, queried as the caller:
 RLS filters every embedded row as it filters the top level. `!inner` keeps a
 parent row only when its embed's body is not null (json_agg of no rows is null).
+An embed with aggregates groups inside its subquery, so per parent row
+(`enrollments(count())` -> `[{"count": 12}]`, or `[{"count": 0}]` for none).
 
 Pure. Identifiers only from the plans (the catalog), quoted; values only as `$n`.
 """
@@ -25,6 +27,7 @@ from gateway.render import (
     Extra,
     Rendered,
     _condition,
+    _group_by,
     _order,
     _select_list,
     ident,
@@ -58,13 +61,18 @@ def _read(plan: ReadPlan, embeds: tuple[EmbedPlan, ...]) -> Rendered:
     conditions = [_condition(c, relation) for c in plan.where] + inner
     where = " where " + " and ".join(conditions) if conditions else ""
     limit, offset = plan.params + 1, plan.params + 2
+    # Top-level aggregates come only beside embeds that filter (embed_plan.py):
+    # each lateral gives one row per parent row, so the groups are the parent's.
+    group = _group_by(plan.select, relation) if plan.aggregated else ""
     rows = (
-        f"select {_merge(plan.select or (), relation, columns)} from {relation}{joins}{where}"
+        f"select {_merge(plan.select or (), relation, columns)} from {relation}{joins}{where}{group}"
         f"{_order(plan.order, relation)} limit ${limit} offset ${offset}"
     )
     # The count needs the joins only when an !inner embed filters the rows.
     counted = f"{relation}{joins if inner else ''}{where}"
     total = f"(select count(*) from {counted})" if plan.count else "null::bigint"
+    if plan.aggregated and plan.count:  # the rows of an aggregated read are its groups
+        total = f"(select count(*) from (select 1 from {counted}{group}) pgrst_g)"
     extras: tuple[Extra, ...] = ("limit", "offset")
     if plan.estimate == "estimated":  # as render.py: the exact count up to a cap, then the estimate
         total = f"(select count(*) from (select 1 from {counted} limit ${plan.params + 3}) pgrst_c)"
@@ -129,6 +137,8 @@ def _subquery(embed: EmbedPlan, parent: str, source: str, rows: str, aliases: _A
     conditions = [f"{near}.{ident(a)} = {parent}.{ident(b)}" for a, b in embed.join]
     conditions += [_condition(c, source) for c in embed.where] + inner
     select = f"select {_merge(embed.select, source, columns)} from {from_}{joins} where {' and '.join(conditions)}"
+    if embed.aggregated:  # per parent row: the join conditions are in the where above
+        select += _group_by(embed.select, source)
     if embed.spread:
         return select
     if embed.cardinality == "many-to-one":

@@ -24,7 +24,7 @@ from litestar.enums import MediaType
 from gateway import keyset
 from gateway.auth import Caller
 from gateway.config import Settings
-from gateway.embed_plan import has_embeds, plan_embeds, without_embeds
+from gateway.embed_plan import embeds_aggregate, has_embeds, plan_embeds, without_embeds
 from gateway.embed_render import render_embedded
 from gateway.errors import ApiError, bad_query
 from gateway.execute import Outcome, Run, Session, execute
@@ -106,7 +106,8 @@ class Gateway:
         plan, rendered = self.prepare(api)
         if api.method == "PUT" and isinstance(plan, MutatePlan):
             _check_put_key(api, plan)
-        if isinstance(plan, ReadPlan) and plan.aggregated and caller.role not in self.settings.aggregates_roles:
+        aggregated = (isinstance(plan, ReadPlan) and plan.aggregated) or embeds_aggregate(api.select)
+        if aggregated and caller.role not in self.settings.aggregates_roles:
             raise ApiError(400, "PGRST123", "Use of aggregate functions is not allowed",
                            hint="AGGREGATES_ROLES lists the roles that may use them")  # fmt: skip
         session = Session(

@@ -138,9 +138,9 @@ def test_ambiguous_is_pgrst201_with_the_choices() -> None:
         ("select=...classes(*)", "students", 400, "PGRST100", "many-to-one"),
         ("select=...teachers!inner(*)", "classes", 400, "PGRST100", "!inner"),
         ("select=classes(*),classes(*)", "students", 400, "PGRST100", "embedded twice"),
-        # Beside an embed, `count()` reads as an embed (parse.py): no such relationship.
-        ("select=count(),classes(*)", "students", 400, "PGRST200", "'count'"),
-        ("select=id,classes(count())", "students", 400, "PGRST200", "'count'"),
+        # `count()` is an aggregate, not an embed named count; beside a shown embed it is refused.
+        ("select=count(),classes(*)", "students", 400, "PGRST100", "aggregates cannot be combined"),
+        ("select=id,classes(count(id))", "students", 400, "PGRST200", "'count'"),  # not an aggregate's syntax
     ],
 )
 def test_errors(query: str, target: str, status: int, code: str, words: str) -> None:
