@@ -22,6 +22,7 @@ from typing import Any
 import asyncpg
 
 from gateway.execute import SETUP
+from gateway.render import ident
 from gateway.roster_import.archive import HEADERS, IMPORTED, ArchiveRejected, Package, column_name, read_package
 
 Connect = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
@@ -67,17 +68,20 @@ async def start_run(connect: Connect, caller: Caller, data: bytes, *, dry_run: b
 async def stage(connection: asyncpg.Connection, package: Package, progress: Progress) -> None:
     """One temporary table per file (all of them, empty when absent), filled with COPY."""
     for stem in IMPORTED:
-        table = "roster_stage_" + stage_name(stem)
-        columns = ", ".join(f"{column_name(h)} text" for h in HEADERS[stem])
+        # Names come from the 1.2 binding's fixed headers (archive.HEADERS), never
+        # from the upload; quoted all the same, like every identifier we render.
+        name = "roster_stage_" + stage_name(stem)
+        table = ident(name)
+        columns = ", ".join(f"{ident(column_name(h))} text" for h in HEADERS[stem])
         await connection.execute(f"create temporary table {table} (row_no integer, {columns}) on commit drop")
         rows = package.rows.get(stem, [])
         if rows:
             progress(f"staging {stem}.csv: {len(rows)} rows")
-            await connection.copy_records_to_table(table, records=[(n, *r) for n, r in enumerate(rows, start=2)])
+            await connection.copy_records_to_table(name, records=[(n, *r) for n, r in enumerate(rows, start=2)])
         # Temporary tables are never analyzed by autovacuum: without statistics
         # and indexes the merge's joins and anti-joins turn into nested loops.
         for key in INDEXED.get(stem, ("sourcedId",)):
-            await connection.execute(f"create index on {table} ({column_name(key)})")
+            await connection.execute(f"create index on {table} ({ident(column_name(key))})")
         await connection.execute(f"analyze {table}")
         # roster.import_oneroster runs as the table owner (SECURITY DEFINER).
         await connection.execute(f"grant select, delete on {table} to school_owner")
