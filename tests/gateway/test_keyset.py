@@ -68,7 +68,9 @@ S = '"api"."students"'
 def test_an_ordered_read_appends_the_key_and_returns_the_last_key() -> None:
     sql, args = rendered("select=id&order=last_name.desc&last_name=neq.z")
     assert f'order by {S}."last_name" desc, {S}."id" limit $2 offset $3' in sql
-    assert f'json_build_array({S}."last_name", {S}."id") as pgrst_key' in sql
+    # The key and the row's JSON are built for the page only, after the limit.
+    assert 'json_build_array(pgrst_l."last_name", pgrst_l."id") as pgrst_key' in sql
+    assert sql.index("limit $2 offset $3") < sql.index('pgrst_l order by pgrst_l."last_name" desc, pgrst_l."id"')
     assert args == ("z", 1000, 0)
 
 
