@@ -55,13 +55,16 @@ class Connection(Protocol):
     async def fetchval(self, query: str, *args: Any) -> Any: ...
 
 
-FOREIGN_KEYS_QUERY = """
-with rel as (
-    select c.oid, c.relname
+# The exposed relations, and for each the one table a view reads (when it reads
+# exactly one) or the table itself: how a view's columns are traced to a base
+# table's keys. schema_cache.py's catalog query starts with the same CTEs.
+RELATIONS_AND_BASES = """
+rel as (
+    select c.oid, c.relname, c.relkind
     from pg_class c
     where c.relnamespace = $1::regnamespace and c.relkind in ('r', 'v', 'm', 'f', 'p')
 ),
-base as (  -- as in schema_cache.py: the one table a view reads, or the table itself
+base as (
     select r.ev_class as oid, min(d.refobjid::bigint)::oid as base_oid
     from pg_rewrite r
     join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
@@ -71,8 +74,13 @@ base as (  -- as in schema_cache.py: the one table a view reads, or the table it
     group by r.ev_class
     having count(distinct d.refobjid) = 1
     union all
-    select c.oid, c.oid from pg_class c where c.oid in (select oid from rel) and c.relkind in ('r', 'p')
-),
+    select oid, oid from rel where relkind in ('r', 'p')
+)"""
+
+FOREIGN_KEYS_QUERY = (
+    "with"
+    + RELATIONS_AND_BASES
+    + """,
 keys as (
     select k.conname, s.relname as source, t.relname as target,
         (select array_agg(va.attname order by u.ord)
@@ -97,6 +105,7 @@ select coalesce(json_agg(json_build_object(
 from keys
 where cardinality(columns) = width and cardinality(foreign_columns) = width
 """
+)
 
 
 async def load_foreign_keys(connection: Connection, schema: str) -> tuple[ForeignKey, ...]:

@@ -22,7 +22,7 @@ from typing import Any, Literal, Protocol
 
 import msgspec
 
-from gateway.relationships import ForeignKey, load_foreign_keys
+from gateway.relationships import RELATIONS_AND_BASES, ForeignKey, load_foreign_keys
 
 RelationKind = Literal["table", "view", "materialized_view", "foreign_table", "partitioned_table"]
 Volatility = Literal["immutable", "stable", "volatile"]
@@ -143,25 +143,10 @@ _VOLATILITY: dict[str, Volatility] = {"i": "immutable", "s": "stable", "v": "vol
 # pg_relation_is_updatable's bitmask: 1 << CMD_UPDATE (2), CMD_INSERT (3), CMD_DELETE (4).
 _UPDATE, _INSERT, _DELETE = 4, 8, 16
 
-CATALOG_QUERY = """
-with rel as (
-    select c.oid, c.relname, c.relkind
-    from pg_class c
-    where c.relnamespace = $1::regnamespace and c.relkind in ('r', 'v', 'm', 'f', 'p')
-),
--- The one table a view reads, when it reads exactly one.
-base as (
-    select r.ev_class as oid, min(d.refobjid::bigint)::oid as base_oid
-    from pg_rewrite r
-    join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
-        and d.refclassid = 'pg_class'::regclass and d.refobjid <> r.ev_class
-    join pg_class b on b.oid = d.refobjid and b.relkind in ('r', 'p')
-    where r.ev_class in (select oid from rel)
-    group by r.ev_class
-    having count(distinct d.refobjid) = 1
-    union all
-    select oid, oid from rel where relkind in ('r', 'p')
-),
+CATALOG_QUERY = (
+    "with"
+    + RELATIONS_AND_BASES
+    + """,
 col as (
     select a.attrelid, a.attnum, a.attname,
            format_type(a.atttypid, a.atttypmod) as type,
@@ -236,6 +221,7 @@ select
     )) order by p.proname, p.oid), '[]')::text
      from pg_proc p where p.pronamespace = $1::regnamespace and p.prokind = 'f') as functions
 """
+)
 
 
 async def load_schema_cache(connection: Connection, schema: str = "api") -> SchemaCache:
