@@ -1,0 +1,758 @@
+-- OneRoster import rules a school expects on its first sync and after
+-- (db/roster/README.md, "Adoption and links"):
+--   * adoption: rows entered here by hand (no sourcedId) that a partner's row
+--     names by its natural key are taken over, not duplicated or refused:
+--     subjects by name or code, logins by email (same school, same role) with
+--     their profile, students by student number, an enrollment whose old
+--     sourcedId this file removes by the same student and class;
+--   * conflicts that would have failed the whole run on a constraint are
+--     rejected per row with a reason (ambiguous adoption, a course name held
+--     by another partner course, a student already enrolled under another
+--     sourcedId, unknown agentSourcedIds);
+--   * guardian links follow agentSourcedIds both ways (a student's guardians,
+--     a guardian's students) and links the partner made are removed when the
+--     file no longer names them;
+--   * a class's teacher set from a teacher enrollment is cleared when that
+--     enrollment is dropped.
+-- Every function takes the school explicitly and touches only its rows
+-- (SECURITY DEFINER as in 0012; the caller is roster.import_oneroster).
+
+-- Natural-key matches of file rows to hand-entered rows, filled by
+-- roster.validate_rules (which rejects the ambiguous ones) and applied by
+-- roster.adopt_existing after validation passed.
+create function roster.match_existing(p_school uuid) returns void
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+begin
+    create temp table roster_matches (file text, row_no int, sourced_id text, table_name text, id uuid, how text)
+        on commit drop;
+    -- courses.csv -> subjects by name, by code.
+    insert into pg_temp.roster_matches
+    select 'courses.csv', c.row_no, c.sourced_id, 'subjects', s.id, m.how
+    from pg_temp.roster_stage_courses c
+    cross join lateral (values ('title', c.title), ('courseCode', c.course_code)) m (how, val)
+    join data.subjects s on s.school_id = p_school and not s.is_deleted and s.sourced_id is null
+                        and m.val is not null and (case m.how when 'title' then s.name else s.code end) = m.val
+    where c.status is distinct from 'tobedeleted'
+      and not exists (select from data.subjects o where o.school_id = p_school and o.sourced_id = c.sourced_id);
+    -- users.csv -> a login by email, then its profile; students by number.
+    insert into pg_temp.roster_matches
+    select 'users.csv', p.row_no, p.sourced_id, 'users', u.id, 'email'
+    from pg_temp.roster_people p
+    join data.users u on u.school_id = p_school and lower(u.email) = p.email and not u.is_deleted and u.sourced_id is null
+    where p.status is distinct from 'tobedeleted' and p.db_role is not null and p.existing_id is null;
+    insert into pg_temp.roster_matches
+    select 'users.csv', p.row_no, p.sourced_id, 'students', s.id, 'identifier'
+    from pg_temp.roster_people p
+    join data.students s on s.school_id = p_school and s.student_number = p.number and not s.is_deleted and s.sourced_id is null
+    where p.status is distinct from 'tobedeleted' and p.db_role = 'STUDENT'
+      and not exists (select from data.students o where o.school_id = p_school and o.sourced_id = p.sourced_id);
+    analyze pg_temp.roster_matches;
+end
+$$;
+
+create function roster.validate_rules(p_school uuid, p_modes jsonb) returns void
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+    v_enrollments text := coalesce(p_modes ->> 'enrollments', 'absent');
+    v_courses text := coalesce(p_modes ->> 'courses', 'absent');
+begin
+    perform roster.match_existing(p_school);
+    insert into pg_temp.roster_rejects
+    -- One file row may take over one hand-entered row, and the other way round.
+    select m.file, m.row_no, case m.how when 'title' then 'title' when 'courseCode' then 'courseCode' else m.how end,
+           format('ambiguous: this row''s title and courseCode match two different subjects entered here; make them agree or rename one')
+    from pg_temp.roster_matches m
+    where m.table_name = 'subjects'
+      and exists (select from pg_temp.roster_matches o where o.file = m.file and o.row_no = m.row_no
+                  and o.table_name = 'subjects' and o.id <> m.id)
+      and m.how = 'title'
+    union all
+    select m.file, m.row_no, case m.how when 'email' then 'email' when 'identifier' then 'identifier' else m.how end,
+           format('ambiguous: the %s row entered here (id %s) is matched by rows %s of this file',
+                  m.table_name, m.id, (select string_agg(o.row_no::text, ', ' order by o.row_no)
+                                       from pg_temp.roster_matches o where o.table_name = m.table_name and o.id = m.id))
+    from pg_temp.roster_matches m
+    where exists (select from pg_temp.roster_matches o where o.table_name = m.table_name and o.id = m.id and o.row_no <> m.row_no)
+    union all
+    select 'users.csv', m.row_no, 'identifier',
+           format('ambiguous: identifier %s matches a student entered here, but the login with this email belongs to another student', p.number)
+    from pg_temp.roster_matches m
+    join pg_temp.roster_people p on p.row_no = m.row_no
+    join pg_temp.roster_matches u on u.row_no = m.row_no and u.table_name = 'users'
+    where m.table_name = 'students'
+      and exists (select from data.students o where o.school_id = p_school and o.user_id = u.id and o.id <> m.id and not o.is_deleted)
+    union all
+    -- A login is taken over only for the role it has.
+    select 'users.csv', p.row_no, 'email',
+           format('email %s belongs to a %s login entered here; this file makes it a %s', p.email, lower(u.role), lower(p.db_role))
+    from pg_temp.roster_matches m
+    join pg_temp.roster_people p on p.row_no = m.row_no
+    join data.users u on u.id = m.id
+    where m.table_name = 'users' and u.role <> p.db_role
+    union all
+    -- A subject name or code held by another partner course that this file keeps.
+    select 'courses.csv', c.row_no, x.col,
+           format('a subject with %s %L already belongs to course %s: rename one, or remove that course in the same file',
+                  x.label, x.val, s.sourced_id)
+    from pg_temp.roster_stage_courses c
+    cross join lateral (values ('title', 'name', c.title), ('courseCode', 'code', c.course_code)) x (col, label, val)
+    join data.subjects s on s.school_id = p_school and not s.is_deleted and s.sourced_id is not null
+                        and s.sourced_id <> c.sourced_id
+                        and x.val is not null and (case x.col when 'title' then s.name else s.code end) = x.val
+    where c.status is distinct from 'tobedeleted'
+      and v_courses <> 'absent'
+      -- still in this file (bulk keeps what it names; delta keeps what it does not delete)
+      and (exists (select from pg_temp.roster_stage_courses k where k.sourced_id = s.sourced_id and k.status is distinct from 'tobedeleted')
+           or (v_courses = 'delta' and not exists (select from pg_temp.roster_stage_courses k where k.sourced_id = s.sourced_id)))
+    union all
+    -- agentSourcedIds: each must name a user in this file or already here.
+    select 'users.csv', p.row_no, 'agentSourcedIds',
+           format('unknown reference: agent %s is neither in users.csv nor already here', a.agent)
+    from pg_temp.roster_people p
+    cross join lateral (select distinct trim(x) as agent from unnest(string_to_array(p.agent_sourced_ids, ',')) x) a
+    where p.status is distinct from 'tobedeleted' and p.agent_sourced_ids is not null and a.agent <> ''
+      and not exists (select from pg_temp.roster_people o where o.sourced_id = a.agent and o.status is distinct from 'tobedeleted')
+      and not exists (select from data.users u where u.school_id = p_school and u.sourced_id = a.agent and not u.is_deleted);
+
+    if v_enrollments = 'absent' then return; end if;
+    -- A student enrolled in a class here under another sourcedId that this file keeps.
+    insert into pg_temp.roster_rejects
+    select 'enrollments.csv', e.row_no, 'sourcedId',
+           format('user %s is already enrolled in class %s here as enrollment %s: send %s as tobedeleted in the same file, or use that sourcedId',
+                  e.user_sourced_id, e.class_sourced_id, x.sourced_id, x.sourced_id)
+    from pg_temp.roster_stage_enrollments e
+    join data.students st on st.school_id = p_school and st.sourced_id = e.user_sourced_id and not st.is_deleted
+    join data.classes c on c.school_id = p_school and c.sourced_id = e.class_sourced_id and not c.is_deleted
+    join data.enrollments x on x.school_id = p_school and x.student_id = st.id and x.class_id = c.id
+                           and x.sourced_id is not null and x.sourced_id <> e.sourced_id
+    where e.role = 'student' and e.status is distinct from 'tobedeleted'
+      and not exists (select from pg_temp.roster_stage_enrollments k where k.sourced_id = x.sourced_id and k.status is distinct from 'tobedeleted')
+      and v_enrollments = 'delta'
+      and not exists (select from pg_temp.roster_stage_enrollments k where k.sourced_id = x.sourced_id and k.status = 'tobedeleted')
+      and not exists (select from data.enrollments y where y.school_id = p_school and y.sourced_id = e.sourced_id)  -- a move: below
+    union all
+    -- An enrollment moved to a student and class that already have one.
+    select 'enrollments.csv', e.row_no, 'classSourcedId',
+           format('enrollment %s cannot move to class %s: user %s already has enrollment %s there',
+                  e.sourced_id, e.class_sourced_id, e.user_sourced_id, coalesce(x.sourced_id, x.id::text))
+    from pg_temp.roster_stage_enrollments e
+    join data.enrollments y on y.school_id = p_school and y.sourced_id = e.sourced_id
+    join data.students st on st.school_id = p_school and st.sourced_id = e.user_sourced_id and not st.is_deleted
+    join data.classes c on c.school_id = p_school and c.sourced_id = e.class_sourced_id and not c.is_deleted
+    join data.enrollments x on x.school_id = p_school and x.student_id = st.id and x.class_id = c.id and x.id <> y.id
+    where e.role = 'student' and e.status is distinct from 'tobedeleted';
+end
+$$;
+
+-- After validation passed: take over the matched rows, and re-key an
+-- enrollment whose old sourcedId this file removes to the new one of the same
+-- student and class (one row per student and class). Returns per file the
+-- sourcedIds adopted, for the report.
+create function roster.adopt_existing(p_school uuid, p_modes jsonb) returns void
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+begin
+    create temp table roster_adopted (file text, sourced_id text) on commit drop;
+    -- merge_people records its changes here; the report reads it even without users.csv.
+    create temp table roster_changed (sourced_id text) on commit drop;
+    with s as (
+        update data.subjects t set sourced_id = m.sourced_id, name = c.title, code = c.course_code
+        from pg_temp.roster_matches m join pg_temp.roster_stage_courses c on c.row_no = m.row_no
+        where m.table_name = 'subjects' and t.id = m.id and t.school_id = p_school
+        returning t.sourced_id)
+    insert into pg_temp.roster_adopted select distinct 'courses.csv', sourced_id from s;
+    with u as (
+        update data.users t set sourced_id = m.sourced_id
+        from pg_temp.roster_matches m
+        where m.table_name = 'users' and t.id = m.id and t.school_id = p_school
+        returning t.id, t.sourced_id)
+    insert into pg_temp.roster_adopted select 'users.csv', sourced_id from u;
+    -- The adopted login's profile comes along.
+    update data.students t set sourced_id = u.sourced_id
+    from data.users u where u.school_id = p_school and t.school_id = p_school and t.user_id = u.id and not t.is_deleted
+      and t.sourced_id is null and u.sourced_id in (select a.sourced_id from pg_temp.roster_adopted a where a.file = 'users.csv')
+      and not exists (select from data.students o where o.school_id = p_school and o.sourced_id = u.sourced_id);
+    update data.teachers t set sourced_id = u.sourced_id
+    from data.users u where u.school_id = p_school and t.school_id = p_school and t.user_id = u.id and not t.is_deleted
+      and t.sourced_id is null and u.sourced_id in (select a.sourced_id from pg_temp.roster_adopted a where a.file = 'users.csv');
+    update data.parents t set sourced_id = u.sourced_id
+    from data.users u where u.school_id = p_school and t.school_id = p_school and t.user_id = u.id and not t.is_deleted
+      and t.sourced_id is null and u.sourced_id in (select a.sourced_id from pg_temp.roster_adopted a where a.file = 'users.csv');
+    with s as (
+        update data.students t set sourced_id = m.sourced_id
+        from pg_temp.roster_matches m
+        where m.table_name = 'students' and t.id = m.id and t.school_id = p_school and t.sourced_id is null
+          and not exists (select from data.students o where o.school_id = p_school and o.sourced_id = m.sourced_id)
+        returning t.sourced_id)
+    insert into pg_temp.roster_adopted select 'users.csv', sourced_id from s
+    where sourced_id not in (select a.sourced_id from pg_temp.roster_adopted a where a.file = 'users.csv');
+
+    if coalesce(p_modes ->> 'enrollments', 'absent') = 'absent' then return; end if;
+    with e as (
+        update data.enrollments x set sourced_id = e.sourced_id, enrollment_date = e.begin_date::date,
+                                      completion_date = e.end_date::date
+        from pg_temp.roster_stage_enrollments e
+        join data.students st on st.school_id = p_school and st.sourced_id = e.user_sourced_id and not st.is_deleted
+        join data.classes c on c.school_id = p_school and c.sourced_id = e.class_sourced_id and not c.is_deleted
+        where x.school_id = p_school and x.student_id = st.id and x.class_id = c.id
+          and e.role = 'student' and e.status is distinct from 'tobedeleted'
+          and x.sourced_id is not null and x.sourced_id <> e.sourced_id
+          and not exists (select from data.enrollments o where o.school_id = p_school and o.sourced_id = e.sourced_id)
+          and not exists (select from pg_temp.roster_stage_enrollments k where k.sourced_id = x.sourced_id and k.status is distinct from 'tobedeleted')
+        returning e.sourced_id)
+    insert into pg_temp.roster_adopted select 'enrollments.csv', sourced_id from e;
+end
+$$;
+
+-- Guardian links from agentSourcedIds, both ways (a student's agents are its
+-- guardians, a guardian's agents its students). The wanted links are added;
+-- a link between a partner student and a partner guardian (both with a
+-- sourcedId) that the file speaks for and no longer names is removed; links
+-- made here by hand stay. Returns the sourcedIds of the students and guardians
+-- whose links changed.
+create function roster.sync_guardian_links(p_school uuid, p_mode text) returns setof text
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+begin
+    create temp table roster_links on commit drop as
+    select distinct st.id as student_id, pa.id as parent_id, st.sourced_id as student_sid, pa.sourced_id as parent_sid
+    from pg_temp.roster_src_people s
+    cross join lateral (select trim(x) as agent from unnest(string_to_array(s.agent_sourced_ids, ',')) x) a
+    join data.students st on st.school_id = p_school and not st.is_deleted
+                         and st.sourced_id = case s.db_role when 'STUDENT' then s.sourced_id else a.agent end
+    join data.parents pa on pa.school_id = p_school and not pa.is_deleted
+                        and pa.sourced_id = case s.db_role when 'PARENT' then s.sourced_id else a.agent end
+    where s.db_role in ('STUDENT', 'PARENT') and s.agent_sourced_ids is not null;
+    return query
+    with added as (
+        insert into data.student_parents (school_id, student_id, parent_id)
+        select p_school, l.student_id, l.parent_id from pg_temp.roster_links l
+        on conflict do nothing
+        returning student_id, parent_id),
+    removed as (
+        delete from data.student_parents sp
+        using data.students st, data.parents pa
+        where sp.school_id = p_school and st.school_id = p_school and pa.school_id = p_school
+          and st.id = sp.student_id and pa.id = sp.parent_id
+          and st.sourced_id is not null and pa.sourced_id is not null
+          -- the file speaks for this link: a bulk file names the student or the
+          -- guardian; a delta row names one of them with agentSourcedIds given
+          -- (an empty field in a delta row says nothing about links)
+          and exists (select from pg_temp.roster_src_people s
+                      where ((s.sourced_id = st.sourced_id and s.db_role = 'STUDENT')
+                             or (s.sourced_id = pa.sourced_id and s.db_role = 'PARENT'))
+                        and (p_mode = 'bulk' or s.agent_sourced_ids is not null))
+          and not exists (select from pg_temp.roster_links l where l.student_id = sp.student_id and l.parent_id = sp.parent_id)
+        returning sp.student_id, sp.parent_id)
+    select x.sid::text from (select student_id, parent_id from added union all select student_id, parent_id from removed) c
+    join data.students st on st.id = c.student_id
+    join data.parents pa on pa.id = c.parent_id
+    cross join lateral (values (st.sourced_id), (pa.sourced_id)) x (sid)
+    where x.sid is not null;
+end
+$$;
+
+-- A class's teacher that came from a teacher enrollment this file drops
+-- (tobedeleted, or missing from a bulk file) and no other teacher enrollment
+-- replaced: the class has no teacher. A teacher set here by hand stays.
+create function roster.clear_dropped_teachers(p_school uuid, p_mode text) returns bigint
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+    n bigint;
+begin
+    if p_mode = 'absent' then return 0; end if;
+    update data.classes c set teacher_id = null
+    from data.teachers t
+    where c.school_id = p_school and t.school_id = p_school and t.id = c.teacher_id
+      and c.sourced_id is not null and t.sourced_id is not null and not c.is_deleted
+      and not exists (select from pg_temp.roster_stage_enrollments e
+                      where e.class_sourced_id = c.sourced_id and e.user_sourced_id = t.sourced_id
+                        and e.role = 'teacher' and e.status is distinct from 'tobedeleted')
+      and (p_mode = 'bulk'
+           or exists (select from pg_temp.roster_stage_enrollments e
+                      where e.class_sourced_id = c.sourced_id and e.user_sourced_id = t.sourced_id
+                        and e.role = 'teacher' and e.status = 'tobedeleted'));
+    get diagnostics n = row_count;
+    return n;
+end
+$$;
+
+-- The import and the people merge, calling the rules above (otherwise as in 0012).
+
+create or replace function roster.merge_people(p_school uuid, p_mode text, p_admin boolean) returns jsonb
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+    v_ins bigint;
+    v_upd bigint;
+    v_total bigint;
+    v_deact bigint;
+begin
+    if p_mode = 'absent' then return '{}'; end if;
+    create temp table if not exists roster_changed (sourced_id text) on commit drop;
+    create temp table roster_src_people on commit drop as
+    select p.* from pg_temp.roster_people p where p.status is distinct from 'tobedeleted';
+    analyze pg_temp.roster_src_people;
+    v_total := (select count(*) from pg_temp.roster_src_people);
+
+    with changed as (
+        update data.users t set email = s.email, role = s.db_role, is_active = (s.enabled_user = 'true'), is_deleted = false
+        from pg_temp.roster_src_people s
+        where t.school_id = p_school and t.sourced_id = s.sourced_id
+          and (p_admin or (t.role <> 'ADMIN' and s.db_role <> 'ADMIN'))
+          and (t.email, t.role, t.is_active, t.is_deleted) is distinct from (s.email, s.db_role, s.enabled_user = 'true', false)
+        returning t.sourced_id)
+    insert into pg_temp.roster_changed select sourced_id from changed;
+    with added as (
+        insert into data.users (school_id, email, role, is_active, sourced_id)
+        select p_school, s.email, s.db_role, s.enabled_user = 'true', s.sourced_id
+        from pg_temp.roster_src_people s
+        where (p_admin or s.db_role <> 'ADMIN')
+          and not exists (select from data.users t where t.school_id = p_school and t.sourced_id = s.sourced_id)
+        returning 1)
+    select count(*) into v_ins from added;
+    perform roster.analyze_after('users', v_ins);
+
+    -- Profiles, keyed by the user's sourcedId too.
+    with changed as (
+        update data.students t set student_number = s.number, first_name = s.given_name, last_name = s.family_name,
+                                   user_id = u.id, is_deleted = false
+        from pg_temp.roster_src_people s join data.users u on u.school_id = p_school and u.sourced_id = s.sourced_id
+        where s.db_role = 'STUDENT' and t.school_id = p_school and t.sourced_id = s.sourced_id
+          and (t.student_number, t.first_name, t.last_name, t.user_id, t.is_deleted)
+              is distinct from (s.number, s.given_name, s.family_name, u.id, false)
+        returning t.sourced_id)
+    insert into pg_temp.roster_changed select sourced_id from changed;
+    insert into data.students (school_id, student_number, first_name, last_name, user_id, sourced_id)
+    select p_school, s.number, s.given_name, s.family_name, u.id, s.sourced_id
+    from pg_temp.roster_src_people s join data.users u on u.school_id = p_school and u.sourced_id = s.sourced_id
+    where s.db_role = 'STUDENT'
+      and not exists (select from data.students t where t.school_id = p_school and t.sourced_id = s.sourced_id);
+
+    with changed as (
+        update data.teachers t set first_name = s.given_name, last_name = s.family_name, user_id = u.id, is_deleted = false
+        from pg_temp.roster_src_people s join data.users u on u.school_id = p_school and u.sourced_id = s.sourced_id
+        where s.db_role = 'TEACHER' and t.school_id = p_school and t.sourced_id = s.sourced_id
+          and (t.first_name, t.last_name, t.user_id, t.is_deleted) is distinct from (s.given_name, s.family_name, u.id, false)
+        returning t.sourced_id)
+    insert into pg_temp.roster_changed select sourced_id from changed;
+    insert into data.teachers (school_id, first_name, last_name, user_id, sourced_id)
+    select p_school, s.given_name, s.family_name, u.id, s.sourced_id
+    from pg_temp.roster_src_people s join data.users u on u.school_id = p_school and u.sourced_id = s.sourced_id
+    where s.db_role = 'TEACHER'
+      and not exists (select from data.teachers t where t.school_id = p_school and t.sourced_id = s.sourced_id);
+
+    with changed as (
+        update data.parents t set first_name = s.given_name, last_name = s.family_name, user_id = u.id,
+                                  relation_to_student = case s.or_role when 'relative' then 'OTHER' else 'GUARDIAN' end,
+                                  contact_email = s.email, is_deleted = false
+        from pg_temp.roster_src_people s join data.users u on u.school_id = p_school and u.sourced_id = s.sourced_id
+        where s.db_role = 'PARENT' and t.school_id = p_school and t.sourced_id = s.sourced_id
+          and (t.first_name, t.last_name, t.user_id, t.relation_to_student, t.contact_email, t.is_deleted)
+              is distinct from (s.given_name, s.family_name, u.id, case s.or_role when 'relative' then 'OTHER' else 'GUARDIAN' end, s.email, false)
+        returning t.sourced_id)
+    insert into pg_temp.roster_changed select sourced_id from changed;
+    insert into data.parents (school_id, first_name, last_name, user_id, relation_to_student, contact_email, sourced_id)
+    select p_school, s.given_name, s.family_name, u.id, case s.or_role when 'relative' then 'OTHER' else 'GUARDIAN' end,
+           s.email, s.sourced_id
+    from pg_temp.roster_src_people s join data.users u on u.school_id = p_school and u.sourced_id = s.sourced_id
+    where s.db_role = 'PARENT'
+      and not exists (select from data.parents t where t.school_id = p_school and t.sourced_id = s.sourced_id);
+
+    perform roster.analyze_after('students', v_ins);
+    perform roster.analyze_after('teachers', v_ins / 10);
+    perform roster.analyze_after('parents', v_ins / 10);
+
+    -- Guardian links (agentSourcedIds, both ways); a changed link changes the
+    -- person the file names, counted as updated when that person was here before.
+    insert into pg_temp.roster_changed
+    select l.sid from roster.sync_guardian_links(p_school, p_mode) l (sid)
+    where l.sid in (select p.sourced_id from pg_temp.roster_people p where p.existing_id is not null);
+
+    -- Updated: people who were here before (by sourcedId, or taken over by
+    -- roster.adopt_existing) and changed or were taken over; a person whose
+    -- login is new counts as inserted only.
+    v_upd := (select count(distinct c.sourced_id)
+              from (select sourced_id from pg_temp.roster_changed
+                    union all select sourced_id from pg_temp.roster_adopted where file = 'users.csv') c
+              where c.sourced_id in (select p.sourced_id from pg_temp.roster_people p where p.existing_id is not null)
+                 or c.sourced_id in (select m.sourced_id from pg_temp.roster_matches m where m.table_name = 'users'));
+    -- A partner never deactivates an ADMIN login: its rows left roster_people and
+    -- the users deactivation skips them.
+    v_deact := roster.deactivate(p_school, 'users', 'roster_stage_users', p_mode,
+                                 'is_deleted = true, is_active = false') ;
+    perform roster.deactivate(p_school, 'students', 'roster_stage_users', p_mode, 'is_deleted = true');
+    perform roster.deactivate(p_school, 'teachers', 'roster_stage_users', p_mode, 'is_deleted = true');
+    perform roster.deactivate(p_school, 'parents', 'roster_stage_users', p_mode, 'is_deleted = true');
+    return jsonb_build_object('inserted', v_ins, 'updated', v_upd, 'unchanged', v_total - v_ins - v_upd, 'deactivated', v_deact);
+end
+$$;
+
+create or replace function roster.import_oneroster(p_modes jsonb) returns jsonb
+language plpgsql volatile security definer
+set search_path = ''
+as $fn$
+declare
+    v_school uuid := roster.require_role(array['school_admin', 'partner_sync']);
+    v_admin boolean := auth.role() = 'school_admin';
+    v_org text;
+    v_file text;
+    v_mode text;
+    v_files jsonb := '{}';
+    v_tables jsonb := '{}';
+    v_ins bigint;
+    v_upd bigint;
+    v_del bigint;
+    v_rows bigint;
+    v_adopt boolean := false;
+    v_rejects jsonb;
+    v_skips jsonb;
+    v_count bigint;
+    files constant text[] := array['orgs', 'academic_sessions', 'courses', 'classes', 'users', 'roles', 'enrollments', 'demographics'];
+begin
+    if not v_admin and not (coalesce(auth.claims() ->> 'scope', '') ~ '(^| )urn:school-data-api:scope:roster\.import( |$)') then
+        raise exception 'permission denied: this token lacks the scope urn:school-data-api:scope:roster.import'
+            using errcode = '42501';
+    end if;
+
+    create temp table roster_rejects (file text, row_no int, column_name text, reason text) on commit drop;
+    create temp table roster_skips (file text, row_no int, reason text) on commit drop;
+
+    -- (2a) Checks every file shares: sourcedId, status, dateLastModified.
+    foreach v_file in array files
+    loop
+        v_mode := coalesce(p_modes ->> v_file, 'absent');
+        continue when v_mode = 'absent';
+        execute format($q$
+            insert into pg_temp.roster_rejects
+            select %1$L, row_no, 'sourcedId', 'missing required field: sourcedId' from pg_temp.%2$I where sourced_id is null
+            union all
+            select %1$L, row_no, 'sourcedId', format('duplicate sourcedId %%s (first on row %%s)', sourced_id, first_row)
+            from (select row_no, sourced_id, min(row_no) over (partition by sourced_id) as first_row
+                  from pg_temp.%2$I where sourced_id is not null) d
+            where row_no <> first_row
+            union all
+            select %1$L, row_no, 'status', format('bad enum value %%L: %%s', status,
+                   case when %3$L = 'bulk' then 'leave it empty (or active) in a bulk file' else 'active or tobedeleted' end)
+            from pg_temp.%2$I
+            where (%3$L = 'bulk' and status is not null and status <> 'active')
+               or (%3$L = 'delta' and status is distinct from 'active' and status is distinct from 'tobedeleted')
+            union all
+            select %1$L, row_no, 'dateLastModified',
+                   case when date_last_modified is null then 'missing required field: dateLastModified (delta files need it)'
+                        else format('bad date %%L: use ISO 8601, e.g. 2026-11-26T15:00:00Z', date_last_modified) end
+            from pg_temp.%2$I
+            where (date_last_modified is not null and not pg_input_is_valid(date_last_modified, 'timestamptz'))
+               or (%3$L = 'delta' and date_last_modified is null)$q$,
+            case v_file when 'academic_sessions' then 'academicSessions.csv' else v_file || '.csv' end,
+            'roster_stage_' || v_file, v_mode);
+    end loop;
+
+    -- (2b) The school's org: its stored sourcedId, or adopted from orgs.csv's only school.
+    select s.sourced_id into v_org from data.schools s where s.id = v_school;
+    if v_org is null and p_modes ->> 'orgs' is not null and p_modes ->> 'orgs' <> 'absent' then
+        select min(o.sourced_id) into v_org from pg_temp.roster_stage_orgs o
+        where o.type = 'school' and o.status is distinct from 'tobedeleted'
+        having count(*) = 1;
+        if v_org is null then
+            insert into pg_temp.roster_rejects values ('orgs.csv', null, 'type',
+                'cannot tell which org is this school: orgs.csv must hold exactly one org of type school, or the school''s sourced_id must be set');
+        elsif exists (select from data.schools s where s.sourced_id = v_org and s.id <> v_school) then
+            insert into pg_temp.roster_rejects values ('orgs.csv', null, 'sourcedId',
+                format('wrong org: %s is already the org of another school', v_org));
+            v_org := null;
+        else
+            v_adopt := true;
+        end if;
+    elsif v_org is null then
+        insert into pg_temp.roster_rejects values ('orgs.csv', null, null,
+            'this school has no OneRoster org yet: include orgs.csv with its org (type school) once');
+    end if;
+    insert into pg_temp.roster_skips
+    select 'orgs.csv', o.row_no, format('wrong org: %s is not this school''s org (%s)', o.sourced_id, v_org)
+    from pg_temp.roster_stage_orgs o where o.sourced_id is distinct from v_org and o.sourced_id is not null;
+
+    -- Rows of other orgs are skipped (a district export names many schools).
+    insert into pg_temp.roster_skips
+    select 'courses.csv', row_no, format('wrong org: orgSourcedId %s is not this school''s org', org_sourced_id)
+    from pg_temp.roster_stage_courses where (org_sourced_id is not null and org_sourced_id <> v_org) or (org_sourced_id is null and status is distinct from 'tobedeleted');
+    delete from pg_temp.roster_stage_courses where (org_sourced_id is not null and org_sourced_id <> v_org) or (org_sourced_id is null and status is distinct from 'tobedeleted');
+    insert into pg_temp.roster_skips
+    select 'classes.csv', row_no, format('wrong org: schoolSourcedId %s is not this school''s org', school_sourced_id)
+    from pg_temp.roster_stage_classes where (school_sourced_id is not null and school_sourced_id <> v_org) or (school_sourced_id is null and status is distinct from 'tobedeleted');
+    delete from pg_temp.roster_stage_classes where (school_sourced_id is not null and school_sourced_id <> v_org) or (school_sourced_id is null and status is distinct from 'tobedeleted');
+    insert into pg_temp.roster_skips
+    select 'enrollments.csv', row_no, format('wrong org: schoolSourcedId %s is not this school''s org', school_sourced_id)
+    from pg_temp.roster_stage_enrollments where (school_sourced_id is not null and school_sourced_id <> v_org) or (school_sourced_id is null and status is distinct from 'tobedeleted');
+    delete from pg_temp.roster_stage_enrollments where (school_sourced_id is not null and school_sourced_id <> v_org) or (school_sourced_id is null and status is distinct from 'tobedeleted');
+    insert into pg_temp.roster_skips
+    select 'roles.csv', row_no, format('wrong org: orgSourcedId %s is not this school''s org', org_sourced_id)
+    from pg_temp.roster_stage_roles where (org_sourced_id is not null and org_sourced_id <> v_org) or (org_sourced_id is null and status is distinct from 'tobedeleted');
+    delete from pg_temp.roster_stage_roles where (org_sourced_id is not null and org_sourced_id <> v_org) or (org_sourced_id is null and status is distinct from 'tobedeleted');
+
+    -- (2c) academicSessions.csv -> data.academic_terms
+    insert into pg_temp.roster_rejects
+    select 'academicSessions.csv', row_no, 'title', 'missing required field: title' from pg_temp.roster_stage_academic_sessions where title is null and status is distinct from 'tobedeleted'
+    union all
+    select 'academicSessions.csv', row_no, 'type', format('bad enum value %L: schoolYear, semester, term or gradingPeriod', type)
+    from pg_temp.roster_stage_academic_sessions where status is distinct from 'tobedeleted' and type is distinct from 'schoolYear' and type is distinct from 'semester' and type is distinct from 'term' and type is distinct from 'gradingPeriod'
+    union all
+    select 'academicSessions.csv', row_no, c.col, format('bad date %L: use YYYY-MM-DD', c.val)
+    from pg_temp.roster_stage_academic_sessions s
+    cross join lateral (values ('startDate', s.start_date), ('endDate', s.end_date)) c (col, val)
+    where s.status is distinct from 'tobedeleted' and (c.val is null or not pg_input_is_valid(c.val, 'date'))
+    union all
+    select 'academicSessions.csv', row_no, 'endDate', 'bad date: endDate is before startDate'
+    from pg_temp.roster_stage_academic_sessions
+    where pg_input_is_valid(start_date, 'date') and pg_input_is_valid(end_date, 'date') and end_date::date < start_date::date
+    union all
+    select 'academicSessions.csv', s.row_no, 'parentSourcedId', format('unknown reference: academic session %s is neither in academicSessions.csv nor already here', s.parent_sourced_id)
+    from pg_temp.roster_stage_academic_sessions s
+    where s.parent_sourced_id is not null and s.status is distinct from 'tobedeleted'
+      and not exists (select from pg_temp.roster_stage_academic_sessions p where p.sourced_id = s.parent_sourced_id and p.status is distinct from 'tobedeleted')
+      and not exists (select from data.academic_terms t where t.school_id = v_school and t.sourced_id = s.parent_sourced_id and not t.is_deleted);
+
+    -- (2d) courses.csv -> data.subjects (unique per school by name and by code)
+    insert into pg_temp.roster_rejects
+    select 'courses.csv', row_no, 'title', 'missing required field: title' from pg_temp.roster_stage_courses where title is null and status is distinct from 'tobedeleted'
+    union all
+    select 'courses.csv', row_no, 'title', format('duplicate title %L: subjects are unique by name in a school (first on row %s)', title, first_row)
+    from (select row_no, title, status, min(row_no) over (partition by title) first_row from pg_temp.roster_stage_courses where status is distinct from 'tobedeleted') d
+    where title is not null and row_no <> first_row;
+
+    -- (2e) classes.csv -> data.classes
+    insert into pg_temp.roster_rejects
+    select 'classes.csv', row_no, 'title', 'missing required field: title' from pg_temp.roster_stage_classes where title is null and status is distinct from 'tobedeleted'
+    union all
+    select 'classes.csv', c.row_no, 'courseSourcedId',
+           case when c.course_sourced_id is null then 'missing required field: courseSourcedId'
+                else format('unknown reference: course %s is neither in courses.csv nor already here', c.course_sourced_id) end
+    from pg_temp.roster_stage_classes c
+    where c.status is distinct from 'tobedeleted'
+      and not exists (select from pg_temp.roster_stage_courses x where x.sourced_id = c.course_sourced_id and x.status is distinct from 'tobedeleted')
+      and not exists (select from data.subjects s where s.school_id = v_school and s.sourced_id = c.course_sourced_id and not s.is_deleted)
+    union all
+    select 'classes.csv', c.row_no, 'termSourcedIds',
+           case when c.term_sourced_ids is null then 'missing required field: termSourcedIds'
+                else format('unknown reference: academic session %s is neither in academicSessions.csv nor already here', split_part(c.term_sourced_ids, ',', 1)) end
+    from pg_temp.roster_stage_classes c
+    where c.status is distinct from 'tobedeleted'
+      and not exists (select from pg_temp.roster_stage_academic_sessions x where x.sourced_id = trim(split_part(c.term_sourced_ids, ',', 1)) and x.status is distinct from 'tobedeleted')
+      and not exists (select from data.academic_terms t where t.school_id = v_school and t.sourced_id = trim(split_part(c.term_sourced_ids, ',', 1)) and not t.is_deleted);
+
+    -- (2f) users.csv + roles.csv -> data.users and the profiles
+    create temp table roster_people on commit drop as
+    select u.row_no, u.sourced_id, u.status,
+           lower(coalesce(u.email, case when u.username like '%@%' then u.username end)) as email,
+           u.enabled_user, u.given_name, u.family_name,
+           left(coalesce(u.identifier, u.sourced_id), 50) as number,
+           u.agent_sourced_ids,
+           coalesce(r.role, case e.role when 'STUDENT' then 'student' when 'TEACHER' then 'teacher' when 'PARENT' then 'parent' when 'ADMIN' then 'administrator' end) as or_role,
+           e.id as existing_id, e.role as existing_role
+    from pg_temp.roster_stage_users u
+    left join lateral (select x.role from pg_temp.roster_stage_roles x
+                       where x.user_sourced_id = u.sourced_id and x.role_type = 'primary' and x.status is distinct from 'tobedeleted'
+                       order by x.row_no limit 1) r on true
+    left join data.users e on e.school_id = v_school and e.sourced_id = u.sourced_id;
+    alter table pg_temp.roster_people add column db_role text;
+    create index on pg_temp.roster_people (sourced_id);
+    update pg_temp.roster_people set db_role = case
+        when or_role = 'student' then 'STUDENT'
+        when or_role = 'teacher' then 'TEACHER'
+        when or_role in ('guardian', 'parent', 'relative') then 'PARENT'
+        when or_role in ('administrator', 'districtAdministrator', 'siteAdministrator', 'systemAdministrator', 'principal') then 'ADMIN'
+    end;
+    analyze pg_temp.roster_people;
+
+    insert into pg_temp.roster_rejects
+    select 'roles.csv', r.row_no, 'userSourcedId', format('unknown reference: user %s is neither in users.csv nor already here', r.user_sourced_id)
+    from pg_temp.roster_stage_roles r
+    where not exists (select from pg_temp.roster_stage_users u where u.sourced_id = r.user_sourced_id)
+      and not exists (select from data.users u where u.school_id = v_school and u.sourced_id = r.user_sourced_id)
+    union all
+    select 'roles.csv', row_no, 'roleType', format('bad enum value %L: primary or secondary', role_type)
+    from pg_temp.roster_stage_roles where role_type is distinct from 'primary' and role_type is distinct from 'secondary'
+    union all
+    select 'roles.csv', row_no, c.col, format('bad date %L: use YYYY-MM-DD', c.val)
+    from pg_temp.roster_stage_roles s cross join lateral (values ('beginDate', s.begin_date), ('endDate', s.end_date)) c (col, val)
+    where c.val is not null and not pg_input_is_valid(c.val, 'date')
+    union all
+    select 'roles.csv', row_no, 'role', format('bad enum value %L', role)
+    from pg_temp.roster_stage_roles where role is null or role not in (
+        'administrator', 'aide', 'guardian', 'parent', 'proctor', 'relative', 'student', 'teacher', 'counselor',
+        'districtAdministrator', 'principal', 'siteAdministrator', 'systemAdministrator')
+    union all
+    select 'users.csv', row_no, c.col, 'missing required field: ' || c.col
+    from pg_temp.roster_people p
+    cross join lateral (values ('givenName', p.given_name), ('familyName', p.family_name)) c (col, val)
+    where p.status is distinct from 'tobedeleted' and c.val is null
+    union all
+    select 'users.csv', s.row_no, 'enabledUser', format('bad enum value %L: true or false', s.enabled_user)
+    from pg_temp.roster_stage_users s where s.status is distinct from 'tobedeleted' and s.enabled_user is distinct from 'true' and s.enabled_user is distinct from 'false'
+    union all
+    select 'users.csv', row_no, 'role', 'missing required field: no primary role for this user in roles.csv'
+    from pg_temp.roster_people where status is distinct from 'tobedeleted' and or_role is null
+    union all
+    select 'users.csv', row_no, 'email', 'missing required field: email (or a username that is an email address): a login needs one'
+    from pg_temp.roster_people where status is distinct from 'tobedeleted' and db_role is not null and email is null
+    union all
+    select 'users.csv', row_no, 'email', format('bad value %L: not an email address', email)
+    from pg_temp.roster_people where status is distinct from 'tobedeleted' and email is not null and email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'
+    union all
+    select 'users.csv', row_no, 'email', format('duplicate email %s (first on row %s)', email, first_row)
+    from (select row_no, email, min(row_no) over (partition by email) first_row from pg_temp.roster_people
+          where email is not null and status is distinct from 'tobedeleted' and db_role is not null) d
+    where row_no <> first_row
+    union all
+    select 'users.csv', p.row_no, 'email', format('email %s is already used by another login', p.email)
+    from pg_temp.roster_people p
+    where p.status is distinct from 'tobedeleted' and p.db_role is not null
+      and exists (select from data.users u where lower(u.email) = p.email and not u.is_deleted
+                  and (u.school_id <> v_school or u.sourced_id is distinct from p.sourced_id)
+                  and not (u.school_id = v_school and u.sourced_id is null))  -- taken over (roster.validate_rules)
+    union all
+    select 'users.csv', row_no, 'identifier', format('duplicate student number %s (first on row %s)', number, first_row)
+    from (select row_no, number, min(row_no) over (partition by number) first_row from pg_temp.roster_people
+          where db_role = 'STUDENT' and status is distinct from 'tobedeleted') d
+    where row_no <> first_row
+    union all
+    select 'users.csv', p.row_no, 'identifier', format('student number %s is already used by another student of this school', p.number)
+    from pg_temp.roster_people p
+    where p.db_role = 'STUDENT' and p.status is distinct from 'tobedeleted'
+      and exists (select from data.students s where s.school_id = v_school and s.student_number = p.number and not s.is_deleted
+                  and s.sourced_id is distinct from p.sourced_id and s.sourced_id is not null);  -- null: taken over
+
+    -- Partners never create or change ADMIN logins (tenancy rule, 0004 policies);
+    -- roles this schema has no place for are skipped too.
+    insert into pg_temp.roster_skips
+    select 'users.csv', row_no, case
+        when db_role is null then format('role %s is not imported: only student, teacher, guardian/parent/relative and administrator', or_role)
+        else 'partners never create or change administrator logins: ask a school admin to import this row' end
+    from pg_temp.roster_people
+    where (db_role is null and or_role is not null) or (not v_admin and (db_role = 'ADMIN' or existing_role = 'ADMIN'));
+    delete from pg_temp.roster_people
+    where (db_role is null and or_role is not null) or (not v_admin and (db_role = 'ADMIN' or existing_role = 'ADMIN'));
+
+    -- (2g) enrollments.csv
+    insert into pg_temp.roster_rejects
+    select 'enrollments.csv', e.row_no, 'classSourcedId', format('unknown reference: class %s is neither in classes.csv nor already here', e.class_sourced_id)
+    from pg_temp.roster_stage_enrollments e
+    where e.status is distinct from 'tobedeleted'
+      and not exists (select from pg_temp.roster_stage_classes c where c.sourced_id = e.class_sourced_id and c.status is distinct from 'tobedeleted')
+      and not exists (select from data.classes c where c.school_id = v_school and c.sourced_id = e.class_sourced_id and not c.is_deleted)
+    union all
+    select 'enrollments.csv', e.row_no, 'userSourcedId', format('unknown reference: user %s is neither in users.csv nor already here', e.user_sourced_id)
+    from pg_temp.roster_stage_enrollments e
+    where e.status is distinct from 'tobedeleted'
+      and not exists (select from pg_temp.roster_people p where p.sourced_id = e.user_sourced_id and p.status is distinct from 'tobedeleted')
+      and not exists (select from data.users u where u.school_id = v_school and u.sourced_id = e.user_sourced_id and not u.is_deleted)
+    union all
+    select 'enrollments.csv', row_no, 'role', format('bad enum value %L: administrator, proctor, student, teacher', role)
+    from pg_temp.roster_stage_enrollments where role is null or role not in ('administrator', 'proctor', 'student', 'teacher')
+    union all
+    select 'enrollments.csv', row_no, 'primary', format('bad enum value %L: true or false', is_primary)
+    from pg_temp.roster_stage_enrollments where is_primary is not null and is_primary not in ('true', 'false')
+    union all
+    select 'enrollments.csv', row_no, c.col, format('bad date %L: use YYYY-MM-DD', c.val)
+    from pg_temp.roster_stage_enrollments s cross join lateral (values ('beginDate', s.begin_date), ('endDate', s.end_date)) c (col, val)
+    where c.val is not null and not pg_input_is_valid(c.val, 'date')
+    union all
+    select 'enrollments.csv', row_no, 'userSourcedId', format('duplicate enrollment of user %s in class %s (first on row %s)', user_sourced_id, class_sourced_id, first_row)
+    from (select row_no, user_sourced_id, class_sourced_id, min(row_no) over (partition by user_sourced_id, class_sourced_id) first_row
+          from pg_temp.roster_stage_enrollments where role = 'student' and status is distinct from 'tobedeleted') d
+    where row_no <> first_row;
+
+    -- (2h) demographics.csv
+    insert into pg_temp.roster_rejects
+    select 'demographics.csv', row_no, 'birthDate', format('bad date %L: use YYYY-MM-DD', birth_date)
+    from pg_temp.roster_stage_demographics where birth_date is not null and not pg_input_is_valid(birth_date, 'date')
+    union all
+    select 'demographics.csv', row_no, 'sex', format('bad enum value %L: female, male, other or unspecified', sex)
+    from pg_temp.roster_stage_demographics where sex is not null and sex not in ('female', 'male', 'other', 'unspecified')
+    union all
+    select 'demographics.csv', d.row_no, 'sourcedId', format('unknown reference: user %s is neither in users.csv nor already here', d.sourced_id)
+    from pg_temp.roster_stage_demographics d
+    where not exists (select from pg_temp.roster_stage_users u where u.sourced_id = d.sourced_id)
+      and not exists (select from data.users u where u.school_id = v_school and u.sourced_id = d.sourced_id);
+
+    -- (2i) Adoption of rows entered here, and conflicts that are per-row rejects.
+    perform roster.validate_rules(v_school, p_modes);
+
+    select coalesce(jsonb_agg(jsonb_build_object('file', file, 'row', row_no, 'column', column_name, 'reason', reason)
+                              order by file, row_no nulls first, column_name), '[]')
+    into v_rejects from pg_temp.roster_rejects;
+    select coalesce(jsonb_agg(jsonb_build_object('file', file, 'row', row_no, 'reason', reason) order by file, row_no), '[]')
+    into v_skips from pg_temp.roster_skips;
+    if jsonb_array_length(v_rejects) > 0 then
+        return jsonb_build_object('status', 'REJECTED', 'rejected', v_rejects, 'skipped', v_skips,
+                                  'files', (select jsonb_object_agg(f, jsonb_build_object('rejected',
+                                            (select count(*) from pg_temp.roster_rejects r where r.file = f)))
+                                            from (select distinct file as f from pg_temp.roster_rejects) x));
+    end if;
+
+    -- (3) Merge, in dependency order.
+    perform roster.adopt_existing(v_school, p_modes);
+    if v_adopt then
+        update data.schools set sourced_id = v_org where id = v_school;
+    end if;
+    v_files := v_files || jsonb_build_object('orgs.csv', jsonb_build_object('inserted', 0,
+        'updated', case when v_adopt then 1 else 0 end,
+        'unchanged', (select count(*) from pg_temp.roster_stage_orgs where sourced_id = v_org) - case when v_adopt then 1 else 0 end,
+        'deactivated', 0));
+
+    v_files := v_files || jsonb_build_object('academicSessions.csv', roster.merge_terms(v_school, coalesce(p_modes ->> 'academic_sessions', 'absent')));
+    v_files := v_files || jsonb_build_object('courses.csv', roster.merge_subjects(v_school, coalesce(p_modes ->> 'courses', 'absent')));
+    v_files := v_files || jsonb_build_object('classes.csv', roster.merge_classes(v_school, coalesce(p_modes ->> 'classes', 'absent')));
+    v_files := v_files || jsonb_build_object('users.csv', roster.merge_people(v_school, coalesce(p_modes ->> 'users', 'absent'), v_admin));
+    v_files := v_files || jsonb_build_object('roles.csv', jsonb_build_object('rows', (select count(*) from pg_temp.roster_stage_roles)));
+    v_files := v_files || jsonb_build_object('enrollments.csv', roster.merge_enrollments(v_school, coalesce(p_modes ->> 'enrollments', 'absent')));
+    v_count := roster.clear_dropped_teachers(v_school, coalesce(p_modes ->> 'enrollments', 'absent'));
+    if v_count > 0 then
+        v_files := jsonb_set(v_files, '{enrollments.csv,deactivated}',
+                             to_jsonb((v_files #>> '{enrollments.csv,deactivated}')::bigint + v_count));
+    end if;
+    v_files := v_files || jsonb_build_object('demographics.csv', roster.merge_demographics(v_school, coalesce(p_modes ->> 'demographics', 'absent')));
+
+    -- Rows taken over are updated rows; the merges of courses and enrollments
+    -- found them already equal (adopt_existing set their values), merge_people
+    -- counted them itself.
+    select v_files || coalesce(jsonb_object_agg(a.file, (v_files -> a.file) || jsonb_build_object(
+               'updated', (v_files #>> array[a.file, 'updated'])::bigint + a.extra,
+               'unchanged', (v_files #>> array[a.file, 'unchanged'])::bigint - a.extra, 'adopted', a.n)), '{}')
+    into v_files
+    from (select d.file, count(distinct d.sourced_id) as n,
+                 case when d.file = 'users.csv' then 0 else count(distinct d.sourced_id) end as extra
+          from pg_temp.roster_adopted d group by d.file) a
+    where v_files ? a.file;
+
+    -- Only the files the zip holds.
+    select jsonb_object_agg(k, v) into v_files from jsonb_each(v_files) e (k, v)
+    where coalesce(p_modes ->> (case k when 'academicSessions.csv' then 'academic_sessions' else replace(k, '.csv', '') end), 'absent') <> 'absent';
+    -- Skipped rows per file.
+    select coalesce(v_files, '{}') || coalesce(jsonb_object_agg(f, coalesce(v_files -> f, '{}') || jsonb_build_object('skipped', n)), '{}')
+    into v_files from (select file as f, count(*) as n from pg_temp.roster_skips group by file) s;
+    return jsonb_build_object('status', 'APPLIED', 'files', v_files, 'rejected', '[]'::jsonb, 'skipped', v_skips);
+end
+$fn$;
+
+do $$
+declare
+    f regprocedure;
+begin
+    for f in select p.oid::regprocedure from pg_proc p
+             where p.pronamespace = 'roster'::regnamespace
+               and p.proname in ('match_existing', 'validate_rules', 'adopt_existing', 'sync_guardian_links', 'clear_dropped_teachers')
+    loop
+        execute format('revoke execute on function %s from public', f);
+    end loop;
+end
+$$;
