@@ -618,7 +618,7 @@ begin
     where p.status is distinct from 'tobedeleted' and p.db_role is not null
       and exists (select from data.users u where lower(u.email) = p.email and not u.is_deleted
                   and (u.school_id <> v_school or u.sourced_id is distinct from p.sourced_id)
-                  and not (u.school_id = v_school and u.sourced_id is null))  -- taken over (roster.validate_rules)
+                  and not (u.school_id = v_school and u.sourced_id is null and p.existing_id is null))  -- taken over (roster.validate_rules)
     union all
     select 'users.csv', row_no, 'identifier', format('duplicate student number %s (first on row %s)', number, first_row)
     from (select row_no, number, min(row_no) over (partition by number) first_row from pg_temp.roster_people
@@ -629,7 +629,10 @@ begin
     from pg_temp.roster_people p
     where p.db_role = 'STUDENT' and p.status is distinct from 'tobedeleted'
       and exists (select from data.students s where s.school_id = v_school and s.student_number = p.number and not s.is_deleted
-                  and s.sourced_id is distinct from p.sourced_id and s.sourced_id is not null);  -- null: taken over
+                  and s.sourced_id is distinct from p.sourced_id
+                  -- a hand-entered student is taken over, unless this row's student is already here
+                  and (s.sourced_id is not null
+                       or exists (select from data.students o where o.school_id = v_school and o.sourced_id = p.sourced_id)));
 
     -- Partners never create or change ADMIN logins (tenancy rule, 0004 policies);
     -- roles this schema has no place for are skipped too.

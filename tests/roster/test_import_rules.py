@@ -221,3 +221,24 @@ async def test_a_student_enrolled_twice_in_a_class_is_a_row_reject_or_a_rekey(
            join data.classes c on c.id = e.class_id
            where e.school_id = $1 and s.sourced_id = 'u-stu-1' and c.sourced_id = 'cl-math'""", school.id)  # fmt: skip
     assert [(r["sourced_id"], r["completion_date"]) for r in rows] == [("e-9", None)]
+
+
+async def test_reviving_a_student_whose_number_was_given_away_is_a_row_reject(
+    api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
+) -> None:
+    db, tag = committer_session, secrets.token_hex(4)
+    roster = sample_roster(tag)
+    assert (await import_zip(api, partner(school), build_zip(roster)))["status"] == "APPLIED"
+    smaller = copy.deepcopy(roster)
+    smaller["users"] = [u for u in smaller["users"] if u["sourcedId"] != "u-stu-2"]
+    smaller["roles"] = [r for r in smaller["roles"] if r["userSourcedId"] != "u-stu-2"]
+    smaller["enrollments"] = [e for e in smaller["enrollments"] if e["userSourcedId"] != "u-stu-2"]
+    assert (await import_zip(api, partner(school), build_zip(smaller)))["status"] == "APPLIED"
+    # The school gives the freed number to a new pupil by hand.
+    await db.execute(
+        "insert into data.students (school_id, student_number, first_name, last_name) values ($1, 'S-101', 'New', 'Pupil')", school.id
+    )
+    before = await snapshot(db, school)
+    found = rejects(await import_zip(api, partner(school), build_zip(roster)))
+    assert found == [("users.csv", "identifier", "student number S-101 is already used by another student of this school")]
+    assert await snapshot(db, school) == before
