@@ -38,14 +38,21 @@ async def test_a_first_sync_takes_over_rows_entered_by_hand(
     api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
 ) -> None:
     db, tag = committer_session, secrets.token_hex(4)
-    maths = await db.fetchval("insert into data.subjects (school_id, name) values ($1, 'Mathematics') returning id", school.id)
-    science = await db.fetchval("insert into data.subjects (school_id, name, code) values ($1, 'Natural science', 'SCI') returning id", school.id)
+    maths = await db.fetchval(
+        "insert into data.subjects (school_id, name) values ($1, 'Mathematics') returning id", school.id
+    )
+    science = await db.fetchval(
+        "insert into data.subjects (school_id, name, code) values ($1, 'Natural science', 'SCI') returning id",
+        school.id,
+    )
     login = await db.fetchval(
         "insert into data.users (school_id, email, password_hash, role) values ($1, $2, 'x', 'TEACHER') returning id",
         school.id, f"u-tea-1.{tag}@school.test",
     )  # fmt: skip
     teacher = await db.fetchval(
-        "insert into data.teachers (school_id, user_id, first_name, last_name) values ($1, $2, 'G', 'H') returning id", school.id, login
+        "insert into data.teachers (school_id, user_id, first_name, last_name) values ($1, $2, 'G', 'H') returning id",
+        school.id,
+        login,
     )
     pupil = await db.fetchval(
         "insert into data.students (school_id, student_number, first_name, last_name) values ($1, 'S-101', 'Al', 'T') returning id",
@@ -58,26 +65,52 @@ async def test_a_first_sync_takes_over_rows_entered_by_hand(
     files = run["report"]["files"]
     assert files["courses.csv"]["adopted"] == 2 and files["courses.csv"]["inserted"] == 0
     # u-tea-1 is taken over with its login; u-stu-2 keeps its student row but gets a new login.
-    assert (files["users.csv"]["adopted"], files["users.csv"]["inserted"], files["users.csv"]["updated"]) == (2, 3, 1), files["users.csv"]
+    assert (files["users.csv"]["adopted"], files["users.csv"]["inserted"], files["users.csv"]["updated"]) == (
+        2,
+        3,
+        1,
+    ), files["users.csv"]
 
-    subjects = {r["sourced_id"]: r for r in await db.fetch("select * from data.subjects where school_id = $1 and not is_deleted", school.id)}
+    subjects = {
+        r["sourced_id"]: r
+        for r in await db.fetch("select * from data.subjects where school_id = $1 and not is_deleted", school.id)
+    }
     assert set(subjects) == {"c-math", "c-sci"}, "no duplicate subject"
-    assert subjects["c-math"]["id"] == maths and subjects["c-math"]["code"] == "MATH", "taken over by name, the partner's code set"
+    assert subjects["c-math"]["id"] == maths and subjects["c-math"]["code"] == "MATH", (
+        "taken over by name, the partner's code set"
+    )
     assert subjects["c-sci"]["id"] == science and subjects["c-sci"]["name"] == "Science", "taken over by code, renamed"
     assert await db.fetchval("select sourced_id from data.users where id = $1", login) == "u-tea-1"
-    assert await db.fetchval("select password_hash from data.users where id = $1", login) == "x", "the login keeps its password"
-    assert await db.fetchval("select sourced_id from data.teachers where id = $1", teacher) == "u-tea-1", "its profile comes along"
-    assert await db.fetchval("select count(*) from data.teachers where school_id = $1 and sourced_id = 'u-tea-1'", school.id) == 1
+    assert await db.fetchval("select password_hash from data.users where id = $1", login) == "x", (
+        "the login keeps its password"
+    )
+    assert await db.fetchval("select sourced_id from data.teachers where id = $1", teacher) == "u-tea-1", (
+        "its profile comes along"
+    )
+    assert (
+        await db.fetchval(
+            "select count(*) from data.teachers where school_id = $1 and sourced_id = 'u-tea-1'", school.id
+        )
+        == 1
+    )
     row = await db.fetchrow("select * from data.students where id = $1", pupil)
-    assert (row["sourced_id"], row["first_name"], row["last_name"]) == ("u-stu-2", "Alan", "Turing"), "by student number"
-    assert row["user_id"] == await db.fetchval("select id from data.users where school_id = $1 and sourced_id = 'u-stu-2'", school.id)
-    math_class = await db.fetchrow("select * from data.classes where school_id = $1 and sourced_id = 'cl-math'", school.id)
+    assert (row["sourced_id"], row["first_name"], row["last_name"]) == ("u-stu-2", "Alan", "Turing"), (
+        "by student number"
+    )
+    assert row["user_id"] == await db.fetchval(
+        "select id from data.users where school_id = $1 and sourced_id = 'u-stu-2'", school.id
+    )
+    math_class = await db.fetchrow(
+        "select * from data.classes where school_id = $1 and sourced_id = 'cl-math'", school.id
+    )
     assert math_class["subject_id"] == maths and math_class["teacher_id"] == teacher
 
     before = await snapshot(db, school)
     again = await import_zip(api, partner(school), data)
     assert again["status"] == "APPLIED"
-    assert again["counts"]["inserted"] == again["counts"]["updated"] == again["counts"]["deactivated"] == 0, again["counts"]
+    assert again["counts"]["inserted"] == again["counts"]["updated"] == again["counts"]["deactivated"] == 0, again[
+        "counts"
+    ]
     assert await snapshot(db, school) == before
 
 
@@ -88,13 +121,19 @@ async def test_adoptions_that_cannot_be_right_are_rejected_per_row(
     await db.execute("insert into data.subjects (school_id, name) values ($1, 'Mathematics')", school.id)
     await db.execute("insert into data.subjects (school_id, name, code) values ($1, 'Algebra', 'MATH')", school.id)
     await db.execute(
-        "insert into data.users (school_id, email, password_hash, role) values ($1, $2, 'x', 'PARENT')", school.id, f"u-stu-1.{tag}@school.test"
+        "insert into data.users (school_id, email, password_hash, role) values ($1, $2, 'x', 'PARENT')",
+        school.id,
+        f"u-stu-1.{tag}@school.test",
     )
     before = await snapshot(db, school)
     found = rejects(await import_zip(api, partner(school), build_zip(sample_roster(tag))))
-    assert ("courses.csv", "title", "ambiguous: this row's title and courseCode match two different subjects entered here; "
-            "make them agree or rename one") in found  # fmt: skip
-    assert ("users.csv", "email", f"email u-stu-1.{tag}@school.test belongs to a parent login entered here; this file makes it a student") in found
+    ambiguous = "ambiguous: this row's title and courseCode match two different subjects entered here; make them agree or rename one"
+    assert ("courses.csv", "title", ambiguous) in found
+    assert (
+        "users.csv",
+        "email",
+        f"email u-stu-1.{tag}@school.test belongs to a parent login entered here; this file makes it a student",
+    ) in found
     assert await snapshot(db, school) == before, "a rejected file applies nothing"
 
 
@@ -104,24 +143,33 @@ async def test_a_course_name_held_by_another_partner_course_is_a_row_reject(
     tag = secrets.token_hex(4)
     roster = sample_roster(tag)
     assert (await import_zip(api, partner(school), build_zip(roster)))["status"] == "APPLIED"
-    twin = dict(roster["courses"][0], sourcedId="c-math-2", courseCode="MATH2", status="active", dateLastModified=CHANGED)
+    twin = dict(
+        roster["courses"][0], sourcedId="c-math-2", courseCode="MATH2", status="active", dateLastModified=CHANGED
+    )
     found = rejects(await import_zip(api, partner(school), build_zip({"courses": [twin]}, {"courses": "delta"})))
-    assert found == [("courses.csv", "title", "a subject with name 'Mathematics' already belongs to course c-math: "
-                      "rename one, or remove that course in the same file")]  # fmt: skip
+    held = "a subject with name 'Mathematics' already belongs to course c-math: rename one, or remove that course in the same file"
+    assert found == [("courses.csv", "title", held)]
 
     # The same name is free once the file removes the old course.
     gone = {"sourcedId": "c-math", "status": "tobedeleted", "dateLastModified": CHANGED}
     run = await import_zip(api, partner(school), build_zip({"courses": [gone, twin]}, {"courses": "delta"}))
     assert run["status"] == "APPLIED", run["report"]
-    assert run["report"]["files"]["courses.csv"]["inserted"] == 1 and run["report"]["files"]["courses.csv"]["deactivated"] == 1
+    assert (
+        run["report"]["files"]["courses.csv"]["inserted"] == 1
+        and run["report"]["files"]["courses.csv"]["deactivated"] == 1
+    )
 
 
-async def test_unknown_agents_are_rejected(api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection) -> None:
+async def test_unknown_agents_are_rejected(
+    api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
+) -> None:
     roster = sample_roster(secrets.token_hex(4))
     roster["users"][1]["agentSourcedIds"] = "u-par-1, u-nobody"
     before = await snapshot(committer_session, school)
     found = rejects(await import_zip(api, partner(school), build_zip(roster)))
-    assert found == [("users.csv", "agentSourcedIds", "unknown reference: agent u-nobody is neither in users.csv nor already here")]
+    assert found == [
+        ("users.csv", "agentSourcedIds", "unknown reference: agent u-nobody is neither in users.csv nor already here")
+    ]
     assert await snapshot(committer_session, school) == before
 
 
@@ -159,7 +207,9 @@ async def test_guardian_links_follow_agents_both_ways(
 
     # Delta: a row without agentSourcedIds says nothing about links.
     quiet = dict(users["u-stu-2"], status="active", dateLastModified=CHANGED, agentSourcedIds="")
-    assert (await import_zip(api, partner(school), build_zip({"users": [quiet]}, {"users": "delta"})))["status"] == "APPLIED"
+    assert (await import_zip(api, partner(school), build_zip({"users": [quiet]}, {"users": "delta"})))[
+        "status"
+    ] == "APPLIED"
     assert await links() == {("u-stu-2", "u-par-1"), hand_made}
 
 
@@ -187,7 +237,11 @@ async def test_a_dropped_teacher_enrollment_clears_the_class_teacher(
     assert await db.fetchval(teacher_of, school.id) is None, "a bulk file without it clears it"
 
     # A teacher the school set by hand is the school's business.
-    await db.execute("update data.classes set teacher_id = $2 where school_id = $1 and sourced_id = 'cl-math'", school.id, school.teacher)
+    await db.execute(
+        "update data.classes set teacher_id = $2 where school_id = $1 and sourced_id = 'cl-math'",
+        school.id,
+        school.teacher,
+    )
     assert (await import_zip(api, partner(school), build_zip(without)))["status"] == "APPLIED"
     assert await db.fetchval(teacher_of, school.id) == school.teacher
 
@@ -201,18 +255,33 @@ async def test_a_student_enrolled_twice_in_a_class_is_a_row_reject_or_a_rekey(
     e1 = next(e for e in roster["enrollments"] if e["sourcedId"] == "e-1")
 
     again = dict(e1, sourcedId="e-9", status="active", dateLastModified=CHANGED)
-    found = rejects(await import_zip(api, partner(school), build_zip({"enrollments": [again]}, {"enrollments": "delta"})))
-    assert found == [("enrollments.csv", "sourcedId", "user u-stu-1 is already enrolled in class cl-math here as enrollment e-1: "
-                      "send e-1 as tobedeleted in the same file, or use that sourcedId")]  # fmt: skip
+    found = rejects(
+        await import_zip(api, partner(school), build_zip({"enrollments": [again]}, {"enrollments": "delta"}))
+    )
+    twice = (
+        "user u-stu-1 is already enrolled in class cl-math here as enrollment e-1: "
+        "send e-1 as tobedeleted in the same file, or use that sourcedId"
+    )
+    assert found == [("enrollments.csv", "sourcedId", twice)]
 
     moved = dict(next(e for e in roster["enrollments"] if e["sourcedId"] == "e-2"), userSourcedId="u-stu-1",
                  status="active", dateLastModified=CHANGED)  # fmt: skip
-    found = rejects(await import_zip(api, partner(school), build_zip({"enrollments": [moved]}, {"enrollments": "delta"})))
-    assert found == [("enrollments.csv", "classSourcedId", "enrollment e-2 cannot move to class cl-math: user u-stu-1 already has enrollment e-1 there")]
+    found = rejects(
+        await import_zip(api, partner(school), build_zip({"enrollments": [moved]}, {"enrollments": "delta"}))
+    )
+    assert found == [
+        (
+            "enrollments.csv",
+            "classSourcedId",
+            "enrollment e-2 cannot move to class cl-math: user u-stu-1 already has enrollment e-1 there",
+        )
+    ]
 
     # A bulk file that names the same enrollment under a new sourcedId re-keys the one row.
     rekeyed = copy.deepcopy(roster)
-    rekeyed["enrollments"] = [dict(e, sourcedId="e-9") if e["sourcedId"] == "e-1" else e for e in rekeyed["enrollments"]]
+    rekeyed["enrollments"] = [
+        dict(e, sourcedId="e-9") if e["sourcedId"] == "e-1" else e for e in rekeyed["enrollments"]
+    ]
     run = await import_zip(api, partner(school), build_zip(rekeyed))
     assert run["status"] == "APPLIED", run["report"]
     assert run["report"]["files"]["enrollments.csv"]["adopted"] == 1
@@ -236,9 +305,12 @@ async def test_reviving_a_student_whose_number_was_given_away_is_a_row_reject(
     assert (await import_zip(api, partner(school), build_zip(smaller)))["status"] == "APPLIED"
     # The school gives the freed number to a new pupil by hand.
     await db.execute(
-        "insert into data.students (school_id, student_number, first_name, last_name) values ($1, 'S-101', 'New', 'Pupil')", school.id
+        "insert into data.students (school_id, student_number, first_name, last_name) values ($1, 'S-101', 'New', 'Pupil')",
+        school.id,
     )
     before = await snapshot(db, school)
     found = rejects(await import_zip(api, partner(school), build_zip(roster)))
-    assert found == [("users.csv", "identifier", "student number S-101 is already used by another student of this school")]
+    assert found == [
+        ("users.csv", "identifier", "student number S-101 is already used by another student of this school")
+    ]
     assert await snapshot(db, school) == before
