@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
 
 OWNER_ROLE = "school_owner"
 DATABASE_NAME = "school"
@@ -53,10 +58,8 @@ def start_embedded(pgdata: Path, *, delete_on_exit: bool = False) -> str:
 
 def with_database(url: str, database: str) -> str:
     """The same server and credentials, another database."""
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", database):
-        raise ValueError(f"not a plain database name: {database!r}")
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + database))
+    return urlunsplit(parts._replace(path="/" + plain_name(database)))
 
 
 def with_user(url: str, user: str, password: str | None = None) -> str:
@@ -65,3 +68,30 @@ def with_user(url: str, user: str, password: str | None = None) -> str:
     host = parts.netloc.rsplit("@", 1)[-1]
     credentials = user if password is None else f"{user}:{password}"
     return urlunsplit(parts._replace(netloc=f"{credentials}@{host}"))
+
+
+@asynccontextmanager
+async def scratch_database(server_url: str, prefix: str, *, template: str | None = None) -> AsyncIterator[str]:
+    """A new database on the server of `server_url` (empty, or a copy of
+    `template`), named `prefix` plus a random suffix; yields its admin URL and
+    drops it, connections and all, on exit. For tests and tools that need a
+    throw-away database (migrated by the caller)."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    url = with_database(server_url, name)  # also checks both names are plain
+    create = "create database " + name + ("" if template is None else " template " + plain_name(template))
+    server = await asyncpg.connect(server_url)
+    try:
+        await server.execute(create)
+        try:
+            yield url
+        finally:
+            await server.execute("drop database if exists " + name + " with (force)")
+    finally:
+        await server.close()
+
+
+def plain_name(database: str) -> str:
+    """`database` when it is a plain lower-case name (safe to write into DDL unquoted)."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", database):
+        raise ValueError(f"not a plain database name: {database!r}")
+    return database

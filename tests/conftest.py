@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from db.database import start_embedded, with_database
+from db.database import scratch_database, start_embedded
 
 POSTGRES_IMAGE = "postgres:18.1"
 
@@ -51,18 +50,13 @@ def server_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 async def database_url(server_url: str) -> AsyncIterator[str]:
     """Admin URL of a fresh database migrated to head, dropped at the end."""
-    name = f"school_test_{secrets.token_hex(4)}"
-    server = await asyncpg.connect(server_url)
-    await server.execute(f'create database "{name}"')
-    url = with_database(server_url, name)
-    os.environ["DATABASE_URL"] = url  # everything this run starts uses it
-    from db.migrate import migrate
+    async with scratch_database(server_url, "school_test") as url:
+        os.environ["DATABASE_URL"] = url  # everything this run starts uses it
+        from db.migrate import migrate
 
-    await migrate()
-    yield url
-    await asyncio.sleep(0)
-    await server.execute(f'drop database "{name}" with (force)')
-    await server.close()
+        await migrate()
+        yield url
+        await asyncio.sleep(0)
 
 
 @pytest.fixture

@@ -14,34 +14,28 @@ from gateway.openapi.document import load_document, render
 async def generate() -> bytes:
     """The document of a freshly migrated throw-away database."""
     import os
-    import secrets
     import tempfile
 
     import asyncpg
 
-    from db.database import start_embedded, with_database, with_user
+    from db.database import scratch_database, start_embedded, with_user
 
     server = os.environ.get("DATABASE_URL") or start_embedded(
         Path(tempfile.mkdtemp(prefix="school-openapi-")) / "pgdata", delete_on_exit=True
     )
-    name = f"school_openapi_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(server)
-    await admin.execute(f'create database "{name}"')
-    url = with_database(server, name)
-    try:
-        os.environ["DATABASE_URL"] = url  # migrate() and Piccolo read it
-        from db.migrate import migrate
-
-        await migrate()
-        connection = await asyncpg.connect(with_user(url, "authenticator"))
+    async with scratch_database(server, "school_openapi") as url:
         try:
-            return render(await load_document(connection))
+            os.environ["DATABASE_URL"] = url  # migrate() and Piccolo read it
+            from db.migrate import migrate
+
+            await migrate()
+            connection = await asyncpg.connect(with_user(url, "authenticator"))
+            try:
+                return render(await load_document(connection))
+            finally:
+                await connection.close()
         finally:
-            await connection.close()
-    finally:
-        os.environ["DATABASE_URL"] = server
-        await admin.execute(f'drop database "{name}" with (force)')
-        await admin.close()
+            os.environ["DATABASE_URL"] = server
 
 
 def main(argv: list[str] | None = None) -> int:

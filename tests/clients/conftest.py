@@ -32,7 +32,7 @@ import asyncpg
 import httpx
 import pytest
 
-from db.database import with_database
+from db.database import scratch_database
 from db.seed.logins import DEMO_PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,11 +73,7 @@ def _gateway_env(database_url: str, **extra: str) -> dict[str, str]:
 async def demo_database(server_url: str) -> AsyncIterator[str]:
     """Admin URL of a database of this suite's own, migrated and seeded with the
     demo by the CLI (`python -m gateway seed`), dropped at the end."""
-    name = f"school_clients_{secrets.token_hex(4)}"
-    server = await asyncpg.connect(server_url)
-    await server.execute(f'create database "{name}"')
-    url = with_database(server_url, name)
-    try:
+    async with scratch_database(server_url, "school_clients") as url:
         seed = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "gateway", "seed", cwd=REPO, env=_gateway_env(url),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
@@ -86,9 +82,6 @@ async def demo_database(server_url: str) -> AsyncIterator[str]:
         assert seed.returncode == 0, f"`python -m gateway seed` failed:\n{output}"
         assert ADMIN_EMAIL in output, output
         yield url
-    finally:
-        await server.execute(f'drop database if exists "{name}" with (force)')
-        await server.close()
 
 
 @pytest.fixture(scope="session")

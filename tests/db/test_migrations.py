@@ -9,7 +9,7 @@ import sys
 
 import asyncpg
 
-from db.database import with_database
+from db.database import scratch_database
 
 PLAN_TABLES = {
     "schools", "users", "students", "classes", "attendance_records", "announcements", "teachers", "parents",
@@ -39,10 +39,7 @@ async def schema_objects(connection: asyncpg.Connection) -> tuple[set[str], int]
 
 
 async def test_forwards_backwards_forwards_on_a_fresh_database(server_url: str) -> None:
-    server = await asyncpg.connect(server_url)
-    await server.execute("create database school_migration_roundtrip")
-    url = with_database(server_url, "school_migration_roundtrip")
-    try:
+    async with scratch_database(server_url, "school_migration_roundtrip") as url:
         connection = await asyncpg.connect(url)
         try:
             school_gateway("migrate", database_url=url)
@@ -63,9 +60,6 @@ async def test_forwards_backwards_forwards_on_a_fresh_database(server_url: str) 
             assert again == head, "forwards again builds the same constraints"
         finally:
             await connection.close()
-    finally:
-        await server.execute("drop database school_migration_roundtrip with (force)")
-        await server.close()
 
 
 async def test_objects_belong_to_the_non_superuser_owner(admin: asyncpg.Connection) -> None:

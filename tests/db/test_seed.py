@@ -7,15 +7,16 @@ import asyncio
 import dataclasses
 import os
 import re
-import secrets
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
 
-from db.database import with_database
+from db.database import scratch_database
 from db.passwords import needs_rehash, verify_password
 from db.seed.cli import seed_demo_if_empty, size_from
 from db.seed.context import BENCHMARK, DEMO, Size
@@ -77,32 +78,21 @@ def gateway(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 async def template(server_url: str) -> AsyncIterator[str]:
     """A database migrated through the CLI; tests copy it (CREATE DATABASE ... TEMPLATE)."""
-    name = f"school_seed_template_{secrets.token_hex(4)}"
-    server = await asyncpg.connect(server_url)
-    await server.execute(f'create database "{name}"')
-    done = gateway("migrate", database_url=with_database(server_url, name))
-    assert done.returncode == 0, done.stderr
-    yield name
-    await server.execute(f'drop database "{name}" with (force)')
-    await server.close()
+    async with scratch_database(server_url, "school_seed_template") as url:
+        done = gateway("migrate", database_url=url)
+        assert done.returncode == 0, done.stderr
+        yield urlsplit(url).path.lstrip("/")
 
 
 @pytest.fixture(scope="module")
 async def fresh(server_url: str, template: str) -> AsyncIterator:
     """A factory of fresh migrated databases, dropped at the end of the module."""
-    server = await asyncpg.connect(server_url)
-    made: list[str] = []
+    async with AsyncExitStack() as made:
 
-    async def make() -> str:
-        name = f"school_seed_{secrets.token_hex(4)}"
-        await server.execute(f'create database "{name}" template "{template}"')
-        made.append(name)
-        return with_database(server_url, name)
+        async def make() -> str:
+            return await made.enter_async_context(scratch_database(server_url, "school_seed", template=template))
 
-    yield make
-    for name in made:
-        await server.execute(f'drop database "{name}" with (force)')
-    await server.close()
+        yield make
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from db.database import with_database
+from db.database import scratch_database
 from tests.db.test_migrations import school_gateway
 from tests.factories import make_school
 
@@ -47,10 +47,7 @@ async def test_a_sourced_id_is_unique_per_school_and_kept_by_a_soft_deleted_row(
 
 
 async def test_m0008_backwards_restores_the_0004_views(server_url: str) -> None:
-    server = await asyncpg.connect(server_url)
-    await server.execute("create database school_roster_contract")
-    url = with_database(server_url, "school_roster_contract")
-    try:
+    async with scratch_database(server_url, "school_roster_contract") as url:
         connection = await asyncpg.connect(url)
         try:
             school_gateway("migrate", database_url=url)
@@ -63,6 +60,3 @@ async def test_m0008_backwards_restores_the_0004_views(server_url: str) -> None:
             assert await connection.fetch(FUNCTIONS) == before_functions, "api functions recreated as they were"
         finally:
             await connection.close()
-    finally:
-        await server.execute("drop database school_roster_contract with (force)")
-        await server.close()
