@@ -119,32 +119,39 @@ begin
       and not exists (select from data.users u where u.school_id = p_school and u.sourced_id = a.agent and not u.is_deleted);
 
     if v_enrollments = 'absent' then return; end if;
-    -- A student enrolled in a class here under another sourcedId that this file keeps.
-    insert into pg_temp.roster_rejects
-    select 'enrollments.csv', e.row_no, 'sourcedId',
-           format('user %s is already enrolled in class %s here as enrollment %s: send %s as tobedeleted in the same file, or use that sourcedId',
-                  e.user_sourced_id, e.class_sourced_id, x.sourced_id, x.sourced_id)
+    -- The file's student enrollments of students and classes already here, with
+    -- the row each names by sourcedId. Only rows that are new or move to another
+    -- student or class can collide with a row here (one row per student and
+    -- class), so an unchanged re-import checks nothing further.
+    create temp table roster_enrollment_moves on commit drop as
+    select e.row_no, e.sourced_id, e.user_sourced_id, e.class_sourced_id, st.id as student_id, c.id as class_id,
+           y.id as existing_id
     from pg_temp.roster_stage_enrollments e
     join data.students st on st.school_id = p_school and st.sourced_id = e.user_sourced_id and not st.is_deleted
     join data.classes c on c.school_id = p_school and c.sourced_id = e.class_sourced_id and not c.is_deleted
-    join data.enrollments x on x.school_id = p_school and x.student_id = st.id and x.class_id = c.id
-                           and x.sourced_id is not null and x.sourced_id <> e.sourced_id
+    left join data.enrollments y on y.school_id = p_school and y.sourced_id = e.sourced_id
     where e.role = 'student' and e.status is distinct from 'tobedeleted'
-      and not exists (select from pg_temp.roster_stage_enrollments k where k.sourced_id = x.sourced_id and k.status is distinct from 'tobedeleted')
-      and v_enrollments = 'delta'
-      and not exists (select from pg_temp.roster_stage_enrollments k where k.sourced_id = x.sourced_id and k.status = 'tobedeleted')
-      and not exists (select from data.enrollments y where y.school_id = p_school and y.sourced_id = e.sourced_id)  -- a move: below
+      and (y.id is null or (y.student_id, y.class_id) <> (st.id, c.id));
+    analyze pg_temp.roster_enrollment_moves;
+    insert into pg_temp.roster_rejects
+    -- A new enrollment of a student in a class that has one here under a
+    -- sourcedId this file keeps (a removed one is re-keyed: adopt_existing).
+    select 'enrollments.csv', m.row_no, 'sourcedId',
+           format('user %s is already enrolled in class %s here as enrollment %s: send %s as tobedeleted in the same file, or use that sourcedId',
+                  m.user_sourced_id, m.class_sourced_id, x.sourced_id, x.sourced_id)
+    from pg_temp.roster_enrollment_moves m
+    join data.enrollments x on x.school_id = p_school and x.student_id = m.student_id and x.class_id = m.class_id
+                           and x.sourced_id is not null
+    where m.existing_id is null and v_enrollments = 'delta'
+      and not exists (select from pg_temp.roster_stage_enrollments k where k.sourced_id = x.sourced_id)
     union all
     -- An enrollment moved to a student and class that already have one.
-    select 'enrollments.csv', e.row_no, 'classSourcedId',
+    select 'enrollments.csv', m.row_no, 'classSourcedId',
            format('enrollment %s cannot move to class %s: user %s already has enrollment %s there',
-                  e.sourced_id, e.class_sourced_id, e.user_sourced_id, coalesce(x.sourced_id, x.id::text))
-    from pg_temp.roster_stage_enrollments e
-    join data.enrollments y on y.school_id = p_school and y.sourced_id = e.sourced_id
-    join data.students st on st.school_id = p_school and st.sourced_id = e.user_sourced_id and not st.is_deleted
-    join data.classes c on c.school_id = p_school and c.sourced_id = e.class_sourced_id and not c.is_deleted
-    join data.enrollments x on x.school_id = p_school and x.student_id = st.id and x.class_id = c.id and x.id <> y.id
-    where e.role = 'student' and e.status is distinct from 'tobedeleted';
+                  m.sourced_id, m.class_sourced_id, m.user_sourced_id, coalesce(x.sourced_id, x.id::text))
+    from pg_temp.roster_enrollment_moves m
+    join data.enrollments x on x.school_id = p_school and x.student_id = m.student_id and x.class_id = m.class_id
+    where m.existing_id is not null;
 end
 $$;
 
@@ -194,17 +201,14 @@ begin
 
     if coalesce(p_modes ->> 'enrollments', 'absent') = 'absent' then return; end if;
     with e as (
-        update data.enrollments x set sourced_id = e.sourced_id, enrollment_date = e.begin_date::date,
+        update data.enrollments x set sourced_id = m.sourced_id, enrollment_date = e.begin_date::date,
                                       completion_date = e.end_date::date
-        from pg_temp.roster_stage_enrollments e
-        join data.students st on st.school_id = p_school and st.sourced_id = e.user_sourced_id and not st.is_deleted
-        join data.classes c on c.school_id = p_school and c.sourced_id = e.class_sourced_id and not c.is_deleted
-        where x.school_id = p_school and x.student_id = st.id and x.class_id = c.id
-          and e.role = 'student' and e.status is distinct from 'tobedeleted'
-          and x.sourced_id is not null and x.sourced_id <> e.sourced_id
-          and not exists (select from data.enrollments o where o.school_id = p_school and o.sourced_id = e.sourced_id)
+        from pg_temp.roster_enrollment_moves m
+        join pg_temp.roster_stage_enrollments e on e.row_no = m.row_no
+        where m.existing_id is null and x.school_id = p_school and x.student_id = m.student_id and x.class_id = m.class_id
+          and x.sourced_id is not null
           and not exists (select from pg_temp.roster_stage_enrollments k where k.sourced_id = x.sourced_id and k.status is distinct from 'tobedeleted')
-        returning e.sourced_id)
+        returning m.sourced_id)
     insert into pg_temp.roster_adopted select 'enrollments.csv', sourced_id from e;
 end
 $$;
