@@ -1,6 +1,6 @@
 """Embeds of a request -> `EmbedPlan` trees, or a typed error (PostgREST's
-Plan.hs `addRels`, `findRel`). Pure, like plan.py, whose name checks it
-reuses: every relation, column and join column comes from the catalog.
+Plan.hs `addRels`, `findRel`). Pure, like plan.py, whose name checks
+(resolve.py) it reuses: every relation, column and join column comes from the catalog.
 
 Errors, PostgREST's:
     PGRST200 400  no relationship between the parent and the embed (with the hint given)
@@ -21,18 +21,11 @@ import msgspec
 
 from gateway.embed_parse import Embed, EmbedQuery
 from gateway.errors import ApiError, bad_query
-from gateway.parse import ApiRequest, SelectItem
-from gateway.plan import (
-    ConditionPlan,
-    OrderPlan,
-    QualifiedName,
-    SelectField,
-    _condition,
-    _order,
-    _select,
-    find_relation,
-)
+from gateway.parse import ApiRequest
+from gateway.parse_select import SelectItem
+from gateway.plan_nodes import ConditionPlan, OrderPlan, QualifiedName, SelectField
 from gateway.relationships import Relationship, describe, hint_name, relationships_from
+from gateway.resolve import condition_plan, find_relation, order_plan, select_fields
 from gateway.schema_cache import SchemaCache
 
 
@@ -166,8 +159,8 @@ def _embed(
         raise bad_query(f"'{key}' is a to-one embed: order, limit and offset do not apply to it",
                         hint="Order or limit the parent, or filter the embed")  # fmt: skip
     columns = tuple(i for i in embed.select if isinstance(i, SelectItem))
-    select = _select(target, columns) or ()
-    order = tuple(_order(target, t) for t in query.order)
+    select = select_fields(target, columns) or ()
+    order = tuple(order_plan(target, t) for t in query.order)
     aggregated = _aggregated(embed, select)
     if aggregated:
         _check_grouped_order(key, select, order)
@@ -181,7 +174,7 @@ def _embed(
         junction_join=rel.junction_join,
         select=select,
         embeds=_embeds(schema, target.name, embed.select, queries, here, used),
-        where=tuple(_condition(target, c) for c in query.where),
+        where=tuple(condition_plan(target, c) for c in query.where),
         order=order,
         limit_slot=query.limit_slot,
         offset_slot=query.offset_slot,
