@@ -25,8 +25,8 @@ from gateway.parse import ApiRequest
 from gateway.parse_select import SelectItem
 from gateway.plan_nodes import ConditionPlan, OrderPlan, QualifiedName, SelectField
 from gateway.relationships import Relationship, describe, hint_name, relationships_from
-from gateway.resolve import condition_plan, find_relation, order_plan, select_fields
-from gateway.schema_cache import SchemaCache
+from gateway.resolve import condition_plan, find_relation, order_plan, select_fields, typed_column
+from gateway.schema_cache import Relation, SchemaCache
 
 
 class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,7 +50,13 @@ class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def has_embeds(request: ApiRequest) -> bool:
-    return any(isinstance(item, Embed) for item in request.select or ()) or bool(request.embeds)
+    """Embeds, their parameters, or an order by an embed's column (whose
+    checks are here, so `order=class(name)` without `class` is PGRST108)."""
+    return (
+        any(isinstance(item, Embed) for item in request.select or ())
+        or bool(request.embeds)
+        or any(term.relation is not None for term in request.order)
+    )
 
 
 def embeds_aggregate(items: tuple[SelectItem | Embed, ...] | None) -> bool:
@@ -79,6 +85,9 @@ def plan_embeds(request: ApiRequest, schema: SchemaCache) -> tuple[EmbedPlan, ..
     used: set[tuple[str, ...]] = set()
     relation = find_relation(schema, request.target)
     embeds = _embeds(schema, relation.name, request.select or (), queries, (), used)
+    aggregated = any(isinstance(i, SelectItem) and i.aggregate for i in request.select or ())
+    _check_related_order(schema, relation.name, tuple(order_plan(relation, t) for t in request.order), embeds,
+                         aggregated)  # fmt: skip
     for path in queries.keys() - used:
         raise ApiError(400, "PGRST108", f"'{'.'.join(path)}' is not an embedded resource in this request",
                        hint=f"Verify that '{'.'.join(path)}' is included in the 'select' query parameter.")  # fmt: skip
@@ -158,12 +167,15 @@ def _embed(
         # At most one row: an order or a limit there was ignored, which hid the client's mistake.
         raise bad_query(f"'{key}' is a to-one embed: order, limit and offset do not apply to it",
                         hint="Order or limit the parent, or filter the embed")  # fmt: skip
-    columns = tuple(i for i in embed.select if isinstance(i, SelectItem))
+    items = _every_column(embed.select, target) if embed.spread else embed.select
+    columns = tuple(i for i in items if isinstance(i, SelectItem))
     select = select_fields(target, columns) or ()
     order = tuple(order_plan(target, t) for t in query.order)
     aggregated = _aggregated(embed, select)
     if aggregated:
         _check_grouped_order(key, select, order)
+    embeds = _embeds(schema, target.name, items, queries, here, used)
+    _check_related_order(schema, target.name, order, embeds, aggregated)
     schema_name = schema.schema
     return EmbedPlan(
         key=key,
@@ -173,7 +185,7 @@ def _embed(
         junction=QualifiedName(schema=schema_name, name=rel.junction) if rel.junction else None,
         junction_join=rel.junction_join,
         select=select,
-        embeds=_embeds(schema, target.name, embed.select, queries, here, used),
+        embeds=embeds,
         where=tuple(condition_plan(target, c) for c in query.where),
         order=order,
         limit_slot=query.limit_slot,
@@ -185,12 +197,47 @@ def _embed(
     )
 
 
+def _every_column(items: tuple[SelectItem | Embed, ...], target: Relation) -> tuple[SelectItem | Embed, ...]:
+    """`...teachers(*)`: the columns by name, so the parent can name what a
+    spread gives it (embed_render.py) and leave out what it needs for itself."""
+    expanded: list[SelectItem | Embed] = []
+    for item in items:
+        if isinstance(item, SelectItem) and item.column == "*" and item.aggregate is None:
+            expanded.extend(SelectItem(column=name) for name in target.columns)
+        else:
+            expanded.append(item)
+    return tuple(expanded)
+
+
+def _check_related_order(
+    schema: SchemaCache, parent: str, order: tuple[OrderPlan, ...], embeds: tuple[EmbedPlan, ...], aggregated: bool
+) -> None:
+    """`order=class(name)` (PostgREST's `addRelatedOrders`): `class` is an
+    embed of this level, by alias or name, to-one, and `name` its column."""
+    for term in order:
+        if term.embed is None:
+            continue
+        embed = next((e for e in embeds if e.key == term.embed), None)
+        if embed is None:
+            raise ApiError(400, "PGRST108", f"'{term.embed}' is not an embedded resource in this request",
+                           hint=f"Verify that '{term.embed}' is included in the 'select' query parameter.")  # fmt: skip
+        if embed.cardinality != "many-to-one":
+            raise ApiError(400, "PGRST118", f"A related order on '{embed.key}' is not possible",
+                           details=f"'{parent}' and '{embed.key}' do not form a many-to-one or one-to-one relationship")  # fmt: skip
+        typed_column(find_relation(schema, embed.relation.name), term.column, term.path)
+        if aggregated or embed.aggregated:
+            # Checked here, not left to Postgres: its 42803 would name the internal aliases.
+            raise ApiError(400, "42803", f'column "{embed.key}.{term.column}" must appear in the GROUP BY clause '
+                           "or be used in an aggregate function",
+                           hint="A read with aggregates cannot be ordered by an embed's column")  # fmt: skip
+
+
 def _check_grouped_order(key: str, select: tuple[SelectField, ...], order: tuple[OrderPlan, ...]) -> None:
     """Checked here, not left to Postgres: its 42803 would name the subquery's
     internal aliases (`pgrst_1_s`)."""
     grouped = {(f.column, f.path) for f in select if f.aggregate is None}
     for term in order:
-        if (term.column, term.path) not in grouped:
+        if term.embed is None and (term.column, term.path) not in grouped:
             raise ApiError(400, "42803", f'column "{key}.{term.column}" must appear in the GROUP BY clause '
                            "or be used in an aggregate function",
                            hint=f"Order '{key}' by the columns it groups by")  # fmt: skip

@@ -23,6 +23,7 @@ Cast = Literal[
     "boolean", "date", "time", "timestamp", "timestamptz", "uuid", "json", "jsonb",
 ]  # fmt: skip
 CASTS: frozenset[str] = frozenset(get_args(Cast))
+_RELATED = re.compile(r"(?P<relation>[^()]+)\((?P<column>[^()]+)\)")
 _SELECT_ITEM = re.compile(r"(?:(?P<alias>[^:]+):(?!:))?(?P<column>[^:]+)(?:::(?P<cast>[^:]+))?")
 
 
@@ -35,6 +36,7 @@ class SelectItem(msgspec.Struct, frozen=True, kw_only=True):
 
 class OrderTerm(msgspec.Struct, frozen=True, kw_only=True):
     column: str
+    relation: str | None = None  # `order=class(name)`: a column of a to-one embed (its alias or name)
     direction: Literal["asc", "desc"] | None = None
     nulls: Literal["nullsfirst", "nullslast"] | None = None
 
@@ -97,5 +99,11 @@ def order_terms(text: str) -> tuple[OrderTerm, ...]:
                 )
         if not column:
             raise bad_query(f'"failed to parse order ({text})"', f"missing column name in {raw!r}")
-        terms.append(OrderTerm(column=column, direction=direction, nulls=nulls))  # type: ignore[arg-type]
+        relation = None
+        related = _RELATED.fullmatch(column)
+        if related is not None:  # PostgREST's related order: `relation(column)`
+            relation, column = related["relation"].strip(), related["column"].strip()
+        elif "(" in column or ")" in column:
+            raise bad_query(f'"failed to parse order ({text})"', f"expecting relation(column) in {raw!r}")
+        terms.append(OrderTerm(column=column, relation=relation, direction=direction, nulls=nulls))  # type: ignore[arg-type]
     return tuple(terms)

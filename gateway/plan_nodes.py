@@ -61,6 +61,9 @@ class OrderPlan(msgspec.Struct, frozen=True, kw_only=True):
     direction: Literal["asc", "desc"] | None = None
     nulls: Literal["nullsfirst", "nullslast"] | None = None
     path: tuple[JsonStep, ...] = ()
+    # `order=class(name)`: `column` is one of the to-one embed `class`'s
+    # (its alias or name), checked against it by embed_plan.py.
+    embed: str | None = None
 
 
 class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):

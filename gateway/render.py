@@ -53,11 +53,13 @@ class Rendered(msgspec.Struct, frozen=True, kw_only=True):
 class Joined(msgspec.Struct, frozen=True, kw_only=True):
     """What resource embedding adds to a read, or to a write's returned rows
     (embed_render.py): LATERAL joins, the parent's select items for them by
-    select position (None: an embed that only filters), the !inner conditions."""
+    select position (None: an embed that only filters), the !inner conditions,
+    and what the terms of a related order (`order=class(name)`) sort by."""
 
     joins: str = ""
     items: dict[int, str | None] = msgspec.field(default_factory=dict)
     inner: tuple[str, ...] = ()
+    keys: dict[int, str] = msgspec.field(default_factory=dict)  # by order term index: a related order's column
 
 
 _ALONE = Joined()
@@ -104,7 +106,7 @@ def _read(plan: ReadPlan, joined: Joined) -> Rendered:
     group = _group_by(plan.select, relation) if plan.aggregated else ""
     inner = (
         f"select {_columns(plan.select, relation, joined)} from {relation}{joined.joins}{where}{group}"
-        f"{_order(plan.order, relation)} limit ${limit} offset ${offset}"
+        f"{_order(plan.order, relation, joined.keys)} limit ${limit} offset ${offset}"
     )
     # The count needs the joins only when an !inner embed filters the rows.
     counted = f"{relation}{joined.joins if joined.inner else ''}{where}"

@@ -73,6 +73,11 @@ def select_fields(relation: Relation, items: tuple[SelectItem, ...] | None) -> t
 
 
 def order_plan(relation: Relation, term: OrderTerm) -> OrderPlan:
+    if term.relation is not None:
+        # A related order names an embed's column: embed_plan.py checks it
+        # against the embed (embed_plan.has_embeds sends every such request there).
+        base, path = split_path(term.column)
+        return OrderPlan(column=base, direction=term.direction, nulls=term.nulls, path=path, embed=term.relation)
     column, path = column_path(relation, term.column)
     return OrderPlan(column=column.name, direction=term.direction, nulls=term.nulls, path=path)
 
@@ -80,7 +85,10 @@ def order_plan(relation: Relation, term: OrderTerm) -> OrderPlan:
 def column_path(relation: Relation, name: str) -> tuple[Column, tuple[JsonStep, ...]]:
     """A column, or a JSON path into one (`audience->roles`, `metadata->>key`):
     the column as the path's value is typed, `->>` giving text."""
-    base, path = split_path(name)
+    return typed_column(relation, *split_path(name))
+
+
+def typed_column(relation: Relation, base: str, path: tuple[JsonStep, ...]) -> tuple[Column, tuple[JsonStep, ...]]:
     column = find_column(relation, base)
     if not path:
         return column, path

@@ -7,6 +7,8 @@ always quoted with `"` doubled (`ident`); values are only ever `$n` parameters.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from gateway.operators import JsonStep, path_sql
 from gateway.operators import sql as operator_sql
 from gateway.plan_nodes import ConditionPlan, FilterPlan, IsPlan, LogicPlan, OrderPlan, QualifiedName, SelectField
@@ -107,12 +109,13 @@ def param(slot: int, param_type: str) -> str:
     return f"${slot + 1}::text" if param_type == "text" else f"${slot + 1}::text::{param_type}"
 
 
-def order(terms: tuple[OrderPlan, ...], source: str) -> str:
+def order(terms: tuple[OrderPlan, ...], source: str, related: Mapping[int, str] | None = None) -> str:
+    """`related`: by term index, what a related order (`class(name)`) sorts by."""
     if not terms:
         return ""
     items = []
-    for term in terms:
-        item = target(source, term.column, term.path)
+    for i, term in enumerate(terms):
+        item = related[i] if related and i in related else target(source, term.column, term.path)
         if term.direction:
             item += f" {term.direction}"
         if term.nulls:

@@ -141,6 +141,19 @@ def test_ambiguous_is_pgrst201_with_the_choices() -> None:
         # `count()` is an aggregate, not an embed named count; beside a shown embed it is refused.
         ("select=count(),classes(*)", "students", 400, "PGRST100", "aggregates cannot be combined"),
         ("select=id,classes(count(id))", "students", 400, "PGRST200", "'count'"),  # not an aggregate's syntax
+        # Related orders (PostgREST's addRelatedOrders): an embed of this level, to-one, its column.
+        ("order=teachers(last_name)", "classes", 400, "PGRST108", "'teachers' is not an embedded resource"),
+        ("select=t:teachers(*)&order=teachers(last_name)", "classes", 400, "PGRST108", "'teachers'"),
+        (
+            "select=classes(*)&order=classes(name)",
+            "students",
+            400,
+            "PGRST118",
+            "'students' and 'classes' do not form a many-to-one",
+        ),
+        ("select=teachers(*)&order=teachers(nope)", "classes", 400, "42703", "nope"),
+        ("select=classes(teachers(*))&classes.order=teachers(nope)", "students", 400, "42703", "nope"),
+        ("select=count(),teachers!inner()&order=teachers(last_name)", "classes", 400, "42803", "GROUP BY"),
     ],
 )
 def test_errors(query: str, target: str, status: int, code: str, words: str) -> None:
@@ -188,3 +201,8 @@ def test_an_aggregate_beside_an_embed_is_refused_even_if_parsed() -> None:
         "PGRST100",
         "aggregates cannot be combined with embedded resources",
     )
+
+
+def test_a_related_order_is_checked_at_each_level() -> None:
+    (classes,) = embeds("select=classes(name,t:teachers(last_name))&classes.order=t(last_name).desc")
+    assert classes.order == (OrderPlan(column="last_name", direction="desc", embed="t"),)
