@@ -5,11 +5,18 @@ Plan.hs `addRels`, `findRel`). Pure, like plan.py, whose name checks
 Errors, PostgREST's:
     PGRST200 400  no relationship between the parent and the embed (with the hint given)
     PGRST201 300  more than one: the hint lists `name!constraint` choices
-    PGRST108 400  `path.param=` names no embed of this request
+    PGRST108 400  `path.param=` or `order=name(column)` names no embed of this request
+    PGRST118 400  `order=name(column)` on a to-many embed
+    PGRST127 400  aggregates in a to-many spread (PostgREST 13)
 
-Aggregates inside an embed (`classes?select=name,enrollments(count())`, as
-PostgREST 12) group by the embed's other columns within each parent row;
-embed_render.py writes the GROUP BY inside the embed's LATERAL subquery.
+Aggregates as PostgREST 12 has them with embeds (docs "Aggregate Functions",
+"Aggregates and Resource Embedding"):
+- inside an embed (`classes?select=name,enrollments(count())`): grouped by
+  the embed's other columns within each parent row, in its LATERAL subquery;
+- beside embeds (`enrollments?select=count(),classes(name)`): grouped by the
+  parent's columns and the embeds' JSON and spread columns;
+- inside a to-one spread (`grades?select=student_id,...assignments(max_score.sum())`):
+  hoisted to the parent, grouped there.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
     spread: bool = False
     shown: bool = True  # False for `name()`: it only filters (with !inner)
     aggregated: bool = False  # aggregates in its select: grouped by its other columns
+    hoisted: bool = False  # a to-one spread with aggregates: its parent applies them and groups
     position: int = 0  # its index among the parent's select items: JSON keys keep the select's order
 
 
@@ -80,12 +88,17 @@ def without_embeds(request: ApiRequest) -> ApiRequest:
 def plan_embeds(request: ApiRequest, schema: SchemaCache) -> tuple[EmbedPlan, ...]:
     if request.cursor is not None:
         raise bad_query("cursor= cannot page a read with embedded resources", hint="Page it with limit/offset")
-    _refuse_top_level_aggregates(request.select or ())
     queries = {q.path: q for q in request.embeds}
     used: set[tuple[str, ...]] = set()
     relation = find_relation(schema, request.target)
     embeds = _embeds(schema, relation.name, request.select or (), queries, (), used)
-    aggregated = any(isinstance(i, SelectItem) and i.aggregate for i in request.select or ())
+    own = tuple(i for i in request.select or () if isinstance(i, SelectItem))
+    hoisted = any(e.hoisted for e in embeds)
+    if hoisted and request.action != "read":
+        raise bad_query("aggregates are not supported in the rows a write returns")
+    if hoisted and any(i.column == "*" for i in own):  # plan.py's check, for aggregates it does not see
+        raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
+    aggregated = hoisted or any(i.aggregate for i in own)
     _check_related_order(schema, relation.name, tuple(order_plan(relation, t) for t in request.order), embeds,
                          aggregated)  # fmt: skip
     for path in queries.keys() - used:
@@ -94,32 +107,19 @@ def plan_embeds(request: ApiRequest, schema: SchemaCache) -> tuple[EmbedPlan, ..
     return embeds
 
 
-def _refuse_top_level_aggregates(items: tuple[SelectItem | Embed, ...]) -> None:
-    """Top-level aggregates group by the top level's columns: an embed that only
-    filters (`classes!inner()`) is fine, a shown one would have to be grouped by
-    its JSON (json has no equality) and is refused, not mis-grouped."""
-    aggregated = any(isinstance(i, SelectItem) and i.aggregate is not None for i in items)
-    if aggregated and any(isinstance(i, Embed) and (i.select or i.spread) for i in items):
-        raise bad_query(
-            "aggregates cannot be combined with embedded resources",
-            details="Top-level aggregates are allowed beside embeds that only filter, such as 'classes!inner()'",
-            hint="Aggregate inside the embed instead: 'select=name,enrollments(count())'",
-        )
-
-
-def _aggregated(embed: Embed, select: tuple[SelectField, ...]) -> bool:
-    """Aggregates in an embed group by its own columns only (PostgREST 12)."""
-    if not any(f.aggregate for f in select):
-        return False
+def _grouping(embed: Embed, select: tuple[SelectField, ...], embeds: tuple[EmbedPlan, ...]) -> tuple[bool, bool]:
+    """(aggregated, hoisted). Aggregates in an embed group by its other columns,
+    its embeds' JSON and its spreads' columns, within each parent row
+    (PostgREST 12). A to-one spread is not grouped itself: its aggregates and
+    those of its own spreads are hoisted to the first level that is not a
+    spread (PostgREST's hoistSpreadAggFunctions), grouped there."""
+    if not (any(f.aggregate for f in select) or any(e.hoisted for e in embeds)):
+        return False, False
+    if embed.spread:
+        return False, True
     if any(f.column is None for f in select):
         raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
-    if embed.spread:
-        raise bad_query(f"aggregates in the spread embedded resource '{embed.name}' are not supported",
-                        hint="Aggregate in an embed that is not spread")  # fmt: skip
-    if any(isinstance(i, Embed) and (i.select or i.spread) for i in embed.select):
-        raise bad_query(f"aggregates in '{embed.alias or embed.name}' cannot be combined with its embedded resources",
-                        hint="Nested embeds beside aggregates may only filter, such as 'classes!inner()'")  # fmt: skip
-    return True
+    return True, False
 
 
 def _embeds(
@@ -157,6 +157,11 @@ def _embed(
     query = queries.get(here, EmbedQuery(path=here))
     if here in queries:
         used.add(here)
+    if embed.spread and rel.cardinality != "many-to-one" and any(isinstance(i, SelectItem) and i.aggregate
+                                                                 for i in embed.select):  # fmt: skip
+        # PostgREST 13's answer (addToManyOrderSelects); 12 refuses any to-many spread, as below.
+        raise ApiError(400, "PGRST127", "Feature not implemented",
+                       details="Aggregates are not implemented for one-to-many or many-to-many spreads.")  # fmt: skip
     if embed.spread and rel.cardinality != "many-to-one":
         raise bad_query(f"A spread operation on '{embed.name}' is not possible",
                         f"'{parent}' and '{embed.name}' do not form a many-to-one relationship")  # fmt: skip
@@ -171,11 +176,11 @@ def _embed(
     columns = tuple(i for i in items if isinstance(i, SelectItem))
     select = select_fields(target, columns) or ()
     order = tuple(order_plan(target, t) for t in query.order)
-    aggregated = _aggregated(embed, select)
+    embeds = _embeds(schema, target.name, items, queries, here, used)
+    aggregated, hoisted = _grouping(embed, select, embeds)
     if aggregated:
         _check_grouped_order(key, select, order)
-    embeds = _embeds(schema, target.name, items, queries, here, used)
-    _check_related_order(schema, target.name, order, embeds, aggregated)
+    _check_related_order(schema, target.name, order, embeds, aggregated or hoisted)
     schema_name = schema.schema
     return EmbedPlan(
         key=key,
@@ -194,6 +199,7 @@ def _embed(
         spread=embed.spread,
         shown=bool(embed.select),
         aggregated=aggregated,
+        hoisted=hoisted,
     )
 
 
@@ -223,7 +229,8 @@ def _check_related_order(
                            hint=f"Verify that '{term.embed}' is included in the 'select' query parameter.")  # fmt: skip
         if embed.cardinality != "many-to-one":
             raise ApiError(400, "PGRST118", f"A related order on '{embed.key}' is not possible",
-                           details=f"'{parent}' and '{embed.key}' do not form a many-to-one or one-to-one relationship")  # fmt: skip
+                           details=f"'{parent}' and '{embed.key}' do not form a many-to-one or one-to-one "
+                           "relationship")  # fmt: skip
         typed_column(find_relation(schema, embed.relation.name), term.column, term.path)
         if aggregated or embed.aggregated:
             # Checked here, not left to Postgres: its 42803 would name the internal aliases.

@@ -22,10 +22,22 @@ Pure. Identifiers only from the plans (the catalog), quoted; values only as `$n`
 
 from __future__ import annotations
 
+import msgspec
+
 from gateway.embed_plan import EmbedPlan
 from gateway.plan_nodes import CallPlan, OrderPlan, Plan, ReadPlan
 from gateway.render import Joined, Rendered, render
-from gateway.sql_fragments import condition, group_by, ident, order, qualified, select_with_embeds, target
+from gateway.sql_fragments import (
+    Output,
+    condition,
+    expression,
+    group_by,
+    ident,
+    order,
+    qualified,
+    select_with_embeds,
+    target,
+)
 
 
 class _Aliases:
@@ -50,10 +62,10 @@ def render_embedded(plan: Plan, embeds: tuple[EmbedPlan, ...]) -> Rendered:
 def laterals(
     embeds: tuple[EmbedPlan, ...], parent: str, aliases: _Aliases, order: tuple[OrderPlan, ...] = ()
 ) -> Joined:
-    """The joins, the parent's items for them by select position (None: not
-    shown), the !inner conditions, and what `order` terms on embeds sort by."""
+    """The joins, the parent's columns from them by select position, the
+    !inner conditions, and what `order` terms on embeds sort by."""
     joins, inner = "", []
-    items: dict[int, str | None] = {}
+    items: dict[int, tuple[Output, ...]] = {}
     keys: dict[int, str] = {}
     for embed in embeds:
         n = aliases.next()
@@ -62,42 +74,29 @@ def laterals(
         related = [(i, term) for i, term in enumerate(order) if term.embed == embed.key]
         for k, (i, _) in enumerate(related, 1):
             keys[i] = f'{alias}."pgrst_k{k}"'
-        subquery = _subquery(embed, parent, source, rows, aliases, tuple(term for _, term in related))
+        subquery, outputs = _subquery(embed, parent, source, rows, aliases, tuple(term for _, term in related))
         joins += f" left join lateral ({subquery}) {alias} on true"
         if embed.inner:
             inner.append(f"{alias}.body is not null")
-        items[embed.position] = None
+        items[embed.position] = ()
         if embed.spread:
-            names = spread_names(embed)
-            items[embed.position] = ", ".join(f"{alias}.{ident(name)} as {ident(name)}" for name in names) or None
+            items[embed.position] = tuple(
+                msgspec.structs.replace(output, expression=f"{alias}.{ident(label)}") for label, output in outputs
+            )
         elif embed.shown and embed.cardinality == "many-to-one":
-            items[embed.position] = f"{alias}.body as {ident(embed.key)}"
+            items[embed.position] = (Output(expression=f"{alias}.body", name=embed.key, json=True),)
         elif embed.shown:
-            items[embed.position] = f"coalesce({alias}.body, '[]'::json) as {ident(embed.key)}"
-    return Joined(joins=joins, items=items, inner=tuple(inner), keys=keys)
-
-
-def spread_names(embed: EmbedPlan) -> list[str]:
-    """The columns a spread embed gives its parent, in select order: its own
-    (`*` was expanded by embed_plan.py), its shown embeds, its spreads' columns."""
-    names: list[str] = []
-    fields = iter(embed.select)
-    children = {child.position: child for child in embed.embeds}
-    for position in range(len(embed.select) + len(embed.embeds)):
-        child = children.get(position)
-        if child is None:
-            field = next(fields)
-            names.append(field.alias or field.column or "")
-        elif child.spread:
-            names.extend(spread_names(child))
-        elif child.shown:
-            names.append(child.key)
-    return names
+            body = f"coalesce({alias}.body, '[]'::json)"
+            items[embed.position] = (Output(expression=body, name=embed.key, json=True),)
+    hoisted = any(embed.hoisted for embed in embeds)
+    return Joined(joins=joins, items=items, inner=tuple(inner), keys=keys, hoisted=hoisted)
 
 
 def _subquery(
     embed: EmbedPlan, parent: str, source: str, rows: str, aliases: _Aliases, keys: tuple[OrderPlan, ...]
-) -> str:
+) -> tuple[str, list[tuple[str, Output]]]:
+    """The LATERAL subquery of one embed, and for a spread the columns it gives
+    its parent (by their name in the subquery)."""
     joined = laterals(embed.embeds, source, aliases, embed.order)
     from_ = f"{qualified(embed.relation)} as {source}"
     near = source
@@ -107,24 +106,52 @@ def _subquery(
         from_ += f" join {qualified(embed.junction)} as {near} on {on}"
     conditions = [f"{near}.{ident(a)} = {parent}.{ident(b)}" for a, b in embed.join]
     conditions += [condition(c, source) for c in embed.where] + list(joined.inner)
-    columns = select_with_embeds(embed.select, source, joined.items)
     exposed = [f'{target(source, k.column, k.path)} as "pgrst_k{i}"' for i, k in enumerate(keys, 1)]
     rest = f" from {from_}{joined.joins} where {' and '.join(conditions)}"
+    if embed.spread:  # never grouped here: its aggregates are its parent's (hoisted)
+        outputs = _spread_outputs(embed, source, joined)
+        given = [f"{output.expression} as {ident(label)}" for label, output in outputs]
+        return f"select {', '.join(given + exposed)}{rest}", outputs
+    columns = select_with_embeds(embed.select, source, joined.items, embed.aggregated)
     if embed.aggregated:  # per parent row: the join conditions are in the where above
-        rest += group_by(embed.select, source)
-    if embed.spread:
-        return f"select {', '.join([c for c in (columns, *exposed) if c])}{rest}"
+        rest += group_by(embed.select, source, joined.items)
     if embed.cardinality == "many-to-one" and exposed:
         # The row's JSON beside the columns the parent sorts by (embed_plan.py
         # refuses a related order on an embed with aggregates: no grouping here).
         body = f"(select row_to_json({rows}) from (select {columns}) {rows})"
-        return f"select {body} as body, {', '.join(exposed)}{rest}"
+        return f"select {body} as body, {', '.join(exposed)}{rest}", []
     select = f"select {columns}{rest}"
     if embed.cardinality == "many-to-one":
-        return f"select row_to_json({rows}) as body from ({select}) {rows}"
+        return f"select row_to_json({rows}) as body from ({select}) {rows}", []
     select += order(embed.order, source, joined.keys)
     if embed.limit_slot is not None:
         select += f" limit ${embed.limit_slot + 1}::text::bigint"
     if embed.offset_slot is not None:
         select += f" offset ${embed.offset_slot + 1}::text::bigint"
-    return f"select json_agg({rows}) as body from ({select}) {rows}"
+    return f"select json_agg({rows}) as body from ({select}) {rows}", []
+
+
+def _spread_outputs(embed: EmbedPlan, source: str, joined: Joined) -> list[tuple[str, Output]]:
+    """What a spread gives its parent, in select order, each with its name in
+    the LATERAL: its columns (`*` was expanded by embed_plan.py), its embeds'
+    JSON, its own spreads' columns. An aggregate is not applied here but passed
+    up bare under a name of its own, for the parent to apply."""
+    outputs: list[Output] = []
+    fields = iter(embed.select)
+    for position in range(len(embed.select) + len(joined.items)):
+        if position in joined.items:
+            outputs.extend(joined.items[position])
+            continue
+        field = next(fields)
+        name = field.alias or field.column or ""
+        if field.aggregate is None:
+            outputs.append(Output(expression=expression(field, source), name=name))
+        else:  # a bare count() counts the embedded rows there are: 1 for a row, null for none
+            bare = target(source, field.column, field.path) if field.column else "1"
+            outputs.append(Output(expression=bare, name=name, aggregate=field.aggregate, cast=field.cast))
+    labelled, used = [], set()
+    for i, output in enumerate(outputs, 1):
+        label = output.name if output.aggregate is None and output.name not in used else f"pgrst_c{i}"
+        used.add(label)
+        labelled.append((label, output))
+    return labelled

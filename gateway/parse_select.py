@@ -105,5 +105,6 @@ def order_terms(text: str) -> tuple[OrderTerm, ...]:
             relation, column = related["relation"].strip(), related["column"].strip()
         elif "(" in column or ")" in column:
             raise bad_query(f'"failed to parse order ({text})"', f"expecting relation(column) in {raw!r}")
-        terms.append(OrderTerm(column=column, relation=relation, direction=direction, nulls=nulls))  # type: ignore[arg-type]
+        term = OrderTerm(column=column, relation=relation, direction=direction, nulls=nulls)  # type: ignore[arg-type]
+        terms.append(term)
     return tuple(terms)

@@ -4,7 +4,8 @@ fragments are in sql_fragments.py).
 Pure. Identifiers come only from the plan, which took them from the catalog,
 and are always quoted with `"` doubled (`ident`); values are only ever `$n`
 parameters. One read builder serves reads with and without embeds: embed_render.py
-hands it the LATERAL joins (`Joined`), so counts, CSV and paging are written once. Every statement returns one row of four columns:
+hands it the LATERAL joins (`Joined`), so counts, CSV and paging are written once.
+Every statement returns one row of four columns:
 
     body        text: the JSON Postgres built (json_agg), passed to the client as is
     page_total  bigint: rows in this response
@@ -26,9 +27,9 @@ from gateway.keyset import predicate as keyset_predicate
 from gateway.operators import param as operator_param
 from gateway.parse import ApiRequest
 from gateway.plan_nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
+from gateway.sql_fragments import Output, ident, qualified, select_with_embeds
 from gateway.sql_fragments import condition as _condition
 from gateway.sql_fragments import group_by as _group_by
-from gateway.sql_fragments import ident, qualified, select_with_embeds
 from gateway.sql_fragments import literal as _literal
 from gateway.sql_fragments import order as _order
 from gateway.sql_fragments import param as _param
@@ -52,14 +53,15 @@ class Rendered(msgspec.Struct, frozen=True, kw_only=True):
 
 class Joined(msgspec.Struct, frozen=True, kw_only=True):
     """What resource embedding adds to a read, or to a write's returned rows
-    (embed_render.py): LATERAL joins, the parent's select items for them by
-    select position (None: an embed that only filters), the !inner conditions,
-    and what the terms of a related order (`order=class(name)`) sort by."""
+    (embed_render.py): LATERAL joins, the parent's columns from them by select
+    position (none: an embed that only filters), the !inner conditions, and
+    what the terms of a related order (`order=class(name)`) sort by."""
 
     joins: str = ""
-    items: dict[int, str | None] = msgspec.field(default_factory=dict)
+    items: dict[int, tuple[Output, ...]] = msgspec.field(default_factory=dict)
     inner: tuple[str, ...] = ()
     keys: dict[int, str] = msgspec.field(default_factory=dict)  # by order term index: a related order's column
+    hoisted: bool = False  # aggregates from a to-one spread: the parent's rows are grouped
 
 
 _ALONE = Joined()
@@ -101,18 +103,19 @@ def _read(plan: ReadPlan, joined: Joined) -> Rendered:
     conditions = [_condition(c, relation) for c in plan.where] + list(joined.inner)
     where = " where " + " and ".join(conditions) if conditions else ""
     limit, offset = plan.params + 1, plan.params + 2
-    # With embeds, each LATERAL join gives one row per parent row, so the
-    # groups of an aggregated read are still the parent's.
-    group = _group_by(plan.select, relation) if plan.aggregated else ""
+    # Each LATERAL join gives one row per parent row: an aggregated read groups
+    # the parent's rows, by its columns and its embeds' (PostgREST 12).
+    aggregated = plan.aggregated or joined.hoisted
+    group = _group_by(plan.select, relation, joined.items) if aggregated else ""
     inner = (
-        f"select {_columns(plan.select, relation, joined)} from {relation}{joined.joins}{where}{group}"
+        f"select {_columns(plan.select, relation, joined, aggregated)} from {relation}{joined.joins}{where}{group}"
         f"{_order(plan.order, relation, joined.keys)} limit ${limit} offset ${offset}"
     )
     # The count needs the joins only when an !inner embed filters the rows.
     counted = f"{relation}{joined.joins if joined.inner else ''}{where}"
     total = f"(select count(*) from {counted})" if plan.count else "null::bigint"
-    if plan.aggregated and plan.count:  # the rows of an aggregated read are its groups
-        total = f"(select count(*) from (select 1 from {counted}{group}) pgrst_g)"
+    if aggregated and plan.count:  # the rows of an aggregated read are its groups
+        total = f"(select count(*) from (select 1 from {relation}{joined.joins}{where}{group}) pgrst_g)"
     extras: tuple[Extra, ...] = ("limit", "offset")
     if plan.estimate == "estimated":
         total = f"(select count(*) from (select 1 from {counted} limit ${plan.params + 3}) pgrst_c)"
@@ -134,11 +137,11 @@ def _read(plan: ReadPlan, joined: Joined) -> Rendered:
     return Rendered(sql=sql, extras=extras, read_only=True, explain=explain)
 
 
-def _columns(fields: tuple[SelectField, ...] | None, source: str, joined: Joined) -> str:
-    """The select list: the plan's fields, with the embeds' items in their places."""
+def _columns(fields: tuple[SelectField, ...] | None, source: str, joined: Joined, grouped: bool = False) -> str:
+    """The select list: the plan's fields, with the embeds' columns in their places."""
     if not joined.joins:
         return _select_list(fields, source)
-    return select_with_embeds(fields or (), source, joined.items)
+    return select_with_embeds(fields or (), source, joined.items, grouped)
 
 
 def _keyset_inner(

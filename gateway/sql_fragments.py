@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import msgspec
+
 from gateway.operators import JsonStep, path_sql
 from gateway.operators import sql as operator_sql
 from gateway.plan_nodes import ConditionPlan, FilterPlan, IsPlan, LogicPlan, OrderPlan, QualifiedName, SelectField
@@ -38,34 +40,67 @@ def select_list(fields: tuple[SelectField, ...] | None, source: str) -> str:
         if field.column is None:
             items.append(f"{source}.*")
             continue
-        expression = target(source, field.column, field.path)
-        if field.aggregate is not None:  # a name from aggregates.Function, a closed list
-            expression = f"{field.aggregate}({expression if field.column else '*'})"
-        if field.cast is not None:  # a name from parse.Cast, a closed list
-            expression = f"cast({expression} as {field.cast})"
-        items.append(f"{expression} as {ident(field.alias or field.column)}")
+        items.append(f"{expression(field, source)} as {ident(field.alias or field.column)}")
     return ", ".join(items)
 
 
-def select_with_embeds(fields: tuple[SelectField, ...], source: str, embeds: dict[int, str | None]) -> str:
+def expression(field: SelectField, source: str) -> str:
+    """One named field's value: its column or JSON path, aggregated, cast."""
+    value = target(source, field.column or "", field.path)
+    if field.aggregate is not None:  # a name from aggregates.Function, a closed list
+        value = f"{field.aggregate}({value if field.column else '*'})"
+    if field.cast is not None:  # a name from parse.Cast, a closed list
+        value = f"cast({value} as {field.cast})"
+    return value
+
+
+class Output(msgspec.Struct, frozen=True, kw_only=True):
+    """One column an embed gives its parent's select (embed_render.py)."""
+
+    expression: str  # at the parent: `"pgrst_1".body`, `"pgrst_1"."last_name"`
+    name: str  # its JSON key
+    json: bool = False  # an embed's JSON: grouped by its text (json has no equality operator)
+    # Hoisted from a to-one spread (PostgREST's hoistSpreadAggFunctions): the
+    # LATERAL gives the bare column, the parent applies the aggregate and its cast.
+    aggregate: str | None = None
+    cast: str | None = None
+
+
+def select_with_embeds(
+    fields: tuple[SelectField, ...], source: str, embeds: Mapping[int, tuple[Output, ...]], grouped: bool = False
+) -> str:
     """Columns and embeds in the order the select named them (plan.py gives one
-    field per column item, in order; `embeds` holds the embeds' items by their
-    positions, None for an embed that only filters)."""
+    field per column item, in order; `embeds` holds the embeds' outputs by their
+    positions, none for an embed that only filters)."""
     remaining = iter(fields)
     items: list[str] = []
     for position in range(len(fields) + len(embeds)):
         if position in embeds:
-            embedded = embeds[position]
-            if embedded:
-                items.append(embedded)
+            items.extend(_output(output, grouped) for output in embeds[position])
         else:
             items.append(select_list((next(remaining),), source))
     return ", ".join(items)
 
 
-def group_by(fields: tuple[SelectField, ...] | None, source: str) -> str:
-    """Aggregates group by every other selected column (PostgREST 12)."""
+def _output(output: Output, grouped: bool) -> str:
+    expression = output.expression
+    if output.aggregate is not None:  # names from closed lists (aggregates.Function, parse.Cast)
+        expression = f"{output.aggregate}({expression})"
+        if output.cast is not None:
+            expression = f"cast({expression} as {output.cast})"
+    elif output.json and grouped:
+        expression = f"{expression}::text::json"  # built on the grouped text: Postgres accepts it
+    return f"{expression} as {ident(output.name)}"
+
+
+def group_by(
+    fields: tuple[SelectField, ...] | None, source: str, embeds: Mapping[int, tuple[Output, ...]] | None = None
+) -> str:
+    """Aggregates group by every other selected column (PostgREST 12), an
+    embed's JSON and a spread's columns included."""
     keys = [target(source, f.column, f.path) for f in fields or () if f.aggregate is None and f.column]
+    for outputs in (embeds or {}).values():
+        keys += [f"{o.expression}::text" if o.json else o.expression for o in outputs if o.aggregate is None]
     return " group by " + ", ".join(keys) if keys else ""
 
 
