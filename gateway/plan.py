@@ -211,7 +211,8 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     every = request.select is None or request.select == (SelectItem(column="*"),)
     if every and not (request.where or request.order or request.paged):
         return call  # the result as the function made it
-    if any(not isinstance(item, SelectItem) for item in request.select or ()):
+    related = any(term.relation is not None for term in request.order)  # `order=class(name)`: an embed's
+    if related or any(not isinstance(item, SelectItem) for item in request.select or ()):
         raise bad_query("Embedding is not supported on function results", hint="Select columns of the result")
     relation = _returned_relation(schema, function)
     select = _select(relation, _own_columns(request))

@@ -155,3 +155,11 @@ async def test_bad_related_orders_are_400(api: Api, school: School, path: str, c
     body = assert_canonical_error(await api.get(path, headers=as_role("school_admin", school)), 400, code)
     if code == "PGRST118":
         assert body["message"].startswith("A related order on '")
+
+
+async def test_a_function_result_has_no_embed_to_order_by(api: Api, school: School) -> None:
+    response = await api.post(
+        "/rpc/set_current_term?order=parent(name)", json={"p_term_id": str(school.id)},
+        headers=as_role("school_admin", school),
+    )  # fmt: skip
+    assert_canonical_error(response, 400, "PGRST100")
