@@ -21,8 +21,8 @@ from gateway.errors import bad_query
 from gateway.parse_filters import FilterParser
 
 if TYPE_CHECKING:
-    from gateway.parse import OrderTerm, SelectItem
     from gateway.parse_filters import Condition
+    from gateway.parse_select import OrderTerm, SelectItem
 
 MAX_EMBED_DEPTH = 8  # each level is a LATERAL subquery in Postgres
 _HEADER_STOP = set("(),!:")
@@ -52,7 +52,7 @@ class EmbedQuery(msgspec.Struct, frozen=True, kw_only=True):
 def parse_select(
     text: str, columns: Callable[[str], tuple[SelectItem, ...] | None], depth: int = 0
 ) -> tuple[SelectItem | Embed, ...] | None:
-    """`columns` parses plain items (parse._select); embeds are parsed here."""
+    """`columns` parses plain items (parse_select.select_items); embeds are parsed here."""
     if depth > MAX_EMBED_DEPTH:
         raise _fail(text, f"at most {MAX_EMBED_DEPTH} nested embeds")
     items: list[SelectItem | Embed] = []
@@ -131,7 +131,7 @@ class EmbedParams:
         self._queries: dict[tuple[str, ...], EmbedQuery] = {}
 
     def add(self, key: str, value: str, filters: FilterParser) -> None:
-        from gateway import parse  # parse imports this module
+        from gateway import parse, parse_select  # both import this module
 
         parts = key.split(".")
         if len(parts) > 2 and parts[-2] == "not" and parts[-1] in ("or", "and"):
@@ -142,7 +142,7 @@ class EmbedParams:
             raise bad_query(f"failed to parse filter ({key}={value})", "expecting embed.column or embed.order ...")
         query = self._queries.get(path) or EmbedQuery(path=path)
         if param == "order":
-            query = msgspec.structs.replace(query, order=parse._order(value))
+            query = msgspec.structs.replace(query, order=parse_select.order_terms(value))
         elif param in ("limit", "offset"):
             filters.values.append(str(parse._non_negative(key, value)))
             slot = len(filters.values) - 1

@@ -1,15 +1,22 @@
 """Embeds of a request -> `EmbedPlan` trees, or a typed error (PostgREST's
-Plan.hs `addRels`, `findRel`). Pure, like plan.py, whose name checks it
-reuses: every relation, column and join column comes from the catalog.
+Plan.hs `addRels`, `findRel`). Pure, like plan.py, whose name checks
+(resolve.py) it reuses: every relation, column and join column comes from the catalog.
 
 Errors, PostgREST's:
     PGRST200 400  no relationship between the parent and the embed (with the hint given)
     PGRST201 300  more than one: the hint lists `name!constraint` choices
-    PGRST108 400  `path.param=` names no embed of this request
+    PGRST108 400  `path.param=` or `order=name(column)` names no embed of this request
+    PGRST118 400  `order=name(column)` on a to-many embed
+    PGRST127 400  aggregates in a to-many spread (PostgREST 13)
 
-Aggregates inside an embed (`classes?select=name,enrollments(count())`, as
-PostgREST 12) group by the embed's other columns within each parent row;
-embed_render.py writes the GROUP BY inside the embed's LATERAL subquery.
+Aggregates as PostgREST 12 has them with embeds (docs "Aggregate Functions",
+"Aggregates and Resource Embedding"):
+- inside an embed (`classes?select=name,enrollments(count())`): grouped by
+  the embed's other columns within each parent row, in its LATERAL subquery;
+- beside embeds (`enrollments?select=count(),classes(name)`): grouped by the
+  parent's columns and the embeds' JSON and spread columns;
+- inside a to-one spread (`grades?select=student_id,...assignments(max_score.sum())`):
+  hoisted to the parent, grouped there.
 """
 
 from __future__ import annotations
@@ -21,19 +28,12 @@ import msgspec
 
 from gateway.embed_parse import Embed, EmbedQuery
 from gateway.errors import ApiError, bad_query
-from gateway.parse import ApiRequest, SelectItem
-from gateway.plan import (
-    ConditionPlan,
-    OrderPlan,
-    QualifiedName,
-    SelectField,
-    _condition,
-    _order,
-    _select,
-    find_relation,
-)
+from gateway.parse import ApiRequest
+from gateway.parse_select import SelectItem
+from gateway.plan_nodes import ConditionPlan, OrderPlan, QualifiedName, SelectField
 from gateway.relationships import Relationship, describe, hint_name, relationships_from
-from gateway.schema_cache import SchemaCache
+from gateway.resolve import condition_plan, find_relation, order_plan, select_fields, typed_column
+from gateway.schema_cache import Relation, SchemaCache
 
 
 class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,11 +53,18 @@ class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
     spread: bool = False
     shown: bool = True  # False for `name()`: it only filters (with !inner)
     aggregated: bool = False  # aggregates in its select: grouped by its other columns
+    hoisted: bool = False  # a to-one spread with aggregates: its parent applies them and groups
     position: int = 0  # its index among the parent's select items: JSON keys keep the select's order
 
 
 def has_embeds(request: ApiRequest) -> bool:
-    return any(isinstance(item, Embed) for item in request.select or ()) or bool(request.embeds)
+    """Embeds, their parameters, or an order by an embed's column (whose
+    checks are here, so `order=class(name)` without `class` is PGRST108)."""
+    return (
+        any(isinstance(item, Embed) for item in request.select or ())
+        or bool(request.embeds)
+        or any(term.relation is not None for term in request.order)
+    )
 
 
 def embeds_aggregate(items: tuple[SelectItem | Embed, ...] | None) -> bool:
@@ -81,43 +88,38 @@ def without_embeds(request: ApiRequest) -> ApiRequest:
 def plan_embeds(request: ApiRequest, schema: SchemaCache) -> tuple[EmbedPlan, ...]:
     if request.cursor is not None:
         raise bad_query("cursor= cannot page a read with embedded resources", hint="Page it with limit/offset")
-    _refuse_top_level_aggregates(request.select or ())
     queries = {q.path: q for q in request.embeds}
     used: set[tuple[str, ...]] = set()
     relation = find_relation(schema, request.target)
     embeds = _embeds(schema, relation.name, request.select or (), queries, (), used)
+    own = tuple(i for i in request.select or () if isinstance(i, SelectItem))
+    hoisted = any(e.hoisted for e in embeds)
+    if hoisted and request.action != "read":
+        raise bad_query("aggregates are not supported in the rows a write returns")
+    if hoisted and any(i.column == "*" for i in own):  # plan.py's check, for aggregates it does not see
+        raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
+    aggregated = hoisted or any(i.aggregate for i in own)
+    _check_related_order(schema, relation.name, tuple(order_plan(relation, t) for t in request.order), embeds,
+                         aggregated)  # fmt: skip
     for path in queries.keys() - used:
         raise ApiError(400, "PGRST108", f"'{'.'.join(path)}' is not an embedded resource in this request",
                        hint=f"Verify that '{'.'.join(path)}' is included in the 'select' query parameter.")  # fmt: skip
     return embeds
 
 
-def _refuse_top_level_aggregates(items: tuple[SelectItem | Embed, ...]) -> None:
-    """Top-level aggregates group by the top level's columns: an embed that only
-    filters (`classes!inner()`) is fine, a shown one would have to be grouped by
-    its JSON (json has no equality) and is refused, not mis-grouped."""
-    aggregated = any(isinstance(i, SelectItem) and i.aggregate is not None for i in items)
-    if aggregated and any(isinstance(i, Embed) and (i.select or i.spread) for i in items):
-        raise bad_query(
-            "aggregates cannot be combined with embedded resources",
-            details="Top-level aggregates are allowed beside embeds that only filter, such as 'classes!inner()'",
-            hint="Aggregate inside the embed instead: 'select=name,enrollments(count())'",
-        )
-
-
-def _aggregated(embed: Embed, select: tuple[SelectField, ...]) -> bool:
-    """Aggregates in an embed group by its own columns only (PostgREST 12)."""
-    if not any(f.aggregate for f in select):
-        return False
+def _grouping(embed: Embed, select: tuple[SelectField, ...], embeds: tuple[EmbedPlan, ...]) -> tuple[bool, bool]:
+    """(aggregated, hoisted). Aggregates in an embed group by its other columns,
+    its embeds' JSON and its spreads' columns, within each parent row
+    (PostgREST 12). A to-one spread is not grouped itself: its aggregates and
+    those of its own spreads are hoisted to the first level that is not a
+    spread (PostgREST's hoistSpreadAggFunctions), grouped there."""
+    if not (any(f.aggregate for f in select) or any(e.hoisted for e in embeds)):
+        return False, False
+    if embed.spread:
+        return False, True
     if any(f.column is None for f in select):
         raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
-    if embed.spread:
-        raise bad_query(f"aggregates in the spread embedded resource '{embed.name}' are not supported",
-                        hint="Aggregate in an embed that is not spread")  # fmt: skip
-    if any(isinstance(i, Embed) and (i.select or i.spread) for i in embed.select):
-        raise bad_query(f"aggregates in '{embed.alias or embed.name}' cannot be combined with its embedded resources",
-                        hint="Nested embeds beside aggregates may only filter, such as 'classes!inner()'")  # fmt: skip
-    return True
+    return True, False
 
 
 def _embeds(
@@ -155,6 +157,11 @@ def _embed(
     query = queries.get(here, EmbedQuery(path=here))
     if here in queries:
         used.add(here)
+    if embed.spread and rel.cardinality != "many-to-one" and any(isinstance(i, SelectItem) and i.aggregate
+                                                                 for i in embed.select):  # fmt: skip
+        # PostgREST 13's answer (addToManyOrderSelects); 12 refuses any to-many spread, as below.
+        raise ApiError(400, "PGRST127", "Feature not implemented",
+                       details="Aggregates are not implemented for one-to-many or many-to-many spreads.")  # fmt: skip
     if embed.spread and rel.cardinality != "many-to-one":
         raise bad_query(f"A spread operation on '{embed.name}' is not possible",
                         f"'{parent}' and '{embed.name}' do not form a many-to-one relationship")  # fmt: skip
@@ -165,12 +172,15 @@ def _embed(
         # At most one row: an order or a limit there was ignored, which hid the client's mistake.
         raise bad_query(f"'{key}' is a to-one embed: order, limit and offset do not apply to it",
                         hint="Order or limit the parent, or filter the embed")  # fmt: skip
-    columns = tuple(i for i in embed.select if isinstance(i, SelectItem))
-    select = _select(target, columns) or ()
-    order = tuple(_order(target, t) for t in query.order)
-    aggregated = _aggregated(embed, select)
+    items = _every_column(embed.select, target) if embed.spread else embed.select
+    columns = tuple(i for i in items if isinstance(i, SelectItem))
+    select = select_fields(target, columns) or ()
+    order = tuple(order_plan(target, t) for t in query.order)
+    embeds = _embeds(schema, target.name, items, queries, here, used)
+    aggregated, hoisted = _grouping(embed, select, embeds)
     if aggregated:
         _check_grouped_order(key, select, order)
+    _check_related_order(schema, target.name, order, embeds, aggregated or hoisted)
     schema_name = schema.schema
     return EmbedPlan(
         key=key,
@@ -180,8 +190,8 @@ def _embed(
         junction=QualifiedName(schema=schema_name, name=rel.junction) if rel.junction else None,
         junction_join=rel.junction_join,
         select=select,
-        embeds=_embeds(schema, target.name, embed.select, queries, here, used),
-        where=tuple(_condition(target, c) for c in query.where),
+        embeds=embeds,
+        where=tuple(condition_plan(target, c) for c in query.where),
         order=order,
         limit_slot=query.limit_slot,
         offset_slot=query.offset_slot,
@@ -189,7 +199,44 @@ def _embed(
         spread=embed.spread,
         shown=bool(embed.select),
         aggregated=aggregated,
+        hoisted=hoisted,
     )
+
+
+def _every_column(items: tuple[SelectItem | Embed, ...], target: Relation) -> tuple[SelectItem | Embed, ...]:
+    """`...teachers(*)`: the columns by name, so the parent can name what a
+    spread gives it (embed_render.py) and leave out what it needs for itself."""
+    expanded: list[SelectItem | Embed] = []
+    for item in items:
+        if isinstance(item, SelectItem) and item.column == "*" and item.aggregate is None:
+            expanded.extend(SelectItem(column=name) for name in target.columns)
+        else:
+            expanded.append(item)
+    return tuple(expanded)
+
+
+def _check_related_order(
+    schema: SchemaCache, parent: str, order: tuple[OrderPlan, ...], embeds: tuple[EmbedPlan, ...], aggregated: bool
+) -> None:
+    """`order=class(name)` (PostgREST's `addRelatedOrders`): `class` is an
+    embed of this level, by alias or name, to-one, and `name` its column."""
+    for term in order:
+        if term.embed is None:
+            continue
+        embed = next((e for e in embeds if e.key == term.embed), None)
+        if embed is None:
+            raise ApiError(400, "PGRST108", f"'{term.embed}' is not an embedded resource in this request",
+                           hint=f"Verify that '{term.embed}' is included in the 'select' query parameter.")  # fmt: skip
+        if embed.cardinality != "many-to-one":
+            raise ApiError(400, "PGRST118", f"A related order on '{embed.key}' is not possible",
+                           details=f"'{parent}' and '{embed.key}' do not form a many-to-one or one-to-one "
+                           "relationship")  # fmt: skip
+        typed_column(find_relation(schema, embed.relation.name), term.column, term.path)
+        if aggregated or embed.aggregated:
+            # Checked here, not left to Postgres: its 42803 would name the internal aliases.
+            raise ApiError(400, "42803", f'column "{embed.key}.{term.column}" must appear in the GROUP BY clause '
+                           "or be used in an aggregate function",
+                           hint="A read with aggregates cannot be ordered by an embed's column")  # fmt: skip
 
 
 def _check_grouped_order(key: str, select: tuple[SelectField, ...], order: tuple[OrderPlan, ...]) -> None:
@@ -197,7 +244,7 @@ def _check_grouped_order(key: str, select: tuple[SelectField, ...], order: tuple
     internal aliases (`pgrst_1_s`)."""
     grouped = {(f.column, f.path) for f in select if f.aggregate is None}
     for term in order:
-        if (term.column, term.path) not in grouped:
+        if term.embed is None and (term.column, term.path) not in grouped:
             raise ApiError(400, "42803", f'column "{key}.{term.column}" must appear in the GROUP BY clause '
                            "or be used in an aggregate function",
                            hint=f"Order '{key}' by the columns it groups by")  # fmt: skip

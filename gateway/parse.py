@@ -19,10 +19,7 @@ from urllib.parse import parse_qsl
 
 import msgspec
 
-from gateway.aggregates import Function as AggregateFunction
-from gateway.aggregates import parse_item as parse_aggregate
-from gateway.aggregates import split_items
-from gateway.embed_parse import Embed, EmbedParams, EmbedQuery, parse_select
+from gateway.embed_parse import Embed, EmbedParams, EmbedQuery
 from gateway.errors import ApiError, bad_query, invalid_body
 from gateway.formats import csv_to_json, wants_csv
 from gateway.parse_filters import (  # noqa: F401  (re-exported for plan.py and the tests)
@@ -37,35 +34,22 @@ from gateway.parse_filters import (  # noqa: F401  (re-exported for plan.py and 
     Logic,
     Operator,
 )
+from gateway.parse_select import (  # noqa: F401  (re-exported for the tests)
+    CASTS,
+    Cast,
+    OrderTerm,
+    SelectItem,
+)
+from gateway.parse_select import order_terms as _order
+from gateway.parse_select import select_items as _select
 
 Method = Literal["GET", "POST", "PATCH", "DELETE", "PUT"]
 Action = Literal["read", "create", "update", "delete", "call"]
 Return = Literal["representation", "minimal", "headers-only"]
 Resolution = Literal["merge-duplicates", "ignore-duplicates"]
 Count = Literal["exact", "planned", "estimated"]
-# Casts are written into SQL, so only these names are accepted (PostgREST
-# quotes nothing here either; it relies on its parser, we on a closed list).
-Cast = Literal[
-    "text", "varchar", "integer", "bigint", "smallint", "numeric", "real",
-    "boolean", "date", "time", "timestamp", "timestamptz", "uuid", "json", "jsonb",
-]  # fmt: skip
-CASTS: frozenset[str] = frozenset(get_args(Cast))
 RESERVED = frozenset({"select", "order", "limit", "offset", "or", "and", "not.or", "not.and", "columns", "on_conflict"})
-_SELECT_ITEM = re.compile(r"(?:(?P<alias>[^:]+):(?!:))?(?P<column>[^:]+)(?:::(?P<cast>[^:]+))?")
 _RANGE = re.compile(r"\s*(\d+)-(\d*)\s*")
-
-
-class SelectItem(msgspec.Struct, frozen=True, kw_only=True):
-    column: str  # "*" for every column; "" for a bare count()
-    alias: str | None = None
-    cast: Cast | None = None
-    aggregate: AggregateFunction | None = None  # `amount.sum()` (aggregates.py)
-
-
-class OrderTerm(msgspec.Struct, frozen=True, kw_only=True):
-    column: str
-    direction: Literal["asc", "desc"] | None = None
-    nulls: Literal["nullsfirst", "nullslast"] | None = None
 
 
 class Preferences(msgspec.Struct, frozen=True, kw_only=True):
@@ -266,74 +250,12 @@ def _rpc_result(
     return shaped, rest
 
 
-def _select(text: str) -> tuple[SelectItem | Embed, ...] | None:
-    if "(" in text or "..." in text:
-        aggregated = split_items(text)  # `count()`, `amount.sum()`: aggregates.py
-        if aggregated is not None:
-            return _aggregated(text, aggregated)
-        # resource embedding: embed_parse.py, plain items back here
-        return parse_select(text, _select)  # type: ignore[arg-type]
-    items = []
-    for raw in text.split(","):
-        raw = raw.strip()
-        if not raw:
-            continue
-        match = _SELECT_ITEM.fullmatch(raw)
-        if match is None:
-            raise bad_query(f'"failed to parse select parameter ({text})"', f"unexpected item {raw!r}")
-        cast = match["cast"]
-        if cast is not None and cast not in CASTS:
-            raise bad_query(
-                f'"failed to parse select parameter ({text})"',
-                f"unknown cast {cast!r} in {raw!r}",
-                f"Casts allowed: {', '.join(sorted(CASTS))}",
-            )
-        alias = match["alias"].strip() if match["alias"] else None
-        items.append(SelectItem(column=match["column"].strip(), alias=alias, cast=cast))  # type: ignore[arg-type]
-    return tuple(items) or None
-
-
-def _aggregated(text: str, raws: list[str]) -> tuple[SelectItem | Embed, ...]:
-    items: list[SelectItem | Embed] = []
-    for raw in raws:
-        item = parse_aggregate(raw)
-        if item is None:
-            items.extend(_select(raw) or ())
-        elif item.cast is not None and item.cast not in CASTS:
-            raise bad_query(f'"failed to parse select parameter ({text})"', f"unknown cast {item.cast!r} in {raw!r}")
-        else:
-            items.append(SelectItem(column=item.column, alias=item.alias, cast=item.cast,  # type: ignore[arg-type]
-                                    aggregate=item.function))  # fmt: skip
-    return tuple(items)
-
-
 def _names(key: str, text: str) -> tuple[str, ...]:
     """`a,b` or `"a","b"` (postgrest-js quotes them); repeated names once."""
     names = tuple(dict.fromkeys(n.strip().removeprefix('"').removesuffix('"') for n in text.split(",")))
     if not all(names):
         raise bad_query(f'"failed to parse {key} parameter ({text})"', "expecting column names separated by commas")
     return names
-
-
-def _order(text: str) -> tuple[OrderTerm, ...]:
-    terms = []
-    for raw in text.split(","):
-        column, *modifiers = raw.strip().split(".")
-        direction = nulls = None
-        for modifier in modifiers:
-            if modifier in ("asc", "desc") and direction is None and nulls is None:
-                direction = modifier
-            elif modifier in ("nullsfirst", "nullslast") and nulls is None:
-                nulls = modifier
-            else:
-                raise bad_query(
-                    f'"failed to parse order ({text})"',
-                    f"unexpected {modifier!r} in {raw!r}, expecting asc, desc, nullsfirst or nullslast",
-                )
-        if not column:
-            raise bad_query(f'"failed to parse order ({text})"', f"missing column name in {raw!r}")
-        terms.append(OrderTerm(column=column, direction=direction, nulls=nulls))  # type: ignore[arg-type]
-    return tuple(terms)
 
 
 def _non_negative(name: str, value: str) -> int:

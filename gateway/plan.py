@@ -1,7 +1,7 @@
 """`ApiRequest` + `SchemaCache` -> `Plan`, or a typed error (PostgREST's Plan.hs).
 
-Pure. Every name is resolved here against the catalog and every value type is
-taken from it, so render.py writes only what the catalog holds. Plans carry no
+Pure. Every name is resolved against the catalog (resolve.py) and every value
+type is taken from it, so render.py writes only what the catalog holds. Plans carry no
 values (a filter points at its slot in `ApiRequest.values`), so a plan is a
 function of the request's shape and is computed once per shape.
 """
@@ -9,131 +9,38 @@ function of the request's shape and is computed once per shape.
 from __future__ import annotations
 
 import difflib
-from typing import Literal, TypeAlias
 
 import msgspec
 
-from gateway.aggregates import Function as AggregateFunction
 from gateway.errors import ApiError, bad_query, invalid_body
-from gateway.operators import FTS, TABLE, JsonStep, Quantifier, check, split_path
-from gateway.parse import ApiRequest, Cast, OrderTerm, Resolution, SelectItem
-from gateway.parse_filters import Condition, Filter, IsFilter, IsValue, Logic, Operator
-from gateway.schema_cache import Column, Function, Relation, SchemaCache
+from gateway.parse import ApiRequest
+from gateway.parse_select import SelectItem
+from gateway.plan_nodes import (
+    CallArgument,
+    CallPlan,
+    ConditionPlan,
+    FilterPlan,
+    IsPlan,
+    LogicPlan,
+    MutatePlan,
+    OrderPlan,
+    Plan,
+    QualifiedName,
+    ReadPlan,
+    SelectField,
+)
+from gateway.resolve import condition_plan as _condition
+from gateway.resolve import find_column as _column
+from gateway.resolve import find_relation
+from gateway.resolve import order_plan as _order
+from gateway.resolve import select_fields as _select
+from gateway.schema_cache import Function, Relation, SchemaCache
 
-# Parameters arrive as text and are cast to the column's type in SQL
-# (`$1::text::uuid`): asyncpg's binary codecs would otherwise want a Python
-# int, date or UUID per value, and only Postgres' own input functions parse
-# values exactly as Postgres does.
-
-
-class QualifiedName(msgspec.Struct, frozen=True, kw_only=True):
-    schema: str
-    name: str
-
-
-class SelectField(msgspec.Struct, frozen=True, kw_only=True):
-    column: str | None  # None: every column
-    alias: str | None = None
-    cast: Cast | None = None
-    path: tuple[JsonStep, ...] = ()  # `audience->roles`: a JSON path into the column
-    aggregate: AggregateFunction | None = None  # `amount.sum()`; column "" for a bare count()
-
-
-class FilterPlan(msgspec.Struct, frozen=True, kw_only=True):
-    column: str
-    op: Operator
-    slot: int
-    param_type: str  # what the text parameter is cast to: "text", "uuid", "timestamp with time zone"
-    negated: bool = False
-    quantifier: Quantifier | None = None
-    language: int | None = None  # slot of an fts operator's text search configuration
-    text_column: bool = False  # fts on text: to_tsvector(column)
-    path: tuple[JsonStep, ...] = ()
-
-
-class IsPlan(msgspec.Struct, frozen=True, kw_only=True):
-    column: str
-    value: IsValue
-    negated: bool = False
-    path: tuple[JsonStep, ...] = ()
-
-
-class LogicPlan(msgspec.Struct, frozen=True, kw_only=True):
-    conjunction: Literal["and", "or"]
-    children: tuple[FilterPlan | IsPlan | LogicPlan, ...]
-    negated: bool = False
-
-
-ConditionPlan: TypeAlias = FilterPlan | IsPlan | LogicPlan
-
-
-class OrderPlan(msgspec.Struct, frozen=True, kw_only=True):
-    column: str
-    direction: Literal["asc", "desc"] | None = None
-    nulls: Literal["nullsfirst", "nullslast"] | None = None
-    path: tuple[JsonStep, ...] = ()
-
-
-class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
-    relation: QualifiedName
-    select: tuple[SelectField, ...] | None
-    where: tuple[ConditionPlan, ...] = ()
-    order: tuple[OrderPlan, ...] = ()
-    count: bool = False
-    # Prefer: count=planned: the planner's row estimate (EXPLAIN), no count at
-    # all; count=estimated: the exact count capped at MAX_ROWS + 1, the
-    # estimate when the cap is passed (as PostgREST does).
-    estimate: Literal["planned", "estimated"] | None = None
-    single: bool = False
-    csv: bool = False  # the body as CSV text (formats.py), not JSON
-    params: int = 0  # request values, bound first as $1..$params
-    # Keyset paging (keyset.py): `order` is then total (the primary key appended),
-    # `key_types` are its columns' parameter types, `cursor` whether to continue.
-    key_types: tuple[str, ...] = ()
-    cursor: bool = False
-    aggregated: bool = False  # aggregates in select: grouped by the other fields (aggregates.py)
-
-
-class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
-    action: Literal["create", "update", "delete"]
-    relation: QualifiedName
-    columns: tuple[str, ...] = ()  # set by the body (create, update)
-    where: tuple[ConditionPlan, ...] = ()
-    returning: tuple[SelectField, ...] | None = None
-    representation: bool = False
-    single: bool = False
-    location: tuple[str, ...] = ()  # primary key columns, for one created row
-    array_body: bool = False
-    on_conflict: tuple[str, ...] = ()  # an upsert's key: `on_conflict=`, else the primary key
-    resolution: Resolution | None = None
-    params: int = 0
-    # `Prefer: missing=default` (POST): per column of `columns`, the DEFAULT
-    # expression a row lacking the key takes (None: no default, so null).
-    defaults: tuple[str | None, ...] | None = None
-
-
-class CallArgument(msgspec.Struct, frozen=True, kw_only=True):
-    name: str
-    type: str
-
-
-class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
-    function: QualifiedName
-    arguments: tuple[CallArgument, ...]
-    from_body: bool  # POST: one JSON object parameter; GET: one text parameter per argument
-    returns: Literal["scalar", "set", "void"]
-    read_only: bool
-    single: bool = False
-    # The result shaped like a read (`select`, filters, `order`, limit/offset),
-    # resolved against the relation the function returns: `... from f(...) as pgrst_call`.
-    shaped: bool = False
-    select: tuple[SelectField, ...] | None = None
-    where: tuple[ConditionPlan, ...] = ()
-    order: tuple[OrderPlan, ...] = ()
-    params: int = 0  # request values, bound first as $1..$params
-
-
-Plan: TypeAlias = ReadPlan | MutatePlan | CallPlan
+# The plan's types are imported from here too (routes.py, respond.py, the tests).
+__all__ = [
+    "CallArgument", "CallPlan", "ConditionPlan", "FilterPlan", "IsPlan", "LogicPlan",
+    "MutatePlan", "OrderPlan", "Plan", "QualifiedName", "ReadPlan", "SelectField", "find_relation", "plan_request",
+]  # fmt: skip
 
 
 def plan_request(
@@ -213,32 +120,6 @@ def _put(
                       params=len(request.values))  # fmt: skip
 
 
-def find_relation(schema: SchemaCache, name: str) -> Relation:
-    relation = schema.relations.get(name)
-    if relation is None:
-        close = difflib.get_close_matches(name, schema.relations, n=1)
-        raise ApiError(
-            404,
-            "PGRST205",
-            f"Could not find the table '{schema.schema}.{name}' in the schema cache",
-            hint=f"Perhaps you meant the table '{schema.schema}.{close[0]}'" if close else None,
-        )
-    return relation
-
-
-def _column(relation: Relation, name: str) -> Column:
-    column = relation.columns.get(name)
-    if column is None:
-        close = difflib.get_close_matches(name, relation.columns, n=1)
-        raise ApiError(
-            400,
-            "42703",
-            f"column {relation.name}.{name} does not exist",
-            hint=f'Perhaps you meant to reference the column "{relation.name}.{close[0]}".' if close else None,
-        )
-    return column
-
-
 def _writable(relation: Relation, name: str) -> str:
     column = relation.columns.get(name)
     if column is None:
@@ -264,34 +145,6 @@ def _own_columns(request: ApiRequest) -> tuple[SelectItem, ...] | None:
     return tuple(item for item in request.select if isinstance(item, SelectItem))
 
 
-def _select(relation: Relation, items: tuple[SelectItem, ...] | None) -> tuple[SelectField, ...] | None:
-    if items is None:
-        return None
-    fields = []
-    for item in items:
-        if item.column == "*":
-            fields.append(SelectField(column=None))
-            continue
-        if item.aggregate is not None and not item.column:
-            fields.append(SelectField(column="", alias=item.alias or item.aggregate, cast=item.cast,
-                                      aggregate=item.aggregate))  # fmt: skip
-            continue
-        column, path = _target(relation, item.column)
-        if item.aggregate is not None:
-            fields.append(SelectField(column=column.name, alias=item.alias or item.aggregate, cast=item.cast,
-                                      path=path, aggregate=item.aggregate))  # fmt: skip
-            continue
-        # PostgREST names a JSON path's value after its last key.
-        alias = item.alias or (path[-1].key if path else None)
-        fields.append(SelectField(column=column.name, alias=alias, cast=item.cast, path=path))
-    return tuple(fields)
-
-
-def _order(relation: Relation, term: OrderTerm) -> OrderPlan:
-    column, path = _target(relation, term.column)
-    return OrderPlan(column=column.name, direction=term.direction, nulls=term.nulls, path=path)
-
-
 def _keyset(
     relation: Relation, request: ApiRequest, order: tuple[OrderPlan, ...]
 ) -> tuple[tuple[OrderPlan, ...], tuple[str, ...]]:
@@ -302,7 +155,7 @@ def _keyset(
         and relation.primary_key
         and not request.single
         and not request.csv
-        and all(not term.path and not relation.columns[term.column].nullable for term in order)
+        and all(not term.path and term.embed is None and not relation.columns[term.column].nullable for term in order)
     )
     if not usable:
         if request.cursor is not None:
@@ -317,49 +170,6 @@ def _keyset(
         "text" if relation.columns[t.column].category == "S" else relation.columns[t.column].cast for t in keys
     )
     return keys, types
-
-
-def _target(relation: Relation, name: str) -> tuple[Column, tuple[JsonStep, ...]]:
-    """A column, or a JSON path into one (`audience->roles`, `metadata->>key`):
-    the column as the path's value is typed, `->>` giving text."""
-    base, path = split_path(name)
-    column = _column(relation, base)
-    if not path:
-        return column, path
-    if column.base not in ("json", "jsonb"):
-        raise _mismatch(column, "->", "JSON paths (-> and ->>) apply to json and jsonb columns")
-    if path[-1].arrow == "->>":
-        column = msgspec.structs.replace(column, type="text", cast="text", base="text", category="S")
-    return column, path
-
-
-def _condition(relation: Relation, condition: Condition) -> ConditionPlan:
-    if isinstance(condition, Logic):
-        children = tuple(_condition(relation, c) for c in condition.children)
-        return LogicPlan(conjunction=condition.conjunction, children=children, negated=condition.negated)
-    column, path = _target(relation, condition.column)
-    if isinstance(condition, IsFilter):
-        if condition.value in ("true", "false", "unknown") and column.category != "B":
-            raise _mismatch(
-                column, f"IS {condition.value.upper()}", "is.true, is.false and is.unknown need a boolean column"
-            )
-        return IsPlan(column=column.name, value=condition.value, negated=condition.negated, path=path)
-    return _filter(column, condition, path)
-
-
-def _filter(column: Column, condition: Filter, path: tuple[JsonStep, ...] = ()) -> FilterPlan:
-    text_column = column.category == "S"  # text, varchar, char, name, citext
-    hint = check(condition.op, condition.quantifier, category=column.category, base=column.base)
-    if hint is not None:
-        raise _mismatch(column, TABLE[condition.op].symbol, hint)
-    param_type = "text" if text_column else column.cast
-    return FilterPlan(column=column.name, op=condition.op, slot=condition.slot, param_type=param_type,
-                      negated=condition.negated, quantifier=condition.quantifier, language=condition.language,
-                      text_column=text_column and condition.op in FTS, path=path)  # fmt: skip
-
-
-def _mismatch(column: Column, operator: str, hint: str) -> ApiError:
-    return ApiError(400, "42883", f"operator does not exist: {column.type} {operator} {column.name}", hint=hint)
 
 
 def _check_writable(relation: Relation, request: ApiRequest, where: tuple[ConditionPlan, ...]) -> None:
@@ -401,7 +211,8 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     every = request.select is None or request.select == (SelectItem(column="*"),)
     if every and not (request.where or request.order or request.paged):
         return call  # the result as the function made it
-    if any(not isinstance(item, SelectItem) for item in request.select or ()):
+    related = any(term.relation is not None for term in request.order)  # `order=class(name)`: an embed's
+    if related or any(not isinstance(item, SelectItem) for item in request.select or ()):
         raise bad_query("Embedding is not supported on function results", hint="Select columns of the result")
     relation = _returned_relation(schema, function)
     select = _select(relation, _own_columns(request))

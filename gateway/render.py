@@ -1,8 +1,11 @@
-"""`Plan` -> one SQL statement (PostgREST's Query/QueryBuilder.hs, SqlFragment.hs).
+"""`Plan` -> one SQL statement (PostgREST's Query/QueryBuilder.hs; the shared
+fragments are in sql_fragments.py).
 
 Pure. Identifiers come only from the plan, which took them from the catalog,
 and are always quoted with `"` doubled (`ident`); values are only ever `$n`
-parameters. Every statement returns one row of four columns:
+parameters. One read builder serves reads with and without embeds: embed_render.py
+hands it the LATERAL joins (`Joined`), so counts, CSV and paging are written once.
+Every statement returns one row of four columns:
 
     body        text: the JSON Postgres built (json_agg), passed to the client as is
     page_total  bigint: rows in this response
@@ -21,26 +24,20 @@ import msgspec
 
 from gateway.formats import csv_body
 from gateway.keyset import predicate as keyset_predicate
-from gateway.operators import JsonStep, path_sql
 from gateway.operators import param as operator_param
-from gateway.operators import sql as operator_sql
 from gateway.parse import ApiRequest
-from gateway.plan import (
-    CallPlan,
-    ConditionPlan,
-    FilterPlan,
-    IsPlan,
-    LogicPlan,
-    MutatePlan,
-    OrderPlan,
-    Plan,
-    QualifiedName,
-    ReadPlan,
-    SelectField,
-)
+from gateway.plan_nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
+from gateway.sql_fragments import Output, ident, qualified, select_with_embeds
+from gateway.sql_fragments import condition as _condition
+from gateway.sql_fragments import group_by as _group_by
+from gateway.sql_fragments import literal as _literal
+from gateway.sql_fragments import order as _order
+from gateway.sql_fragments import param as _param
+from gateway.sql_fragments import select_list as _select_list
+from gateway.sql_fragments import target as _target
+from gateway.sql_fragments import where as _where
 
 Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor"]
-_IS = {"null": "is null", "not_null": "is not null", "true": "is true", "false": "is false", "unknown": "is unknown"}
 _ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
 _OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
 
@@ -54,20 +51,27 @@ class Rendered(msgspec.Struct, frozen=True, kw_only=True):
     explain: str | None = None
 
 
-def ident(name: str) -> str:
-    """Always quoted, `"` doubled, NUL dropped (Postgres identifiers cannot hold it)."""
-    return '"' + name.replace("\x00", "").replace('"', '""') + '"'
+class Joined(msgspec.Struct, frozen=True, kw_only=True):
+    """What resource embedding adds to a read, or to a write's returned rows
+    (embed_render.py): LATERAL joins, the parent's columns from them by select
+    position (none: an embed that only filters), the !inner conditions, and
+    what the terms of a related order (`order=class(name)`) sort by."""
+
+    joins: str = ""
+    items: dict[int, tuple[Output, ...]] = msgspec.field(default_factory=dict)
+    inner: tuple[str, ...] = ()
+    keys: dict[int, str] = msgspec.field(default_factory=dict)  # by order term index: a related order's column
+    hoisted: bool = False  # aggregates from a to-one spread: the parent's rows are grouped
 
 
-def qualified(name: QualifiedName) -> str:
-    return f"{ident(name.schema)}.{ident(name.name)}"
+_ALONE = Joined()
 
 
-def render(plan: Plan) -> Rendered:
+def render(plan: Plan, joined: Joined = _ALONE) -> Rendered:
     if isinstance(plan, ReadPlan):
-        return _read(plan)
+        return _read(plan, joined)
     if isinstance(plan, MutatePlan):
-        return _mutate(plan)
+        return _mutate(plan, joined)
     return _call(plan)
 
 
@@ -94,26 +98,34 @@ def bind(
     return tuple(args)
 
 
-def _read(plan: ReadPlan) -> Rendered:
+def _read(plan: ReadPlan, joined: Joined) -> Rendered:
     relation = qualified(plan.relation)
-    where = _where(plan.where, relation)
+    conditions = [_condition(c, relation) for c in plan.where] + list(joined.inner)
+    where = " where " + " and ".join(conditions) if conditions else ""
     limit, offset = plan.params + 1, plan.params + 2
-    group = _group_by(plan.select, relation) if plan.aggregated else ""
+    # Each LATERAL join gives one row per parent row: an aggregated read groups
+    # the parent's rows, by its columns and its embeds' (PostgREST 12).
+    aggregated = plan.aggregated or joined.hoisted
+    group = _group_by(plan.select, relation, joined.items) if aggregated else ""
     inner = (
-        f"select {_select_list(plan.select, relation)} from {relation}{where}{group}"
-        f"{_order(plan.order, relation)} limit ${limit} offset ${offset}"
+        f"select {_columns(plan.select, relation, joined, aggregated)} from {relation}{joined.joins}{where}{group}"
+        f"{_order(plan.order, relation, joined.keys)} limit ${limit} offset ${offset}"
     )
-    total = f"(select count(*) from {relation}{where})" if plan.count else "null::bigint"
-    if plan.aggregated and plan.count:  # the rows of an aggregated read are its groups
-        total = f"(select count(*) from (select 1 from {relation}{where}{group}) pgrst_g)"
+    # The count needs the joins only when an !inner embed filters the rows.
+    counted = f"{relation}{joined.joins if joined.inner else ''}{where}"
+    total = f"(select count(*) from {counted})" if plan.count else "null::bigint"
+    if aggregated and plan.count:  # the rows of an aggregated read are its groups
+        total = f"(select count(*) from (select 1 from {relation}{joined.joins}{where}{group}) pgrst_g)"
     extras: tuple[Extra, ...] = ("limit", "offset")
     if plan.estimate == "estimated":
-        total = f"(select count(*) from (select 1 from {relation}{where} limit ${plan.params + 3}) pgrst_c)"
+        total = f"(select count(*) from (select 1 from {counted} limit ${plan.params + 3}) pgrst_c)"
         extras = ("limit", "offset", "count_cap")
-    explain = f"explain (format json) select 1 from {relation}{where}" if plan.estimate else None
+    explain = f"explain (format json) select 1 from {counted}" if plan.estimate else None
     body = csv_body("pgrst_t") if plan.csv else _OBJECT if plan.single else _ARRAY
     location = "null::text[]"
-    if plan.key_types:
+    # No keyset cursor with embeds (embed_plan.py refuses `cursor=`): location
+    # stays null, so an ordered read with embeds gets no Link: rel=next.
+    if plan.key_types and not joined.joins:
         inner, extras = _keyset_inner(plan, relation, where, extras)
         body = "coalesce(json_agg(pgrst_t.pgrst_row), '[]')::text"
         # The last row's key values, for the next page's cursor (keyset.py).
@@ -123,6 +135,13 @@ def _read(plan: ReadPlan) -> Rendered:
         f"from ({inner}) pgrst_t"
     )
     return Rendered(sql=sql, extras=extras, read_only=True, explain=explain)
+
+
+def _columns(fields: tuple[SelectField, ...] | None, source: str, joined: Joined, grouped: bool = False) -> str:
+    """The select list: the plan's fields, with the embeds' columns in their places."""
+    if not joined.joins:
+        return _select_list(fields, source)
+    return select_with_embeds(fields or (), source, joined.items, grouped)
 
 
 def _keyset_inner(
@@ -153,7 +172,7 @@ def _keyset_inner(
     return inner, extras
 
 
-def _mutate(plan: MutatePlan) -> Rendered:
+def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
     relation = qualified(plan.relation)
     body_param = f"${plan.params + 1}"
     extras: tuple[Extra, ...] = ()
@@ -185,10 +204,17 @@ def _mutate(plan: MutatePlan) -> Rendered:
     if plan.location:
         keys = ", ".join(f"{ident(c)}::text" for c in plan.location)
         location = f"(select array[{keys}] from pgrst_source limit 1)"
+    # Embedded rows of the returned ones are read in the statement's snapshot.
+    returned = "pgrst_source"
+    if plan.representation and joined.joins:
+        inner = " where " + " and ".join(joined.inner) if joined.inner else ""
+        returned = f"pgrst_source{joined.joins}{inner}"
+    else:
+        joined = _ALONE
     sql = (
         f"with pgrst_source as ({statement} returning {relation}.*) "
         f"select {body} as body, count(*) as page_total, count(*) as total, {location} as location "
-        f"from (select {_select_list(plan.returning, 'pgrst_source')} from pgrst_source) pgrst_t"
+        f"from (select {_columns(plan.returning, 'pgrst_source', joined)} from {returned}) pgrst_t"
     )
     return Rendered(sql=sql, extras=extras)
 
@@ -261,11 +287,6 @@ def _with_defaults(plan: MutatePlan, relation: str, body_param: str) -> str:
     )
 
 
-def _literal(text: str) -> str:
-    """A catalog name as an SQL string literal (a JSON key)."""
-    return "'" + text.replace("\x00", "").replace("'", "''") + "'"
-
-
 def _on_conflict(plan: MutatePlan) -> str:
     if plan.resolution is None:
         return ""
@@ -274,80 +295,3 @@ def _on_conflict(plan: MutatePlan) -> str:
         return f" on conflict ({key}) do nothing"
     sets = ", ".join(f"{ident(c)} = excluded.{ident(c)}" for c in plan.columns)
     return f" on conflict ({key}) do update set {sets}"
-
-
-def _select_list(fields: tuple[SelectField, ...] | None, source: str) -> str:
-    if fields is None:
-        return f"{source}.*"
-    items = []
-    for field in fields:
-        if field.column is None:
-            items.append(f"{source}.*")
-            continue
-        expression = _target(source, field.column, field.path)
-        if field.aggregate is not None:  # a name from aggregates.Function, a closed list
-            expression = f"{field.aggregate}({expression if field.column else '*'})"
-        if field.cast is not None:  # a name from parse.Cast, a closed list
-            expression = f"cast({expression} as {field.cast})"
-        items.append(f"{expression} as {ident(field.alias or field.column)}")
-    return ", ".join(items)
-
-
-def _group_by(fields: tuple[SelectField, ...] | None, source: str) -> str:
-    """Aggregates group by every other selected column (PostgREST 12)."""
-    keys = [_target(source, f.column, f.path) for f in fields or () if f.aggregate is None and f.column]
-    return " group by " + ", ".join(keys) if keys else ""
-
-
-def _where(conditions: tuple[ConditionPlan, ...], source: str) -> str:
-    if not conditions:
-        return ""
-    return " where " + " and ".join(_condition(c, source) for c in conditions)
-
-
-def _condition(condition: ConditionPlan, source: str) -> str:
-    if isinstance(condition, LogicPlan):
-        joiner = f" {condition.conjunction} "
-        sql = "(" + joiner.join(_condition(c, source) for c in condition.children) + ")"
-    elif isinstance(condition, IsPlan):
-        # IS takes keywords, never a parameter (`IS $1` is a syntax error).
-        sql = f"({_target(source, condition.column, condition.path)} {_IS[condition.value]})"
-    else:
-        sql = f"({_filter(condition, source)})"
-    return f"not {sql}" if condition.negated else sql
-
-
-def _filter(condition: FilterPlan, source: str) -> str:
-    return operator_sql(
-        condition.op,
-        _target(source, condition.column, condition.path),
-        condition.slot,
-        condition.param_type,
-        quantifier=condition.quantifier,
-        language=condition.language,
-        text_column=condition.text_column,
-    )
-
-
-def _target(source: str, column: str, path: tuple[JsonStep, ...]) -> str:
-    """A column, or a JSON path into it (the path's keys are SQL literals)."""
-    return path_sql(f"{source}.{ident(column)}", path) if path else f"{source}.{ident(column)}"
-
-
-def _param(slot: int, param_type: str) -> str:
-    """A text parameter cast to the catalog's type: `$1::text::uuid`."""
-    return f"${slot + 1}::text" if param_type == "text" else f"${slot + 1}::text::{param_type}"
-
-
-def _order(terms: tuple[OrderPlan, ...], source: str) -> str:
-    if not terms:
-        return ""
-    items = []
-    for term in terms:
-        item = _target(source, term.column, term.path)
-        if term.direction:
-            item += f" {term.direction}"
-        if term.nulls:
-            item += " nulls first" if term.nulls == "nullsfirst" else " nulls last"
-        items.append(item)
-    return " order by " + ", ".join(items)

@@ -32,7 +32,7 @@ PARAMETERS: Final[dict[str, Any]] = {
                "`column::cast`; embedded resources `rel(cols)`, `alias:rel!hint!inner(cols)`, `...rel(cols)`. Default: all."},
     "order": {"name": "order", "in": "query", "schema": {"type": "string", "minLength": 1},
               "description": "`column[.asc|.desc][.nullsfirst|.nullslast]`, comma-separated, e.g. "
-              "`last_name.asc,id`."},
+              "`last_name.asc,id`; a to-one embed's column as `embed(column)`, e.g. `teacher(last_name).desc`."},
     "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0},
               "description": "At most this many rows."},
     "offset": {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0},

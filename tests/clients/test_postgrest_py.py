@@ -113,6 +113,24 @@ async def test_select_with_many_to_one_embedding(client: SyncPostgrestClient, db
     ]
 
 
+async def test_order_by_a_to_one_embeds_column(client: SyncPostgrestClient, db: asyncpg.Connection,
+                                              northside: asyncpg.Record) -> None:  # fmt: skip
+    """PostgREST's related order, written as the client writes any order."""
+    response = (
+        client.from_("classes").select("id,name,teacher:teachers(last_name)")
+        .order("teacher(last_name)", desc=True, nullsfirst=False).order("id").limit(6).execute()
+    )  # fmt: skip
+    expected = await db.fetch(
+        "select c.id, t.last_name from data.classes c left join data.teachers t"
+        " on t.school_id = c.school_id and t.id = c.teacher_id and not t.is_deleted"
+        " where c.school_id = $1 and not c.is_deleted order by t.last_name desc nulls last, c.id limit 6",
+        northside["id"],
+    )
+    assert [(row["id"], (row["teacher"] or {}).get("last_name")) for row in response.data] == [
+        (str(r["id"]), r["last_name"]) for r in expected
+    ]
+
+
 # Each filter family of the client, and the same rows in SQL (on data.students of the school).
 FILTERS: list[tuple[str, Callable[[Any], Any], str, tuple[Any, ...]]] = [
     ("eq", lambda q: q.eq("last_name", "Kim"), "last_name = $2", ("Kim",)),

@@ -72,6 +72,21 @@ def test_plan(target: str, query: str, aggregated: bool, fields: tuple[SelectFie
 
 
 @pytest.mark.parametrize(
+    ("target", "query", "aggregated", "hoisted"),
+    [
+        ("classes", "select=name,...teachers(count())", False, True),  # grouped by the parent
+        ("classes", "select=name,...teachers(last_name)", False, False),
+        ("teachers", "select=classes(name,...teachers(n:count()))", True, False),  # grouped in `classes`
+        ("teachers", "select=classes(name,students(id),n:count())", True, False),  # by `students` JSON too
+    ],
+)
+def test_aggregates_of_a_to_one_spread_are_hoisted(target: str, query: str, aggregated: bool, hoisted: bool) -> None:
+    """PostgREST's hoistSpreadAggFunctions: up to the first level that is not a spread."""
+    (plan,) = embeds(query, target)
+    assert (plan.aggregated, plan.hoisted) == (aggregated, hoisted)
+
+
+@pytest.mark.parametrize(
     ("target", "query", "fragments"),
     [
         ("classes", "select=name,enrollments(count())", [
@@ -91,6 +106,23 @@ def test_plan(target: str, query: str, aggregated: bool, fields: tuple[SelectFie
         ]),
         ("teachers", "select=last_name,classes(name,students(count()))", [
             'select count(*) as "count" from "api"."students" as "pgrst_2_s"',
+        ]),
+        # A to-one spread's aggregates are applied by its parent, grouped there.
+        ("classes", "select=name,...teachers(n:count(),top:last_name.max()::text)", [
+            ('(select 1 as "pgrst_c1", "pgrst_1_s"."last_name" as "pgrst_c2" from "api"."teachers" as '
+             '"pgrst_1_s" where'),
+            (f'select {C}."name" as "name", count("pgrst_1"."pgrst_c1") as "n", '
+             'cast(max("pgrst_1"."pgrst_c2") as text) as "top" from'),
+            f'"pgrst_1" on true group by {C}."name" limit',
+        ]),
+        # Beside a shown embed: grouped by its JSON's text.
+        ("classes", "select=n:count(),teachers(last_name)", [
+            'select count(*) as "n", "pgrst_1".body::text::json as "teachers" from',
+            '"pgrst_1" on true group by "pgrst_1".body::text limit',
+        ]),
+        ("classes", "select=n:count(),...teachers(last_name)", [
+            'select count(*) as "n", "pgrst_1"."last_name" as "last_name" from',
+            '"pgrst_1" on true group by "pgrst_1"."last_name" limit',
         ]),
         # Top level aggregates beside an embed that only filters: grouped at the top level.
         ("students", "select=student_number,n:count(),classes!inner()&classes.name=eq.X", [
@@ -122,10 +154,11 @@ def test_values_stay_out_of_the_sql_text() -> None:
     ("target", "query", "code", "words"),
     [
         ("classes", "select=name,enrollments(*,count())", "PGRST100", "'*' cannot be selected with aggregates"),
-        ("students", "select=count(),classes(name)", "PGRST100", "aggregates cannot be combined"),
-        ("students", "select=count(),...classes(name)", "PGRST100", "aggregates cannot be combined"),
-        ("classes", "select=name,...teachers(count())", "PGRST100", "spread"),
-        ("teachers", "select=classes(count(),students(id))", "PGRST100", "cannot be combined with its embedded"),
+        ("students", "select=count(),...classes(name)", "PGRST100", "A spread operation on 'classes'"),
+        # PostgREST 13 (addToManyOrderSelects); 12 refused every to-many spread (PGRST119).
+        ("classes", "select=name,...enrollments(count())", "PGRST127", "not implemented for one-to-many"),
+        ("classes", "select=*,...teachers(count())", "PGRST100", "'*' cannot be selected with aggregates"),
+        ("classes", "select=name,...teachers(n:count())&order=teachers(last_name)", "42803", "GROUP BY"),
         ("classes", "select=enrollments(nope.count())", "42703", "nope"),
         ("classes", "select=enrollments(id.median())", "PGRST200", "'id.median'"),
         ("classes", "select=enrollments(count()::money)", "PGRST100", "unknown cast"),

@@ -138,9 +138,21 @@ def test_ambiguous_is_pgrst201_with_the_choices() -> None:
         ("select=...classes(*)", "students", 400, "PGRST100", "many-to-one"),
         ("select=...teachers!inner(*)", "classes", 400, "PGRST100", "!inner"),
         ("select=classes(*),classes(*)", "students", 400, "PGRST100", "embedded twice"),
-        # `count()` is an aggregate, not an embed named count; beside a shown embed it is refused.
-        ("select=count(),classes(*)", "students", 400, "PGRST100", "aggregates cannot be combined"),
+        ("select=name,...teachers!inner(count())", "classes", 400, "PGRST100", "!inner"),
         ("select=id,classes(count(id))", "students", 400, "PGRST200", "'count'"),  # not an aggregate's syntax
+        # Related orders (PostgREST's addRelatedOrders): an embed of this level, to-one, its column.
+        ("order=teachers(last_name)", "classes", 400, "PGRST108", "'teachers' is not an embedded resource"),
+        ("select=t:teachers(*)&order=teachers(last_name)", "classes", 400, "PGRST108", "'teachers'"),
+        (
+            "select=classes(*)&order=classes(name)",
+            "students",
+            400,
+            "PGRST118",
+            "'students' and 'classes' do not form a many-to-one",
+        ),
+        ("select=teachers(*)&order=teachers(nope)", "classes", 400, "42703", "nope"),
+        ("select=classes(teachers(*))&classes.order=teachers(nope)", "students", 400, "42703", "nope"),
+        ("select=count(),teachers!inner()&order=teachers(last_name)", "classes", 400, "42803", "GROUP BY"),
     ],
 )
 def test_errors(query: str, target: str, status: int, code: str, words: str) -> None:
@@ -172,7 +184,9 @@ def test_a_self_relationship_is_not_ambiguous(select: str, cardinality: str) -> 
     assert plan.cardinality == cardinality
 
 
-def test_an_aggregate_beside_an_embed_is_refused_even_if_parsed() -> None:
+def test_an_aggregate_beside_a_shown_embed_is_planned_even_if_parsed_by_hand() -> None:
+    """`count()` is an aggregate, not an embed named count: beside a shown
+    embed it groups by the embed (PostgREST 12)."""
     from gateway.embed_parse import Embed
     from gateway.parse import ApiRequest, SelectItem
 
@@ -182,9 +196,10 @@ def test_an_aggregate_beside_an_embed_is_refused_even_if_parsed() -> None:
         target="students",
         select=(SelectItem(column="", aggregate="count"), Embed(name="classes", select=(SelectItem(column="*"),))),
     )
-    with pytest.raises(ApiError) as caught:
-        plan_embeds(request, SCHEMA)
-    assert (caught.value.code, caught.value.message) == (
-        "PGRST100",
-        "aggregates cannot be combined with embedded resources",
-    )
+    (classes,) = plan_embeds(request, SCHEMA)
+    assert (classes.aggregated, classes.hoisted, classes.position) == (False, False, 1)
+
+
+def test_a_related_order_is_checked_at_each_level() -> None:
+    (classes,) = embeds("select=classes(name,t:teachers(last_name))&classes.order=t(last_name).desc")
+    assert classes.order == (OrderPlan(column="last_name", direction="desc", embed="t"),)

@@ -52,7 +52,8 @@ def rendered(query: str, target: str = "students", method: str = "GET", **header
             'as "c" from',
         ]),
         ("classes", "select=name,...teachers(last_name)", [
-            f'select {C}."name" as "name", "pgrst_1".* from {C} left join lateral (select "pgrst_1_s"."last_name"',
+            (f'select {C}."name" as "name", "pgrst_1"."last_name" as "last_name" from {C} left join lateral '
+             '(select "pgrst_1_s"."last_name"'),
         ]),
         ("classes", "select=students(id,parents(first_name))", [
             'coalesce("pgrst_2".body, \'[]\'::json) as "parents" from "api"."students" as "pgrst_1_s"',
@@ -102,3 +103,18 @@ def test_a_write_returns_its_embeds() -> None:
         in sql
     )
     assert '"pgrst_1_s"."id" = pgrst_source."teacher_id"' in sql
+
+
+def test_a_related_order_sorts_by_a_column_the_to_one_lateral_gives() -> None:
+    sql = rendered("select=name,t:teachers(id)&order=t(last_name).desc.nullslast,name", "classes")[0].sql
+    assert (
+        'left join lateral (select (select row_to_json("pgrst_1_r") from (select "pgrst_1_s"."id" as '
+        '"id") "pgrst_1_r") as body, "pgrst_1_s"."last_name" as "pgrst_k1" from "api"."teachers"' in sql
+    )
+    assert f'order by "pgrst_1"."pgrst_k1" desc nulls last, {C}."name" limit' in sql
+
+
+def test_a_spread_gives_the_sorted_column_without_showing_it() -> None:
+    sql = rendered("select=name,...teachers(id)&order=teachers(last_name)", "classes")[0].sql
+    assert f'select {C}."name" as "name", "pgrst_1"."id" as "id" from' in sql
+    assert '(select "pgrst_1_s"."id" as "id", "pgrst_1_s"."last_name" as "pgrst_k1" from' in sql

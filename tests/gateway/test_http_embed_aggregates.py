@@ -130,6 +130,97 @@ async def test_top_level_count_beside_an_embed_that_filters(api: Api, school: Sc
     assert got == [{"n": 1}]  # A-1 only
 
 
+# Beside embeds: grouped by their JSON and spread columns (PostgREST 12 docs,
+# "Grouping by an Embedded Resource") ----------------------------------------
+
+
+async def test_top_level_count_grouped_by_a_to_one_embed(
+    api: Api, school: School, committer_session: asyncpg.Connection
+) -> None:
+    got = await get(api, "/enrollments?select=class_id,n:count(),classes(name)", school)
+    expected = await committer_session.fetch(
+        """select e.class_id, count(*) as n, c.name from data.enrollments e
+           join data.classes c on c.school_id = e.school_id and c.id = e.class_id
+           where e.school_id = $1 group by e.class_id, c.name""",
+        school.id,
+    )
+    assert sorted(got, key=lambda r: r["class_id"]) == sorted(
+        ({"class_id": str(r["class_id"]), "n": r["n"], "classes": {"name": r["name"]}} for r in expected),
+        key=lambda r: r["class_id"],
+    )
+    assert sum(r["n"] for r in got) > len(got)  # grouped, not a row per enrollment
+
+
+async def test_grouped_by_the_embed_alone_and_counted_as_groups(api: Api, school: School) -> None:
+    response = await api.get(
+        "/grades?select=n:count(),top:score.max(),assignments(title)",
+        headers=as_role("school_admin", school, prefer="count=exact"),
+    )
+    assert response.status_code == 200, response.text
+    got = sorted((r["assignments"]["title"], r["n"], float(r["top"])) for r in response.json())
+    assert got == [("history", 1, 40.0), ("maths 1", 2, 80.0), ("maths 2", 1, 91.0)]
+    assert response.headers["content-range"] == "0-2/3"  # the groups
+
+
+async def test_grouped_by_a_spread_embeds_columns(api: Api, school: School) -> None:
+    got = await get(api, "/grades?select=...assignments(title),mean:score.avg()::text", school)
+    assert sorted((r["title"], r["mean"]) for r in got) == [
+        ("history", "40.0000000000000000"), ("maths 1", "75.0000000000000000"), ("maths 2", "91.0000000000000000")
+    ]  # fmt: skip
+
+
+# Inside a to-one spread: hoisted to the parent (PostgREST 12 docs, "Aggregates
+# in To-One Spreads") ------------------------------------------------------------
+
+
+async def test_a_to_one_spreads_aggregates_are_the_parents(
+    api: Api, school: School, committer_session: asyncpg.Connection
+) -> None:
+    got = await get(api, "/grades?select=student_id,...assignments(n:count(),points:max_score.sum())", school)
+    expected = await committer_session.fetch(
+        """select g.student_id, count(a.id) as n, sum(a.max_score) as points from data.grades g
+           left join data.assignments a on a.school_id = g.school_id and a.id = g.assignment_id
+           where g.school_id = $1 and not g.is_deleted group by g.student_id""",
+        school.id,
+    )
+    assert {r["student_id"]: (r["n"], Decimal(str(r["points"]))) for r in got} == {
+        str(r["student_id"]): (r["n"], r["points"]) for r in expected
+    }
+    assert sorted(r["n"] for r in got) == [2, 2]  # A-1, A-2 (A-3 has no grade)
+
+
+async def test_hoisted_through_nested_to_one_spreads(api: Api, school: School) -> None:
+    got = await get(api, "/grades?select=student_id,...assignments(...classes(n:count(),first:name.min()))", school)
+    assert sorted((r["n"], r["first"]) for r in got) == [(2, "History 7B"), (2, "Maths 7A")]
+    assert all(set(r) == {"student_id", "n", "first"} for r in got)
+
+
+async def test_hoisted_into_an_embed_grouped_per_parent_row(api: Api, school: School) -> None:
+    got = await get(api, "/students?select=student_number,grades(...assignments(n:count(),title.min()))"
+                         "&student_number=like.A-*&order=student_number", school)  # fmt: skip
+    assert got == [
+        {"student_number": "A-1", "grades": [{"n": 2, "min": "history"}]},
+        {"student_number": "A-2", "grades": [{"n": 2, "min": "maths 1"}]},
+        {"student_number": "A-3", "grades": [{"n": 0, "min": None}]},
+    ]
+
+
+async def test_a_teacher_counts_only_the_embedded_rows_rls_shows_them(
+    api: Api, school: School, committer_session: asyncpg.Connection
+) -> None:
+    """The teacher sees the grades of their class; a spread row RLS hides
+    would be null, so not counted."""
+    path = "/grades?select=...assignments(class_id,n:count())"
+    teacher = await get(api, path, school, "teacher")
+    expected = await committer_session.fetchval(
+        "select count(*) from data.grades g join data.assignments a on a.id = g.assignment_id "
+        "where g.school_id = $1 and a.class_id = $2 and not g.is_deleted",
+        school.id, school.class_,
+    )  # fmt: skip
+    assert teacher == [{"class_id": str(school.class_), "n": expected}]
+    assert len(await get(api, path, school)) == 2  # the admin: both classes
+
+
 @pytest.mark.parametrize("role", ["parent", "student"])
 async def test_roles_outside_aggregates_roles_get_pgrst123(api: Api, school: School, role: str) -> None:
     response = await api.get("/classes?select=name,enrollments(count())", headers=as_role(role, school))
@@ -146,8 +237,8 @@ async def test_aggregates_roles_applies_inside_embeds(database_url: str, school:
     ("path", "code"),
     [
         ("/classes?select=name,enrollments(*,count())", "PGRST100"),
-        ("/classes?select=count(),enrollments(student_id)", "PGRST100"),  # top level beside a shown embed
-        ("/classes?select=name,...teachers(count())", "PGRST100"),
+        ("/classes?select=name,...enrollments(count())", "PGRST127"),  # a to-many spread (PostgREST 13)
+        ("/classes?select=*,...teachers(count())", "PGRST100"),
         ("/classes?select=name,enrollments(count()", "PGRST100"),
         ("/classes?select=name,enrollments(count()::money)", "PGRST100"),
         ("/classes?select=name,enrollments(id.median())", "PGRST200"),  # not an aggregate: an embed, none such

@@ -130,6 +130,10 @@ def test_select(query: str, select: tuple | None) -> None:
         ("order=a.asc.nullsfirst,b.nullslast", (
             OrderTerm(column="a", direction="asc", nulls="nullsfirst"), OrderTerm(column="b", nulls="nullslast")
         )),
+        ("order=class(name).desc.nullslast,id", (
+            OrderTerm(column="name", relation="class", direction="desc", nulls="nullslast"), OrderTerm(column="id")
+        )),
+        ("order=t(meta->>k)", (OrderTerm(column="meta->>k", relation="t"),)),
     ],
 )
 def test_order(query: str, order: tuple) -> None:
@@ -215,6 +219,8 @@ def test_unavailable_media_type_is_406() -> None:
         ("or=(not.a.eq.1)", "column 10"),
         ("order=a.sideways", "sideways"),
         ("order=.asc", "missing column"),
+        ("order=class(name", "relation(column)"),
+        ("order=class(a(b))", "relation(column)"),
         ("select=name::sql_injection", "unknown cast"),
         ("select=clients(name", "expecting ')'"),
         ("limit=ten", "limit"),

@@ -1,0 +1,128 @@
+"""The plans plan.py makes: plain data, no values (a filter points at its slot
+in `ApiRequest.values`), so a plan is a function of the request's shape
+(PostgREST's Plan/ReadPlan.hs, MutatePlan.hs, CallPlan.hs)."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+import msgspec
+
+from gateway.aggregates import Function as AggregateFunction
+from gateway.operators import JsonStep, Quantifier
+from gateway.parse import Resolution
+from gateway.parse_filters import IsValue, Operator
+from gateway.parse_select import Cast
+
+
+class QualifiedName(msgspec.Struct, frozen=True, kw_only=True):
+    schema: str
+    name: str
+
+
+class SelectField(msgspec.Struct, frozen=True, kw_only=True):
+    column: str | None  # None: every column
+    alias: str | None = None
+    cast: Cast | None = None
+    path: tuple[JsonStep, ...] = ()  # `audience->roles`: a JSON path into the column
+    aggregate: AggregateFunction | None = None  # `amount.sum()`; column "" for a bare count()
+
+
+class FilterPlan(msgspec.Struct, frozen=True, kw_only=True):
+    column: str
+    op: Operator
+    slot: int
+    param_type: str  # what the text parameter is cast to: "text", "uuid", "timestamp with time zone"
+    negated: bool = False
+    quantifier: Quantifier | None = None
+    language: int | None = None  # slot of an fts operator's text search configuration
+    text_column: bool = False  # fts on text: to_tsvector(column)
+    path: tuple[JsonStep, ...] = ()
+
+
+class IsPlan(msgspec.Struct, frozen=True, kw_only=True):
+    column: str
+    value: IsValue
+    negated: bool = False
+    path: tuple[JsonStep, ...] = ()
+
+
+class LogicPlan(msgspec.Struct, frozen=True, kw_only=True):
+    conjunction: Literal["and", "or"]
+    children: tuple[FilterPlan | IsPlan | LogicPlan, ...]
+    negated: bool = False
+
+
+ConditionPlan: TypeAlias = FilterPlan | IsPlan | LogicPlan
+
+
+class OrderPlan(msgspec.Struct, frozen=True, kw_only=True):
+    column: str
+    direction: Literal["asc", "desc"] | None = None
+    nulls: Literal["nullsfirst", "nullslast"] | None = None
+    path: tuple[JsonStep, ...] = ()
+    # `order=class(name)`: `column` is one of the to-one embed `class`'s
+    # (its alias or name), checked against it by embed_plan.py.
+    embed: str | None = None
+
+
+class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
+    relation: QualifiedName
+    select: tuple[SelectField, ...] | None
+    where: tuple[ConditionPlan, ...] = ()
+    order: tuple[OrderPlan, ...] = ()
+    count: bool = False
+    # Prefer: count=planned: the planner's row estimate (EXPLAIN), no count at
+    # all; count=estimated: the exact count capped at MAX_ROWS + 1, the
+    # estimate when the cap is passed (as PostgREST does).
+    estimate: Literal["planned", "estimated"] | None = None
+    single: bool = False
+    csv: bool = False  # the body as CSV text (formats.py), not JSON
+    params: int = 0  # request values, bound first as $1..$params
+    # Keyset paging (keyset.py): `order` is then total (the primary key appended),
+    # `key_types` are its columns' parameter types, `cursor` whether to continue.
+    key_types: tuple[str, ...] = ()
+    cursor: bool = False
+    aggregated: bool = False  # aggregates in select: grouped by the other fields (aggregates.py)
+
+
+class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
+    action: Literal["create", "update", "delete"]
+    relation: QualifiedName
+    columns: tuple[str, ...] = ()  # set by the body (create, update)
+    where: tuple[ConditionPlan, ...] = ()
+    returning: tuple[SelectField, ...] | None = None
+    representation: bool = False
+    single: bool = False
+    location: tuple[str, ...] = ()  # primary key columns, for one created row
+    array_body: bool = False
+    on_conflict: tuple[str, ...] = ()  # an upsert's key: `on_conflict=`, else the primary key
+    resolution: Resolution | None = None
+    params: int = 0
+    # `Prefer: missing=default` (POST): per column of `columns`, the DEFAULT
+    # expression a row lacking the key takes (None: no default, so null).
+    defaults: tuple[str | None, ...] | None = None
+
+
+class CallArgument(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    type: str
+
+
+class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
+    function: QualifiedName
+    arguments: tuple[CallArgument, ...]
+    from_body: bool  # POST: one JSON object parameter; GET: one text parameter per argument
+    returns: Literal["scalar", "set", "void"]
+    read_only: bool
+    single: bool = False
+    # The result shaped like a read (`select`, filters, `order`, limit/offset),
+    # resolved against the relation the function returns: `... from f(...) as pgrst_call`.
+    shaped: bool = False
+    select: tuple[SelectField, ...] | None = None
+    where: tuple[ConditionPlan, ...] = ()
+    order: tuple[OrderPlan, ...] = ()
+    params: int = 0  # request values, bound first as $1..$params
+
+
+Plan: TypeAlias = ReadPlan | MutatePlan | CallPlan
