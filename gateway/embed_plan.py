@@ -15,7 +15,6 @@ embed_render.py writes the GROUP BY inside the embed's LATERAL subquery.
 from __future__ import annotations
 
 import difflib
-from typing import Literal
 
 import msgspec
 
@@ -24,7 +23,7 @@ from gateway.errors import ApiError, bad_query
 from gateway.parse import ApiRequest
 from gateway.parse_select import SelectItem
 from gateway.plan_nodes import ConditionPlan, OrderPlan, QualifiedName, SelectField
-from gateway.relationships import Relationship, describe, hint_name, relationships_from
+from gateway.relationships import TO_ONE, Cardinality, Relationship, describe, hint_name, relationships_from
 from gateway.resolve import condition_plan, find_relation, order_plan, select_fields
 from gateway.schema_cache import SchemaCache
 
@@ -32,7 +31,7 @@ from gateway.schema_cache import SchemaCache
 class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
     key: str  # the JSON key: alias or name
     relation: QualifiedName
-    cardinality: Literal["many-to-one", "one-to-many", "many-to-many"]
+    cardinality: Cardinality
     join: tuple[tuple[str, str], ...]  # (embedded or junction column, parent column)
     junction: QualifiedName | None = None
     junction_join: tuple[tuple[str, str], ...] = ()  # (junction column, embedded column)
@@ -148,13 +147,13 @@ def _embed(
     query = queries.get(here, EmbedQuery(path=here))
     if here in queries:
         used.add(here)
-    if embed.spread and rel.cardinality != "many-to-one":
+    if embed.spread and rel.cardinality not in TO_ONE:
         raise bad_query(f"A spread operation on '{embed.name}' is not possible",
-                        f"'{parent}' and '{embed.name}' do not form a many-to-one relationship")  # fmt: skip
+                        f"'{parent}' and '{embed.name}' do not form a many-to-one or one-to-one relationship")  # fmt: skip
     if embed.spread and embed.inner:
         raise bad_query("!inner on a spread embedded resource is not supported")
     cut = bool(query.order) or query.limit_slot is not None or query.offset_slot is not None
-    if rel.cardinality == "many-to-one" and cut:
+    if rel.cardinality in TO_ONE and cut:
         # At most one row: an order or a limit there was ignored, which hid the client's mistake.
         raise bad_query(f"'{key}' is a to-one embed: order, limit and offset do not apply to it",
                         hint="Order or limit the parent, or filter the embed")  # fmt: skip

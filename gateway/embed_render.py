@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from gateway.embed_plan import EmbedPlan
 from gateway.plan_nodes import CallPlan, Plan, ReadPlan
+from gateway.relationships import TO_ONE
 from gateway.render import Joined, Rendered, render
 from gateway.sql_fragments import condition, group_by, ident, order, qualified, select_with_embeds
 
@@ -59,7 +60,7 @@ def laterals(
         columns[embed.position] = None
         if embed.spread:
             columns[embed.position] = f"{alias}.*"
-        elif embed.shown and embed.cardinality == "many-to-one":
+        elif embed.shown and embed.cardinality in TO_ONE:
             columns[embed.position] = f"{alias}.body as {ident(embed.key)}"
         elif embed.shown:
             columns[embed.position] = f"coalesce({alias}.body, '[]'::json) as {ident(embed.key)}"
@@ -81,7 +82,7 @@ def _subquery(embed: EmbedPlan, parent: str, source: str, rows: str, aliases: _A
         select += group_by(embed.select, source)
     if embed.spread:
         return select
-    if embed.cardinality == "many-to-one":
+    if embed.cardinality in TO_ONE:
         return f"select row_to_json({rows}) as body from ({select}) {rows}"
     select += order(embed.order, source)
     if embed.limit_slot is not None:
