@@ -26,6 +26,7 @@ class SelectField(msgspec.Struct, frozen=True, kw_only=True):
     cast: Cast | None = None
     path: tuple[JsonStep, ...] = ()  # `audience->roles`: a JSON path into the column
     aggregate: AggregateFunction | None = None  # `amount.sum()`; column "" for a bare count()
+    computed: QualifiedName | None = None  # `column` is a computed field of this row type (computed.py)
 
 
 class FilterPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,6 +39,7 @@ class FilterPlan(msgspec.Struct, frozen=True, kw_only=True):
     language: int | None = None  # slot of an fts operator's text search configuration
     text_column: bool = False  # fts on text: to_tsvector(column)
     path: tuple[JsonStep, ...] = ()
+    computed: QualifiedName | None = None
 
 
 class IsPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -45,6 +47,7 @@ class IsPlan(msgspec.Struct, frozen=True, kw_only=True):
     value: IsValue
     negated: bool = False
     path: tuple[JsonStep, ...] = ()
+    computed: QualifiedName | None = None
 
 
 class LogicPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,6 +64,7 @@ class OrderPlan(msgspec.Struct, frozen=True, kw_only=True):
     direction: Literal["asc", "desc"] | None = None
     nulls: Literal["nullsfirst", "nullslast"] | None = None
     path: tuple[JsonStep, ...] = ()
+    computed: QualifiedName | None = None
 
 
 class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):

@@ -60,6 +60,19 @@ class Relationship(msgspec.Struct, frozen=True, kw_only=True):
     # one-to-one seen from the referenced side (the target holds the key):
     # PostgREST's `O2O ... isParent`.
     parent: bool = False
+    # A computed relationship (computed.py): the function giving the target's
+    # rows from the origin's row; `join` is then empty.
+    function: str | None = None
+
+
+class ComputedRelationship(msgspec.Struct, frozen=True, kw_only=True):
+    """`api.current_term(api.schools) returns setof api.academic_terms rows 1`:
+    origin schools, target academic_terms, embedded as `current_term`."""
+
+    function: str
+    origin: str
+    target: str
+    to_one: bool
 
 
 class Connection(Protocol):
