@@ -18,6 +18,7 @@ import difflib
 
 import msgspec
 
+from gateway.computed import computed_relationship
 from gateway.embed_parse import Embed, EmbedQuery
 from gateway.errors import ApiError, bad_query
 from gateway.parse import ApiRequest
@@ -46,6 +47,10 @@ class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
     shown: bool = True  # False for `name()`: it only filters (with !inner)
     aggregated: bool = False  # aggregates in its select: grouped by its other columns
     position: int = 0  # its index among the parent's select items: JSON keys keep the select's order
+    # A computed relationship (computed.py): rows of `function` called on the
+    # parent's row, cast to `parent` (its row type); `join` is then empty.
+    function: QualifiedName | None = None
+    parent: QualifiedName | None = None
 
 
 def has_embeds(request: ApiRequest) -> bool:
@@ -181,6 +186,8 @@ def _embed(
         spread=embed.spread,
         shown=bool(embed.select),
         aggregated=aggregated,
+        function=QualifiedName(schema=schema_name, name=rel.function) if rel.function else None,
+        parent=QualifiedName(schema=schema_name, name=parent) if rel.function else None,
     )
 
 
@@ -196,6 +203,9 @@ def _check_grouped_order(key: str, select: tuple[SelectField, ...], order: tuple
 
 
 def find_relationship(schema: SchemaCache, origin: str, target: str, hint: str | None) -> Relationship:
+    computed = computed_relationship(schema, origin, target)
+    if computed is not None:
+        return computed
     keys = {name: relation.primary_key for name, relation in schema.relations.items()}
     every = relationships_from(origin, schema.foreign_keys, keys)
     found = [r for r in every if r.target == target and (hint is None or _matches(r, hint))]

@@ -22,7 +22,7 @@ from gateway.embed_plan import EmbedPlan
 from gateway.plan_nodes import CallPlan, Plan, ReadPlan
 from gateway.relationships import TO_ONE
 from gateway.render import Joined, Rendered, render
-from gateway.sql_fragments import condition, group_by, ident, order, qualified, select_with_embeds
+from gateway.sql_fragments import call, condition, group_by, ident, order, qualified, select_with_embeds
 
 
 class _Aliases:
@@ -70,6 +70,8 @@ def laterals(
 def _subquery(embed: EmbedPlan, parent: str, source: str, rows: str, aliases: _Aliases) -> str:
     joins, columns, inner = laterals(embed.embeds, source, aliases)
     from_ = f"{qualified(embed.relation)} as {source}"
+    if embed.function is not None and embed.parent is not None:  # a computed relationship: no join columns
+        from_ = f"{call(embed.function, parent, embed.parent)} as {source}"
     near = source
     if embed.junction is not None:
         near = f'"pgrst_{aliases.next()}_j"'
@@ -77,7 +79,8 @@ def _subquery(embed: EmbedPlan, parent: str, source: str, rows: str, aliases: _A
         from_ += f" join {qualified(embed.junction)} as {near} on {on}"
     conditions = [f"{near}.{ident(a)} = {parent}.{ident(b)}" for a, b in embed.join]
     conditions += [condition(c, source) for c in embed.where] + inner
-    select = f"select {select_with_embeds(embed.select, source, columns)} from {from_}{joins} where {' and '.join(conditions)}"
+    where = f" where {' and '.join(conditions)}" if conditions else ""
+    select = f"select {select_with_embeds(embed.select, source, columns)} from {from_}{joins}{where}"
     if embed.aggregated:  # per parent row: the join conditions are in the where above
         select += group_by(embed.select, source)
     if embed.spread:
