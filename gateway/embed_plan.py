@@ -75,13 +75,15 @@ def without_embeds(request: ApiRequest) -> ApiRequest:
     return msgspec.structs.replace(request, select=columns, embeds=())
 
 
-def plan_embeds(request: ApiRequest, schema: SchemaCache) -> tuple[EmbedPlan, ...]:
+def plan_embeds(request: ApiRequest, schema: SchemaCache, parent: str | None = None) -> tuple[EmbedPlan, ...]:
+    """`parent`: the relation the top-level rows are rows of, when not the
+    request's target (a function's result rows: plan.py `CallPlan.relation`)."""
     if request.cursor is not None:
         raise bad_query("cursor= cannot page a read with embedded resources", hint="Page it with limit/offset")
     _refuse_top_level_aggregates(request.select or ())
     queries = {q.path: q for q in request.embeds}
     used: set[tuple[str, ...]] = set()
-    relation = find_relation(schema, request.target)
+    relation = find_relation(schema, parent or request.target)
     embeds = _embeds(schema, relation.name, request.select or (), queries, (), used)
     for path in queries.keys() - used:
         raise ApiError(400, "PGRST108", f"'{'.'.join(path)}' is not an embedded resource in this request",

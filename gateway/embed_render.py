@@ -36,10 +36,13 @@ class _Aliases:
 
 def render_embedded(plan: Plan, embeds: tuple[EmbedPlan, ...]) -> Rendered:
     """render.py's statement with the embeds joined to its rows: the read's
-    relation, or a write's returned rows (`pgrst_source`)."""
-    if not embeds or isinstance(plan, CallPlan):
+    relation, a write's returned rows (`pgrst_source`), or a function's
+    (`pgrst_call`)."""
+    if not embeds:
         return render(plan)
     parent = qualified(plan.relation) if isinstance(plan, ReadPlan) else "pgrst_source"
+    if isinstance(plan, CallPlan):  # a function's result rows (render.py `_shaped_call`)
+        parent = "pgrst_call"
     joins, items, inner = laterals(embeds, parent, _Aliases())
     return render(plan, Joined(joins=joins, items=items, inner=tuple(inner)))
 

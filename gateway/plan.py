@@ -212,8 +212,8 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     every = request.select is None or request.select == (SelectItem(column="*"),)
     if every and not (request.where or request.order or request.paged):
         return call  # the result as the function made it
-    if any(not isinstance(item, SelectItem) for item in request.select or ()):
-        raise bad_query("Embedding is not supported on function results", hint="Select columns of the result")
+    # Embeds in the select join the result rows like a read of the relation
+    # they are rows of (routes.py plans them with embed_plan.py).
     relation = _returned_relation(schema, function)
     select = _select(relation, _own_columns(request))
     if any(field.aggregate for field in select or ()):
@@ -224,6 +224,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         select=select,
         where=tuple(_condition(relation, c) for c in request.where),
         order=tuple(_order(relation, term) for term in request.order),
+        relation=QualifiedName(schema=relation.schema, name=relation.name),
     )
 
 

@@ -124,6 +124,9 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     where: tuple[ConditionPlan, ...] = ()
     order: tuple[OrderPlan, ...] = ()
     params: int = 0  # request values, bound first as $1..$params
+    # Shaped: the relation whose rows the function returns (what its embeds
+    # join to, embed_plan.py).
+    relation: QualifiedName | None = None
 
 
 Plan: TypeAlias = ReadPlan | MutatePlan | CallPlan

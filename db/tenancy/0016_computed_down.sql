@@ -1,4 +1,5 @@
 -- Exactly what 0016_computed_up.sql created (the grants go with the functions).
+drop function api.search_students(text);
 drop function api.current_classes(api.teachers);
 drop function api.current_classes(api.students);
 drop function api.current_term(api.schools);

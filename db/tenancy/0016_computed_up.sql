@@ -94,9 +94,27 @@ comment on function api.current_classes(api.teachers) is
     'The classes of the current term (or of the year enclosing it) the teacher teaches: '
     'a to-many computed relationship of teachers.';
 
+-- Not a computed field: an RPC (a named parameter) a dashboard's search box
+-- calls, `/rpc/search_students?search=ann&select=id,full_name,classes(name)`.
+-- Its rows are students, so the result embeds and selects like a read of
+-- api.students. Case-insensitive substring of the full name or the student
+-- number; strpos, not LIKE, so `%` and `_` in the search are plain characters.
+create function api.search_students(search text) returns setof api.students
+language sql stable
+set search_path = ''
+as $$
+    select s.*
+    from api.students s
+    where strpos(lower(concat_ws(' ', s.first_name, s.last_name, s.student_number)), lower(search)) > 0
+    order by s.last_name, s.first_name, s.id
+$$;
+comment on function api.search_students(text) is
+    'Students whose name or student number contains the search text (any case), by last name.';
+
 revoke execute on function
     api.full_name(api.students), api.full_name(api.teachers), api.full_name(api.parents),
-    api.current_term(api.schools), api.current_classes(api.students), api.current_classes(api.teachers)
+    api.current_term(api.schools), api.current_classes(api.students), api.current_classes(api.teachers),
+    api.search_students(text)
 from public;
 -- Who reads students, teachers, parents, schools, academic_terms and classes (0004_grants_up.sql).
 grant execute on function api.full_name(api.students)
@@ -108,3 +126,5 @@ grant execute on function api.current_term(api.schools)
 grant execute on function api.current_classes(api.students)
     to school_admin, teacher, parent, student, partner_sync, reporting;
 grant execute on function api.current_classes(api.teachers) to school_admin, teacher, partner_sync, reporting;
+grant execute on function api.search_students(text)
+    to school_admin, teacher, parent, student, partner_sync, reporting;
