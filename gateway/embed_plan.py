@@ -18,7 +18,7 @@ import difflib
 
 import msgspec
 
-from gateway.computed import computed_relationship
+from gateway.computed import computed_names, computed_relationship
 from gateway.embed_parse import Embed, EmbedQuery
 from gateway.errors import ApiError, bad_query
 from gateway.parse import ApiRequest
@@ -222,7 +222,8 @@ def find_relationship(schema: SchemaCache, origin: str, target: str, hint: str |
             close = difflib.get_close_matches(origin, schema.relations, n=1)
             suggestion = f"Perhaps you meant '{close[0]}' instead of '{origin}'." if close else None
         else:
-            close = difflib.get_close_matches(target, sorted({r.target for r in every}), n=1)
+            names = {r.target for r in every} | computed_names(schema, origin)
+            close = difflib.get_close_matches(target, sorted(names), n=1)
             suggestion = (
                 f"Perhaps you meant '{close[0]}' instead of '{target}'." if close and close[0] != target else None
             )

@@ -151,3 +151,9 @@ def test_a_computed_relationship_named_like_a_relation_overrides_the_foreign_key
         (plan,) = plan_embeds(request, override)
         assert (plan.function, plan.cardinality, plan.join) == (QualifiedName(schema="api", name="academic_terms"),
                                                                 "one-to-many", ())  # fmt: skip
+
+
+def test_a_misspelt_computed_relationship_is_suggested() -> None:
+    with pytest.raises(ApiError) as caught:
+        sql("select=name,current_trem(name)", "schools")
+    assert (caught.value.code, caught.value.hint) == ("PGRST200", "Perhaps you meant 'current_term' instead of 'current_trem'.")

@@ -102,3 +102,17 @@ async def test_one_row_of_a_relation_embeds_as_an_object(api: Api, school: Schoo
 )
 async def test_errors(api: Api, school: School, path: str, status: int, code: str) -> None:
     assert_canonical_error(await api.get(path, headers=as_role("school_admin", school)), status, code)
+
+
+async def test_an_embeds_limit_on_get_and_filter_on_post(api: Api, school: School) -> None:
+    rows = await get(api, "/rpc/search_students?search=S-1&select=student_number,classes(name)"
+                     "&classes.order=name.desc&classes.limit=1", school)  # fmt: skip
+    assert rows == [{"student_number": "S-1", "classes": [{"name": "Maths 7A"}]}]
+    response = await api.post(
+        "/rpc/search_students?select=student_number,classes!inner(name)&classes.name=eq.History 7B"
+        "&student_number=eq.S-1",
+        json={"search": "sam"},
+        headers=as_role("school_admin", school),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == [{"student_number": "S-1", "classes": [{"name": "History 7B"}]}]
