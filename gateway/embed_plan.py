@@ -83,8 +83,12 @@ def plan_embeds(request: ApiRequest, schema: SchemaCache, parent: str | None = N
     _refuse_top_level_aggregates(request.select or ())
     queries = {q.path: q for q in request.embeds}
     used: set[tuple[str, ...]] = set()
-    relation = find_relation(schema, parent or request.target)
-    embeds = _embeds(schema, relation.name, request.select or (), queries, (), used)
+    embeds: tuple[EmbedPlan, ...] = ()
+    # A call whose result is not shaped selects no embed (plan.py `_call`):
+    # its embed parameters are all PGRST108 below.
+    if parent is not None or request.action != "call":
+        relation = find_relation(schema, parent or request.target)
+        embeds = _embeds(schema, relation.name, request.select or (), queries, (), used)
     for path in queries.keys() - used:
         raise ApiError(400, "PGRST108", f"'{'.'.join(path)}' is not an embedded resource in this request",
                        hint=f"Verify that '{'.'.join(path)}' is included in the 'select' query parameter.")  # fmt: skip

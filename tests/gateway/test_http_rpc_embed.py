@@ -97,6 +97,7 @@ async def test_one_row_of_a_relation_embeds_as_an_object(api: Api, school: Schoo
         ("/rpc/search_students?search=x&select=id,rooms(name)", 400, "PGRST200"),
         ("/rpc/search_students?search=x&select=id,classes(nope)", 400, "42703"),
         ("/rpc/search_students?search=x&select=id&classes.name=eq.x", 400, "PGRST108"),
+        ("/rpc/search_students?search=x&classes.name=eq.x", 400, "PGRST108"),
         ("/rpc/search_students?search=x&select=id,...classes(name)", 400, "PGRST100"),
     ],
 )
