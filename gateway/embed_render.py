@@ -81,6 +81,10 @@ def _subquery(embed: EmbedPlan, parent: str, source: str, rows: str, aliases: _A
         on = " and ".join(f"{near}.{ident(j)} = {source}.{ident(t)}" for j, t in embed.junction_join)
         from_ += f" join {qualified(embed.junction)} as {near} on {on}"
     conditions = [f"{near}.{ident(a)} = {parent}.{ident(b)}" for a, b in embed.join]
+    if embed.function is not None and embed.cardinality in TO_ONE:
+        # A function returning one row (not setof) that finds none returns a
+        # null row, which FROM turns into a row of nulls: that is no row.
+        conditions.append(f"not ({source} is null)")
     conditions += [condition(c, source) for c in embed.where] + inner
     where = f" where {' and '.join(conditions)}" if conditions else ""
     select = f"select {select_with_embeds(embed.select, source, columns)} from {from_}{joins}{where}"

@@ -102,6 +102,7 @@ def test_an_order_by_a_computed_field_is_not_keyset() -> None:
         ("select=name,current_term(name)", "schools",
          'from "api"."current_term"(row("api"."schools".*)::"api"."schools") as "pgrst_1_s"'),
         ("select=name,current_term(name)", "schools", 'select row_to_json("pgrst_1_r") as body'),
+        ("select=name,current_term(name)", "schools", 'as "pgrst_1_s" where not ("pgrst_1_s" is null)'),
         ("select=id,current_classes(name)&current_classes.order=name&current_classes.limit=1", "students",
          'select json_agg("pgrst_1_r") as body from (select "pgrst_1_s"."name" as "name" from '
          '"api"."current_classes"(row("api"."students".*)::"api"."students") as "pgrst_1_s" '

@@ -87,6 +87,9 @@ async def test_in_an_embed(api: Api, school: School) -> None:
     ]
     rows = await get(api, "/classes?select=name,students!inner(id)&students.full_name=eq.Sam StudentS-2", school)
     assert [r["name"] for r in rows] == ["History 7B"]
+    rows = await get(api, "/teachers?select=last_name,classes(students(full_name))&classes.students.order=full_name.desc"
+                     "&last_name=eq.Teacher", school)  # fmt: skip
+    assert rows == [{"last_name": "Teacher", "classes": [{"students": [{"full_name": "Sam StudentS-1"}]}]}]
 
 
 async def test_parents_and_teachers_have_theirs(api: Api, school: School) -> None:
