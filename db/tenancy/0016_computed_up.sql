@@ -12,9 +12,11 @@
 -- SECURITY INVOKER and reading only api views (security_invoker too): the
 -- caller's grants and row-level policies apply to every row a function reads,
 -- so a teacher reaches through current_classes only the classes they teach.
--- STABLE with a pinned search_path, as every function here. (The pinned
--- search_path keeps Postgres from inlining these SQL functions; each is a
--- per-row call, which is cheap at page sizes.)
+-- STABLE with a pinned search_path, as every function here. The pinned
+-- search_path (a SET clause) keeps Postgres from inlining these SQL functions:
+-- each is a per-row call. Cheap at page sizes, but a filter on full_name over
+-- 100,000 rows measured 340 ms against 94 ms for an inlinable copy (no SET,
+-- names qualified): a later migration may drop the SET if such filters matter.
 -- EXECUTE goes to the API roles that may read the view of the argument (and,
 -- for relationships, of the result): db/tenancy/0004_grants_up.sql.
 
