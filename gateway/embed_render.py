@@ -7,7 +7,8 @@ builds its JSON in Postgres,
     spread (select ...): its columns join the parent's
 
 joined to the parent on the foreign key's columns (school_id included for the
-tenant keys). The embedded relations are the api views, queried as the caller:
+tenant keys), or, for a computed relationship, selecting from its function
+called on the parent's row (computed.py). The embedded relations are the api views, queried as the caller:
 RLS filters every embedded row as it filters the top level. `!inner` keeps a
 parent row only when its embed's body is not null (json_agg of no rows is null).
 An embed with aggregates groups inside its subquery, so per parent row

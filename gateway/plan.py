@@ -155,8 +155,9 @@ def _keyset(
         and relation.primary_key
         and not request.single
         and not request.csv
-        and all(not term.path and term.computed is None and not relation.columns[term.column].nullable
-                for term in order)
+        and all(
+            not term.path and term.computed is None and not relation.columns[term.column].nullable for term in order
+        )
     )
     if not usable:
         if request.cursor is not None:

@@ -15,10 +15,10 @@ import difflib
 
 import msgspec
 
+from gateway.computed import row_type
 from gateway.errors import ApiError
 from gateway.operators import FTS, TABLE, JsonStep, check, split_path
 from gateway.parse_filters import Condition, Filter, IsFilter, Logic
-from gateway.computed import row_type
 from gateway.parse_select import OrderTerm, SelectItem
 from gateway.plan_nodes import ConditionPlan, FilterPlan, IsPlan, LogicPlan, OrderPlan, QualifiedName, SelectField
 from gateway.schema_cache import Column, Relation, SchemaCache

@@ -56,7 +56,7 @@ async def test_declared_stable_security_invoker_with_a_pinned_search_path(admin:
     assert len(rows) == len(FUNCTIONS)
     for row in rows:
         assert row["provolatile"] == "s" and not row["prosecdef"], row["name"]
-        assert row["proconfig"] == ["search_path=\"\""], row["name"]
+        assert row["proconfig"] == ['search_path=""'], row["name"]
         assert row["comment"], f"{row['name']} is documented"
 
 
@@ -67,7 +67,8 @@ async def test_current_term_to_one_and_current_classes_to_many(admin: asyncpg.Co
            order by 1"""
     )
     assert [(r["name"], r["proretset"], r["prorows"]) for r in rows] == [
-        ("current_classes", True, 1000), ("current_term", True, 1)
+        ("current_classes", True, 1000),
+        ("current_term", True, 1),
     ]
 
 
@@ -75,7 +76,9 @@ async def test_a_teacher_reaches_only_their_own_classes_through_current_classes(
     authenticator: asyncpg.Connection, committer: asyncpg.Connection, school: School
 ) -> None:
     await committer.execute("update data.academic_terms set is_current = true where id = $1", school.term)
-    await committer.execute("update data.classes set academic_term_id = $2 where school_id = $1", school.id, school.term)
+    await committer.execute(
+        "update data.classes set academic_term_id = $2 where school_id = $1", school.id, school.term
+    )
     await committer.execute(
         "insert into data.enrollments (school_id, student_id, class_id) values ($1, $2, $3)",
         school.id, school.student, school.other_class,

@@ -104,9 +104,9 @@ def test_an_order_by_a_computed_field_is_not_keyset() -> None:
         ("select=name,current_term(name)", "schools", 'select row_to_json("pgrst_1_r") as body'),
         ("select=name,current_term(name)", "schools", 'as "pgrst_1_s" where not ("pgrst_1_s" is null)'),
         ("select=id,current_classes(name)&current_classes.order=name&current_classes.limit=1", "students",
-         'select json_agg("pgrst_1_r") as body from (select "pgrst_1_s"."name" as "name" from '
-         '"api"."current_classes"(row("api"."students".*)::"api"."students") as "pgrst_1_s" '
-         'order by "pgrst_1_s"."name" limit $1::text::bigint)'),
+         ('select json_agg("pgrst_1_r") as body from (select "pgrst_1_s"."name" as "name" from '
+          '"api"."current_classes"(row("api"."students".*)::"api"."students") as "pgrst_1_s" '
+          'order by "pgrst_1_s"."name" limit $1::text::bigint)')),
         ("select=id,current_classes(name)&current_classes.name=eq.x", "students",
          '"pgrst_1_s" where ("pgrst_1_s"."name" = $1::text)'),
     ],
@@ -157,4 +157,7 @@ def test_a_computed_relationship_named_like_a_relation_overrides_the_foreign_key
 def test_a_misspelt_computed_relationship_is_suggested() -> None:
     with pytest.raises(ApiError) as caught:
         sql("select=name,current_trem(name)", "schools")
-    assert (caught.value.code, caught.value.hint) == ("PGRST200", "Perhaps you meant 'current_term' instead of 'current_trem'.")
+    assert (caught.value.code, caught.value.hint) == (
+        "PGRST200",
+        "Perhaps you meant 'current_term' instead of 'current_trem'.",
+    )

@@ -67,4 +67,6 @@ def test_pgrst201_says_one_to_one_from_either_side() -> None:
         "relationship": "school_settings_school_copy_fkey using school_settings(school_id) and schools(id)",
     }  # fmt: skip
     (held,) = [r for r in relationships_from("school_settings", (O2O,), {})]
-    assert describe(held)["relationship"] == "school_settings_school_fkey using school_settings(school_id) and schools(id)"
+    assert (
+        describe(held)["relationship"] == "school_settings_school_fkey using school_settings(school_id) and schools(id)"
+    )

@@ -50,7 +50,9 @@ async def test_the_referenced_side_without_a_row_is_null(api: Api, bare: School)
     assert rows == [{"id": str(bare.id), "school_settings": None}]
 
 
-async def test_the_holding_side_embeds_an_object(api: Api, school: School, committer_session: asyncpg.Connection) -> None:
+async def test_the_holding_side_embeds_an_object(
+    api: Api, school: School, committer_session: asyncpg.Connection
+) -> None:
     name = await committer_session.fetchval("select name from data.schools where id = $1", school.id)
     rows = await get(api, "/school_settings?select=school_id,schools(name)", school)
     assert rows == [{"school_id": str(school.id), "schools": {"name": name}}]

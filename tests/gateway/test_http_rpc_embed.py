@@ -53,7 +53,9 @@ async def test_result_rows_embed_to_many_and_to_one(api: Api, school: School) ->
     rows = await get(api, "/rpc/search_students?search=S-1&select=student_number,classes(name)&classes.order=name",
                      school)  # fmt: skip
     assert rows == [{"student_number": "S-1", "classes": [{"name": "History 7B"}, {"name": "Maths 7A"}]}]
-    rows = await get(api, "/rpc/search_students?search=S-2&select=student_number,schools!students_school_id_fkey(id)", school)
+    rows = await get(
+        api, "/rpc/search_students?search=S-2&select=student_number,schools!students_school_id_fkey(id)", school
+    )
     assert rows == [{"student_number": "S-2", "schools": {"id": str(school.id)}}]
 
 

@@ -41,13 +41,13 @@ def test_get_arguments_come_first_then_the_embeds_values() -> None:
     assert '"api"."students_of"("p_class_id" => $1::text::uuid) as pgrst_call left join lateral' in sql
     assert '"pgrst_1_s"."id" = pgrst_call."school_id"' in sql
     assert '("pgrst_1_s"."name" = $2::text)' in sql
-    assert "where \"pgrst_1\".body is not null" in sql and "limit $3 offset $4" in sql
+    assert 'where "pgrst_1".body is not null' in sql and "limit $3 offset $4" in sql
 
 
 def test_post_filters_then_embeds_values_then_the_body() -> None:
     _, sql, args = call("POST", "select=id,schools(name)&id=eq.X&schools.name=eq.A", b'{"p_class_id": "C"}')
     assert args == ("X", "A", '{"p_class_id": "C"}', 100, 0)
-    assert "json_to_record($3::json)" in sql and "(pgrst_call.\"id\" = $1::text::uuid)" in sql
+    assert "json_to_record($3::json)" in sql and '(pgrst_call."id" = $1::text::uuid)' in sql
     assert '("pgrst_1_s"."name" = $2::text)' in sql
 
 
