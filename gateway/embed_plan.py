@@ -22,16 +22,16 @@ Aggregates as PostgREST 12 has them with embeds (docs "Aggregate Functions",
 from __future__ import annotations
 
 import difflib
-from typing import Literal
 
 import msgspec
 
+from gateway.computed import computed_names, computed_relationship, row_type
 from gateway.embed_parse import Embed, EmbedQuery
 from gateway.errors import ApiError, bad_query
 from gateway.parse import ApiRequest
 from gateway.parse_select import SelectItem
 from gateway.plan_nodes import ConditionPlan, OrderPlan, QualifiedName, SelectField
-from gateway.relationships import Relationship, describe, hint_name, relationships_from
+from gateway.relationships import TO_ONE, Cardinality, Relationship, describe, hint_name, relationships_from
 from gateway.resolve import condition_plan, find_relation, order_plan, select_fields, typed_column
 from gateway.schema_cache import Relation, SchemaCache
 
@@ -39,7 +39,7 @@ from gateway.schema_cache import Relation, SchemaCache
 class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
     key: str  # the JSON key: alias or name
     relation: QualifiedName
-    cardinality: Literal["many-to-one", "one-to-many", "many-to-many"]
+    cardinality: Cardinality
     join: tuple[tuple[str, str], ...]  # (embedded or junction column, parent column)
     junction: QualifiedName | None = None
     junction_join: tuple[tuple[str, str], ...] = ()  # (junction column, embedded column)
@@ -55,6 +55,13 @@ class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
     aggregated: bool = False  # aggregates in its select: grouped by its other columns
     hoisted: bool = False  # a to-one spread with aggregates: its parent applies them and groups
     position: int = 0  # its index among the parent's select items: JSON keys keep the select's order
+    # A computed relationship (computed.py): rows of `function` called on the
+    # parent's row, cast to `parent` (its row type); `join` is then empty.
+    function: QualifiedName | None = None
+    parent: QualifiedName | None = None
+    # Computed fields of this to-one embed that its parent is ordered by
+    # (`order=teacher(full_name)`): called on its row beside its JSON.
+    sorted_computed: frozenset[str] = frozenset()
 
 
 def has_embeds(request: ApiRequest) -> bool:
@@ -85,22 +92,28 @@ def without_embeds(request: ApiRequest) -> ApiRequest:
     return msgspec.structs.replace(request, select=columns, embeds=())
 
 
-def plan_embeds(request: ApiRequest, schema: SchemaCache) -> tuple[EmbedPlan, ...]:
+def plan_embeds(request: ApiRequest, schema: SchemaCache, parent: str | None = None) -> tuple[EmbedPlan, ...]:
+    """`parent`: the relation the top-level rows are rows of, when not the
+    request's target (a function's result rows: plan.py `CallPlan.relation`)."""
     if request.cursor is not None:
         raise bad_query("cursor= cannot page a read with embedded resources", hint="Page it with limit/offset")
     queries = {q.path: q for q in request.embeds}
     used: set[tuple[str, ...]] = set()
-    relation = find_relation(schema, request.target)
-    embeds = _embeds(schema, relation.name, request.select or (), queries, (), used)
-    own = tuple(i for i in request.select or () if isinstance(i, SelectItem))
-    hoisted = any(e.hoisted for e in embeds)
-    if hoisted and request.action != "read":
-        raise bad_query("aggregates are not supported in the rows a write returns")
-    if hoisted and any(i.column == "*" for i in own):  # plan.py's check, for aggregates it does not see
-        raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
-    aggregated = hoisted or any(i.aggregate for i in own)
-    _check_related_order(schema, relation.name, tuple(order_plan(relation, t) for t in request.order), embeds,
-                         aggregated)  # fmt: skip
+    embeds: tuple[EmbedPlan, ...] = ()
+    # A call whose result is not shaped selects no embed (plan.py `_call`):
+    # its embed parameters are all PGRST108 below.
+    if parent is not None or request.action != "call":
+        relation = find_relation(schema, parent or request.target)
+        embeds = _embeds(schema, relation.name, request.select or (), queries, (), used)
+        own = tuple(i for i in request.select or () if isinstance(i, SelectItem))
+        hoisted = any(e.hoisted for e in embeds)
+        if hoisted and request.action != "read":
+            raise bad_query("aggregates are not supported in the rows a write returns")
+        if hoisted and any(i.column == "*" for i in own):  # plan.py's check, for aggregates it does not see
+            raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
+        aggregated = hoisted or any(i.aggregate for i in own)
+        embeds = _check_related_order(schema, relation.name, tuple(order_plan(relation, t) for t in request.order),
+                                      embeds, aggregated)  # fmt: skip
     for path in queries.keys() - used:
         raise ApiError(400, "PGRST108", f"'{'.'.join(path)}' is not an embedded resource in this request",
                        hint=f"Verify that '{'.'.join(path)}' is included in the 'select' query parameter.")  # fmt: skip
@@ -157,18 +170,18 @@ def _embed(
     query = queries.get(here, EmbedQuery(path=here))
     if here in queries:
         used.add(here)
-    if embed.spread and rel.cardinality != "many-to-one" and any(isinstance(i, SelectItem) and i.aggregate
-                                                                 for i in embed.select):  # fmt: skip
+    if embed.spread and rel.cardinality not in TO_ONE and any(isinstance(i, SelectItem) and i.aggregate
+                                                              for i in embed.select):  # fmt: skip
         # PostgREST 13's answer (addToManyOrderSelects); 12 refuses any to-many spread, as below.
         raise ApiError(400, "PGRST127", "Feature not implemented",
                        details="Aggregates are not implemented for one-to-many or many-to-many spreads.")  # fmt: skip
-    if embed.spread and rel.cardinality != "many-to-one":
+    if embed.spread and rel.cardinality not in TO_ONE:
         raise bad_query(f"A spread operation on '{embed.name}' is not possible",
-                        f"'{parent}' and '{embed.name}' do not form a many-to-one relationship")  # fmt: skip
+                        f"'{parent}' and '{embed.name}' do not form a many-to-one or one-to-one relationship")  # fmt: skip
     if embed.spread and embed.inner:
         raise bad_query("!inner on a spread embedded resource is not supported")
     cut = bool(query.order) or query.limit_slot is not None or query.offset_slot is not None
-    if rel.cardinality == "many-to-one" and cut:
+    if rel.cardinality in TO_ONE and cut:
         # At most one row: an order or a limit there was ignored, which hid the client's mistake.
         raise bad_query(f"'{key}' is a to-one embed: order, limit and offset do not apply to it",
                         hint="Order or limit the parent, or filter the embed")  # fmt: skip
@@ -180,7 +193,7 @@ def _embed(
     aggregated, hoisted = _grouping(embed, select, embeds)
     if aggregated:
         _check_grouped_order(key, select, order)
-    _check_related_order(schema, target.name, order, embeds, aggregated or hoisted)
+    embeds = _check_related_order(schema, target.name, order, embeds, aggregated or hoisted)
     schema_name = schema.schema
     return EmbedPlan(
         key=key,
@@ -200,6 +213,8 @@ def _embed(
         shown=bool(embed.select),
         aggregated=aggregated,
         hoisted=hoisted,
+        function=QualifiedName(schema=schema_name, name=rel.function) if rel.function else None,
+        parent=QualifiedName(schema=schema_name, name=parent) if rel.function else None,
     )
 
 
@@ -217,9 +232,12 @@ def _every_column(items: tuple[SelectItem | Embed, ...], target: Relation) -> tu
 
 def _check_related_order(
     schema: SchemaCache, parent: str, order: tuple[OrderPlan, ...], embeds: tuple[EmbedPlan, ...], aggregated: bool
-) -> None:
+) -> tuple[EmbedPlan, ...]:
     """`order=class(name)` (PostgREST's `addRelatedOrders`): `class` is an
-    embed of this level, by alias or name, to-one, and `name` its column."""
+    embed of this level, by alias or name, to-one, and `name` its column or
+    computed field. The embeds, each told which of its computed fields the
+    parent sorts by (embed_render.py gives them beside its JSON)."""
+    computed: dict[str, set[str]] = {}
     for term in order:
         if term.embed is None:
             continue
@@ -227,16 +245,23 @@ def _check_related_order(
         if embed is None:
             raise ApiError(400, "PGRST108", f"'{term.embed}' is not an embedded resource in this request",
                            hint=f"Verify that '{term.embed}' is included in the 'select' query parameter.")  # fmt: skip
-        if embed.cardinality != "many-to-one":
+        if embed.cardinality not in TO_ONE:
             raise ApiError(400, "PGRST118", f"A related order on '{embed.key}' is not possible",
                            details=f"'{parent}' and '{embed.key}' do not form a many-to-one or one-to-one "
                            "relationship")  # fmt: skip
-        typed_column(find_relation(schema, embed.relation.name), term.column, term.path)
+        embedded = find_relation(schema, embed.relation.name)
+        column, _ = typed_column(embedded, term.column, term.path)
+        if row_type(embedded, column.name) is not None:
+            computed.setdefault(embed.key, set()).add(column.name)
         if aggregated or embed.aggregated:
             # Checked here, not left to Postgres: its 42803 would name the internal aliases.
             raise ApiError(400, "42803", f'column "{embed.key}.{term.column}" must appear in the GROUP BY clause '
                            "or be used in an aggregate function",
                            hint="A read with aggregates cannot be ordered by an embed's column")  # fmt: skip
+    return tuple(
+        msgspec.structs.replace(e, sorted_computed=frozenset(computed[e.key])) if e.key in computed else e
+        for e in embeds
+    )
 
 
 def _check_grouped_order(key: str, select: tuple[SelectField, ...], order: tuple[OrderPlan, ...]) -> None:
@@ -251,6 +276,9 @@ def _check_grouped_order(key: str, select: tuple[SelectField, ...], order: tuple
 
 
 def find_relationship(schema: SchemaCache, origin: str, target: str, hint: str | None) -> Relationship:
+    computed = computed_relationship(schema, origin, target)
+    if computed is not None:
+        return computed
     keys = {name: relation.primary_key for name, relation in schema.relations.items()}
     every = relationships_from(origin, schema.foreign_keys, keys)
     found = [r for r in every if r.target == target and (hint is None or _matches(r, hint))]
@@ -265,7 +293,8 @@ def find_relationship(schema: SchemaCache, origin: str, target: str, hint: str |
             close = difflib.get_close_matches(origin, schema.relations, n=1)
             suggestion = f"Perhaps you meant '{close[0]}' instead of '{origin}'." if close else None
         else:
-            close = difflib.get_close_matches(target, sorted({r.target for r in every}), n=1)
+            names = {r.target for r in every} | computed_names(schema, origin)
+            close = difflib.get_close_matches(target, sorted(names), n=1)
             suggestion = (
                 f"Perhaps you meant '{close[0]}' instead of '{target}'." if close and close[0] != target else None
             )

@@ -7,7 +7,8 @@ builds its JSON in Postgres,
     spread (select ...): its columns join the parent's, named one by one
 
 joined to the parent on the foreign key's columns (school_id included for the
-tenant keys). The embedded relations are the api views, queried as the caller:
+tenant keys), or, for a computed relationship, selecting from its function
+called on the parent's row (computed.py). The embedded relations are the api views, queried as the caller:
 RLS filters every embedded row as it filters the top level. `!inner` keeps a
 parent row only when its embed's body is not null (json_agg of no rows is null).
 An embed with aggregates groups inside its subquery, so per parent row
@@ -26,9 +27,11 @@ import msgspec
 
 from gateway.embed_plan import EmbedPlan
 from gateway.plan_nodes import CallPlan, OrderPlan, Plan, ReadPlan
+from gateway.relationships import TO_ONE
 from gateway.render import Joined, Rendered, render
 from gateway.sql_fragments import (
     Output,
+    call,
     condition,
     expression,
     group_by,
@@ -51,12 +54,15 @@ class _Aliases:
 
 def render_embedded(plan: Plan, embeds: tuple[EmbedPlan, ...]) -> Rendered:
     """render.py's statement with the embeds joined to its rows: the read's
-    relation, or a write's returned rows (`pgrst_source`)."""
-    if not embeds or isinstance(plan, CallPlan):
+    relation, a write's returned rows (`pgrst_source`), or a function's
+    (`pgrst_call`)."""
+    if not embeds:
         return render(plan)
     if isinstance(plan, ReadPlan):
         return render(plan, laterals(embeds, qualified(plan.relation), _Aliases(), plan.order))
-    return render(plan, laterals(embeds, "pgrst_source", _Aliases()))
+    # A write's returned rows, or a function's result rows (render.py `_shaped_call`).
+    parent = "pgrst_call" if isinstance(plan, CallPlan) else "pgrst_source"
+    return render(plan, laterals(embeds, parent, _Aliases()))
 
 
 def laterals(
@@ -83,7 +89,7 @@ def laterals(
             items[embed.position] = tuple(
                 msgspec.structs.replace(output, expression=f"{alias}.{ident(label)}") for label, output in outputs
             )
-        elif embed.shown and embed.cardinality == "many-to-one":
+        elif embed.shown and embed.cardinality in TO_ONE:
             items[embed.position] = (Output(expression=f"{alias}.body", name=embed.key, json=True),)
         elif embed.shown:
             body = f"coalesce({alias}.body, '[]'::json)"
@@ -99,15 +105,26 @@ def _subquery(
     its parent (by their name in the subquery)."""
     joined = laterals(embed.embeds, source, aliases, embed.order)
     from_ = f"{qualified(embed.relation)} as {source}"
+    if embed.function is not None and embed.parent is not None:  # a computed relationship: no join columns
+        from_ = f"{call(embed.function, parent, embed.parent)} as {source}"
     near = source
     if embed.junction is not None:
         near = f'"pgrst_{aliases.next()}_j"'
         on = " and ".join(f"{near}.{ident(j)} = {source}.{ident(t)}" for j, t in embed.junction_join)
         from_ += f" join {qualified(embed.junction)} as {near} on {on}"
     conditions = [f"{near}.{ident(a)} = {parent}.{ident(b)}" for a, b in embed.join]
+    if embed.function is not None and embed.cardinality in TO_ONE:
+        # A function returning one row (not setof) that finds none returns a
+        # null row, which FROM turns into a row of nulls: that is no row.
+        conditions.append(f"not ({source} is null)")
     conditions += [condition(c, source) for c in embed.where] + list(joined.inner)
-    exposed = [f'{target(source, k.column, k.path)} as "pgrst_k{i}"' for i, k in enumerate(keys, 1)]
-    rest = f" from {from_}{joined.joins} where {' and '.join(conditions)}"
+    computed = embed.relation if embed.sorted_computed else None  # the row type its computed fields take
+    exposed = [
+        f'{target(source, k.column, k.path, computed if k.column in embed.sorted_computed else None)} as "pgrst_k{i}"'
+        for i, k in enumerate(keys, 1)
+    ]
+    where = f" where {' and '.join(conditions)}" if conditions else ""
+    rest = f" from {from_}{joined.joins}{where}"
     if embed.spread:  # never grouped here: its aggregates are its parent's (hoisted)
         outputs = _spread_outputs(embed, source, joined)
         given = [f"{output.expression} as {ident(label)}" for label, output in outputs]
@@ -115,13 +132,13 @@ def _subquery(
     columns = select_with_embeds(embed.select, source, joined.items, embed.aggregated)
     if embed.aggregated:  # per parent row: the join conditions are in the where above
         rest += group_by(embed.select, source, joined.items)
-    if embed.cardinality == "many-to-one" and exposed:
+    if embed.cardinality in TO_ONE and exposed:
         # The row's JSON beside the columns the parent sorts by (embed_plan.py
         # refuses a related order on an embed with aggregates: no grouping here).
         body = f"(select row_to_json({rows}) from (select {columns}) {rows})"
         return f"select {body} as body, {', '.join(exposed)}{rest}", []
     select = f"select {columns}{rest}"
-    if embed.cardinality == "many-to-one":
+    if embed.cardinality in TO_ONE:
         return f"select row_to_json({rows}) as body from ({select}) {rows}", []
     select += order(embed.order, source, joined.keys)
     if embed.limit_slot is not None:
@@ -147,7 +164,7 @@ def _spread_outputs(embed: EmbedPlan, source: str, joined: Joined) -> list[tuple
         if field.aggregate is None:
             outputs.append(Output(expression=expression(field, source), name=name))
         else:  # a bare count() counts the embedded rows there are: 1 for a row, null for none
-            bare = target(source, field.column, field.path) if field.column else "1"
+            bare = target(source, field.column, field.path, field.computed) if field.column else "1"
             outputs.append(Output(expression=bare, name=name, aggregate=field.aggregate, cast=field.cast))
     labelled, used = [], set()
     for i, output in enumerate(outputs, 1):

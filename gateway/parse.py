@@ -195,6 +195,8 @@ def _rpc_request(base: ApiRequest, pairs: list[tuple[str, str]], body: bytes | N
     """Arguments by name: from the JSON object body (POST), or from the query
     string (GET), each value a slot cast by plan to the argument's type."""
     base, rest = _rpc_result(base, pairs, filtered=body is not None)
+    embedded = [(k, v) for k, v in rest if "." in k and k not in ("not.or", "not.and")]
+    rest = [(k, v) for k, v in rest if (k, v) not in embedded]
     if body is not None:
         try:
             decoded = msgspec.json.decode(body) if body.strip() else {}
@@ -204,6 +206,7 @@ def _rpc_request(base: ApiRequest, pairs: list[tuple[str, str]], body: bytes | N
             raise invalid_body("Empty or invalid json", "the JSON is nested too deeply") from None
         if not isinstance(decoded, dict):
             raise invalid_body("Empty or invalid json", "the body of a function call must be a JSON object")
+        base = _embed_params(base, embedded)
         return msgspec.structs.replace(base, rpc_args=tuple(sorted(decoded)), body=body)
     given: dict[str, str] = {}
     for key, value in rest:
@@ -211,7 +214,20 @@ def _rpc_request(base: ApiRequest, pairs: list[tuple[str, str]], body: bytes | N
             raise bad_query(f"argument '{key}' is given twice")
         given[key] = value
     names = tuple(sorted(given))
-    return msgspec.structs.replace(base, rpc_args=names, values=tuple(given[n] for n in names))
+    return _embed_params(msgspec.structs.replace(base, rpc_args=names, values=tuple(given[n] for n in names)), embedded)
+
+
+def _embed_params(base: ApiRequest, pairs: list[tuple[str, str]]) -> ApiRequest:
+    """`classes.name=eq.x`, `classes.order=name`: the parameters of the result
+    rows' embeds (PostgREST), their values after the request's own (the
+    arguments of a GET, the filters of a POST)."""
+    if not pairs:
+        return base
+    filters, embedded = FilterParser(), EmbedParams()
+    filters.values.extend(base.values)
+    for key, value in pairs:
+        embedded.add(key, value, filters)
+    return msgspec.structs.replace(base, embeds=embedded.queries(), values=tuple(filters.values))
 
 
 def _rpc_result(
@@ -237,6 +253,8 @@ def _rpc_result(
             offset = _non_negative(key, value)
         elif filtered and key in ("or", "and", "not.or", "not.and"):
             filters.logic(key, value)
+        elif "." in key:  # an embed's parameter: _embed_params
+            rest.append((key, value))
         elif filtered and key in RESERVED:
             raise bad_query(f"'{key}' is not supported on functions")
         elif filtered:

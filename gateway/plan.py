@@ -155,7 +155,10 @@ def _keyset(
         and relation.primary_key
         and not request.single
         and not request.csv
-        and all(not term.path and term.embed is None and not relation.columns[term.column].nullable for term in order)
+        and all(
+            not term.path and term.embed is None and term.computed is None and not relation.columns[term.column].nullable
+            for term in order
+        )
     )
     if not usable:
         if request.cursor is not None:
@@ -211,9 +214,10 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     every = request.select is None or request.select == (SelectItem(column="*"),)
     if every and not (request.where or request.order or request.paged):
         return call  # the result as the function made it
-    related = any(term.relation is not None for term in request.order)  # `order=class(name)`: an embed's
-    if related or any(not isinstance(item, SelectItem) for item in request.select or ()):
-        raise bad_query("Embedding is not supported on function results", hint="Select columns of the result")
+    if any(term.relation is not None for term in request.order):  # `order=class(name)`: an embed's
+        raise bad_query("A related order is not supported on function results", hint="Order by columns of the result")
+    # Embeds in the select join the result rows like a read of the relation
+    # they are rows of (routes.py plans them with embed_plan.py).
     relation = _returned_relation(schema, function)
     select = _select(relation, _own_columns(request))
     if any(field.aggregate for field in select or ()):
@@ -224,6 +228,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         select=select,
         where=tuple(_condition(relation, c) for c in request.where),
         order=tuple(_order(relation, term) for term in request.order),
+        relation=QualifiedName(schema=relation.schema, name=relation.name),
     )
 
 

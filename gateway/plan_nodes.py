@@ -26,6 +26,7 @@ class SelectField(msgspec.Struct, frozen=True, kw_only=True):
     cast: Cast | None = None
     path: tuple[JsonStep, ...] = ()  # `audience->roles`: a JSON path into the column
     aggregate: AggregateFunction | None = None  # `amount.sum()`; column "" for a bare count()
+    computed: QualifiedName | None = None  # `column` is a computed field of this row type (computed.py)
 
 
 class FilterPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,6 +39,7 @@ class FilterPlan(msgspec.Struct, frozen=True, kw_only=True):
     language: int | None = None  # slot of an fts operator's text search configuration
     text_column: bool = False  # fts on text: to_tsvector(column)
     path: tuple[JsonStep, ...] = ()
+    computed: QualifiedName | None = None
 
 
 class IsPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -45,6 +47,7 @@ class IsPlan(msgspec.Struct, frozen=True, kw_only=True):
     value: IsValue
     negated: bool = False
     path: tuple[JsonStep, ...] = ()
+    computed: QualifiedName | None = None
 
 
 class LogicPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,6 +67,7 @@ class OrderPlan(msgspec.Struct, frozen=True, kw_only=True):
     # `order=class(name)`: `column` is one of the to-one embed `class`'s
     # (its alias or name), checked against it by embed_plan.py.
     embed: str | None = None
+    computed: QualifiedName | None = None
 
 
 class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -123,6 +127,9 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     where: tuple[ConditionPlan, ...] = ()
     order: tuple[OrderPlan, ...] = ()
     params: int = 0  # request values, bound first as $1..$params
+    # Shaped: the relation whose rows the function returns (what its embeds
+    # join to, embed_plan.py).
+    relation: QualifiedName | None = None
 
 
 Plan: TypeAlias = ReadPlan | MutatePlan | CallPlan

@@ -14,6 +14,11 @@ From the foreign keys (plain data, pure functions):
     one-to-many   the target holds them
     many-to-many  through a junction whose two foreign keys' columns are all in
                   its primary key (enrollments, student_parents), as PostgREST.
+    one-to-one    a foreign key whose columns are also the primary key or a unique
+                  constraint of the table holding it (school_settings.school_id),
+                  from either side: PostgREST's `O2O`, a refinement of many-to-one
+                  (SchemaCache.hs `allM2OandO2ORels`, docs "Resource Embedding:
+                  one-to-one"). Both sides embed as an object or null.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from typing import Any, Literal, Protocol
 
 import msgspec
 
-Cardinality = Literal["many-to-one", "one-to-many", "many-to-many"]
+Cardinality = Literal["many-to-one", "one-to-many", "many-to-many", "one-to-one"]
+# At most one embedded row per parent row: embedded as an object (or null), may be spread.
+TO_ONE: frozenset[str] = frozenset({"many-to-one", "one-to-one"})
 
 
 class ForeignKey(msgspec.Struct, frozen=True, kw_only=True):
@@ -32,6 +39,7 @@ class ForeignKey(msgspec.Struct, frozen=True, kw_only=True):
     columns: tuple[str, ...]
     foreign_table: str
     foreign_columns: tuple[str, ...]
+    one_to_one: bool = False  # `columns` are also a primary key or unique constraint of `table`
 
 
 class Relationship(msgspec.Struct, frozen=True, kw_only=True):
@@ -49,6 +57,22 @@ class Relationship(msgspec.Struct, frozen=True, kw_only=True):
     junction: str | None = None
     junction_constraint: str | None = None
     junction_join: tuple[tuple[str, str], ...] = ()
+    # one-to-one seen from the referenced side (the target holds the key):
+    # PostgREST's `O2O ... isParent`.
+    parent: bool = False
+    # A computed relationship (computed.py): the function giving the target's
+    # rows from the origin's row; `join` is then empty.
+    function: str | None = None
+
+
+class ComputedRelationship(msgspec.Struct, frozen=True, kw_only=True):
+    """`api.current_term(api.schools) returns setof api.academic_terms rows 1`:
+    origin schools, target academic_terms, embedded as `current_term`."""
+
+    function: str
+    origin: str
+    target: str
+    to_one: bool
 
 
 class Connection(Protocol):
@@ -93,7 +117,13 @@ keys as (
          join pg_attribute ba on ba.attrelid = k.confrelid and ba.attnum = u.attnum
          join pg_attribute va on va.attrelid = t.oid and va.attname = ba.attname
              and va.attnum > 0 and not va.attisdropped) as foreign_columns,
-        cardinality(k.conkey) as width
+        cardinality(k.conkey) as width,
+        -- PostgREST's one_to_one: the key's columns, as a set, are those of a
+        -- primary key or unique constraint of the table holding it.
+        exists (select from pg_constraint u
+                where u.conrelid = k.conrelid and u.contype in ('p', 'u')
+                  and (select array_agg(x order by x) from unnest(u.conkey) x)
+                    = (select array_agg(x order by x) from unnest(k.conkey) x)) as one_to_one
     from pg_constraint k
     join base sb on sb.base_oid = k.conrelid join rel s on s.oid = sb.oid
     join base tb on tb.base_oid = k.confrelid join rel t on t.oid = tb.oid
@@ -101,7 +131,8 @@ keys as (
 )
 select coalesce(json_agg(json_build_object(
         'name', conname, 'table', source, 'columns', columns,
-        'foreign_table', target, 'foreign_columns', foreign_columns) order by source, conname, target), '[]')::text
+        'foreign_table', target, 'foreign_columns', foreign_columns, 'one_to_one', one_to_one)
+        order by source, conname, target), '[]')::text
 from keys
 where cardinality(columns) = width and cardinality(foreign_columns) = width
 """
@@ -120,11 +151,13 @@ def relationships_from(
     found: list[Relationship] = []
     for key in keys:
         if key.table == origin:
-            found.append(Relationship(cardinality="many-to-one", origin=origin, target=key.foreign_table,
-                                      constraint=key.name, join=tuple(zip(key.foreign_columns, key.columns))))  # fmt: skip
+            found.append(Relationship(cardinality="one-to-one" if key.one_to_one else "many-to-one", origin=origin,
+                                      target=key.foreign_table, constraint=key.name,
+                                      join=tuple(zip(key.foreign_columns, key.columns))))  # fmt: skip
         if key.foreign_table == origin:
-            found.append(Relationship(cardinality="one-to-many", origin=origin, target=key.table,
-                                      constraint=key.name, join=tuple(zip(key.columns, key.foreign_columns))))  # fmt: skip
+            found.append(Relationship(cardinality="one-to-one" if key.one_to_one else "one-to-many", origin=origin,
+                                      target=key.table, constraint=key.name, parent=key.one_to_one,
+                                      join=tuple(zip(key.columns, key.foreign_columns))))  # fmt: skip
     for near in keys:
         if near.foreign_table != origin:
             continue
@@ -148,10 +181,11 @@ def describe(relationship: Relationship) -> dict[str, str]:
     if r.cardinality == "many-to-many":
         using = f"{r.constraint} and {r.junction_constraint} using {r.junction}"
     else:
-        holder = r.origin if r.cardinality == "many-to-one" else r.target
-        other = r.target if r.cardinality == "many-to-one" else r.origin
-        own = [o for _, o in r.join] if r.cardinality == "many-to-one" else [t for t, _ in r.join]
-        theirs = [t for t, _ in r.join] if r.cardinality == "many-to-one" else [o for _, o in r.join]
+        held = r.cardinality == "many-to-one" or (r.cardinality == "one-to-one" and not r.parent)
+        holder = r.origin if held else r.target
+        other = r.target if held else r.origin
+        own = [o for _, o in r.join] if held else [t for t, _ in r.join]
+        theirs = [t for t, _ in r.join] if held else [o for _, o in r.join]
         using = f"{r.constraint} using {holder}({', '.join(own)}) and {other}({', '.join(theirs)})"
     return {"cardinality": r.cardinality, "embedding": f"{r.origin} with {r.target}", "relationship": using}
 

@@ -72,7 +72,7 @@ def render(plan: Plan, joined: Joined = _ALONE) -> Rendered:
         return _read(plan, joined)
     if isinstance(plan, MutatePlan):
         return _mutate(plan, joined)
-    return _call(plan)
+    return _call(plan, joined)
 
 
 def bind(
@@ -219,7 +219,7 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
     return Rendered(sql=sql, extras=extras)
 
 
-def _call(plan: CallPlan) -> Rendered:
+def _call(plan: CallPlan, joined: Joined = _ALONE) -> Rendered:
     function = qualified(plan.function)
     if plan.from_body and plan.arguments:
         definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
@@ -233,7 +233,7 @@ def _call(plan: CallPlan) -> Rendered:
         extras = ()
     call = f"{function}({', '.join(values)})"
     if plan.shaped:
-        return _shaped_call(plan, call, source, extras)
+        return _shaped_call(plan, call, source, extras, joined)
     from_source = f" from {source}" if source else ""
     if plan.returns == "set":
         rows = f"{source} cross join lateral {call} pgrst_t" if source else f"{call} pgrst_t"
@@ -252,14 +252,19 @@ def _call(plan: CallPlan) -> Rendered:
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
 
 
-def _shaped_call(plan: CallPlan, call: str, source: str, extras: tuple[Extra, ...]) -> Rendered:
+def _shaped_call(
+    plan: CallPlan, call: str, source: str, extras: tuple[Extra, ...], joined: Joined = _ALONE
+) -> Rendered:
     """`select <cols> from f(args) as pgrst_call where ... order by ... limit ...`
-    (PostgREST's callPlanToQuery): a function returning rows is read like a relation.
-    One row type returned (not a set) still answers one object."""
+    (PostgREST's callPlanToQuery): a function returning rows is read like a relation,
+    embeds included (`joined`, embed_render.py). One row type returned (not a set)
+    still answers one object."""
     rows = f"{source} cross join lateral {call} as pgrst_call" if source else f"{call} as pgrst_call"
     limit = plan.params + len(extras) + 1
+    conditions = [_condition(c, "pgrst_call") for c in plan.where] + list(joined.inner)
+    where = " where " + " and ".join(conditions) if conditions else ""
     inner = (
-        f"select {_select_list(plan.select, 'pgrst_call')} from {rows}{_where(plan.where, 'pgrst_call')}"
+        f"select {_columns(plan.select, 'pgrst_call', joined)} from {rows}{joined.joins}{where}"
         f"{_order(plan.order, 'pgrst_call')} limit ${limit} offset ${limit + 1}"
     )
     body = _OBJECT if plan.single or plan.returns != "set" else _ARRAY

@@ -15,11 +15,12 @@ import difflib
 
 import msgspec
 
+from gateway.computed import row_type
 from gateway.errors import ApiError
 from gateway.operators import FTS, TABLE, JsonStep, check, split_path
 from gateway.parse_filters import Condition, Filter, IsFilter, Logic
 from gateway.parse_select import OrderTerm, SelectItem
-from gateway.plan_nodes import ConditionPlan, FilterPlan, IsPlan, LogicPlan, OrderPlan, SelectField
+from gateway.plan_nodes import ConditionPlan, FilterPlan, IsPlan, LogicPlan, OrderPlan, QualifiedName, SelectField
 from gateway.schema_cache import Column, Relation, SchemaCache
 
 
@@ -37,9 +38,10 @@ def find_relation(schema: SchemaCache, name: str) -> Relation:
 
 
 def find_column(relation: Relation, name: str) -> Column:
-    column = relation.columns.get(name)
+    """A column, or a computed field (computed.py) when no column has the name."""
+    column = relation.columns.get(name) or relation.computed.get(name)
     if column is None:
-        close = difflib.get_close_matches(name, relation.columns, n=1)
+        close = difflib.get_close_matches(name, [*relation.columns, *relation.computed], n=1)
         raise ApiError(
             400,
             "42703",
@@ -62,13 +64,14 @@ def select_fields(relation: Relation, items: tuple[SelectItem, ...] | None) -> t
                                       aggregate=item.aggregate))  # fmt: skip
             continue
         column, path = column_path(relation, item.column)
+        computed = row_type(relation, column.name)
         if item.aggregate is not None:
             fields.append(SelectField(column=column.name, alias=item.alias or item.aggregate, cast=item.cast,
-                                      path=path, aggregate=item.aggregate))  # fmt: skip
+                                      path=path, aggregate=item.aggregate, computed=computed))  # fmt: skip
             continue
         # PostgREST names a JSON path's value after its last key.
         alias = item.alias or (path[-1].key if path else None)
-        fields.append(SelectField(column=column.name, alias=alias, cast=item.cast, path=path))
+        fields.append(SelectField(column=column.name, alias=alias, cast=item.cast, path=path, computed=computed))
     return tuple(fields)
 
 
@@ -79,7 +82,8 @@ def order_plan(relation: Relation, term: OrderTerm) -> OrderPlan:
         base, path = split_path(term.column)
         return OrderPlan(column=base, direction=term.direction, nulls=term.nulls, path=path, embed=term.relation)
     column, path = column_path(relation, term.column)
-    return OrderPlan(column=column.name, direction=term.direction, nulls=term.nulls, path=path)
+    return OrderPlan(column=column.name, direction=term.direction, nulls=term.nulls, path=path,
+                     computed=row_type(relation, column.name))  # fmt: skip
 
 
 def column_path(relation: Relation, name: str) -> tuple[Column, tuple[JsonStep, ...]]:
@@ -104,16 +108,19 @@ def condition_plan(relation: Relation, given: Condition) -> ConditionPlan:
         children = tuple(condition_plan(relation, c) for c in given.children)
         return LogicPlan(conjunction=given.conjunction, children=children, negated=given.negated)
     column, path = column_path(relation, given.column)
+    computed = row_type(relation, column.name)
     if isinstance(given, IsFilter):
         if given.value in ("true", "false", "unknown") and column.category != "B":
             raise _mismatch(
                 column, f"IS {given.value.upper()}", "is.true, is.false and is.unknown need a boolean column"
             )
-        return IsPlan(column=column.name, value=given.value, negated=given.negated, path=path)
-    return _filter_plan(column, given, path)
+        return IsPlan(column=column.name, value=given.value, negated=given.negated, path=path, computed=computed)
+    return _filter_plan(column, given, path, computed)
 
 
-def _filter_plan(column: Column, condition: Filter, path: tuple[JsonStep, ...] = ()) -> FilterPlan:
+def _filter_plan(
+    column: Column, condition: Filter, path: tuple[JsonStep, ...] = (), computed: QualifiedName | None = None
+) -> FilterPlan:
     text_column = column.category == "S"  # text, varchar, char, name, citext
     hint = check(condition.op, condition.quantifier, category=column.category, base=column.base)
     if hint is not None:
@@ -121,7 +128,7 @@ def _filter_plan(column: Column, condition: Filter, path: tuple[JsonStep, ...] =
     param_type = "text" if text_column else column.cast
     return FilterPlan(column=column.name, op=condition.op, slot=condition.slot, param_type=param_type,
                       negated=condition.negated, quantifier=condition.quantifier, language=condition.language,
-                      text_column=text_column and condition.op in FTS, path=path)  # fmt: skip
+                      text_column=text_column and condition.op in FTS, path=path, computed=computed)  # fmt: skip
 
 
 def _mismatch(column: Column, operator: str, hint: str) -> ApiError:

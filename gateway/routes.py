@@ -30,7 +30,7 @@ from gateway.errors import ApiError, bad_query
 from gateway.execute import Outcome, Run, Session, execute
 from gateway.models import ResourceModels, build_models, validate_create, validate_update
 from gateway.parse import ApiRequest, parse_request
-from gateway.plan import FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
+from gateway.plan import CallPlan, FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
 from gateway.render import Rendered, bind, render
 from gateway.respond import respond
 from gateway.schema_cache import SchemaCache
@@ -192,9 +192,11 @@ class Gateway:
         if cached is not None:
             self._plans.move_to_end(key)
             return cached
-        if has_embeds(api) and api.action != "call":  # resource embedding: embed_plan.py, embed_render.py
-            plan = plan_request(without_embeds(api), self.schema, columns=columns, array_body=array_body)
-            prepared = (plan, render_embedded(plan, plan_embeds(api, self.schema)))
+        if has_embeds(api):  # resource embedding: embed_plan.py, embed_render.py
+            own = api if api.action == "call" else without_embeds(api)  # a call keeps its shape (plan.py `_call`)
+            plan = plan_request(own, self.schema, columns=columns, array_body=array_body)
+            parent = plan.relation.name if isinstance(plan, CallPlan) and plan.relation else None
+            prepared = (plan, render_embedded(plan, plan_embeds(api, self.schema, parent)))
         else:
             plan = plan_request(api, self.schema, columns=columns, array_body=array_body)
             prepared = (plan, render(plan))

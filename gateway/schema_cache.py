@@ -22,7 +22,7 @@ from typing import Any, Literal, Protocol
 
 import msgspec
 
-from gateway.relationships import RELATIONS_AND_BASES, ForeignKey, load_foreign_keys
+from gateway.relationships import RELATIONS_AND_BASES, ComputedRelationship, ForeignKey, load_foreign_keys
 
 RelationKind = Literal["table", "view", "materialized_view", "foreign_table", "partitioned_table"]
 Volatility = Literal["immutable", "stable", "volatile"]
@@ -53,6 +53,10 @@ class Relation(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     kind: RelationKind
     columns: dict[str, Column]  # in the relation's column order
+    # Computed fields (PostgREST docs "Computed Fields"): `api.full_name(api.students)
+    # returns text` is the read-only column `full_name` of students, selected,
+    # filtered and ordered like a column but not part of `*`. Named by the function.
+    computed: dict[str, Column] = {}
     primary_key: tuple[str, ...] = ()
     insertable: bool = False
     updatable: bool = False
@@ -82,6 +86,9 @@ class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
     relations: dict[str, Relation]
     functions: dict[str, tuple[Function, ...]]  # overloads under one name
     foreign_keys: tuple[ForeignKey, ...] = ()  # between exposed relations, for embedding (relationships.py)
+    # Functions of one relation's row returning rows of another: embeddable by
+    # their name (PostgREST docs "Computed Relationships"; relationships.py).
+    computed_relationships: tuple[ComputedRelationship, ...] = ()
 
 
 class Connection(Protocol):
@@ -134,6 +141,14 @@ class _RawFunction(msgspec.Struct, kw_only=True):
     defaults: int
     arguments: list[_RawArgument] = []
     description: str | None = None
+    # One argument of an exposed relation's row type (computed.py): what the
+    # function computes from, and its result as a column or as rows.
+    row_of: str | None = None
+    returns_rows_of: str | None = None
+    rows: float = 0
+    base: str = ""
+    category: str = ""
+    element: str | None = None
 
 
 _KINDS: dict[str, RelationKind] = {
@@ -212,6 +227,11 @@ select
         'volatility', p.provolatile,
         'defaults', p.pronargdefaults,
         'description', obj_description(p.oid, 'pg_proc'),
+        'row_of', case when p.pronargs = 1 then (
+            select r.relname from rel r join pg_class c on c.oid = r.oid where c.reltype = p.proargtypes[0]) end,
+        'returns_rows_of', (select r.relname from rel r join pg_class c on c.oid = r.oid where c.reltype = p.prorettype),
+        'rows', p.prorows,
+        'base', rt.typname, 'category', rt.typcategory::text, 'element', re.typname,
         'arguments', (
             select json_agg(json_build_object('name', a.name, 'type', format_type(a.type, null), 'mode', a.mode)
                             order by a.ord)
@@ -219,7 +239,11 @@ select
                         coalesce(p.proargmodes::text[], array_fill('i'::text, array[p.pronargs])))
                  with ordinality a(type, name, mode, ord))
     )) order by p.proname, p.oid), '[]')::text
-     from pg_proc p where p.pronamespace = $1::regnamespace and p.prokind = 'f') as functions
+     from pg_proc p
+     join pg_type rd on rd.oid = p.prorettype
+     join pg_type rt on rt.oid = case when rd.typtype = 'd' then rd.typbasetype else rd.oid end
+     left join pg_type re on re.oid = rt.typelem and rt.typcategory = 'A'
+     where p.pronamespace = $1::regnamespace and p.prokind = 'f') as functions
 """
 )
 
@@ -238,11 +262,31 @@ def build_schema_cache(schema: str, relations: list[_RawRelation], functions: li
         function = _function(schema, raw)
         if function is not None:
             by_name.setdefault(function.name, []).append(function)
+    built = {r.name: _relation(schema, r) for r in relations}
+    fields: dict[str, dict[str, Column]] = {}
+    computed: list[ComputedRelationship] = []
+    for raw in functions:
+        if raw.row_of is None or raw.row_of not in built or raw.returns_void:
+            continue
+        if raw.returns_rows_of is not None and raw.returns_rows_of in built:
+            # PostgREST's allComputedRels: `not proretset or prorows = 1` is to-one.
+            to_one = not raw.returns_set or raw.rows == 1
+            computed.append(ComputedRelationship(function=raw.name, origin=raw.row_of, target=raw.returns_rows_of,
+                                                 to_one=to_one))  # fmt: skip
+        elif not raw.returns_set and raw.name not in built[raw.row_of].columns:
+            fields.setdefault(raw.row_of, {})[raw.name] = _computed_field(raw)
     return SchemaCache(
         schema=schema,
-        relations={r.name: _relation(schema, r) for r in relations},
+        relations={name: msgspec.structs.replace(r, computed=fields.get(name, {})) for name, r in built.items()},
         functions={name: tuple(overloads) for name, overloads in by_name.items()},
+        computed_relationships=tuple(computed),
     )
+
+
+def _computed_field(raw: _RawFunction) -> Column:
+    """A function's scalar result as a read-only, nullable column (a function may return null)."""
+    return Column(name=raw.name, type=raw.returns, cast=raw.returns, base=raw.base, category=raw.category,
+                  element=raw.element, updatable=False, description=raw.description)  # fmt: skip
 
 
 def _relation(schema: str, raw: _RawRelation) -> Relation:

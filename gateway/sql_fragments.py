@@ -46,7 +46,7 @@ def select_list(fields: tuple[SelectField, ...] | None, source: str) -> str:
 
 def expression(field: SelectField, source: str) -> str:
     """One named field's value: its column or JSON path, aggregated, cast."""
-    value = target(source, field.column or "", field.path)
+    value = target(source, field.column or "", field.path, field.computed)
     if field.aggregate is not None:  # a name from aggregates.Function, a closed list
         value = f"{field.aggregate}({value if field.column else '*'})"
     if field.cast is not None:  # a name from parse.Cast, a closed list
@@ -98,7 +98,7 @@ def group_by(
 ) -> str:
     """Aggregates group by every other selected column (PostgREST 12), an
     embed's JSON and a spread's columns included."""
-    keys = [target(source, f.column, f.path) for f in fields or () if f.aggregate is None and f.column]
+    keys = [target(source, f.column, f.path, f.computed) for f in fields or () if f.aggregate is None and f.column]
     for outputs in (embeds or {}).values():
         keys += [f"{o.expression}::text" if o.json else o.expression for o in outputs if o.aggregate is None]
     return " group by " + ", ".join(keys) if keys else ""
@@ -116,7 +116,7 @@ def condition(plan: ConditionPlan, source: str) -> str:
         sql = "(" + joiner.join(condition(c, source) for c in plan.children) + ")"
     elif isinstance(plan, IsPlan):
         # IS takes keywords, never a parameter (`IS $1` is a syntax error).
-        sql = f"({target(source, plan.column, plan.path)} {_IS[plan.value]})"
+        sql = f"({target(source, plan.column, plan.path, plan.computed)} {_IS[plan.value]})"
     else:
         sql = f"({_filter(plan, source)})"
     return f"not {sql}" if plan.negated else sql
@@ -125,7 +125,7 @@ def condition(plan: ConditionPlan, source: str) -> str:
 def _filter(condition: FilterPlan, source: str) -> str:
     return operator_sql(
         condition.op,
-        target(source, condition.column, condition.path),
+        target(source, condition.column, condition.path, condition.computed),
         condition.slot,
         condition.param_type,
         quantifier=condition.quantifier,
@@ -134,9 +134,21 @@ def _filter(condition: FilterPlan, source: str) -> str:
     )
 
 
-def target(source: str, column: str, path: tuple[JsonStep, ...]) -> str:
-    """A column, or a JSON path into it (the path's keys are SQL literals)."""
-    return path_sql(f"{source}.{ident(column)}", path) if path else f"{source}.{ident(column)}"
+def target(source: str, column: str, path: tuple[JsonStep, ...], computed: QualifiedName | None = None) -> str:
+    """A column, or a JSON path into it (the path's keys are SQL literals).
+    `computed`: `column` is a computed field of that row type (computed.py)."""
+    if computed is not None:
+        base = call(QualifiedName(schema=computed.schema, name=column), source, computed)
+    else:
+        base = f"{source}.{ident(column)}"
+    return path_sql(base, path) if path else base
+
+
+def call(function: QualifiedName, source: str, row: QualifiedName) -> str:
+    """A computed field or relationship called on the source's row, rebuilt as
+    the function's argument type: `"api"."full_name"(row("pgrst_1_s".*)::"api"."students")`.
+    The cast picks the overload (computed.py)."""
+    return f"{qualified(function)}(row({source}.*)::{qualified(row)})"
 
 
 def param(slot: int, param_type: str) -> str:
@@ -150,7 +162,7 @@ def order(terms: tuple[OrderPlan, ...], source: str, related: Mapping[int, str] 
         return ""
     items = []
     for i, term in enumerate(terms):
-        item = related[i] if related and i in related else target(source, term.column, term.path)
+        item = related[i] if related and i in related else target(source, term.column, term.path, term.computed)
         if term.direction:
             item += f" {term.direction}"
         if term.nulls:

@@ -29,7 +29,9 @@ _OPERATORS = (
 PARAMETERS: Final[dict[str, Any]] = {
     "select": {"name": "select", "in": "query", "schema": {"type": "string", "minLength": 1}, "example": "*",
                "description": "Columns to return, comma-separated, e.g. `id,name`; `alias:column`, "
-               "`column::cast`; embedded resources `rel(cols)`, `alias:rel!hint!inner(cols)`, `...rel(cols)`. Default: all."},
+               "`column::cast`; embedded resources `rel(cols)`, `alias:rel!hint!inner(cols)`, `...rel(cols)`, where `rel` "
+               "is a related relation or a computed relationship (`current_term(name)`). Default: all columns; computed "
+               "fields (readOnly in the schemas) only when named."},
     "order": {"name": "order", "in": "query", "schema": {"type": "string", "minLength": 1},
               "description": "`column[.asc|.desc][.nullsfirst|.nullslast]`, comma-separated, e.g. "
               "`last_name.asc,id`; a to-one embed's column as `embed(column)`, e.g. `teacher(last_name).desc`."},

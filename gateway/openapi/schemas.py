@@ -110,4 +110,19 @@ def _component_schemas(cache: SchemaCache, models: dict[str, ResourceModels], gr
                 _wire(prop, relation.columns[column_name], writing=writing)
         if model.update.__name__ in components:
             components[model.update.__name__]["minProperties"] = 1  # a PATCH must change something
+        read.setdefault("properties", {}).update(_computed_properties(cache, relation.computed))
     return {**components, "Error": ERROR_SCHEMA}
+
+
+def _computed_properties(cache: SchemaCache, computed: dict[str, Column]) -> dict[str, Any]:
+    """Computed fields (gateway/computed.py): read-only, and only in a response
+    that selects them, so never required."""
+    properties = {}
+    for name, column in computed.items():
+        prop = _pg_type(column.cast, cache, {}, writing=False)
+        prop["readOnly"] = True
+        prop["description"] = " ".join(
+            filter(None, [column.description, f"Computed: returned only when selected (select=...,{name})."])
+        )
+        properties[name] = prop
+    return properties

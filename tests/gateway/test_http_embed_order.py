@@ -163,3 +163,19 @@ async def test_a_function_result_has_no_embed_to_order_by(api: Api, school: Scho
         headers=as_role("school_admin", school),
     )  # fmt: skip
     assert_canonical_error(response, 400, "PGRST100")
+
+
+async def test_ordered_by_a_computed_field_of_the_embed(
+    api: Api, school: School, committer_session: asyncpg.Connection
+) -> None:
+    rows = await get(
+        api, "/classes?select=name,teacher:teachers(full_name)&order=teacher(full_name).desc.nullslast,name", school
+    )
+    expected = await committer_session.fetch(
+        """select c.name from data.classes c left join data.teachers t on t.id = c.teacher_id
+           where c.school_id = $1 and not c.is_deleted
+           order by t.first_name || ' ' || t.last_name desc nulls last, c.name""",
+        school.id,
+    )  # fmt: skip
+    assert [r["name"] for r in rows] == [r["name"] for r in expected]
+    assert rows[0]["teacher"]["full_name"] is not None

@@ -136,7 +136,7 @@ async def test_single_object_of_a_shaped_set(rpc: AsyncTestClient[Litestar]) -> 
         ("POST", "/rpc/items?nope=eq.1", 400, "42703"),
         ("GET", "/rpc/pairs?select=n", 400, "PGRST100"),  # a record of OUT columns: no relation to resolve
         ("GET", "/rpc/answer?select=x", 400, "PGRST100"),
-        ("GET", "/rpc/items?select=id,item(id)", 400, "PGRST100"),
+        ("GET", "/rpc/items?select=id,item(id)", 400, "PGRST200"),  # no relationship item-item
         ("GET", "/rpc/items?select=id.count()", 400, "PGRST100"),
     ],
 )

@@ -232,3 +232,21 @@ async def test_no_path_escapes_the_asset_list(client: AsyncTestClient[Litestar],
     response = await client.get(path)
     assert response.status_code == 404
     assert b"API_ROLES" not in response.content
+
+
+async def test_computed_fields_are_read_only_and_their_functions_not_rpc(
+    live: tuple[SchemaCache, dict[str, Any], bytes],
+) -> None:
+    """PostgREST keeps functions of a row with an unnamed parameter out of /rpc;
+    here computed fields also show as read-only, optional properties."""
+    cache, document, _ = live
+    schemas = document["components"]["schemas"]
+    assert cache.relations["students"].computed, "api.full_name(api.students) (m0016) is a computed field"
+    for name, relation in cache.relations.items():
+        for field in relation.computed:
+            read = next(s for s in schemas.values() if s.get("properties", {}).get(field, {}).get("readOnly")
+                        and set(relation.columns) <= set(s["properties"]))  # fmt: skip
+            assert field not in read.get("required", []), f"{name}.{field} is returned only when selected"
+            assert f"/rpc/{field}" not in document["paths"]
+    for computed in cache.computed_relationships:
+        assert f"/rpc/{computed.function}" not in document["paths"]

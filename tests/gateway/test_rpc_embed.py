@@ -1,0 +1,63 @@
+"""Embeds on function results, pure: parse.py gives an embed's parameters of
+a call slots after the GET arguments (or the POST filters), plan.py names the
+relation the rows are rows of, embed_render.py joins the embeds to
+`pgrst_call`. What the SQL does is checked in test_http_rpc_embed.py."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from gateway.embed_plan import plan_embeds
+from gateway.embed_render import render_embedded
+from gateway.errors import ApiError
+from gateway.parse import parse_request
+from gateway.plan import CallPlan, QualifiedName, plan_request
+from gateway.relationships import ForeignKey
+from gateway.render import bind
+from tests.gateway.catalog import SCHEMA, column, relation
+
+WITH_SCHOOLS = msgspec.structs.replace(
+    SCHEMA,
+    relations=SCHEMA.relations | {"schools": relation("schools", column("id", "uuid"), column("name"))},
+    foreign_keys=(ForeignKey(name="students_school_id_fkey", table="students", columns=("school_id",),
+                             foreign_table="schools", foreign_columns=("id",)),),
+)  # fmt: skip
+
+
+def call(method: str, query: str, body: bytes | None = None) -> tuple[CallPlan, str, tuple]:
+    request = parse_request(method, "students_of", rpc=True, query=query, headers={}, body=body)
+    plan = plan_request(request, WITH_SCHOOLS)
+    assert isinstance(plan, CallPlan)
+    parent = plan.relation.name if plan.relation else None
+    rendered = render_embedded(plan, plan_embeds(request, WITH_SCHOOLS, parent))
+    return plan, rendered.sql, bind(rendered, request, 100)
+
+
+def test_get_arguments_come_first_then_the_embeds_values() -> None:
+    plan, sql, args = call("GET", "p_class_id=C&select=id,schools!inner(name)&schools.name=eq.A&limit=5")
+    assert plan.relation == QualifiedName(schema="api", name="students") and plan.shaped
+    assert args == ("C", "A", 5, 0)
+    assert '"api"."students_of"("p_class_id" => $1::text::uuid) as pgrst_call left join lateral' in sql
+    assert '"pgrst_1_s"."id" = pgrst_call."school_id"' in sql
+    assert '("pgrst_1_s"."name" = $2::text)' in sql
+    assert 'where "pgrst_1".body is not null' in sql and "limit $3 offset $4" in sql
+
+
+def test_post_filters_then_embeds_values_then_the_body() -> None:
+    _, sql, args = call("POST", "select=id,schools(name)&id=eq.X&schools.name=eq.A", b'{"p_class_id": "C"}')
+    assert args == ("X", "A", '{"p_class_id": "C"}', 100, 0)
+    assert "json_to_record($3::json)" in sql and '(pgrst_call."id" = $1::text::uuid)' in sql
+    assert '("pgrst_1_s"."name" = $2::text)' in sql
+
+
+def test_a_dotted_key_of_a_get_call_is_an_embed_parameter_not_an_argument() -> None:
+    request = parse_request("GET", "f", rpc=True, query="a=1&x.y=eq.2", headers={}, body=None)
+    assert request.rpc_args == ("a",) and request.values == ("1", "2")
+    assert [q.path for q in request.embeds] == [("x",)]
+
+
+def test_an_embed_parameter_without_its_embed_is_pgrst108() -> None:
+    with pytest.raises(ApiError) as caught:
+        call("GET", "p_class_id=C&select=id&schools.name=eq.A")
+    assert caught.value.code == "PGRST108"
