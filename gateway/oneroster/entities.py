@@ -1,4 +1,4 @@
-"""What each OneRoster endpoint reads: its view (db/roster/oneroster_views_up.sql),
+"""What each OneRoster endpoint reads: its view (schema `oneroster`, db/roster/),
 the JSON keys of its envelope, and its fields, each with the SQL that builds
 the field's JSON value and, where it can be filtered and sorted, the SQL of
 its scalar value and that value's type.
@@ -150,13 +150,13 @@ USER_FIELDS: Final = {
     "identifier": _text("identifier"),
     "email": _text("email"),
     "phone": _text("phone"),
-    # A subquery per shown row (api.oneroster_agents), not a column of the view:
+    # A subquery per shown row (oneroster.agents), not a column of the view:
     # see db/roster/oneroster_views_up.sql.
     "agents": Field(
         json=(
             "coalesce((select json_agg(json_build_object('href', $1::text || '/users/' || a.agent_sourced_id, "
             "'sourcedId', a.agent_sourced_id, 'type', 'user') order by a.agent_id) "
-            "from api.oneroster_agents a where a.school_id = r.school_id and a.user_id = r.id), '[]'::json)"
+            "from oneroster.agents a where a.school_id = r.school_id and a.user_id = r.id), '[]'::json)"
         )
     ),
     "grades": _constant("'[]'::json"),
@@ -186,39 +186,39 @@ for _fields in (SESSION_FIELDS, COURSE_FIELDS, CLASS_FIELDS, USER_FIELDS, ENROLL
             _fields[f"{_name}.sourcedId"] = Field(json="", filter=_field.filter)
 
 ENTITIES: Final[dict[str, Entity]] = {
-    "orgs": Entity(view="oneroster_orgs", many="orgs", one="org", fields=ORG_FIELDS),
+    "orgs": Entity(view="orgs", many="orgs", one="org", fields=ORG_FIELDS),
     "schools": Entity(
-        view="oneroster_orgs", many="orgs", one="org", fields=ORG_FIELDS, condition="{a}.type = 'school'"
+        view="orgs", many="orgs", one="org", fields=ORG_FIELDS, condition="{a}.type = 'school'"
     ),
     "academicSessions": Entity(
-        view="oneroster_academic_sessions", many="academicSessions", one="academicSession", fields=SESSION_FIELDS
+        view="academic_sessions", many="academicSessions", one="academicSession", fields=SESSION_FIELDS
     ),
     "terms": Entity(
-        view="oneroster_academic_sessions",
+        view="academic_sessions",
         many="academicSessions",
         one="academicSession",
         fields=SESSION_FIELDS,
         condition="{a}.type = 'term'",
     ),
     "gradingPeriods": Entity(
-        view="oneroster_academic_sessions",
+        view="academic_sessions",
         many="academicSessions",
         one="academicSession",
         fields=SESSION_FIELDS,
         condition="{a}.type = 'gradingPeriod'",
     ),
-    "courses": Entity(view="oneroster_courses", many="courses", one="course", fields=COURSE_FIELDS),
-    "classes": Entity(view="oneroster_classes", many="classes", one="class", fields=CLASS_FIELDS),
-    "users": Entity(view="oneroster_users", many="users", one="user", fields=USER_FIELDS),
+    "courses": Entity(view="courses", many="courses", one="course", fields=COURSE_FIELDS),
+    "classes": Entity(view="classes", many="classes", one="class", fields=CLASS_FIELDS),
+    "users": Entity(view="users", many="users", one="user", fields=USER_FIELDS),
     "students": Entity(
-        view="oneroster_users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'student'"
+        view="users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'student'"
     ),
     "teachers": Entity(
-        view="oneroster_users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'teacher'"
+        view="users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'teacher'"
     ),
-    "enrollments": Entity(view="oneroster_enrollments", many="enrollments", one="enrollment", fields=ENROLLMENT_FIELDS),
+    "enrollments": Entity(view="enrollments", many="enrollments", one="enrollment", fields=ENROLLMENT_FIELDS),
     "demographics": Entity(
-        view="oneroster_demographics",
+        view="demographics",
         many="demographics",
         one="demographics",
         fields=DEMOGRAPHICS_FIELDS,
@@ -238,12 +238,12 @@ class Nested(msgspec.Struct, frozen=True, kw_only=True):
 
 def _enrolled(role: str) -> str:
     return (
-        "exists (select from api.oneroster_enrollments e "
+        "exists (select from oneroster.enrollments e "
         f"where e.class_id = p.id and e.user_id = r.id and e.role = '{role}')"
     )
 
 
-_CLASSES_OF_USER = "exists (select from api.oneroster_enrollments e where e.class_id = r.id and e.user_id = p.id)"
+_CLASSES_OF_USER = "exists (select from oneroster.enrollments e where e.class_id = r.id and e.user_id = p.id)"
 
 NESTED: Final[dict[tuple[str, str], Nested]] = {
     (n.parent, n.child): n
