@@ -1,14 +1,19 @@
 """HTTP: POST /ims/oneroster/import (a OneRoster 1.2 CSV zip) -> 202 and a run
 id at once; the run goes on in an asyncio task. GET /ims/oneroster/import/{id}
 -> the run's status and report (data.sync_runs, under RLS: the school's admins
-and the partner that started it)."""
+and the partner that started it).
+
+One run per school at a time: a second POST while a run of the school is alive
+is a 409 (SDA423). The run keeps one pooled connection for its whole life (the
+session holding its lock, run.py `pinned`); a gateway that stops mid-run leaves
+a row the next start-up (fail_interrupted_runs) or the school's next run marks
+FAILED, "interrupted: the gateway stopped before the run finished"."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import logging
 from typing import Any, Final
 
 import asyncpg
@@ -17,8 +22,11 @@ from litestar import Request, Response, get, post
 
 from gateway.errors import ApiError
 from gateway.partners import IMPORT_SCOPE, caller_of, in_caller_transaction
+from gateway.pg_errors import from_postgres
 from gateway.roster_import.archive import MAX_TOTAL_BYTES
-from gateway.roster_import.run import Caller, execute_run, start_run
+from gateway.roster_import.run import Caller, RunInProgress, execute_run, pinned, release_run_lock, start_run
+
+log = logging.getLogger("gateway.roster_import")
 
 MAX_UPLOAD: Final = MAX_TOTAL_BYTES  # the zip is compressed: never larger than what it holds
 _TASKS: set[asyncio.Task[Any]] = set()  # a reference per running import, or the loop may drop it
@@ -47,23 +55,58 @@ async def start_import(request: Request[Any, Any, Any]) -> Response[bytes]:
         raise ApiError(400, "PGRST100", "dry_run must be true or false")
     data = await request.body()
     pool = request.app.state.pool
-
-    @asynccontextmanager
-    async def connect() -> AsyncIterator[asyncpg.Connection]:
-        async with pool.acquire(timeout=30) as connection:
-            yield connection
-
     who = Caller(role=caller.role, claims=claims, request_id=request.scope["state"].get("request_id", ""))
+    dry_run = flag == "true"
     try:
-        run_id = await start_run(connect, who, data, dry_run=flag == "true", source="HTTP")
-    except asyncpg.PostgresError as error:
-        from gateway.pg_errors import from_postgres
-
-        raise from_postgres(error, role=caller.role, request_id=who.request_id) from None
-    task = asyncio.create_task(execute_run(connect, who, run_id, data, dry_run=flag == "true"))
+        connection = await pool.acquire(timeout=30)
+    except (TimeoutError, asyncio.TimeoutError):
+        raise ApiError(504, "PGRST003", "Timed out acquiring connection from connection pool.") from None
+    # The run's session from here to the end: it holds the run's lock (run.py `pinned`).
+    try:
+        run_id = await start_run(pinned(connection), who, data, dry_run=dry_run, source="HTTP")
+    except BaseException as error:
+        await _release(pool, connection)
+        if isinstance(error, RunInProgress):
+            raise ApiError(409, "SDA423", error.message, details=error.detail, hint=error.hint) from None
+        if isinstance(error, asyncpg.PostgresError):
+            raise from_postgres(error, role=caller.role, request_id=who.request_id) from None
+        raise
+    task = asyncio.create_task(_run(pool, connection, who, run_id, data, dry_run=dry_run))
     _TASKS.add(task)
     task.add_done_callback(_TASKS.discard)
     return _json({"id": run_id, "status": "RUNNING", "href": f"/ims/oneroster/import/{run_id}"}, 202)
+
+
+async def _run(
+    pool: asyncpg.Pool, connection: asyncpg.Connection, who: Caller, run_id: str, data: bytes, *, dry_run: bool
+) -> None:
+    try:
+        await execute_run(pinned(connection), who, run_id, data, dry_run=dry_run)
+    finally:
+        await _release(pool, connection)
+
+
+async def _release(pool: asyncpg.Pool, connection: asyncpg.Connection) -> None:
+    try:
+        await release_run_lock(connection)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        connection.terminate()  # a session we cannot unlock must not go back to the pool
+    await pool.release(connection)
+
+
+async def fail_interrupted_runs(pool: asyncpg.Pool) -> int:
+    """At start-up: runs left RUNNING by a gateway that stopped mid-run are
+    FAILED, with the reason (roster.fail_interrupted_runs, db/roster/0014_run_lease_up.sql).
+    Never stops the start-up: a database without the roster yet is logged."""
+    try:
+        async with pool.acquire(timeout=10) as connection:
+            count: int = await connection.fetchval("select roster.fail_interrupted_runs()")
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
+        log.warning("could not check for interrupted import runs: %s", error)
+        return 0
+    if count:
+        log.warning("%d import run(s) interrupted by a previous stop marked FAILED", count)
+    return count
 
 
 @get("/ims/oneroster/import/{run_id:str}", operation_id="getOneRosterImport", tags=["oneroster"])
