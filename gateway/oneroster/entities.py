@@ -15,6 +15,10 @@ from typing import Final, Literal
 import msgspec
 
 Kind = Literal["text", "timestamp", "date", "boolean"]
+# What the JSON value is, for the OpenAPI document (gateway/openapi/oneroster.py):
+# a scalar of `kind`, a GUIDRef or null, a list of GUIDRefs, a list of roles,
+# an empty list or null (a OneRoster field this service has no data for).
+Shape = Literal["scalar", "ref", "refs", "roles", "empty_list", "null"]
 
 # ISO 8601 in UTC with milliseconds, as OneRoster's dateLastModified examples.
 _ISO_UTC = "to_char({} at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
@@ -24,10 +28,11 @@ class Field(msgspec.Struct, frozen=True, kw_only=True):
     json: str  # SQL building the JSON value
     filter: str | None = None  # SQL of the scalar value (filter, sort), if any
     kind: Kind = "text"
+    shape: Shape = "scalar"
 
 
 class Entity(msgspec.Struct, frozen=True, kw_only=True):
-    view: str  # a view of the api schema, quoted when rendered
+    view: str  # a view of the oneroster schema, quoted when rendered
     many: str  # envelope key of a collection
     one: str  # envelope key of a single object
     fields: dict[str, Field]
@@ -60,7 +65,7 @@ def guidref(kind: str, path: str, column: str) -> str:
 
 
 def _ref(kind: str, path: str, column: str) -> Field:
-    return Field(json=guidref(kind, path, column), filter=f"r.{column}")
+    return Field(json=guidref(kind, path, column), filter=f"r.{column}", shape="ref")
 
 
 def _refs(kind: str, path: str, array_column: str) -> Field:
@@ -68,12 +73,13 @@ def _refs(kind: str, path: str, array_column: str) -> Field:
         json=(
             f"coalesce((select json_agg(json_build_object('href', $1::text || '/{path}/' || x.id, 'sourcedId', x.id, "
             f"'type', '{kind}') order by x.n) from unnest(r.{array_column}) with ordinality as x(id, n)), '[]'::json)"
-        )
+        ),
+        shape="refs",
     )
 
 
 def _constant(json_sql: str) -> Field:
-    return Field(json=json_sql)
+    return Field(json=json_sql, shape="empty_list" if json_sql == "'[]'::json" else "null")
 
 
 BASE: Final = {
@@ -127,7 +133,8 @@ CLASS_FIELDS: Final = {
             "case when r.term_sourced_id is null then '[]'::json else json_build_array("
             + guidref("academicSession", "academicSessions", "term_sourced_id")
             + ") end"
-        )
+        ),
+        shape="refs",
     ),
     "periods": _constant("'[]'::json"),
 }
@@ -143,7 +150,8 @@ USER_FIELDS: Final = {
             "json_build_array(json_build_object('roleType', 'primary', 'role', r.role, 'org', "
             + guidref("org", "orgs", "org_sourced_id")
             + "))"
-        )
+        ),
+        shape="roles",
     ),
     "userProfiles": _constant("'[]'::json"),
     "primaryOrg": ORG_REF,
@@ -157,7 +165,8 @@ USER_FIELDS: Final = {
             "coalesce((select json_agg(json_build_object('href', $1::text || '/users/' || a.agent_sourced_id, "
             "'sourcedId', a.agent_sourced_id, 'type', 'user') order by a.agent_id) "
             "from oneroster.agents a where a.school_id = r.school_id and a.user_id = r.id), '[]'::json)"
-        )
+        ),
+        shape="refs",
     ),
     "grades": _constant("'[]'::json"),
     # OneRoster 1.1's single role: not in a 1.2 user, but the filter clients use.

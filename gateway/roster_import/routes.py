@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import asyncpg
 import msgspec
@@ -30,6 +30,29 @@ log = logging.getLogger("gateway.roster_import")
 
 MAX_UPLOAD: Final = MAX_TOTAL_BYTES  # the zip is compressed: never larger than what it holds
 _TASKS: set[asyncio.Task[Any]] = set()  # a reference per running import, or the loop may drop it
+
+
+class ImportStarted(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    status: Literal["RUNNING"]
+    href: str  # where to follow it: GET /ims/oneroster/import/{id}
+
+
+class ImportRun(msgspec.Struct, frozen=True, kw_only=True):
+    """A run's row (api.sync_runs), its counts and report as JSON."""
+
+    id: str
+    status: Literal["RUNNING", "APPLIED", "DRY_RUN", "REJECTED", "FAILED"]
+    dry_run: bool
+    file_sha256: str | None
+    actor_role: str
+    actor_sub: str | None
+    source: Literal["HTTP", "CLI"]
+    counts: dict[str, int] | None  # inserted, updated, unchanged, deactivated, rejected, skipped
+    report: dict[str, Any] | None  # per file counts, rejected and skipped rows with reasons; `error` when FAILED
+    duration_ms: int | None
+    created_at: str
+    finished_at: str | None
 
 
 def _json(body: Any, status: int = 200) -> Response[bytes]:
@@ -59,7 +82,7 @@ async def start_import(request: Request[Any, Any, Any]) -> Response[bytes]:
     dry_run = flag == "true"
     try:
         connection = await pool.acquire(timeout=30)
-    except (TimeoutError, asyncio.TimeoutError):
+    except TimeoutError:
         raise ApiError(504, "PGRST003", "Timed out acquiring connection from connection pool.") from None
     # The run's session from here to the end: it holds the run's lock (run.py `pinned`).
     try:
@@ -74,7 +97,7 @@ async def start_import(request: Request[Any, Any, Any]) -> Response[bytes]:
     task = asyncio.create_task(_run(pool, connection, who, run_id, data, dry_run=dry_run))
     _TASKS.add(task)
     task.add_done_callback(_TASKS.discard)
-    return _json({"id": run_id, "status": "RUNNING", "href": f"/ims/oneroster/import/{run_id}"}, 202)
+    return _json(ImportStarted(id=run_id, status="RUNNING", href=f"/ims/oneroster/import/{run_id}"), 202)
 
 
 async def _run(
@@ -134,7 +157,7 @@ async def get_import(request: Request[Any, Any, Any]) -> Response[bytes]:
     body["report"] = json.loads(body["report"]) if body["report"] else None
     body["created_at"] = body["created_at"].isoformat()
     body["finished_at"] = body["finished_at"].isoformat() if body["finished_at"] else None
-    return _json(body)
+    return _json(ImportRun(**body))
 
 
 async def wait_for_imports() -> None:

@@ -61,7 +61,9 @@ async def start_run_on(connection: asyncpg.Connection, school: School) -> str:
 
 
 async def status_of(db: asyncpg.Connection, run_id: str) -> tuple[str, str | None]:
-    row = await db.fetchrow("select status, report #>> '{error,message}' as reason from data.sync_runs where id = $1", run_id)
+    row = await db.fetchrow(
+        "select status, report #>> '{error,message}' as reason from data.sync_runs where id = $1", run_id
+    )
     return row["status"], row["reason"]
 
 
@@ -99,7 +101,9 @@ async def test_a_second_import_of_a_school_is_a_409_while_one_runs(
         other = await make_school(committer_session)
         theirs = build_zip(sample_roster(secrets.token_hex(4)))
         assert (await import_zip(api, partner(other), theirs))["status"] == "APPLIED", "other schools are not held up"
-        assert await committer_session.fetchval("select count(*) from data.sync_runs where school_id = $1", school.id) == 1
+        assert (
+            await committer_session.fetchval("select count(*) from data.sync_runs where school_id = $1", school.id) == 1
+        )
     # The holder's session ended: its run is dead, the next import fails it and goes ahead.
     run = await import_zip(api, partner(school), data)
     assert run["status"] == "APPLIED", run["report"]
