@@ -10,6 +10,7 @@ import json
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -31,6 +32,7 @@ from tests.gateway.http_support import (  # noqa: F401
 from tests.roster.import_support import ZIP, import_zip
 from tests.roster.oneroster_zip import build_zip, sample_roster
 from tests.roster.test_import import partner
+from tests.roster.test_import_cli import cli
 
 INTERRUPTED = "interrupted: the gateway stopped before the run finished"
 
@@ -143,3 +145,14 @@ async def test_a_finished_run_leaves_no_lock_behind(
     assert not await committer_session.fetchval("select roster.run_is_alive($1)", run["id"]), "the lock is released"
     again = await import_zip(api, partner(school), build_zip(sample_roster(secrets.token_hex(4))))
     assert again["status"] in ("APPLIED", "REJECTED"), "the school may run again at once"
+
+
+async def test_the_cli_refuses_while_a_run_of_the_school_is_alive(
+    database_url: str, school: School, tmp_path: Path
+) -> None:
+    path = tmp_path / "roster.zip"
+    path.write_bytes(build_zip(sample_roster(secrets.token_hex(4))))
+    async with run_held(database_url, school) as (_, running):
+        refused = cli(str(path), "--school", str(school.id), database_url=database_url)
+    assert refused.returncode == 2 and running in refused.stderr, refused.stderr
+    assert refused.stdout == "", "no report: no run was started"
