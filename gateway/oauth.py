@@ -89,7 +89,7 @@ async def _dummy_hash() -> str:
     return _DUMMY["hash"]
 
 
-@post("/oauth/token", operation_id="oauthToken", tags=["auth"], status_code=200)
+@post("/oauth/token", operation_id="oauthToken", tags=["oauth"], status_code=200)
 async def token(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Exchange partner client credentials for a partner_sync access token."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()

@@ -60,7 +60,7 @@ def _json(body: Any, status: int = 200) -> Response[bytes]:
 
 
 @post(
-    "/ims/oneroster/import", operation_id="importOneRosterCsv", tags=["oneroster"], status_code=202,
+    "/ims/oneroster/import", operation_id="importOneRosterCsv", tags=["oneroster-import"], status_code=202,
     request_max_body_size=MAX_UPLOAD,
 )  # fmt: skip
 async def start_import(request: Request[Any, Any, Any]) -> Response[bytes]:
@@ -132,7 +132,7 @@ async def fail_interrupted_runs(pool: asyncpg.Pool) -> int:
     return count
 
 
-@get("/ims/oneroster/import/{run_id:str}", operation_id="getOneRosterImport", tags=["oneroster"])
+@get("/ims/oneroster/import/{run_id:str}", operation_id="getOneRosterImport", tags=["oneroster-import"])
 async def get_import(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Status and report of an import run."""
     run_id: str = request.path_params["run_id"]
