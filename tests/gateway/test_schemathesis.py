@@ -26,8 +26,8 @@ each role (the admin's positive cases create clients in the fuzzed school),
 as not a zip, or 409 while the previous one is still going), and the OneRoster
 reads (the admin reads, the teacher is refused, anon is unauthorised).
 
-152 operations x (8 + 2 + 2) = 1,824 requests: ~60 s on an idle 2-core box,
-more when it is busy (measured, with the database start). Most cases are
+152 operations x (8 + 2 + 2) = 1,824 requests: ~90 s with the database start
+on this 2-core box shared with other work (measured with test_openapi.py). Most cases are
 refused with a 400 (generated filters rarely parse, PATCH/DELETE need a
 filter), so this pins the error paths more than the happy ones; the HTTP
 suites cover those.

@@ -14,7 +14,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from db.database import with_database
+from db.database import scratch_database
 from gateway.oneroster.entities import ENTITIES
 from gateway.oneroster.routes import PREFIX
 from gateway.partners import IMPORT_SCOPE
@@ -146,10 +146,7 @@ SNAPSHOT = """
 
 
 async def test_m0014_backwards_restores_what_was_there(server_url: str) -> None:
-    server = await asyncpg.connect(server_url)
-    await server.execute("create database school_roster_scopes")
-    url = with_database(server_url, "school_roster_scopes")
-    try:
+    async with scratch_database(server_url, "school_roster_scopes") as url:
         connection = await asyncpg.connect(url)
         try:
             school_gateway("migrate", database_url=url)
@@ -163,6 +160,3 @@ async def test_m0014_backwards_restores_what_was_there(server_url: str) -> None:
             assert await connection.fetch(SNAPSHOT) == before, "policies, views, functions and grants as before"
         finally:
             await connection.close()
-    finally:
-        await server.execute("drop database school_roster_scopes with (force)")
-        await server.close()
