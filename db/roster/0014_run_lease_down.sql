@@ -15,6 +15,7 @@ begin
     return v_id;
 end
 $$;
+drop function roster.fail_run_if_dead(uuid);
 drop function roster.fail_interrupted_runs();
 drop function roster.fail_dead_runs(uuid);
 drop function roster.run_is_alive(uuid);

@@ -9,8 +9,9 @@
 -- however it ends (crash, kill, network), so a RUNNING row whose lock nobody
 -- holds belongs to a run that can no longer finish. Such rows are marked
 -- FAILED, with the reason, when a gateway starts
--- (roster.fail_interrupted_runs(), as authenticator) and before a new run of
--- the same school starts (roster.start_run). A second run of a school while
+-- (roster.fail_interrupted_runs(), as authenticator), before a new run of
+-- the same school starts (roster.start_run), and when someone reads it
+-- (roster.fail_run_if_dead()). A second run of a school while
 -- one is alive is refused (SQLSTATE 55006 object_in_use; the gateway answers
 -- 409): two merges of one school would race.
 -- https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
@@ -74,6 +75,26 @@ $$;
 comment on function roster.fail_interrupted_runs() is
     'Marks import runs whose session is gone (gateway stopped mid-run) FAILED. Gateway start-up only.';
 
+-- GET /ims/oneroster/import/{id} of a RUNNING run, as its reader (an admin of
+-- the school or the partner that started it): the run is failed now if it is
+-- dead, so no reader sees RUNNING for ever even where no gateway restarts (N
+-- gateways, one of which died). True when it was.
+create function roster.fail_run_if_dead(p_id uuid) returns boolean
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+    v_school uuid := roster.require_role(array['school_admin', 'partner_sync']);
+begin
+    if not exists (select from data.sync_runs r
+                   where r.id = p_id and r.school_id = v_school and r.status = 'RUNNING')
+       or roster.run_is_alive(p_id) then
+        return false;
+    end if;
+    return roster.fail_dead_runs(v_school) > 0;
+end
+$$;
+
 -- 0011's start_run, plus: serialise starts per school, fail the school's dead
 -- runs, refuse while one is alive, and take the new run's lock before the row
 -- is committed (a session lock taken in a transaction outlives its commit), so
@@ -111,6 +132,7 @@ end
 $$;
 
 revoke execute on function roster.run_lock_key(uuid), roster.run_is_alive(uuid), roster.fail_dead_runs(uuid),
-    roster.fail_interrupted_runs() from public;
+    roster.fail_interrupted_runs(), roster.fail_run_if_dead(uuid) from public;
+grant execute on function roster.fail_run_if_dead(uuid) to school_admin, partner_sync;
 grant usage on schema roster to authenticator;
 grant execute on function roster.fail_interrupted_runs() to authenticator;

@@ -132,6 +132,12 @@ async def fail_interrupted_runs(pool: asyncpg.Pool) -> int:
     return count
 
 
+_RUN: Final = """
+    select id::text, status, dry_run, file_sha256, actor_role, actor_sub, source, counts::text, report::text,
+           duration_ms, created_at, finished_at
+    from api.sync_runs where id = $1::uuid"""
+
+
 @get("/ims/oneroster/import/{run_id:str}", operation_id="getOneRosterImport", tags=["oneroster-import"])
 async def get_import(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Status and report of an import run."""
@@ -144,12 +150,12 @@ async def get_import(request: Request[Any, Any, Any]) -> Response[bytes]:
     except ValueError:
         raise ApiError(404, "SDA422", "no such import run") from None
     async with in_caller_transaction(request, caller, claims) as connection:
-        row = await connection.fetchrow(
-            """select id::text, status, dry_run, file_sha256, actor_role, actor_sub, source, counts::text, report::text,
-                      duration_ms, created_at, finished_at
-               from api.sync_runs where id = $1::uuid""",
-            run_id,
-        )
+        row = await connection.fetchrow(_RUN, run_id)
+        # A RUNNING run whose session is gone (its gateway died and none has
+        # restarted since) is failed now, so no reader waits on it for ever.
+        if row is not None and row["status"] == "RUNNING":
+            if await connection.fetchval("select roster.fail_run_if_dead($1::uuid)", run_id):
+                row = await connection.fetchrow(_RUN, run_id)
     if row is None:
         raise ApiError(404, "SDA422", "no such import run")
     body = dict(row)

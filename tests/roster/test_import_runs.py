@@ -83,6 +83,17 @@ async def test_a_run_whose_gateway_stopped_is_failed_at_the_next_start_up(
     assert run["report"]["error"]["message"] == INTERRUPTED, "with the reason, for whoever reads the run"
 
 
+async def test_a_reader_of_a_dead_run_sees_it_failed_without_a_restart(
+    database_url: str, api: AsyncTestClient[Litestar], school: School
+) -> None:
+    async with run_held(database_url, school) as (_, run_id):
+        alive = await api.get(f"/ims/oneroster/import/{run_id}", headers=as_role("school_admin", school))
+        assert alive.json()["status"] == "RUNNING", "its session still holds the lock"
+    response = await api.get(f"/ims/oneroster/import/{run_id}", headers=as_role("school_admin", school))
+    run = response.json()
+    assert (run["status"], run["report"]["error"]["message"]) == ("FAILED", INTERRUPTED), "another gateway died"
+
+
 async def test_a_live_run_is_not_failed_by_a_start_up(
     database_url: str, school: School, committer_session: asyncpg.Connection
 ) -> None:
