@@ -16,14 +16,16 @@
 -- 409): two merges of one school would race.
 -- https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
 
--- The run's lock key: 64 bits of its uuid (random: no two live runs share it).
--- pg_advisory_lock(bigint) keeps it in pg_locks as classid (high 32 bits),
--- objid (low 32 bits), objsubid 1.
+-- The run's lock key: the last 64 bits of its id. Ids are uuidv7: the first
+-- 64 bits are mostly the creation time (two runs started in the same
+-- millisecond would share 52 of them), the last 64 are the variant and 62
+-- random bits. pg_advisory_lock(bigint) keeps the key in pg_locks as classid
+-- (high 32 bits), objid (low 32 bits), objsubid 1.
 create function roster.run_lock_key(p_id uuid) returns bigint
 language sql immutable strict
 set search_path = ''
 as $$
-    select ('x' || left(replace(p_id::text, '-', ''), 16))::bit(64)::bigint
+    select ('x' || right(replace(p_id::text, '-', ''), 16))::bit(64)::bigint
 $$;
 
 -- Whether some session (this one included) holds the run's lock.
@@ -125,7 +127,8 @@ begin
     values (v_school, auth.role(), auth.claims() ->> 'sub', p_source, p_file_sha256, p_dry_run)
     returning id into v_id;
     if not pg_catalog.pg_try_advisory_lock(roster.run_lock_key(v_id)) then
-        raise exception 'the lock of the new run % is taken', v_id;  -- a fresh random uuid: cannot happen
+        -- 62 random bits shared with a live run: practically never; refuse rather than wait.
+        raise exception 'the lock of the new run % is taken', v_id using errcode = '55006';
     end if;
     return v_id;
 end

@@ -167,3 +167,13 @@ async def test_the_cli_refuses_while_a_run_of_the_school_is_alive(
         refused = cli(str(path), "--school", str(school.id), database_url=database_url)
     assert refused.returncode == 2 and running in refused.stderr, refused.stderr
     assert refused.stdout == "", "no report: no run was started"
+
+
+async def test_runs_started_in_the_same_millisecond_have_different_locks(admin: asyncpg.Connection) -> None:
+    # uuidv7: the first 64 bits are mostly the time; the key takes the random tail.
+    keys = await admin.fetch(
+        "select roster.run_lock_key(id) as key from (values ($1::uuid), ($2::uuid)) as ids(id)",
+        "01a218b4-83a6-7cfc-a77a-6ab3f3f712c6",
+        "01a218b4-83a6-7cfc-8000-000000000001",
+    )
+    assert keys[0]["key"] != keys[1]["key"]
