@@ -37,7 +37,7 @@ from gateway.oauth import oauth_routes
 from gateway.oneroster.routes import oneroster_router
 from gateway.openapi import openapi_routes
 from gateway.partners import partner_routes
-from gateway.roster_import.routes import import_routes
+from gateway.roster_import.routes import fail_interrupted_runs, import_routes
 from gateway.pg_errors import internal_error
 from gateway.routes import Authenticate, Gateway, data_routes
 from gateway.schema_cache import load_schema_cache
@@ -212,6 +212,7 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
         app.state.pool = pool
         try:
             await _load_schema(app, settings, auth)
+            await fail_interrupted_runs(pool)  # runs a previous process left RUNNING
             async with _schema_channel(app, settings, auth):
                 yield
         finally:

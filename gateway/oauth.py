@@ -19,7 +19,7 @@ import binascii
 import os
 import time
 import uuid
-from typing import Any, Final
+from typing import Annotated, Any, Final, Literal
 from urllib.parse import parse_qs, unquote_plus
 
 import jwt
@@ -30,13 +30,40 @@ from db.passwords import verify_password
 
 PARTNER_ROLE: Final = "partner_sync"
 _DUMMY: dict[str, str] = {}
+OAuthErrorCode = Literal["invalid_request", "invalid_client", "unsupported_grant_type", "invalid_scope", "server_error"]
 
 
-def _error(status: int, error: str, description: str, *, basic: bool = False) -> Response[bytes]:
+class TokenForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The form POST /oauth/token reads (application/x-www-form-urlencoded)."""
+
+    grant_type: Literal["client_credentials"]
+    scope: str | msgspec.UnsetType = msgspec.UNSET  # space-separated; narrows what the client was granted
+    # With client_secret, when the client does not authenticate with HTTP Basic.
+    client_id: Annotated[str, msgspec.Meta(max_length=64)] | msgspec.UnsetType = msgspec.UNSET
+    client_secret: Annotated[str, msgspec.Meta(max_length=256)] | msgspec.UnsetType = msgspec.UNSET
+
+
+class TokenResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """RFC 6749 §5.1."""
+
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+    scope: str
+
+
+class OAuthError(msgspec.Struct, frozen=True, kw_only=True):
+    """RFC 6749 §5.2: what OAuth client libraries parse."""
+
+    error: OAuthErrorCode
+    error_description: str
+
+
+def _error(status: int, error: OAuthErrorCode, description: str, *, basic: bool = False) -> Response[bytes]:
     headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
     if basic:
         headers["WWW-Authenticate"] = 'Basic realm="oauth", charset="UTF-8"'
-    body = {"error": error, "error_description": description}
+    body = OAuthError(error=error, error_description=description)
     return Response(msgspec.json.encode(body), status_code=status, media_type="application/json", headers=headers)
 
 
@@ -62,7 +89,7 @@ async def _dummy_hash() -> str:
     return _DUMMY["hash"]
 
 
-@post("/oauth/token", operation_id="oauthToken", tags=["auth"], status_code=200)
+@post("/oauth/token", operation_id="oauthToken", tags=["oauth"], status_code=200)
 async def token(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Exchange partner client credentials for a partner_sync access token."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
@@ -129,12 +156,12 @@ async def token(request: Request[Any, Any, Any]) -> Response[bytes]:
         claims["aud"] = auth.audience
     if auth.issuer:
         claims["iss"] = auth.issuer
-    body = {
-        "access_token": jwt.encode(claims, auth.jwt_secret, algorithm="HS256"),
-        "token_type": "bearer",
-        "expires_in": ttl,
-        "scope": claims["scope"],
-    }
+    body = TokenResponse(
+        access_token=jwt.encode(claims, auth.jwt_secret, algorithm="HS256"),
+        token_type="bearer",
+        expires_in=ttl,
+        scope=claims["scope"],
+    )
     return Response(
         msgspec.json.encode(body), media_type="application/json", headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
     )

@@ -53,6 +53,11 @@ class ClientSecret(msgspec.Struct, frozen=True, kw_only=True):
     scopes: list[str]
 
 
+class RevokedClient(msgspec.Struct, frozen=True, kw_only=True):
+    client_id: str
+    revoked_at: str  # RFC 3339; the client's tokens stopped working then
+
+
 async def caller_of(request: Request[Any, Any, Any]) -> tuple[Caller, str]:
     """The verified caller and its claims JSON, as every gateway request gets them."""
     return await request.app.state.gateway.tokens.caller(request.headers.get("authorization"))
@@ -140,7 +145,7 @@ async def revoke_client(request: Request[Any, Any, Any]) -> Response[bytes]:
         )
     if row is None:
         raise ApiError(404, "SDA412", "no partner client with this client_id in your school")
-    return _json({"client_id": row["client_id"], "revoked_at": row["revoked_at"].isoformat()})
+    return _json(RevokedClient(client_id=row["client_id"], revoked_at=row["revoked_at"].isoformat()))
 
 
 partner_routes = [create_client, rotate_client, revoke_client]

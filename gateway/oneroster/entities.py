@@ -1,4 +1,4 @@
-"""What each OneRoster endpoint reads: its view (db/roster/oneroster_views_up.sql),
+"""What each OneRoster endpoint reads: its view (schema `oneroster`, db/roster/),
 the JSON keys of its envelope, and its fields, each with the SQL that builds
 the field's JSON value and, where it can be filtered and sorted, the SQL of
 its scalar value and that value's type.
@@ -15,6 +15,10 @@ from typing import Final, Literal
 import msgspec
 
 Kind = Literal["text", "timestamp", "date", "boolean"]
+# What the JSON value is, for the OpenAPI document (gateway/openapi/oneroster.py):
+# a scalar of `kind`, a GUIDRef or null, a list of GUIDRefs, a list of roles,
+# an empty list or null (a OneRoster field this service has no data for).
+Shape = Literal["scalar", "ref", "refs", "roles", "empty_list", "null"]
 
 # ISO 8601 in UTC with milliseconds, as OneRoster's dateLastModified examples.
 _ISO_UTC = "to_char({} at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
@@ -24,10 +28,11 @@ class Field(msgspec.Struct, frozen=True, kw_only=True):
     json: str  # SQL building the JSON value
     filter: str | None = None  # SQL of the scalar value (filter, sort), if any
     kind: Kind = "text"
+    shape: Shape = "scalar"
 
 
 class Entity(msgspec.Struct, frozen=True, kw_only=True):
-    view: str  # a view of the api schema, quoted when rendered
+    view: str  # a view of the oneroster schema, quoted when rendered
     many: str  # envelope key of a collection
     one: str  # envelope key of a single object
     fields: dict[str, Field]
@@ -60,7 +65,7 @@ def guidref(kind: str, path: str, column: str) -> str:
 
 
 def _ref(kind: str, path: str, column: str) -> Field:
-    return Field(json=guidref(kind, path, column), filter=f"r.{column}")
+    return Field(json=guidref(kind, path, column), filter=f"r.{column}", shape="ref")
 
 
 def _refs(kind: str, path: str, array_column: str) -> Field:
@@ -68,12 +73,13 @@ def _refs(kind: str, path: str, array_column: str) -> Field:
         json=(
             f"coalesce((select json_agg(json_build_object('href', $1::text || '/{path}/' || x.id, 'sourcedId', x.id, "
             f"'type', '{kind}') order by x.n) from unnest(r.{array_column}) with ordinality as x(id, n)), '[]'::json)"
-        )
+        ),
+        shape="refs",
     )
 
 
 def _constant(json_sql: str) -> Field:
-    return Field(json=json_sql)
+    return Field(json=json_sql, shape="empty_list" if json_sql == "'[]'::json" else "null")
 
 
 BASE: Final = {
@@ -127,7 +133,8 @@ CLASS_FIELDS: Final = {
             "case when r.term_sourced_id is null then '[]'::json else json_build_array("
             + guidref("academicSession", "academicSessions", "term_sourced_id")
             + ") end"
-        )
+        ),
+        shape="refs",
     ),
     "periods": _constant("'[]'::json"),
 }
@@ -143,21 +150,23 @@ USER_FIELDS: Final = {
             "json_build_array(json_build_object('roleType', 'primary', 'role', r.role, 'org', "
             + guidref("org", "orgs", "org_sourced_id")
             + "))"
-        )
+        ),
+        shape="roles",
     ),
     "userProfiles": _constant("'[]'::json"),
     "primaryOrg": ORG_REF,
     "identifier": _text("identifier"),
     "email": _text("email"),
     "phone": _text("phone"),
-    # A subquery per shown row (api.oneroster_agents), not a column of the view:
+    # A subquery per shown row (oneroster.agents), not a column of the view:
     # see db/roster/oneroster_views_up.sql.
     "agents": Field(
         json=(
             "coalesce((select json_agg(json_build_object('href', $1::text || '/users/' || a.agent_sourced_id, "
             "'sourcedId', a.agent_sourced_id, 'type', 'user') order by a.agent_id) "
-            "from api.oneroster_agents a where a.school_id = r.school_id and a.user_id = r.id), '[]'::json)"
-        )
+            "from oneroster.agents a where a.school_id = r.school_id and a.user_id = r.id), '[]'::json)"
+        ),
+        shape="refs",
     ),
     "grades": _constant("'[]'::json"),
     # OneRoster 1.1's single role: not in a 1.2 user, but the filter clients use.
@@ -186,39 +195,39 @@ for _fields in (SESSION_FIELDS, COURSE_FIELDS, CLASS_FIELDS, USER_FIELDS, ENROLL
             _fields[f"{_name}.sourcedId"] = Field(json="", filter=_field.filter)
 
 ENTITIES: Final[dict[str, Entity]] = {
-    "orgs": Entity(view="oneroster_orgs", many="orgs", one="org", fields=ORG_FIELDS),
+    "orgs": Entity(view="orgs", many="orgs", one="org", fields=ORG_FIELDS),
     "schools": Entity(
-        view="oneroster_orgs", many="orgs", one="org", fields=ORG_FIELDS, condition="{a}.type = 'school'"
+        view="orgs", many="orgs", one="org", fields=ORG_FIELDS, condition="{a}.type = 'school'"
     ),
     "academicSessions": Entity(
-        view="oneroster_academic_sessions", many="academicSessions", one="academicSession", fields=SESSION_FIELDS
+        view="academic_sessions", many="academicSessions", one="academicSession", fields=SESSION_FIELDS
     ),
     "terms": Entity(
-        view="oneroster_academic_sessions",
+        view="academic_sessions",
         many="academicSessions",
         one="academicSession",
         fields=SESSION_FIELDS,
         condition="{a}.type = 'term'",
     ),
     "gradingPeriods": Entity(
-        view="oneroster_academic_sessions",
+        view="academic_sessions",
         many="academicSessions",
         one="academicSession",
         fields=SESSION_FIELDS,
         condition="{a}.type = 'gradingPeriod'",
     ),
-    "courses": Entity(view="oneroster_courses", many="courses", one="course", fields=COURSE_FIELDS),
-    "classes": Entity(view="oneroster_classes", many="classes", one="class", fields=CLASS_FIELDS),
-    "users": Entity(view="oneroster_users", many="users", one="user", fields=USER_FIELDS),
+    "courses": Entity(view="courses", many="courses", one="course", fields=COURSE_FIELDS),
+    "classes": Entity(view="classes", many="classes", one="class", fields=CLASS_FIELDS),
+    "users": Entity(view="users", many="users", one="user", fields=USER_FIELDS),
     "students": Entity(
-        view="oneroster_users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'student'"
+        view="users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'student'"
     ),
     "teachers": Entity(
-        view="oneroster_users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'teacher'"
+        view="users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'teacher'"
     ),
-    "enrollments": Entity(view="oneroster_enrollments", many="enrollments", one="enrollment", fields=ENROLLMENT_FIELDS),
+    "enrollments": Entity(view="enrollments", many="enrollments", one="enrollment", fields=ENROLLMENT_FIELDS),
     "demographics": Entity(
-        view="oneroster_demographics",
+        view="demographics",
         many="demographics",
         one="demographics",
         fields=DEMOGRAPHICS_FIELDS,
@@ -238,12 +247,12 @@ class Nested(msgspec.Struct, frozen=True, kw_only=True):
 
 def _enrolled(role: str) -> str:
     return (
-        "exists (select from api.oneroster_enrollments e "
+        "exists (select from oneroster.enrollments e "
         f"where e.class_id = p.id and e.user_id = r.id and e.role = '{role}')"
     )
 
 
-_CLASSES_OF_USER = "exists (select from api.oneroster_enrollments e where e.class_id = r.id and e.user_id = p.id)"
+_CLASSES_OF_USER = "exists (select from oneroster.enrollments e where e.class_id = r.id and e.user_id = p.id)"
 
 NESTED: Final[dict[tuple[str, str], Nested]] = {
     (n.parent, n.child): n

@@ -63,7 +63,9 @@ class Args:
 
 
 def _view(entity: Entity) -> str:
-    return 'api."' + entity.view.replace('"', '""') + '"'
+    # The views' own schema (db/roster/0014_views_scope_up.sql), not `api`:
+    # they are no PostgREST resources.
+    return 'oneroster."' + entity.view.replace('"', '""') + '"'
 
 
 def _object(entity: Entity, fields: tuple[str, ...] | None) -> str:

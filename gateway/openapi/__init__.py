@@ -5,6 +5,9 @@ schema cache (gateway/schema_cache.py), body schemas from the resource Structs
 (gateway/models.py via msgspec.json.schema_components), descriptions from
 COMMENTs, and which operations exist from the grants to the API roles: an
 operation no role may perform is not documented. RLS then decides which rows.
+The gateway's own partner routes (partners.py: /oauth/token, /partners/clients,
+the OneRoster CSV import; oneroster.py: the OneRoster REST reads) are described
+from their handlers' Structs and route tables (gateway/oneroster/entities.py).
 
     python -m gateway.openapi --write    # regenerate openapi/openapi.json
     python -m gateway.openapi --check    # exit 1 when it is stale

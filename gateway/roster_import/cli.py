@@ -9,8 +9,6 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from uuid import UUID
 
@@ -33,7 +31,7 @@ def _import(args: argparse.Namespace) -> int:
 
 async def run_cli_import(file: Path, school: UUID, *, dry_run: bool) -> int:
     from db.database import admin_url
-    from gateway.roster_import.run import Caller, execute_run, start_run
+    from gateway.roster_import.run import Caller, RunInProgress, execute_run, pinned, start_run
 
     data = file.read_bytes()
     url = admin_url()
@@ -42,18 +40,21 @@ async def run_cli_import(file: Path, school: UUID, *, dry_run: bool) -> int:
     def progress(message: str) -> None:
         print(f"[{time.monotonic() - started:7.1f}s] {message}", file=sys.stderr, flush=True)
 
-    @asynccontextmanager
-    async def connect() -> AsyncIterator[asyncpg.Connection]:
-        connection = await asyncpg.connect(url)
-        try:
-            yield connection
-        finally:
-            await connection.close()
-
     claims = json.dumps({"role": "school_admin", "school_id": str(school), "sub": "cli"})
     caller = Caller(role="school_admin", claims=claims, request_id=f"cli-{int(time.time())}")
     progress(f"run for school {school}{' (dry run)' if dry_run else ''}: {file} ({len(data)} bytes)")
-    run_id = await start_run(connect, caller, data, dry_run=dry_run, source="CLI")
-    report = await execute_run(connect, caller, run_id, data, dry_run=dry_run, progress=progress)
+    # One session for the whole run: it holds the run's lock, so a CLI run is
+    # alive exactly as long as this process's connection (run.py `pinned`).
+    connection = await asyncpg.connect(url)
+    try:
+        connect = pinned(connection)
+        try:
+            run_id = await start_run(connect, caller, data, dry_run=dry_run, source="CLI")
+        except RunInProgress as busy:
+            print(f"refused: {busy.message} ({busy.detail}); {busy.hint}", file=sys.stderr)
+            return 2
+        report = await execute_run(connect, caller, run_id, data, dry_run=dry_run, progress=progress)
+    finally:
+        await connection.close()  # ends the session: its lock goes with it
     print(json.dumps({"id": run_id, **report}, indent=2))
     return 0 if report["status"] in ("APPLIED", "DRY_RUN") else 1

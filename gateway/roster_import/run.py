@@ -6,6 +6,12 @@ The caller's role and claims are set exactly as gateway/execute.py sets them
 own checks see the real caller. A dry run and a rejected file roll the merge
 back; the run's row (data.sync_runs) is written in transactions of its own so
 that it survives either.
+
+A run lives on one database session from start_run to release_run_lock (see
+`pinned`): the session holds the run's advisory lock, which is how the
+database tells a run still going from one whose process died (it is then
+failed as interrupted, and a second run of the same school is refused while
+one is alive: db/roster/0014_run_lease_up.sql).
 """
 
 from __future__ import annotations
@@ -58,10 +64,48 @@ async def as_caller(connect: Connect, caller: Caller) -> AsyncIterator[asyncpg.C
             yield connection
 
 
+class RunInProgress(Exception):
+    """roster.start_run refused: another run of the school is alive (SQLSTATE 55006)."""
+
+    def __init__(self, error: asyncpg.PostgresError) -> None:
+        super().__init__(getattr(error, "message", None) or str(error))
+        self.message = str(self)
+        self.detail: str | None = getattr(error, "detail", None)
+        self.hint: str | None = getattr(error, "hint", None)
+
+
+def pinned(connection: asyncpg.Connection) -> Connect:
+    """A Connect that always yields `connection`: a run's whole life on one
+    session, the one holding the run's advisory lock (taken by roster.start_run,
+    db/roster/0014_run_lease_up.sql). While that session lives the run counts
+    as alive; when it ends, however it ends, the run is failed as interrupted."""
+
+    @asynccontextmanager
+    async def connect() -> AsyncIterator[asyncpg.Connection]:
+        yield connection
+
+    return connect
+
+
+async def release_run_lock(connection: asyncpg.Connection) -> None:
+    """After finish_run (or a refused start): drop the session's run lock, so a
+    pooled connection does not keep a finished run looking alive. The pool's
+    reset does not (gateway/app.py `_nothing_to_reset`)."""
+    if not connection.is_closed():
+        await connection.execute("select pg_advisory_unlock_all()")
+
+
 async def start_run(connect: Connect, caller: Caller, data: bytes, *, dry_run: bool, source: str) -> str:
+    """Record the run and take its lock on the connection `connect` yields,
+    which must stay the run's connection until release_run_lock."""
     sha = hashlib.sha256(data).hexdigest()
     async with as_caller(connect, caller) as connection:
-        run_id = await connection.fetchval("select roster.start_run($1, $2, $3)", source, sha, dry_run)
+        try:
+            run_id = await connection.fetchval("select roster.start_run($1, $2, $3)", source, sha, dry_run)
+        except asyncpg.PostgresError as error:
+            if error.sqlstate == "55006":  # object_in_use: a live run of this school
+                raise RunInProgress(error) from None
+            raise
     return str(run_id)
 
 

@@ -1,6 +1,7 @@
-"""The OneRoster read views (db/roster/oneroster_views_up.sql) in the catalog and
-under each role: security_invoker over roster tables only, readable by
-school_admin and partner_sync only, and never across schools."""
+"""The OneRoster read views (db/roster/oneroster_views_up.sql, in the schema
+`oneroster` since 0014) in the catalog and under each role: security_invoker
+over roster tables only, readable by school_admin and partner_sync only, and
+never across schools."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ API_ROLES = ["anon", "school_admin", "teacher", "parent", "student", "partner_sy
 async def oneroster_views(admin: asyncpg.Connection) -> list[asyncpg.Record]:
     return await admin.fetch(
         """select c.oid, c.oid::regclass::text as name, c.reloptions from pg_class c
-           where c.relnamespace = 'api'::regnamespace and c.relkind = 'v' and c.relname like 'oneroster\\_%'"""
+           where c.relnamespace = 'oneroster'::regnamespace and c.relkind = 'v'"""
     )
 
 
@@ -54,11 +55,11 @@ async def test_a_partner_sees_its_own_school_only_and_a_teacher_nothing(admin: a
         "select set_config('request.jwt.claims', $1, true)",
         json.dumps({"role": "partner_sync", "school_id": str(mine.id), "sub": "client"}),
     )
-    seen = {r["school_id"] for r in await admin.fetch("select school_id from api.oneroster_users")}
+    seen = {r["school_id"] for r in await admin.fetch("select school_id from oneroster.users")}
     assert seen == {mine.id}, "RLS applies through the view"
-    statuses = dict(await admin.fetch("select id, status from api.oneroster_users where role = 'student'"))
+    statuses = dict(await admin.fetch("select id, status from oneroster.users where role = 'student'"))
     assert statuses == {mine.student: "active", mine.other_student: "tobedeleted"}, "soft-deleted rows are kept"
-    assert await admin.fetchval("select count(*) from api.oneroster_classes where school_id = $1", theirs.id) == 0
+    assert await admin.fetchval("select count(*) from oneroster.classes where school_id = $1", theirs.id) == 0
     await admin.execute("reset role")
     await admin.execute("set local role teacher")
-    await expect_sqlstate(admin, "42501", "select * from api.oneroster_users")
+    await expect_sqlstate(admin, "42501", "select * from oneroster.users")

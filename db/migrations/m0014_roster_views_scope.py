@@ -1,0 +1,23 @@
+"""Roster scopes in the database, and import runs that cannot be left RUNNING.
+
+- db/roster/0014_views_scope_*.sql: the OneRoster read views move from `api`
+  (PostgREST resources) to their own schema `oneroster`, read by the OneRoster
+  REST routes only; partner_sync policies ask for the token's scopes.
+- db/roster/0014_run_lease_*.sql: a run holds an advisory lock for its life;
+  runs whose lock is free are failed as interrupted; one run per school at a time.
+"""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
+from db.sql_files import run_sql
+
+ID = "2026-11-26T16:10:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "Roster scopes enforced by the database; interrupted import runs"
+
+
+async def forwards() -> MigrationManager:
+    manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
+    manager.add_raw(run_sql("roster/0014_views_scope_up.sql", "roster/0014_run_lease_up.sql"))
+    manager.add_raw_backwards(run_sql("roster/0014_run_lease_down.sql", "roster/0014_views_scope_down.sql"))
+    return manager

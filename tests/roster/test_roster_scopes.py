@@ -1,0 +1,162 @@
+"""Roster scopes are the database's rule (db/roster/0014_views_scope_up.sql): a
+partner token from /oauth/token reads roster rows only with a OneRoster read
+scope and writes them only with the import scope, by every route; the
+OneRoster views are no PostgREST resources; m0014's backwards script restores
+what was there before, exactly."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import asyncpg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from db.database import scratch_database
+from gateway.oneroster.entities import ENTITIES
+from gateway.oneroster.routes import PREFIX
+from gateway.partners import IMPORT_SCOPE
+from tests.db.test_migrations import school_gateway
+from tests.factories import School, make_school
+from tests.gateway.http_support import api, as_role, assert_canonical_error, committer_session, gateway_app  # noqa: F401
+from tests.roster.test_partners import get_token, new_client
+
+SCOPE = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
+CORE, ALL, DEMOGRAPHICS = (
+    SCOPE + "roster-core.readonly",
+    SCOPE + "roster.readonly",
+    SCOPE + "roster-demographics.readonly",
+)
+# The partner's own import runs are its record, not roster data (their rows
+# are its own uploads' reports): readable with any scope.
+NOT_ROSTER = {"/sync_runs"}
+BEFORE_0014 = "2026-11-26T15:50:00:000000"  # m0012
+
+
+@pytest.fixture
+async def school(committer_session: asyncpg.Connection) -> School:
+    return await make_school(committer_session)
+
+
+async def bearer(api: AsyncTestClient[Litestar], school: School, *scopes: str) -> dict[str, str]:
+    """A real partner token: a client the admin creates, then /oauth/token."""
+    response = await get_token(api, await new_client(api, school, list(scopes)))
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def partner_reads(api: AsyncTestClient[Litestar]) -> list[str]:
+    """Every PostgREST resource the served document lets partner_sync GET (the
+    OneRoster routes, also documented, are checked on their own below)."""
+    document = (await api.get("/openapi.json")).json()
+    return [path for path, item in document["paths"].items()
+            if "partner_sync" in item.get("get", {}).get("x-roles", [])
+            and path not in NOT_ROSTER and not path.startswith("/ims/")]  # fmt: skip
+
+
+async def test_a_token_without_read_scopes_reads_no_roster_row_by_any_route(
+    api: AsyncTestClient[Litestar], school: School
+) -> None:
+    importer, reader = await bearer(api, school, IMPORT_SCOPE), await bearer(api, school, CORE)
+    paths = await partner_reads(api)
+    assert {"/students", "/users", "/classes", "/enrollments", "/schools"} <= set(paths)
+    for path in paths:
+        response = await api.get(path, headers=importer)
+        assert (response.status_code, response.json()) == (200, []), f"{path}: the policies show an importer nothing"
+    students = (await api.get("/students", headers=reader)).json()
+    assert {s["id"] for s in students} == {str(school.student), str(school.other_student)}, "a reader sees the roster"
+    for name in ENTITIES:
+        response = await api.get(f"{PREFIX}/{name}", headers=importer)
+        assert response.status_code == 403, f"OneRoster /{name} refuses an importer"
+        assert response.json()["imsx_CodeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"] == "forbidden"
+
+
+@pytest.mark.parametrize(
+    "view", ["oneroster_users", "oneroster_orgs", "oneroster_demographics", "oneroster_enrollments"]
+)
+async def test_the_oneroster_views_are_no_postgrest_resources(
+    api: AsyncTestClient[Litestar], school: School, view: str
+) -> None:
+    for headers in (await bearer(api, school, ALL), as_role("school_admin", school)):
+        assert_canonical_error(await api.get(f"/{view}", headers=headers), 404, "PGRST205")
+    paths = (await api.get("/openapi.json")).json()["paths"]
+    assert not [p for p in paths if p.startswith("/oneroster_")], "nor documented as such"
+
+
+async def test_a_readonly_token_writes_nothing(api: AsyncTestClient[Litestar], school: School) -> None:
+    body = {"first_name": "Ada", "last_name": "Byron", "student_number": "S-RO-1", "date_of_birth": "2014-01-02"}
+    refused = await api.post("/students", json=body, headers=await bearer(api, school, CORE))
+    assert_canonical_error(refused, 403, "42501")
+    allowed = await api.post("/students", json=body, headers=await bearer(api, school, CORE, IMPORT_SCOPE))
+    assert allowed.status_code == 201, allowed.text
+
+
+async def test_demographics_need_their_scope_in_the_database(admin: asyncpg.Connection) -> None:
+    school = await make_school(admin)
+
+    async def visible(view: str, *scopes: str) -> int:
+        await admin.execute("set local role partner_sync")
+        claims = {"role": "partner_sync", "school_id": str(school.id), "sub": "pc_scopes", "scope": " ".join(scopes)}
+        await admin.execute("select set_config('request.jwt.claims', $1, true)", json.dumps(claims))
+        try:
+            return int(await admin.fetchval(f"select count(*) from oneroster.{view}"))
+        finally:
+            await admin.execute("reset role")
+
+    assert await visible("demographics", CORE) == 0, "core alone: no birth dates, even in SQL"
+    assert await visible("demographics", CORE, DEMOGRAPHICS) == 2
+    assert await visible("demographics", ALL) == 2, "roster.readonly covers demographics"
+    assert await visible("users", CORE) > 0
+    assert await visible("users", IMPORT_SCOPE) == 0, "the import scope reads nothing"
+    assert await visible("users", "") == 0, "an empty scope claim is no scope"
+
+
+async def test_scopes_may_be_a_json_array_and_a_token_without_the_claim_keeps_its_reach(
+    admin: asyncpg.Connection,
+) -> None:
+    school = await make_school(admin)
+    await admin.execute("set local role partner_sync")
+    cases: list[tuple[dict[str, Any], int]] = [
+        ({"scope": [CORE]}, 2), ({"scope": [IMPORT_SCOPE]}, 0), ({"scope": 42}, 0), ({}, 2),
+    ]  # fmt: skip
+    for extra, expected in cases:
+        claims = {"role": "partner_sync", "school_id": str(school.id), "sub": "pc_scopes", **extra}
+        await admin.execute("select set_config('request.jwt.claims', $1, true)", json.dumps(claims))
+        assert await admin.fetchval("select count(*) from api.students") == expected, f"scope claim {extra}"
+
+
+SNAPSHOT = """
+    select 'policy ' || schemaname || '.' || tablename || '.' || policyname,
+           concat_ws(' | ', array_to_string(roles, ','), cmd, qual, with_check)
+    from pg_policies where schemaname in ('data', 'audit')
+    union all
+    select 'view ' || c.oid::regclass::text,
+           concat_ws(' | ', pg_get_viewdef(c.oid), c.relacl::text, c.reloptions::text, obj_description(c.oid))
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname in ('api', 'oneroster') and c.relkind = 'v'
+    union all
+    select 'function ' || p.oid::regprocedure::text, concat_ws(' | ', pg_get_functiondef(p.oid), p.proacl::text)
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname in ('auth', 'roster', 'api')
+    union all
+    select 'schema ' || nspname, coalesce(nspacl::text, '') from pg_namespace
+    where nspname in ('api', 'auth', 'roster', 'oneroster')
+    order by 1"""
+
+
+async def test_m0014_backwards_restores_what_was_there(server_url: str) -> None:
+    async with scratch_database(server_url, "school_roster_scopes") as url:
+        connection = await asyncpg.connect(url)
+        try:
+            school_gateway("migrate", database_url=url)
+            school_gateway("migrate", "--to", BEFORE_0014, database_url=url)
+            before = await connection.fetch(SNAPSHOT)
+            assert any(r[0] == "view api.oneroster_users" for r in before)
+            school_gateway("migrate", database_url=url)
+            after = {r[0] for r in await connection.fetch(SNAPSHOT)}
+            assert "view oneroster.users" in after and "view api.oneroster_users" not in after
+            school_gateway("migrate", "--to", BEFORE_0014, database_url=url)
+            assert await connection.fetch(SNAPSHOT) == before, "policies, views, functions and grants as before"
+        finally:
+            await connection.close()
