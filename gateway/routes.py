@@ -21,7 +21,7 @@ import msgspec
 from litestar import Request, Response, delete, get, head, patch, post, put
 from litestar.enums import MediaType
 
-from gateway import keyset
+from gateway import keyset, profiles
 from gateway.auth import Caller
 from gateway.config import Settings
 from gateway.embed_plan import embeds_aggregate, has_embeds, plan_embeds, without_embeds
@@ -89,6 +89,10 @@ class Gateway:
         method = "GET" if request.method == "HEAD" else request.method
         headers = request.headers
         caller, claims = await self.tokens.caller(headers.get("authorization"))
+        profile = profiles.negotiate(
+            profiles.requested(request.method, headers.get("accept-profile"), headers.get("content-profile")),
+            self.settings.exposed_schemas,
+        )
         api = parse_request(
             method,
             target,
@@ -128,6 +132,7 @@ class Gateway:
         )
         reply = respond(api, plan, outcome)
         self.link_next(request, api, plan, outcome, reply.headers)
+        profiles.add_header(profile, reply.headers)
         body = b"" if request.method == "HEAD" else reply.body
         return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
 
