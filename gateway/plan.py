@@ -199,6 +199,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         )
     types = {a.name: a.type for a in function.arguments}
     returns = "void" if function.returns_void else "set" if function.returns_set else "scalar"
+    counted = request.preferences.count  # a set counts as a read; one value counts 1; void nothing
     call = CallPlan(
         function=QualifiedName(schema=function.schema, name=function.name),
         arguments=tuple(CallArgument(name=n, type=types[n]) for n in request.rpc_args),
@@ -207,10 +208,12 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         read_only=get or function.volatility != "volatile",
         single=request.single,
         params=len(request.values),
+        count=returns != "void" and counted in ("exact", "estimated"),
+        estimate=counted if returns == "set" and counted in ("planned", "estimated") else None,
     )
     every = request.select is None or request.select == (SelectItem(column="*"),)
-    if every and not (request.where or request.order or request.paged):
-        return call  # the result as the function made it
+    if every and not (request.where or request.order):
+        return call  # the rows as the function made them (a set is still cut by limit/offset: render.py)
     related = any(term.relation is not None for term in request.order)  # `order=class(name)`: an embed's
     if related or any(not isinstance(item, SelectItem) for item in request.select or ()):
         raise bad_query("Embedding is not supported on function results", hint="Select columns of the result")

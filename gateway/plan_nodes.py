@@ -122,7 +122,13 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     select: tuple[SelectField, ...] | None = None
     where: tuple[ConditionPlan, ...] = ()
     order: tuple[OrderPlan, ...] = ()
-    params: int = 0  # request values, bound first as $1..$params
+    # Prefer: count, as for a ReadPlan: the rows of a set after the filters
+    # (before limit/offset); one for a function returning one value.
+    count: bool = False
+    estimate: Literal["planned", "estimated"] | None = None
+    # Request values, bound first as $1..$params: the filters' then, on GET,
+    # the arguments' (the last len(arguments) slots).
+    params: int = 0
 
 
 Plan: TypeAlias = ReadPlan | MutatePlan | CallPlan

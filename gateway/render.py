@@ -49,6 +49,7 @@ class Rendered(msgspec.Struct, frozen=True, kw_only=True):
     # `EXPLAIN (FORMAT JSON)` of the counted query, bound with the request's
     # values only: its top node's "Plan Rows" is a planned count.
     explain: str | None = None
+    explain_extras: int = 0  # and this many extras after them (a POST call's body)
 
 
 class Joined(msgspec.Struct, frozen=True, kw_only=True):
@@ -223,51 +224,66 @@ def _call(plan: CallPlan) -> Rendered:
     function = qualified(plan.function)
     if plan.from_body and plan.arguments:
         definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
-        # Filter values of a shaped POST call come first ($1..$params).
+        # Filter values of a POST call come first ($1..$params).
         source = f"json_to_record(${plan.params + 1}::json) as pgrst_args({definitions})"
         values = [f"{ident(a.name)} => pgrst_args.{ident(a.name)}" for a in plan.arguments]
         extras: tuple[Extra, ...] = ("body",)
     else:
         source = ""
-        values = [f"{ident(a.name)} => {_param(i, a.type)}" for i, a in enumerate(plan.arguments)]
+        first = plan.params - len(plan.arguments)  # a GET's arguments follow its filters' values
+        values = [f"{ident(a.name)} => {_param(first + i, a.type)}" for i, a in enumerate(plan.arguments)]
         extras = ()
     call = f"{function}({', '.join(values)})"
-    if plan.shaped:
+    if plan.shaped or plan.returns == "set":
         return _shaped_call(plan, call, source, extras)
     from_source = f" from {source}" if source else ""
-    if plan.returns == "set":
-        rows = f"{source} cross join lateral {call} pgrst_t" if source else f"{call} pgrst_t"
-        body = _OBJECT if plan.single else _ARRAY
-        sql = f"select {body} as body, count(*) as page_total, null::bigint as total, null::text[] as location from {rows}"
-    elif plan.returns == "void":
+    if plan.returns == "void":
         sql = (
             "select null::text as body, 0::bigint as page_total, null::bigint as total, null::text[] as location "
             f"from (select {call}{from_source}) pgrst_t"
         )
-    else:
+    else:  # one value: Prefer count says 1, as PostgREST's funcReturnsSingle
         sql = (
-            f"select to_json({call})::text as body, 1::bigint as page_total, null::bigint as total, "
-            f"null::text[] as location{from_source}"
+            f"select to_json({call})::text as body, 1::bigint as page_total, "
+            f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
 
 
 def _shaped_call(plan: CallPlan, call: str, source: str, extras: tuple[Extra, ...]) -> Rendered:
-    """`select <cols> from f(args) as pgrst_call where ... order by ... limit ...`
-    (PostgREST's callPlanToQuery): a function returning rows is read like a relation.
-    One row type returned (not a set) still answers one object."""
+    """The function's rows read like a relation's (PostgREST's callPlanToQuery
+    and prepareCall): `select`, filters, `order` when shaped, always limit/offset
+    (MAX_ROWS applies), the count over the same CTE so that the function runs
+    once. Postgres inlines a CTE used once when it has no volatile function,
+    so a SQL function's body can still use its indexes.
+    Unshaped, each row is the function's whole row or value (`pgrst_call`: a
+    set of integers gives [1, 2], a set of rows objects). One row type
+    returned (not a set) still answers one object."""
     rows = f"{source} cross join lateral {call} as pgrst_call" if source else f"{call} as pgrst_call"
     limit = plan.params + len(extras) + 1
-    inner = (
-        f"select {_select_list(plan.select, 'pgrst_call')} from {rows}{_where(plan.where, 'pgrst_call')}"
-        f"{_order(plan.order, 'pgrst_call')} limit ${limit} offset ${limit + 1}"
-    )
-    body = _OBJECT if plan.single or plan.returns != "set" else _ARRAY
+    if plan.shaped:
+        cte = f"select pgrst_call.* from {rows}{_where(plan.where, 'pgrst_call')}"
+        order = _order(plan.order, "pgrst_call")
+        page = f"{_select_list(plan.select, 'pgrst_call')} from pgrst_source as pgrst_call{order}"
+        array, one = _ARRAY, _OBJECT
+    else:
+        cte, page = f"select pgrst_call from {rows}", "pgrst_source.pgrst_call from pgrst_source"
+        array = "coalesce(json_agg(pgrst_t.pgrst_call), '[]')::text"
+        one = "coalesce((json_agg(pgrst_t.pgrst_call)->0)::text, 'null')"
+    body = one if plan.single or plan.returns != "set" else array
+    total = "(select count(*) from pgrst_source)" if plan.count else "null::bigint"
+    extras = (*extras, "limit", "offset")
+    if plan.estimate == "estimated":  # as a read: exact up to MAX_ROWS + 1, then the planner's estimate
+        total = f"(select count(*) from (select 1 from pgrst_source limit ${limit + 2}) pgrst_c)"
+        extras = (*extras, "count_cap")
+    with_source = f"with pgrst_source as ({cte}) "
     sql = (
-        f"select {body} as body, count(*) as page_total, null::bigint as total, null::text[] as location "
-        f"from ({inner}) pgrst_t"
+        f"{with_source}select {body} as body, count(*) as page_total, {total} as total, null::text[] as location "
+        f"from (select {page} limit ${limit} offset ${limit + 1}) pgrst_t"
     )
-    return Rendered(sql=sql, extras=(*extras, "limit", "offset"), read_only=plan.read_only)
+    explain = f"explain (format json) {with_source}select 1 from pgrst_source" if plan.estimate else None
+    return Rendered(sql=sql, extras=extras, read_only=plan.read_only, explain=explain,
+                    explain_extras=1 if source else 0)  # fmt: skip
 
 
 def _with_defaults(plan: MutatePlan, relation: str, body_param: str) -> str:

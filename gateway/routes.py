@@ -30,7 +30,7 @@ from gateway.errors import ApiError, bad_query
 from gateway.execute import Outcome, Run, Session, execute
 from gateway.models import ResourceModels, build_models, validate_create, validate_update
 from gateway.parse import ApiRequest, parse_request
-from gateway.plan import FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
+from gateway.plan import CallPlan, FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
 from gateway.render import Rendered, bind, render
 from gateway.respond import respond
 from gateway.schema_cache import SchemaCache
@@ -169,10 +169,10 @@ class Gateway:
     def run_options(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> Run:
         """The Prefer header's asks of the transaction (execute.Run)."""
         prefer = api.preferences
-        estimated = isinstance(plan, ReadPlan) and plan.estimate == "estimated"
+        estimated = isinstance(plan, ReadPlan | CallPlan) and plan.estimate == "estimated"
         return Run(
             explain=rendered.explain,
-            explain_args=len(api.values),
+            explain_args=len(api.values) + rendered.explain_extras,
             explain_above=self.settings.max_rows if estimated else None,
             rollback=prefer.tx == "rollback",
             # PostgREST applies max-affected only with handling=strict.
