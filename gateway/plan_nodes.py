@@ -82,6 +82,10 @@ class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
     # Keyset paging (keyset.py): `order` is then total (the primary key appended),
     # `key_types` are its columns' parameter types, `cursor` whether to continue.
     key_types: tuple[str, ...] = ()
+    key_nullable: tuple[bool, ...] = ()  # per key column: may hold NULL (keyset.predicate)
+    # The primary key columns appended to `order`: a read its embeds turn into
+    # groups (aggregates hoisted from a to-one spread) drops them (render.py).
+    key_appended: int = 0
     cursor: bool = False
     aggregated: bool = False  # aggregates in select: grouped by the other fields (aggregates.py)
 

@@ -23,8 +23,7 @@ from typing import Literal
 import msgspec
 
 from gateway.formats import csv_body
-from gateway.keyset import predicate as keyset_predicate
-from gateway.operators import param as operator_param
+from gateway.keyset_sql import keyset_rows
 from gateway.parse import ApiRequest
 from gateway.plan_nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
 from gateway.sql_fragments import Output, ident, qualified, select_with_embeds
@@ -37,6 +36,7 @@ from gateway.sql_fragments import select_list as _select_list
 from gateway.sql_fragments import target as _target
 from gateway.sql_fragments import where as _where
 
+# "cursor": a keyset cursor's values (keyset_sql.py).
 Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor"]
 _ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
 _OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
@@ -63,6 +63,9 @@ class Joined(msgspec.Struct, frozen=True, kw_only=True):
     inner: tuple[str, ...] = ()
     keys: dict[int, str] = msgspec.field(default_factory=dict)  # by order term index: a related order's column
     hoisted: bool = False  # aggregates from a to-one spread: the parent's rows are grouped
+    # A keyset-paged read: the same embeds joined to the page's rows (`pgrst_l`),
+    # so they are built for that page only (keyset_sql.py).
+    page: Joined | None = None
 
 
 _ALONE = Joined()
@@ -108,9 +111,11 @@ def _read(plan: ReadPlan, joined: Joined) -> Rendered:
     # the parent's rows, by its columns and its embeds' (PostgREST 12).
     aggregated = plan.aggregated or joined.hoisted
     group = _group_by(plan.select, relation, joined.items) if aggregated else ""
+    # Grouped: no keyset, so not the primary key plan.py appended for it (keyset.py).
+    terms = plan.order[: len(plan.order) - plan.key_appended] if aggregated else plan.order
     inner = (
         f"select {_columns(plan.select, relation, joined, aggregated)} from {relation}{joined.joins}{where}{group}"
-        f"{_order(plan.order, relation, joined.keys)} limit ${limit} offset ${offset}"
+        f"{_order(terms, relation, joined.keys)} limit ${limit} offset ${offset}"
     )
     # The count needs the joins only when an !inner embed filters the rows.
     counted = f"{relation}{joined.joins if joined.inner else ''}{where}"
@@ -124,11 +129,14 @@ def _read(plan: ReadPlan, joined: Joined) -> Rendered:
     explain = f"explain (format json) select 1 from {counted}" if plan.estimate else None
     body = csv_body("pgrst_t") if plan.csv else _OBJECT if plan.single else _ARRAY
     location = "null::text[]"
-    # No keyset cursor with embeds (embed_plan.py refuses `cursor=`): location
-    # stays null, so an ordered read with embeds gets no Link: rel=next.
-    if plan.key_types and not joined.joins:
-        inner, extras = _keyset_inner(plan, relation, where, extras)
-        body = "coalesce(json_agg(pgrst_t.pgrst_row), '[]')::text"
+    if plan.key_types and not aggregated:
+        page = joined.page or _ALONE
+        filtering = joined.joins if joined.inner else ""
+        inner = keyset_rows(plan, relation, conditions, filtering, page.joins, page.items, plan.params + len(extras))
+        cursor: tuple[Extra, ...] = ("cursor",) * len(plan.key_types) if plan.cursor else ()
+        extras = (*extras, *cursor)
+        rows = "pgrst_t.pgrst_row"
+        body = csv_body("pgrst_t", rows) if plan.csv else f"coalesce(json_agg({rows}), '[]')::text"
         # The last row's key values, for the next page's cursor (keyset.py).
         location = "case when count(*) > 0 then array[((array_agg(pgrst_t.pgrst_key))[count(*)])::text] end"
     sql = (
@@ -143,34 +151,6 @@ def _columns(fields: tuple[SelectField, ...] | None, source: str, joined: Joined
     if not joined.joins:
         return _select_list(fields, source)
     return select_with_embeds(fields or (), source, joined.items, grouped)
-
-
-def _keyset_inner(
-    plan: ReadPlan, relation: str, where: str, extras: tuple[Extra, ...]
-) -> tuple[str, tuple[Extra, ...]]:
-    """Each row as JSON beside its order key; `cursor=` adds the row comparison."""
-    keys = [_target(relation, term.column, term.path) for term in plan.order]
-    if plan.cursor:
-        first = plan.params + len(extras)
-        params = [operator_param(first + i, t) for i, t in enumerate(plan.key_types)]
-        after = keyset_predicate(keys, [term.direction == "desc" for term in plan.order], params)
-        where = f"{where} and {after}" if where else f" where {after}"
-        cursor: list[Extra] = ["cursor"] * len(keys)
-        extras = (*extras, *cursor)
-    # Sort and limit the bare rows first, then build JSON for the page only:
-    # building each row's JSON and key before the sort cost 10.5 ms instead of
-    # 2.5 ms on a 4,000-row school (tests/benchmarks/test_gateway_vs_ceiling.py).
-    page = (
-        f"select {relation}.* from {relation}{where}{_order(plan.order, relation)}"
-        f" limit ${plan.params + 1} offset ${plan.params + 2}"
-    )
-    row = f"(select to_json(pgrst_s) from (select {_select_list(plan.select, 'pgrst_l')}) pgrst_s)"
-    page_keys = [_target("pgrst_l", term.column, term.path) for term in plan.order]
-    inner = (
-        f"select {row} as pgrst_row, json_build_array({', '.join(page_keys)}) as pgrst_key"
-        f" from ({page}) pgrst_l{_order(plan.order, 'pgrst_l')}"
-    )
-    return inner, extras
 
 
 def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:

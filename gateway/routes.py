@@ -140,10 +140,8 @@ class Gateway:
         """A keyset cursor's values, verified with the JWT secret (keyset.py)."""
         if api.cursor is None or not isinstance(plan, ReadPlan):
             return ()
-        if "cursor" not in rendered.extras:  # a statement that cannot continue (embeds: embed_render.py)
-            raise bad_query(
-                "cursor= is not supported with embedded resources or aggregates", hint="Page with limit/offset"
-            )
+        if "cursor" not in rendered.extras:  # plan.py refuses what cannot continue; this is a safety net
+            raise bad_query("cursor= cannot continue this read", hint="Page with limit/offset")
         secret = self.settings.auth.jwt_secret
         if not secret:
             raise bad_query(
