@@ -8,7 +8,16 @@ from typing import Any
 
 from gateway.models import build_models
 from gateway.openapi.grants import Connection, Grants, load_grants
-from gateway.openapi.paths import HEADERS, PARAMETERS, RESPONSES, _row_filters, auth_paths, relation_path, rpc_path
+from gateway.openapi.paths import (
+    HEADERS,
+    PARAMETERS,
+    RESPONSES,
+    _row_filters,
+    auth_paths,
+    profile_parameters,
+    relation_path,
+    rpc_path,
+)
 from gateway.openapi.schemas import _component_schemas
 from gateway.schema_cache import SchemaCache, load_schema_cache
 
@@ -37,7 +46,7 @@ def build_document(cache: SchemaCache, grants: Grants) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": _component_schemas(cache, models, grants),
-            "parameters": {**PARAMETERS, **_row_filters(cache, documented)},
+            "parameters": {**PARAMETERS, **profile_parameters(cache.schema), **_row_filters(cache, documented)},
             "headers": HEADERS,
             "responses": RESPONSES,
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
