@@ -130,3 +130,10 @@ async def test_the_other_header_is_not_the_one_checked(api: AsyncTestClient[Lite
     read = await api.get("/students?select=id&limit=1",
                          headers=as_role("school_admin", school, **{"Content-Profile": "data"}))  # fmt: skip
     assert read.status_code == 200 and "content-profile" not in read.headers
+
+
+async def test_the_openapi_document_answers_to_its_profile(api: AsyncTestClient[Litestar]) -> None:
+    named = await api.get("/", headers={"Accept-Profile": "api"})
+    assert (named.status_code, named.headers["content-profile"]) == (200, "api")
+    assert named.json()["openapi"] == "3.1.0"
+    assert_canonical_error(await api.get("/openapi.json", headers={"Accept-Profile": "data"}), 406, "PGRST106")
