@@ -285,3 +285,35 @@ async def test_a_nullable_first_key_at_depth(
         assert max(timings.values()) < 10 * first + 20
     finally:
         await committer_session.execute("drop index if exists data.students_bench_dob_idx")
+
+
+async def test_to_one_and_spread_embeds_with_a_count(
+    api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
+) -> None:
+    """A to-one embed, a spread one and `Prefer: count=exact` on a walk of classes."""
+    teacher = await committer_session.fetchval("select teacher_id from data.classes where id = $1", school.class_)
+    await committer_session.executemany(
+        "insert into data.classes (school_id, name, academic_year, teacher_id) values ($1, $2, '2026-2027', $3)",
+        [(school.id, f"K-class {n}", teacher if n % 2 else None) for n in range(7)],
+    )  # fmt: skip
+    headers = as_role("school_admin", school, Prefer="count=exact")
+    url: str | None = ("/classes?select=name,teachers(last_name),...teachers(first_name)&name=like.K-class*"
+                       "&order=teacher_id.nullsfirst,name&limit=3")  # fmt: skip
+    rows: list[dict[str, object]] = []
+    while url:
+        response = await api.get(url, headers=headers)
+        assert response.status_code in (200, 206), response.text
+        assert response.headers["content-range"].endswith("/7")
+        rows += response.json()
+        match = LINK.fullmatch(response.headers.get("link", ""))
+        url = match["url"] if match else None
+    expected_rows = await committer_session.fetch(
+        """select c.name, t.last_name, t.first_name from data.classes c left join data.teachers t on t.id = c.teacher_id
+           where c.school_id = $1 and c.name like 'K-class%' order by c.teacher_id nulls first, c.name, c.id""",
+        school.id,
+    )
+    assert rows == [
+        {"name": r["name"], "teachers": None if r["last_name"] is None else {"last_name": r["last_name"]},
+         "first_name": r["first_name"]}
+        for r in expected_rows
+    ]  # fmt: skip
