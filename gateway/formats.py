@@ -43,7 +43,7 @@ def _quoted(value: str) -> str:
 def csv_body(source: str, row: str | None = None) -> str:
     """An aggregate over the rows of `source` (a FROM alias): the CSV text, '' for no rows.
     `row`: each row's JSON when the rows carry it already (a keyset page's
-    `pgrst_row`, keyset_render.py), not the source's own columns."""
+    `pgrst_row`, keyset_sql.py), not the source's own columns."""
     first = f"(array_agg({row}))[1]" if row else f"row_to_json((array_agg({source}))[1])"
     header = f"(select string_agg({_quoted('pgrst_k.key')}, ',') from json_each_text({first}) pgrst_k)"
     each = row or f"row_to_json({source})"

@@ -13,7 +13,7 @@ NULL-aware OR expansion behind a bound an index can start from (`branches`).
 Rows inserted between pages are never skipped or repeated, unlike offsets.
 Plain PostgREST clients ignore the header.
 
-Pure: no SQL run here; `predicate` and `branches` return SQL text for keyset_render.py.
+Pure: no SQL run here; `predicate` and `branches` return SQL text for keyset_sql.py.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def rendered(method: str, query: str = "", *, target: str = "students", rpc: boo
         ),
         ("not.and=(id.eq.1,id.eq.2)", f'not (({S}."id" = $1::text::uuid) and ({S}."id" = $2::text::uuid))', ("1", "2")),
         ("order=last_name.desc.nullslast,id", f'order by {S}."last_name" desc nulls last, {S}."id" limit', ()),
-        # A nullable order pages by keyset too (keyset_render.py): the key is appended.
+        # A nullable order pages by keyset too (keyset_sql.py): the key is appended.
         ("order=gender.nullsfirst", f'order by {S}."gender" nulls first, {S}."id" limit', ()),
         ("select=id,n:last_name,dob:date_of_birth::text",
          f'select {S}."id" as "id", {S}."last_name" as "n", cast({S}."date_of_birth" as text) as "dob" from', ()),
