@@ -51,7 +51,8 @@ _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 ALLOW_HEADERS = ["Authorization", "Content-Type", "Prefer", "Range", "Range-Unit", "Accept", "Accept-Profile",
                  "Content-Profile", "X-Request-Id"]  # fmt: skip
 # Link and X-Total-Count: the keyset cursor and OneRoster paging, readable by browser clients.
-EXPOSE_HEADERS = ["Content-Range", "Location", "Preference-Applied", "X-Request-Id", "Link", "X-Total-Count"]
+EXPOSE_HEADERS = ["Content-Range", "Content-Profile", "Location", "Preference-Applied", "X-Request-Id", "Link",
+                  "X-Total-Count"]  # fmt: skip
 
 
 @get("/health/live", operation_id="healthLive", tags=["health"], sync_to_thread=False)

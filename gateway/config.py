@@ -2,7 +2,7 @@
 
 DATABASE_URL / AUTHENTICATOR_URL / AUTHENTICATOR_PASSWORD   where (db/database.py)
 DB_POOL_MIN, DB_POOL_MAX          pool size per worker (2, 16)
-DB_SCHEMA                         the exposed schema (api)
+DB_SCHEMA                         the exposed schema (api); Accept-Profile/Content-Profile may name it (profiles.py)
 DB_STATEMENT_CACHE_SIZE           prepared statements kept per connection (512; 0 behind PgBouncer < 1.21)
 DB_ACQUIRE_TIMEOUT                seconds to wait for a pooled connection (5)
 MAX_ROWS                          most rows one GET returns (1000), whatever `limit` asks
@@ -58,6 +58,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 raise ValueError(f"not a statement timeout: {value!r} (e.g. 500ms, 10s, 2min)")
         if self.max_rows < 1:
             raise ValueError("MAX_ROWS must be at least 1")
+
+    @property
+    def exposed_schemas(self) -> tuple[str, ...]:
+        """What Accept-Profile/Content-Profile may name (PostgREST's db-schemas):
+        the one schema the schema cache is read from."""
+        return (self.db_schema,)
 
     def timeout_for(self, role: str) -> str:
         return self.statement_timeouts.get(role, self.statement_timeout)

@@ -95,8 +95,6 @@ def without_embeds(request: ApiRequest) -> ApiRequest:
 def plan_embeds(request: ApiRequest, schema: SchemaCache, parent: str | None = None) -> tuple[EmbedPlan, ...]:
     """`parent`: the relation the top-level rows are rows of, when not the
     request's target (a function's result rows: plan.py `CallPlan.relation`)."""
-    if request.cursor is not None:
-        raise bad_query("cursor= cannot page a read with embedded resources", hint="Page it with limit/offset")
     queries = {q.path: q for q in request.embeds}
     used: set[tuple[str, ...]] = set()
     embeds: tuple[EmbedPlan, ...] = ()
@@ -112,6 +110,8 @@ def plan_embeds(request: ApiRequest, schema: SchemaCache, parent: str | None = N
         if hoisted and any(i.column == "*" for i in own):  # plan.py's check, for aggregates it does not see
             raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
         aggregated = hoisted or any(i.aggregate for i in own)
+        if aggregated and request.cursor is not None:  # its rows are groups: no key to continue from
+            raise bad_query("cursor= is not supported with aggregates", hint="Page aggregated reads with limit/offset")
         embeds = _check_related_order(schema, relation.name, tuple(order_plan(relation, t) for t in request.order),
                                       embeds, aggregated)  # fmt: skip
     for path in queries.keys() - used:

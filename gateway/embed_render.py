@@ -59,7 +59,10 @@ def render_embedded(plan: Plan, embeds: tuple[EmbedPlan, ...]) -> Rendered:
     if not embeds:
         return render(plan)
     if isinstance(plan, ReadPlan):
-        return render(plan, laterals(embeds, qualified(plan.relation), _Aliases(), plan.order))
+        joined = laterals(embeds, qualified(plan.relation), _Aliases(), plan.order)
+        if plan.key_types:  # keyset: the embeds are built for the page's rows only (keyset_sql.py)
+            joined = msgspec.structs.replace(joined, page=laterals(embeds, "pgrst_l", _Aliases(), plan.order))
+        return render(plan, joined)
     # A write's returned rows, or a function's result rows (render.py `_shaped_call`).
     parent = "pgrst_call" if isinstance(plan, CallPlan) else "pgrst_source"
     return render(plan, laterals(embeds, parent, _Aliases()))

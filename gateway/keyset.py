@@ -1,15 +1,19 @@
 """Keyset paging, an extension beyond PostgREST: `Link: <...&cursor=...>; rel="next"`.
 
-A read ordered by NOT NULL columns gets the primary key appended to its order
-as a tiebreaker (plan.py), so the order is total. The last row's key values
-become an opaque cursor: base64url of JSON, HMAC-SHA256-signed with the JWT
-secret, bound to the key's column names so a cursor cannot be replayed on
-another ordering. `cursor=` continues after that row with a row comparison
-(`(a, b) > ($1, $2)`, an index range scan whatever the depth) or, when the
-directions are mixed, its OR expansion. Rows inserted between pages are never
-skipped or repeated, unlike offsets. Plain PostgREST clients ignore the header.
+A read ordered by columns of a relation with a primary key gets the key
+appended to its order as a tiebreaker (plan.py), so the order is total. A
+nullable column's NULLs sort where Postgres puts them (NULLS LAST for asc,
+FIRST for desc, or as `nullsfirst`/`nullslast` say) and a cursor may hold one.
+The last row's key values become an opaque cursor: base64url of JSON,
+HMAC-SHA256-signed with the JWT secret, bound to the key's column names so a
+cursor cannot be replayed on another ordering. `cursor=` continues after that
+row with a row comparison (`(a, b) > ($1, $2)`, an index range scan whatever
+the depth) or, when the directions are mixed or a key is nullable, its
+NULL-aware OR expansion behind a bound an index can start from (`branches`).
+Rows inserted between pages are never skipped or repeated, unlike offsets.
+Plain PostgREST clients ignore the header.
 
-Pure: no SQL run here; `predicate` returns SQL text for render.py.
+Pure: no SQL run here; `predicate` and `branches` return SQL text for keyset_sql.py.
 """
 
 from __future__ import annotations
@@ -60,18 +64,69 @@ def decode(secret: str, columns: tuple[str, ...], cursor: str) -> tuple[str | No
     return tuple(None if v is None else v if isinstance(v, str) else msgspec.json.encode(v).decode() for v in data["v"])
 
 
-def predicate(columns: list[str], descending: list[bool], params: list[str]) -> str:
-    """Rows after the cursor. `columns` are SQL expressions, `params` typed `$n`s."""
-    if len(set(descending)) == 1:
+def predicate(
+    columns: list[str],
+    descending: list[bool],
+    params: list[str],
+    nullable: list[bool] | None = None,
+    nulls_first: list[bool] | None = None,
+) -> str:
+    """Rows after the cursor. `columns` are SQL expressions, `params` typed `$n`s.
+    `nulls_first` defaults to Postgres' own placement: first for desc, last for asc."""
+    nullable = nullable or [False] * len(columns)
+    nulls_first = descending if nulls_first is None else nulls_first
+    if not any(nullable) and len(set(descending)) == 1:
         op = "<" if descending[0] else ">"
         return f"(({', '.join(columns)}) {op} ({', '.join(params)}))"
-    # Mixed directions: (a > x) or (a = x and b < y) or ...
+    # Mixed directions or NULLs: (a > x) or (a = x and b < y) or ..., where a
+    # nullable key's "=" is IS NOT DISTINCT FROM and its "after" knows where
+    # the NULLs sort (a row comparison is null as soon as one side is).
     terms = []
     for i, column in enumerate(columns):
-        equal = [f"{columns[j]} = {params[j]}" for j in range(i)]
-        equal.append(f"{column} {'<' if descending[i] else '>'} {params[i]}")
-        terms.append("(" + " and ".join(equal) + ")")
-    return "(" + " or ".join(terms) + ")"
+        same = [_same(columns[j], params[j], nullable[j]) for j in range(i)]
+        same.append(_after(column, params[i], descending[i], nullable[i], nulls_first[i]))
+        terms.append("(" + " and ".join(same) + ")")
+    expanded = "(" + " or ".join(terms) + ")"
+    if nullable[0]:
+        return expanded
+    # Implied by every term: an index on the first key can start at the cursor.
+    return f"({columns[0]} {'<=' if descending[0] else '>='} {params[0]} and {expanded})"
+
+
+def _same(column: str, param: str, nullable: bool) -> str:
+    return f"{column} is not distinct from {param}" if nullable else f"{column} = {param}"
+
+
+def _after(column: str, param: str, descending: bool, nullable: bool, nulls_first: bool) -> str:
+    op = "<" if descending else ">"
+    if not nullable:
+        return f"{column} {op} {param}"
+    if nulls_first:  # after a NULL cursor comes every value
+        return f"(({param} is null and {column} is not null) or {column} {op} {param})"
+    return f"({param} is not null and ({column} {op} {param} or {column} is null))"  # after a value, every NULL
+
+
+def branches(
+    columns: list[str], descending: list[bool], params: list[str], nullable: list[bool], nulls_first: list[bool]
+) -> list[str]:
+    """The rows after the cursor as disjoint conditions, one per UNION ALL
+    branch (render: each branch ordered and limited on its own). A NOT NULL
+    first key needs one, which starts an index range at the cursor. A nullable
+    one needs three, since no single range holds "the rest of the cursor's group
+    and all of the next one" and an OR of them would scan from the start:
+    the cursor's values from the cursor on (`a >= $1`: an index range; none
+    when the cursor is NULL), the NULLs from the cursor on (`a is null`: an
+    index range; none when the cursor is a value), and the whole group after the
+    cursor's (a one-time filter on the parameter turns it on or off)."""
+    after = predicate(columns, descending, params, nullable, nulls_first)
+    if not nullable[0]:
+        return [after]
+    column, param = columns[0], params[0]
+    values = f"({column} {'<=' if descending[0] else '>='} {param} and {after})"
+    nulls = f"({column} is null and {param} is null and {after})"
+    if nulls_first[0]:
+        return [values, nulls, f"({column} is not null and {param} is null)"]
+    return [values, nulls, f"({column} is null and {param} is not null)"]
 
 
 def next_link(path: str, query: str, cursor: str) -> str:

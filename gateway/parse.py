@@ -90,7 +90,6 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     offset: int = 0
     body: bytes | None = None
     cursor: str | None = None  # keyset paging (keyset.py): its presence is shape, its text a value
-    paged: bool = False  # /rpc with limit= or offset=: the function's rows are then cut (shape, not values)
 
     def shape(self) -> ApiRequest:
         """The request without its values: the key of the plan/SQL cache."""
@@ -122,9 +121,9 @@ def parse_request(
         single=False if csv else _single(headers.get("accept", "")),
         csv=csv,
     )
-    if rpc:
-        return _rpc_request(base, pairs, body if method == "POST" else None)
     limit, offset = _range(headers.get("range"), headers.get("range-unit"))
+    if rpc:  # Range is read on GET only (RFC 9110; PostgREST's getRanges): a POST call pages by limit/offset
+        return _rpc_request(base, pairs, body if method == "POST" else None, (limit, offset) if verb == "GET" else None)
     select: tuple[SelectItem | Embed, ...] | None = None
     order: tuple[OrderTerm, ...] = ()
     embedded = EmbedParams()
@@ -191,10 +190,12 @@ def _action(method: str, rpc: bool) -> tuple[Method, Action]:
     return verb, "call" if rpc else action
 
 
-def _rpc_request(base: ApiRequest, pairs: list[tuple[str, str]], body: bytes | None) -> ApiRequest:
+def _rpc_request(
+    base: ApiRequest, pairs: list[tuple[str, str]], body: bytes | None, ranged: tuple[int | None, int] | None
+) -> ApiRequest:
     """Arguments by name: from the JSON object body (POST), or from the query
     string (GET), each value a slot cast by plan to the argument's type."""
-    base, rest = _rpc_result(base, pairs, filtered=body is not None)
+    base, rest = _rpc_result(base, pairs, posted=body is not None, ranged=ranged or (None, 0))
     embedded = [(k, v) for k, v in rest if "." in k and k not in ("not.or", "not.and")]
     rest = [(k, v) for k, v in rest if (k, v) not in embedded]
     if body is not None:
@@ -214,13 +215,15 @@ def _rpc_request(base: ApiRequest, pairs: list[tuple[str, str]], body: bytes | N
             raise bad_query(f"argument '{key}' is given twice")
         given[key] = value
     names = tuple(sorted(given))
-    return _embed_params(msgspec.structs.replace(base, rpc_args=names, values=tuple(given[n] for n in names)), embedded)
+    # Slots: the filters', then the embeds' (_embed_params), then the
+    # arguments', last (render.py `_call`: the last len(arguments) slots).
+    base = _embed_params(base, embedded)
+    return msgspec.structs.replace(base, rpc_args=names, values=(*base.values, *(given[n] for n in names)))
 
 
 def _embed_params(base: ApiRequest, pairs: list[tuple[str, str]]) -> ApiRequest:
     """`classes.name=eq.x`, `classes.order=name`: the parameters of the result
-    rows' embeds (PostgREST), their values after the request's own (the
-    arguments of a GET, the filters of a POST)."""
+    rows' embeds (PostgREST), their values after the request's filters."""
     if not pairs:
         return base
     filters, embedded = FilterParser(), EmbedParams()
@@ -231,15 +234,16 @@ def _embed_params(base: ApiRequest, pairs: list[tuple[str, str]]) -> ApiRequest:
 
 
 def _rpc_result(
-    base: ApiRequest, pairs: list[tuple[str, str]], *, filtered: bool
+    base: ApiRequest, pairs: list[tuple[str, str]], *, posted: bool, ranged: tuple[int | None, int]
 ) -> tuple[ApiRequest, list[tuple[str, str]]]:
-    """A function's result is shaped like a read (PostgREST): `select`, `order`,
-    `limit`, `offset`, and with POST filters. With GET the other keys are the
-    arguments, so filters are not read there (a key cannot be both)."""
+    """A function's result is read like a table (PostgREST's "Functions as
+    RPC"): `select`, filters, `order`, `limit`/`offset` (over a GET's Range).
+    POST: every other key is a filter. GET: a key whose value parses as a
+    filter (`col=gt.5`) is one, any other (`p_min=5`) is an argument: the rule
+    of PostgREST's QueryParams.parse (`pOpExpr pSingleVal <|> pure (NoOpExpr v)`)."""
     select: tuple[SelectItem | Embed, ...] | None = None
     order: tuple[OrderTerm, ...] = ()
-    limit: int | None = None
-    offset = 0
+    limit, offset = ranged
     filters = FilterParser()
     rest: list[tuple[str, str]] = []
     for key, value in pairs:
@@ -251,19 +255,19 @@ def _rpc_result(
             limit = _non_negative(key, value)
         elif key == "offset":
             offset = _non_negative(key, value)
-        elif filtered and key in ("or", "and", "not.or", "not.and"):
+        elif key in ("or", "and", "not.or", "not.and"):
             filters.logic(key, value)
         elif "." in key:  # an embed's parameter: _embed_params
             rest.append((key, value))
-        elif filtered and key in RESERVED:
+        elif posted and key in RESERVED:
             raise bad_query(f"'{key}' is not supported on functions")
-        elif filtered:
+        elif posted:
             filters.add(key, value)
-        else:
+        elif key in RESERVED or not filters.try_add(key, value):
             rest.append((key, value))
     shaped = msgspec.structs.replace(
         base, select=select, order=order, where=tuple(filters.conditions), values=tuple(filters.values),
-        limit=limit, offset=offset, paged=limit is not None or offset > 0,
+        limit=limit, offset=offset,
     )  # fmt: skip
     return shaped, rest
 

@@ -66,6 +66,17 @@ class FilterParser:
         self.conditions.append(self._expression(cursor, column, nested=False))
         cursor.end()
 
+    def try_add(self, column: str, text: str) -> bool:
+        """`add` if `text` parses as a filter, else nothing and False: on
+        GET /rpc such a key is a function argument instead (parse.py)."""
+        conditions, values = len(self.conditions), len(self.values)
+        try:
+            self.add(column, text)
+        except ApiError:
+            del self.conditions[conditions:], self.values[values:]
+            return False
+        return True
+
     def logic(self, key: str, text: str) -> None:
         cursor = _Cursor(text, f"failed to parse logic tree ({key}={text})", len(key) + 1)
         negated, _, conjunction = key.rpartition(".")

@@ -60,9 +60,12 @@ def plan_request(
         aggregated = any(f.aggregate for f in select or ())
         if aggregated and any(f.column is None for f in select or ()):
             raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
-        order, key_types = _keyset(relation, request, order) if not aggregated else (order, ())
+        if aggregated and request.cursor is not None:  # its rows are groups: no key to continue from
+            raise bad_query("cursor= is not supported with aggregates", hint="Page aggregated reads with limit/offset")
+        order, key_types, key_nullable = (order, (), ()) if aggregated else _keyset(relation, request, order)
         return ReadPlan(relation=name, select=select, where=where, order=order, count=count, estimate=estimate,
                         single=request.single, csv=request.csv, params=len(request.values), key_types=key_types,
+                        key_nullable=key_nullable, key_appended=len(order) - len(request.order),
                         cursor=request.cursor is not None, aggregated=aggregated)  # fmt: skip
     _check_writable(relation, request, where)
     if request.columns is not None:
@@ -147,32 +150,41 @@ def _own_columns(request: ApiRequest) -> tuple[SelectItem, ...] | None:
 
 def _keyset(
     relation: Relation, request: ApiRequest, order: tuple[OrderPlan, ...]
-) -> tuple[tuple[OrderPlan, ...], tuple[str, ...]]:
-    """An ordered JSON read by NOT NULL columns pages by keyset: the primary key
-    is appended as a tiebreaker so the order is total (keyset.py)."""
-    usable = (
-        (order or request.cursor is not None)
-        and relation.primary_key
-        and not request.single
-        and not request.csv
-        and all(
-            not term.path and term.embed is None and term.computed is None and not relation.columns[term.column].nullable
-            for term in order
-        )
-    )
-    if not usable:
-        if request.cursor is not None:
-            raise bad_query(
-                "cursor= needs an order by NOT NULL columns of a relation with a primary key",
-                hint="Order by non-null columns, or page with limit/offset",
-            )
-        return order, ()
+) -> tuple[tuple[OrderPlan, ...], tuple[str, ...], tuple[bool, ...]]:
+    """An ordered read (JSON or CSV, embeds riding along) of a relation with a
+    primary key pages by keyset: the key is appended as a tiebreaker so the
+    order is total (keyset.py). Not for one object, nor for JSON paths or an
+    embed's columns (no column of the relation to bind the cursor's value with)."""
+    if request.cursor is not None:
+        _check_cursor(relation, request, order)
+    if not (order or request.cursor is not None) or not relation.primary_key or request.single:
+        return order, (), ()
+    if any(term.path or term.embed is not None or term.computed is not None for term in order):
+        return order, (), ()
     named = {term.column for term in order}
     keys = order + tuple(OrderPlan(column=c) for c in relation.primary_key if c not in named)
-    types = tuple(
-        "text" if relation.columns[t.column].category == "S" else relation.columns[t.column].cast for t in keys
-    )
-    return keys, types
+    columns = [relation.columns[t.column] for t in keys]
+    types = tuple("text" if c.category == "S" else c.cast for c in columns)
+    return keys, types, tuple(c.nullable for c in columns)
+
+
+def _check_cursor(relation: Relation, request: ApiRequest, order: tuple[OrderPlan, ...]) -> None:
+    """Where a cursor cannot continue, say why (PGRST100)."""
+    if request.single:
+        raise bad_query("cursor= is not supported with the singular media type",
+                        hint="Ask for application/json, or filter to the one row")  # fmt: skip
+    if not relation.primary_key:
+        raise bad_query(f"cursor= needs a relation with a primary key; '{relation.name}' has none",
+                        hint="Page it with limit/offset")  # fmt: skip
+    if any(term.path for term in order):
+        raise bad_query("cursor= cannot continue an order by a JSON path",
+                        hint="Order by columns, or page with limit/offset")  # fmt: skip
+    if any(term.embed is not None for term in order):
+        raise bad_query("cursor= cannot continue an order by an embedded resource's column",
+                        hint="Order by the read's own columns, or page with limit/offset")  # fmt: skip
+    if any(term.computed is not None for term in order):
+        raise bad_query("cursor= cannot continue an order by a computed field",
+                        hint="Order by the read's own columns, or page with limit/offset")  # fmt: skip
 
 
 def _check_writable(relation: Relation, request: ApiRequest, where: tuple[ConditionPlan, ...]) -> None:
@@ -202,6 +214,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         )
     types = {a.name: a.type for a in function.arguments}
     returns = "void" if function.returns_void else "set" if function.returns_set else "scalar"
+    counted = request.preferences.count  # a set counts as a read; one value counts 1; void nothing
     call = CallPlan(
         function=QualifiedName(schema=function.schema, name=function.name),
         arguments=tuple(CallArgument(name=n, type=types[n]) for n in request.rpc_args),
@@ -210,10 +223,12 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         read_only=get or function.volatility != "volatile",
         single=request.single,
         params=len(request.values),
+        count=returns != "void" and counted in ("exact", "estimated"),
+        estimate=counted if returns == "set" and counted in ("planned", "estimated") else None,
     )
     every = request.select is None or request.select == (SelectItem(column="*"),)
-    if every and not (request.where or request.order or request.paged):
-        return call  # the result as the function made it
+    if every and not (request.where or request.order):
+        return call  # the rows as the function made them (a set is still cut by limit/offset: render.py)
     if any(term.relation is not None for term in request.order):  # `order=class(name)`: an embed's
         raise bad_query("A related order is not supported on function results", hint="Order by columns of the result")
     # Embeds in the select join the result rows like a read of the relation

@@ -86,6 +86,10 @@ class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
     # Keyset paging (keyset.py): `order` is then total (the primary key appended),
     # `key_types` are its columns' parameter types, `cursor` whether to continue.
     key_types: tuple[str, ...] = ()
+    key_nullable: tuple[bool, ...] = ()  # per key column: may hold NULL (keyset.predicate)
+    # The primary key columns appended to `order`: a read its embeds turn into
+    # groups (aggregates hoisted from a to-one spread) drops them (render.py).
+    key_appended: int = 0
     cursor: bool = False
     aggregated: bool = False  # aggregates in select: grouped by the other fields (aggregates.py)
 
@@ -126,7 +130,13 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     select: tuple[SelectField, ...] | None = None
     where: tuple[ConditionPlan, ...] = ()
     order: tuple[OrderPlan, ...] = ()
-    params: int = 0  # request values, bound first as $1..$params
+    # Prefer: count, as for a ReadPlan: the rows of a set after the filters
+    # (before limit/offset); one for a function returning one value.
+    count: bool = False
+    estimate: Literal["planned", "estimated"] | None = None
+    # Request values, bound first as $1..$params: the filters' then, on GET,
+    # the arguments' (the last len(arguments) slots).
+    params: int = 0
     # Shaped: the relation whose rows the function returns (what its embeds
     # join to, embed_plan.py).
     relation: QualifiedName | None = None

@@ -23,8 +23,7 @@ from typing import Literal
 import msgspec
 
 from gateway.formats import csv_body
-from gateway.keyset import predicate as keyset_predicate
-from gateway.operators import param as operator_param
+from gateway.keyset_sql import keyset_rows
 from gateway.parse import ApiRequest
 from gateway.plan_nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
 from gateway.sql_fragments import Output, ident, qualified, select_with_embeds
@@ -34,9 +33,9 @@ from gateway.sql_fragments import literal as _literal
 from gateway.sql_fragments import order as _order
 from gateway.sql_fragments import param as _param
 from gateway.sql_fragments import select_list as _select_list
-from gateway.sql_fragments import target as _target
 from gateway.sql_fragments import where as _where
 
+# "cursor": a keyset cursor's values (keyset_sql.py).
 Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor"]
 _ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
 _OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
@@ -49,6 +48,7 @@ class Rendered(msgspec.Struct, frozen=True, kw_only=True):
     # `EXPLAIN (FORMAT JSON)` of the counted query, bound with the request's
     # values only: its top node's "Plan Rows" is a planned count.
     explain: str | None = None
+    explain_extras: int = 0  # and this many extras after them (a POST call's body)
 
 
 class Joined(msgspec.Struct, frozen=True, kw_only=True):
@@ -62,6 +62,9 @@ class Joined(msgspec.Struct, frozen=True, kw_only=True):
     inner: tuple[str, ...] = ()
     keys: dict[int, str] = msgspec.field(default_factory=dict)  # by order term index: a related order's column
     hoisted: bool = False  # aggregates from a to-one spread: the parent's rows are grouped
+    # A keyset-paged read: the same embeds joined to the page's rows (`pgrst_l`),
+    # so they are built for that page only (keyset_sql.py).
+    page: Joined | None = None
 
 
 _ALONE = Joined()
@@ -107,9 +110,11 @@ def _read(plan: ReadPlan, joined: Joined) -> Rendered:
     # the parent's rows, by its columns and its embeds' (PostgREST 12).
     aggregated = plan.aggregated or joined.hoisted
     group = _group_by(plan.select, relation, joined.items) if aggregated else ""
+    # Grouped: no keyset, so not the primary key plan.py appended for it (keyset.py).
+    terms = plan.order[: len(plan.order) - plan.key_appended] if aggregated else plan.order
     inner = (
         f"select {_columns(plan.select, relation, joined, aggregated)} from {relation}{joined.joins}{where}{group}"
-        f"{_order(plan.order, relation, joined.keys)} limit ${limit} offset ${offset}"
+        f"{_order(terms, relation, joined.keys)} limit ${limit} offset ${offset}"
     )
     # The count needs the joins only when an !inner embed filters the rows.
     counted = f"{relation}{joined.joins if joined.inner else ''}{where}"
@@ -123,11 +128,14 @@ def _read(plan: ReadPlan, joined: Joined) -> Rendered:
     explain = f"explain (format json) select 1 from {counted}" if plan.estimate else None
     body = csv_body("pgrst_t") if plan.csv else _OBJECT if plan.single else _ARRAY
     location = "null::text[]"
-    # No keyset cursor with embeds (embed_plan.py refuses `cursor=`): location
-    # stays null, so an ordered read with embeds gets no Link: rel=next.
-    if plan.key_types and not joined.joins:
-        inner, extras = _keyset_inner(plan, relation, where, extras)
-        body = "coalesce(json_agg(pgrst_t.pgrst_row), '[]')::text"
+    if plan.key_types and not aggregated:
+        page = joined.page or _ALONE
+        filtering = joined.joins if joined.inner else ""
+        inner = keyset_rows(plan, relation, conditions, filtering, page.joins, page.items, plan.params + len(extras))
+        cursor: tuple[Extra, ...] = ("cursor",) * len(plan.key_types) if plan.cursor else ()
+        extras = (*extras, *cursor)
+        rows = "pgrst_t.pgrst_row"
+        body = csv_body("pgrst_t", rows) if plan.csv else f"coalesce(json_agg({rows}), '[]')::text"
         # The last row's key values, for the next page's cursor (keyset.py).
         location = "case when count(*) > 0 then array[((array_agg(pgrst_t.pgrst_key))[count(*)])::text] end"
     sql = (
@@ -142,34 +150,6 @@ def _columns(fields: tuple[SelectField, ...] | None, source: str, joined: Joined
     if not joined.joins:
         return _select_list(fields, source)
     return select_with_embeds(fields or (), source, joined.items, grouped)
-
-
-def _keyset_inner(
-    plan: ReadPlan, relation: str, where: str, extras: tuple[Extra, ...]
-) -> tuple[str, tuple[Extra, ...]]:
-    """Each row as JSON beside its order key; `cursor=` adds the row comparison."""
-    keys = [_target(relation, term.column, term.path) for term in plan.order]
-    if plan.cursor:
-        first = plan.params + len(extras)
-        params = [operator_param(first + i, t) for i, t in enumerate(plan.key_types)]
-        after = keyset_predicate(keys, [term.direction == "desc" for term in plan.order], params)
-        where = f"{where} and {after}" if where else f" where {after}"
-        cursor: list[Extra] = ["cursor"] * len(keys)
-        extras = (*extras, *cursor)
-    # Sort and limit the bare rows first, then build JSON for the page only:
-    # building each row's JSON and key before the sort cost 10.5 ms instead of
-    # 2.5 ms on a 4,000-row school (tests/benchmarks/test_gateway_vs_ceiling.py).
-    page = (
-        f"select {relation}.* from {relation}{where}{_order(plan.order, relation)}"
-        f" limit ${plan.params + 1} offset ${plan.params + 2}"
-    )
-    row = f"(select to_json(pgrst_s) from (select {_select_list(plan.select, 'pgrst_l')}) pgrst_s)"
-    page_keys = [_target("pgrst_l", term.column, term.path) for term in plan.order]
-    inner = (
-        f"select {row} as pgrst_row, json_build_array({', '.join(page_keys)}) as pgrst_key"
-        f" from ({page}) pgrst_l{_order(plan.order, 'pgrst_l')}"
-    )
-    return inner, extras
 
 
 def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
@@ -223,31 +203,28 @@ def _call(plan: CallPlan, joined: Joined = _ALONE) -> Rendered:
     function = qualified(plan.function)
     if plan.from_body and plan.arguments:
         definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
-        # Filter values of a shaped POST call come first ($1..$params).
+        # Filter values of a POST call come first ($1..$params).
         source = f"json_to_record(${plan.params + 1}::json) as pgrst_args({definitions})"
         values = [f"{ident(a.name)} => pgrst_args.{ident(a.name)}" for a in plan.arguments]
         extras: tuple[Extra, ...] = ("body",)
     else:
         source = ""
-        values = [f"{ident(a.name)} => {_param(i, a.type)}" for i, a in enumerate(plan.arguments)]
+        first = plan.params - len(plan.arguments)  # a GET's arguments follow its filters' values
+        values = [f"{ident(a.name)} => {_param(first + i, a.type)}" for i, a in enumerate(plan.arguments)]
         extras = ()
     call = f"{function}({', '.join(values)})"
-    if plan.shaped:
+    if plan.shaped or plan.returns == "set":
         return _shaped_call(plan, call, source, extras, joined)
     from_source = f" from {source}" if source else ""
-    if plan.returns == "set":
-        rows = f"{source} cross join lateral {call} pgrst_t" if source else f"{call} pgrst_t"
-        body = _OBJECT if plan.single else _ARRAY
-        sql = f"select {body} as body, count(*) as page_total, null::bigint as total, null::text[] as location from {rows}"
-    elif plan.returns == "void":
+    if plan.returns == "void":
         sql = (
             "select null::text as body, 0::bigint as page_total, null::bigint as total, null::text[] as location "
             f"from (select {call}{from_source}) pgrst_t"
         )
-    else:
+    else:  # one value: Prefer count says 1, as PostgREST's funcReturnsSingle
         sql = (
-            f"select to_json({call})::text as body, 1::bigint as page_total, null::bigint as total, "
-            f"null::text[] as location{from_source}"
+            f"select to_json({call})::text as body, 1::bigint as page_total, "
+            f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
 
@@ -255,24 +232,45 @@ def _call(plan: CallPlan, joined: Joined = _ALONE) -> Rendered:
 def _shaped_call(
     plan: CallPlan, call: str, source: str, extras: tuple[Extra, ...], joined: Joined = _ALONE
 ) -> Rendered:
-    """`select <cols> from f(args) as pgrst_call where ... order by ... limit ...`
-    (PostgREST's callPlanToQuery): a function returning rows is read like a relation,
-    embeds included (`joined`, embed_render.py). One row type returned (not a set)
-    still answers one object."""
+    """The function's rows read like a relation's (PostgREST's callPlanToQuery
+    and prepareCall): `select`, filters, `order` and embeds (`joined`,
+    embed_render.py) when shaped, always limit/offset (MAX_ROWS applies), the
+    count over the same CTE so that the function runs once. Postgres inlines a
+    CTE used once when it has no volatile function, so a SQL function's body
+    can still use its indexes.
+    Unshaped, each row is the function's whole row or value (`pgrst_call`: a
+    set of integers gives [1, 2], a set of rows objects). One row type
+    returned (not a set) still answers one object."""
     rows = f"{source} cross join lateral {call} as pgrst_call" if source else f"{call} as pgrst_call"
     limit = plan.params + len(extras) + 1
-    conditions = [_condition(c, "pgrst_call") for c in plan.where] + list(joined.inner)
-    where = " where " + " and ".join(conditions) if conditions else ""
-    inner = (
-        f"select {_columns(plan.select, 'pgrst_call', joined)} from {rows}{joined.joins}{where}"
-        f"{_order(plan.order, 'pgrst_call')} limit ${limit} offset ${limit + 1}"
-    )
-    body = _OBJECT if plan.single or plan.returns != "set" else _ARRAY
+    counted = "pgrst_source"
+    if plan.shaped:
+        cte = f"select pgrst_call.* from {rows}{_where(plan.where, 'pgrst_call')}"
+        # `!inner` embeds filter the rows, and so the count.
+        inner = " where " + " and ".join(joined.inner) if joined.inner else ""
+        if inner:
+            counted = f"pgrst_source as pgrst_call{joined.joins}{inner}"
+        order = _order(plan.order, "pgrst_call")
+        page = f"{_columns(plan.select, 'pgrst_call', joined)} from pgrst_source as pgrst_call{joined.joins}{inner}{order}"
+        array, one = _ARRAY, _OBJECT
+    else:
+        cte, page = f"select pgrst_call from {rows}", "pgrst_source.pgrst_call from pgrst_source"
+        array = "coalesce(json_agg(pgrst_t.pgrst_call), '[]')::text"
+        one = "coalesce((json_agg(pgrst_t.pgrst_call)->0)::text, 'null')"
+    body = one if plan.single or plan.returns != "set" else array
+    total = f"(select count(*) from {counted})" if plan.count else "null::bigint"
+    extras = (*extras, "limit", "offset")
+    if plan.estimate == "estimated":  # as a read: exact up to MAX_ROWS + 1, then the planner's estimate
+        total = f"(select count(*) from (select 1 from {counted} limit ${limit + 2}) pgrst_c)"
+        extras = (*extras, "count_cap")
+    with_source = f"with pgrst_source as ({cte}) "
     sql = (
-        f"select {body} as body, count(*) as page_total, null::bigint as total, null::text[] as location "
-        f"from ({inner}) pgrst_t"
+        f"{with_source}select {body} as body, count(*) as page_total, {total} as total, null::text[] as location "
+        f"from (select {page} limit ${limit} offset ${limit + 1}) pgrst_t"
     )
-    return Rendered(sql=sql, extras=(*extras, "limit", "offset"), read_only=plan.read_only)
+    explain = f"explain (format json) {with_source}select 1 from pgrst_source" if plan.estimate else None
+    return Rendered(sql=sql, extras=extras, read_only=plan.read_only, explain=explain,
+                    explain_extras=1 if source else 0)  # fmt: skip
 
 
 def _with_defaults(plan: MutatePlan, relation: str, body_param: str) -> str:

@@ -32,7 +32,7 @@ def respond(request: ApiRequest, plan: Plan, outcome: Outcome) -> Reply:
         return _read(request, plan, outcome)
     if isinstance(plan, MutatePlan):
         return _mutate(request, plan, outcome)
-    return _call(plan, outcome)
+    return _call(request, plan, outcome)
 
 
 def content_range(offset: int, rows: int, total: int | None) -> str:
@@ -44,6 +44,17 @@ def content_range(offset: int, rows: int, total: int | None) -> str:
 
 
 def _read(request: ApiRequest, plan: ReadPlan, outcome: Outcome) -> Reply:
+    status = _range_status(request, outcome, single=plan.single)
+    headers = {"Content-Type": CSV if plan.csv else OBJECT if plan.single else JSON,
+               "Content-Range": content_range(request.offset, outcome.page_total, outcome.total)}  # fmt: skip
+    _applied(request, headers)
+    body = (outcome.body or "") if plan.csv else (outcome.body or "[]")
+    return Reply(status=status, headers=headers, body=body.encode())
+
+
+def _range_status(request: ApiRequest, outcome: Outcome, *, single: bool) -> int:
+    """416 past the counted rows, 206 when the client can know there is more
+    (a counted total), else 200 (PostgREST's RangeQuery.rangeStatusHeader)."""
     total = outcome.total
     if total is not None and request.offset > total:
         raise ApiError(
@@ -53,13 +64,7 @@ def _read(request: ApiRequest, plan: ReadPlan, outcome: Outcome) -> Reply:
             details=f"An offset of {request.offset} was requested, but there are only {total} rows.",
             headers={"Content-Range": f"*/{total}"},
         )
-    # 206 only when the client can know there is more: with a counted total.
-    partial = total is not None and outcome.page_total < total and not plan.single
-    headers = {"Content-Type": CSV if plan.csv else OBJECT if plan.single else JSON,
-               "Content-Range": content_range(request.offset, outcome.page_total, total)}  # fmt: skip
-    _applied(request, headers)
-    body = (outcome.body or "") if plan.csv else (outcome.body or "[]")
-    return Reply(status=206 if partial else 200, headers=headers, body=body.encode())
+    return 206 if total is not None and outcome.page_total < total and not single else 200
 
 
 def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
@@ -77,24 +82,31 @@ def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
     return Reply(status=201 if created else 204, headers=headers)
 
 
-def _call(plan: CallPlan, outcome: Outcome) -> Reply:
+def _call(request: ApiRequest, plan: CallPlan, outcome: Outcome) -> Reply:
+    """A set is paged like a read: Content-Range, 206, 416. One value (or one
+    row type) is the range 0-0, its count 1 (PostgREST's Response.hs for calls)."""
     if plan.returns == "void":
         return Reply(status=204, headers={})
-    headers = {"Content-Type": OBJECT if plan.single else JSON}
-    return Reply(status=200, headers=headers, body=(outcome.body or "null").encode())
+    status, offset = 200, 0
+    if plan.returns == "set":
+        status, offset = _range_status(request, outcome, single=plan.single), request.offset
+    headers = {"Content-Type": OBJECT if plan.single else JSON,
+               "Content-Range": content_range(offset, outcome.page_total, outcome.total)}  # fmt: skip
+    _applied(request, headers)
+    return Reply(status=status, headers=headers, body=(outcome.body or "null").encode())
 
 
 def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
     """Preference-Applied: the preferences this response honoured."""
     prefer = request.preferences
     parts = [
-        f"return={prefer.return_}" if prefer.return_ else "",
+        f"return={prefer.return_}" if prefer.return_ and request.action != "call" else "",
         f"count={prefer.count}" if prefer.count else "",
         f"resolution={prefer.resolution}" if prefer.resolution and request.action == "create" else "",
         "missing=default"
         if prefer.missing == "default" and request.action == "create" and request.method == "POST"
         else "",
-        "unfiltered=allow" if prefer.unfiltered else "",
+        "unfiltered=allow" if prefer.unfiltered and request.action != "call" else "",
         f"handling={prefer.handling}" if prefer.handling else "",
         f"tx={prefer.tx}" if prefer.tx else "",
         f"max-affected={prefer.max_affected}"

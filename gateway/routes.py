@@ -21,7 +21,7 @@ import msgspec
 from litestar import Request, Response, delete, get, head, patch, post, put
 from litestar.enums import MediaType
 
-from gateway import keyset
+from gateway import keyset, profiles
 from gateway.auth import Caller
 from gateway.config import Settings
 from gateway.embed_plan import embeds_aggregate, has_embeds, plan_embeds, without_embeds
@@ -89,6 +89,10 @@ class Gateway:
         method = "GET" if request.method == "HEAD" else request.method
         headers = request.headers
         caller, claims = await self.tokens.caller(headers.get("authorization"))
+        profile = profiles.negotiate(
+            profiles.requested(request.method, headers.get("accept-profile"), headers.get("content-profile")),
+            self.settings.exposed_schemas,
+        )
         api = parse_request(
             method,
             target,
@@ -128,6 +132,7 @@ class Gateway:
         )
         reply = respond(api, plan, outcome)
         self.link_next(request, api, plan, outcome, reply.headers)
+        profiles.add_header(profile, reply.headers)
         body = b"" if request.method == "HEAD" else reply.body
         return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
 
@@ -135,10 +140,8 @@ class Gateway:
         """A keyset cursor's values, verified with the JWT secret (keyset.py)."""
         if api.cursor is None or not isinstance(plan, ReadPlan):
             return ()
-        if "cursor" not in rendered.extras:  # a statement that cannot continue (embeds: embed_render.py)
-            raise bad_query(
-                "cursor= is not supported with embedded resources or aggregates", hint="Page with limit/offset"
-            )
+        if "cursor" not in rendered.extras:  # plan.py refuses what cannot continue; this is a safety net
+            raise bad_query("cursor= cannot continue this read", hint="Page with limit/offset")
         secret = self.settings.auth.jwt_secret
         if not secret:
             raise bad_query(
@@ -164,10 +167,10 @@ class Gateway:
     def run_options(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> Run:
         """The Prefer header's asks of the transaction (execute.Run)."""
         prefer = api.preferences
-        estimated = isinstance(plan, ReadPlan) and plan.estimate == "estimated"
+        estimated = isinstance(plan, ReadPlan | CallPlan) and plan.estimate == "estimated"
         return Run(
             explain=rendered.explain,
-            explain_args=len(api.values),
+            explain_args=len(api.values) + rendered.explain_extras,
             explain_above=self.settings.max_rows if estimated else None,
             rollback=prefer.tx == "rollback",
             # PostgREST applies max-affected only with handling=strict.

@@ -9,7 +9,16 @@ from typing import Any, Final
 from gateway.models import build_models
 from gateway.openapi import oneroster, partners
 from gateway.openapi.grants import Connection, Grants, load_grants
-from gateway.openapi.paths import HEADERS, PARAMETERS, RESPONSES, _row_filters, auth_paths, relation_path, rpc_path
+from gateway.openapi.paths import (
+    HEADERS,
+    PARAMETERS,
+    RESPONSES,
+    _row_filters,
+    auth_paths,
+    profile_parameters,
+    relation_path,
+    rpc_path,
+)
 from gateway.openapi.schemas import _component_schemas
 from gateway.schema_cache import SchemaCache, load_schema_cache
 
@@ -44,7 +53,9 @@ def build_document(cache: SchemaCache, grants: Grants) -> dict[str, Any]:
             "schemas": _merged(
                 _component_schemas(cache, models, grants), partners.component_schemas(), oneroster.component_schemas()
             ),
-            "parameters": _merged(PARAMETERS, _row_filters(cache, documented), oneroster.PARAMETERS),
+            "parameters": _merged(
+                PARAMETERS, profile_parameters(cache.schema), _row_filters(cache, documented), oneroster.PARAMETERS
+            ),
             "headers": HEADERS,
             "responses": RESPONSES,
             "securitySchemes": {

@@ -48,8 +48,12 @@ PARAMETERS: Final[dict[str, Any]] = {
               "example": "0-24", "description": "Rows to return, zero-based and inclusive (with `Range-Unit: items`)."},
     "rangeUnit": {"name": "Range-Unit", "in": "header", "schema": {"type": "string", "enum": ["items"]}},
     "preferRead": {"name": "Prefer", "in": "header", "schema": {"type": "string"}, "example": "count=exact",
-                   "description": "`count=exact` puts the total in Content-Range; `handling=strict` refuses "
+                   "description": "`count=exact` puts the total in Content-Range (`planned`: the planner's "
+                   "estimate; `estimated`: exact up to the row limit, then the estimate); `handling=strict` refuses "
                    "unknown preferences."},
+    "cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"},
+               "description": "Continue an ordered read after the last row of the previous page: follow the "
+               "`Link: <...>; rel=\"next\"` header rather than building it (keyset paging, beyond PostgREST)."},
     "preferCreate": {"name": "Prefer", "in": "header", "schema": {"type": "string"},
                      "example": "return=representation",
                      "description": "`return=representation` (the rows), `return=minimal` (no body) or "
@@ -63,7 +67,22 @@ HEADERS: Final = {
     "Content-Range": {"schema": {"type": "string"}, "example": "0-24/3573",
                       "description": "The range returned, and the total (`*` unless `Prefer: count=exact`)."},
     "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again."},
+    "Content-Profile": {"schema": {"type": "string"},
+                        "description": "The schema, when the request named it in Accept-Profile or Content-Profile."},
+    "Link": {"schema": {"type": "string"}, "example": '</students?order=last_name&limit=20&cursor=...>; rel="next"',
+             "description": "After a full page of an ordered read: the next page's URL (keyset paging)."},
 }  # fmt: skip
+
+
+def profile_parameters(schema: str) -> dict[str, Any]:
+    """Accept-Profile (GET) and Content-Profile (POST, PATCH, DELETE): the one exposed schema (gateway/profiles.py)."""
+    about = f"The schema to use; only `{schema}` is exposed (any other: 406 PGRST106)."
+    return {
+        name[0].lower() + name[1:].replace("-", ""): {
+            "name": name, "in": "header", "schema": {"type": "string", "enum": [schema]}, "description": about,
+        }
+        for name in ("Accept-Profile", "Content-Profile")
+    }  # fmt: skip
 
 
 def _error_response(description: str) -> dict[str, Any]:
@@ -76,7 +95,8 @@ RESPONSES: Final = {
     "Forbidden": _error_response("The caller's role may not do this (the database refused it)."),
     "NotFound": _error_response("No such resource or function."),
     "NotAcceptable": _error_response("The Accept header asks for a media type we cannot produce, or a single "
-                                     "object was asked for and the result is not exactly one row (PGRST116)."),
+                                     "object was asked for and the result is not exactly one row (PGRST116), "
+                                     "or Accept-Profile/Content-Profile names a schema not exposed (PGRST106)."),
     "Conflict": _error_response("A unique or foreign key rule refused the change."),
     "RangeNotSatisfiable": _error_response("The Range or offset is beyond the rows (PGRST103)."),
     "ServerError": _error_response("Something failed on our side; the body never carries SQL or a stack trace."),
@@ -112,11 +132,15 @@ def _operation(
     return {**operation, **rest}
 
 
-def _rows(read: str, description: str) -> dict[str, Any]:
+def _headers(*names: str) -> dict[str, Any]:
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
+
+
+def _rows(read: str, description: str, *, link: bool = False) -> dict[str, Any]:
     ref = {"$ref": REF.format(name=read)}
     return {
         "description": description,
-        "headers": {"Content-Range": {"$ref": "#/components/headers/Content-Range"}},
+        "headers": _headers("Content-Range", "Content-Profile", *(("Link",) if link else ())),
         "content": {
             "application/json": {"schema": {"type": "array", "items": ref}},
             "application/vnd.pgrst.object+json": {"schema": ref},
@@ -131,22 +155,22 @@ def relation_path(relation: Relation, models: ResourceModels, grants: dict[str, 
     if roles := grants.get("select"):
         path["get"] = _operation(
             f"get{title}", relation.name, f"Read {relation.name}", roles, relation.description,
-            parameters=[*map(_param, ("select", "order", "limit", "offset", "or", "and", "range", "rangeUnit",
-                                      "preferRead")), *filters],
-            responses={"200": _rows(read, "The rows"), "206": _rows(read, "A page of the rows"),
+            parameters=[*map(_param, ("select", "order", "limit", "offset", "cursor", "or", "and", "range",
+                                      "rangeUnit", "preferRead", "acceptProfile")), *filters],
+            responses={"200": _rows(read, "The rows", link=True), "206": _rows(read, "A page of the rows", link=True),
                        **_errors("400", "401", "403", "404", "406", "416", "500")},
         )  # fmt: skip
     if roles := grants.get("insert"):
         create = {"$ref": REF.format(name=models.create.__name__)}
         path["post"] = _operation(
             f"post{title}", relation.name, f"Create {relation.name}", roles,
-            parameters=[_param("select"), _param("preferCreate")],
+            parameters=[_param("select"), _param("preferCreate"), _param("contentProfile")],
             requestBody={"required": True, "content": {"application/json": {
                 "schema": {"oneOf": [create, {"type": "array", "items": create, "minItems": 1}]}}}},
             responses={"201": _rows(read, "Created; the rows with `Prefer: return=representation`"),
                        **_errors("400", "401", "403", "404", "406", "409", "500")},
         )  # fmt: skip
-    change = [_param("select"), _param("or"), _param("and"), _param("preferChange"), *filters]
+    change = [*map(_param, ("select", "or", "and", "preferChange", "contentProfile")), *filters]
     done = {"204": {"description": "Done; no body (the default, `Prefer: return=minimal`)"}}
     if roles := grants.get("update"):
         path["patch"] = _operation(
@@ -198,13 +222,20 @@ def rpc_path(
         }
 
     bodies = [arguments(f) for f in overloads]
+    # A set is read like a table (parse.py _rpc_result): select, filters, order, paging, count.
+    shaping = ("select", "order", "limit", "offset", "or", "and", "preferRead") if function.returns_set else ()
     if function.returns_void:
         ok: dict[str, Any] = {"204": {"description": "Done"}}
     else:
         result = _pg_type(function.returns, cache, titles, writing=False)
         schema = {"type": "array", "items": result} if function.returns_set else result
-        ok = {"200": {"description": "The function's result", "content": {"application/json": {"schema": schema}}}}
-    responses = {**ok, **_errors("400", "401", "403", "404", "409", "500")}
+        content = {"content": {"application/json": {"schema": schema}}}
+        ok = {"200": {"description": "The function's result", "headers": _headers("Content-Range", "Content-Profile"),
+                      **content}}  # fmt: skip
+        if function.returns_set:
+            ok["206"] = {**ok["200"], "description": "A page of the function's rows"}
+    statuses = ("400", "401", "403", "404", "406", "409", *(("416",) if function.returns_set else ()), "500")
+    responses = {**ok, **_errors(*statuses)}
     path = {
         "post": _operation(
             f"rpc{_camel(function.name)}",
@@ -212,6 +243,7 @@ def rpc_path(
             f"Call {function.name}",
             roles,
             function.description,
+            parameters=[*map(_param, (*shaping, "contentProfile"))],
             requestBody={
                 # A function whose arguments all have defaults may be called with no body.
                 "required": any(body["required"] for body in bodies),
@@ -225,7 +257,8 @@ def rpc_path(
         path["get"] = _operation(
             f"rpc{_camel(function.name)}Get", "rpc", f"Call {function.name}", roles, function.description,
             parameters=[{"name": a.name, "in": "query", "required": not a.has_default,
-                         "schema": _pg_type(a.type, cache, titles, writing=True)} for a in function.arguments],
+                         "schema": _pg_type(a.type, cache, titles, writing=True)} for a in function.arguments]
+                       + [*map(_param, (*shaping, *(("range", "rangeUnit") if shaping else ()), "acceptProfile"))],
             responses=responses,
         )  # fmt: skip
     return path

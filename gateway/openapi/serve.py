@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from gateway.errors import ApiError
 from gateway.openapi.document import build_document, render
 from gateway.openapi.grants import load_grants
+from gateway.profiles import negotiate
 from gateway.schema_cache import load_schema_cache
 
 
@@ -32,9 +33,13 @@ async def document_bytes(state: Any) -> bytes:
 
 @get(["/openapi.json", "/"], operation_id="openapiDocument", tags=["docs"], include_in_schema=False)
 async def openapi_json(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """The OpenAPI 3.1 document of this API."""
+    """The OpenAPI 3.1 document of this API; Accept-Profile may name its schema (profiles.py)."""
+    cache = getattr(request.app.state, "schema_cache", None)
+    asked = request.headers.get("accept-profile")
+    profile = negotiate(asked, (cache.schema,)) if cache is not None else None
     body = await document_bytes(request.app.state)
-    return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
+    headers = {"Cache-Control": "no-cache", **({"Content-Profile": profile} if profile else {})}
+    return Response(body, media_type="application/json", headers=headers)
 
 
 # Swagger UI from the swagger-ui-bundle-v2 wheel (the files of swagger-ui-dist,

@@ -189,6 +189,20 @@ async def test_a_to_one_spreads_aggregates_are_the_parents(
     assert sorted(r["n"] for r in got) == [2, 2]  # A-1, A-2 (A-3 has no grade)
 
 
+async def test_an_ordered_read_with_hoisted_aggregates_is_grouped_not_keyed(
+    api: Api, school: School, committer_session: asyncpg.Connection
+) -> None:
+    """The primary key plan.py appends for keyset paging would not be in the GROUP BY (42803)."""
+    got = await get(api, "/grades?select=student_id,...assignments(n:count())&order=student_id.desc", school)
+    expected = await committer_session.fetch(
+        """select g.student_id, count(a.id) as n from data.grades g
+           left join data.assignments a on a.school_id = g.school_id and a.id = g.assignment_id
+           where g.school_id = $1 and not g.is_deleted group by g.student_id order by g.student_id desc""",
+        school.id,
+    )
+    assert got == [{"student_id": str(r["student_id"]), "n": r["n"]} for r in expected]
+
+
 async def test_hoisted_through_nested_to_one_spreads(api: Api, school: School) -> None:
     got = await get(api, "/grades?select=student_id,...assignments(...classes(n:count(),first:name.min()))", school)
     assert sorted((r["n"], r["first"]) for r in got) == [(2, "History 7B"), (2, "Maths 7A")]

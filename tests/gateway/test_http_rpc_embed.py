@@ -119,3 +119,20 @@ async def test_an_embeds_limit_on_get_and_filter_on_post(api: Api, school: Schoo
     )
     assert response.status_code == 200, response.text
     assert response.json() == [{"student_number": "S-1", "classes": [{"name": "History 7B"}]}]
+
+
+async def test_paged_and_counted_with_an_inner_embed(api: Api, school: School, committer_session: asyncpg.Connection) -> None:
+    """Range, Prefer: count and a filtering (!inner) embed on a function's rows:
+    the count is of the rows the embed keeps, as on a table."""
+    path = "/rpc/search_students?search=S-&select=student_number,classes!inner(name)&classes.name=eq.Maths 7A&order=student_number"
+    headers = {**as_role("school_admin", school), "Prefer": "count=exact", "Range": "0-0"}
+    response = await api.get(path, headers=headers)
+    in_maths = await committer_session.fetch(
+        """select s.student_number from data.students s join data.enrollments e on e.student_id = s.id
+           join data.classes c on c.id = e.class_id
+           where s.school_id = $1 and c.name = 'Maths 7A' and not s.is_deleted order by s.student_number""",
+        school.id,
+    )  # fmt: skip
+    assert response.status_code == (206 if len(in_maths) > 1 else 200), response.text
+    assert response.headers["content-range"] == f"0-0/{len(in_maths)}"
+    assert response.json() == [{"student_number": in_maths[0]["student_number"], "classes": [{"name": "Maths 7A"}]}]

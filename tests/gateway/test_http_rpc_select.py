@@ -7,6 +7,7 @@ api.set_current_term covers the client's case."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from urllib.parse import parse_qsl
 
 import asyncpg
 import pytest
@@ -60,14 +61,20 @@ _SCHEMA = SCHEMA.__class__(schema=SCHEMA.schema, relations=SCHEMA.relations,
     ("method", "query", "body", "fragment", "args"),
     [
         ("GET", "select=id,last_name&p_min=2", None,
-         ('select pgrst_call."id" as "id", pgrst_call."last_name" as "last_name" '
-          'from "api"."items"("p_min" => $1::text::integer) as pgrst_call limit $2 offset $3'), ("2", 1000, 0)),
+         ('with pgrst_source as (select pgrst_call.* from "api"."items"("p_min" => $1::text::integer) as pgrst_call) '
+          'select coalesce(json_agg(pgrst_t), \'[]\')::text as body, count(*) as page_total, null::bigint as total, '
+          'null::text[] as location from (select pgrst_call."id" as "id", pgrst_call."last_name" as "last_name" '
+          "from pgrst_source as pgrst_call limit $2 offset $3) pgrst_t"), ("2", 1000, 0)),
         ("GET", "order=last_name.desc&limit=5&offset=1", None,
-         'from "api"."items"() as pgrst_call order by pgrst_call."last_name" desc limit $1 offset $2', (5, 1)),
+         'from pgrst_source as pgrst_call order by pgrst_call."last_name" desc limit $1 offset $2', (5, 1)),
         ("POST", "select=id&last_name=eq.x", b'{"p_min": 1}',
-         ('from json_to_record($2::json) as pgrst_args("p_min" integer) cross join lateral '
-          '"api"."items"("p_min" => pgrst_args."p_min") as pgrst_call where (pgrst_call."last_name" = $1::text) '
-          "limit $3 offset $4"), ("x", '{"p_min": 1}', 1000, 0)),
+         ('with pgrst_source as (select pgrst_call.* from json_to_record($2::json) as pgrst_args("p_min" integer) '
+          'cross join lateral "api"."items"("p_min" => pgrst_args."p_min") as pgrst_call '
+          'where (pgrst_call."last_name" = $1::text)) '), ("x", '{"p_min": 1}', 1000, 0)),
+        # GET: a filter-shaped value is a filter, any other an argument; filters' slots come first.
+        ("GET", "p_min=2&last_name=eq.x&or=(id.is.null)", None,
+         ('"api"."items"("p_min" => $2::text::integer) as pgrst_call '
+          'where (pgrst_call."last_name" = $1::text) and ((pgrst_call."id" is null)))'), ("x", "2", 1000, 0)),
     ],
 )  # fmt: skip
 def test_shaped_calls_render_against_the_returned_relation(
@@ -82,18 +89,62 @@ def test_shaped_calls_render_against_the_returned_relation(
 
 
 @pytest.mark.parametrize("query", ["", "select=*"])
-def test_an_unshaped_call_keeps_its_plain_sql(query: str) -> None:
-    plan = plan_request(parse_request("GET", "items", rpc=True, query=query, headers={}, body=None), _SCHEMA)
+def test_an_unshaped_call_returns_whole_rows_still_cut(query: str) -> None:
+    request = parse_request("GET", "items", rpc=True, query=query, headers={}, body=None)
+    plan = plan_request(request, _SCHEMA)
     assert isinstance(plan, CallPlan) and not plan.shaped
-    assert "pgrst_call" not in render(plan).sql
+    sql = render(plan).sql
+    assert 'select pgrst_call from "api"."items"() as pgrst_call' in sql and "json_agg(pgrst_t.pgrst_call)" in sql
+    assert "limit $1 offset $2" in sql and bind(render(plan), request, 50) == (50, 0)
 
 
-def test_limit_is_part_of_the_shape() -> None:
+def test_limit_is_a_value_not_a_shape() -> None:
+    """A set is always cut (MAX_ROWS at least), so a limit is only a bound value."""
+
     def shape(query: str) -> object:
         return parse_request("GET", "items", rpc=True, query=query, headers={}, body=None).shape()
 
-    assert shape("limit=1") != shape("")
-    assert shape("limit=1") == shape("limit=2")
+    assert shape("limit=1") == shape("") == shape("limit=2&offset=3")
+
+
+@pytest.mark.parametrize(
+    ("query", "arguments", "filters"),
+    [
+        ("p_min=2&name=eq.x", ("p_min",), 1),
+        ("p_min=eq.2", (), 1),  # PostgREST: the value decides, so this filters a column p_min
+        ("p_min=in.progress&name=like.a*", ("p_min",), 1),  # `in.` needs a list: not a filter
+        ("name=not.is.null&p_min=is.maybe", ("p_min",), 1),
+        ("or=(id.eq.1,id.eq.2)&p_min=1", ("p_min",), 1),
+    ],
+)
+def test_get_tells_arguments_from_filters_by_their_values(
+    query: str, arguments: tuple[str, ...], filters: int
+) -> None:
+    request = parse_request("GET", "items", rpc=True, query=query, headers={}, body=None)
+    assert (request.rpc_args, len(request.where)) == (arguments, filters)
+    if arguments:  # the arguments' values are the last slots
+        assert request.values[-len(arguments):] == tuple(dict(parse_qsl(query))[a] for a in arguments)
+
+
+@pytest.mark.parametrize(
+    ("prefer", "total", "explain"),
+    [
+        ("count=exact", "(select count(*) from pgrst_source) as total", False),
+        ("count=planned", "null::bigint as total", True),
+        ("count=estimated", "(select count(*) from (select 1 from pgrst_source limit $3) pgrst_c) as total", True),
+    ],
+)
+def test_counts_run_over_the_cte_so_the_function_runs_once(prefer: str, total: str, explain: bool) -> None:
+    request = parse_request("POST", "items", rpc=True, query="select=id", headers={"prefer": prefer}, body=b"{}")
+    rendered = render(plan_request(request, _SCHEMA))
+    assert total in rendered.sql and rendered.sql.count('"api"."items"(') == 1
+    assert (rendered.explain is not None) is explain
+    if explain:  # the EXPLAIN takes the body too: it is the CTE's argument source
+        assert rendered.explain_extras == 0 and "$" not in (rendered.explain or "")
+    posted = parse_request("POST", "items", rpc=True, query="select=id", headers={"prefer": prefer},
+                           body=b'{"p_min": 1}')  # fmt: skip
+    with_arguments = render(plan_request(posted, _SCHEMA))
+    assert with_arguments.explain_extras == 1
 
 
 # --- over HTTP ----------------------------------------------------------------------

@@ -19,7 +19,9 @@ from litestar.testing import AsyncTestClient
 from db.database import with_user
 from gateway.errors import ApiError
 from gateway.openapi import DOCUMENT_PATH, load_document, load_grants, openapi_routes, render
-from gateway.schema_cache import SchemaCache, load_schema_cache
+from gateway.openapi.paths import rpc_path
+from gateway.schema_cache import Argument, Function, SchemaCache, load_schema_cache
+from tests.gateway.catalog import SCHEMA
 
 ROOT = Path(__file__).resolve().parents[2]
 STALE = "openapi/openapi.json is stale: run `python -m gateway.openapi --write` and commit it"
@@ -250,3 +252,16 @@ async def test_computed_fields_are_read_only_and_their_functions_not_rpc(
             assert f"/rpc/{field}" not in document["paths"]
     for computed in cache.computed_relationships:
         assert f"/rpc/{computed.function}" not in document["paths"]
+
+
+def test_a_set_returning_function_is_documented_like_a_read() -> None:
+    """A set-returning function with an optional argument, built here."""
+    items = Function(schema="api", name="items", arguments=(Argument(name="p_min", type="integer", has_default=True),),
+                     returns="api.students", returns_set=True, volatility="stable")  # fmt: skip
+    path = rpc_path(items, (items,), ["school_admin"], SCHEMA, {"students": "Student"})
+    names = {m: [p.get("$ref", p.get("name")).rsplit("/", 1)[-1] for p in op["parameters"]] for m, op in path.items()}
+    assert names["get"] == ["p_min", "select", "order", "limit", "offset", "or", "and", "preferRead", "range",
+                            "rangeUnit", "acceptProfile"]  # fmt: skip
+    assert names["post"] == ["select", "order", "limit", "offset", "or", "and", "preferRead", "contentProfile"]
+    assert {"200", "206", "416"} <= set(path["get"]["responses"])
+    assert set(path["get"]["responses"]["206"]["headers"]) == {"Content-Range", "Content-Profile"}

@@ -50,6 +50,8 @@ def test_read_plan_resolves_select_where_order() -> None:
         order=(OrderPlan(column="last_name", direction="desc"), OrderPlan(column="id")),
         count=True,
         key_types=("text", "uuid"),
+        key_nullable=(False, False),
+        key_appended=1,
     )
 
 

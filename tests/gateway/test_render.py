@@ -48,7 +48,8 @@ def rendered(method: str, query: str = "", *, target: str = "students", rpc: boo
         ),
         ("not.and=(id.eq.1,id.eq.2)", f'not (({S}."id" = $1::text::uuid) and ({S}."id" = $2::text::uuid))', ("1", "2")),
         ("order=last_name.desc.nullslast,id", f'order by {S}."last_name" desc nulls last, {S}."id" limit', ()),
-        ("order=gender.nullsfirst", f'order by {S}."gender" nulls first limit', ()),
+        # A nullable order pages by keyset too (keyset_sql.py): the key is appended.
+        ("order=gender.nullsfirst", f'order by {S}."gender" nulls first, {S}."id" limit', ()),
         ("select=id,n:last_name,dob:date_of_birth::text",
          f'select {S}."id" as "id", {S}."last_name" as "n", cast({S}."date_of_birth" as text) as "dob" from', ()),
     ],
@@ -145,10 +146,12 @@ def test_call_with_a_body_uses_named_arguments_typed_by_the_catalog() -> None:
 def test_call_from_the_query_string_and_returning_a_set() -> None:
     statement, args = rendered("GET", "p_class_id=c", target="students_of", rpc=True)
     assert statement.sql == (
-        "select coalesce(json_agg(pgrst_t), '[]')::text as body, count(*) as page_total, null::bigint as total, "
-        'null::text[] as location from "api"."students_of"("p_class_id" => $1::text::uuid) pgrst_t'
+        'with pgrst_source as (select pgrst_call from "api"."students_of"("p_class_id" => $1::text::uuid) '
+        "as pgrst_call) select coalesce(json_agg(pgrst_t.pgrst_call), '[]')::text as body, count(*) as page_total, "
+        "null::bigint as total, null::text[] as location "
+        "from (select pgrst_source.pgrst_call from pgrst_source limit $2 offset $3) pgrst_t"
     )
-    assert args == ("c",)
+    assert args == ("c", 1000, 0)  # a set is cut by MAX_ROWS, as PostgREST's db-max-rows
     assert statement.read_only
 
 

@@ -34,13 +34,14 @@ def call(method: str, query: str, body: bytes | None = None) -> tuple[CallPlan, 
     return plan, rendered.sql, bind(rendered, request, 100)
 
 
-def test_get_arguments_come_first_then_the_embeds_values() -> None:
+def test_get_filters_then_embeds_values_then_the_arguments() -> None:
+    """The arguments are a GET's last slots (render.py `_call`)."""
     plan, sql, args = call("GET", "p_class_id=C&select=id,schools!inner(name)&schools.name=eq.A&limit=5")
     assert plan.relation == QualifiedName(schema="api", name="students") and plan.shaped
-    assert args == ("C", "A", 5, 0)
-    assert '"api"."students_of"("p_class_id" => $1::text::uuid) as pgrst_call left join lateral' in sql
+    assert args == ("A", "C", 5, 0)
+    assert '"api"."students_of"("p_class_id" => $2::text::uuid) as pgrst_call' in sql
     assert '"pgrst_1_s"."id" = pgrst_call."school_id"' in sql
-    assert '("pgrst_1_s"."name" = $2::text)' in sql
+    assert '("pgrst_1_s"."name" = $1::text)' in sql
     assert 'where "pgrst_1".body is not null' in sql and "limit $3 offset $4" in sql
 
 
@@ -53,7 +54,7 @@ def test_post_filters_then_embeds_values_then_the_body() -> None:
 
 def test_a_dotted_key_of_a_get_call_is_an_embed_parameter_not_an_argument() -> None:
     request = parse_request("GET", "f", rpc=True, query="a=1&x.y=eq.2", headers={}, body=None)
-    assert request.rpc_args == ("a",) and request.values == ("1", "2")
+    assert request.rpc_args == ("a",) and request.values == ("2", "1")  # the argument last
     assert [q.path for q in request.embeds] == [("x",)]
 
 
