@@ -14,6 +14,6 @@ DESCRIPTION = "OneRoster import speed"
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
-    manager.add_raw(run_sql("audit/0013_record_changes_up.sql"))
-    manager.add_raw_backwards(run_sql("audit/0013_record_changes_down.sql"))
+    manager.add_raw(run_sql("audit/0013_record_changes_up.sql", "roster/0013_import_speed_up.sql"))
+    manager.add_raw_backwards(run_sql("roster/0013_import_speed_down.sql", "audit/0013_record_changes_down.sql"))
     return manager

@@ -5,6 +5,7 @@ refuses a row. Either way the same rows land and the same problems are reported.
 from __future__ import annotations
 
 import io
+from typing import Any
 import secrets
 import zipfile
 
@@ -78,3 +79,56 @@ async def test_quoted_fields_keep_their_commas_and_quotes(
     name = await committer_session.fetchval(
         "select last_name from data.students where school_id = $1 and sourced_id = 'u-stu-1'", school.id)  # fmt: skip
     assert name == 'Lovelace, "Ada"'
+
+
+def _duplicate_email(roster: dict[str, Any]) -> None:
+    roster["users"][1]["email"] = roster["users"][0]["email"]
+
+
+def _duplicate_number(roster: dict[str, Any]) -> None:
+    roster["users"][1]["identifier"] = "S-100"
+
+
+def _duplicate_enrollment(roster: dict[str, Any]) -> None:
+    roster["enrollments"][1]["userSourcedId"] = "u-stu-1"
+
+
+def _duplicate_sourced_id(roster: dict[str, Any]) -> None:
+    roster["roles"][1]["sourcedId"] = "r-u-stu-1"
+
+
+# The duplicate checks run their window query only when a hash aggregate finds a
+# duplicate (db/roster/0013_import_speed_up.sql): the first row is still named.
+DUPLICATES = [
+    pytest.param(_duplicate_email, "users.csv", "email", "duplicate email", id="email"),
+    pytest.param(_duplicate_number, "users.csv", "identifier", "duplicate student number S-100 (first on row 2)", id="number"),
+    pytest.param(_duplicate_enrollment, "enrollments.csv", "userSourcedId",
+                 "duplicate enrollment of user u-stu-1 in class cl-math (first on row 2)", id="enrollment"),
+    pytest.param(_duplicate_sourced_id, "roles.csv", "sourcedId", "duplicate sourcedId r-u-stu-1 (first on row 2)", id="sourcedid"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("change", "file", "column", "reason"), DUPLICATES)
+async def test_a_duplicate_is_reported_on_its_second_row(
+    api: AsyncTestClient[Litestar], school: School, change: Any, file: str, column: str, reason: str
+) -> None:
+    roster = sample_roster(secrets.token_hex(4))
+    change(roster)
+    run = await import_zip(api, partner(school), build_zip(roster))
+    assert run["status"] == "REJECTED", run["report"]
+    found = [p for p in run["report"]["rejected"] if p["file"] == file and p["column"] == column]
+    assert len(found) == 1 and found[0]["row"] == 3 and reason in found[0]["reason"], run["report"]["rejected"]
+
+
+async def test_a_users_first_primary_role_decides(
+    api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
+) -> None:
+    roster = sample_roster(secrets.token_hex(4))
+    org = roster["roles"][0]["orgSourcedId"]
+    roster["roles"].append({"sourcedId": "r-late", "userSourcedId": "u-stu-1", "roleType": "primary", "role": "teacher",
+                            "orgSourcedId": org})  # fmt: skip
+    run = await import_zip(api, partner(school), build_zip(roster))
+    assert run["status"] == "APPLIED", run["report"]
+    role = await committer_session.fetchval(
+        "select role from data.users where school_id = $1 and sourced_id = 'u-stu-1'", school.id)  # fmt: skip
+    assert role == "STUDENT", "the first primary role in roles.csv, not a later one"
