@@ -1,10 +1,9 @@
 -- OneRoster import speed (issue 7). The functions of 0012_import_up.sql that
 -- this file replaces keep their behaviour; what changed is how Postgres runs them.
 --
--- Staging tables no longer get indexes (gateway/roster_import/run.py): building
--- them cost ~1.6 s of a 100,000-user roster, and with statistics (ANALYZE) and
--- enough work_mem the merge joins by hashing. What needed them were per-row
--- subplans the planner cannot turn into joins:
+-- Per-row subplans the planner could not turn into joins, now hash joins (the
+-- staging tables' indexes, gateway/roster_import/run.py, made them probes; a
+-- probe per row of a 300,000-row table is still ~0.5 s):
 --   * roster.deactivate and the enrollments' end date: `exists (...) or (bulk and
 --     not exists (...))` ran a lookup per row of the school's table (300,000 index
 --     probes for enrollments). Now `sourced_id in (the tobedeleted rows union all
