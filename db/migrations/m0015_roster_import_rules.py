@@ -15,8 +15,14 @@ DESCRIPTION = "OneRoster import rules: adoption, per-row conflicts, guardian lin
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
     manager.add_raw(run_sql("roster/0015_import_rules_up.sql"))
-    # Back to 0012's import: its functions are dropped and created again.
+    # Back to m0013's import: 0012's functions dropped and created again, then
+    # 0013's replacements of some of them.
     manager.add_raw_backwards(
-        run_sql("roster/0015_import_rules_down.sql", "roster/0012_import_down.sql", "roster/0012_import_up.sql")
+        run_sql(
+            "roster/0015_import_rules_down.sql",
+            "roster/0012_import_down.sql",
+            "roster/0012_import_up.sql",
+            "roster/0013_import_speed_up.sql",
+        )
     )
     return manager

@@ -248,10 +248,11 @@ begin
           -- the file speaks for this link: a bulk file names the student or the
           -- guardian; a delta row names one of them with agentSourcedIds given
           -- (an empty field in a delta row says nothing about links)
-          and exists (select from pg_temp.roster_src_people s
-                      where ((s.sourced_id = st.sourced_id and s.db_role = 'STUDENT')
-                             or (s.sourced_id = pa.sourced_id and s.db_role = 'PARENT'))
-                        and (p_mode = 'bulk' or s.agent_sourced_ids is not null))
+          -- (uncorrelated INs: hashed once, not a lookup per link)
+          and (st.sourced_id in (select s.sourced_id from pg_temp.roster_src_people s
+                                 where s.db_role = 'STUDENT' and (p_mode = 'bulk' or s.agent_sourced_ids is not null))
+               or pa.sourced_id in (select s.sourced_id from pg_temp.roster_src_people s
+                                    where s.db_role = 'PARENT' and (p_mode = 'bulk' or s.agent_sourced_ids is not null)))
           and not exists (select from pg_temp.roster_links l where l.student_id = sp.student_id and l.parent_id = sp.parent_id)
         returning sp.student_id, sp.parent_id)
     select x.sid::text from (select student_id, parent_id from added union all select student_id, parent_id from removed) c
@@ -289,7 +290,8 @@ begin
 end
 $$;
 
--- The import and the people merge, calling the rules above (otherwise as in 0012).
+-- The import (as 0013_import_speed_up.sql made it) and the people merge (as in
+-- 0012), calling the rules above.
 
 create or replace function roster.merge_people(p_school uuid, p_mode text, p_admin boolean) returns jsonb
 language plpgsql volatile security definer
@@ -404,6 +406,7 @@ $$;
 create or replace function roster.import_oneroster(p_modes jsonb) returns jsonb
 language plpgsql volatile security definer
 set search_path = ''
+set work_mem = '64MB'
 as $fn$
 declare
     v_school uuid := roster.require_role(array['school_admin', 'partner_sync']);
@@ -444,6 +447,7 @@ begin
             from (select row_no, sourced_id, min(row_no) over (partition by sourced_id) as first_row
                   from pg_temp.%2$I where sourced_id is not null) d
             where row_no <> first_row
+              and exists (select from pg_temp.%2$I where sourced_id is not null group by sourced_id having count(*) > 1)
             union all
             select %1$L, row_no, 'status', format('bad enum value %%L: %%s', status,
                    case when %3$L = 'bulk' then 'leave it empty (or active) in a bulk file' else 'active or tobedeleted' end)
@@ -563,9 +567,10 @@ begin
            coalesce(r.role, case e.role when 'STUDENT' then 'student' when 'TEACHER' then 'teacher' when 'PARENT' then 'parent' when 'ADMIN' then 'administrator' end) as or_role,
            e.id as existing_id, e.role as existing_role
     from pg_temp.roster_stage_users u
-    left join lateral (select x.role from pg_temp.roster_stage_roles x
-                       where x.user_sourced_id = u.sourced_id and x.role_type = 'primary' and x.status is distinct from 'tobedeleted'
-                       order by x.row_no limit 1) r on true
+    left join (select x.user_sourced_id, x.role from pg_temp.roster_stage_roles x
+               where x.row_no in (select min(f.row_no) from pg_temp.roster_stage_roles f
+                                  where f.role_type = 'primary' and f.status is distinct from 'tobedeleted'
+                                  group by f.user_sourced_id)) r on r.user_sourced_id = u.sourced_id
     left join data.users e on e.school_id = v_school and e.sourced_id = u.sourced_id;
     alter table pg_temp.roster_people add column db_role text;
     create index on pg_temp.roster_people (sourced_id);
@@ -616,6 +621,8 @@ begin
     from (select row_no, email, min(row_no) over (partition by email) first_row from pg_temp.roster_people
           where email is not null and status is distinct from 'tobedeleted' and db_role is not null) d
     where row_no <> first_row
+      and exists (select from pg_temp.roster_people where email is not null and status is distinct from 'tobedeleted'
+                  and db_role is not null group by email having count(*) > 1)
     union all
     select 'users.csv', p.row_no, 'email', format('email %s is already used by another login', p.email)
     from pg_temp.roster_people p
@@ -628,6 +635,8 @@ begin
     from (select row_no, number, min(row_no) over (partition by number) first_row from pg_temp.roster_people
           where db_role = 'STUDENT' and status is distinct from 'tobedeleted') d
     where row_no <> first_row
+      and exists (select from pg_temp.roster_people where db_role = 'STUDENT' and status is distinct from 'tobedeleted'
+                  group by number having count(*) > 1)
     union all
     select 'users.csv', p.row_no, 'identifier', format('student number %s is already used by another student of this school', p.number)
     from pg_temp.roster_people p
@@ -676,7 +685,9 @@ begin
     select 'enrollments.csv', row_no, 'userSourcedId', format('duplicate enrollment of user %s in class %s (first on row %s)', user_sourced_id, class_sourced_id, first_row)
     from (select row_no, user_sourced_id, class_sourced_id, min(row_no) over (partition by user_sourced_id, class_sourced_id) first_row
           from pg_temp.roster_stage_enrollments where role = 'student' and status is distinct from 'tobedeleted') d
-    where row_no <> first_row;
+    where row_no <> first_row
+      and exists (select from pg_temp.roster_stage_enrollments where role = 'student' and status is distinct from 'tobedeleted'
+                  group by user_sourced_id, class_sourced_id having count(*) > 1);
 
     -- (2h) demographics.csv
     insert into pg_temp.roster_rejects

@@ -15,11 +15,14 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from db.database import scratch_database
+from tests.db.test_migrations import school_gateway
 from tests.factories import School, make_school
 from tests.gateway.http_support import api, committer_session, gateway_app  # noqa: F401
 from tests.roster.import_support import import_zip
 from tests.roster.oneroster_zip import build_zip, sample_roster
 from tests.roster.test_import import partner, snapshot
+from tests.roster.test_roster_scopes import SNAPSHOT
 
 CHANGED = "2026-11-26T12:00:00Z"
 
@@ -314,3 +317,23 @@ async def test_reviving_a_student_whose_number_was_given_away_is_a_row_reject(
         ("users.csv", "identifier", "student number S-101 is already used by another student of this school")
     ]
     assert await snapshot(db, school) == before
+
+
+async def test_m0015_backwards_restores_the_import_m0013_made(server_url: str) -> None:
+    """m0015 re-creates the import; going back restores 0013's versions, not 0012's."""
+    before_0015 = "2026-11-26T16:10:00:000000"  # m0014
+    async with scratch_database(server_url, "school_import_rules") as url:
+        connection = await asyncpg.connect(url)
+        try:
+            school_gateway("migrate", database_url=url)
+            school_gateway("migrate", "--to", before_0015, database_url=url)
+            before = await connection.fetch(SNAPSHOT)
+            imports = [r[1] for r in before if r[0] == "function roster.import_oneroster(jsonb)"]
+            assert len(imports) == 1 and "work_mem" in imports[0], "0013's import, not 0012's"
+            assert not any(r[0] == "function roster.validate_rules(uuid,jsonb)" for r in before)
+            school_gateway("migrate", database_url=url)
+            assert any(r[0] == "function roster.validate_rules(uuid,jsonb)" for r in await connection.fetch(SNAPSHOT))
+            school_gateway("migrate", "--to", before_0015, database_url=url)
+            assert await connection.fetch(SNAPSHOT) == before
+        finally:
+            await connection.close()
