@@ -282,9 +282,9 @@ begin
                       where e.class_sourced_id = c.sourced_id and e.user_sourced_id = t.sourced_id
                         and e.role = 'teacher' and e.status is distinct from 'tobedeleted')
       and (p_mode = 'bulk'
-           or exists (select from pg_temp.roster_stage_enrollments e
-                      where e.class_sourced_id = c.sourced_id and e.user_sourced_id = t.sourced_id
-                        and e.role = 'teacher' and e.status = 'tobedeleted'));
+           or (c.sourced_id, t.sourced_id) in (select e.class_sourced_id, e.user_sourced_id
+                                               from pg_temp.roster_stage_enrollments e
+                                               where e.role = 'teacher' and e.status = 'tobedeleted'));
     get diagnostics n = row_count;
     return n;
 end

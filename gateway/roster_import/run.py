@@ -35,10 +35,6 @@ from gateway.sql_fragments import ident
 Connect = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
 Progress = Callable[[str], None]
 COUNTS = ("inserted", "updated", "unchanged", "deactivated")
-INDEXED = {
-    "roles": ("sourcedId", "userSourcedId"),
-    "enrollments": ("sourcedId", "userSourcedId", "classSourcedId"),
-}
 
 
 def stage_name(stem: str) -> str:
@@ -142,12 +138,10 @@ async def stage(connection: asyncpg.Connection, package: Package, progress: Prog
             except asyncpg.DataError as error:  # 22P04 bad copy file format, 22021 a NUL...
                 raise CopyRefused(f"{stem}.csv: {error}") from error
         # Temporary tables are never analyzed by autovacuum: without statistics
-        # and indexes the merge's joins and anti-joins turn into nested loops.
-        # (0013 turned its per-row subqueries into hash joins, but a correlated
-        # subquery the planner cannot hash walks the whole table per row without
-        # these: keep them while any such lookup remains.)
-        for key in INDEXED.get(stem, ("sourcedId",)):
-            await connection.execute(f"create index on {table} ({ident(column_name(key))})")
+        # the merge's joins and anti-joins turn into nested loops. No indexes:
+        # with statistics the merge hashes (db/roster/0013_import_speed_up.sql,
+        # 0015_import_rules_up.sql: no lookup per row of a staging table), and
+        # building them cost ~0.8 s of a 100,000-user roster.
         await connection.execute(f"analyze {table}")
         # roster.import_oneroster runs as the table owner (SECURITY DEFINER).
         await connection.execute(f"grant select, delete on {table} to school_owner")
