@@ -558,28 +558,30 @@ begin
       and not exists (select from data.academic_terms t where t.school_id = v_school and t.sourced_id = trim(split_part(c.term_sourced_ids, ',', 1)) and not t.is_deleted);
 
     -- (2f) users.csv + roles.csv -> data.users and the profiles
+    -- db_role computed in the same pass (0012 updated every row after).
     create temp table roster_people on commit drop as
-    select u.row_no, u.sourced_id, u.status,
-           lower(coalesce(u.email, case when u.username like '%@%' then u.username end)) as email,
-           u.enabled_user, u.given_name, u.family_name,
-           left(coalesce(u.identifier, u.sourced_id), 50) as number,
-           u.agent_sourced_ids,
-           coalesce(r.role, case e.role when 'STUDENT' then 'student' when 'TEACHER' then 'teacher' when 'PARENT' then 'parent' when 'ADMIN' then 'administrator' end) as or_role,
-           e.id as existing_id, e.role as existing_role
-    from pg_temp.roster_stage_users u
-    left join (select x.user_sourced_id, x.role from pg_temp.roster_stage_roles x
-               where x.row_no in (select min(f.row_no) from pg_temp.roster_stage_roles f
-                                  where f.role_type = 'primary' and f.status is distinct from 'tobedeleted'
-                                  group by f.user_sourced_id)) r on r.user_sourced_id = u.sourced_id
-    left join data.users e on e.school_id = v_school and e.sourced_id = u.sourced_id;
-    alter table pg_temp.roster_people add column db_role text;
+    select p.*, case
+        when p.or_role = 'student' then 'STUDENT'
+        when p.or_role = 'teacher' then 'TEACHER'
+        when p.or_role in ('guardian', 'parent', 'relative') then 'PARENT'
+        when p.or_role in ('administrator', 'districtAdministrator', 'siteAdministrator', 'systemAdministrator', 'principal') then 'ADMIN'
+    end as db_role
+    from (
+        select u.row_no, u.sourced_id, u.status,
+               lower(coalesce(u.email, case when u.username like '%@%' then u.username end)) as email,
+               u.enabled_user, u.given_name, u.family_name,
+               left(coalesce(u.identifier, u.sourced_id), 50) as number,
+               u.agent_sourced_ids,
+               coalesce(r.role, case e.role when 'STUDENT' then 'student' when 'TEACHER' then 'teacher' when 'PARENT' then 'parent' when 'ADMIN' then 'administrator' end) as or_role,
+               e.id as existing_id, e.role as existing_role
+        from pg_temp.roster_stage_users u
+        left join (select x.user_sourced_id, x.role from pg_temp.roster_stage_roles x
+                   where x.row_no in (select min(f.row_no) from pg_temp.roster_stage_roles f
+                                      where f.role_type = 'primary' and f.status is distinct from 'tobedeleted'
+                                      group by f.user_sourced_id)) r on r.user_sourced_id = u.sourced_id
+        left join data.users e on e.school_id = v_school and e.sourced_id = u.sourced_id
+    ) p;
     create index on pg_temp.roster_people (sourced_id);
-    update pg_temp.roster_people set db_role = case
-        when or_role = 'student' then 'STUDENT'
-        when or_role = 'teacher' then 'TEACHER'
-        when or_role in ('guardian', 'parent', 'relative') then 'PARENT'
-        when or_role in ('administrator', 'districtAdministrator', 'siteAdministrator', 'systemAdministrator', 'principal') then 'ADMIN'
-    end;
     analyze pg_temp.roster_people;
 
     insert into pg_temp.roster_rejects
