@@ -222,6 +222,8 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         returns=returns,  # type: ignore[arg-type]
         read_only=get or function.volatility != "volatile",
         single=request.single,
+        csv=request.csv,
+        row=function.returns_row,
         params=len(request.values),
         count=returns != "void" and counted in ("exact", "estimated"),
         estimate=counted if returns == "set" and counted in ("planned", "estimated") else None,

@@ -213,7 +213,8 @@ def _call(plan: CallPlan, joined: Joined = _ALONE) -> Rendered:
         values = [f"{ident(a.name)} => {_param(first + i, a.type)}" for i, a in enumerate(plan.arguments)]
         extras = ()
     call = f"{function}({', '.join(values)})"
-    if plan.shaped or plan.returns == "set":
+    # CSV is an aggregate over rows, so one value or row is read as a set of one.
+    if plan.shaped or plan.returns == "set" or (plan.csv and plan.returns != "void"):
         return _shaped_call(plan, call, source, extras, joined)
     from_source = f" from {source}" if source else ""
     if plan.returns == "void":
@@ -258,6 +259,9 @@ def _shaped_call(
         array = "coalesce(json_agg(pgrst_t.pgrst_call), '[]')::text"
         one = "coalesce((json_agg(pgrst_t.pgrst_call)->0)::text, 'null')"
     body = one if plan.single or plan.returns != "set" else array
+    if plan.csv:  # values are headed `pgrst_scalar`, as PostgREST's (Query/QueryBuilder.hs callPlanToQuery)
+        value = "json_build_object('pgrst_scalar', pgrst_t.pgrst_call)"
+        body = csv_body("pgrst_t", None if plan.shaped else "row_to_json(pgrst_t.pgrst_call)" if plan.row else value)
     total = f"(select count(*) from {counted})" if plan.count else "null::bigint"
     extras = (*extras, "limit", "offset")
     if plan.estimate == "estimated":  # as a read: exact up to MAX_ROWS + 1, then the planner's estimate

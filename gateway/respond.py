@@ -90,10 +90,10 @@ def _call(request: ApiRequest, plan: CallPlan, outcome: Outcome) -> Reply:
     status, offset = 200, 0
     if plan.returns == "set":
         status, offset = _range_status(request, outcome, single=plan.single), request.offset
-    headers = {"Content-Type": OBJECT if plan.single else JSON,
+    headers = {"Content-Type": CSV if plan.csv else OBJECT if plan.single else JSON,
                "Content-Range": content_range(offset, outcome.page_total, outcome.total)}  # fmt: skip
     _applied(request, headers)
-    return Reply(status=status, headers=headers, body=(outcome.body or "null").encode())
+    return Reply(status=status, headers=headers, body=(outcome.body or ("" if plan.csv else "null")).encode())
 
 
 def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
