@@ -214,6 +214,15 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         )
     types = {a.name: a.type for a in function.arguments}
     returns = "void" if function.returns_void else "set" if function.returns_set else "scalar"
+    prefer = request.preferences
+    if prefer.max_affected is not None and prefer.strict and returns != "set":
+        # PostgREST 13.0.3 (#4100): max-affected counts the rows a function
+        # returns, so one that returns one value, one row or nothing is refused.
+        raise ApiError(
+            400,
+            "PGRST128",
+            "Function must return SETOF or TABLE when max-affected preference is used with handling=strict",
+        )
     counted = request.preferences.count  # a set counts as a read; one value counts 1; void nothing
     call = CallPlan(
         function=QualifiedName(schema=function.schema, name=function.name),

@@ -110,7 +110,7 @@ def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
         f"handling={prefer.handling}" if prefer.handling else "",
         f"tx={prefer.tx}" if prefer.tx else "",
         f"max-affected={prefer.max_affected}"
-        if prefer.max_affected is not None and prefer.strict and request.action in ("update", "delete", "create")
+        if prefer.max_affected is not None and prefer.strict and request.action != "read"
         else "",
     ]
     if any(parts):

@@ -167,3 +167,65 @@ async def test_csv_on_a_void_call_is_204_and_the_call_runs(
     assert (response.status_code, response.content) == (204, b"")
     assert "content-type" not in response.headers
     assert await items.fetchval("select count(*) from gw_rpc_polish.log where note = 'csv'") == 1
+
+
+# --- Prefer: max-affected -----------------------------------------------------------
+
+
+async def ids(connection: asyncpg.Connection) -> list[int]:
+    return [row["id"] for row in await connection.fetch("select id from gw_rpc_polish.item order by id")]
+
+
+@pytest.mark.parametrize("function", ["purge", "purge_table"])
+async def test_max_affected_refuses_more_returned_rows_and_rolls_back(
+    rpc: AsyncTestClient[Litestar], items: asyncpg.Connection, function: str
+) -> None:
+    response = await rpc.post(
+        f"/rpc/{function}", json={"p_max_id": 3}, headers={"Prefer": "handling=strict, max-affected=2"}
+    )
+    body = assert_canonical_error(response, 400, "PGRST124")
+    assert body["message"] == "Query result exceeds max-affected preference constraint"
+    assert body["details"] == "The query affects 3 rows"
+    assert await ids(items) == [1, 2, 3, 4]
+
+
+async def test_max_affected_allows_up_to_n_rows(rpc: AsyncTestClient[Litestar], items: asyncpg.Connection) -> None:
+    response = await rpc.post(
+        "/rpc/purge?select=id", json={"p_max_id": 3}, headers={"Prefer": "handling=strict, max-affected=3"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == [{"id": 1}, {"id": 2}, {"id": 3}]
+    assert response.headers["preference-applied"] == "handling=strict, max-affected=3"
+    assert await ids(items) == [4]
+
+
+async def test_max_affected_without_strict_handling_is_ignored(
+    rpc: AsyncTestClient[Litestar], items: asyncpg.Connection
+) -> None:
+    response = await rpc.post("/rpc/purge", json={"p_max_id": 3}, headers={"Prefer": "max-affected=1"})
+    assert response.status_code == 200, response.text
+    assert len(response.json()) == 3
+    assert "preference-applied" not in response.headers
+    assert await ids(items) == [4]
+
+
+async def test_max_affected_counts_a_get_calls_rows_too(rpc: AsyncTestClient[Litestar], items: asyncpg.Connection) -> None:
+    """PostgREST checks every call's returned rows, whatever the method (MainTx.hs)."""
+    response = await rpc.get("/rpc/items?p_min=2", headers={"Prefer": "handling=strict, max-affected=2"})
+    assert assert_canonical_error(response, 400, "PGRST124")["details"] == "The query affects 3 rows"
+
+
+@pytest.mark.parametrize(
+    ("function", "body"),
+    [("purge_one", {"p_id": 1}), ("purge_count", {"p_max_id": 3}), ("remember", {"p_note": "refused"})],
+)
+async def test_max_affected_refuses_functions_that_return_no_set(
+    rpc: AsyncTestClient[Litestar], items: asyncpg.Connection, function: str, body: dict[str, object]
+) -> None:
+    response = await rpc.post(f"/rpc/{function}", json=body, headers={"Prefer": "handling=strict, max-affected=5"})
+    error = assert_canonical_error(response, 400, "PGRST128")
+    assert error["message"] == (
+        "Function must return SETOF or TABLE when max-affected preference is used with handling=strict"
+    )
+    assert await ids(items) == [1, 2, 3, 4]
+    assert await items.fetchval("select count(*) from gw_rpc_polish.log") == 0
