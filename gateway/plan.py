@@ -223,7 +223,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
             "PGRST128",
             "Function must return SETOF or TABLE when max-affected preference is used with handling=strict",
         )
-    counted = request.preferences.count  # a set counts as a read; one value counts 1; void nothing
+    counted = request.preferences.count  # a set counts as a read; one value (void too) counts 1
     call = CallPlan(
         function=QualifiedName(schema=function.schema, name=function.name),
         arguments=tuple(CallArgument(name=n, type=types[n]) for n in request.rpc_args),
@@ -234,7 +234,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         csv=request.csv,
         row=function.returns_row,
         params=len(request.values),
-        count=returns != "void" and counted in ("exact", "estimated"),
+        count=counted in ("exact", "estimated"),
         estimate=counted if returns == "set" and counted in ("planned", "estimated") else None,
     )
     every = request.select is None or request.select == (SelectItem(column="*"),)

@@ -217,10 +217,10 @@ def _call(plan: CallPlan, joined: Joined = _ALONE) -> Rendered:
     if plan.shaped or plan.returns == "set" or (plan.csv and plan.returns != "void"):
         return _shaped_call(plan, call, source, extras, joined)
     from_source = f" from {source}" if source else ""
-    if plan.returns == "void":
+    if plan.returns == "void":  # one (void) value too: 0-0/*, and 204 (respond.py)
         sql = (
-            "select null::text as body, 0::bigint as page_total, null::bigint as total, null::text[] as location "
-            f"from (select {call}{from_source}) pgrst_t"
+            f"select null::text as body, 1::bigint as page_total, {'1' if plan.count else 'null'}::bigint as total, "
+            f"null::text[] as location from (select {call}{from_source}) pgrst_t"
         )
     else:  # one value: Prefer count says 1, as PostgREST's funcReturnsSingle
         sql = (

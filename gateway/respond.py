@@ -84,9 +84,14 @@ def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
 
 def _call(request: ApiRequest, plan: CallPlan, outcome: Outcome) -> Reply:
     """A set is paged like a read: Content-Range, 206, 416. One value (or one
-    row type) is the range 0-0, its count 1 (PostgREST's Response.hs for calls)."""
+    row type) is the range 0-0, its count 1 (PostgREST's Response.hs for calls).
+    Void is one value too: 204 with no body nor Content-Type, but Content-Range
+    and Preference-Applied, as PostgREST (its pageCountSelectF counts 1 for any
+    function returning no set)."""
     if plan.returns == "void":
-        return Reply(status=204, headers={})
+        headers = {"Content-Range": content_range(0, outcome.page_total, outcome.total)}
+        _applied(request, headers)
+        return Reply(status=204, headers=headers)
     status, offset = 200, 0
     if plan.returns == "set":
         status, offset = _range_status(request, outcome, single=plan.single), request.offset

@@ -229,3 +229,45 @@ async def test_max_affected_refuses_functions_that_return_no_set(
     )
     assert await ids(items) == [1, 2, 3, 4]
     assert await items.fetchval("select count(*) from gw_rpc_polish.log") == 0
+
+
+# --- a void call's headers ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prefer", "content_range", "applied"),
+    [
+        (None, "0-0/*", None),
+        ("count=exact", "0-0/1", "count=exact"),
+        ("count=planned", "0-0/*", "count=planned"),
+    ],
+)
+async def test_a_void_call_answers_204_with_content_range(
+    rpc: AsyncTestClient[Litestar], items: asyncpg.Connection,
+    prefer: str | None, content_range: str, applied: str | None,
+) -> None:  # fmt: skip
+    """PostgREST's Response.hs sends the range of its one (void) value, and no Content-Type."""
+    response = await rpc.post("/rpc/remember", json={"p_note": "void"}, headers={"Prefer": prefer} if prefer else {})
+    assert (response.status_code, response.content) == (204, b"")
+    assert response.headers["content-range"] == content_range
+    assert response.headers.get("preference-applied") == applied
+    assert "content-type" not in response.headers
+    assert await items.fetchval("select count(*) from gw_rpc_polish.log where note = 'void'") == 1
+
+
+async def test_a_void_call_with_tx_rollback_is_undone(rpc: AsyncTestClient[Litestar], items: asyncpg.Connection) -> None:
+    response = await rpc.post("/rpc/remember", json={"p_note": "undone"}, headers={"Prefer": "tx=rollback"})
+    assert response.status_code == 204, response.text
+    assert (response.headers["content-range"], response.headers["preference-applied"]) == ("0-0/*", "tx=rollback")
+    assert await items.fetchval("select count(*) from gw_rpc_polish.log") == 0
+
+
+async def test_a_void_call_is_one_object_for_the_singular_media_type(
+    rpc: AsyncTestClient[Litestar], items: asyncpg.Connection
+) -> None:
+    """PostgREST counts a void result as one row, so vnd.pgrst.object passes its singular check."""
+    response = await rpc.post(
+        "/rpc/remember", json={"p_note": "one"}, headers={"Accept": "application/vnd.pgrst.object+json"}
+    )
+    assert (response.status_code, response.content) == (204, b"")
+    assert await items.fetchval("select count(*) from gw_rpc_polish.log where note = 'one'") == 1
