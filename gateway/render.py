@@ -263,14 +263,16 @@ def _shaped_call(
         value = "json_build_object('pgrst_scalar', pgrst_t.pgrst_call)"
         body = csv_body("pgrst_t", None if plan.shaped else "row_to_json(pgrst_t.pgrst_call)" if plan.row else value)
     total = f"(select count(*) from {counted})" if plan.count else "null::bigint"
-    extras = (*extras, "limit", "offset")
+    # One value or row as CSV (not shaped, no set) ignores limit/offset and Range, as in JSON.
+    paged = plan.shaped or plan.returns == "set"
+    extras = (*extras, "limit", "offset") if paged else extras
     if plan.estimate == "estimated":  # as a read: exact up to MAX_ROWS + 1, then the planner's estimate
         total = f"(select count(*) from (select 1 from {counted} limit ${limit + 2}) pgrst_c)"
         extras = (*extras, "count_cap")
     with_source = f"with pgrst_source as ({cte}) "
     sql = (
         f"{with_source}select {body} as body, count(*) as page_total, {total} as total, null::text[] as location "
-        f"from (select {page} limit ${limit} offset ${limit + 1}) pgrst_t"
+        f"from (select {page}{f' limit ${limit} offset ${limit + 1}' if paged else ''}) pgrst_t"
     )
     explain = f"explain (format json) {with_source}select 1 from pgrst_source" if plan.estimate else None
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only, explain=explain,

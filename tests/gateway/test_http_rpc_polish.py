@@ -160,6 +160,11 @@ async def test_csv_of_values_has_postgrests_pgrst_scalar_header(
     assert [str(v) for v in (as_json if isinstance(as_json, list) else [as_json])] == values
 
 
+async def test_csv_of_one_value_ignores_range_as_json_does(rpc: AsyncTestClient[Litestar]) -> None:
+    response = await rpc.get("/rpc/answer?offset=1", headers={**CSV_ACCEPT, "Range": "2-3"})
+    assert (response.status_code, response.text, response.headers["content-range"]) == (200, "pgrst_scalar\n42", "0-0/*")
+
+
 async def test_csv_on_a_void_call_is_204_and_the_call_runs(
     rpc: AsyncTestClient[Litestar], items: asyncpg.Connection
 ) -> None:
