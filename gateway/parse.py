@@ -79,7 +79,7 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     order: tuple[OrderTerm, ...] = ()
     preferences: Preferences = Preferences()
     single: bool = False  # Accept: application/vnd.pgrst.object+json
-    csv: bool = False  # Accept: text/csv (reads; formats.py)
+    csv: bool = False  # Accept: text/csv (reads and calls; formats.py)
     csv_body: bool = False  # POST with Content-Type: text/csv: `columns` from its header (formats.py)
     rpc_args: tuple[str, ...] = ()  # argument names, sorted (GET: slots in this order)
     columns: tuple[str, ...] | None = None  # POST `columns=`: what to insert (postgrest-js sends it)
@@ -110,9 +110,9 @@ def parse_request(
     verb, action = _action(method, rpc)
     pairs = parse_qsl(query, keep_blank_values=True)
     csv = wants_csv(headers.get("accept", ""))
-    if csv and (rpc or action != "read"):
+    if csv and action not in ("read", "call"):
         raise ApiError(406, "PGRST107", "None of these media types are available: text/csv",
-                       hint="text/csv is served for reads of tables and views")  # fmt: skip
+                       hint="text/csv is served for reads and function calls")  # fmt: skip
     base = ApiRequest(
         method=verb,
         action=action,

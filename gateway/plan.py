@@ -214,7 +214,16 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         )
     types = {a.name: a.type for a in function.arguments}
     returns = "void" if function.returns_void else "set" if function.returns_set else "scalar"
-    counted = request.preferences.count  # a set counts as a read; one value counts 1; void nothing
+    prefer = request.preferences
+    if prefer.max_affected is not None and prefer.strict and returns != "set":
+        # PostgREST 13.0.3 (#4100): max-affected counts the rows a function
+        # returns, so one that returns one value, one row or nothing is refused.
+        raise ApiError(
+            400,
+            "PGRST128",
+            "Function must return SETOF or TABLE when max-affected preference is used with handling=strict",
+        )
+    counted = request.preferences.count  # a set counts as a read; one value (void too) counts 1
     call = CallPlan(
         function=QualifiedName(schema=function.schema, name=function.name),
         arguments=tuple(CallArgument(name=n, type=types[n]) for n in request.rpc_args),
@@ -222,8 +231,10 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         returns=returns,  # type: ignore[arg-type]
         read_only=get or function.volatility != "volatile",
         single=request.single,
+        csv=request.csv,
+        row=function.returns_row,
         params=len(request.values),
-        count=returns != "void" and counted in ("exact", "estimated"),
+        count=counted in ("exact", "estimated"),
         estimate=counted if returns == "set" and counted in ("planned", "estimated") else None,
     )
     every = request.select is None or request.select == (SelectItem(column="*"),)

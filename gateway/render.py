@@ -213,13 +213,14 @@ def _call(plan: CallPlan, joined: Joined = _ALONE) -> Rendered:
         values = [f"{ident(a.name)} => {_param(first + i, a.type)}" for i, a in enumerate(plan.arguments)]
         extras = ()
     call = f"{function}({', '.join(values)})"
-    if plan.shaped or plan.returns == "set":
+    # CSV is an aggregate over rows, so one value or row is read as a set of one.
+    if plan.shaped or plan.returns == "set" or (plan.csv and plan.returns != "void"):
         return _shaped_call(plan, call, source, extras, joined)
     from_source = f" from {source}" if source else ""
-    if plan.returns == "void":
+    if plan.returns == "void":  # one (void) value too: 0-0/*, and 204 (respond.py)
         sql = (
-            "select null::text as body, 0::bigint as page_total, null::bigint as total, null::text[] as location "
-            f"from (select {call}{from_source}) pgrst_t"
+            f"select null::text as body, 1::bigint as page_total, {'1' if plan.count else 'null'}::bigint as total, "
+            f"null::text[] as location from (select {call}{from_source}) pgrst_t"
         )
     else:  # one value: Prefer count says 1, as PostgREST's funcReturnsSingle
         sql = (
@@ -258,15 +259,20 @@ def _shaped_call(
         array = "coalesce(json_agg(pgrst_t.pgrst_call), '[]')::text"
         one = "coalesce((json_agg(pgrst_t.pgrst_call)->0)::text, 'null')"
     body = one if plan.single or plan.returns != "set" else array
+    if plan.csv:  # values are headed `pgrst_scalar`, as PostgREST's (Query/QueryBuilder.hs callPlanToQuery)
+        value = "json_build_object('pgrst_scalar', pgrst_t.pgrst_call)"
+        body = csv_body("pgrst_t", None if plan.shaped else "row_to_json(pgrst_t.pgrst_call)" if plan.row else value)
     total = f"(select count(*) from {counted})" if plan.count else "null::bigint"
-    extras = (*extras, "limit", "offset")
+    # One value or row as CSV (not shaped, no set) ignores limit/offset and Range, as in JSON.
+    paged = plan.shaped or plan.returns == "set"
+    extras = (*extras, "limit", "offset") if paged else extras
     if plan.estimate == "estimated":  # as a read: exact up to MAX_ROWS + 1, then the planner's estimate
         total = f"(select count(*) from (select 1 from {counted} limit ${limit + 2}) pgrst_c)"
         extras = (*extras, "count_cap")
     with_source = f"with pgrst_source as ({cte}) "
     sql = (
         f"{with_source}select {body} as body, count(*) as page_total, {total} as total, null::text[] as location "
-        f"from (select {page} limit ${limit} offset ${limit + 1}) pgrst_t"
+        f"from (select {page}{f' limit ${limit} offset ${limit + 1}' if paged else ''}) pgrst_t"
     )
     explain = f"explain (format json) {with_source}select 1 from pgrst_source" if plan.estimate else None
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only, explain=explain,

@@ -84,16 +84,21 @@ def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
 
 def _call(request: ApiRequest, plan: CallPlan, outcome: Outcome) -> Reply:
     """A set is paged like a read: Content-Range, 206, 416. One value (or one
-    row type) is the range 0-0, its count 1 (PostgREST's Response.hs for calls)."""
+    row type) is the range 0-0, its count 1 (PostgREST's Response.hs for calls).
+    Void is one value too: 204 with no body nor Content-Type, but Content-Range
+    and Preference-Applied, as PostgREST (its pageCountSelectF counts 1 for any
+    function returning no set)."""
     if plan.returns == "void":
-        return Reply(status=204, headers={})
+        headers = {"Content-Range": content_range(0, outcome.page_total, outcome.total)}
+        _applied(request, headers)
+        return Reply(status=204, headers=headers)
     status, offset = 200, 0
     if plan.returns == "set":
         status, offset = _range_status(request, outcome, single=plan.single), request.offset
-    headers = {"Content-Type": OBJECT if plan.single else JSON,
+    headers = {"Content-Type": CSV if plan.csv else OBJECT if plan.single else JSON,
                "Content-Range": content_range(offset, outcome.page_total, outcome.total)}  # fmt: skip
     _applied(request, headers)
-    return Reply(status=status, headers=headers, body=(outcome.body or "null").encode())
+    return Reply(status=status, headers=headers, body=(outcome.body or ("" if plan.csv else "null")).encode())
 
 
 def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
@@ -110,7 +115,7 @@ def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
         f"handling={prefer.handling}" if prefer.handling else "",
         f"tx={prefer.tx}" if prefer.tx else "",
         f"max-affected={prefer.max_affected}"
-        if prefer.max_affected is not None and prefer.strict and request.action in ("update", "delete", "create")
+        if prefer.max_affected is not None and prefer.strict and request.action != "read"
         else "",
     ]
     if any(parts):

@@ -173,8 +173,9 @@ class Gateway:
             explain_args=len(api.values) + rendered.explain_extras,
             explain_above=self.settings.max_rows if estimated else None,
             rollback=prefer.tx == "rollback",
-            # PostgREST applies max-affected only with handling=strict.
-            max_affected=prefer.max_affected if prefer.strict and isinstance(plan, MutatePlan) else None,
+            # PostgREST applies max-affected only with handling=strict; on a
+            # call it counts the rows returned (plan.py refuses a non-set one).
+            max_affected=prefer.max_affected if prefer.strict and isinstance(plan, MutatePlan | CallPlan) else None,
         )
 
     def prepare(self, api: ApiRequest) -> tuple[Plan, Rendered]:

@@ -77,6 +77,9 @@ class Function(msgspec.Struct, frozen=True, kw_only=True):
     returns: str
     returns_set: bool = False
     returns_void: bool = False
+    # Each result is a row (a composite type, or `returns table(...)`/OUT
+    # arguments: record), not one value: what a CSV header names (render.py).
+    returns_row: bool = False
     volatility: Volatility = "volatile"
     description: str | None = None
 
@@ -330,6 +333,7 @@ def _function(schema: str, raw: _RawFunction) -> Function | None:
         returns=raw.returns,
         returns_set=raw.returns_set,
         returns_void=raw.returns_void,
+        returns_row=raw.category == "C" or raw.returns == "record",
         volatility=_VOLATILITY[raw.volatility],
         description=raw.description,
     )

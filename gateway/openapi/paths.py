@@ -225,7 +225,7 @@ def rpc_path(
     # A set is read like a table (parse.py _rpc_result): select, filters, order, paging, count.
     shaping = ("select", "order", "limit", "offset", "or", "and", "preferRead") if function.returns_set else ()
     if function.returns_void:
-        ok: dict[str, Any] = {"204": {"description": "Done"}}
+        ok: dict[str, Any] = {"204": {"description": "Done", "headers": _headers("Content-Range")}}  # 0-0/*
     else:
         result = _pg_type(function.returns, cache, titles, writing=False)
         schema = {"type": "array", "items": result} if function.returns_set else result

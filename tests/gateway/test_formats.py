@@ -43,11 +43,30 @@ def test_csv_reads_share_no_plan_with_json_reads() -> None:
     assert json.shape() != csv.shape()
 
 
-@pytest.mark.parametrize(("method", "rpc"), [("POST", False), ("GET", True)])
-def test_csv_is_only_for_reads(method: str, rpc: bool) -> None:
+@pytest.mark.parametrize("method", ["POST", "PATCH", "DELETE", "PUT"])
+def test_csv_is_only_for_reads_and_calls(method: str) -> None:
     with pytest.raises(ApiError) as caught:
-        parse_request(method, "students", rpc=rpc, query="", headers={"accept": "text/csv"}, body=b"{}")
+        parse_request(method, "students", rpc=False, query="", headers={"accept": "text/csv"}, body=b"{}")
     assert (caught.value.status, caught.value.code) == (406, "PGRST107")
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "query", "body", "fragment"),
+    [
+        # Rows shaped like the relation's: the read's CSV over the page.
+        ("GET", "students_of", "p_class_id=x&select=id", None, "json_each_text(row_to_json(pgrst_t))"),
+        # One value: PostgREST's `pgrst_scalar` header (Query/QueryBuilder.hs).
+        ("POST", "record_payment", "", b'{"p_invoice_id": "x", "p_amount": 1}',
+         "json_each_text(json_build_object('pgrst_scalar', pgrst_t.pgrst_call))"),
+    ],
+)  # fmt: skip
+def test_csv_calls_render_the_csv_aggregate(
+    method: str, target: str, query: str, body: bytes | None, fragment: str
+) -> None:
+    request = parse_request(method, target, rpc=True, query=query, headers={"accept": "text/csv"}, body=body)
+    sql = render(plan_request(request, SCHEMA)).sql
+    assert fragment in sql
+    assert "json_agg" not in sql
 
 
 def test_csv_bodies_become_one_json_array_of_strings() -> None:

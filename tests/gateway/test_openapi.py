@@ -265,3 +265,13 @@ def test_a_set_returning_function_is_documented_like_a_read() -> None:
     assert names["post"] == ["select", "order", "limit", "offset", "or", "and", "preferRead", "contentProfile"]
     assert {"200", "206", "416"} <= set(path["get"]["responses"])
     assert set(path["get"]["responses"]["206"]["headers"]) == {"Content-Range", "Content-Profile"}
+
+
+def test_a_void_function_is_documented_as_204_with_content_range() -> None:
+    """PostgREST sends Content-Range (0-0/*) on a void call's 204 (respond.py)."""
+    remember = Function(schema="api", name="remember", arguments=(Argument(name="p_note", type="text"),),
+                        returns="void", returns_void=True)  # fmt: skip
+    path = rpc_path(remember, (remember,), ["school_admin"], SCHEMA, {})
+    done = path["post"]["responses"]["204"]
+    assert set(done["headers"]) == {"Content-Range"}
+    assert "content" not in done
