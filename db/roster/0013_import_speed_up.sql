@@ -59,12 +59,18 @@ declare
     v_total bigint;
 begin
     if p_mode = 'absent' then return '{}'; end if;
+    -- Only the file's rows that are new here or differ from the row their
+    -- sourcedId names: the three statements below join this table to the
+    -- school's enrollments, and on an unchanged re-import it is empty.
     create temp table roster_src_enrollments on commit drop as
     select s.sourced_id, st.id as student_id, c.id as class_id, s.begin_date::date as enrollment_date, s.end_date::date as completion_date
     from pg_temp.roster_stage_enrollments s
     join data.students st on st.school_id = p_school and st.sourced_id = s.user_sourced_id and not st.is_deleted
     join data.classes c on c.school_id = p_school and c.sourced_id = s.class_sourced_id and not c.is_deleted
-    where s.role = 'student' and s.status is distinct from 'tobedeleted';
+    left join data.enrollments y on y.school_id = p_school and y.sourced_id = s.sourced_id
+    where s.role = 'student' and s.status is distinct from 'tobedeleted'
+      and (y.id is null or (y.student_id, y.class_id, y.enrollment_date, y.completion_date)
+                           is distinct from (st.id, c.id, s.begin_date::date, s.end_date::date));
     analyze pg_temp.roster_src_enrollments;
     v_total := (select count(*) from pg_temp.roster_stage_enrollments where status is distinct from 'tobedeleted');
     -- An enrollment made here (no sourcedId) of the same student and class is adopted.
