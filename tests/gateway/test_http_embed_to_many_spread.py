@@ -152,6 +152,14 @@ async def test_inner_keeps_only_parents_with_rows(api: Api, school: School) -> N
     assert got == [{"name": "History 7B", "student_number": ["S-2"]}]
 
 
+async def test_a_related_order_sorts_every_array(api: Api, school: School) -> None:
+    """SpreadQueriesSpec "orders all the resulting arrays according to the
+    related ordering columns in the spread relationship"."""
+    got = await get(api, "/students?select=student_number,...classes(name,...teachers(last_name))&student_number=eq.M-1"
+                         "&classes.order=teachers(last_name).desc", school)  # fmt: skip
+    assert got == [{"student_number": "M-1", "name": ["Maths 7A", "History 7B"], "last_name": ["Teacher", "Other"]}]
+
+
 # Nested embeds ----------------------------------------------------------------------
 
 
@@ -187,6 +195,39 @@ async def test_aggregates_beside_a_to_many_spread_group_by_its_arrays(api: Api, 
     assert sorted((r["name"], r["n"]) for r in got) == [
         (["History 7B"], 1), (["History 7B", "Maths 7A"], 1), (["Maths 7A"], 1)
     ]  # fmt: skip
+
+
+# With the rest of the dialect -----------------------------------------------------------
+
+
+async def test_keyset_pages_count_and_csv_with_a_to_many_spread(api: Api, school: School) -> None:
+    path = "/classes?select=name,...students(student_number)&order=name&students.order=student_number&limit=2"
+    first = await api.get(path, headers=as_role("school_admin", school, Prefer="count=exact"))
+    assert first.status_code == 206, first.text
+    assert first.headers["content-range"] == "0-1/3"
+    assert first.json() == [
+        {"name": "Empty 7C", "student_number": []},
+        {"name": "History 7B", "student_number": ["M-1", "S-2"]},
+    ]
+    following = first.headers["link"].split(">")[0].lstrip("<")
+    assert await get(api, following, school) == [{"name": "Maths 7A", "student_number": ["M-1", "S-1"]}]
+    csv = await api.get(path, headers=as_role("school_admin", school, Accept="text/csv"))
+    assert csv.text.splitlines()[1:] == ["Empty 7C,[]", 'History 7B,"[""M-1"", ""S-2""]"']
+
+
+async def test_a_writes_returned_rows_and_a_functions_rows_spread_too(api: Api, school: School) -> None:
+    response = await api.post(
+        "/classes?select=name,...students(student_number)",
+        json={"name": "New 7D", "academic_year": "2026-2027", "teacher_id": str(school.teacher)},
+        headers=as_role("school_admin", school, Prefer="return=representation"),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json() == [{"name": "New 7D", "student_number": []}]
+    deleted = await api.delete("/classes?name=eq.New 7D", headers=as_role("school_admin", school))
+    assert deleted.status_code == 204, deleted.text  # the other tests count this school's classes
+    got = await get(api, "/rpc/search_students?search=M-1&select=student_number,...classes(name)&classes.order=name",
+                    school)  # fmt: skip
+    assert got == [{"student_number": "M-1", "name": ["History 7B", "Maths 7A"]}]
 
 
 # RLS: every spread row as the caller sees it ---------------------------------------
