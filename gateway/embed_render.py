@@ -214,7 +214,9 @@ def _spread_outputs(embed: EmbedPlan, source: str, joined: Joined) -> list[tuple
             outputs.append(Output(expression=bare, name=name, aggregate=field.aggregate, cast=field.cast))
     labelled, used = [], set()
     for i, output in enumerate(outputs, 1):
-        label = output.name if output.aggregate is None and output.name not in used else f"pgrst_c{i}"
+        # A client's `pgrst_...` alias would clash with the LATERAL's own columns (pgrst_rows, pgrst_o1, pgrst_k1).
+        own = output.aggregate is None and output.name not in used and not output.name.startswith("pgrst_")
+        label = output.name if own else f"pgrst_c{i}"
         used.add(label)
         labelled.append((label, output))
     return labelled

@@ -160,6 +160,23 @@ async def test_a_related_order_sorts_every_array(api: Api, school: School) -> No
     assert got == [{"student_number": "M-1", "name": ["Maths 7A", "History 7B"], "last_name": ["Teacher", "Other"]}]
 
 
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        ("/classes?select=name,...students(pgrst_rows:last_name)&name=eq.Maths 7A&students.order=last_name",
+         "pgrst_rows"),
+        ("/classes?select=name,...students(pgrst_o1:last_name)&name=eq.Maths 7A&students.order=last_name", "pgrst_o1"),
+        ("/classes?select=name,...teachers(pgrst_k1:last_name)&name=eq.Maths 7A&order=teachers(last_name)",
+         "pgrst_k1"),  # a to-one spread's related order
+    ],
+)  # fmt: skip
+async def test_aliases_like_the_laterals_own_columns_are_only_keys(
+    api: Api, school: School, path: str, key: str
+) -> None:
+    got = await get(api, path, school)
+    assert got == [{"name": "Maths 7A", key: ["Both", "StudentS-1"] if "students" in path else "Teacher"}]
+
+
 # Nested embeds ----------------------------------------------------------------------
 
 
