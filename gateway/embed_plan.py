@@ -13,7 +13,7 @@ To-many spreads as PostgREST 13 has them (docs "Spread embedded resource",
 "Spread one-to-many and many-to-many relationships"): `classes?select=name,
 ...students(first_name)` gives the parent one JSON array per column, in the
 embed's order (embed_render.py). Its order, limit and filters apply as in any
-to-many embed; `!inner` keeps parents with at least one related row.
+to-many embed. `!inner` on any spread keeps parents with a related row.
 
 Aggregates as PostgREST 12 has them with embeds (docs "Aggregate Functions",
 "Aggregates and Resource Embedding"):
@@ -179,8 +179,6 @@ def _embed(
     to_many_spread = embed.spread and rel.cardinality not in TO_ONE
     if to_many_spread and any(isinstance(i, SelectItem) and i.aggregate for i in embed.select):
         _no_to_many_spread_aggregates()
-    if embed.spread and embed.inner and not to_many_spread:
-        raise bad_query("!inner on a spread embedded resource is not supported")
     cut = bool(query.order) or query.limit_slot is not None or query.offset_slot is not None
     if rel.cardinality in TO_ONE and cut:
         # At most one row: an order or a limit there was ignored, which hid the client's mistake.

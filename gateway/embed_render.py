@@ -88,7 +88,7 @@ def laterals(
         subquery, outputs = _subquery(embed, parent, source, rows, aliases, tuple(term for _, term in related))
         joins += f" left join lateral ({subquery}) {alias} on true"
         if embed.inner:
-            inner.append(f'{alias}."pgrst_rows" is not null' if _to_many_spread(embed) else f"{alias}.body is not null")
+            inner.append(f'{alias}."pgrst_rows" is not null' if embed.spread else f"{alias}.body is not null")
         items[embed.position] = ()
         if _to_many_spread(embed):  # one JSON array per column
             items[embed.position] = tuple(
@@ -139,6 +139,8 @@ def _subquery(
     if embed.spread:  # never grouped here: its aggregates are its parent's (hoisted)
         outputs = _spread_outputs(embed, source, joined)
         given = [f"{output.expression} as {ident(label)}" for label, output in outputs]
+        if embed.inner:  # `...teachers!inner(...)`: no row, no parent (PostgREST's INNER JOIN LATERAL)
+            given.append('true as "pgrst_rows"')
         return f"select {', '.join(given + exposed)}{rest}", outputs
     columns = select_with_embeds(embed.select, source, joined.items, embed.aggregated)
     if embed.aggregated:  # per parent row: the join conditions are in the where above

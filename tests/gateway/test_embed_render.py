@@ -152,6 +152,12 @@ def test_a_to_many_spread_inner_keeps_parents_with_rows() -> None:
     assert 'and ("pgrst_1_s"."student_number" = $1::text)' in sql
 
 
+def test_a_to_one_spread_inner_says_whether_its_row_is_there() -> None:
+    sql = rendered("select=name,...teachers!inner(last_name)", "classes")[0].sql
+    assert '(select "pgrst_1_s"."last_name" as "last_name", true as "pgrst_rows" from "api"."teachers"' in sql
+    assert 'where "pgrst_1"."pgrst_rows" is not null limit' in sql
+
+
 def test_a_to_many_spreads_nested_embeds_become_arrays_of_their_json() -> None:
     sql = rendered("select=name,...students(id,enrollments(id),...parents(first_name))", "classes")[0].sql
     assert 'coalesce(json_agg("pgrst_1_r"."enrollments"), \'[]\'::json) as "enrollments"' in sql

@@ -177,6 +177,29 @@ async def test_aliases_like_the_laterals_own_columns_are_only_keys(
     assert got == [{"name": "Maths 7A", key: ["Both", "StudentS-1"] if "students" in path else "Teacher"}]
 
 
+async def test_inner_on_a_to_one_spread_drops_parents_without_its_row(
+    api: Api, committer_session: asyncpg.Connection
+) -> None:
+    """PostgREST 13: any spread may be !inner (its INNER JOIN LATERAL)."""
+    fresh = await make_school(committer_session)
+    await committer_session.execute(
+        "insert into data.classes (school_id, name, academic_year) values ($1, 'Free 7E', '2026-2027')", fresh.id
+    )
+    path = "/classes?select=name,...teachers{}(last_name)&order=name"
+    assert await get(api, path.format(""), fresh) == [
+        {"name": "Free 7E", "last_name": None}, {"name": "History 7B", "last_name": "Other"},
+        {"name": "Maths 7A", "last_name": "Teacher"},
+    ]  # fmt: skip
+    assert await get(api, path.format("!inner"), fresh) == [
+        {"name": "History 7B", "last_name": "Other"}, {"name": "Maths 7A", "last_name": "Teacher"}
+    ]  # fmt: skip
+    got = await get(api, "/classes?select=...teachers!inner(n:count())", fresh)
+    expected = await committer_session.fetchval(
+        "select count(*) from data.classes where school_id = $1 and teacher_id is not null", fresh.id
+    )
+    assert got == [{"n": expected}] == [{"n": 2}]
+
+
 # Nested embeds ----------------------------------------------------------------------
 
 
