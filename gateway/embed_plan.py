@@ -9,6 +9,12 @@ Errors, PostgREST's:
     PGRST118 400  `order=name(column)` on a to-many embed
     PGRST127 400  aggregates in a to-many spread (PostgREST 13)
 
+To-many spreads as PostgREST 13 has them (docs "Spread embedded resource",
+"Spread one-to-many and many-to-many relationships"): `classes?select=name,
+...students(first_name)` gives the parent one JSON array per column, in the
+embed's order (embed_render.py). Its order, limit and filters apply as in any
+to-many embed. `!inner` on any spread keeps parents with a related row.
+
 Aggregates as PostgREST 12 has them with embeds (docs "Aggregate Functions",
 "Aggregates and Resource Embedding"):
 - inside an embed (`classes?select=name,enrollments(count())`): grouped by
@@ -170,16 +176,9 @@ def _embed(
     query = queries.get(here, EmbedQuery(path=here))
     if here in queries:
         used.add(here)
-    if embed.spread and rel.cardinality not in TO_ONE and any(isinstance(i, SelectItem) and i.aggregate
-                                                              for i in embed.select):  # fmt: skip
-        # PostgREST 13's answer (addToManyOrderSelects); 12 refuses any to-many spread, as below.
-        raise ApiError(400, "PGRST127", "Feature not implemented",
-                       details="Aggregates are not implemented for one-to-many or many-to-many spreads.")  # fmt: skip
-    if embed.spread and rel.cardinality not in TO_ONE:
-        raise bad_query(f"A spread operation on '{embed.name}' is not possible",
-                        f"'{parent}' and '{embed.name}' do not form a many-to-one or one-to-one relationship")  # fmt: skip
-    if embed.spread and embed.inner:
-        raise bad_query("!inner on a spread embedded resource is not supported")
+    to_many_spread = embed.spread and rel.cardinality not in TO_ONE
+    if to_many_spread and any(isinstance(i, SelectItem) and i.aggregate for i in embed.select):
+        _no_to_many_spread_aggregates()
     cut = bool(query.order) or query.limit_slot is not None or query.offset_slot is not None
     if rel.cardinality in TO_ONE and cut:
         # At most one row: an order or a limit there was ignored, which hid the client's mistake.
@@ -190,6 +189,8 @@ def _embed(
     select = select_fields(target, columns) or ()
     order = tuple(order_plan(target, t) for t in query.order)
     embeds = _embeds(schema, target.name, items, queries, here, used)
+    if to_many_spread and any(e.hoisted for e in embeds):  # a to-one spread's aggregates, hoisted to this one
+        _no_to_many_spread_aggregates()
     aggregated, hoisted = _grouping(embed, select, embeds)
     if aggregated:
         _check_grouped_order(key, select, order)
@@ -216,6 +217,13 @@ def _embed(
         function=QualifiedName(schema=schema_name, name=rel.function) if rel.function else None,
         parent=QualifiedName(schema=schema_name, name=parent) if rel.function else None,
     )
+
+
+def _no_to_many_spread_aggregates() -> None:
+    """PostgREST 13's answer (Plan.hs addToManyOrderSelects): aggregates in a
+    to-many spread, or in a to-one spread inside one (they would be hoisted to it)."""
+    raise ApiError(400, "PGRST127", "Feature not implemented",
+                   details="Aggregates are not implemented for one-to-many or many-to-many spreads.")  # fmt: skip
 
 
 def _every_column(items: tuple[SelectItem | Embed, ...], target: Relation) -> tuple[SelectItem | Embed, ...]:

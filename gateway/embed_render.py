@@ -5,6 +5,8 @@ builds its JSON in Postgres,
     many   (select json_agg(r) as body from (select ... order by ... limit ...) r)
     one    (select row_to_json(r) as body from (select ...) r)
     spread (select ...): its columns join the parent's, named one by one
+    to-many spread (select coalesce(json_agg(r.column order by ...), '[]') ... from (select ...) r):
+           one JSON array per column (PostgREST 13)
 
 joined to the parent on the foreign key's columns (school_id included for the
 tenant keys), or, for a computed relationship, selecting from its function
@@ -86,9 +88,13 @@ def laterals(
         subquery, outputs = _subquery(embed, parent, source, rows, aliases, tuple(term for _, term in related))
         joins += f" left join lateral ({subquery}) {alias} on true"
         if embed.inner:
-            inner.append(f"{alias}.body is not null")
+            inner.append(f'{alias}."pgrst_rows" is not null' if embed.spread else f"{alias}.body is not null")
         items[embed.position] = ()
-        if embed.spread:
+        if _to_many_spread(embed):  # one JSON array per column
+            items[embed.position] = tuple(
+                Output(expression=f"{alias}.{ident(label)}", name=output.name, json=True) for label, output in outputs
+            )
+        elif embed.spread:
             items[embed.position] = tuple(
                 msgspec.structs.replace(output, expression=f"{alias}.{ident(label)}") for label, output in outputs
             )
@@ -128,9 +134,13 @@ def _subquery(
     ]
     where = f" where {' and '.join(conditions)}" if conditions else ""
     rest = f" from {from_}{joined.joins}{where}"
+    if _to_many_spread(embed):
+        return _to_many_spread_subquery(embed, source, rows, joined, rest)
     if embed.spread:  # never grouped here: its aggregates are its parent's (hoisted)
         outputs = _spread_outputs(embed, source, joined)
         given = [f"{output.expression} as {ident(label)}" for label, output in outputs]
+        if embed.inner:  # `...teachers!inner(...)`: no row, no parent (PostgREST's INNER JOIN LATERAL)
+            given.append('true as "pgrst_rows"')
         return f"select {', '.join(given + exposed)}{rest}", outputs
     columns = select_with_embeds(embed.select, source, joined.items, embed.aggregated)
     if embed.aggregated:  # per parent row: the join conditions are in the where above
@@ -149,6 +159,41 @@ def _subquery(
     if embed.offset_slot is not None:
         select += f" offset ${embed.offset_slot + 1}::text::bigint"
     return f"select json_agg({rows}) as body from ({select}) {rows}", []
+
+
+def _to_many_spread(embed: EmbedPlan) -> bool:
+    return embed.spread and embed.cardinality not in TO_ONE
+
+
+def _to_many_spread_subquery(
+    embed: EmbedPlan, source: str, rows: str, joined: Joined, rest: str
+) -> tuple[str, list[tuple[str, Output]]]:
+    """PostgREST 13's to-many spread (QueryBuilder.hs `getJoin`, SqlFragment.hs
+    `pgFmtSpreadJoinSelectItem`): the embedded rows, filtered, ordered and cut
+    as any to-many embed's, then one `coalesce(json_agg(column order by ...), '[]')`
+    per column, so a parent without rows gets `[]` and a null value is `[null]`.
+    Every array is aggregated in the embed's order: the order's values are
+    selected beside the columns (`pgrst_o1`...), as PostgREST's stExtraSelect,
+    since an aggregate's input order is not the subquery's. `pgrst_rows` is
+    null when there is no row, for `!inner`."""
+    outputs = _spread_outputs(embed, source, joined)
+    given = [f"{output.expression} as {ident(label)}" for label, output in outputs]
+    given += [
+        f'{joined.keys[i] if i in joined.keys else target(source, t.column, t.path, t.computed)} as "pgrst_o{i + 1}"'
+        for i, t in enumerate(embed.order)
+    ]
+    select = f"select {', '.join(given) or '1'}"
+    select += rest + order(embed.order, source, joined.keys)
+    if embed.limit_slot is not None:
+        select += f" limit ${embed.limit_slot + 1}::text::bigint"
+    if embed.offset_slot is not None:
+        select += f" offset ${embed.offset_slot + 1}::text::bigint"
+    in_order = order(embed.order, rows, {i: f'{rows}."pgrst_o{i + 1}"' for i in range(len(embed.order))})
+    arrays = [
+        f"coalesce(json_agg({rows}.{ident(label)}{in_order}), '[]'::json) as {ident(label)}" for label, _ in outputs
+    ]
+    columns = ", ".join(['bool_or(true) as "pgrst_rows"', *arrays])
+    return f"select {columns} from ({select}) {rows}", outputs
 
 
 def _spread_outputs(embed: EmbedPlan, source: str, joined: Joined) -> list[tuple[str, Output]]:
@@ -171,7 +216,9 @@ def _spread_outputs(embed: EmbedPlan, source: str, joined: Joined) -> list[tuple
             outputs.append(Output(expression=bare, name=name, aggregate=field.aggregate, cast=field.cast))
     labelled, used = [], set()
     for i, output in enumerate(outputs, 1):
-        label = output.name if output.aggregate is None and output.name not in used else f"pgrst_c{i}"
+        # A client's `pgrst_...` alias would clash with the LATERAL's own columns (pgrst_rows, pgrst_o1, pgrst_k1).
+        own = output.aggregate is None and output.name not in used and not output.name.startswith("pgrst_")
+        label = output.name if own else f"pgrst_c{i}"
         used.add(label)
         labelled.append((label, output))
     return labelled

@@ -117,8 +117,11 @@ def test_a_computed_relationship_selects_from_the_function(query: str, target: s
 
 def test_spread_and_errors() -> None:
     assert '"pgrst_1"."term" as "term"' in sql("select=name,...current_term(term:name)", "schools")  # its columns, by name
+    # To-many (PostgREST 13): one array per column, from the function's rows.
+    assert 'coalesce(json_agg("pgrst_1_r"."name"), \'[]\'::json) as "name"' in sql(
+        "select=id,...current_classes(name)", "students"
+    )
     for query, target, code in [
-        ("select=id,...current_classes(name)", "students", "PGRST100"),  # to-many: no spread
         ("select=name,current_term(name)&current_term.limit=1", "schools", "PGRST100"),  # to-one: no limit
         ("select=name,current_term(nope)", "schools", "42703"),
         ("select=id,current_term(name)", "students", "PGRST200"),  # a function of another row type

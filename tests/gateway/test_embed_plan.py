@@ -135,10 +135,10 @@ def test_ambiguous_is_pgrst201_with_the_choices() -> None:
         ("select=classes(nope)", "students", 400, "42703", "nope"),
         ("select=id&classes.name=eq.x", "students", 400, "PGRST108", "'classes' is not an embedded resource"),
         ("select=classes(*)&c.name=eq.x", "students", 400, "PGRST108", "'c'"),
-        ("select=...classes(*)", "students", 400, "PGRST100", "many-to-one"),
-        ("select=...teachers!inner(*)", "classes", 400, "PGRST100", "!inner"),
+        # PostgREST 13 (Plan.hs addToManyOrderSelects): aggregates in a to-many spread, or hoisted into one.
+        ("select=...classes(count())", "students", 400, "PGRST127", "one-to-many or many-to-many spreads"),
+        ("select=...classes(name,...teachers(count()))", "students", 400, "PGRST127", "many-to-many spreads"),
         ("select=classes(*),classes(*)", "students", 400, "PGRST100", "embedded twice"),
-        ("select=name,...teachers!inner(count())", "classes", 400, "PGRST100", "!inner"),
         ("select=id,classes(count(id))", "students", 400, "PGRST200", "'count'"),  # not an aggregate's syntax
         # Related orders (PostgREST's addRelatedOrders): an embed of this level, to-one, its column.
         ("order=teachers(last_name)", "classes", 400, "PGRST108", "'teachers' is not an embedded resource"),
@@ -203,3 +203,37 @@ def test_an_aggregate_beside_a_shown_embed_is_planned_even_if_parsed_by_hand() -
 def test_a_related_order_is_checked_at_each_level() -> None:
     (classes,) = embeds("select=classes(name,t:teachers(last_name))&classes.order=t(last_name).desc")
     assert classes.order == (OrderPlan(column="last_name", direction="desc", embed="t"),)
+
+
+@pytest.mark.parametrize(
+    ("query", "target", "cardinality"),
+    [
+        ("select=id,...enrollments(class_id)", "students", "one-to-many"),
+        ("select=id,...classes(name)", "students", "many-to-many"),  # through enrollments
+        ("select=id,...classes!inner(name)&classes.name=eq.X&classes.order=name&classes.limit=2", "students",
+         "many-to-many"),
+    ],
+)  # fmt: skip
+def test_a_to_many_spread_is_planned_as_postgrest_13(query: str, target: str, cardinality: str) -> None:
+    """PostgREST 13 spreads one-to-many and many-to-many embeds (12 refused them)."""
+    (plan,) = embeds(query, target)
+    assert (plan.spread, plan.cardinality, plan.aggregated, plan.hoisted) == (True, cardinality, False, False)
+
+
+def test_any_spread_may_be_inner() -> None:
+    """PostgREST 13 joins an !inner spread, to-one or to-many, with INNER JOIN LATERAL."""
+    (to_one,) = embeds("select=name,...teachers!inner(*)", "classes")
+    (hoisted,) = embeds("select=name,...teachers!inner(count())", "classes")
+    assert (to_one.inner, to_one.spread, hoisted.inner, hoisted.hoisted) == (True, True, True, True)
+
+
+def test_a_to_many_spread_keeps_its_filters_order_limit_and_inner() -> None:
+    (plan,) = embeds("select=id,...classes!inner(n:name)&classes.name=eq.X&classes.order=name.desc&classes.limit=2")
+    assert (plan.inner, plan.limit_slot, plan.select[0].alias) == (True, 1, "n")
+    assert plan.order == (OrderPlan(column="name", direction="desc"),)
+    assert len(plan.where) == 1
+
+
+def test_a_to_many_spread_of_every_column_names_them() -> None:
+    (plan,) = embeds("select=id,...classes(*)")
+    assert [f.column for f in plan.select] == ["id", "school_id", "name", "teacher_id"]

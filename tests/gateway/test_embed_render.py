@@ -118,3 +118,54 @@ def test_a_spread_gives_the_sorted_column_without_showing_it() -> None:
     sql = rendered("select=name,...teachers(id)&order=teachers(last_name)", "classes")[0].sql
     assert f'select {C}."name" as "name", "pgrst_1"."id" as "id" from' in sql
     assert '(select "pgrst_1_s"."id" as "id", "pgrst_1_s"."last_name" as "pgrst_k1" from' in sql
+
+
+# To-many spreads (PostgREST 13, QueryBuilder.hs getJoin / SqlFragment.hs pgFmtSpreadJoinSelectItem)
+
+
+def test_a_to_many_spread_aggregates_each_column_into_an_array() -> None:
+    sql = rendered("select=name,...students(student_number,n:id)", "classes")[0].sql
+    assert f'select {C}."name" as "name", "pgrst_1"."student_number" as "student_number", "pgrst_1"."n" as "n"' in sql
+    assert (
+        'left join lateral (select bool_or(true) as "pgrst_rows", '
+        'coalesce(json_agg("pgrst_1_r"."student_number"), \'[]\'::json) as "student_number", '
+        'coalesce(json_agg("pgrst_1_r"."n"), \'[]\'::json) as "n" from (select "pgrst_1_s"."student_number" as '
+        '"student_number", "pgrst_1_s"."id" as "n" from "api"."students" as "pgrst_1_s" join "api"."enrollments"'
+    ) in sql
+
+
+def test_a_to_many_spread_orders_every_array_by_the_same_keys() -> None:
+    result, args = rendered("select=name,...students(id)&students.order=student_number.desc.nullslast&students.limit=2",
+                            "classes")  # fmt: skip
+    sql = result.sql
+    assert 'json_agg("pgrst_1_r"."id" order by "pgrst_1_r"."pgrst_o1" desc nulls last)' in sql
+    assert (
+        '"pgrst_1_s"."student_number" as "pgrst_o1" from' in sql
+        and 'order by "pgrst_1_s"."student_number" desc nulls last limit $1::text::bigint) "pgrst_1_r"' in sql
+    )
+    assert args[0] == "2"
+
+
+def test_a_to_many_spread_inner_keeps_parents_with_rows() -> None:
+    sql = rendered("select=name,...students!inner(id)&students.student_number=eq.X", "classes")[0].sql
+    assert 'where "pgrst_1"."pgrst_rows" is not null limit' in sql
+    assert 'and ("pgrst_1_s"."student_number" = $1::text)' in sql
+
+
+def test_a_to_one_spread_inner_says_whether_its_row_is_there() -> None:
+    sql = rendered("select=name,...teachers!inner(last_name)", "classes")[0].sql
+    assert '(select "pgrst_1_s"."last_name" as "last_name", true as "pgrst_rows" from "api"."teachers"' in sql
+    assert 'where "pgrst_1"."pgrst_rows" is not null limit' in sql
+
+
+def test_a_to_many_spreads_nested_embeds_become_arrays_of_their_json() -> None:
+    sql = rendered("select=name,...students(id,enrollments(id),...parents(first_name))", "classes")[0].sql
+    assert 'coalesce(json_agg("pgrst_1_r"."enrollments"), \'[]\'::json) as "enrollments"' in sql
+    assert 'coalesce("pgrst_2".body, \'[]\'::json) as "enrollments"' in sql  # each student's own array
+    assert 'coalesce(json_agg("pgrst_1_r"."first_name"), \'[]\'::json) as "first_name"' in sql
+
+
+def test_aggregates_beside_a_to_many_spread_group_by_its_arrays_text() -> None:
+    sql = rendered("select=count(),...classes(name)", "students")[0].sql
+    assert '"pgrst_1"."name"::text::json as "name"' in sql
+    assert 'group by "pgrst_1"."name"::text' in sql

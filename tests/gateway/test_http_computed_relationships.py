@@ -107,6 +107,16 @@ async def test_to_many_takes_filters_order_limit_and_inner(api: Api, school: Sch
     assert rows == [{"student_number": "S-1", "current_classes": [{"name": "Maths 7A"}]}]
 
 
+async def test_to_many_may_be_spread(api: Api, school: School) -> None:
+    """PostgREST 13's to-many spread: one array per column, from the function's rows."""
+    rows = await get(api, "/students?select=student_number,...current_classes(name)&current_classes.order=name"
+                     "&order=student_number", school)  # fmt: skip
+    assert rows == [
+        {"student_number": "S-1", "name": ["History 7B", "Maths 7A"]},
+        {"student_number": "S-2", "name": ["History 7B"]},
+    ]
+
+
 async def test_nested_under_and_over_other_embeds(api: Api, school: School) -> None:
     rows = await get(api, "/teachers?select=full_name,current_classes(name,students(full_name))&order=last_name",
                      school)  # fmt: skip
@@ -149,7 +159,7 @@ async def test_returned_rows_of_a_write_embed_it(api: Api, school: School) -> No
 @pytest.mark.parametrize(
     ("path", "code", "words"),
     [
-        ("/students?select=id,...current_classes(name)", "PGRST100", "not possible"),
+        ("/students?select=id,...current_classes(name.count())", "PGRST127", "many-to-many spreads"),
         ("/schools?select=id,current_term(name)&current_term.order=name", "PGRST100", "to-one"),
         ("/schools?select=id,current_term(nope)", "42703", "nope"),
         ("/classes?select=id,current_term(name)", "PGRST200", "'classes' and 'current_term'"),
