@@ -67,6 +67,13 @@ def as_role(role: str, school: School, **headers: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token(role, school, subs[role])}", **headers}
 
 
+async def get_ok(api: AsyncTestClient[Litestar], path: str, school: School, role: str = "school_admin") -> Any:
+    """The JSON of a GET as `role` of `school`, which must answer 200."""
+    response = await api.get(path, headers=as_role(role, school))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def assert_canonical_error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
     """Every error: the status, PostgREST's four keys and nothing else, JSON,
     a request id, and no SQL text."""

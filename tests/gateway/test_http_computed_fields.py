@@ -7,8 +7,6 @@ database computes."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 import pytest
 from litestar import Litestar
@@ -16,6 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.factories import School, make_school
 from tests.gateway.http_support import as_role, assert_canonical_error
+from tests.gateway.http_support import get_ok as get
 
 Api = AsyncTestClient[Litestar]
 
@@ -30,12 +29,6 @@ async def school(committer_session: asyncpg.Connection) -> School:
         made.id,
     )
     return made
-
-
-async def get(api: Api, path: str, school: School, role: str = "school_admin") -> Any:
-    response = await api.get(path, headers=as_role(role, school))
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def full_names(db: asyncpg.Connection, school: School) -> list[str]:

@@ -12,8 +12,6 @@ against the database."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 import pytest
 from litestar import Litestar
@@ -21,6 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.factories import School, make_school
 from tests.gateway.http_support import as_role, assert_canonical_error
+from tests.gateway.http_support import get_ok as get
 
 Api = AsyncTestClient[Litestar]
 
@@ -56,12 +55,6 @@ async def school(committer_session: asyncpg.Connection) -> School:
 async def termless(committer_session: asyncpg.Connection) -> School:
     """No current term."""
     return await make_school(committer_session)
-
-
-async def get(api: Api, path: str, school: School, role: str = "school_admin") -> Any:
-    response = await api.get(path, headers=as_role(role, school))
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def test_to_one_is_an_object(api: Api, school: School) -> None:

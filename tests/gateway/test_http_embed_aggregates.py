@@ -6,7 +6,6 @@ api view is queried as the caller), AGGREGATES_ROLES applies as at the top."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -17,6 +16,7 @@ from litestar.testing import AsyncTestClient
 from gateway.app import create_app
 from tests.factories import School, make_school
 from tests.gateway.http_support import as_role, assert_canonical_error, settings_for
+from tests.gateway.http_support import get_ok as get
 
 Api = AsyncTestClient[Litestar]
 # A-1 is in both classes (the teacher's `class_` and the other teacher's
@@ -51,12 +51,6 @@ async def school(committer_session: asyncpg.Connection) -> School:
                 made.id, assignments[title], student, score, made.admin_user,
             )  # fmt: skip
     return made
-
-
-async def get(api: Api, path: str, school: School, role: str = "school_admin") -> Any:
-    response = await api.get(path, headers=as_role(role, school))
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def test_enrollments_counted_per_class_as_sql_counts_them(

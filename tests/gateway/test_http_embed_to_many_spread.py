@@ -19,6 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.factories import School, make_school
 from tests.gateway.http_support import as_role, assert_canonical_error
+from tests.gateway.http_support import get_ok as get
 
 Api = AsyncTestClient[Litestar]
 
@@ -42,12 +43,6 @@ async def school(committer_session: asyncpg.Connection) -> School:
         made.id, made.teacher,
     )  # fmt: skip
     return made
-
-
-async def get(api: Api, path: str, school: School, role: str = "school_admin") -> Any:
-    response = await api.get(path, headers=as_role(role, school))
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def arrays(

@@ -6,8 +6,6 @@ RLS applies to the embedded rows as to a read."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 import pytest
 from litestar import Litestar
@@ -15,6 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.factories import School, make_school
 from tests.gateway.http_support import as_role, assert_canonical_error
+from tests.gateway.http_support import get_ok as get
 
 Api = AsyncTestClient[Litestar]
 
@@ -32,12 +31,6 @@ async def school(committer_session: asyncpg.Connection) -> School:
         "update data.classes set academic_term_id = $2 where school_id = $1", made.id, made.term
     )
     return made
-
-
-async def get(api: Api, path: str, school: School, role: str = "school_admin") -> Any:
-    response = await api.get(path, headers=as_role(role, school))
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def test_the_search_matches_the_database(api: Api, school: School, committer_session: asyncpg.Connection) -> None:
