@@ -19,6 +19,7 @@ import msgspec
 from gateway.aggregates import is_item as is_aggregate
 from gateway.errors import bad_query
 from gateway.parse_filters import FilterParser
+from gateway.parse_headers import non_negative
 
 if TYPE_CHECKING:
     from gateway.parse_filters import Condition
@@ -131,7 +132,7 @@ class EmbedParams:
         self._queries: dict[tuple[str, ...], EmbedQuery] = {}
 
     def add(self, key: str, value: str, filters: FilterParser) -> None:
-        from gateway import parse, parse_select  # both import this module
+        from gateway import parse_select  # it imports this module
 
         parts = key.split(".")
         if len(parts) > 2 and parts[-2] == "not" and parts[-1] in ("or", "and"):
@@ -144,7 +145,7 @@ class EmbedParams:
         if param == "order":
             query = msgspec.structs.replace(query, order=parse_select.order_terms(value))
         elif param in ("limit", "offset"):
-            filters.values.append(str(parse._non_negative(key, value)))
+            filters.values.append(str(non_negative(key, value)))
             slot = len(filters.values) - 1
             field = "limit_slot" if param == "limit" else "offset_slot"
             query = msgspec.structs.replace(query, **{field: slot})

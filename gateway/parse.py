@@ -12,9 +12,8 @@ asyncpg reuses the prepared statement for that text).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from typing import Literal, get_args
+from typing import Literal
 from urllib.parse import parse_qsl
 
 import msgspec
@@ -34,6 +33,16 @@ from gateway.parse_filters import (  # noqa: F401  (re-exported for plan.py and 
     Logic,
     Operator,
 )
+from gateway.parse_headers import (  # noqa: F401  (re-exported for plan_nodes.py and the tests)
+    Count,
+    Preferences,
+    Resolution,
+    Return,
+    non_negative,
+    preferences,
+    range_items,
+    single,
+)
 from gateway.parse_select import (  # noqa: F401  (re-exported for the tests)
     CASTS,
     Cast,
@@ -45,28 +54,7 @@ from gateway.parse_select import select_items as _select
 
 Method = Literal["GET", "POST", "PATCH", "DELETE", "PUT"]
 Action = Literal["read", "create", "update", "delete", "call"]
-Return = Literal["representation", "minimal", "headers-only"]
-Resolution = Literal["merge-duplicates", "ignore-duplicates"]
-Count = Literal["exact", "planned", "estimated"]
 RESERVED = frozenset({"select", "order", "limit", "offset", "or", "and", "not.or", "not.and", "columns", "on_conflict"})
-_RANGE = re.compile(r"\s*(\d+)-(\d*)\s*")
-
-
-class Preferences(msgspec.Struct, frozen=True, kw_only=True):
-    """The `Prefer` header. `unfiltered=allow` is ours (PostgREST has no such
-    guard and points to pg-safeupdate): without it a PATCH or DELETE with no
-    filter is refused, so a client bug cannot rewrite a whole school."""
-
-    return_: Return | None = None
-    count: Count | None = None
-    resolution: Resolution | None = None  # POST as upsert: ON CONFLICT DO UPDATE / DO NOTHING
-    unfiltered: bool = False
-    strict: bool = False
-    handling: Literal["strict", "lenient"] | None = None  # as given, for Preference-Applied
-    tx: Literal["commit", "rollback"] | None = None  # rollback: run the statement, then undo it
-    max_affected: int | None = None  # with handling=strict: more rows changed -> PGRST124, rolled back
-    # POST: a key absent from a row takes the column's DEFAULT, not null (plan.py, render.py).
-    missing: Literal["default", "null"] | None = None
 
 
 class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -117,11 +105,11 @@ def parse_request(
         method=verb,
         action=action,
         target=target,
-        preferences=_preferences(headers.get("prefer", "")),
-        single=False if csv else _single(headers.get("accept", "")),
+        preferences=preferences(headers.get("prefer", "")),
+        single=False if csv else single(headers.get("accept", "")),
         csv=csv,
     )
-    limit, offset = _range(headers.get("range"), headers.get("range-unit"))
+    limit, offset = range_items(headers.get("range"), headers.get("range-unit"))
     if rpc:  # Range is read on GET only (RFC 9110; PostgREST's getRanges): a POST call pages by limit/offset
         return _rpc_request(base, pairs, body if method == "POST" else None, (limit, offset) if verb == "GET" else None)
     select: tuple[SelectItem | Embed, ...] | None = None
@@ -138,9 +126,9 @@ def parse_request(
         elif key in ("limit", "offset") and action != "read":
             raise bad_query(f"'{key}' is only supported on GET", hint="Filter the rows to change instead")
         elif key == "limit":
-            limit = _non_negative("limit", value)
+            limit = non_negative("limit", value)
         elif key == "offset":
-            offset = _non_negative("offset", value)
+            offset = non_negative("offset", value)
         elif key == "cursor" and action == "read":
             cursor = value
         elif key in ("or", "and", "not.or", "not.and"):
@@ -252,9 +240,9 @@ def _rpc_result(
         elif key == "order":
             order = _order(value)
         elif key == "limit":
-            limit = _non_negative(key, value)
+            limit = non_negative(key, value)
         elif key == "offset":
-            offset = _non_negative(key, value)
+            offset = non_negative(key, value)
         elif key in ("or", "and", "not.or", "not.and"):
             filters.logic(key, value)
         elif "." in key:  # an embed's parameter: _embed_params
@@ -280,91 +268,3 @@ def _names(key: str, text: str) -> tuple[str, ...]:
     return names
 
 
-def _non_negative(name: str, value: str) -> int:
-    if not value.isdigit():
-        if value.startswith("-") and value[1:].isdigit():
-            raise ApiError(
-                416,
-                "PGRST103",
-                "Requested range not satisfiable",
-                details=f"{name} must be greater than or equal to zero",
-            )
-        raise bad_query(f'"failed to parse {name} parameter ({value})"', "expecting a non-negative integer")
-    return int(value)
-
-
-def _range(header: str | None, unit: str | None) -> tuple[int | None, int]:
-    """`Range: 0-19` (items). Malformed ranges are ignored, as PostgREST does;
-    `limit`/`offset` in the query string override the header."""
-    if not header or (unit or "items") != "items":
-        return None, 0
-    match = _RANGE.fullmatch(header)
-    if match is None:
-        return None, 0
-    lower = int(match[1])
-    if not match[2]:
-        return None, lower
-    upper = int(match[2])
-    if lower > upper:
-        raise ApiError(
-            416,
-            "PGRST103",
-            "Requested range not satisfiable",
-            details="The lower boundary must be lower than or equal to the upper boundary in the Range header.",
-        )
-    return upper - lower + 1, lower
-
-
-def _preferences(header: str) -> Preferences:
-    values: dict[str, object] = {}
-    invalid = []
-    for token in (t.strip() for t in header.split(",")):
-        if not token:
-            continue
-        key, _, value = token.partition("=")
-        if key == "return" and value in get_args(Return):
-            values["return_"] = value
-        elif key == "count" and value in get_args(Count):
-            values["count"] = value
-        elif key == "resolution" and value in get_args(Resolution):
-            values["resolution"] = value
-        elif key == "unfiltered" and value == "allow":
-            values["unfiltered"] = True
-        elif key == "handling" and value in ("strict", "lenient"):
-            values["strict"] = value == "strict"
-            values["handling"] = value
-        elif key == "tx" and value in ("commit", "rollback"):
-            values["tx"] = value
-        elif key == "missing" and value in ("default", "null"):
-            values["missing"] = value
-        elif key == "max-affected" and value.isdigit() and len(value) < 10:
-            values["max_affected"] = int(value)
-        else:
-            invalid.append(token)
-    preferences = Preferences(**values)  # type: ignore[arg-type]
-    if invalid and preferences.strict:
-        raise ApiError(
-            400,
-            "PGRST122",
-            "Invalid preferences given with handling=strict",
-            details="Invalid preferences: " + ", ".join(invalid),
-        )
-    return preferences
-
-
-def _single(accept: str) -> bool:
-    """True for `application/vnd.pgrst.object(+json)`; 406 for types we cannot produce."""
-    if not accept.strip():
-        return False
-    json_ok = False
-    offered = []
-    for part in accept.split(","):
-        media = part.split(";", 1)[0].strip().lower()
-        offered.append(media)
-        if media in ("application/vnd.pgrst.object+json", "application/vnd.pgrst.object"):
-            return True
-        if media in ("application/json", "application/*", "*/*"):
-            json_ok = True
-    if not json_ok:
-        raise ApiError(406, "PGRST107", "None of these media types are available: " + ", ".join(offered))
-    return False
