@@ -202,7 +202,6 @@ def read_package(data: bytes, *, copy_csv: bool = True) -> Package:
         raise ArchiveRejected(problems)
 
     manifest = {row[0]: row[1] for row in tables.pop("manifest")}
-    modes: dict[str, str] = {}
     for key in ("manifest.version", "oneroster.version"):
         if key not in manifest:
             problems.append(Problem("manifest.csv", None, key, f"missing required property {key}"))
@@ -210,7 +209,7 @@ def read_package(data: bytes, *, copy_csv: bool = True) -> Package:
         problems.append(Problem("manifest.csv", None, "oneroster.version", "this service imports OneRoster 1.2 only"))
     for stem in [*IMPORTED, *sorted(NOT_IMPORTED)]:
         mode = manifest.get(f"file.{stem}", "absent")
-        present = stem in tables or stem in texts or stem in copied
+        present = stem in texts  # parsed (tables), sent to COPY as is (copied), or not imported
         if mode not in MODES:
             problems.append(Problem("manifest.csv", None, f"file.{stem}", f"bad enum value {mode!r}: bulk, delta or absent"))
         elif mode == "absent" and present:
