@@ -186,10 +186,12 @@ begin
       and not exists (select from data.students o where o.school_id = p_school and o.sourced_id = u.sourced_id);
     update data.teachers t set sourced_id = u.sourced_id
     from data.users u where u.school_id = p_school and t.school_id = p_school and t.user_id = u.id and not t.is_deleted
-      and t.sourced_id is null and u.sourced_id in (select a.sourced_id from pg_temp.roster_adopted a where a.file = 'users.csv');
+      and t.sourced_id is null and u.sourced_id in (select a.sourced_id from pg_temp.roster_adopted a where a.file = 'users.csv')
+      and not exists (select from data.teachers o where o.school_id = p_school and o.sourced_id = u.sourced_id);
     update data.parents t set sourced_id = u.sourced_id
     from data.users u where u.school_id = p_school and t.school_id = p_school and t.user_id = u.id and not t.is_deleted
-      and t.sourced_id is null and u.sourced_id in (select a.sourced_id from pg_temp.roster_adopted a where a.file = 'users.csv');
+      and t.sourced_id is null and u.sourced_id in (select a.sourced_id from pg_temp.roster_adopted a where a.file = 'users.csv')
+      and not exists (select from data.parents o where o.school_id = p_school and o.sourced_id = u.sourced_id);
     with s as (
         update data.students t set sourced_id = m.sourced_id
         from pg_temp.roster_matches m
