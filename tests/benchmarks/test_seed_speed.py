@@ -18,7 +18,7 @@ import sys
 import asyncpg
 import pytest
 
-from db.database import with_database
+from db.database import CREATE_OPTIONS, with_database
 from db.seed.cli import print_report
 from db.seed.context import BENCHMARK
 from db.seed.load import load_url
@@ -38,7 +38,7 @@ async def test_seed_speed(server_url: str) -> None:
     size = benchmark_size()
     name = f"school_seed_bench_{secrets.token_hex(4)}"
     server = await asyncpg.connect(server_url)
-    await server.execute(f'create database "{name}"')
+    await server.execute(f'create database "{name}" {CREATE_OPTIONS}')
     url = with_database(server_url, name)
     try:
         # Blocking is fine here: nothing else runs on this event loop meanwhile.
