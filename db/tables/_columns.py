@@ -34,6 +34,14 @@ def school_ref(references: type, *, on_delete: OnDelete = OnDelete.restrict) -> 
     return ForeignKey(references=references, null=False, default=None, on_delete=on_delete, index=False)
 
 
+def school_key() -> UUID:
+    """The tenant key of a row whose other keys already prove its school exists
+    (enrollments: composite keys to students and classes) or that only copies it
+    (the audit log): no foreign key of its own, one index probe less per row
+    (db/audit/0017_bulk_writes_up.sql)."""
+    return UUID(null=False, default=None)
+
+
 def text(length: int = 255, *, null: bool = False) -> Varchar:
     """Bounded text; NOT NULL columns get no default so that a missing value fails (23502)."""
     return Varchar(length=length, null=null, default=None)

@@ -5,7 +5,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from db.tables import choices
-from db.tables._columns import created_at, is_deleted, school_ref, tenant_ref, text, updated_at, uuid_pk
+from db.tables._columns import created_at, is_deleted, school_key, school_ref, tenant_ref, text, updated_at, uuid_pk
 
 
 class School(Table, tablename="schools", schema="data"):
@@ -54,7 +54,7 @@ class AuditLog(Table, tablename="audit_log", schema="audit"):
     """Append-only; written only by the generic audit trigger (db/schema/audit)."""
 
     id = uuid_pk()
-    school_id = school_ref(School)
+    school_id = school_key()
     user_id = tenant_ref(null=True)
     # Who acted when there is no user row: the JWT role and subject (a partner's client id).
     actor_role = Varchar(length=63, null=True, default=None)

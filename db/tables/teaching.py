@@ -6,7 +6,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from db.tables import choices
-from db.tables._columns import created_at, is_deleted, school_ref, tenant_ref, text, updated_at, uuid_pk
+from db.tables._columns import created_at, is_deleted, school_key, school_ref, tenant_ref, text, updated_at, uuid_pk
 from db.tables.core import School
 
 
@@ -80,7 +80,7 @@ class Enrollment(Table, tablename="enrollments", schema="data"):
     id = uuid_pk()
     student_id = tenant_ref()
     class_id = tenant_ref()
-    school_id = school_ref(School)
+    school_id = school_key()
     enrollment_date = Date(null=True, default=None)
     completion_date = Date(null=True, default=None)
     created_at = created_at()

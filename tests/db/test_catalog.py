@@ -64,17 +64,27 @@ async def test_every_foreign_key_has_an_index_led_by_its_columns(admin: asyncpg.
            from pg_constraint con join pg_namespace n on n.oid = con.connamespace
            where con.contype = 'f' and n.nspname in ('data', 'audit')"""
     )
-    # Key columns only (not INCLUDE ones) of valid, non-partial indexes; 0 is an expression.
+    # Key columns only (not INCLUDE ones) of valid indexes; 0 is an expression. A
+    # partial index counts only when its predicate is `<key column> IS NOT NULL`:
+    # a foreign key never looks up a NULL (audit_log_user_id_idx, db/audit/0017_*).
     indexes = await admin.fetch(
-        """select i.indrelid, (string_to_array(i.indkey::text, ' ')::int2[])[1:i.indnkeyatts] as keys
+        """select i.indrelid, (string_to_array(i.indkey::text, ' ')::int2[])[1:i.indnkeyatts] as keys,
+                  i.indpred is not null as partial,
+                  (select a.attnum from pg_attribute a
+                   where a.attrelid = i.indrelid and a.attnum > 0
+                     and pg_get_expr(i.indpred, i.indrelid) = format('(%I IS NOT NULL)', a.attname)) as not_null_key
            from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
-           where n.nspname in ('data', 'audit') and i.indpred is null and i.indisvalid"""
+           where n.nspname in ('data', 'audit') and i.indisvalid"""
     )
-    led_by = [(i["indrelid"], i["keys"]) for i in indexes]
 
     def covered(fk: asyncpg.Record) -> bool:
         width = len(fk["conkey"])
-        return any(rel == fk["conrelid"] and set(keys[:width]) == set(fk["conkey"]) for rel, keys in led_by)
+        return any(
+            i["indrelid"] == fk["conrelid"]
+            and set(i["keys"][:width]) == set(fk["conkey"])
+            and (not i["partial"] or i["not_null_key"] in fk["conkey"])
+            for i in indexes
+        )
 
     assert len(foreign_keys) > 50, "the tenant keys are there to be checked"
     assert [f"{fk['tbl']}.{fk['conname']}" for fk in foreign_keys if not covered(fk)] == []
@@ -149,20 +159,27 @@ async def test_updated_at_is_where_db_tables_declares_it(plan_tables: list[str],
 
 
 async def test_the_database_keeps_the_timestamps_of_every_table(admin: asyncpg.Connection, columns: dict) -> None:
+    # Every UPDATE runs the stamp; an INSERT only when the client sent a timestamp
+    # (WHEN ...): otherwise the columns' default, now(), is already the stamp's value.
     triggers = await admin.fetch(
-        """select t.tgrelid::regclass::text as tbl, t.tgname::text as name, t.tgfoid::regproc::text as function
+        """select t.tgrelid::regclass::text as tbl, t.tgname::text as name, t.tgfoid::regproc::text as function,
+                  case t.tgtype when 1 | 2 | 16 then 'update' when 1 | 2 | 4 then 'insert' end as event,
+                  pg_get_triggerdef(t.oid) like '% WHEN (%' as conditional
            from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-           where n.nspname = 'data' and not t.tgisinternal and t.tgenabled = 'O'
-             and t.tgtype = 1 | 2 | 4 | 16  -- row, before, insert, update"""
+           where n.nspname = 'data' and not t.tgisinternal and t.tgenabled = 'O'"""
     )
-    built = {(t["tbl"], t["name"], t["function"]) for t in triggers}
+    built = {(t["tbl"], t["function"], t["event"], t["conditional"]) for t in triggers}
     expected = {
-        (table, name, f"data.{name}")
+        (table, f"data.{name}", event, event == "insert")
         for (table, column) in columns
         if column == "created_at" and table.startswith("data.")
         for name in ["stamp_timestamps" if (table, "updated_at") in columns else "stamp_created_at"]
+        for event in ["insert", "update"]
     }
-    assert expected - built == set(), "before insert or update, for each row"
+    assert expected - built == set(), "before insert (when a timestamp was sent) and before update, for each row"
+    assert {
+        (t["tbl"], t["event"]) for t in triggers if t["function"] == "data.stamp_timestamps" and t["conditional"]
+    } == {(table, "insert") for (table, column) in columns if column == "updated_at" and table.startswith("data.")}
 
 
 async def test_every_id_defaults_to_uuidv7(columns: dict) -> None:
@@ -182,3 +199,17 @@ async def test_money_is_numeric_10_2_and_scores_numeric_5_2(columns: dict) -> No
 
 async def test_every_varchar_has_a_length(columns: dict) -> None:
     assert [key for key, c in columns.items() if c["type"] == "character varying"] == []
+
+
+async def test_text_is_compared_by_postgres_own_c_utf8(admin: asyncpg.Connection) -> None:
+    # db/database.py CREATE_OPTIONS: code-point order without a C library call per comparison.
+    row = await admin.fetchrow(
+        "select datlocprovider::text, datlocale from pg_database where datname = current_database()"
+    )
+    assert (row["datlocprovider"], row["datlocale"]) == ("b", "C.UTF-8")
+    assert await admin.fetchval("select array_agg(x order by x) from unnest(array['b', 'B', 'é', 'a']) x") == [
+        "B",
+        "a",
+        "b",
+        "é",
+    ]

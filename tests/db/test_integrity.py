@@ -578,3 +578,6 @@ async def test_created_at_is_set_by_the_database_on_insert(rows: Rows) -> None:
     student = await rows.insert("data.students", created_at=LONG_AGO, updated_at=LONG_AGO)
     now = await rows.db.fetchval("select now()")
     assert (student["created_at"], student["updated_at"]) == (now, now)
+    # Either one sent alone is stamped too (the INSERT trigger runs when either differs from now()).
+    assert (await rows.insert("data.students", updated_at=LONG_AGO))["updated_at"] == now
+    assert (await rows.insert("data.students", created_at=LONG_AGO))["created_at"] == now

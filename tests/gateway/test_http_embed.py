@@ -326,7 +326,7 @@ async def test_ambiguous_embeds_answer_300_with_the_choices(api: Api, school: Sc
     response = await api.get("/students?select=*,schools(name)", headers=as_role("school_admin", school))
     body = assert_canonical_error(response, 300, "PGRST201")
     assert "'schools!students_school_id_fkey'" in body["hint"]
-    assert "'schools!enrollments'" in body["hint"]
+    assert "'schools!student_parents'" in body["hint"]
     assert {"cardinality": "many-to-one", "embedding": "students with schools",
             "relationship": "students_school_id_fkey using students(school_id) and schools(id)"} in body["details"]  # fmt: skip
     rows = await get(api, f"/students?select=schools!students_school_id_fkey(id)&id=eq.{school.student}",
