@@ -18,6 +18,10 @@
 --     append-only and must outlive what it records anyway). ~3 s.
 -- (3) audit_log_user_id_idx holds only entries that have a user: a partner's
 --     import has none, and a foreign key never looks up a NULL. ~0.4 s.
+--     audit_log_record_idx is keyed by the record's id alone: ids are UUIDs,
+--     unique across tables, and row-level security adds the school as a filter
+--     to the one or few entries found; a three-column key (school, table name,
+--     record) cost ~0.5 us more an entry.
 -- (4) Timestamps: the BEFORE INSERT trigger runs only when a client sent its own
 --     created_at or updated_at; the columns' default, now(), is the value the
 --     trigger would set. UPDATE still always runs it. ~0.5 s.
@@ -117,6 +121,8 @@ alter table audit.audit_log drop constraint audit_log_school_id_fkey;
 -- (3)
 drop index audit.audit_log_user_id_idx;
 create index audit_log_user_id_idx on audit.audit_log (school_id, user_id) where user_id is not null;
+drop index audit.audit_log_record_idx;
+create index audit_log_record_idx on audit.audit_log (record_id);
 
 -- (4)
 do $$
