@@ -15,10 +15,11 @@ DESCRIPTION = "bulk writes: batched ids, redundant keys dropped, cheaper timesta
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
     manager.add_raw(run_sql("audit/0017_bulk_writes_up.sql", "roster/0017_batch_ids_up.sql"))
-    # Back: the import functions as 0013 and 0015 left them (0015's up file
+    # Back: the import functions as 0012, 0013 and 0015 left them (0015's up file
     # creates its rule functions, hence its down file first), then the rest.
     manager.add_raw_backwards(
         run_sql(
+            "roster/0017_batch_ids_down.sql",
             "roster/0013_import_speed_up.sql",
             "roster/0015_import_rules_down.sql",
             "roster/0015_import_rules_up.sql",
