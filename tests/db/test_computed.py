@@ -20,6 +20,8 @@ FUNCTIONS = {
     "api.current_classes(api.students)": ("students", "classes", "enrollments", "academic_terms"),
     "api.current_classes(api.teachers)": ("teachers", "classes", "academic_terms"),
     "api.search_students(text)": ("students",),
+    "api.schools(api.enrollments)": ("enrollments", "schools"),  # db/tenancy/0017_school_relationships_up.sql
+    "api.schools(api.audit_log)": ("audit_log", "schools"),
 }
 
 

@@ -167,3 +167,17 @@ async def test_errors(api: Api, school: School, path: str, code: str, words: str
 async def test_a_relationship_is_not_callable_as_rpc(api: Api, school: School) -> None:
     response = await api.get("/rpc/current_term", headers=as_role("school_admin", school))
     assert_canonical_error(response, 404, "PGRST202")
+
+
+async def test_an_enrollment_and_an_audit_entry_still_embed_their_school(api: Api, school: School) -> None:
+    # db/tenancy/0017_school_relationships_up.sql: the computed relationship that
+    # stands in for the foreign key m0017 dropped, an object as the key gave.
+    rows = await get(
+        api, f"/enrollments?select=student_id,schools(name)&student_id=eq.{school.student}&limit=1", school
+    )
+    name = await get(api, "/schools?select=name", school)
+    assert rows == [{"student_id": str(school.student), "schools": name[0]}]
+    entries = await get(api, "/audit_log?select=action,school:schools(id)&limit=1", school)
+    assert entries == [{"action": entries[0]["action"], "school": {"id": str(school.id)}}]
+    as_teacher = await get(api, "/enrollments?select=schools(name)&limit=1", school, role="teacher")
+    assert as_teacher == [{"schools": name[0]}], "a teacher reads the enrollments of their classes, and their school"

@@ -1,0 +1,2 @@
+drop function api.schools(api.audit_log);
+drop function api.schools(api.enrollments);
