@@ -32,6 +32,7 @@ import difflib
 import msgspec
 
 from gateway.computed import computed_names, computed_relationship, row_type
+from gateway.embed_null import split_null_filters
 from gateway.embed_parse import Embed, EmbedQuery
 from gateway.errors import ApiError, bad_query
 from gateway.parse import ApiRequest
@@ -55,7 +56,8 @@ class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
     order: tuple[OrderPlan, ...] = ()
     limit_slot: int | None = None
     offset_slot: int | None = None
-    inner: bool = False
+    inner: bool = False  # `name!inner(...)` or `name=not.is.null`: no row of it, no parent
+    absent: bool = False  # `name=is.null`: only the parents without a row of it (embed_null.py)
     spread: bool = False
     shown: bool = True  # False for `name()`: it only filters (with !inner)
     aggregated: bool = False  # aggregates in its select: grouped by its other columns
@@ -95,7 +97,10 @@ def without_embeds(request: ApiRequest) -> ApiRequest:
     if request.select is None:
         return request
     columns = tuple(item for item in request.select if isinstance(item, SelectItem))
-    return msgspec.structs.replace(request, select=columns, embeds=())
+    where, rows = split_null_filters(request.where, request.select)
+    if rows and request.action != "read":
+        raise bad_query(f"'{next(iter(rows))}=is.null' filters reads only", hint="Filter a write by its own columns")
+    return msgspec.structs.replace(request, select=columns, embeds=(), where=where)
 
 
 def plan_embeds(request: ApiRequest, schema: SchemaCache, parent: str | None = None) -> tuple[EmbedPlan, ...]:
@@ -108,7 +113,8 @@ def plan_embeds(request: ApiRequest, schema: SchemaCache, parent: str | None = N
     # its embed parameters are all PGRST108 below.
     if parent is not None or request.action != "call":
         relation = find_relation(schema, parent or request.target)
-        embeds = _embeds(schema, relation.name, request.select or (), queries, (), used)
+        rows = split_null_filters(request.where, request.select or ())[1] if request.action == "read" else {}
+        embeds = _embeds(schema, relation.name, request.select or (), queries, (), used, rows)
         own = tuple(i for i in request.select or () if isinstance(i, SelectItem))
         hoisted = any(e.hoisted for e in embeds)
         if hoisted and request.action != "read":
@@ -148,12 +154,16 @@ def _embeds(
     queries: dict[tuple[str, ...], EmbedQuery],
     path: tuple[str, ...],
     used: set[tuple[str, ...]],
+    rows: dict[str, bool],
 ) -> tuple[EmbedPlan, ...]:
+    """`rows`: the null filters on these embeds (embed_null.py), by key."""
     plans = []
     for position, item in enumerate(items):
         if isinstance(item, Embed):
             plan = _embed(schema, parent, item, queries, path, used)
-            plans.append(msgspec.structs.replace(plan, position=position))
+            must = rows.get(plan.key)
+            plans.append(msgspec.structs.replace(plan, position=position, inner=plan.inner or must is True,
+                                                 absent=must is False))  # fmt: skip
     keys = [p.key for p in plans if p.shown and not p.spread]
     for key in keys:
         if keys.count(key) > 1:
@@ -188,7 +198,8 @@ def _embed(
     columns = tuple(i for i in items if isinstance(i, SelectItem))
     select = select_fields(target, columns) or ()
     order = tuple(order_plan(target, t) for t in query.order)
-    embeds = _embeds(schema, target.name, items, queries, here, used)
+    where, rows = split_null_filters(query.where, items)
+    embeds = _embeds(schema, target.name, items, queries, here, used, rows)
     if to_many_spread and any(e.hoisted for e in embeds):  # a to-one spread's aggregates, hoisted to this one
         _no_to_many_spread_aggregates()
     aggregated, hoisted = _grouping(embed, select, embeds)
@@ -205,7 +216,7 @@ def _embed(
         junction_join=rel.junction_join,
         select=select,
         embeds=embeds,
-        where=tuple(condition_plan(target, c) for c in query.where),
+        where=tuple(condition_plan(target, c) for c in where),
         order=order,
         limit_slot=query.limit_slot,
         offset_slot=query.offset_slot,

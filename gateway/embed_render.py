@@ -87,8 +87,11 @@ def laterals(
             keys[i] = f'{alias}."pgrst_k{k}"'
         subquery, outputs = _subquery(embed, parent, source, rows, aliases, tuple(term for _, term in related))
         joins += f" left join lateral ({subquery}) {alias} on true"
+        rows = f'{alias}."pgrst_rows"' if embed.spread else f"{alias}.body"
         if embed.inner:
-            inner.append(f'{alias}."pgrst_rows" is not null' if embed.spread else f"{alias}.body is not null")
+            inner.append(f"{rows} is not null")
+        if embed.absent:  # `name=is.null` (embed_null.py)
+            inner.append(f"{rows} is null")
         items[embed.position] = ()
         if _to_many_spread(embed):  # one JSON array per column
             items[embed.position] = tuple(

@@ -94,6 +94,21 @@ async def test_select_with_embedding(client: SyncPostgrestClient, db: asyncpg.Co
     assert sorted(e["class_id"] for e in row["enrollments"]) == sorted(str(c["class_id"]) for c in classes)
 
 
+async def test_filter_by_whether_an_embed_has_rows(client: SyncPostgrestClient, db: asyncpg.Connection,
+                                                   northside: asyncpg.Record) -> None:  # fmt: skip
+    # supabase's `.not_.is_("students", "null")` (gateway/embed_null.py): classes with a student.
+    with_students = client.from_("classes").select("id,students(id)").not_.is_("students", "null").execute()
+    without = client.from_("classes").select("id,students(id)").is_("students", "null").execute()
+    enrolled = await db.fetch(
+        """select c.id, exists (select from data.enrollments e where e.class_id = c.id) as enrolled
+           from data.classes c where c.school_id = $1 and not c.is_deleted""",
+        northside["id"],
+    )
+    assert {r["id"] for r in with_students.data} == {str(c["id"]) for c in enrolled if c["enrolled"]}
+    assert {r["id"] for r in without.data} == {str(c["id"]) for c in enrolled if not c["enrolled"]}
+    assert all(r["students"] for r in with_students.data) and not any(r["students"] for r in without.data)
+
+
 async def test_select_with_many_to_one_embedding(client: SyncPostgrestClient, db: asyncpg.Connection,
                                                  northside: asyncpg.Record) -> None:  # fmt: skip
     response = client.from_("classes").select("id,name,teachers(first_name,last_name)").order("id").limit(3).execute()
