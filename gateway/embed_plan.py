@@ -99,7 +99,8 @@ def without_embeds(request: ApiRequest) -> ApiRequest:
     columns = tuple(item for item in request.select if isinstance(item, SelectItem))
     where, rows = split_null_filters(request.where, request.select)
     if rows and request.action != "read":
-        raise bad_query(f"'{next(iter(rows))}=is.null' filters reads only", hint="Filter a write by its own columns")
+        raise bad_query(f"'{next(iter(rows))}' is an embed: filtering by its rows applies to reads only",
+                        hint="Filter a write by its own columns")  # fmt: skip
     return msgspec.structs.replace(request, select=columns, embeds=(), where=where)
 
 
