@@ -162,7 +162,7 @@ async def test_the_database_keeps_the_timestamps_of_every_table(admin: asyncpg.C
     # Every UPDATE runs the stamp; an INSERT only when the client sent a timestamp
     # (WHEN ...): otherwise the columns' default, now(), is already the stamp's value.
     triggers = await admin.fetch(
-        """select t.tgrelid::regclass::text as tbl, t.tgname::text as name, t.tgfoid::regproc::text as function,
+        """select t.tgrelid::regclass::text as tbl, t.tgfoid::regproc::text as function,
                   case t.tgtype when 1 | 2 | 16 then 'update' when 1 | 2 | 4 then 'insert' end as event,
                   pg_get_triggerdef(t.oid) like '% WHEN (%' as conditional
            from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
