@@ -19,7 +19,7 @@ from gateway.auth import AuthConfig
 from gateway.config import Settings
 from tests.conformance.postgrest import running_postgrest
 from tests.conformance.spec.fixtures import load_fixtures
-from tests.gateway.http_support import SECRET, api, committer_session, gateway_app, schools  # noqa: F401
+from tests.gateway.http_support import MAX_ROWS, SECRET, api, committer_session, gateway_app, schools  # noqa: F401
 
 # PostgREST's test configuration (test/spec/SpecHelper.hs, baseCfg).
 SPEC_SECRET = "reallyreallyreallyreallyverysafe"
@@ -87,6 +87,7 @@ def reference(database_url: str) -> Iterator[httpx.AsyncClient]:
         # Writes of the corpus ask `Prefer: tx=rollback` of both servers.
         "db_tx_end": "commit-allow-override",
         "db_aggregates_enabled": "true",
+        "db_max_rows": str(MAX_ROWS),  # as the gateway's test app (http_support.settings_for)
         "log_level": "crit",
     }
     with running_postgrest(with_user(database_url, "authenticator"), **settings) as url:
