@@ -103,7 +103,7 @@ def _field_schema(field: Field) -> dict[str, Any]:
         case "roles":
             return {"type": "array", "items": _ROLE}
         case "empty_list":
-            return {"type": "array", "maxItems": 0}
+            return {"type": "array", "items": {}, "maxItems": 0}  # items: generators need one
         case "null":
             return {"type": "null"}
     return dict(_KINDS[field.kind])
