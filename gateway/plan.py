@@ -207,11 +207,9 @@ def _check_writable(relation: Relation, request: ApiRequest, where: tuple[Condit
 
 def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     function = _find_function(schema, request.target, request.rpc_args)
+    # Any function may be called with GET, as PostgREST does: GET runs in a
+    # read-only transaction, so a function that writes fails there with 25006.
     get = request.method == "GET"
-    if get and function.volatility == "volatile":
-        raise ApiError(
-            405, "PGRST101", "Cannot use the GET method on RPC", hint="Volatile functions are called with POST"
-        )
     types = {a.name: a.type for a in function.arguments}
     returns = "void" if function.returns_void else "set" if function.returns_set else "scalar"
     prefer = request.preferences

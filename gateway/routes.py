@@ -272,13 +272,14 @@ async def delete_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 @get("/rpc/{function:str}", operation_id="callFunctionRead", tags=["rpc"], **_COMMON)
 async def call_function_read(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Call a stable or immutable function, arguments from the query string."""
+    """Call a function, arguments from the query string, in a read-only transaction
+    (a function that writes answers 405 with SQLSTATE 25006, as PostgREST)."""
     return await _gateway(request).handle(request, request.path_params["function"], rpc=True)
 
 
 @head("/rpc/{function:str}", operation_id="callFunctionHead", tags=["rpc"], **_COMMON)
 async def call_function_head(request: Request[Any, Any, Any]) -> Response[None]:
-    """A GET call without its body: stable and immutable functions only (PGRST101)."""
+    """A GET call without its body (read-only, as GET)."""
     return await _gateway(request).handle(request, request.path_params["function"], rpc=True)  # type: ignore[return-value]
 
 
