@@ -134,6 +134,8 @@ class Gateway:
         self.link_next(request, api, plan, outcome, reply.headers)
         profiles.add_header(profile, reply.headers)
         body = b"" if request.method == "HEAD" else reply.body
+        if not reply.body and "Content-Type" not in reply.headers:
+            return _Bare(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
         return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
 
     def cursor_values(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> tuple[str | None, ...]:
@@ -231,6 +233,17 @@ def _gateway(request: Request[Any, Any, Any]) -> Gateway:
 
 # Path parameters are read from the request: the handlers declare only
 # `request`, so Litestar builds no per-call signature model for them.
+class _Bare(Response[bytes]):
+    """An answer without a body nor Content-Type (an empty 201, as PostgREST):
+    Litestar would otherwise add its default media type."""
+
+    def to_asgi_response(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().to_asgi_response(*args, **kwargs)
+        if "content-type" in response.headers:
+            del response.headers["content-type"]
+        return response
+
+
 _COMMON: dict[str, Any] = {"media_type": MediaType.JSON, "include_in_schema": False}
 
 
