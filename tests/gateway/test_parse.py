@@ -96,6 +96,25 @@ def test_filters(query: str, where: tuple, values: tuple) -> None:
             (Logic(conjunction="or", negated=True, children=(Filter(column="a", op="eq", slot=0),)),),
             ("1",),
         ),
+        # Spaces around parentheses and commas are skipped (PostgREST's lexemes); values keep theirs.
+        (
+            "or=( a.eq.1, and ( b.in.( 1, 2 ) , c.eq.x ) )",
+            (Logic(conjunction="or", children=(
+                Filter(column="a", op="eq", slot=0),
+                Logic(conjunction="and", children=(
+                    Filter(column="b", op="in", slot=1), Filter(column="c", op="eq", slot=2)
+                )),
+            )),),
+            ("1", (" 1", " 2 "), "x "),
+        ),
+        # An array literal is one value for any operator inside a tree.
+        (
+            "and=(a.gte.2,b.isdistinct.{1,2})",
+            (Logic(conjunction="and", children=(
+                Filter(column="a", op="gte", slot=0), Filter(column="b", op="isdistinct", slot=1)
+            )),),
+            ("2", "{1,2}"),
+        ),
     ],
 )
 def test_logic_trees(query: str, where: tuple, values: tuple) -> None:
