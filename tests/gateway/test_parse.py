@@ -344,3 +344,21 @@ def test_columns_only_on_post_and_resolution_is_a_preference() -> None:
         assert get("", prefer=f"resolution={value},return=minimal").preferences == Preferences(
             resolution=value, return_="minimal"
         )
+
+
+def test_put_takes_no_limit_nor_offset_pgrst114() -> None:
+    for query in ("limit=1", "offset=1"):
+        with pytest.raises(ApiError) as caught:
+            parse_request("PUT", "x", rpc=False, query="id=eq.1&" + query, headers={}, body=b"{}")
+        assert (caught.value.code, caught.value.message) == (
+            "PGRST114", "limit/offset querystring parameters are not allowed for PUT"
+        )
+
+
+def test_a_missing_or_malformed_body_is_pgrst102_in_postgrests_words() -> None:
+    with pytest.raises(ApiError) as malformed:
+        parse_request("POST", "x", rpc=True, query="", headers={}, body=b"{")
+    with pytest.raises(ApiError) as missing:
+        parse_request("PATCH", "x", rpc=False, query="id=eq.1", headers={}, body=b"")
+    for error in (malformed.value, missing.value):
+        assert (error.code, error.message, error.details) == ("PGRST102", "Empty or invalid json", None)

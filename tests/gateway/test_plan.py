@@ -187,3 +187,37 @@ def test_upserts_default_to_the_primary_key() -> None:
     assert keyed.on_conflict == ("student_number",)  # type: ignore[union-attr]
     assert plan("POST", "on_conflict=student_number", columns=("student_number",)).on_conflict == ()  # type: ignore[union-attr]
     assert plan_error("POST", "on_conflict=nope", prefer="resolution=merge-duplicates").code == "42703"
+
+
+# PostgREST 12's words for PGRST202 (Error.hs NoRpc, noRpcHint), pinned case by case.
+@pytest.mark.parametrize(
+    ("method", "query", "target", "message", "details", "hint"),
+    [
+        ("GET", "", "nope", "Could not find the function api.nope without parameters in the schema cache",
+         "Searched for the function api.nope without parameters, but no matches were found in the schema cache.",
+         None),
+        ("GET", "", "students_oof", "Could not find the function api.students_oof without parameters in the schema "
+         "cache", "Searched for the function api.students_oof without parameters, but no matches were found in the "
+         "schema cache.", "Perhaps you meant to call the function api.students_of"),
+        ("GET", "p_class=1", "students_of", "Could not find the function api.students_of(p_class) in the schema cache",
+         "Searched for the function api.students_of with parameter p_class, but no matches were found in the schema "
+         "cache.", "Perhaps you meant to call the function api.students_of(p_class_id)"),
+        ("GET", "p_amount=1&p_x=2", "record_payment",
+         "Could not find the function api.record_payment(p_amount, p_x) in the schema cache",
+         "Searched for the function api.record_payment with parameters p_amount, p_x, but no matches were found in "
+         "the schema cache.", None),
+    ],
+)  # fmt: skip
+def test_unknown_function_is_worded_as_postgrest(
+    method: str, query: str, target: str, message: str, details: str, hint: str | None
+) -> None:
+    error = plan_error(method, query, target=target, rpc=True)
+    assert (error.code, error.message, error.details, error.hint) == ("PGRST202", message, details, hint)
+
+
+def test_a_posted_call_may_also_be_a_single_json_argument() -> None:
+    error = plan_error("POST", target="students_of", rpc=True, body=b'{"x": 1}')
+    assert error.details == (
+        "Searched for the function api.students_of with parameter x or with a single unnamed json/jsonb parameter, "
+        "but no matches were found in the schema cache."
+    )
