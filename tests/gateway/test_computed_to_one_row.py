@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from gateway.embed_plan import plan_embeds, without_embeds
-from gateway.embed_render import render_embedded
-from gateway.parse import parse_request
-from gateway.plan import plan_request
-from gateway.render import bind
-from gateway.schema_cache import load_schema_cache
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import plan_request
+from gateway.dialect.plan.embeds import plan_embeds, without_embeds
+from gateway.dialect.render.embeds import render_embedded
+from gateway.dialect.render.statement import bind
+from gateway.http.schema_loader import load_schema_cache
 from tests.factories import make_school
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.embed_plan import EmbedPlan, plan_embeds
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import FilterPlan, OrderPlan, QualifiedName, SelectField
+from gateway.dialect.plan.embeds import EmbedPlan, plan_embeds
+from gateway.dialect.schema.cache import SchemaCache
+from gateway.dialect.schema.relationships import ForeignKey
 from gateway.errors import ApiError
-from gateway.parse import parse_request
-from gateway.plan import FilterPlan, OrderPlan, QualifiedName, SelectField
-from gateway.relationships import ForeignKey
-from gateway.schema_cache import SchemaCache
 from tests.gateway.catalog import column, relation
 
 
@@ -187,8 +187,8 @@ def test_a_self_relationship_is_not_ambiguous(select: str, cardinality: str) -> 
 def test_an_aggregate_beside_a_shown_embed_is_planned_even_if_parsed_by_hand() -> None:
     """`count()` is an aggregate, not an embed named count: beside a shown
     embed it groups by the embed (PostgREST 12)."""
-    from gateway.embed_parse import Embed
-    from gateway.parse import ApiRequest, SelectItem
+    from gateway.dialect.parse.request import ApiRequest, SelectItem
+    from gateway.dialect.parse.select import Embed
 
     request = ApiRequest(
         method="GET",

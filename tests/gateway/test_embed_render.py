@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.embed_plan import plan_embeds, without_embeds
-from gateway.embed_render import render_embedded
-from gateway.parse import parse_request
-from gateway.plan import plan_request
-from gateway.render import Rendered, bind
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import plan_request
+from gateway.dialect.plan.embeds import plan_embeds, without_embeds
+from gateway.dialect.render.embeds import render_embedded
+from gateway.dialect.render.statement import Rendered, bind
 from tests.gateway.test_embed_plan import SCHEMA
 
 C, S = '"api"."classes"', '"api"."students"'

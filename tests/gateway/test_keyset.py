@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.embed_plan import plan_embeds, without_embeds
-from gateway.embed_render import render_embedded
+from gateway.dialect.keyset import branches, decode, encode, next_link, predicate
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import plan_request
+from gateway.dialect.plan.embeds import plan_embeds, without_embeds
+from gateway.dialect.render.embeds import render_embedded
+from gateway.dialect.render.statement import bind, render
 from gateway.errors import ApiError
-from gateway.keyset import branches, decode, encode, next_link, predicate
-from gateway.parse import parse_request
-from gateway.plan import plan_request
-from gateway.render import bind, render
 from tests.gateway.catalog import SCHEMA
 from tests.gateway.test_embed_plan import SCHEMA as EMBED_SCHEMA
 

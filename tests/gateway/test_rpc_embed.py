@@ -8,13 +8,13 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from gateway.embed_plan import plan_embeds
-from gateway.embed_render import render_embedded
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import CallPlan, QualifiedName, plan_request
+from gateway.dialect.plan.embeds import plan_embeds
+from gateway.dialect.render.embeds import render_embedded
+from gateway.dialect.render.statement import bind
+from gateway.dialect.schema.relationships import ForeignKey
 from gateway.errors import ApiError
-from gateway.parse import parse_request
-from gateway.plan import CallPlan, QualifiedName, plan_request
-from gateway.relationships import ForeignKey
-from gateway.render import bind
 from tests.gateway.catalog import SCHEMA, column, relation
 
 WITH_SCHOOLS = msgspec.structs.replace(

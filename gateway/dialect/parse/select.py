@@ -1,19 +1,25 @@
 """`select=` and `order=` as typed data (PostgREST's QueryParams.hs `pFieldForest`,
-`pOrder`): no SQL, no catalog; names are checked by plan.py. Embedded
-resources in a select are parsed by embed_parse.py, aggregates by aggregates.py.
+`pRelationSelect`, `pOrder`): no SQL, no catalog; names are checked by the
+planner. A select is a tree: plain items, aggregates (aggregates.py) and
+embedded resources, each with a select of its own.
+
+    select=*,teacher:teachers!classes_teacher_id_tenant_fkey(last_name),...teachers(first_name)
+
+The embeds' own parameters (`classes.limit=2`) are parsed by embed_params.py.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Literal, get_args
 
 import msgspec
 
-from gateway.aggregates import Function as AggregateFunction
-from gateway.aggregates import parse_item as parse_aggregate
-from gateway.aggregates import split_items
-from gateway.embed_parse import Embed, parse_select
+from gateway.dialect.aggregates import Function as AggregateFunction
+from gateway.dialect.aggregates import is_item as is_aggregate
+from gateway.dialect.aggregates import parse_item as parse_aggregate
+from gateway.dialect.aggregates import split_items
 from gateway.errors import bad_query
 
 # Casts are written into SQL, so only these names are accepted (PostgREST
@@ -41,12 +47,27 @@ class OrderTerm(msgspec.Struct, frozen=True, kw_only=True):
     nulls: Literal["nullsfirst", "nullslast"] | None = None
 
 
+MAX_EMBED_DEPTH = 8  # each level is a LATERAL subquery in Postgres
+_HEADER_STOP = set("(),!:")
+
+
+class Embed(msgspec.Struct, frozen=True, kw_only=True):
+    """`[alias:]name[!hint][!inner|!left](select)`, or `...name(select)` (spread)."""
+
+    name: str  # a relation, as written
+    alias: str | None = None
+    hint: str | None = None  # a foreign key's name, a column, or a junction's name
+    inner: bool = False
+    spread: bool = False
+    select: tuple[SelectItem | Embed, ...] = ()  # () only for `name()`: filter by it, show nothing
+
+
 def select_items(text: str) -> tuple[SelectItem | Embed, ...] | None:
     if "(" in text or "..." in text:
         aggregated = split_items(text)  # `count()`, `amount.sum()`: aggregates.py
         if aggregated is not None:
             return _aggregated(text, aggregated)
-        # resource embedding: embed_parse.py, plain items back here
+        # resource embedding: parse_select below, plain items back here
         return parse_select(text, select_items)  # type: ignore[arg-type]
     items = []
     for raw in text.split(","):
@@ -108,3 +129,78 @@ def order_terms(text: str) -> tuple[OrderTerm, ...]:
         term = OrderTerm(column=column, relation=relation, direction=direction, nulls=nulls)  # type: ignore[arg-type]
         terms.append(term)
     return tuple(terms)
+
+
+def parse_select(
+    text: str, columns: Callable[[str], tuple[SelectItem, ...] | None], depth: int = 0
+) -> tuple[SelectItem | Embed, ...] | None:
+    """`columns` parses plain items (parse_select.select_items); embeds are parsed here."""
+    if depth > MAX_EMBED_DEPTH:
+        raise _fail(text, f"at most {MAX_EMBED_DEPTH} nested embeds")
+    items: list[SelectItem | Embed] = []
+    for raw in _split(text):
+        raw = raw.strip()
+        if not raw:
+            continue
+        if "(" not in raw or is_aggregate(raw):  # `count()` is an item, not an embed named count
+            if raw.startswith("..."):
+                raise _fail(text, f"a spread needs an embedded resource: {raw!r}")
+            items.extend(columns(raw) or ())
+            continue
+        items.append(_embed(raw, columns, depth))
+    return tuple(items) or None
+
+
+def _embed(raw: str, columns: Callable[[str], tuple[SelectItem, ...] | None], depth: int) -> Embed:
+    open_at = raw.index("(")
+    if not raw.endswith(")"):
+        raise _fail(raw, f"unexpected text after the embedded resource: {raw!r}")
+    header, body = raw[:open_at].strip(), raw[open_at + 1 : -1]
+    spread = header.startswith("...")
+    header = header.removeprefix("...")
+    alias, sep, rest = header.partition(":")
+    if not sep:
+        alias, rest = "", header
+    if sep and rest.startswith(":"):
+        raise _fail(raw, "a cast cannot apply to an embedded resource")
+    name, *marks = rest.split("!")
+    hint, inner = None, False
+    for mark in marks:
+        if mark == "inner":
+            inner = True
+        elif mark == "left":
+            inner = False
+        elif hint is None and mark:
+            hint = mark.strip()
+        else:
+            raise _fail(raw, f"unexpected '!{mark}' in {header!r}")
+    name, alias = name.strip(), alias.strip()
+    if not name or any(c in _HEADER_STOP for c in name + alias + (hint or "")):
+        raise _fail(raw, f"expecting an embedded resource name in {header!r}")
+    if spread and alias:
+        raise _fail(raw, "a spread embedded resource cannot have an alias")
+    select = parse_select(body, columns, depth + 1) if body.strip() else ()
+    return Embed(name=name, alias=alias or None, hint=hint, inner=inner, spread=spread, select=select or ())
+
+
+def _split(text: str) -> list[str]:
+    """Top-level items: commas inside parentheses belong to an embed."""
+    items, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                raise _fail(text, "unexpected ')'")
+        elif char == "," and depth == 0:
+            items.append(text[start:i])
+            start = i + 1
+    if depth != 0:
+        raise _fail(text, "expecting ')'")
+    items.append(text[start:])
+    return items
+
+
+def _fail(text: str, details: str) -> Exception:
+    return bad_query(f'"failed to parse select parameter ({text})"', details)

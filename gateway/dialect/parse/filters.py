@@ -11,8 +11,8 @@ from typing import Literal, TypeAlias, get_args
 
 import msgspec
 
+from gateway.dialect.operators import COMPOSITE_VALUES, FTS, OPERATORS, Operator, Quantifier
 from gateway.errors import ApiError, bad_query
-from gateway.operators import COMPOSITE_VALUES, FTS, OPERATORS, Operator, Quantifier
 
 __all__ = [
     "IS_VALUES", "MAX_LOGIC_DEPTH", "OPERATORS", "Condition", "Filter", "FilterParser", "IsFilter", "IsValue",

@@ -38,7 +38,7 @@ from litestar.datastructures import State
 
 from db.passwords import hash_password, needs_rehash, verify_password
 from gateway.errors import ApiError
-from gateway.tokens import LOGIN_ROLES, TokenIssuer, TokenPair, invalid_refresh_token
+from gateway.identity.tokens import LOGIN_ROLES, TokenIssuer, TokenPair, invalid_refresh_token
 
 log = logging.getLogger("gateway.login")
 

@@ -18,10 +18,9 @@ from urllib.parse import parse_qsl
 
 import msgspec
 
-from gateway.embed_parse import Embed, EmbedParams, EmbedQuery
-from gateway.errors import ApiError, bad_query, invalid_body
-from gateway.formats import csv_to_json, wants_csv
-from gateway.parse_filters import (  # noqa: F401  (re-exported for plan.py and the tests)
+from gateway.dialect.formats import csv_to_json, wants_csv
+from gateway.dialect.parse.embed_params import EmbedParams, EmbedQuery
+from gateway.dialect.parse.filters import (  # noqa: F401  (re-exported for plan.py and the tests)
     IS_VALUES,
     MAX_LOGIC_DEPTH,
     OPERATORS,
@@ -33,7 +32,7 @@ from gateway.parse_filters import (  # noqa: F401  (re-exported for plan.py and 
     Logic,
     Operator,
 )
-from gateway.parse_headers import (  # noqa: F401  (re-exported for plan_nodes.py and the tests)
+from gateway.dialect.parse.headers import (  # noqa: F401  (re-exported for plan_nodes.py and the tests)
     Count,
     Preferences,
     Resolution,
@@ -43,14 +42,16 @@ from gateway.parse_headers import (  # noqa: F401  (re-exported for plan_nodes.p
     range_items,
     single,
 )
-from gateway.parse_select import (  # noqa: F401  (re-exported for the tests)
+from gateway.dialect.parse.select import (  # noqa: F401  (re-exported for the tests)
     CASTS,
     Cast,
+    Embed,
     OrderTerm,
     SelectItem,
 )
-from gateway.parse_select import order_terms as _order
-from gateway.parse_select import select_items as _select
+from gateway.dialect.parse.select import order_terms as _order
+from gateway.dialect.parse.select import select_items as _select
+from gateway.errors import ApiError, bad_query, invalid_body
 
 Method = Literal["GET", "POST", "PATCH", "DELETE", "PUT"]
 Action = Literal["read", "create", "update", "delete", "call"]

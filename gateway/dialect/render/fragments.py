@@ -11,9 +11,17 @@ from collections.abc import Mapping
 
 import msgspec
 
-from gateway.operators import JsonStep, path_sql
-from gateway.operators import sql as operator_sql
-from gateway.plan_nodes import ConditionPlan, FilterPlan, IsPlan, LogicPlan, OrderPlan, QualifiedName, SelectField
+from gateway.dialect.operators import JsonStep, path_sql
+from gateway.dialect.operators import sql as operator_sql
+from gateway.dialect.plan.nodes import (
+    ConditionPlan,
+    FilterPlan,
+    IsPlan,
+    LogicPlan,
+    OrderPlan,
+    QualifiedName,
+    SelectField,
+)
 
 _IS = {"null": "is null", "not_null": "is not null", "true": "is true", "false": "is false", "unknown": "is unknown"}
 

@@ -14,9 +14,8 @@ name stays a filter on a column of that name.
 
 from __future__ import annotations
 
-from gateway.embed_parse import Embed
-from gateway.parse_filters import Condition, IsFilter
-from gateway.parse_select import SelectItem
+from gateway.dialect.parse.filters import Condition, IsFilter
+from gateway.dialect.parse.select import Embed, SelectItem
 
 
 def split_null_filters(

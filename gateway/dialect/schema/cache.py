@@ -1,4 +1,6 @@
-"""What the exposed schema holds, read from pg_catalog once at start-up.
+"""What the exposed schema holds, as plain data: the model the planner checks
+names against, built from the catalog rows http/schema_loader.py reads once at
+start-up.
 
 Relations (views and tables of the `api` schema) with their columns, and the
 functions, as plain data: nothing about a table or a column is declared in
@@ -18,11 +20,11 @@ A view over several tables keeps only what it declares itself.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Protocol
+from typing import Literal
 
 import msgspec
 
-from gateway.relationships import RELATIONS_AND_BASES, ComputedRelationship, ForeignKey, load_foreign_keys
+from gateway.dialect.schema.relationships import ComputedRelationship, ForeignKey
 
 RelationKind = Literal["table", "view", "materialized_view", "foreign_table", "partitioned_table"]
 Volatility = Literal["immutable", "stable", "volatile"]
@@ -94,14 +96,6 @@ class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
     computed_relationships: tuple[ComputedRelationship, ...] = ()
 
 
-class Connection(Protocol):
-    """What the loader needs of an asyncpg connection (execute.py owns asyncpg)."""
-
-    async def fetchrow(self, query: str, *args: Any) -> Any: ...
-
-    async def fetchval(self, query: str, *args: Any) -> Any: ...
-
-
 class _RawColumn(msgspec.Struct, kw_only=True):
     name: str
     type: str
@@ -160,104 +154,6 @@ _KINDS: dict[str, RelationKind] = {
 _VOLATILITY: dict[str, Volatility] = {"i": "immutable", "s": "stable", "v": "volatile"}
 # pg_relation_is_updatable's bitmask: 1 << CMD_UPDATE (2), CMD_INSERT (3), CMD_DELETE (4).
 _UPDATE, _INSERT, _DELETE = 4, 8, 16
-
-CATALOG_QUERY = (
-    "with"
-    + RELATIONS_AND_BASES
-    + """,
-col as (
-    select a.attrelid, a.attnum, a.attname,
-           format_type(a.atttypid, a.atttypmod) as type,
-           format_type(a.atttypid, null) as cast_type,
-           t.typname as base, t.typcategory::text as category,
-           e.typname as element,
-           not coalesce(ba.attnotnull, a.attnotnull) as nullable,
-           -- Piccolo writes `DEFAULT NULL` for columns declared without a default: a
-           -- null default is no default, or required columns would look optional.
-           (exists (select from pg_attrdef d where d.adrelid = a.attrelid and d.adnum = a.attnum
-                      and pg_get_expr(d.adbin, d.adrelid) !~* '^null($|::)')
-            or coalesce(ba.attidentity <> '' or ba.attgenerated <> '' or exists (
-                   select from pg_attrdef d where d.adrelid = ba.attrelid and d.adnum = ba.attnum
-                     and pg_get_expr(d.adbin, d.adrelid) !~* '^null($|::)'), false)) as has_default,
-           coalesce(
-               (select nullif(e, '') from (select pg_get_expr(d.adbin, d.adrelid) as e from pg_attrdef d
-                 where d.adrelid = a.attrelid and d.adnum = a.attnum) x where e !~* '^null($|::)'),
-               (select nullif(e, '') from (select pg_get_expr(d.adbin, d.adrelid) as e from pg_attrdef d
-                 where d.adrelid = ba.attrelid and d.adnum = ba.attnum) x where e !~* '^null($|::)')) as "default",
-           coalesce(ba.attgenerated <> '', false) as generated,
-           pg_column_is_updatable(a.attrelid, a.attnum, true) as updatable,
-           case when t.typname in ('varchar', 'bpchar') and a.atttypmod > 4 then a.atttypmod - 4 end as max_length,
-           (select array_agg(en.enumlabel order by en.enumsortorder) from pg_enum en where en.enumtypid = t.oid) as enum,
-           (select array_agg(pg_get_constraintdef(k.oid)) from pg_constraint k
-             where k.conrelid = ba.attrelid and k.contype = 'c' and k.conkey = array[ba.attnum]) as checks,
-           coalesce(col_description(a.attrelid, a.attnum), col_description(ba.attrelid, ba.attnum)) as description
-    from pg_attribute a
-    join pg_type dt on dt.oid = a.atttypid
-    join pg_type t on t.oid = case when dt.typtype = 'd' then dt.typbasetype else dt.oid end
-    left join pg_type e on e.oid = t.typelem and t.typcategory = 'A'
-    left join base b on b.oid = a.attrelid
-    left join pg_attribute ba on ba.attrelid = b.base_oid and ba.attname = a.attname
-        and ba.attnum > 0 and not ba.attisdropped
-    where a.attrelid in (select oid from rel) and a.attnum > 0 and not a.attisdropped
-)
-select
-    (select coalesce(json_agg(json_strip_nulls(json_build_object(
-        'name', r.relname,
-        'kind', r.relkind,
-        'events', pg_relation_is_updatable(r.oid, true),
-        'description', obj_description(r.oid, 'pg_class'),
-        'primary_key', (
-            select array_agg(ka.attname order by u.ord)
-            from base b
-            join pg_constraint k on k.conrelid = b.base_oid and k.contype = 'p'
-            cross join unnest(k.conkey) with ordinality u(attnum, ord)
-            join pg_attribute ka on ka.attrelid = b.base_oid and ka.attnum = u.attnum
-            where b.oid = r.oid),
-        'columns', (
-            select json_agg(json_strip_nulls(json_build_object(
-                'name', attname, 'type', type, 'cast', cast_type, 'base', base, 'category', category,
-                'element', element, 'nullable', nullable, 'has_default', has_default, 'default', "default",
-                'generated', generated,
-                'updatable', updatable, 'max_length', max_length, 'enum', enum, 'checks', checks,
-                'description', description)) order by attnum)
-            from col where col.attrelid = r.oid)
-    )) order by r.relname), '[]')::text from rel r) as relations,
-    (select coalesce(json_agg(json_strip_nulls(json_build_object(
-        'name', p.proname,
-        'returns', format_type(p.prorettype, null),
-        'returns_set', p.proretset,
-        'returns_void', p.prorettype = 'void'::regtype,
-        'volatility', p.provolatile,
-        'defaults', p.pronargdefaults,
-        'description', obj_description(p.oid, 'pg_proc'),
-        'row_of', case when p.pronargs = 1 then (
-            select r.relname from rel r join pg_class c on c.oid = r.oid where c.reltype = p.proargtypes[0]) end,
-        'returns_rows_of', (select r.relname from rel r join pg_class c on c.oid = r.oid where c.reltype = p.prorettype),
-        'rows', p.prorows,
-        'base', rt.typname, 'category', rt.typcategory::text, 'element', re.typname,
-        'arguments', (
-            select json_agg(json_build_object('name', a.name, 'type', format_type(a.type, null), 'mode', a.mode)
-                            order by a.ord)
-            from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargnames,
-                        coalesce(p.proargmodes::text[], array_fill('i'::text, array[p.pronargs])))
-                 with ordinality a(type, name, mode, ord))
-    )) order by p.proname, p.oid), '[]')::text
-     from pg_proc p
-     join pg_type rd on rd.oid = p.prorettype
-     join pg_type rt on rt.oid = case when rd.typtype = 'd' then rd.typbasetype else rd.oid end
-     left join pg_type re on re.oid = rt.typelem and rt.typcategory = 'A'
-     where p.pronamespace = $1::regnamespace and p.prokind = 'f') as functions
-"""
-)
-
-
-async def load_schema_cache(connection: Connection, schema: str = "api") -> SchemaCache:
-    row = await connection.fetchrow(CATALOG_QUERY, schema)
-    relations = msgspec.json.decode(row[0], type=list[_RawRelation])
-    functions = msgspec.json.decode(row[1], type=list[_RawFunction])
-    cache = build_schema_cache(schema, relations, functions)
-    return msgspec.structs.replace(cache, foreign_keys=await load_foreign_keys(connection, schema))
-
 
 def build_schema_cache(schema: str, relations: list[_RawRelation], functions: list[_RawFunction]) -> SchemaCache:
     by_name: dict[str, list[Function]] = {}

@@ -21,19 +21,19 @@ import msgspec
 from litestar import Request, Response, delete, get, head, patch, post, put
 from litestar.enums import MediaType
 
-from gateway import keyset, profiles
-from gateway.auth import Caller
-from gateway.config import Settings
-from gateway.embed_plan import embeds_aggregate, has_embeds, plan_embeds, without_embeds
-from gateway.embed_render import render_embedded
+from gateway.dialect import keyset, profiles
+from gateway.dialect.models import ResourceModels, build_models, validate_create, validate_update
+from gateway.dialect.parse.request import ApiRequest, parse_request
+from gateway.dialect.plan.action import CallPlan, FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
+from gateway.dialect.plan.embeds import embeds_aggregate, has_embeds, plan_embeds, without_embeds
+from gateway.dialect.render.embeds import render_embedded
+from gateway.dialect.render.statement import Rendered, bind, render
+from gateway.dialect.schema.cache import SchemaCache
 from gateway.errors import ApiError, bad_query
-from gateway.execute import Outcome, Run, Session, execute
-from gateway.models import ResourceModels, build_models, validate_create, validate_update
-from gateway.parse import ApiRequest, parse_request
-from gateway.plan import CallPlan, FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
-from gateway.render import Rendered, bind, render
-from gateway.respond import respond
-from gateway.schema_cache import SchemaCache
+from gateway.http.config import Settings
+from gateway.http.execute import Outcome, Run, Session, execute
+from gateway.http.respond import respond
+from gateway.identity.auth import Caller
 
 _WRITES = ("POST", "PATCH", "PUT")
 Key = tuple[ApiRequest, tuple[str, ...], bool]

@@ -29,14 +29,11 @@ import asyncpg
 import msgspec
 
 from gateway.errors import ApiError, not_one_row
+from gateway.identity.auth import SETUP
 from gateway.pg_errors import from_postgres, internal_error
 
 log = logging.getLogger("gateway.execute")
 
-SETUP = (
-    "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true), "
-    "set_config('request.id', $3, true), set_config('statement_timeout', $4, true)"
-)
 
 
 class Session(msgspec.Struct, frozen=True, kw_only=True):

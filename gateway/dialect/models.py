@@ -21,8 +21,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from gateway.dialect.schema.cache import Column, Relation, SchemaCache
 from gateway.errors import ApiError, invalid_body
-from gateway.schema_cache import Column, Relation, SchemaCache
 
 _INT_BOUNDS = {"int2": 2**15, "int4": 2**31, "int8": 2**63}
 _SCALARS: dict[str, Any] = {

@@ -8,11 +8,11 @@ from typing import Literal, TypeAlias
 
 import msgspec
 
-from gateway.aggregates import Function as AggregateFunction
-from gateway.operators import JsonStep, Quantifier
-from gateway.parse import Resolution
-from gateway.parse_filters import IsValue, Operator
-from gateway.parse_select import Cast
+from gateway.dialect.aggregates import Function as AggregateFunction
+from gateway.dialect.operators import JsonStep, Quantifier
+from gateway.dialect.parse.filters import IsValue, Operator
+from gateway.dialect.parse.request import Resolution
+from gateway.dialect.parse.select import Cast
 
 
 class QualifiedName(msgspec.Struct, frozen=True, kw_only=True):

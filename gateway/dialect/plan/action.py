@@ -12,10 +12,9 @@ import difflib
 
 import msgspec
 
-from gateway.errors import ApiError, bad_query, invalid_body
-from gateway.parse import ApiRequest
-from gateway.parse_select import SelectItem
-from gateway.plan_nodes import (
+from gateway.dialect.parse.request import ApiRequest
+from gateway.dialect.parse.select import SelectItem
+from gateway.dialect.plan.nodes import (
     CallArgument,
     CallPlan,
     ConditionPlan,
@@ -29,12 +28,13 @@ from gateway.plan_nodes import (
     ReadPlan,
     SelectField,
 )
-from gateway.resolve import condition_plan as _condition
-from gateway.resolve import find_column as _column
-from gateway.resolve import find_relation
-from gateway.resolve import order_plan as _order
-from gateway.resolve import select_fields as _select
-from gateway.schema_cache import Function, Relation, SchemaCache
+from gateway.dialect.plan.resolve import condition_plan as _condition
+from gateway.dialect.plan.resolve import find_column as _column
+from gateway.dialect.plan.resolve import find_relation
+from gateway.dialect.plan.resolve import order_plan as _order
+from gateway.dialect.plan.resolve import select_fields as _select
+from gateway.dialect.schema.cache import Function, Relation, SchemaCache
+from gateway.errors import ApiError, bad_query, invalid_body
 
 # The plan's types are imported from here too (routes.py, respond.py, the tests).
 __all__ = [

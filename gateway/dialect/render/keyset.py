@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gateway import keyset
-from gateway.operators import param
-from gateway.plan_nodes import ReadPlan
-from gateway.sql_fragments import Output, order, select_list, select_with_embeds, target
+from gateway.dialect import keyset
+from gateway.dialect.operators import param
+from gateway.dialect.plan.nodes import ReadPlan
+from gateway.dialect.render.fragments import Output, order, select_list, select_with_embeds, target
 
 
 def keyset_rows(

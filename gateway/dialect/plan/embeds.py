@@ -31,16 +31,23 @@ import difflib
 
 import msgspec
 
-from gateway.computed import computed_names, computed_relationship, row_type
-from gateway.embed_null import split_null_filters
-from gateway.embed_parse import Embed, EmbedQuery
+from gateway.dialect.parse.embed_params import EmbedQuery
+from gateway.dialect.parse.request import ApiRequest
+from gateway.dialect.parse.select import Embed, SelectItem
+from gateway.dialect.plan.computed import computed_names, computed_relationship, row_type
+from gateway.dialect.plan.embed_null import split_null_filters
+from gateway.dialect.plan.nodes import ConditionPlan, OrderPlan, QualifiedName, SelectField
+from gateway.dialect.plan.resolve import condition_plan, find_relation, order_plan, select_fields, typed_column
+from gateway.dialect.schema.cache import Relation, SchemaCache
+from gateway.dialect.schema.relationships import (
+    TO_ONE,
+    Cardinality,
+    Relationship,
+    describe,
+    hint_name,
+    relationships_from,
+)
 from gateway.errors import ApiError, bad_query
-from gateway.parse import ApiRequest
-from gateway.parse_select import SelectItem
-from gateway.plan_nodes import ConditionPlan, OrderPlan, QualifiedName, SelectField
-from gateway.relationships import TO_ONE, Cardinality, Relationship, describe, hint_name, relationships_from
-from gateway.resolve import condition_plan, find_relation, order_plan, select_fields, typed_column
-from gateway.schema_cache import Relation, SchemaCache
 
 
 class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 import msgspec
 
 from db.database import admin_url, with_user
-from gateway.auth import AuthConfig
+from gateway.identity.auth import AuthConfig
 
 # Short for anonymous callers (they hold no data, so a long query is abuse);
 # long for partner roster syncs, which read and write in bulk.

@@ -15,13 +15,21 @@ import difflib
 
 import msgspec
 
-from gateway.computed import row_type
+from gateway.dialect.operators import FTS, TABLE, JsonStep, check, split_path
+from gateway.dialect.parse.filters import Condition, Filter, IsFilter, Logic
+from gateway.dialect.parse.select import OrderTerm, SelectItem
+from gateway.dialect.plan.computed import row_type
+from gateway.dialect.plan.nodes import (
+    ConditionPlan,
+    FilterPlan,
+    IsPlan,
+    LogicPlan,
+    OrderPlan,
+    QualifiedName,
+    SelectField,
+)
+from gateway.dialect.schema.cache import Column, Relation, SchemaCache
 from gateway.errors import ApiError
-from gateway.operators import FTS, TABLE, JsonStep, check, split_path
-from gateway.parse_filters import Condition, Filter, IsFilter, Logic
-from gateway.parse_select import OrderTerm, SelectItem
-from gateway.plan_nodes import ConditionPlan, FilterPlan, IsPlan, LogicPlan, OrderPlan, QualifiedName, SelectField
-from gateway.schema_cache import Column, Relation, SchemaCache
 
 
 def find_relation(schema: SchemaCache, name: str) -> Relation:

@@ -18,9 +18,9 @@ students, teachers and parents). sql_fragments.py `call` writes it.
 
 from __future__ import annotations
 
-from gateway.plan_nodes import QualifiedName
-from gateway.relationships import Relationship
-from gateway.schema_cache import Relation, SchemaCache
+from gateway.dialect.plan.nodes import QualifiedName
+from gateway.dialect.schema.cache import Relation, SchemaCache
+from gateway.dialect.schema.relationships import Relationship
 
 
 def row_type(relation: Relation, name: str) -> QualifiedName | None:

@@ -22,18 +22,18 @@ from typing import Literal
 
 import msgspec
 
-from gateway.formats import csv_body
-from gateway.keyset_sql import keyset_rows
-from gateway.parse import ApiRequest
-from gateway.plan_nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
-from gateway.sql_fragments import Output, ident, qualified, select_with_embeds
-from gateway.sql_fragments import condition as _condition
-from gateway.sql_fragments import group_by as _group_by
-from gateway.sql_fragments import literal as _literal
-from gateway.sql_fragments import order as _order
-from gateway.sql_fragments import param as _param
-from gateway.sql_fragments import select_list as _select_list
-from gateway.sql_fragments import where as _where
+from gateway.dialect.formats import csv_body
+from gateway.dialect.parse.request import ApiRequest
+from gateway.dialect.plan.nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
+from gateway.dialect.render.fragments import Output, ident, qualified, select_with_embeds
+from gateway.dialect.render.fragments import condition as _condition
+from gateway.dialect.render.fragments import group_by as _group_by
+from gateway.dialect.render.fragments import literal as _literal
+from gateway.dialect.render.fragments import order as _order
+from gateway.dialect.render.fragments import param as _param
+from gateway.dialect.render.fragments import select_list as _select_list
+from gateway.dialect.render.fragments import where as _where
+from gateway.dialect.render.keyset import keyset_rows
 
 # "cursor": a keyset cursor's values (keyset_sql.py).
 Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor"]

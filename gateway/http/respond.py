@@ -11,11 +11,11 @@ from urllib.parse import quote
 
 import msgspec
 
+from gateway.dialect.formats import CSV
+from gateway.dialect.parse.request import ApiRequest
+from gateway.dialect.plan.action import CallPlan, MutatePlan, Plan, ReadPlan
 from gateway.errors import ApiError
-from gateway.execute import Outcome
-from gateway.formats import CSV
-from gateway.parse import ApiRequest
-from gateway.plan import CallPlan, MutatePlan, Plan, ReadPlan
+from gateway.http.execute import Outcome
 
 JSON = "application/json; charset=utf-8"
 OBJECT = "application/vnd.pgrst.object+json; charset=utf-8"

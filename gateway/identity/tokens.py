@@ -33,8 +33,8 @@ from uuid import UUID
 import jwt
 import msgspec
 
-from gateway.auth import API_ROLES, MIN_SECRET_BYTES
 from gateway.errors import ApiError
+from gateway.identity.auth import API_ROLES, MIN_SECRET_BYTES
 
 # The roles a password login can yield: the ones auth.login_lookup returns.
 # partner_sync uses client credentials from elsewhere; anon needs no token.

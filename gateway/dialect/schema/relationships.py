@@ -24,7 +24,7 @@ From the foreign keys (plain data, pure functions):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, Protocol
+from typing import Literal
 
 import msgspec
 
@@ -73,75 +73,6 @@ class ComputedRelationship(msgspec.Struct, frozen=True, kw_only=True):
     origin: str
     target: str
     to_one: bool
-
-
-class Connection(Protocol):
-    async def fetchval(self, query: str, *args: Any) -> Any: ...
-
-
-# The exposed relations, and for each the one table a view reads (when it reads
-# exactly one) or the table itself: how a view's columns are traced to a base
-# table's keys. schema_cache.py's catalog query starts with the same CTEs.
-RELATIONS_AND_BASES = """
-rel as (
-    select c.oid, c.relname, c.relkind
-    from pg_class c
-    where c.relnamespace = $1::regnamespace and c.relkind in ('r', 'v', 'm', 'f', 'p')
-),
-base as (
-    select r.ev_class as oid, min(d.refobjid::bigint)::oid as base_oid
-    from pg_rewrite r
-    join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
-        and d.refclassid = 'pg_class'::regclass and d.refobjid <> r.ev_class
-    join pg_class b on b.oid = d.refobjid and b.relkind in ('r', 'p')
-    where r.ev_class in (select oid from rel)
-    group by r.ev_class
-    having count(distinct d.refobjid) = 1
-    union all
-    select oid, oid from rel where relkind in ('r', 'p')
-)"""
-
-FOREIGN_KEYS_QUERY = (
-    "with"
-    + RELATIONS_AND_BASES
-    + """,
-keys as (
-    select k.conname, s.relname as source, t.relname as target,
-        (select array_agg(va.attname order by u.ord)
-         from unnest(k.conkey) with ordinality u(attnum, ord)
-         join pg_attribute ba on ba.attrelid = k.conrelid and ba.attnum = u.attnum
-         join pg_attribute va on va.attrelid = s.oid and va.attname = ba.attname
-             and va.attnum > 0 and not va.attisdropped) as columns,
-        (select array_agg(va.attname order by u.ord)
-         from unnest(k.confkey) with ordinality u(attnum, ord)
-         join pg_attribute ba on ba.attrelid = k.confrelid and ba.attnum = u.attnum
-         join pg_attribute va on va.attrelid = t.oid and va.attname = ba.attname
-             and va.attnum > 0 and not va.attisdropped) as foreign_columns,
-        cardinality(k.conkey) as width,
-        -- PostgREST's one_to_one: the key's columns, as a set, are those of a
-        -- primary key or unique constraint of the table holding it.
-        exists (select from pg_constraint u
-                where u.conrelid = k.conrelid and u.contype in ('p', 'u')
-                  and (select array_agg(x order by x) from unnest(u.conkey) x)
-                    = (select array_agg(x order by x) from unnest(k.conkey) x)) as one_to_one
-    from pg_constraint k
-    join base sb on sb.base_oid = k.conrelid join rel s on s.oid = sb.oid
-    join base tb on tb.base_oid = k.confrelid join rel t on t.oid = tb.oid
-    where k.contype = 'f'
-)
-select coalesce(json_agg(json_build_object(
-        'name', conname, 'table', source, 'columns', columns,
-        'foreign_table', target, 'foreign_columns', foreign_columns, 'one_to_one', one_to_one)
-        order by source, conname, target), '[]')::text
-from keys
-where cardinality(columns) = width and cardinality(foreign_columns) = width
-"""
-)
-
-
-async def load_foreign_keys(connection: Connection, schema: str) -> tuple[ForeignKey, ...]:
-    text = await connection.fetchval(FOREIGN_KEYS_QUERY, schema)
-    return msgspec.json.decode(text, type=tuple[ForeignKey, ...])
 
 
 def relationships_from(

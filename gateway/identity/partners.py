@@ -26,9 +26,8 @@ import msgspec
 from litestar import Request, Response, post
 
 from db.passwords import hash_password
-from gateway.auth import Caller
 from gateway.errors import ApiError
-from gateway.execute import SETUP
+from gateway.identity.auth import SETUP, Caller
 from gateway.pg_errors import from_postgres
 
 IMPORT_SCOPE: Final = "urn:school-data-api:scope:roster.import"

@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import msgspec
 
-from gateway.embed_plan import EmbedPlan
-from gateway.plan_nodes import CallPlan, OrderPlan, Plan, ReadPlan
-from gateway.relationships import TO_ONE
-from gateway.render import Joined, Rendered, render
-from gateway.sql_fragments import (
+from gateway.dialect.plan.embeds import EmbedPlan
+from gateway.dialect.plan.nodes import CallPlan, OrderPlan, Plan, ReadPlan
+from gateway.dialect.render.fragments import (
     Output,
     call,
     condition,
@@ -43,6 +41,8 @@ from gateway.sql_fragments import (
     select_with_embeds,
     target,
 )
+from gateway.dialect.render.statement import Joined, Rendered, render
+from gateway.dialect.schema.relationships import TO_ONE
 
 
 class _Aliases:
