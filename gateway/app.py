@@ -149,7 +149,7 @@ def _configure_logging() -> None:
 
 async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
     """Pool `reset`: every setting the gateway makes is transaction-local
-    (execute.py), so asyncpg's default reset query (RESET ALL, UNLISTEN *, CLOSE
+    (http/execute.py), so asyncpg's default reset query (RESET ALL, UNLISTEN *, CLOSE
     ALL, unlock advisory locks) would be one more round trip per request for
     nothing. asyncpg still rolls back a transaction left open before this runs."""
 

@@ -4,7 +4,7 @@
 
 PostgREST turns them on for everyone with `db-aggregates-enabled` (off by
 default: an aggregate over a large table is an easy way to load the
-database). Here they are on per role, AGGREGATES_ROLES (config.py; default
+database). Here they are on per role, AGGREGATES_ROLES (http/config.py; default
 school_admin and teacher, whose RLS scope is one school or their classes);
 any other role gets 400 PGRST123. Pure: parsing and the SQL of one item.
 """
@@ -36,7 +36,7 @@ class Item(msgspec.Struct, frozen=True, kw_only=True):
 
 def split_items(text: str) -> list[str] | None:
     """The select's items when its only parentheses are aggregates' `()`; None
-    when it holds an embedded resource (embed_parse.py's business)."""
+    when it holds an embedded resource (parse/embed_params.py's business)."""
     if "..." in text or re.search(r"\((?!\))", text):
         return None
     items = [raw.strip() for raw in text.split(",") if raw.strip()]
@@ -47,7 +47,7 @@ def split_items(text: str) -> list[str] | None:
 
 def is_item(raw: str) -> bool:
     """One aggregate item (`n:count()`, `score.avg()::text`): inside an embed's
-    select it is a column item, not an embed named `count` (embed_parse.py)."""
+    select it is a column item, not an embed named `count` (parse/embed_params.py)."""
     return _ITEM.fullmatch(raw.strip()) is not None
 
 

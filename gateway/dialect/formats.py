@@ -1,7 +1,7 @@
 """Output formats besides JSON: `Accept: text/csv` (PostgREST's CSV output).
 
 The CSV text is built by Postgres, like the JSON: one SQL expression over the
-page's rows (render.py puts it where json_agg would be), so no row is decoded
+page's rows (render/statement.py puts it where json_agg would be), so no row is decoded
 or formatted in Python. Each row goes through row_to_json and json_each_text,
 which keep the select list's column order; a field is quoted when it holds a
 comma, a quote or a line break (RFC 4180), NULL is an empty field, and the
@@ -43,7 +43,7 @@ def _quoted(value: str) -> str:
 def csv_body(source: str, row: str | None = None) -> str:
     """An aggregate over the rows of `source` (a FROM alias): the CSV text, '' for no rows.
     `row`: each row's JSON when the rows carry it already (a keyset page's
-    `pgrst_row`, keyset_sql.py), not the source's own columns."""
+    `pgrst_row`, render/keyset.py), not the source's own columns."""
     first = f"(array_agg({row}))[1]" if row else f"row_to_json((array_agg({source}))[1])"
     header = f"(select string_agg({_quoted('pgrst_k.key')}, ',') from json_each_text({first}) pgrst_k)"
     each = row or f"row_to_json({source})"

@@ -1,7 +1,7 @@
 """Keyset paging, an extension beyond PostgREST: `Link: <...&cursor=...>; rel="next"`.
 
 A read ordered by columns of a relation with a primary key gets the key
-appended to its order as a tiebreaker (plan.py), so the order is total. A
+appended to its order as a tiebreaker (plan/action.py), so the order is total. A
 nullable column's NULLs sort where Postgres puts them (NULLS LAST for asc,
 FIRST for desc, or as `nullsfirst`/`nullslast` say) and a cursor may hold one.
 The last row's key values become an opaque cursor: base64url of JSON,
@@ -13,7 +13,7 @@ NULL-aware OR expansion behind a bound an index can start from (`branches`).
 Rows inserted between pages are never skipped or repeated, unlike offsets.
 Plain PostgREST clients ignore the header.
 
-Pure: no SQL run here; `predicate` and `branches` return SQL text for keyset_sql.py.
+Pure: no SQL run here; `predicate` and `branches` return SQL text for render/keyset.py.
 """
 
 from __future__ import annotations

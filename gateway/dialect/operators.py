@@ -2,8 +2,8 @@
 means in SQL and which Postgres types accept it (PostgREST's
 Query/SqlFragment.hs `operators`, `ftsOperators`).
 
-Pure data plus two small functions: `check` (plan.py: may this operator apply
-to this column?) and `sql` (render.py: the SQL of one filter). Values are never
+Pure data plus two small functions: `check` (plan/action.py: may this operator apply
+to this column?) and `sql` (render/statement.py: the SQL of one filter). Values are never
 written here; a filter's value is always a `$n` text parameter cast to the
 column's catalog type, so Postgres' own input functions parse `{a,b}` (arrays),
 `[1,5)` (ranges) and `{"k": 1}` (jsonb) exactly as it would in psql.

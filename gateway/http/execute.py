@@ -12,10 +12,10 @@ Per request, on one pooled connection (logged in as `authenticator`):
 Every setting is transaction-local (`true`), so nothing outlives the request
 on the connection: safe to reuse, and safe behind PgBouncer in transaction
 mode (DESIGN.md "Scale-out"). The statement is a prepared statement that
-asyncpg caches per connection by SQL text; render.py keeps that text stable
+asyncpg caches per connection by SQL text; render/statement.py keeps that text stable
 per request shape, so a shape is parsed and planned by Postgres once per
 connection. (Behind a PgBouncer older than 1.21, set DB_STATEMENT_CACHE_SIZE=0.)
-Every statement returns the same four columns (render.py), so a migration
+Every statement returns the same four columns (render/statement.py), so a migration
 that changes a view never changes a prepared statement's result type: Postgres
 re-plans it, and asyncpg's "cached statement" errors cannot arise.
 """
@@ -61,7 +61,7 @@ class _Rollback(Exception):  # not an error: carries the outcome out of the roll
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
-    """The one row every rendered statement returns (render.py)."""
+    """The one row every rendered statement returns (render/statement.py)."""
 
     body: str | None
     page_total: int

@@ -25,8 +25,7 @@ from gateway.dialect import keyset, profiles
 from gateway.dialect.models import ResourceModels, build_models, validate_create, validate_update
 from gateway.dialect.parse.request import ApiRequest, parse_request
 from gateway.dialect.plan.action import CallPlan, FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
-from gateway.dialect.plan.embeds import embeds_aggregate, has_embeds, plan_embeds, without_embeds
-from gateway.dialect.render.embeds import render_embedded
+from gateway.dialect.plan.embeds import embeds_aggregate
 from gateway.dialect.render.statement import Rendered, bind, render
 from gateway.dialect.schema.cache import SchemaCache
 from gateway.errors import ApiError, bad_query
@@ -140,7 +139,7 @@ class Gateway:
         """A keyset cursor's values, verified with the JWT secret (keyset.py)."""
         if api.cursor is None or not isinstance(plan, ReadPlan):
             return ()
-        if "cursor" not in rendered.extras:  # plan.py refuses what cannot continue; this is a safety net
+        if "cursor" not in rendered.extras:  # plan/action.py refuses what cannot continue; this is a safety net
             raise bad_query("cursor= cannot continue this read", hint="Page with limit/offset")
         secret = self.settings.auth.jwt_secret
         if not secret:
@@ -174,7 +173,7 @@ class Gateway:
             explain_above=self.settings.max_rows if estimated else None,
             rollback=prefer.tx == "rollback",
             # PostgREST applies max-affected only with handling=strict; on a
-            # call it counts the rows returned (plan.py refuses a non-set one).
+            # call it counts the rows returned (plan/action.py refuses a non-set one).
             max_affected=prefer.max_affected if prefer.strict and isinstance(plan, MutatePlan | CallPlan) else None,
         )
 
@@ -196,14 +195,8 @@ class Gateway:
         if cached is not None:
             self._plans.move_to_end(key)
             return cached
-        if has_embeds(api):  # resource embedding: embed_plan.py, embed_render.py
-            own = api if api.action == "call" else without_embeds(api)  # a call keeps its shape (plan.py `_call`)
-            plan = plan_request(own, self.schema, columns=columns, array_body=array_body)
-            parent = plan.relation.name if isinstance(plan, CallPlan) and plan.relation else None
-            prepared = (plan, render_embedded(plan, plan_embeds(api, self.schema, parent)))
-        else:
-            plan = plan_request(api, self.schema, columns=columns, array_body=array_body)
-            prepared = (plan, render(plan))
+        plan = plan_request(api, self.schema, columns=columns, array_body=array_body)  # one tree, embeds included
+        prepared = (plan, render(plan))
         self._plans[key] = prepared
         if len(self._plans) > self.settings.plan_cache_size:
             self._plans.popitem(last=False)

@@ -10,8 +10,7 @@ import pytest
 
 from gateway.dialect.parse.request import parse_request
 from gateway.dialect.plan.action import QualifiedName, plan_request
-from gateway.dialect.plan.embeds import plan_embeds, without_embeds
-from gateway.dialect.render.embeds import render_embedded
+from gateway.dialect.plan.embeds import plan_embeds
 from gateway.dialect.render.statement import render
 from gateway.dialect.schema.cache import _RawFunction, _RawRelation, build_schema_cache
 from gateway.errors import ApiError
@@ -64,9 +63,6 @@ def test_the_catalog_rows_become_fields_and_relationships() -> None:
 
 def sql(query: str, target: str = "students") -> str:
     request = parse_request("GET", target, rpc=False, query=query, headers={}, body=None)
-    if "(" in query:
-        plan = plan_request(without_embeds(request), SCHEMA)
-        return render_embedded(plan, plan_embeds(request, SCHEMA)).sql
     return render(plan_request(request, SCHEMA)).sql
 
 

@@ -8,7 +8,8 @@ import msgspec
 import pytest
 
 from gateway.dialect.parse.request import parse_request
-from gateway.dialect.plan.embeds import EmbedPlan, plan_embeds
+from gateway.dialect.plan.embeds import plan_embeds
+from gateway.dialect.plan.nodes import EmbedPlan
 from gateway.dialect.schema.relationships import ForeignKey, describe, relationships_from
 from gateway.errors import ApiError
 from tests.gateway.catalog import column, relation

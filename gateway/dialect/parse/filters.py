@@ -1,5 +1,5 @@
 """The filter grammar of the PostgREST dialect: `column=[not.]op.value` and
-the `or=(...)`/`and=(...)` logic trees, as typed data (moved out of parse.py).
+the `or=(...)`/`and=(...)` logic trees, as typed data (moved out of request.py).
 
 No SQL and no catalog here. Each value gets a slot (its index in
 `ApiRequest.values`) so that values never enter a request's shape.
@@ -68,7 +68,7 @@ class FilterParser:
 
     def try_add(self, column: str, text: str) -> bool:
         """`add` if `text` parses as a filter, else nothing and False: on
-        GET /rpc such a key is a function argument instead (parse.py)."""
+        GET /rpc such a key is a function argument instead (request.py)."""
         conditions, values = len(self.conditions), len(self.values)
         try:
             self.add(column, text)

@@ -1,6 +1,6 @@
 """The request's headers as typed data: `Prefer`, `Range`/`Range-Unit`, the
 singular object media type in `Accept`; and the non-negative integers that
-`limit`/`offset` (and an embed's) take. Pure, no SQL (parse.py's other half).
+`limit`/`offset` (and an embed's) take. Pure, no SQL (request.py's other half).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True):
     handling: Literal["strict", "lenient"] | None = None  # as given, for Preference-Applied
     tx: Literal["commit", "rollback"] | None = None  # rollback: run the statement, then undo it
     max_affected: int | None = None  # with handling=strict: more rows changed -> PGRST124, rolled back
-    # POST: a key absent from a row takes the column's DEFAULT, not null (plan.py, render.py).
+    # POST: a key absent from a row takes the column's DEFAULT, not null (plan/action.py, render/statement.py).
     missing: Literal["default", "null"] | None = None
 
 

@@ -1,12 +1,12 @@
 """HTTP request -> `ApiRequest`: the PostgREST query dialect as typed data.
 
 No SQL and no catalog here (PostgREST's ApiRequest.hs): names are kept as
-written and checked later by plan.py, "with no guarantee that the intent is
+written and checked later by plan/action.py, "with no guarantee that the intent is
 sensible".
 
 Values never enter a request's *shape*. Each filter value gets a slot (its index
 in `ApiRequest.values`), so two requests that differ only in values have equal
-`shape()`s and share one plan and one SQL text (render.py caches by shape, and
+`shape()`s and share one plan and one SQL text (render/statement.py caches by shape, and
 asyncpg reuses the prepared statement for that text).
 """
 
@@ -20,7 +20,7 @@ import msgspec
 
 from gateway.dialect.formats import csv_to_json, wants_csv
 from gateway.dialect.parse.embed_params import EmbedParams, EmbedQuery
-from gateway.dialect.parse.filters import (  # noqa: F401  (re-exported for plan.py and the tests)
+from gateway.dialect.parse.filters import (  # noqa: F401  (re-exported for plan/action.py and the tests)
     IS_VALUES,
     MAX_LOGIC_DEPTH,
     OPERATORS,
@@ -32,7 +32,7 @@ from gateway.dialect.parse.filters import (  # noqa: F401  (re-exported for plan
     Logic,
     Operator,
 )
-from gateway.dialect.parse.headers import (  # noqa: F401  (re-exported for plan_nodes.py and the tests)
+from gateway.dialect.parse.headers import (  # noqa: F401  (re-exported for plan/nodes.py and the tests)
     Count,
     Preferences,
     Resolution,
@@ -63,7 +63,7 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     action: Action
     target: str  # relation or function name, as written
     select: tuple[SelectItem | Embed, ...] | None = None  # None: every column
-    embeds: tuple[EmbedQuery, ...] = ()  # `embed.column=...`, `embed.order=...` (embed_parse.py)
+    embeds: tuple[EmbedQuery, ...] = ()  # `embed.column=...`, `embed.order=...` (embed_params.py)
     where: tuple[Condition, ...] = ()
     order: tuple[OrderTerm, ...] = ()
     preferences: Preferences = Preferences()
@@ -167,7 +167,7 @@ def parse_request(
 
 _ACTIONS: dict[str, tuple[Method, Action]] = {
     "GET": ("GET", "read"), "POST": ("POST", "create"), "PATCH": ("PATCH", "update"), "DELETE": ("DELETE", "delete"),
-    "PUT": ("PUT", "create"),  # an upsert of one row named by its primary key (plan.py _put)
+    "PUT": ("PUT", "create"),  # an upsert of one row named by its primary key (plan/action.py _put)
 }  # fmt: skip
 
 
@@ -205,7 +205,7 @@ def _rpc_request(
         given[key] = value
     names = tuple(sorted(given))
     # Slots: the filters', then the embeds' (_embed_params), then the
-    # arguments', last (render.py `_call`: the last len(arguments) slots).
+    # arguments', last (render/statement.py `_call`: the last len(arguments) slots).
     base = _embed_params(base, embedded)
     return msgspec.structs.replace(base, rpc_args=names, values=(*base.values, *(given[n] for n in names)))
 

@@ -1,7 +1,7 @@
-"""`ApiRequest` + `SchemaCache` -> `Plan`, or a typed error (PostgREST's Plan.hs).
+"""`ApiRequest` + `SchemaCache` -> one `Plan` tree, or a typed error (PostgREST's Plan.hs).
 
 Pure. Every name is resolved against the catalog (resolve.py) and every value
-type is taken from it, so render.py writes only what the catalog holds. Plans carry no
+type is taken from it, so render/statement.py writes only what the catalog holds. Plans carry no
 values (a filter points at its slot in `ApiRequest.values`), so a plan is a
 function of the request's shape and is computed once per shape.
 """
@@ -14,6 +14,7 @@ import msgspec
 
 from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.parse.select import SelectItem
+from gateway.dialect.plan.embeds import has_embeds, plan_embeds, without_embeds
 from gateway.dialect.plan.nodes import (
     CallArgument,
     CallPlan,
@@ -36,7 +37,7 @@ from gateway.dialect.plan.resolve import select_fields as _select
 from gateway.dialect.schema.cache import Function, Relation, SchemaCache
 from gateway.errors import ApiError, bad_query, invalid_body
 
-# The plan's types are imported from here too (routes.py, respond.py, the tests).
+# The plan's types are imported from here too (http/routes.py, http/respond.py, the tests).
 __all__ = [
     "CallArgument", "CallPlan", "ConditionPlan", "FilterPlan", "IsPlan", "LogicPlan",
     "MutatePlan", "OrderPlan", "Plan", "QualifiedName", "ReadPlan", "SelectField", "find_relation", "plan_request",
@@ -46,7 +47,19 @@ __all__ = [
 def plan_request(
     request: ApiRequest, schema: SchemaCache, *, columns: tuple[str, ...] = (), array_body: bool = False
 ) -> Plan:
-    """`columns`/`array_body`: what models.py found in a POST/PATCH body."""
+    """The request as one plan tree: the read, write or call, its embeds as
+    children (embeds.py), as PostgREST's ReadPlanTree.
+    `columns`/`array_body`: what models.py found in a POST/PATCH body."""
+    if not has_embeds(request):
+        return _action(request, schema, columns, array_body)
+    own = request if request.action == "call" else without_embeds(request)  # a call keeps its shape (`_call`)
+    plan = _action(own, schema, columns, array_body)
+    parent = plan.relation.name if isinstance(plan, CallPlan) and plan.relation else None
+    return msgspec.structs.replace(plan, embeds=plan_embeds(request, schema, parent))
+
+
+def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], array_body: bool) -> Plan:
+    """The read, write or call itself, without its embeds."""
     if request.action == "call":
         return _call(request, schema)
     relation = find_relation(schema, request.target)
@@ -95,7 +108,7 @@ def _missing_default(request: ApiRequest) -> bool:
 
 
 def _defaults(relation: Relation, columns: tuple[str, ...]) -> tuple[str | None, ...]:
-    """Each column's DEFAULT from the catalog (schema_cache.py), never from the request."""
+    """Each column's DEFAULT from the catalog (schema/cache.py), never from the request."""
     return tuple(relation.columns[name].default for name in columns)
 
 
@@ -110,7 +123,7 @@ def _put(
 ) -> MutatePlan:
     """PUT /students?id=eq.X: insert or replace the one row X names. The filters
     are exactly `eq` on each primary key column (PGRST105); the body's key must
-    say the same (PGRST115, routes.py; the SQL also inserts nothing otherwise)."""
+    say the same (PGRST115, http/routes.py; the SQL also inserts nothing otherwise)."""
     keys = sorted(f.column for f in where if isinstance(f, FilterPlan) and f.op == "eq" and not f.negated
                   and f.quantifier is None and not f.path)  # fmt: skip
     if not relation.primary_key or len(where) != len(keys) or keys != sorted(relation.primary_key):
@@ -142,7 +155,7 @@ def _conflict_key(relation: Relation, given: tuple[str, ...] | None) -> tuple[st
 
 
 def _own_columns(request: ApiRequest) -> tuple[SelectItem, ...] | None:
-    """The select without its embeds (embed_plan.py plans those; routes.py joins the two)."""
+    """The select without its embeds (embeds.py plans those; plan_request makes them its children)."""
     if request.select is None:
         return None
     return tuple(item for item in request.select if isinstance(item, SelectItem))
@@ -239,11 +252,11 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     )
     every = request.select is None or request.select == (SelectItem(column="*"),)
     if every and not (request.where or request.order):
-        return call  # the rows as the function made them (a set is still cut by limit/offset: render.py)
+        return call  # the rows as the function made them (a set is still cut by limit/offset: render/statement.py)
     if any(term.relation is not None for term in request.order):  # `order=class(name)`: an embed's
         raise bad_query("A related order is not supported on function results", hint="Order by columns of the result")
     # Embeds in the select join the result rows like a read of the relation
-    # they are rows of (routes.py plans them with embed_plan.py).
+    # they are rows of (plan_request plans them with embeds.py).
     relation = _returned_relation(schema, function)
     select = _select(relation, _own_columns(request))
     if any(field.aggregate for field in select or ()):

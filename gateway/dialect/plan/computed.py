@@ -1,6 +1,6 @@
 """Computed fields and computed relationships (PostgREST docs "Computed
 Fields", "Computed Relationships"; SchemaCache.hs `allComputedRels`,
-`getOverrideRelationshipsMap`). schema_cache.py finds the functions; this
+`getOverrideRelationshipsMap`). schema/cache.py finds the functions; this
 module says how plan and render use them. Pure.
 
     computed field         `api.full_name(api.students) returns text`: the
@@ -13,7 +13,7 @@ Both are called with the parent row rebuilt as the function's argument type,
 `fn(row(<source>.*)::api.<relation>)`: the source is a view, an alias of one,
 a write's returned rows or a function's result rows, all with the relation's
 columns in its order, and the cast picks the overload (`full_name` exists for
-students, teachers and parents). sql_fragments.py `call` writes it.
+students, teachers and parents). render/fragments.py `call` writes it.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Embeds of a request -> `EmbedPlan` trees, or a typed error (PostgREST's
-Plan.hs `addRels`, `findRel`). Pure, like plan.py, whose name checks
+Plan.hs `addRels`, `findRel`). Pure, like action.py, whose name checks
 (resolve.py) it reuses: every relation, column and join column comes from the catalog.
 
 Errors, PostgREST's:
@@ -12,7 +12,7 @@ Errors, PostgREST's:
 To-many spreads as PostgREST 13 has them (docs "Spread embedded resource",
 "Spread one-to-many and many-to-many relationships"): `classes?select=name,
 ...students(first_name)` gives the parent one JSON array per column, in the
-embed's order (embed_render.py). Its order, limit and filters apply as in any
+embed's order (render/embeds.py). Its order, limit and filters apply as in any
 to-many embed. `!inner` on any spread keeps parents with a related row.
 
 Aggregates as PostgREST 12 has them with embeds (docs "Aggregate Functions",
@@ -36,47 +36,17 @@ from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.parse.select import Embed, SelectItem
 from gateway.dialect.plan.computed import computed_names, computed_relationship, row_type
 from gateway.dialect.plan.embed_null import split_null_filters
-from gateway.dialect.plan.nodes import ConditionPlan, OrderPlan, QualifiedName, SelectField
+from gateway.dialect.plan.nodes import EmbedPlan, OrderPlan, QualifiedName, SelectField
 from gateway.dialect.plan.resolve import condition_plan, find_relation, order_plan, select_fields, typed_column
 from gateway.dialect.schema.cache import Relation, SchemaCache
 from gateway.dialect.schema.relationships import (
     TO_ONE,
-    Cardinality,
     Relationship,
     describe,
     hint_name,
     relationships_from,
 )
 from gateway.errors import ApiError, bad_query
-
-
-class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
-    key: str  # the JSON key: alias or name
-    relation: QualifiedName
-    cardinality: Cardinality
-    join: tuple[tuple[str, str], ...]  # (embedded or junction column, parent column)
-    junction: QualifiedName | None = None
-    junction_join: tuple[tuple[str, str], ...] = ()  # (junction column, embedded column)
-    select: tuple[SelectField, ...] = ()
-    embeds: tuple[EmbedPlan, ...] = ()
-    where: tuple[ConditionPlan, ...] = ()
-    order: tuple[OrderPlan, ...] = ()
-    limit_slot: int | None = None
-    offset_slot: int | None = None
-    inner: bool = False  # `name!inner(...)` or `name=not.is.null`: no row of it, no parent
-    absent: bool = False  # `name=is.null`: only the parents without a row of it (embed_null.py)
-    spread: bool = False
-    shown: bool = True  # False for `name()`: it only filters (with !inner)
-    aggregated: bool = False  # aggregates in its select: grouped by its other columns
-    hoisted: bool = False  # a to-one spread with aggregates: its parent applies them and groups
-    position: int = 0  # its index among the parent's select items: JSON keys keep the select's order
-    # A computed relationship (computed.py): rows of `function` called on the
-    # parent's row, cast to `parent` (its row type); `join` is then empty.
-    function: QualifiedName | None = None
-    parent: QualifiedName | None = None
-    # Computed fields of this to-one embed that its parent is ordered by
-    # (`order=teacher(full_name)`): called on its row beside its JSON.
-    sorted_computed: frozenset[str] = frozenset()
 
 
 def has_embeds(request: ApiRequest) -> bool:
@@ -90,7 +60,7 @@ def has_embeds(request: ApiRequest) -> bool:
 
 
 def embeds_aggregate(items: tuple[SelectItem | Embed, ...] | None) -> bool:
-    """Whether an embed (at any depth) aggregates: AGGREGATES_ROLES applies to it too (routes.py)."""
+    """Whether an embed (at any depth) aggregates: AGGREGATES_ROLES applies to it too (http/routes.py)."""
     return any(
         isinstance(i, Embed) and (any(isinstance(j, SelectItem) and j.aggregate for j in i.select)
                                   or embeds_aggregate(i.select))
@@ -99,7 +69,7 @@ def embeds_aggregate(items: tuple[SelectItem | Embed, ...] | None) -> bool:
 
 
 def without_embeds(request: ApiRequest) -> ApiRequest:
-    """The request plan.py sees: its own columns only (`()` when it selects
+    """The request action.py sees: its own columns only (`()` when it selects
     only embeds; render then writes no column of its own)."""
     if request.select is None:
         return request
@@ -113,11 +83,11 @@ def without_embeds(request: ApiRequest) -> ApiRequest:
 
 def plan_embeds(request: ApiRequest, schema: SchemaCache, parent: str | None = None) -> tuple[EmbedPlan, ...]:
     """`parent`: the relation the top-level rows are rows of, when not the
-    request's target (a function's result rows: plan.py `CallPlan.relation`)."""
+    request's target (a function's result rows: action.py `CallPlan.relation`)."""
     queries = {q.path: q for q in request.embeds}
     used: set[tuple[str, ...]] = set()
     embeds: tuple[EmbedPlan, ...] = ()
-    # A call whose result is not shaped selects no embed (plan.py `_call`):
+    # A call whose result is not shaped selects no embed (action.py `_call`):
     # its embed parameters are all PGRST108 below.
     if parent is not None or request.action != "call":
         relation = find_relation(schema, parent or request.target)
@@ -127,7 +97,7 @@ def plan_embeds(request: ApiRequest, schema: SchemaCache, parent: str | None = N
         hoisted = any(e.hoisted for e in embeds)
         if hoisted and request.action != "read":
             raise bad_query("aggregates are not supported in the rows a write returns")
-        if hoisted and any(i.column == "*" for i in own):  # plan.py's check, for aggregates it does not see
+        if hoisted and any(i.column == "*" for i in own):  # action.py's check, for aggregates it does not see
             raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
         aggregated = hoisted or any(i.aggregate for i in own)
         if aggregated and request.cursor is not None:  # its rows are groups: no key to continue from
@@ -247,7 +217,7 @@ def _no_to_many_spread_aggregates() -> None:
 
 def _every_column(items: tuple[SelectItem | Embed, ...], target: Relation) -> tuple[SelectItem | Embed, ...]:
     """`...teachers(*)`: the columns by name, so the parent can name what a
-    spread gives it (embed_render.py) and leave out what it needs for itself."""
+    spread gives it (render/embeds.py) and leave out what it needs for itself."""
     expanded: list[SelectItem | Embed] = []
     for item in items:
         if isinstance(item, SelectItem) and item.column == "*" and item.aggregate is None:
@@ -263,7 +233,7 @@ def _check_related_order(
     """`order=class(name)` (PostgREST's `addRelatedOrders`): `class` is an
     embed of this level, by alias or name, to-one, and `name` its column or
     computed field. The embeds, each told which of its computed fields the
-    parent sorts by (embed_render.py gives them beside its JSON)."""
+    parent sorts by (render/embeds.py gives them beside its JSON)."""
     computed: dict[str, set[str]] = {}
     for term in order:
         if term.embed is None:

@@ -1,6 +1,10 @@
-"""The plans plan.py makes: plain data, no values (a filter points at its slot
+"""The plans action.py makes: plain data, no values (a filter points at its slot
 in `ApiRequest.values`), so a plan is a function of the request's shape
-(PostgREST's Plan/ReadPlan.hs, MutatePlan.hs, CallPlan.hs)."""
+(PostgREST's Plan/ReadPlan.hs, MutatePlan.hs, CallPlan.hs).
+
+A plan is a tree: a read (or a write's returned rows, or a call's result rows)
+holds its embeds as children, each embed its own, as PostgREST's ReadPlanTree;
+render/ walks it once."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from gateway.dialect.operators import JsonStep, Quantifier
 from gateway.dialect.parse.filters import IsValue, Operator
 from gateway.dialect.parse.request import Resolution
 from gateway.dialect.parse.select import Cast
+from gateway.dialect.schema.relationships import Cardinality
 
 
 class QualifiedName(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,9 +70,38 @@ class OrderPlan(msgspec.Struct, frozen=True, kw_only=True):
     nulls: Literal["nullsfirst", "nullslast"] | None = None
     path: tuple[JsonStep, ...] = ()
     # `order=class(name)`: `column` is one of the to-one embed `class`'s
-    # (its alias or name), checked against it by embed_plan.py.
+    # (its alias or name), checked against it by embeds.py.
     embed: str | None = None
     computed: QualifiedName | None = None
+
+
+class EmbedPlan(msgspec.Struct, frozen=True, kw_only=True):
+    key: str  # the JSON key: alias or name
+    relation: QualifiedName
+    cardinality: Cardinality
+    join: tuple[tuple[str, str], ...]  # (embedded or junction column, parent column)
+    junction: QualifiedName | None = None
+    junction_join: tuple[tuple[str, str], ...] = ()  # (junction column, embedded column)
+    select: tuple[SelectField, ...] = ()
+    embeds: tuple[EmbedPlan, ...] = ()
+    where: tuple[ConditionPlan, ...] = ()
+    order: tuple[OrderPlan, ...] = ()
+    limit_slot: int | None = None
+    offset_slot: int | None = None
+    inner: bool = False  # `name!inner(...)` or `name=not.is.null`: no row of it, no parent
+    absent: bool = False  # `name=is.null`: only the parents without a row of it (embed_null.py)
+    spread: bool = False
+    shown: bool = True  # False for `name()`: it only filters (with !inner)
+    aggregated: bool = False  # aggregates in its select: grouped by its other columns
+    hoisted: bool = False  # a to-one spread with aggregates: its parent applies them and groups
+    position: int = 0  # its index among the parent's select items: JSON keys keep the select's order
+    # A computed relationship (computed.py): rows of `function` called on the
+    # parent's row, cast to `parent` (its row type); `join` is then empty.
+    function: QualifiedName | None = None
+    parent: QualifiedName | None = None
+    # Computed fields of this to-one embed that its parent is ordered by
+    # (`order=teacher(full_name)`): called on its row beside its JSON.
+    sorted_computed: frozenset[str] = frozenset()
 
 
 class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -88,10 +122,11 @@ class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
     key_types: tuple[str, ...] = ()
     key_nullable: tuple[bool, ...] = ()  # per key column: may hold NULL (keyset.predicate)
     # The primary key columns appended to `order`: a read its embeds turn into
-    # groups (aggregates hoisted from a to-one spread) drops them (render.py).
+    # groups (aggregates hoisted from a to-one spread) drops them (render/statement.py).
     key_appended: int = 0
     cursor: bool = False
     aggregated: bool = False  # aggregates in select: grouped by the other fields (aggregates.py)
+    embeds: tuple[EmbedPlan, ...] = ()  # the children of the read tree (embeds.py)
 
 
 class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -110,6 +145,7 @@ class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
     # `Prefer: missing=default` (POST): per column of `columns`, the DEFAULT
     # expression a row lacking the key takes (None: no default, so null).
     defaults: tuple[str | None, ...] | None = None
+    embeds: tuple[EmbedPlan, ...] = ()  # joined to the returned rows (with return=representation)
 
 
 class CallArgument(msgspec.Struct, frozen=True, kw_only=True):
@@ -140,8 +176,9 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     # the arguments' (the last len(arguments) slots).
     params: int = 0
     # Shaped: the relation whose rows the function returns (what its embeds
-    # join to, embed_plan.py).
+    # join to, embeds.py).
     relation: QualifiedName | None = None
+    embeds: tuple[EmbedPlan, ...] = ()  # joined to a shaped call's result rows
 
 
 Plan: TypeAlias = ReadPlan | MutatePlan | CallPlan

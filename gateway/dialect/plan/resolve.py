@@ -1,7 +1,7 @@
 """Names of a request resolved against the catalog (PostgREST's Plan.hs
 `resolveOutputField`, `resolveFilter`, `resolveOrder`): columns, JSON paths
-into them, filters, select and order items of one relation. Shared by plan.py
-and embed_plan.py; unknown names are rejected here with PostgREST's errors.
+into them, filters, select and order items of one relation. Shared by action.py
+and embeds.py; unknown names are rejected here with PostgREST's errors.
 
 Parameters arrive as text and are cast to the column's type in SQL
 (`$1::text::uuid`): asyncpg's binary codecs would otherwise want a Python
@@ -85,7 +85,7 @@ def select_fields(relation: Relation, items: tuple[SelectItem, ...] | None) -> t
 
 def order_plan(relation: Relation, term: OrderTerm) -> OrderPlan:
     if term.relation is not None:
-        # A related order names an embed's column: embed_plan.py checks it
+        # A related order names an embed's column: embeds.py checks it
         # against the embed (embed_plan.has_embeds sends every such request there).
         base, path = split_path(term.column)
         return OrderPlan(column=base, direction=term.direction, nulls=term.nulls, path=path, embed=term.relation)

@@ -1,6 +1,6 @@
-"""A plan with embeds -> one SQL statement (PostgREST's QueryBuilder.hs
-`getJoins`, `getInnerJoin`): each embed is a LEFT JOIN LATERAL subquery that
-builds its JSON in Postgres,
+"""The embeds of a plan tree -> the LATERAL joins of its statement (PostgREST's
+QueryBuilder.hs `getJoins`, `getInnerJoin`), recursing on the children: each
+embed is a LEFT JOIN LATERAL subquery that builds its JSON in Postgres,
 
     many   (select json_agg(r) as body from (select ... order by ... limit ...) r)
     one    (select row_to_json(r) as body from (select ...) r)
@@ -10,7 +10,7 @@ builds its JSON in Postgres,
 
 joined to the parent on the foreign key's columns (school_id included for the
 tenant keys), or, for a computed relationship, selecting from its function
-called on the parent's row (computed.py). The embedded relations are the api views, queried as the caller:
+called on the parent's row (plan/computed.py). The embedded relations are the api views, queried as the caller:
 RLS filters every embedded row as it filters the top level. `!inner` keeps a
 parent row only when its embed's body is not null (json_agg of no rows is null).
 An embed with aggregates groups inside its subquery, so per parent row
@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import msgspec
 
-from gateway.dialect.plan.embeds import EmbedPlan
-from gateway.dialect.plan.nodes import CallPlan, OrderPlan, Plan, ReadPlan
+from gateway.dialect.plan.nodes import CallPlan, EmbedPlan, OrderPlan, Plan, ReadPlan
 from gateway.dialect.render.fragments import (
     Output,
     call,
@@ -41,8 +40,26 @@ from gateway.dialect.render.fragments import (
     select_with_embeds,
     target,
 )
-from gateway.dialect.render.statement import Joined, Rendered, render
 from gateway.dialect.schema.relationships import TO_ONE
+
+
+class Joined(msgspec.Struct, frozen=True, kw_only=True):
+    """What resource embedding adds to a read, or to a write's returned rows:
+    LATERAL joins, the parent's columns from them by select
+    position (none: an embed that only filters), the !inner conditions, and
+    what the terms of a related order (`order=class(name)`) sort by."""
+
+    joins: str = ""
+    items: dict[int, tuple[Output, ...]] = msgspec.field(default_factory=dict)
+    inner: tuple[str, ...] = ()
+    keys: dict[int, str] = msgspec.field(default_factory=dict)  # by order term index: a related order's column
+    hoisted: bool = False  # aggregates from a to-one spread: the parent's rows are grouped
+    # A keyset-paged read: the same embeds joined to the page's rows (`pgrst_l`),
+    # so they are built for that page only (keyset.py).
+    page: Joined | None = None
+
+
+ALONE = Joined()  # no embeds
 
 
 class _Aliases:
@@ -54,20 +71,19 @@ class _Aliases:
         return self.count
 
 
-def render_embedded(plan: Plan, embeds: tuple[EmbedPlan, ...]) -> Rendered:
-    """render.py's statement with the embeds joined to its rows: the read's
-    relation, a write's returned rows (`pgrst_source`), or a function's
-    (`pgrst_call`)."""
-    if not embeds:
-        return render(plan)
+def joins(plan: Plan) -> Joined:
+    """The plan's embeds joined to its rows: the read's relation, a write's
+    returned rows (`pgrst_source`), or a function's (`pgrst_call`)."""
+    if not plan.embeds:
+        return ALONE
     if isinstance(plan, ReadPlan):
-        joined = laterals(embeds, qualified(plan.relation), _Aliases(), plan.order)
-        if plan.key_types:  # keyset: the embeds are built for the page's rows only (keyset_sql.py)
-            joined = msgspec.structs.replace(joined, page=laterals(embeds, "pgrst_l", _Aliases(), plan.order))
-        return render(plan, joined)
-    # A write's returned rows, or a function's result rows (render.py `_shaped_call`).
+        joined = laterals(plan.embeds, qualified(plan.relation), _Aliases(), plan.order)
+        if plan.key_types:  # keyset: the embeds are built for the page's rows only (keyset.py)
+            joined = msgspec.structs.replace(joined, page=laterals(plan.embeds, "pgrst_l", _Aliases(), plan.order))
+        return joined
+    # A write's returned rows, or a function's result rows (statement.py `_shaped_call`).
     parent = "pgrst_call" if isinstance(plan, CallPlan) else "pgrst_source"
-    return render(plan, laterals(embeds, parent, _Aliases()))
+    return laterals(plan.embeds, parent, _Aliases())
 
 
 def laterals(
@@ -90,7 +106,7 @@ def laterals(
         rows = f'{alias}."pgrst_rows"' if embed.spread else f"{alias}.body"
         if embed.inner:
             inner.append(f"{rows} is not null")
-        if embed.absent:  # `name=is.null` (embed_null.py)
+        if embed.absent:  # `name=is.null` (plan/embed_null.py)
             inner.append(f"{rows} is null")
         items[embed.position] = ()
         if _to_many_spread(embed):  # one JSON array per column
@@ -149,7 +165,7 @@ def _subquery(
     if embed.aggregated:  # per parent row: the join conditions are in the where above
         rest += group_by(embed.select, source, joined.items)
     if embed.cardinality in TO_ONE and exposed:
-        # The row's JSON beside the columns the parent sorts by (embed_plan.py
+        # The row's JSON beside the columns the parent sorts by (plan/embeds.py
         # refuses a related order on an embed with aggregates: no grouping here).
         body = f"(select row_to_json({rows}) from (select {columns}) {rows})"
         return f"select {body} as body, {', '.join(exposed)}{rest}", []
@@ -201,7 +217,7 @@ def _to_many_spread_subquery(
 
 def _spread_outputs(embed: EmbedPlan, source: str, joined: Joined) -> list[tuple[str, Output]]:
     """What a spread gives its parent, in select order, each with its name in
-    the LATERAL: its columns (`*` was expanded by embed_plan.py), its embeds'
+    the LATERAL: its columns (`*` was expanded by plan/embeds.py), its embeds'
     JSON, its own spreads' columns. An aggregate is not applied here but passed
     up bare under a name of its own, for the parent to apply."""
     outputs: list[Output] = []

@@ -63,7 +63,7 @@ def expression(field: SelectField, source: str) -> str:
 
 
 class Output(msgspec.Struct, frozen=True, kw_only=True):
-    """One column an embed gives its parent's select (embed_render.py)."""
+    """One column an embed gives its parent's select (embeds.py)."""
 
     expression: str  # at the parent: `"pgrst_1".body`, `"pgrst_1"."last_name"`
     name: str  # its JSON key
@@ -77,7 +77,7 @@ class Output(msgspec.Struct, frozen=True, kw_only=True):
 def select_with_embeds(
     fields: tuple[SelectField, ...], source: str, embeds: Mapping[int, tuple[Output, ...]], grouped: bool = False
 ) -> str:
-    """Columns and embeds in the order the select named them (plan.py gives one
+    """Columns and embeds in the order the select named them (plan/action.py gives one
     field per column item, in order; `embeds` holds the embeds' outputs by their
     positions, none for an embed that only filters)."""
     remaining = iter(fields)
@@ -144,7 +144,7 @@ def _filter(condition: FilterPlan, source: str) -> str:
 
 def target(source: str, column: str, path: tuple[JsonStep, ...], computed: QualifiedName | None = None) -> str:
     """A column, or a JSON path into it (the path's keys are SQL literals).
-    `computed`: `column` is a computed field of that row type (computed.py)."""
+    `computed`: `column` is a computed field of that row type (plan/computed.py)."""
     if computed is not None:
         base = call(QualifiedName(schema=computed.schema, name=column), source, computed)
     else:
@@ -155,7 +155,7 @@ def target(source: str, column: str, path: tuple[JsonStep, ...], computed: Quali
 def call(function: QualifiedName, source: str, row: QualifiedName) -> str:
     """A computed field or relationship called on the source's row, rebuilt as
     the function's argument type: `"api"."full_name"(row("pgrst_1_s".*)::"api"."students")`.
-    The cast picks the overload (computed.py)."""
+    The cast picks the overload (plan/computed.py)."""
     return f"{qualified(function)}(row({source}.*)::{qualified(row)})"
 
 

@@ -1,5 +1,5 @@
 """The rows of a keyset-paged read (keyset.py has the cursor and the seek
-predicate; plan.py decides which reads page so; render.py wraps these rows
+predicate; plan/action.py decides which reads page so; statement.py wraps these rows
 like any read's, with the count, CSV and the last row's key):
 
     select <row's JSON> as pgrst_row, json_build_array(<key>) as pgrst_key
@@ -36,7 +36,7 @@ def keyset_rows(
 ) -> str:
     """`page_joins`: the joins the !inner `conditions` need; `row_joins` and
     `row_items`: the embeds on `pgrst_l`; `first_cursor`: the slot of the
-    cursor's first value (render.py binds them after its other extras)."""
+    cursor's first value (statement.py binds them after its other extras)."""
     page = _page(plan, relation, conditions, page_joins, first_cursor)
     if row_joins:
         fields = select_with_embeds(plan.select or (), "pgrst_l", row_items)

@@ -1,10 +1,10 @@
 """`Plan` -> one SQL statement (PostgREST's Query/QueryBuilder.hs; the shared
-fragments are in sql_fragments.py).
+fragments are in fragments.py).
 
 Pure. Identifiers come only from the plan, which took them from the catalog,
 and are always quoted with `"` doubled (`ident`); values are only ever `$n`
-parameters. One read builder serves reads with and without embeds: embed_render.py
-hands it the LATERAL joins (`Joined`), so counts, CSV and paging are written once.
+parameters. One read builder serves reads with and without embeds: the plan's embeds
+become LATERAL joins (`Joined`, embeds.py), so counts, CSV and paging are written once.
 Every statement returns one row of four columns:
 
     body        text: the JSON Postgres built (json_agg), passed to the client as is
@@ -12,7 +12,7 @@ Every statement returns one row of four columns:
     total       bigint: rows matching the filters with `Prefer: count=exact`, else null
     location    text[]: primary key values of one created row, else null
 
-so execute.py and respond.py handle every action alike. Request values are
+so http/execute.py and http/respond.py handle every action alike. Request values are
 bound first ($1..$k, slot + 1); `Rendered.extras` lists what follows them.
 """
 
@@ -25,9 +25,10 @@ import msgspec
 from gateway.dialect.formats import csv_body
 from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.plan.nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
-from gateway.dialect.render.fragments import Output, ident, qualified, select_with_embeds
+from gateway.dialect.render.embeds import ALONE, Joined, joins
 from gateway.dialect.render.fragments import condition as _condition
 from gateway.dialect.render.fragments import group_by as _group_by
+from gateway.dialect.render.fragments import ident, qualified, select_with_embeds
 from gateway.dialect.render.fragments import literal as _literal
 from gateway.dialect.render.fragments import order as _order
 from gateway.dialect.render.fragments import param as _param
@@ -35,7 +36,7 @@ from gateway.dialect.render.fragments import select_list as _select_list
 from gateway.dialect.render.fragments import where as _where
 from gateway.dialect.render.keyset import keyset_rows
 
-# "cursor": a keyset cursor's values (keyset_sql.py).
+# "cursor": a keyset cursor's values (keyset.py).
 Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor"]
 _ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
 _OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
@@ -51,26 +52,10 @@ class Rendered(msgspec.Struct, frozen=True, kw_only=True):
     explain_extras: int = 0  # and this many extras after them (a POST call's body)
 
 
-class Joined(msgspec.Struct, frozen=True, kw_only=True):
-    """What resource embedding adds to a read, or to a write's returned rows
-    (embed_render.py): LATERAL joins, the parent's columns from them by select
-    position (none: an embed that only filters), the !inner conditions, and
-    what the terms of a related order (`order=class(name)`) sort by."""
-
-    joins: str = ""
-    items: dict[int, tuple[Output, ...]] = msgspec.field(default_factory=dict)
-    inner: tuple[str, ...] = ()
-    keys: dict[int, str] = msgspec.field(default_factory=dict)  # by order term index: a related order's column
-    hoisted: bool = False  # aggregates from a to-one spread: the parent's rows are grouped
-    # A keyset-paged read: the same embeds joined to the page's rows (`pgrst_l`),
-    # so they are built for that page only (keyset_sql.py).
-    page: Joined | None = None
-
-
-_ALONE = Joined()
-
-
-def render(plan: Plan, joined: Joined = _ALONE) -> Rendered:
+def render(plan: Plan) -> Rendered:
+    """The plan tree in one walk: the statement of its root, the embeds below
+    it joined in as LATERAL subqueries (embeds.py recurses on the children)."""
+    joined = joins(plan)
     if isinstance(plan, ReadPlan):
         return _read(plan, joined)
     if isinstance(plan, MutatePlan):
@@ -110,7 +95,7 @@ def _read(plan: ReadPlan, joined: Joined) -> Rendered:
     # the parent's rows, by its columns and its embeds' (PostgREST 12).
     aggregated = plan.aggregated or joined.hoisted
     group = _group_by(plan.select, relation, joined.items) if aggregated else ""
-    # Grouped: no keyset, so not the primary key plan.py appended for it (keyset.py).
+    # Grouped: no keyset, so not the primary key plan/action.py appended for it (keyset.py).
     terms = plan.order[: len(plan.order) - plan.key_appended] if aggregated else plan.order
     inner = (
         f"select {_columns(plan.select, relation, joined, aggregated)} from {relation}{joined.joins}{where}{group}"
@@ -129,7 +114,7 @@ def _read(plan: ReadPlan, joined: Joined) -> Rendered:
     body = csv_body("pgrst_t") if plan.csv else _OBJECT if plan.single else _ARRAY
     location = "null::text[]"
     if plan.key_types and not aggregated:
-        page = joined.page or _ALONE
+        page = joined.page or ALONE
         filtering = joined.joins if joined.inner else ""
         inner = keyset_rows(plan, relation, conditions, filtering, page.joins, page.items, plan.params + len(extras))
         cursor: tuple[Extra, ...] = ("cursor",) * len(plan.key_types) if plan.cursor else ()
@@ -161,7 +146,7 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
         target = f" ({columns})" if columns else ""
         source = (
             f"select {columns} from json_populate_recordset(null::{relation}, {body_param}::json)"
-            # PUT: only the row the URL names (routes.py has answered PGRST115 already).
+            # PUT: only the row the URL names (http/routes.py has answered PGRST115 already).
             f"{' pgrst_body' + _where(plan.where, 'pgrst_body') if plan.where else ''}"
         )
         if plan.defaults is not None:
@@ -190,7 +175,7 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
         inner = " where " + " and ".join(joined.inner) if joined.inner else ""
         returned = f"pgrst_source{joined.joins}{inner}"
     else:
-        joined = _ALONE
+        joined = ALONE
     sql = (
         f"with pgrst_source as ({statement} returning {relation}.*) "
         f"select {body} as body, count(*) as page_total, count(*) as total, {location} as location "
@@ -199,7 +184,7 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
     return Rendered(sql=sql, extras=extras)
 
 
-def _call(plan: CallPlan, joined: Joined = _ALONE) -> Rendered:
+def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
     function = qualified(plan.function)
     if plan.from_body and plan.arguments:
         definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
@@ -217,7 +202,7 @@ def _call(plan: CallPlan, joined: Joined = _ALONE) -> Rendered:
     if plan.shaped or plan.returns == "set" or (plan.csv and plan.returns != "void"):
         return _shaped_call(plan, call, source, extras, joined)
     from_source = f" from {source}" if source else ""
-    if plan.returns == "void":  # one (void) value too: 0-0/*, and 204 (respond.py)
+    if plan.returns == "void":  # one (void) value too: 0-0/*, and 204 (http/respond.py)
         sql = (
             f"select null::text as body, 1::bigint as page_total, {'1' if plan.count else 'null'}::bigint as total, "
             f"null::text[] as location from (select {call}{from_source}) pgrst_t"
@@ -231,11 +216,11 @@ def _call(plan: CallPlan, joined: Joined = _ALONE) -> Rendered:
 
 
 def _shaped_call(
-    plan: CallPlan, call: str, source: str, extras: tuple[Extra, ...], joined: Joined = _ALONE
+    plan: CallPlan, call: str, source: str, extras: tuple[Extra, ...], joined: Joined = ALONE
 ) -> Rendered:
     """The function's rows read like a relation's (PostgREST's callPlanToQuery
     and prepareCall): `select`, filters, `order` and embeds (`joined`,
-    embed_render.py) when shaped, always limit/offset (MAX_ROWS applies), the
+    embeds.py) when shaped, always limit/offset (MAX_ROWS applies), the
     count over the same CTE so that the function runs once. Postgres inlines a
     CTE used once when it has no volatile function, so a SQL function's body
     can still use its indexes.
@@ -283,7 +268,7 @@ def _with_defaults(plan: MutatePlan, relation: str, body_param: str) -> str:
     """`Prefer: missing=default`: row by row, a key the row has gives its value
     (an explicit null stays null: `->` yields JSON null, not SQL null), a key it
     lacks gives the column's DEFAULT. The expressions come from the catalog
-    (schema_cache.py), so the SQL text is fixed per request shape."""
+    (schema/cache.py), so the SQL text is fixed per request shape."""
     values = []
     for column, default in zip(plan.columns, plan.defaults or (), strict=True):
         value = f"pgrst_body.{ident(column)}"

@@ -80,7 +80,7 @@ class Function(msgspec.Struct, frozen=True, kw_only=True):
     returns_set: bool = False
     returns_void: bool = False
     # Each result is a row (a composite type, or `returns table(...)`/OUT
-    # arguments: record), not one value: what a CSV header names (render.py).
+    # arguments: record), not one value: what a CSV header names (render/statement.py).
     returns_row: bool = False
     volatility: Volatility = "volatile"
     description: str | None = None
@@ -138,7 +138,7 @@ class _RawFunction(msgspec.Struct, kw_only=True):
     defaults: int
     arguments: list[_RawArgument] = []
     description: str | None = None
-    # One argument of an exposed relation's row type (computed.py): what the
+    # One argument of an exposed relation's row type (plan/computed.py): what the
     # function computes from, and its result as a column or as rows.
     row_of: str | None = None
     returns_rows_of: str | None = None

@@ -4,7 +4,7 @@
 The api views declare no keys: the foreign keys live on the data tables. A
 foreign key between two base tables becomes one between the views that read
 them when every key column is a column of the view, matched by name (the api
-views are plain projections of one table; schema_cache.py maps a view to its
+views are plain projections of one table; cache.py maps a view to its
 table the same way). The composite tenant keys (`(school_id, teacher_id)` ->
 `(school_id, id)`, db/integrity/0002_up.sql) carry `school_id` in every join
 they give.
@@ -60,7 +60,7 @@ class Relationship(msgspec.Struct, frozen=True, kw_only=True):
     # one-to-one seen from the referenced side (the target holds the key):
     # PostgREST's `O2O ... isParent`.
     parent: bool = False
-    # A computed relationship (computed.py): the function giving the target's
+    # A computed relationship (plan/computed.py): the function giving the target's
     # rows from the origin's row; `join` is then empty.
     function: str | None = None
 
