@@ -35,7 +35,6 @@ from gateway.pg_errors import from_postgres, internal_error
 log = logging.getLogger("gateway.execute")
 
 
-
 class Session(msgspec.Struct, frozen=True, kw_only=True):
     """Who runs the statement, and for how long at most."""
 

@@ -1,20 +1,12 @@
 """What the exposed schema holds, as plain data: the model the planner checks
-names against, built from the catalog rows http/schema_loader.py reads once at
-start-up.
+names against, built (build_schema_cache, pure) from the catalog rows that
+http/schema_loader.py reads once at start-up.
 
 Relations (views and tables of the `api` schema) with their columns, and the
-functions, as plain data: nothing about a table or a column is declared in
-Python (PostgREST's SchemaCache.hs). One query, one round trip; Postgres builds
-the JSON and msgspec decodes it straight into these Structs.
-
-Read as `authenticator`, which holds no privilege on the api objects (it is
-NOINHERIT): so pg_catalog, which every role may read, and never
-information_schema, which hides what the current role cannot use.
-
-Views are mapped to the one table they read (pg_depend of the view's rewrite
-rule) to learn what a view does not carry itself: NOT NULL, defaults, generated
-columns, CHECK closed sets, the primary key, and comments a view column lacks.
-A view over several tables keeps only what it declares itself.
+functions: nothing about a table or a column is declared in Python
+(PostgREST's SchemaCache.hs). A view carries what its one base table declares
+(NOT NULL, defaults, generated columns, CHECK closed sets, the primary key,
+comments); the loader's docstring says how it is traced.
 """
 
 from __future__ import annotations
@@ -154,6 +146,7 @@ _KINDS: dict[str, RelationKind] = {
 _VOLATILITY: dict[str, Volatility] = {"i": "immutable", "s": "stable", "v": "volatile"}
 # pg_relation_is_updatable's bitmask: 1 << CMD_UPDATE (2), CMD_INSERT (3), CMD_DELETE (4).
 _UPDATE, _INSERT, _DELETE = 4, 8, 16
+
 
 def build_schema_cache(schema: str, relations: list[_RawRelation], functions: list[_RawFunction]) -> SchemaCache:
     by_name: dict[str, list[Function]] = {}

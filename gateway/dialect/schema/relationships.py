@@ -4,7 +4,7 @@
 The api views declare no keys: the foreign keys live on the data tables. A
 foreign key between two base tables becomes one between the views that read
 them when every key column is a column of the view, matched by name (the api
-views are plain projections of one table; cache.py maps a view to its
+views are plain projections of one table; http/schema_loader.py maps a view to its
 table the same way). The composite tenant keys (`(school_id, teacher_id)` ->
 `(school_id, id)`, db/integrity/0002_up.sql) carry `school_id` in every join
 they give.
