@@ -188,6 +188,27 @@ def _writes() -> list[Request]:
     return out
 
 
+# Deliberate differences (README "Differences from PostgREST"): what the gateway
+# answers (status, code or Content-Type) where PostgREST 12.0.2 answers otherwise.
+STUDENT = '{"school_id": "{school}", "student_number": "D-1", "first_name": "Dee", "last_name": "Diff"}'
+DELIBERATE: list[tuple[Request, int, str, str]] = [
+    (Request("parent", "GET", "/students?select=count()"), 400, "PGRST123",
+     "aggregates per role (AGGREGATES_ROLES), not one switch for all"),
+    (Request("school_admin", "GET", "/students?limit=abc"), 400, "PGRST100",
+     "a limit that is not a number is refused; PostgREST 12 ignores it"),
+    (Request("school_admin", "GET", "/nope"), 404, "PGRST205", "PostgREST 13's code for an unknown table"),
+    (Request("anon", "GET", "/students", {"Authorization": "Bearer not.a.token"}), 401, "PGRST301",
+     "constant token messages, never the decoder's text"),
+    (Request("school_admin", "POST", "/students", ROLLBACK, '{"school_id": "{school}"}'), 400, "PGRST102",
+     "typed bodies: a missing required field is named before any SQL (PostgREST: 23502)"),
+    (Request("school_admin", "PATCH", "/students?student_number=eq.S-1", ROLLBACK, '{"nope": 1}'), 400, "PGRST204",
+     "PostgREST 13's words for an unknown column, and the field in details"),
+    (Request("school_admin", "GET", "/students?select=student_number&order=student_number",
+             {"Accept": "application/vnd.pgrst.object+json"}), 406, "PGRST116",
+     "one Content-Type on the 406 (PostgREST 12.0.2 sends two joined)"),
+]  # fmt: skip
+
+
 def corpus() -> list[Request]:
     out = _reads()
     for role in ("school_admin", "teacher", "parent", "student"):

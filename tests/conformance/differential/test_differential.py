@@ -28,7 +28,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.conformance.differential.corpus import Request, corpus
+from tests.conformance.differential.corpus import DELIBERATE, Request, corpus
 from tests.factories import School
 from tests.gateway.http_support import as_role
 
@@ -99,6 +99,16 @@ async def test_identical_answers_stay_identical(
     results = await run(requests, schools[0], api, reference)
     differ = {name: pair for name, pair in results.items() if pair[0] != pair[1]}
     assert not differ, json.dumps(differ, indent=1, default=str)[:20000]
+
+
+@pytest.mark.parametrize(("request_", "status", "code", "reason"), DELIBERATE, ids=[d[3][:40] for d in DELIBERATE])
+async def test_deliberate_differences_stay_as_documented(
+    api: AsyncTestClient[Litestar], reference: httpx.AsyncClient, schools: tuple[School, School],
+    request_: Request, status: int, code: str, reason: str,
+) -> None:  # fmt: skip
+    ours, theirs = await both(request_, schools[0], api, reference)
+    assert ours != theirs, f"no longer a difference, take it off README's list: {reason}"
+    assert (ours["status"], (ours["body"] or {}).get("code")) == (status, code), ours
 
 
 @pytest.mark.conformance
