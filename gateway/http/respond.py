@@ -88,6 +88,16 @@ def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
     return Reply(status=201 if created else 204, headers=headers)
 
 
+def empty_update(request: ApiRequest) -> Reply:
+    """A PATCH whose body sets no column (`{}`, `[]`): nothing runs, nothing
+    changes; 204, or `[]` with return=representation (PostgREST's UpdateSpec)."""
+    headers = {"Content-Range": "*/*"}
+    _applied(request, headers)
+    if request.preferences.return_ == "representation":
+        return Reply(status=200, headers={**headers, "Content-Type": JSON}, body=b"[]")
+    return Reply(status=204, headers=headers)
+
+
 def _call(request: ApiRequest, plan: CallPlan, outcome: Outcome) -> Reply:
     """A set is paged like a read: Content-Range, 206, 416. One value (or one
     row type) is the range 0-0, its count 1 (PostgREST's Response.hs for calls).

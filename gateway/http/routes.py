@@ -31,7 +31,7 @@ from gateway.dialect.schema.cache import SchemaCache
 from gateway.errors import ApiError, bad_query
 from gateway.http.config import Settings
 from gateway.http.execute import Outcome, Run, Session, execute
-from gateway.http.respond import respond
+from gateway.http.respond import Reply, empty_update, respond
 from gateway.identity.auth import Caller
 
 _WRITES = ("POST", "PATCH", "PUT")
@@ -106,6 +106,12 @@ class Gateway:
             },
             body=await request.body() if method in _WRITES else None,
         )
+        if api.action == "update" and api.body is not None and api.body.strip() in (b"{}", b"[]"):
+            # PostgREST: a PATCH that sets nothing changes nothing, and says so.
+            find_relation(self.schema, api.target)
+            reply = empty_update(api)
+            profiles.add_header(profile, reply.headers)
+            return _to_response(request, reply)
         plan, rendered = self.prepare(api)
         if api.method == "PUT" and isinstance(plan, MutatePlan):
             _check_put_key(api, plan)
@@ -132,10 +138,7 @@ class Gateway:
         reply = respond(api, plan, outcome)
         self.link_next(request, api, plan, outcome, reply.headers)
         profiles.add_header(profile, reply.headers)
-        body = b"" if request.method == "HEAD" else reply.body
-        if not reply.body and "Content-Type" not in reply.headers:
-            return _Bare(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
-        return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
+        return _to_response(request, reply)
 
     def cursor_values(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> tuple[str | None, ...]:
         """A keyset cursor's values, verified with the JWT secret (keyset.py)."""
@@ -226,6 +229,13 @@ def _gateway(request: Request[Any, Any, Any]) -> Gateway:
 
 # Path parameters are read from the request: the handlers declare only
 # `request`, so Litestar builds no per-call signature model for them.
+def _to_response(request: Request[Any, Any, Any], reply: Reply) -> Response[bytes]:
+    body = b"" if request.method == "HEAD" else reply.body
+    if not reply.body and "Content-Type" not in reply.headers:
+        return _Bare(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
+    return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
+
+
 class _Bare(Response[bytes]):
     """An answer without a body nor Content-Type (an empty 201, as PostgREST):
     Litestar would otherwise add its default media type."""

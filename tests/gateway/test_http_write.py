@@ -165,8 +165,7 @@ async def test_patch_validates_and_refuses_nulls_in_not_null_columns(
     assert (
         assert_canonical_error(response, 400, "PGRST102")["details"] == "Expected `str`, got `null` - at `$.last_name`"
     )
-    empty = await api.patch("/students?student_number=eq.S-1", json={}, headers=admin(school))
-    assert_canonical_error(empty, 400, "PGRST102")
+    # `{}` sets nothing: PostgREST answers 204 (test_a_patch_that_sets_nothing_changes_nothing).
 
 
 async def test_unfiltered_writes_need_an_explicit_preference(
@@ -262,3 +261,26 @@ async def test_upserts_merge_or_ignore_duplicates(api: AsyncTestClient[Litestar]
     no_index = await api.post("/subjects?on_conflict=name", json=again,
                               headers=admin(school, Prefer="resolution=merge-duplicates"))  # fmt: skip
     assert_canonical_error(no_index, 400, "42P10")  # no unique index on (name)
+
+
+async def test_a_patch_that_sets_nothing_changes_nothing(
+    api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
+) -> None:
+    """PostgREST's answer to `PATCH {}` (its UpdateSpec): 204 and `*/*`, or `[]`
+    with return=representation; no row is touched, filters or not."""
+    before = await committer_session.fetchval("select max(updated_at) from data.students where school_id = $1", school.id)
+    for body in (b"{}", b"[]"):
+        quiet = await api.patch("/students?student_number=eq.S-1", content=body,
+                                headers=admin(school, **{"Content-Type": "application/json"}))  # fmt: skip
+        assert (quiet.status_code, quiet.content, quiet.headers["content-range"]) == (204, b"", "*/*")
+        assert "content-type" not in quiet.headers
+        shown = await api.patch("/students", content=body,
+                                headers=admin(school, Prefer="return=representation",
+                                              **{"Content-Type": "application/json"}))  # fmt: skip
+        assert (shown.status_code, shown.json(), shown.headers["preference-applied"]) == (
+            200, [], "return=representation"
+        )
+    after = await committer_session.fetchval("select max(updated_at) from data.students where school_id = $1", school.id)
+    assert after == before
+    missing = await api.patch("/nope", content=b"{}", headers=admin(school, **{"Content-Type": "application/json"}))
+    assert_canonical_error(missing, 404, "PGRST205")
