@@ -1,15 +1,24 @@
-"""Bring a database to a migration: bootstrap the cluster roles, then Piccolo.
+"""Bring a database to a migration: bootstrap the cluster roles, then the
+versioned migrations (Piccolo: tables and data moves), then the code files
+(db/code.py: functions, views, triggers, policies, grants).
 
-`to="head"` applies every migration; `to="zero"` undoes them all (back to an
-empty database); any other value is a migration ID to go back to (kept applied).
+`to="head"` applies every versioned migration, then the code files: all of
+them when a versioned migration ran, else the changed ones. `to="zero"` undoes
+everything (back to an empty database). Any other value is a migration ID to
+go back to (kept applied): its tables, keys and indexes, and no code objects,
+until the next `migrate` to head rebuilds them from the checked-out tree
+(db/README.md, "Going back").
 """
 
 from __future__ import annotations
 
 import os
 
+import asyncpg
+
 from db.bootstrap import bootstrap
-from db.database import admin_url
+from db.code import BOOKKEEPING, apply_code, drop_code
+from db.database import OWNER_ROLE, admin_url
 
 HEAD = "head"
 ZERO = "zero"
@@ -22,15 +31,45 @@ async def migrate(to: str = HEAD) -> None:
     os.environ["DATABASE_URL"] = url
     from piccolo.apps.migrations.commands.backwards import run_backwards
     from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.apps.migrations.tables import Migration
 
     if to == HEAD:
-        result = await run_forwards(app_name="db", migration_id="all")
-    elif to == ZERO:
-        result = await run_backwards(app_name="db", migration_id="all", auto_agree=True)
+        before = await _applied(Migration)
+        _check(await run_forwards(app_name="db", migration_id="all"))
+        # A versioned migration may have dropped or changed what code sat on.
+        rebuild = await _applied(Migration) != before
+        await _with_owner(url, lambda c: apply_code(c, rebuild=rebuild))
+        return
+    if to != ZERO:
+        applied = await _applied(Migration)
+        if to not in applied:
+            raise RuntimeError(f"{to} is not an applied migration; applied: {', '.join(applied) or 'none'}")
+    await _with_owner(url, drop_code)
+    if to == ZERO:
+        _check(await run_backwards(app_name="db", migration_id="all", auto_agree=True))
+        await _with_owner(url, lambda c: c.execute(f"drop schema if exists {BOOKKEEPING} cascade"))
     else:
-        result = await _back_to(to)
+        _check(await _back_to(to))
+
+
+def _check(result) -> None:
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}")
+
+
+async def _applied(migration_table) -> list[str]:
+    if not await migration_table.table_exists().run():
+        return []
+    return await migration_table.get_migrations_which_ran(app_name="db")
+
+
+async def _with_owner(url: str, action) -> object:
+    """Run `action(connection)` as the owner, as the versioned migrations do (piccolo_conf.py)."""
+    connection = await asyncpg.connect(url, server_settings={"role": OWNER_ROLE})
+    try:
+        return await action(connection)
+    finally:
+        await connection.close()
 
 
 async def _back_to(migration_id: str):
@@ -39,8 +78,6 @@ async def _back_to(migration_id: str):
     from piccolo.apps.migrations.tables import Migration
 
     applied = await Migration.get_migrations_which_ran(app_name="db")
-    if migration_id not in applied:
-        raise RuntimeError(f"{migration_id} is not an applied migration; applied: {', '.join(applied) or 'none'}")
     later = applied[applied.index(migration_id) + 1 :]
     if not later:
         from piccolo.apps.migrations.commands.base import MigrationResult

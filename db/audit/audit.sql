@@ -1,0 +1,287 @@
+-- The audit trail: audit.record_changes() on every data table (statement-
+-- level, transition tables), the append-only log, purge bookkeeping,
+-- data.uuidv7_batch for ids in batches.
+-- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
+
+CREATE OR REPLACE FUNCTION audit.audit_log_refuse_changes() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    raise exception 'the audit log is append-only: % is not allowed', lower(tg_op)
+        using errcode = '42501',
+              hint = 'Audit entries are never changed or removed; make a correcting change and it is logged too.';
+end
+$$;
+
+CREATE OR REPLACE FUNCTION audit.current_actor(OUT user_id uuid, OUT user_school_id uuid, OUT actor_role text, OUT actor_sub text, OUT request_id text) RETURNS record
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    select u.id,
+           u.school_id,
+           left(coalesce(auth.role(), nullif(current_setting('role'), 'none'), session_user::text), 63),
+           left(auth.claims() ->> 'sub', 255),
+           left(auth.request_id(), 255)
+    from (select auth.user_id() as id) as claimed
+    left join data.users u on u.id = claimed.id
+$$;
+
+CREATE OR REPLACE FUNCTION audit.purge_in_progress() RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    select exists (select from audit.purges_in_progress p where p.transaction_id = pg_catalog.pg_current_xact_id())
+$$;
+
+CREATE OR REPLACE FUNCTION audit.record_changes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+    record_key constant text := tg_argv[0];
+    school_key constant text := tg_argv[1];
+    secrets constant text[] := array['password_hash', 'secret_hash'];  -- 0011 added secret_hash
+    purging constant boolean := audit.purge_in_progress();
+    has_secrets constant boolean := exists (
+        select from pg_catalog.pg_attribute a
+        where a.attrelid = tg_relid and a.attnum > 0 and not a.attisdropped and a.attname = any (secrets));
+    actor record;
+    first_id constant uuid := uuidv7();  -- the statement's batch of entry ids (data.uuidv7_batch)
+begin
+    select * into actor from audit.current_actor();
+
+    if tg_op = 'INSERT' then
+        execute format($insert$
+            insert into audit.audit_log
+                (id, school_id, user_id, actor_role, actor_sub, table_name, record_id, action, old_data, new_data, request_id)
+            select data.uuidv7_batch($9, row_number() over ()),
+                   n.%1$I::uuid,
+                   case when n.%1$I::uuid = $1 then $2 end,
+                   $3, $4, $5, n.%2$I::uuid, 'CREATE', null,
+                   case when $6 then to_jsonb(n) - $7 else to_jsonb(n) end,
+                   $8
+            from new_rows n
+        $insert$, school_key, record_key)
+        using actor.user_school_id, actor.user_id, actor.actor_role, actor.actor_sub, tg_table_name::text,
+              has_secrets, secrets, actor.request_id, first_id;
+
+    elsif tg_op = 'UPDATE' then
+        execute format($update$
+            insert into audit.audit_log
+                (id, school_id, user_id, actor_role, actor_sub, table_name, record_id, action, old_data, new_data, request_id)
+            select data.uuidv7_batch($10, row_number() over ()),
+                   n.school_id,
+                   case when n.school_id = $1 then $2 end,
+                   $3, $4, $5, n.record_id,
+                   case
+                       when $6 then 'PURGE'
+                       when (o.j ->> 'is_deleted')::boolean is false and (n.j ->> 'is_deleted')::boolean then 'SOFT_DELETE'
+                       else 'UPDATE'
+                   end,
+                   -- A purge's old data is exactly what it erases.
+                   case when not $6 then case when $7 then o.j - $8 else o.j end end,
+                   case when $7 then n.j - $8 else n.j end,
+                   $9
+            from (select t.%1$I::uuid as school_id, t.%2$I::uuid as record_id, to_jsonb(t) as j from new_rows t offset 0) as n
+            join (select t.%2$I::uuid as record_id, to_jsonb(t) as j from old_rows t offset 0) as o on o.record_id = n.record_id
+            where (n.j - 'updated_at') is distinct from (o.j - 'updated_at')
+        $update$, school_key, record_key)
+        using actor.user_school_id, actor.user_id, actor.actor_role, actor.actor_sub, tg_table_name::text,
+              purging, has_secrets, secrets, actor.request_id, first_id;
+
+    else  -- DELETE: tables without soft delete, and rows a purge removes
+        execute format($delete$
+            insert into audit.audit_log
+                (id, school_id, user_id, actor_role, actor_sub, table_name, record_id, action, old_data, new_data, request_id)
+            select data.uuidv7_batch($10, row_number() over ()),
+                   o.%1$I::uuid,
+                   case when o.%1$I::uuid = $1 then $2 end,
+                   $3, $4, $5, o.%2$I::uuid,
+                   case when $6 then 'PURGE' else 'DELETE' end,
+                   case when not $6 then case when $7 then to_jsonb(o) - $8 else to_jsonb(o) end end,
+                   null, $9
+            from old_rows o
+        $delete$, school_key, record_key)
+        using actor.user_school_id, actor.user_id, actor.actor_role, actor.actor_sub, tg_table_name::text,
+              purging, has_secrets, secrets, actor.request_id, first_id;
+    end if;
+    return null;
+end
+$_$;
+
+CREATE OR REPLACE FUNCTION data.uuidv7_batch(first_id uuid, n bigint) RETURNS uuid
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN (("left"((first_id)::text, 24) || lpad(to_hex(((((('x'::text || "right"((first_id)::text, 12)))::bit(48))::bigint + n) & '281474976710655'::bigint)), 12, '0'::text)))::uuid;
+
+COMMENT ON FUNCTION data.uuidv7_batch(first_id uuid, n bigint) IS 'The n-th id of a batch that starts after first_id (a uuidv7()): one random draw per statement instead of per row.';
+
+CREATE OR REPLACE TRIGGER audit_log_refuse_changes BEFORE DELETE OR UPDATE OR TRUNCATE ON audit.audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit.audit_log_refuse_changes();
+
+ALTER TABLE audit.audit_log ENABLE ALWAYS TRIGGER audit_log_refuse_changes;
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.academic_terms REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.announcements REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.assessments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.assignments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.attendance_records REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.classes REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.communication_logs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.discipline_incidents REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.enrollments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.fee_types REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.grades REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.health_records REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.invoice_items REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.invoices REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.parents REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.partner_clients REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.payments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.rooms REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.school_settings REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('school_id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.schools REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.student_parents REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.students REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.subjects REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.sync_runs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.teachers REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.academic_terms REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.announcements REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.assessments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.assignments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.attendance_records REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.classes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.communication_logs REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.discipline_incidents REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.enrollments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.fee_types REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.grades REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.health_records REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.invoice_items REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.invoices REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.parents REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.partner_clients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.payments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.rooms REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.school_settings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('school_id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.schools REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.student_parents REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.students REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.subjects REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.sync_runs REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.teachers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.academic_terms REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.announcements REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.assessments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.assignments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.attendance_records REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.classes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.communication_logs REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.discipline_incidents REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.enrollments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.fee_types REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.grades REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.health_records REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.invoice_items REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.invoices REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.parents REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.partner_clients REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.payments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.rooms REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.school_settings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('school_id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.schools REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.student_parents REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.students REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.subjects REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.sync_runs REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.teachers REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
+
+REVOKE ALL ON FUNCTION audit.audit_log_refuse_changes() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION audit.current_actor(OUT user_id uuid, OUT user_school_id uuid, OUT actor_role text, OUT actor_sub text, OUT request_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION audit.purge_in_progress() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION audit.record_changes() FROM PUBLIC;
+
+-- PostgreSQL database dump complete

@@ -1,0 +1,263 @@
+-- Finance rules: invoice totals and balance_due follow items and payments,
+-- draft-only items, no overpayment, payments serialised per invoice.
+-- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
+
+CREATE OR REPLACE FUNCTION api.record_payment(p_invoice_id uuid, p_amount numeric, p_method text DEFAULT NULL::text, p_transaction_id text DEFAULT NULL::text, p_payment_date timestamp with time zone DEFAULT now()) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    invoice_row api.invoices;
+    payment_row api.payments;
+begin
+    if auth.role() is distinct from 'school_admin' then
+        raise exception 'only a school admin may record payments'
+            using errcode = '42501';
+    end if;
+    select * into invoice_row from api.invoices i where i.id = p_invoice_id;
+    if not found then
+        raise exception 'invoice % not found', p_invoice_id
+            using errcode = 'P0002', hint = 'Only invoices of your school that are not deleted can be paid.';
+    end if;
+    insert into api.payments (school_id, invoice_id, amount, payment_date, method, transaction_id, received_by_user_id)
+    values (invoice_row.school_id, invoice_row.id, p_amount, coalesce(p_payment_date, now()), p_method, p_transaction_id,
+            (select u.id from api.users u where u.school_id = invoice_row.school_id and u.id = auth.user_id()))
+    returning * into payment_row;
+    select * into invoice_row from api.invoices i where i.id = p_invoice_id;
+    return jsonb_build_object(
+        'payment', to_jsonb(payment_row),
+        'invoice', jsonb_build_object(
+            'id', invoice_row.id,
+            'invoice_number', invoice_row.invoice_number,
+            'status', invoice_row.status,
+            'total_amount', invoice_row.total_amount,
+            'balance_due', invoice_row.balance_due
+        )
+    );
+end
+$$;
+
+CREATE OR REPLACE FUNCTION data.invoice_before_write_totals() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    items_total numeric(10, 2);
+    paid numeric(10, 2);
+begin
+    -- A status outside the closed set is left to invoices_status_check, which
+    -- runs after BEFORE triggers and names the real problem.
+    if new.status is null or new.status not in ('DRAFT', 'SENT', 'PARTIALLY_PAID', 'PAID', 'CANCELLED') then
+        return new;
+    end if;
+    if tg_op = 'INSERT' and new.status is distinct from 'DRAFT' then
+        raise exception 'a new invoice starts as DRAFT, not %', new.status
+            using errcode = '23514', constraint = 'invoices_status_transition_check',
+                  hint = 'Create the invoice, add its items, then set its status to SENT.';
+    end if;
+
+    select coalesce(sum(i.line_total), 0) into items_total
+    from data.invoice_items i
+    where i.school_id = new.school_id and i.invoice_id = new.id;
+    select coalesce(sum(p.amount), 0) into paid
+    from data.payments p
+    where p.school_id = new.school_id and p.invoice_id = new.id and not p.is_deleted;
+
+    new.total_amount := items_total;
+    new.balance_due := items_total - paid;
+
+    if tg_op = 'UPDATE' and new.status is distinct from old.status then
+        -- A status the client asks for.
+        if old.status = 'CANCELLED' then
+            raise exception 'invoice % is cancelled; its status cannot change', old.invoice_number
+                using errcode = '23514', constraint = 'invoices_status_transition_check',
+                      hint = 'Issue a new invoice instead.';
+        elsif new.status = 'CANCELLED' then
+            if paid > 0 then
+                raise exception 'invoice % has payments of % and cannot be cancelled', old.invoice_number, paid
+                    using errcode = '23514', constraint = 'invoices_status_transition_check',
+                          hint = 'Delete (void) its payments first.';
+            end if;
+        elsif new.status = 'SENT' and old.status = 'DRAFT' then
+            if items_total <= 0 then
+                raise exception 'invoice % has no amount to bill; add items before sending it', old.invoice_number
+                    using errcode = '23514', constraint = 'invoices_status_transition_check';
+            end if;
+        elsif new.status = 'DRAFT' then
+            raise exception 'invoice % was sent and cannot go back to DRAFT', old.invoice_number
+                using errcode = '23514', constraint = 'invoices_status_transition_check',
+                      hint = 'Cancel it and issue a new invoice.';
+        elsif new.status in ('PARTIALLY_PAID', 'PAID') then
+            raise exception 'status % follows from payments and cannot be set', new.status
+                using errcode = '23514', constraint = 'invoices_status_transition_check',
+                      hint = 'Record a payment instead (api.record_payment).';
+        end if;
+        -- Anything else (SENT from SENT-like states) is re-derived below.
+    end if;
+
+    -- Derived statuses: once sent, payments decide.
+    if new.status in ('SENT', 'PARTIALLY_PAID', 'PAID') then
+        new.status := case
+            when paid = 0 then 'SENT'
+            when paid < items_total then 'PARTIALLY_PAID'
+            else 'PAID'
+        end;
+    end if;
+
+    -- A deleted invoice with live payments would hide money received.
+    if tg_op = 'UPDATE' and new.is_deleted and not old.is_deleted and paid > 0 then
+        raise exception 'invoice % has payments of % and cannot be deleted', old.invoice_number, paid
+            using errcode = '23514', constraint = 'invoices_delete_with_payments_check',
+                  hint = 'Delete (void) its payments first.';
+    end if;
+    return new;
+end
+$$;
+
+CREATE OR REPLACE FUNCTION data.invoice_item_after_write_refresh_invoice() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+    if tg_op in ('UPDATE', 'DELETE') then
+        perform data.refresh_invoice(old.school_id, old.invoice_id);
+    end if;
+    if tg_op in ('INSERT', 'UPDATE') and (tg_op = 'INSERT' or (new.school_id, new.invoice_id) is distinct from (old.school_id, old.invoice_id)) then
+        perform data.refresh_invoice(new.school_id, new.invoice_id);
+    end if;
+    return null;
+end
+$$;
+
+CREATE OR REPLACE FUNCTION data.invoice_item_before_write_draft_only() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    invoice data.invoices;
+    item data.invoice_items;
+begin
+    foreach item in array case tg_op
+        when 'INSERT' then array[new]
+        when 'DELETE' then array[old]
+        else array[old, new] end
+    loop
+        invoice := data.lock_invoice(item.school_id, item.invoice_id);
+        if invoice.id is not null and invoice.status <> 'DRAFT' then
+            raise exception 'items of invoice % cannot change: it is %', invoice.invoice_number, invoice.status
+                using errcode = '23514', constraint = 'invoice_items_invoice_draft_check',
+                      hint = 'Items change only while the invoice is a DRAFT.';
+        end if;
+    end loop;
+    return case tg_op when 'DELETE' then old else new end;
+end
+$$;
+
+CREATE OR REPLACE FUNCTION data.lock_invoice(p_school_id uuid, p_invoice_id uuid) RETURNS data.invoices
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+    select * from data.invoices
+    where school_id = p_school_id and id = p_invoice_id
+    for no key update
+$$;
+
+CREATE OR REPLACE FUNCTION data.payment_after_write_refresh_invoice() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+    perform data.refresh_invoice(new.school_id, new.invoice_id);
+    return null;
+end
+$$;
+
+CREATE OR REPLACE FUNCTION data.payment_before_write_check_balance() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    invoice data.invoices;
+    paid_before numeric(10, 2);
+begin
+    if tg_op = 'UPDATE' then
+        if (new.school_id, new.invoice_id) is distinct from (old.school_id, old.invoice_id) then
+            raise exception 'a payment cannot move to another invoice'
+                using errcode = '23514', constraint = 'payments_same_invoice_check',
+                      hint = 'Delete (void) it and record a new payment on the other invoice.';
+        end if;
+        -- Voiding a payment, or changing its method, date or reference, only
+        -- lowers or keeps the amount paid: nothing to check.
+        if new.is_deleted or (new.amount = old.amount and not old.is_deleted) then
+            return new;
+        end if;
+    elsif new.is_deleted then
+        return new;  -- an already voided payment (a sync replaying history) pays nothing
+    end if;
+
+    invoice := data.lock_invoice(new.school_id, new.invoice_id);
+    if invoice.id is null then
+        return new;  -- the foreign key reports the missing invoice (23503)
+    end if;
+    if invoice.is_deleted or invoice.status = 'CANCELLED' then
+        raise exception 'invoice % is %: it takes no payments', invoice.invoice_number,
+            case when invoice.is_deleted then 'deleted' else 'cancelled' end
+            using errcode = '23514', constraint = 'payments_invoice_open_check';
+    elsif invoice.status = 'DRAFT' then
+        raise exception 'invoice % is a DRAFT: it takes no payments yet', invoice.invoice_number
+            using errcode = '23514', constraint = 'payments_invoice_open_check',
+                  hint = 'Send the invoice (status SENT) before recording payments.';
+    end if;
+
+    -- After the lock: in READ COMMITTED this statement takes a fresh snapshot, so
+    -- it sees every payment committed by whoever held the lock before us.
+    select coalesce(sum(p.amount), 0) into paid_before
+    from data.payments p
+    where p.school_id = new.school_id and p.invoice_id = new.invoice_id and not p.is_deleted and p.id <> new.id;
+
+    if paid_before + new.amount > invoice.total_amount then
+        raise exception 'a payment of % exceeds the balance due of % on invoice %',
+            new.amount, invoice.total_amount - paid_before, invoice.invoice_number
+            using errcode = '23514', constraint = 'payments_within_balance_check',
+                  hint = 'Record at most the balance due.';
+    end if;
+    return new;
+end
+$$;
+
+CREATE OR REPLACE FUNCTION data.refresh_invoice(p_school_id uuid, p_invoice_id uuid) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+    update data.invoices set total_amount = total_amount
+    where school_id = p_school_id and id = p_invoice_id
+$$;
+
+CREATE OR REPLACE TRIGGER invoice_before_write_totals BEFORE INSERT OR UPDATE ON data.invoices FOR EACH ROW EXECUTE FUNCTION data.invoice_before_write_totals();
+
+CREATE OR REPLACE TRIGGER invoice_item_after_write_refresh_invoice AFTER INSERT OR DELETE OR UPDATE ON data.invoice_items FOR EACH ROW EXECUTE FUNCTION data.invoice_item_after_write_refresh_invoice();
+
+CREATE OR REPLACE TRIGGER invoice_item_before_write_draft_only BEFORE INSERT OR DELETE OR UPDATE ON data.invoice_items FOR EACH ROW EXECUTE FUNCTION data.invoice_item_before_write_draft_only();
+
+CREATE OR REPLACE TRIGGER payment_after_write_refresh_invoice AFTER INSERT OR UPDATE ON data.payments FOR EACH ROW EXECUTE FUNCTION data.payment_after_write_refresh_invoice();
+
+CREATE OR REPLACE TRIGGER payment_before_write_check_balance BEFORE INSERT OR UPDATE ON data.payments FOR EACH ROW EXECUTE FUNCTION data.payment_before_write_check_balance();
+
+REVOKE ALL ON FUNCTION api.record_payment(p_invoice_id uuid, p_amount numeric, p_method text, p_transaction_id text, p_payment_date timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.record_payment(p_invoice_id uuid, p_amount numeric, p_method text, p_transaction_id text, p_payment_date timestamp with time zone) TO school_admin;
+
+REVOKE ALL ON FUNCTION data.invoice_before_write_totals() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION data.invoice_item_after_write_refresh_invoice() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION data.invoice_item_before_write_draft_only() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION data.lock_invoice(p_school_id uuid, p_invoice_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION data.payment_after_write_refresh_invoice() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION data.payment_before_write_check_balance() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION data.refresh_invoice(p_school_id uuid, p_invoice_id uuid) FROM PUBLIC;
+
+-- PostgreSQL database dump complete
