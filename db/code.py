@@ -4,7 +4,8 @@ declared once, in one current file listed by db/code_files.txt, re-applied by
 
 Two ways to apply:
 - changed files only: the files whose checksum differs from the one recorded,
-  in manifest order (a function body edited in place);
+  in manifest order (a function body edited in place); if that fails (a view
+  whose columns changed), a rebuild in the same transaction;
 - rebuild: every code object of our schemas dropped, then every file applied.
   Used when a versioned migration ran (a table change may need its views and
   policies made again), when a file left the manifest (its objects must go),
@@ -70,26 +71,37 @@ async def apply_code(connection: asyncpg.Connection, *, rebuild: bool = False) -
         recorded = await _recorded(connection)
         if set(recorded) - set(files):
             rebuild = True
-        if rebuild:
-            await _drop(connection)
-            recorded = {}
-        applied = []
-        for name in files:
-            digest = checksum(name)
-            if recorded.get(name) == digest:
-                continue
-            # Bodies are checked when called, not when created: files stay in
-            # concern order even where a function calls one declared later.
-            await connection.execute("set local check_function_bodies = off")
-            await connection.execute((DB_DIR / name).read_text())
-            await connection.execute(
-                f"""insert into {BOOKKEEPING}.applied_files (file, checksum) values ($1, $2)
-                on conflict (file) do update set checksum = excluded.checksum, applied_at = now()""",
-                name,
-                digest,
-            )
-            applied.append(name)
-        await connection.execute(f"delete from {BOOKKEEPING}.applied_files where file <> all($1::text[])", files)
+        if not rebuild:
+            try:
+                async with connection.transaction():  # a savepoint
+                    return await _apply(connection, files, recorded)
+            except asyncpg.PostgresError:
+                # In place is not always possible: CREATE OR REPLACE cannot
+                # change a view's columns or a function's result type, or drop
+                # what depends on it. A rebuild can; a real error fails again there.
+                pass
+        await _drop(connection)
+        return await _apply(connection, files, {})
+
+
+async def _apply(connection: asyncpg.Connection, files: list[str], recorded: dict[str, str]) -> list[str]:
+    applied = []
+    for name in files:
+        digest = checksum(name)
+        if recorded.get(name) == digest:
+            continue
+        # Bodies are checked when called, not when created: files stay in
+        # concern order even where a function calls one declared later.
+        await connection.execute("set local check_function_bodies = off")
+        await connection.execute((DB_DIR / name).read_text())
+        await connection.execute(
+            f"""insert into {BOOKKEEPING}.applied_files (file, checksum) values ($1, $2)
+            on conflict (file) do update set checksum = excluded.checksum, applied_at = now()""",
+            name,
+            digest,
+        )
+        applied.append(name)
+    await connection.execute(f"delete from {BOOKKEEPING}.applied_files where file <> all($1::text[])", files)
     return applied
 
 
