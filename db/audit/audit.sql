@@ -120,162 +120,6 @@ CREATE OR REPLACE TRIGGER audit_log_refuse_changes BEFORE DELETE OR UPDATE OR TR
 
 ALTER TABLE audit.audit_log ENABLE ALWAYS TRIGGER audit_log_refuse_changes;
 
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.academic_terms REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.announcements REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.assessments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.assignments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.attendance_records REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.classes REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.communication_logs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.discipline_incidents REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.enrollments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.fee_types REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.grades REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.health_records REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.invoice_items REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.invoices REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.parents REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.partner_clients REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.payments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.rooms REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.school_settings REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('school_id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.schools REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.student_parents REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.students REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.subjects REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.sync_runs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.teachers REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_delete AFTER DELETE ON data.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.academic_terms REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.announcements REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.assessments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.assignments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.attendance_records REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.classes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.communication_logs REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.discipline_incidents REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.enrollments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.fee_types REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.grades REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.health_records REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.invoice_items REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.invoices REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.parents REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.partner_clients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.payments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.rooms REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.school_settings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('school_id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.schools REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.student_parents REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.students REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.subjects REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.sync_runs REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.teachers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_insert AFTER INSERT ON data.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.academic_terms REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.announcements REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.assessments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.assignments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.attendance_records REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.classes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.communication_logs REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.discipline_incidents REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.enrollments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.fee_types REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.grades REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.health_records REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.invoice_items REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.invoices REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.parents REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.partner_clients REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.payments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.rooms REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.school_settings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('school_id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.schools REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.student_parents REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.students REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.subjects REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.sync_runs REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.teachers REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
-CREATE OR REPLACE TRIGGER audit_after_update AFTER UPDATE ON data.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_changes('id', 'school_id');
-
 REVOKE ALL ON FUNCTION audit.audit_log_refuse_changes() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION audit.current_actor(OUT user_id uuid, OUT user_school_id uuid, OUT actor_role text, OUT actor_sub text, OUT request_id text) FROM PUBLIC;
@@ -285,3 +129,39 @@ REVOKE ALL ON FUNCTION audit.purge_in_progress() FROM PUBLIC;
 REVOKE ALL ON FUNCTION audit.record_changes() FROM PUBLIC;
 
 -- PostgreSQL database dump complete
+
+-- Every data table is audited by the same three statement-level triggers (a
+-- table added later gets them at the next rebuild). The record key is `id`, or
+-- the one-column primary key; the school is `id` for schools.
+do $$
+declare
+    t record;
+begin
+    for t in
+        select c.oid::regclass as tbl,
+               coalesce(
+                   (select a.attname from pg_attribute a where a.attrelid = c.oid and a.attname = 'id' and not a.attisdropped),
+                   (select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
+                    where i.indrelid = c.oid and i.indisprimary and i.indnkeyatts = 1)
+               ) as record_key,
+               case when c.relname = 'schools' then 'id' else 'school_id' end as school_key
+        from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'data' and c.relkind = 'r'
+        order by c.relname
+    loop
+        if t.record_key is null then
+            raise exception 'cannot audit %: no id column and no one-column primary key', t.tbl;
+        end if;
+        execute format(
+            'create or replace trigger audit_after_insert after insert on %s referencing new table as new_rows
+             for each statement execute function audit.record_changes(%L, %L)', t.tbl, t.record_key, t.school_key);
+        execute format(
+            'create or replace trigger audit_after_update after update on %s referencing old table as old_rows new table as new_rows
+             for each statement execute function audit.record_changes(%L, %L)', t.tbl, t.record_key, t.school_key);
+        execute format(
+            'create or replace trigger audit_after_delete after delete on %s referencing old table as old_rows
+             for each statement execute function audit.record_changes(%L, %L)', t.tbl, t.record_key, t.school_key);
+    end loop;
+end
+$$;

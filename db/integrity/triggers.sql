@@ -104,110 +104,35 @@ CREATE OR REPLACE TRIGGER grades_check_score_within_max BEFORE INSERT OR UPDATE 
 
 CREATE OR REPLACE TRIGGER parents_check_communication_logs AFTER DELETE OR UPDATE OF school_id, id ON data.parents FOR EACH ROW EXECUTE FUNCTION data.communication_logs_check_party_kept('PARENT');
 
-CREATE OR REPLACE TRIGGER stamp_created_at BEFORE UPDATE ON data.student_parents FOR EACH ROW EXECUTE FUNCTION data.stamp_created_at();
-
-CREATE OR REPLACE TRIGGER stamp_created_at_sent BEFORE INSERT ON data.student_parents FOR EACH ROW WHEN ((new.created_at IS DISTINCT FROM now())) EXECUTE FUNCTION data.stamp_created_at();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.academic_terms FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.announcements FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.assessments FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.assignments FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.attendance_records FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.classes FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.communication_logs FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.discipline_incidents FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.enrollments FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.fee_types FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.grades FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.health_records FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.invoice_items FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.invoices FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.parents FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.partner_clients FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.payments FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.rooms FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.school_settings FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.schools FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.students FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.subjects FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.sync_runs FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.teachers FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps BEFORE UPDATE ON data.users FOR EACH ROW EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.academic_terms FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.announcements FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.assessments FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.assignments FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.attendance_records FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.classes FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.communication_logs FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.discipline_incidents FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.enrollments FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.fee_types FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.grades FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.health_records FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.invoice_items FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.invoices FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.parents FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.partner_clients FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.payments FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.rooms FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.school_settings FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.schools FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.students FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.subjects FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.sync_runs FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.teachers FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
-CREATE OR REPLACE TRIGGER stamp_timestamps_sent BEFORE INSERT ON data.users FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION data.stamp_timestamps();
-
 CREATE OR REPLACE TRIGGER students_check_communication_logs AFTER DELETE OR UPDATE OF school_id, id ON data.students FOR EACH ROW EXECUTE FUNCTION data.communication_logs_check_party_kept('STUDENT');
 
 -- PostgreSQL database dump complete
+
+-- created_at/updated_at on every data table that has them. On UPDATE always;
+-- on INSERT only when a client sent its own values (the column defaults are
+-- already now()): a bulk insert does not pay a trigger call per row.
+do $$
+declare
+    t regclass;
+    stamp text;
+    sent_own text;
+begin
+    for t, stamp in
+        select c.oid::regclass,
+               case when exists (select from pg_attribute u where u.attrelid = c.oid and u.attname = 'updated_at' and not u.attisdropped)
+                    then 'stamp_timestamps' else 'stamp_created_at' end
+        from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'data' and c.relkind = 'r'
+          and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'created_at' and not a.attisdropped)
+    loop
+        sent_own := case stamp
+            when 'stamp_timestamps' then 'new.created_at is distinct from now() or new.updated_at is distinct from now()'
+            else 'new.created_at is distinct from now()' end;
+        execute format('create or replace trigger %I before update on %s for each row execute function data.%I()',
+                       stamp, t, stamp);
+        execute format('create or replace trigger %I before insert on %s for each row when (%s) execute function data.%I()',
+                       stamp || '_sent', t, sent_own, stamp);
+    end loop;
+end
+$$;

@@ -47,76 +47,35 @@ begin
 end
 $_$;
 
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.academic_terms FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.assessments FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.assignments FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.classes FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.communication_logs FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.discipline_incidents FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.fee_types FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.grades FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.health_records FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.invoices FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.parents FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.payments FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.rooms FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.students FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.subjects FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.teachers FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_instead_of_delete INSTEAD OF DELETE ON api.users FOR EACH ROW EXECUTE FUNCTION data.soft_delete_through_view();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.academic_terms FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.assessments FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.assignments FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.classes FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.communication_logs FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.discipline_incidents FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.fee_types FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.grades FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.health_records FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.invoices FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.parents FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.payments FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.rooms FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.students FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.subjects FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.teachers FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row();
-
-CREATE OR REPLACE TRIGGER soft_delete_before_delete BEFORE DELETE ON data.users FOR EACH ROW EXECUTE FUNCTION data.soft_delete_row('is_active');
-
 REVOKE ALL ON FUNCTION data.soft_delete_row() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION data.soft_delete_through_view() FROM PUBLIC;
 
 -- PostgreSQL database dump complete
+
+-- Every data table with is_deleted: DELETE marks the row (users also lose
+-- is_active), on the table and through its api view.
+do $$
+declare
+    t record;
+begin
+    for t in
+        select c.relname
+        from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'data' and c.relkind = 'r'
+          and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'is_deleted' and not a.attisdropped)
+        order by c.relname
+    loop
+        execute format(
+            'create or replace trigger soft_delete_before_delete before delete on data.%I
+             for each row execute function data.soft_delete_row(%s)',
+            t.relname, case when t.relname = 'users' then quote_literal('is_active') else '' end);
+        if (select relkind from pg_class where oid = to_regclass(format('api.%I', t.relname))) = 'v' then
+            execute format(
+                'create or replace trigger soft_delete_instead_of_delete instead of delete on api.%I
+                 for each row execute function data.soft_delete_through_view()', t.relname);
+        end if;
+    end loop;
+end
+$$;

@@ -1,5 +1,5 @@
 """OneRoster 1.2 CSV import: validation and set-based merge of staged files,
-run in the caller's transaction (db/roster/0012_import_up.sql)."""
+run in the caller's transaction (db/roster/import.sql)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 

@@ -1,6 +1,6 @@
 """OneRoster import speed (issue 7): a cheaper audit trigger for every write
-(db/audit/0013_record_changes_up.sql) and set-based rewrites of the import's
-slow statements (db/roster/0013_import_speed_up.sql). Same behaviour, same
+(db/audit/audit.sql) and set-based rewrites of the import's
+slow statements (db/roster/import.sql). Same behaviour, same
 audit entries."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager

@@ -1,9 +1,9 @@
 """Roster scopes in the database, and import runs that cannot be left RUNNING.
 
-- db/roster/0014_views_scope_*.sql: the OneRoster read views move from `api`
+- db/roster/oneroster_views.sql, db/tenancy/policies.sql: the OneRoster read views move from `api`
   (PostgREST resources) to their own schema `oneroster`, read by the OneRoster
   REST routes only; partner_sync policies ask for the token's scopes.
-- db/roster/0014_run_lease_*.sql: a run holds an advisory lock for its life;
+- db/roster/runs.sql: a run holds an advisory lock for its life;
   runs whose lock is free are failed as interrupted; one run per school at a time.
 """
 

@@ -1,7 +1,7 @@
 """OneRoster import rules: rows entered by hand are adopted by natural key,
 conflicts are per-row rejects, guardian links follow agentSourcedIds both ways,
 a dropped teacher enrollment clears the class's teacher
-(db/roster/0015_import_rules_up.sql)."""
+(db/roster/import_rules.sql)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 

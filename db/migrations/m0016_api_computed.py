@@ -1,5 +1,5 @@
 """Computed fields and computed relationships of the api views
-(db/tenancy/0016_computed_up.sql): full_name, current_term, current_classes,
+(db/tenancy/computed.sql): full_name, current_term, current_classes,
 and the RPC search_students whose rows embed like students."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager

@@ -1,9 +1,9 @@
 """Bulk writes cost less per row: ids in batches, two redundant foreign keys
 gone, a partial audit user index, timestamps stamped on INSERT only when a
-client sent its own (db/audit/0017_bulk_writes_up.sql); the OneRoster import's
-inserts use the batched ids (db/roster/0017_batch_ids_up.sql); computed
+client sent its own (db/audit/audit.sql); the OneRoster import's
+inserts use the batched ids (db/roster/import.sql); computed
 relationships keep `enrollments?select=*,schools(...)` working without the key
-(db/tenancy/0017_school_relationships_up.sql)."""
+(db/tenancy/computed.sql)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 

@@ -1,5 +1,5 @@
 """api.full_name without a pinned search_path, so the planner inlines it
-(db/tenancy/0018_full_name_inline_up.sql)."""
+(db/tenancy/computed.sql)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 

@@ -1,4 +1,4 @@
-"""api views default school_id to the caller's school (db/tenancy/0050_*).
+"""api views default school_id to the caller's school (db/tenancy/api_views.sql).
 
 Its ID sorts after every migration that creates api views, so it runs last."""
 

@@ -38,7 +38,7 @@ def school_key() -> UUID:
     """The tenant key of a row whose other keys already prove its school exists
     (enrollments: composite keys to students and classes) or that only copies it
     (the audit log): no foreign key of its own, one index probe less per row
-    (db/audit/0017_bulk_writes_up.sql)."""
+    (db/audit/audit.sql)."""
     return UUID(null=False, default=None)
 
 

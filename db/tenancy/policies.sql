@@ -2,23 +2,32 @@
 -- table, role and action (db/tenancy/ACCESS_MATRIX.md).
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-ALTER TABLE audit.audit_log ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS audit_log_owner_all ON audit.audit_log;
-CREATE POLICY audit_log_owner_all ON audit.audit_log TO school_owner USING (true) WITH CHECK (true);
+-- Every tenant table: row-level security on, and forced, so that even the
+-- owner goes through policies; the owner's own policy lets migrations and
+-- SECURITY DEFINER functions see every row.
+do $$
+declare
+    t regclass;
+begin
+    for t in
+        select c.oid::regclass
+        from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p')
+          and (n.nspname = 'data' or (n.nspname, c.relname) in (('audit', 'audit_log'), ('auth', 'reporting_logins')))
+        order by 1
+    loop
+        execute format('alter table %s enable row level security', t);
+        execute format('alter table %s force row level security', t);
+        execute format('drop policy if exists %I on %s', (select relname from pg_class where oid = t) || '_owner_all', t);
+        execute format('create policy %I on %s for all to school_owner using (true) with check (true)',
+                       (select relname from pg_class where oid = t) || '_owner_all', t);
+    end loop;
+end
+$$;
 
 DROP POLICY IF EXISTS audit_log_school_admin_select ON audit.audit_log;
 CREATE POLICY audit_log_school_admin_select ON audit.audit_log FOR SELECT TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id)));
-
-ALTER TABLE auth.reporting_logins ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS reporting_logins_owner_all ON auth.reporting_logins;
-CREATE POLICY reporting_logins_owner_all ON auth.reporting_logins TO school_owner USING (true) WITH CHECK (true);
-
-ALTER TABLE data.academic_terms ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS academic_terms_owner_all ON data.academic_terms;
-CREATE POLICY academic_terms_owner_all ON data.academic_terms TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS academic_terms_parent_select ON data.academic_terms;
 CREATE POLICY academic_terms_parent_select ON data.academic_terms FOR SELECT TO parent USING ((school_id = ( SELECT auth.school_id() AS school_id)));
@@ -38,11 +47,6 @@ CREATE POLICY academic_terms_student_select ON data.academic_terms FOR SELECT TO
 DROP POLICY IF EXISTS academic_terms_teacher_select ON data.academic_terms;
 CREATE POLICY academic_terms_teacher_select ON data.academic_terms FOR SELECT TO teacher USING ((school_id = ( SELECT auth.school_id() AS school_id)));
 
-ALTER TABLE data.announcements ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS announcements_owner_all ON data.announcements;
-CREATE POLICY announcements_owner_all ON data.announcements TO school_owner USING (true) WITH CHECK (true);
-
 DROP POLICY IF EXISTS announcements_parent_select ON data.announcements;
 CREATE POLICY announcements_parent_select ON data.announcements FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((audience -> 'roles'::text) ? 'PARENT'::text)));
 
@@ -57,11 +61,6 @@ CREATE POLICY announcements_student_select ON data.announcements FOR SELECT TO s
 
 DROP POLICY IF EXISTS announcements_teacher_select ON data.announcements;
 CREATE POLICY announcements_teacher_select ON data.announcements FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((audience -> 'roles'::text) ? 'TEACHER'::text)));
-
-ALTER TABLE data.assessments ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS assessments_owner_all ON data.assessments;
-CREATE POLICY assessments_owner_all ON data.assessments TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS assessments_parent_select ON data.assessments;
 CREATE POLICY assessments_parent_select ON data.assessments FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.parent_class_ids() AS parent_class_ids)::uuid[]))));
@@ -78,11 +77,6 @@ CREATE POLICY assessments_student_select ON data.assessments FOR SELECT TO stude
 DROP POLICY IF EXISTS assessments_teacher_all ON data.assessments;
 CREATE POLICY assessments_teacher_all ON data.assessments TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[])))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[]))));
 
-ALTER TABLE data.assignments ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS assignments_owner_all ON data.assignments;
-CREATE POLICY assignments_owner_all ON data.assignments TO school_owner USING (true) WITH CHECK (true);
-
 DROP POLICY IF EXISTS assignments_parent_select ON data.assignments;
 CREATE POLICY assignments_parent_select ON data.assignments FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.parent_class_ids() AS parent_class_ids)::uuid[]))));
 
@@ -97,11 +91,6 @@ CREATE POLICY assignments_student_select ON data.assignments FOR SELECT TO stude
 
 DROP POLICY IF EXISTS assignments_teacher_all ON data.assignments;
 CREATE POLICY assignments_teacher_all ON data.assignments TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[])))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[]))));
-
-ALTER TABLE data.attendance_records ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS attendance_records_owner_all ON data.attendance_records;
-CREATE POLICY attendance_records_owner_all ON data.attendance_records TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS attendance_records_parent_select ON data.attendance_records;
 CREATE POLICY attendance_records_parent_select ON data.attendance_records FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (student_id = ANY (( SELECT auth.parent_student_ids() AS parent_student_ids)::uuid[]))));
@@ -124,11 +113,6 @@ CREATE POLICY attendance_records_teacher_select ON data.attendance_records FOR S
 DROP POLICY IF EXISTS attendance_records_teacher_update ON data.attendance_records;
 CREATE POLICY attendance_records_teacher_update ON data.attendance_records FOR UPDATE TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[])))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[])) AND (student_id = ANY (( SELECT auth.teacher_student_ids() AS teacher_student_ids)::uuid[]))));
 
-ALTER TABLE data.classes ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS classes_owner_all ON data.classes;
-CREATE POLICY classes_owner_all ON data.classes TO school_owner USING (true) WITH CHECK (true);
-
 DROP POLICY IF EXISTS classes_parent_select ON data.classes;
 CREATE POLICY classes_parent_select ON data.classes FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ANY (( SELECT auth.parent_class_ids() AS parent_class_ids)::uuid[]))));
 
@@ -147,21 +131,11 @@ CREATE POLICY classes_student_select ON data.classes FOR SELECT TO student USING
 DROP POLICY IF EXISTS classes_teacher_select ON data.classes;
 CREATE POLICY classes_teacher_select ON data.classes FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[]))));
 
-ALTER TABLE data.communication_logs ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS communication_logs_owner_all ON data.communication_logs;
-CREATE POLICY communication_logs_owner_all ON data.communication_logs TO school_owner USING (true) WITH CHECK (true);
-
 DROP POLICY IF EXISTS communication_logs_reporting_select ON data.communication_logs;
 CREATE POLICY communication_logs_reporting_select ON data.communication_logs FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
 
 DROP POLICY IF EXISTS communication_logs_school_admin_all ON data.communication_logs;
 CREATE POLICY communication_logs_school_admin_all ON data.communication_logs TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
-
-ALTER TABLE data.discipline_incidents ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS discipline_incidents_owner_all ON data.discipline_incidents;
-CREATE POLICY discipline_incidents_owner_all ON data.discipline_incidents TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS discipline_incidents_reporting_select ON data.discipline_incidents;
 CREATE POLICY discipline_incidents_reporting_select ON data.discipline_incidents FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
@@ -174,11 +148,6 @@ CREATE POLICY discipline_incidents_teacher_insert ON data.discipline_incidents F
 
 DROP POLICY IF EXISTS discipline_incidents_teacher_select ON data.discipline_incidents;
 CREATE POLICY discipline_incidents_teacher_select ON data.discipline_incidents FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (reported_by_user_id = ( SELECT auth.user_id() AS user_id))));
-
-ALTER TABLE data.enrollments ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS enrollments_owner_all ON data.enrollments;
-CREATE POLICY enrollments_owner_all ON data.enrollments TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS enrollments_parent_select ON data.enrollments;
 CREATE POLICY enrollments_parent_select ON data.enrollments FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (student_id = ANY (( SELECT auth.parent_student_ids() AS parent_student_ids)::uuid[]))));
@@ -198,21 +167,11 @@ CREATE POLICY enrollments_student_select ON data.enrollments FOR SELECT TO stude
 DROP POLICY IF EXISTS enrollments_teacher_select ON data.enrollments;
 CREATE POLICY enrollments_teacher_select ON data.enrollments FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[]))));
 
-ALTER TABLE data.fee_types ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS fee_types_owner_all ON data.fee_types;
-CREATE POLICY fee_types_owner_all ON data.fee_types TO school_owner USING (true) WITH CHECK (true);
-
 DROP POLICY IF EXISTS fee_types_reporting_select ON data.fee_types;
 CREATE POLICY fee_types_reporting_select ON data.fee_types FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
 
 DROP POLICY IF EXISTS fee_types_school_admin_all ON data.fee_types;
 CREATE POLICY fee_types_school_admin_all ON data.fee_types TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
-
-ALTER TABLE data.grades ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS grades_owner_all ON data.grades;
-CREATE POLICY grades_owner_all ON data.grades TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS grades_parent_select ON data.grades;
 CREATE POLICY grades_parent_select ON data.grades FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (student_id = ANY (( SELECT auth.parent_student_ids() AS parent_student_ids)::uuid[]))));
@@ -238,18 +197,8 @@ CREATE POLICY grades_teacher_select ON data.grades FOR SELECT TO teacher USING (
 DROP POLICY IF EXISTS grades_teacher_update ON data.grades;
 CREATE POLICY grades_teacher_update ON data.grades FOR UPDATE TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((assignment_id = ANY (( SELECT auth.teacher_assignment_ids() AS teacher_assignment_ids)::uuid[])) OR (assessment_id = ANY (( SELECT auth.teacher_assessment_ids() AS teacher_assessment_ids)::uuid[]))))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((assignment_id = ANY (( SELECT auth.teacher_assignment_ids() AS teacher_assignment_ids)::uuid[])) OR (assessment_id = ANY (( SELECT auth.teacher_assessment_ids() AS teacher_assessment_ids)::uuid[]))) AND (student_id = ANY (( SELECT auth.teacher_student_ids() AS teacher_student_ids)::uuid[]))));
 
-ALTER TABLE data.health_records ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS health_records_owner_all ON data.health_records;
-CREATE POLICY health_records_owner_all ON data.health_records TO school_owner USING (true) WITH CHECK (true);
-
 DROP POLICY IF EXISTS health_records_school_admin_all ON data.health_records;
 CREATE POLICY health_records_school_admin_all ON data.health_records TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
-
-ALTER TABLE data.invoice_items ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS invoice_items_owner_all ON data.invoice_items;
-CREATE POLICY invoice_items_owner_all ON data.invoice_items TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS invoice_items_parent_select ON data.invoice_items;
 CREATE POLICY invoice_items_parent_select ON data.invoice_items FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (invoice_id = ANY (( SELECT auth.parent_invoice_ids() AS parent_invoice_ids)::uuid[]))));
@@ -260,11 +209,6 @@ CREATE POLICY invoice_items_reporting_select ON data.invoice_items FOR SELECT TO
 DROP POLICY IF EXISTS invoice_items_school_admin_all ON data.invoice_items;
 CREATE POLICY invoice_items_school_admin_all ON data.invoice_items TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
 
-ALTER TABLE data.invoices ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS invoices_owner_all ON data.invoices;
-CREATE POLICY invoices_owner_all ON data.invoices TO school_owner USING (true) WITH CHECK (true);
-
 DROP POLICY IF EXISTS invoices_parent_select ON data.invoices;
 CREATE POLICY invoices_parent_select ON data.invoices FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ANY (( SELECT auth.parent_invoice_ids() AS parent_invoice_ids)::uuid[]))));
 
@@ -273,11 +217,6 @@ CREATE POLICY invoices_reporting_select ON data.invoices FOR SELECT TO reporting
 
 DROP POLICY IF EXISTS invoices_school_admin_all ON data.invoices;
 CREATE POLICY invoices_school_admin_all ON data.invoices TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
-
-ALTER TABLE data.parents ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS parents_owner_all ON data.parents;
-CREATE POLICY parents_owner_all ON data.parents TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS parents_parent_select ON data.parents;
 CREATE POLICY parents_parent_select ON data.parents FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (user_id = ( SELECT auth.user_id() AS user_id))));
@@ -291,18 +230,8 @@ CREATE POLICY parents_reporting_select ON data.parents FOR SELECT TO reporting U
 DROP POLICY IF EXISTS parents_school_admin_all ON data.parents;
 CREATE POLICY parents_school_admin_all ON data.parents TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
 
-ALTER TABLE data.partner_clients ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS partner_clients_owner_all ON data.partner_clients;
-CREATE POLICY partner_clients_owner_all ON data.partner_clients TO school_owner USING (true) WITH CHECK (true);
-
 DROP POLICY IF EXISTS partner_clients_school_admin_select ON data.partner_clients;
 CREATE POLICY partner_clients_school_admin_select ON data.partner_clients FOR SELECT TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id)));
-
-ALTER TABLE data.payments ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS payments_owner_all ON data.payments;
-CREATE POLICY payments_owner_all ON data.payments TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS payments_parent_select ON data.payments;
 CREATE POLICY payments_parent_select ON data.payments FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (invoice_id = ANY (( SELECT auth.parent_invoice_ids() AS parent_invoice_ids)::uuid[]))));
@@ -312,11 +241,6 @@ CREATE POLICY payments_reporting_select ON data.payments FOR SELECT TO reporting
 
 DROP POLICY IF EXISTS payments_school_admin_all ON data.payments;
 CREATE POLICY payments_school_admin_all ON data.payments TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
-
-ALTER TABLE data.rooms ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS rooms_owner_all ON data.rooms;
-CREATE POLICY rooms_owner_all ON data.rooms TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS rooms_partner_sync_all ON data.rooms;
 CREATE POLICY rooms_partner_sync_all ON data.rooms TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
@@ -330,21 +254,11 @@ CREATE POLICY rooms_school_admin_all ON data.rooms TO school_admin USING ((schoo
 DROP POLICY IF EXISTS rooms_teacher_select ON data.rooms;
 CREATE POLICY rooms_teacher_select ON data.rooms FOR SELECT TO teacher USING ((school_id = ( SELECT auth.school_id() AS school_id)));
 
-ALTER TABLE data.school_settings ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS school_settings_owner_all ON data.school_settings;
-CREATE POLICY school_settings_owner_all ON data.school_settings TO school_owner USING (true) WITH CHECK (true);
-
 DROP POLICY IF EXISTS school_settings_reporting_select ON data.school_settings;
 CREATE POLICY school_settings_reporting_select ON data.school_settings FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
 
 DROP POLICY IF EXISTS school_settings_school_admin_all ON data.school_settings;
 CREATE POLICY school_settings_school_admin_all ON data.school_settings TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
-
-ALTER TABLE data.schools ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS schools_owner_all ON data.schools;
-CREATE POLICY schools_owner_all ON data.schools TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS schools_parent_select ON data.schools;
 CREATE POLICY schools_parent_select ON data.schools FOR SELECT TO parent USING ((id = ( SELECT auth.school_id() AS school_id)));
@@ -367,11 +281,6 @@ CREATE POLICY schools_student_select ON data.schools FOR SELECT TO student USING
 DROP POLICY IF EXISTS schools_teacher_select ON data.schools;
 CREATE POLICY schools_teacher_select ON data.schools FOR SELECT TO teacher USING ((id = ( SELECT auth.school_id() AS school_id)));
 
-ALTER TABLE data.student_parents ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS student_parents_owner_all ON data.student_parents;
-CREATE POLICY student_parents_owner_all ON data.student_parents TO school_owner USING (true) WITH CHECK (true);
-
 DROP POLICY IF EXISTS student_parents_parent_select ON data.student_parents;
 CREATE POLICY student_parents_parent_select ON data.student_parents FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (parent_id = ( SELECT auth.parent_id() AS parent_id))));
 
@@ -383,11 +292,6 @@ CREATE POLICY student_parents_reporting_select ON data.student_parents FOR SELEC
 
 DROP POLICY IF EXISTS student_parents_school_admin_all ON data.student_parents;
 CREATE POLICY student_parents_school_admin_all ON data.student_parents TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
-
-ALTER TABLE data.students ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS students_owner_all ON data.students;
-CREATE POLICY students_owner_all ON data.students TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS students_parent_select ON data.students;
 CREATE POLICY students_parent_select ON data.students FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ANY (( SELECT auth.parent_student_ids() AS parent_student_ids)::uuid[]))));
@@ -407,11 +311,6 @@ CREATE POLICY students_student_select ON data.students FOR SELECT TO student USI
 DROP POLICY IF EXISTS students_teacher_select ON data.students;
 CREATE POLICY students_teacher_select ON data.students FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ANY (( SELECT auth.teacher_student_ids() AS teacher_student_ids)::uuid[]))));
 
-ALTER TABLE data.subjects ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS subjects_owner_all ON data.subjects;
-CREATE POLICY subjects_owner_all ON data.subjects TO school_owner USING (true) WITH CHECK (true);
-
 DROP POLICY IF EXISTS subjects_parent_select ON data.subjects;
 CREATE POLICY subjects_parent_select ON data.subjects FOR SELECT TO parent USING ((school_id = ( SELECT auth.school_id() AS school_id)));
 
@@ -430,21 +329,11 @@ CREATE POLICY subjects_student_select ON data.subjects FOR SELECT TO student USI
 DROP POLICY IF EXISTS subjects_teacher_select ON data.subjects;
 CREATE POLICY subjects_teacher_select ON data.subjects FOR SELECT TO teacher USING ((school_id = ( SELECT auth.school_id() AS school_id)));
 
-ALTER TABLE data.sync_runs ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS sync_runs_owner_all ON data.sync_runs;
-CREATE POLICY sync_runs_owner_all ON data.sync_runs TO school_owner USING (true) WITH CHECK (true);
-
 DROP POLICY IF EXISTS sync_runs_partner_sync_select ON data.sync_runs;
 CREATE POLICY sync_runs_partner_sync_select ON data.sync_runs FOR SELECT TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((actor_sub)::text = ( SELECT (auth.claims() ->> 'sub'::text))) AND ( SELECT auth.partner_client_active() AS partner_client_active)));
 
 DROP POLICY IF EXISTS sync_runs_school_admin_select ON data.sync_runs;
 CREATE POLICY sync_runs_school_admin_select ON data.sync_runs FOR SELECT TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id)));
-
-ALTER TABLE data.teachers ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS teachers_owner_all ON data.teachers;
-CREATE POLICY teachers_owner_all ON data.teachers TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS teachers_partner_sync_all ON data.teachers;
 CREATE POLICY teachers_partner_sync_all ON data.teachers TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
@@ -457,11 +346,6 @@ CREATE POLICY teachers_school_admin_all ON data.teachers TO school_admin USING (
 
 DROP POLICY IF EXISTS teachers_teacher_select ON data.teachers;
 CREATE POLICY teachers_teacher_select ON data.teachers FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (user_id = ( SELECT auth.user_id() AS user_id))));
-
-ALTER TABLE data.users ENABLE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS users_owner_all ON data.users;
-CREATE POLICY users_owner_all ON data.users TO school_owner USING (true) WITH CHECK (true);
 
 DROP POLICY IF EXISTS users_parent_select ON data.users;
 CREATE POLICY users_parent_select ON data.users FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ( SELECT auth.user_id() AS user_id))));
@@ -488,32 +372,3 @@ DROP POLICY IF EXISTS users_teacher_select ON data.users;
 CREATE POLICY users_teacher_select ON data.users FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ( SELECT auth.user_id() AS user_id))));
 
 -- PostgreSQL database dump complete
-
-ALTER TABLE data.classes FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.students FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.teachers FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.academic_terms FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.schools FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.parents FORCE ROW LEVEL SECURITY;
-ALTER TABLE audit.audit_log FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.enrollments FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.invoices FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.announcements FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.assessments FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.assignments FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.attendance_records FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.communication_logs FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.discipline_incidents FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.fee_types FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.grades FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.health_records FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.invoice_items FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.partner_clients FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.payments FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.rooms FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.school_settings FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.student_parents FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.subjects FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.sync_runs FORCE ROW LEVEL SECURITY;
-ALTER TABLE data.users FORCE ROW LEVEL SECURITY;
-ALTER TABLE auth.reporting_logins FORCE ROW LEVEL SECURITY;

@@ -1,4 +1,4 @@
-"""Roster scopes are the database's rule (db/roster/0014_views_scope_up.sql): a
+"""Roster scopes are the database's rule (db/roster/oneroster_views.sql and db/tenancy/policies.sql): a
 partner token from /oauth/token reads roster rows only with a OneRoster read
 scope and writes them only with the import scope, by every route; the
 OneRoster views are no PostgREST resources; m0014's backwards script restores
