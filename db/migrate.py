@@ -38,7 +38,8 @@ async def migrate(to: str = HEAD) -> None:
         _check(await run_forwards(app_name="db", migration_id="all"))
         # A versioned migration may have dropped or changed what code sat on.
         rebuild = await _applied(Migration) != before
-        await _with_owner(url, lambda c: apply_code(c, rebuild=rebuild))
+        applied = await _with_owner(url, lambda c: apply_code(c, rebuild=rebuild))
+        print(f"code files: {len(applied)} applied{' (rebuild)' if rebuild else ''}: {', '.join(applied) or 'none changed'}")
         return
     if to != ZERO:
         applied = await _applied(Migration)
