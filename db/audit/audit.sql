@@ -3,10 +3,10 @@
 -- data.uuidv7_batch for ids in batches.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION audit.audit_log_refuse_changes() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO ''
-    AS $$
+create or replace function audit.audit_log_refuse_changes() returns trigger
+    language plpgsql
+    set search_path to ''
+    as $$
 begin
     raise exception 'the audit log is append-only: % is not allowed', lower(tg_op)
         using errcode = '42501',
@@ -14,10 +14,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION audit.current_actor(OUT user_id uuid, OUT user_school_id uuid, OUT actor_role text, OUT actor_sub text, OUT request_id text) RETURNS record
-    LANGUAGE sql STABLE
-    SET search_path TO ''
-    AS $$
+create or replace function audit.current_actor(out user_id uuid, out user_school_id uuid, out actor_role text, out actor_sub text, out request_id text) returns record
+    language sql stable
+    set search_path to ''
+    as $$
     select u.id,
            u.school_id,
            left(coalesce(auth.role(), nullif(current_setting('role'), 'none'), session_user::text), 63),
@@ -27,17 +27,17 @@ CREATE OR REPLACE FUNCTION audit.current_actor(OUT user_id uuid, OUT user_school
     left join data.users u on u.id = claimed.id
 $$;
 
-CREATE OR REPLACE FUNCTION audit.purge_in_progress() RETURNS boolean
-    LANGUAGE sql STABLE
-    SET search_path TO ''
-    AS $$
+create or replace function audit.purge_in_progress() returns boolean
+    language sql stable
+    set search_path to ''
+    as $$
     select exists (select from audit.purges_in_progress p where p.transaction_id = pg_catalog.pg_current_xact_id())
 $$;
 
-CREATE OR REPLACE FUNCTION audit.record_changes() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $_$
+create or replace function audit.record_changes() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $_$
 declare
     record_key constant text := tg_argv[0];
     school_key constant text := tg_argv[1];
@@ -110,23 +110,23 @@ begin
 end
 $_$;
 
-CREATE OR REPLACE FUNCTION data.uuidv7_batch(first_id uuid, n bigint) RETURNS uuid
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN (("left"((first_id)::text, 24) || lpad(to_hex(((((('x'::text || "right"((first_id)::text, 12)))::bit(48))::bigint + n) & '281474976710655'::bigint)), 12, '0'::text)))::uuid;
+create or replace function data.uuidv7_batch(first_id uuid, n bigint) returns uuid
+    language sql immutable parallel safe
+    return (("left"((first_id)::text, 24) || lpad(to_hex(((((('x'::text || "right"((first_id)::text, 12)))::bit(48))::bigint + n) & '281474976710655'::bigint)), 12, '0'::text)))::uuid;
 
-COMMENT ON FUNCTION data.uuidv7_batch(first_id uuid, n bigint) IS 'The n-th id of a batch that starts after first_id (a uuidv7()): one random draw per statement instead of per row.';
+comment on function data.uuidv7_batch(first_id uuid, n bigint) is 'The n-th id of a batch that starts after first_id (a uuidv7()): one random draw per statement instead of per row.';
 
-CREATE OR REPLACE TRIGGER audit_log_refuse_changes BEFORE DELETE OR UPDATE OR TRUNCATE ON audit.audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit.audit_log_refuse_changes();
+create or replace trigger audit_log_refuse_changes before delete or update or truncate on audit.audit_log for each statement execute function audit.audit_log_refuse_changes();
 
-ALTER TABLE audit.audit_log ENABLE ALWAYS TRIGGER audit_log_refuse_changes;
+alter table audit.audit_log enable always trigger audit_log_refuse_changes;
 
-REVOKE ALL ON FUNCTION audit.audit_log_refuse_changes() FROM PUBLIC;
+revoke all on function audit.audit_log_refuse_changes() from public;
 
-REVOKE ALL ON FUNCTION audit.current_actor(OUT user_id uuid, OUT user_school_id uuid, OUT actor_role text, OUT actor_sub text, OUT request_id text) FROM PUBLIC;
+revoke all on function audit.current_actor(out user_id uuid, out user_school_id uuid, out actor_role text, out actor_sub text, out request_id text) from public;
 
-REVOKE ALL ON FUNCTION audit.purge_in_progress() FROM PUBLIC;
+revoke all on function audit.purge_in_progress() from public;
 
-REVOKE ALL ON FUNCTION audit.record_changes() FROM PUBLIC;
+revoke all on function audit.record_changes() from public;
 
 -- PostgreSQL database dump complete
 

@@ -2,10 +2,10 @@
 -- draft-only items, no overpayment, payments serialised per invoice.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION api.record_payment(p_invoice_id uuid, p_amount numeric, p_method text DEFAULT NULL::text, p_transaction_id text DEFAULT NULL::text, p_payment_date timestamp with time zone DEFAULT now()) RETURNS jsonb
-    LANGUAGE plpgsql
-    SET search_path TO ''
-    AS $$
+create or replace function api.record_payment(p_invoice_id uuid, p_amount numeric, p_method text default null::text, p_transaction_id text default null::text, p_payment_date timestamp with time zone default now()) returns jsonb
+    language plpgsql
+    set search_path to ''
+    as $$
 declare
     invoice_row api.invoices;
     payment_row api.payments;
@@ -37,10 +37,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION data.invoice_before_write_totals() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.invoice_before_write_totals() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     items_total numeric(10, 2);
     paid numeric(10, 2);
@@ -114,10 +114,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION data.invoice_item_after_write_refresh_invoice() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.invoice_item_after_write_refresh_invoice() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 begin
     if tg_op in ('UPDATE', 'DELETE') then
         perform data.refresh_invoice(old.school_id, old.invoice_id);
@@ -129,10 +129,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION data.invoice_item_before_write_draft_only() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.invoice_item_before_write_draft_only() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     invoice data.invoices;
     item data.invoice_items;
@@ -153,29 +153,29 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION data.lock_invoice(p_school_id uuid, p_invoice_id uuid) RETURNS data.invoices
-    LANGUAGE sql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.lock_invoice(p_school_id uuid, p_invoice_id uuid) returns data.invoices
+    language sql security definer
+    set search_path to ''
+    as $$
     select * from data.invoices
     where school_id = p_school_id and id = p_invoice_id
     for no key update
 $$;
 
-CREATE OR REPLACE FUNCTION data.payment_after_write_refresh_invoice() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.payment_after_write_refresh_invoice() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 begin
     perform data.refresh_invoice(new.school_id, new.invoice_id);
     return null;
 end
 $$;
 
-CREATE OR REPLACE FUNCTION data.payment_before_write_check_balance() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.payment_before_write_check_balance() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     invoice data.invoices;
     paid_before numeric(10, 2);
@@ -225,39 +225,39 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION data.refresh_invoice(p_school_id uuid, p_invoice_id uuid) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.refresh_invoice(p_school_id uuid, p_invoice_id uuid) returns void
+    language sql security definer
+    set search_path to ''
+    as $$
     update data.invoices set total_amount = total_amount
     where school_id = p_school_id and id = p_invoice_id
 $$;
 
-CREATE OR REPLACE TRIGGER invoice_before_write_totals BEFORE INSERT OR UPDATE ON data.invoices FOR EACH ROW EXECUTE FUNCTION data.invoice_before_write_totals();
+create or replace trigger invoice_before_write_totals before insert or update on data.invoices for each row execute function data.invoice_before_write_totals();
 
-CREATE OR REPLACE TRIGGER invoice_item_after_write_refresh_invoice AFTER INSERT OR DELETE OR UPDATE ON data.invoice_items FOR EACH ROW EXECUTE FUNCTION data.invoice_item_after_write_refresh_invoice();
+create or replace trigger invoice_item_after_write_refresh_invoice after insert or delete or update on data.invoice_items for each row execute function data.invoice_item_after_write_refresh_invoice();
 
-CREATE OR REPLACE TRIGGER invoice_item_before_write_draft_only BEFORE INSERT OR DELETE OR UPDATE ON data.invoice_items FOR EACH ROW EXECUTE FUNCTION data.invoice_item_before_write_draft_only();
+create or replace trigger invoice_item_before_write_draft_only before insert or delete or update on data.invoice_items for each row execute function data.invoice_item_before_write_draft_only();
 
-CREATE OR REPLACE TRIGGER payment_after_write_refresh_invoice AFTER INSERT OR UPDATE ON data.payments FOR EACH ROW EXECUTE FUNCTION data.payment_after_write_refresh_invoice();
+create or replace trigger payment_after_write_refresh_invoice after insert or update on data.payments for each row execute function data.payment_after_write_refresh_invoice();
 
-CREATE OR REPLACE TRIGGER payment_before_write_check_balance BEFORE INSERT OR UPDATE ON data.payments FOR EACH ROW EXECUTE FUNCTION data.payment_before_write_check_balance();
+create or replace trigger payment_before_write_check_balance before insert or update on data.payments for each row execute function data.payment_before_write_check_balance();
 
-REVOKE ALL ON FUNCTION api.record_payment(p_invoice_id uuid, p_amount numeric, p_method text, p_transaction_id text, p_payment_date timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.record_payment(p_invoice_id uuid, p_amount numeric, p_method text, p_transaction_id text, p_payment_date timestamp with time zone) TO school_admin;
+revoke all on function api.record_payment(p_invoice_id uuid, p_amount numeric, p_method text, p_transaction_id text, p_payment_date timestamp with time zone) from public;
+grant all on function api.record_payment(p_invoice_id uuid, p_amount numeric, p_method text, p_transaction_id text, p_payment_date timestamp with time zone) to school_admin;
 
-REVOKE ALL ON FUNCTION data.invoice_before_write_totals() FROM PUBLIC;
+revoke all on function data.invoice_before_write_totals() from public;
 
-REVOKE ALL ON FUNCTION data.invoice_item_after_write_refresh_invoice() FROM PUBLIC;
+revoke all on function data.invoice_item_after_write_refresh_invoice() from public;
 
-REVOKE ALL ON FUNCTION data.invoice_item_before_write_draft_only() FROM PUBLIC;
+revoke all on function data.invoice_item_before_write_draft_only() from public;
 
-REVOKE ALL ON FUNCTION data.lock_invoice(p_school_id uuid, p_invoice_id uuid) FROM PUBLIC;
+revoke all on function data.lock_invoice(p_school_id uuid, p_invoice_id uuid) from public;
 
-REVOKE ALL ON FUNCTION data.payment_after_write_refresh_invoice() FROM PUBLIC;
+revoke all on function data.payment_after_write_refresh_invoice() from public;
 
-REVOKE ALL ON FUNCTION data.payment_before_write_check_balance() FROM PUBLIC;
+revoke all on function data.payment_before_write_check_balance() from public;
 
-REVOKE ALL ON FUNCTION data.refresh_invoice(p_school_id uuid, p_invoice_id uuid) FROM PUBLIC;
+revoke all on function data.refresh_invoice(p_school_id uuid, p_invoice_id uuid) from public;
 
 -- PostgreSQL database dump complete

@@ -2,10 +2,10 @@
 -- within its maximum, communication-log parties that exist.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION data.communication_logs_check_party() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.communication_logs_check_party() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 begin
     -- A missing id or an unknown party type is not a missing party: leave them to
     -- NOT NULL (23502) and communication_logs_party_type_check (23514), which run after
@@ -26,10 +26,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION data.communication_logs_check_party_kept() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.communication_logs_check_party_kept() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 begin
     if tg_op = 'UPDATE' and (new.school_id, new.id) = (old.school_id, old.id) then
         return null;
@@ -45,10 +45,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION data.grades_check_score_within_max() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.grades_check_score_within_max() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     maximum numeric;
 begin
@@ -71,9 +71,9 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION data.stamp_created_at() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
+create or replace function data.stamp_created_at() returns trigger
+    language plpgsql
+    as $$
 begin
     if tg_op = 'INSERT' then
         new.created_at := now();
@@ -84,9 +84,9 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION data.stamp_timestamps() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
+create or replace function data.stamp_timestamps() returns trigger
+    language plpgsql
+    as $$
 begin
     if tg_op = 'INSERT' then
         new.created_at := now();
@@ -98,13 +98,13 @@ begin
 end
 $$;
 
-CREATE OR REPLACE TRIGGER communication_logs_check_party BEFORE INSERT OR UPDATE OF party_type, party_id, school_id ON data.communication_logs FOR EACH ROW EXECUTE FUNCTION data.communication_logs_check_party();
+create or replace trigger communication_logs_check_party before insert or update of party_type, party_id, school_id on data.communication_logs for each row execute function data.communication_logs_check_party();
 
-CREATE OR REPLACE TRIGGER grades_check_score_within_max BEFORE INSERT OR UPDATE OF score, assignment_id, assessment_id ON data.grades FOR EACH ROW EXECUTE FUNCTION data.grades_check_score_within_max();
+create or replace trigger grades_check_score_within_max before insert or update of score, assignment_id, assessment_id on data.grades for each row execute function data.grades_check_score_within_max();
 
-CREATE OR REPLACE TRIGGER parents_check_communication_logs AFTER DELETE OR UPDATE OF school_id, id ON data.parents FOR EACH ROW EXECUTE FUNCTION data.communication_logs_check_party_kept('PARENT');
+create or replace trigger parents_check_communication_logs after delete or update of school_id, id on data.parents for each row execute function data.communication_logs_check_party_kept('PARENT');
 
-CREATE OR REPLACE TRIGGER students_check_communication_logs AFTER DELETE OR UPDATE OF school_id, id ON data.students FOR EACH ROW EXECUTE FUNCTION data.communication_logs_check_party_kept('STUDENT');
+create or replace trigger students_check_communication_logs after delete or update of school_id, id on data.students for each row execute function data.communication_logs_check_party_kept('STUDENT');
 
 -- PostgreSQL database dump complete
 

@@ -2,10 +2,10 @@
 -- admin.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION api.purge_student(p_student_id uuid, p_reason text) RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function api.purge_student(p_student_id uuid, p_reason text) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     caller_school uuid := auth.school_id();
     student_user uuid;
@@ -93,7 +93,7 @@ begin
 end
 $$;
 
-REVOKE ALL ON FUNCTION api.purge_student(p_student_id uuid, p_reason text) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.purge_student(p_student_id uuid, p_reason text) TO school_admin;
+revoke all on function api.purge_student(p_student_id uuid, p_reason text) from public;
+grant all on function api.purge_student(p_student_id uuid, p_reason text) to school_admin;
 
 -- PostgreSQL database dump complete

@@ -2,10 +2,10 @@
 -- api view does the same.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION data.soft_delete_row() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $_$
+create or replace function data.soft_delete_row() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $_$
 declare
     also_clear text := '';
 begin
@@ -26,10 +26,10 @@ begin
 end
 $_$;
 
-CREATE OR REPLACE FUNCTION data.soft_delete_through_view() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $_$
+create or replace function data.soft_delete_through_view() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $_$
 declare
     base regclass := format('data.%I', tg_table_name)::regclass;
     acting_role text := coalesce(nullif(current_setting('role'), 'none'), session_user::text);
@@ -47,9 +47,9 @@ begin
 end
 $_$;
 
-REVOKE ALL ON FUNCTION data.soft_delete_row() FROM PUBLIC;
+revoke all on function data.soft_delete_row() from public;
 
-REVOKE ALL ON FUNCTION data.soft_delete_through_view() FROM PUBLIC;
+revoke all on function data.soft_delete_through_view() from public;
 
 -- PostgreSQL database dump complete
 

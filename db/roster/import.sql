@@ -2,10 +2,10 @@
 -- files, in the caller's transaction.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION roster.analyze_after(p_table text, p_rows bigint) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.analyze_after(p_table text, p_rows bigint) returns void
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 begin
     if p_rows >= 1000 then
         execute format('analyze data.%I (%s)', p_table, (
@@ -18,10 +18,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.deactivate(p_school uuid, p_table text, p_stage text, p_mode text, p_set text) RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $_$
+create or replace function roster.deactivate(p_school uuid, p_table text, p_stage text, p_mode text, p_set text) returns bigint
+    language plpgsql security definer
+    set search_path to ''
+    as $_$
 declare
     n bigint;
 begin
@@ -42,11 +42,11 @@ begin
 end
 $_$;
 
-CREATE OR REPLACE FUNCTION roster.import_oneroster(p_modes jsonb) RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    SET work_mem TO '64MB'
-    AS $_$
+create or replace function roster.import_oneroster(p_modes jsonb) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    set work_mem to '64MB'
+    as $_$
 declare
     v_school uuid := roster.require_role(array['school_admin', 'partner_sync']);
     v_admin boolean := auth.role() = 'school_admin';
@@ -403,10 +403,10 @@ begin
 end
 $_$;
 
-CREATE OR REPLACE FUNCTION roster.merge_classes(p_school uuid, p_mode text) RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.merge_classes(p_school uuid, p_mode text) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_ins bigint;
     v_upd bigint;
@@ -444,10 +444,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.merge_demographics(p_school uuid, p_mode text) RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.merge_demographics(p_school uuid, p_mode text) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_upd bigint;
     v_total bigint;
@@ -472,10 +472,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.merge_enrollments(p_school uuid, p_mode text) RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.merge_enrollments(p_school uuid, p_mode text) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_ins bigint;
     v_upd bigint;
@@ -561,10 +561,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.merge_people(p_school uuid, p_mode text, p_admin boolean) RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.merge_people(p_school uuid, p_mode text, p_admin boolean) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_ins bigint;
     v_upd bigint;
@@ -676,10 +676,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.merge_subjects(p_school uuid, p_mode text) RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.merge_subjects(p_school uuid, p_mode text) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_ins bigint;
     v_upd bigint;
@@ -710,10 +710,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.merge_terms(p_school uuid, p_mode text) RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.merge_terms(p_school uuid, p_mode text) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_ins bigint := 0;
     v_step bigint;
@@ -756,24 +756,24 @@ begin
 end
 $$;
 
-REVOKE ALL ON FUNCTION roster.analyze_after(p_table text, p_rows bigint) FROM PUBLIC;
+revoke all on function roster.analyze_after(p_table text, p_rows bigint) from public;
 
-REVOKE ALL ON FUNCTION roster.deactivate(p_school uuid, p_table text, p_stage text, p_mode text, p_set text) FROM PUBLIC;
+revoke all on function roster.deactivate(p_school uuid, p_table text, p_stage text, p_mode text, p_set text) from public;
 
-REVOKE ALL ON FUNCTION roster.import_oneroster(p_modes jsonb) FROM PUBLIC;
-GRANT ALL ON FUNCTION roster.import_oneroster(p_modes jsonb) TO school_admin;
-GRANT ALL ON FUNCTION roster.import_oneroster(p_modes jsonb) TO partner_sync;
+revoke all on function roster.import_oneroster(p_modes jsonb) from public;
+grant all on function roster.import_oneroster(p_modes jsonb) to school_admin;
+grant all on function roster.import_oneroster(p_modes jsonb) to partner_sync;
 
-REVOKE ALL ON FUNCTION roster.merge_classes(p_school uuid, p_mode text) FROM PUBLIC;
+revoke all on function roster.merge_classes(p_school uuid, p_mode text) from public;
 
-REVOKE ALL ON FUNCTION roster.merge_demographics(p_school uuid, p_mode text) FROM PUBLIC;
+revoke all on function roster.merge_demographics(p_school uuid, p_mode text) from public;
 
-REVOKE ALL ON FUNCTION roster.merge_enrollments(p_school uuid, p_mode text) FROM PUBLIC;
+revoke all on function roster.merge_enrollments(p_school uuid, p_mode text) from public;
 
-REVOKE ALL ON FUNCTION roster.merge_people(p_school uuid, p_mode text, p_admin boolean) FROM PUBLIC;
+revoke all on function roster.merge_people(p_school uuid, p_mode text, p_admin boolean) from public;
 
-REVOKE ALL ON FUNCTION roster.merge_subjects(p_school uuid, p_mode text) FROM PUBLIC;
+revoke all on function roster.merge_subjects(p_school uuid, p_mode text) from public;
 
-REVOKE ALL ON FUNCTION roster.merge_terms(p_school uuid, p_mode text) FROM PUBLIC;
+revoke all on function roster.merge_terms(p_school uuid, p_mode text) from public;
 
 -- PostgreSQL database dump complete

@@ -2,10 +2,10 @@
 -- links, dropped teachers.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION roster.adopt_existing(p_school uuid, p_modes jsonb) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.adopt_existing(p_school uuid, p_modes jsonb) returns void
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 begin
     create temp table roster_adopted (file text, sourced_id text) on commit drop;
     -- merge_people records its changes here; the report reads it even without users.csv.
@@ -58,10 +58,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.clear_dropped_teachers(p_school uuid, p_mode text) RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.clear_dropped_teachers(p_school uuid, p_mode text) returns bigint
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     n bigint;
 begin
@@ -82,10 +82,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.match_existing(p_school uuid) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.match_existing(p_school uuid) returns void
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 begin
     create temp table roster_matches (file text, row_no int, sourced_id text, table_name text, id uuid, how text)
         on commit drop;
@@ -114,10 +114,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.sync_guardian_links(p_school uuid, p_mode text) RETURNS SETOF text
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.sync_guardian_links(p_school uuid, p_mode text) returns setof text
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 begin
     create temp table roster_links on commit drop as
     select distinct st.id as student_id, pa.id as parent_id, st.sourced_id as student_sid, pa.sourced_id as parent_sid
@@ -158,10 +158,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.validate_rules(p_school uuid, p_modes jsonb) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.validate_rules(p_school uuid, p_modes jsonb) returns void
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_enrollments text := coalesce(p_modes ->> 'enrollments', 'absent');
     v_courses text := coalesce(p_modes ->> 'courses', 'absent');
@@ -261,14 +261,14 @@ begin
 end
 $$;
 
-REVOKE ALL ON FUNCTION roster.adopt_existing(p_school uuid, p_modes jsonb) FROM PUBLIC;
+revoke all on function roster.adopt_existing(p_school uuid, p_modes jsonb) from public;
 
-REVOKE ALL ON FUNCTION roster.clear_dropped_teachers(p_school uuid, p_mode text) FROM PUBLIC;
+revoke all on function roster.clear_dropped_teachers(p_school uuid, p_mode text) from public;
 
-REVOKE ALL ON FUNCTION roster.match_existing(p_school uuid) FROM PUBLIC;
+revoke all on function roster.match_existing(p_school uuid) from public;
 
-REVOKE ALL ON FUNCTION roster.sync_guardian_links(p_school uuid, p_mode text) FROM PUBLIC;
+revoke all on function roster.sync_guardian_links(p_school uuid, p_mode text) from public;
 
-REVOKE ALL ON FUNCTION roster.validate_rules(p_school uuid, p_modes jsonb) FROM PUBLIC;
+revoke all on function roster.validate_rules(p_school uuid, p_modes jsonb) from public;
 
 -- PostgreSQL database dump complete

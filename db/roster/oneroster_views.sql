@@ -2,254 +2,254 @@
 -- routes only.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE VIEW oneroster.academic_sessions WITH (security_invoker='true') AS
- SELECT t.id,
+create or replace view oneroster.academic_sessions with (security_invoker='true') as
+ select t.id,
     t.school_id,
-    COALESCE(t.sourced_id, ((t.id)::text)::character varying) AS sourced_id,
-        CASE
-            WHEN t.is_deleted THEN 'tobedeleted'::text
-            ELSE 'active'::text
-        END AS status,
-    t.updated_at AS date_last_modified,
-    t.name AS title,
-        CASE t.type
-            WHEN 'YEAR'::text THEN 'schoolYear'::text
-            WHEN 'SEMESTER'::text THEN 'semester'::text
-            WHEN 'GRADING_PERIOD'::text THEN 'gradingPeriod'::text
-            ELSE 'term'::text
-        END AS type,
+    coalesce(t.sourced_id, ((t.id)::text)::character varying) as sourced_id,
+        case
+            when t.is_deleted then 'tobedeleted'::text
+            else 'active'::text
+        end as status,
+    t.updated_at as date_last_modified,
+    t.name as title,
+        case t.type
+            when 'YEAR'::text then 'schoolYear'::text
+            when 'SEMESTER'::text then 'semester'::text
+            when 'GRADING_PERIOD'::text then 'gradingPeriod'::text
+            else 'term'::text
+        end as type,
     t.start_date,
     t.end_date,
-    ((EXTRACT(year FROM t.end_date))::integer)::text AS school_year,
+    ((extract(year from t.end_date))::integer)::text as school_year,
     t.parent_id,
-    COALESCE(p.sourced_id, ((p.id)::text)::character varying) AS parent_sourced_id,
-    ARRAY( SELECT COALESCE(c.sourced_id, ((c.id)::text)::character varying) AS "coalesce"
-           FROM data.academic_terms c
-          WHERE ((c.school_id = t.school_id) AND (c.parent_id = t.id) AND (NOT c.is_deleted))
-          ORDER BY c.start_date, c.id) AS children_sourced_ids,
-    COALESCE(s.sourced_id, ((s.id)::text)::character varying) AS org_sourced_id
-   FROM ((data.academic_terms t
-     JOIN data.schools s ON ((s.id = t.school_id)))
-     LEFT JOIN data.academic_terms p ON (((p.school_id = t.school_id) AND (p.id = t.parent_id))));
+    coalesce(p.sourced_id, ((p.id)::text)::character varying) as parent_sourced_id,
+    array( select coalesce(c.sourced_id, ((c.id)::text)::character varying) as "coalesce"
+           from data.academic_terms c
+          where ((c.school_id = t.school_id) and (c.parent_id = t.id) and (not c.is_deleted))
+          order by c.start_date, c.id) as children_sourced_ids,
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id
+   from ((data.academic_terms t
+     join data.schools s on ((s.id = t.school_id)))
+     left join data.academic_terms p on (((p.school_id = t.school_id) and (p.id = t.parent_id))));
 
-COMMENT ON VIEW oneroster.academic_sessions IS 'OneRoster academicSessions (terms), soft-deleted ones as tobedeleted.';
+comment on view oneroster.academic_sessions is 'OneRoster academicSessions (terms), soft-deleted ones as tobedeleted.';
 
-CREATE OR REPLACE VIEW oneroster.agents WITH (security_invoker='true') AS
- SELECT sp.school_id,
-    sp.student_id AS user_id,
-    pa.id AS agent_id,
-    COALESCE(pa.sourced_id, ((pa.id)::text)::character varying) AS agent_sourced_id
-   FROM (data.student_parents sp
-     JOIN data.parents pa ON (((pa.school_id = sp.school_id) AND (pa.id = sp.parent_id))))
-  WHERE (NOT pa.is_deleted)
-UNION ALL
- SELECT sp.school_id,
-    sp.parent_id AS user_id,
-    st.id AS agent_id,
-    COALESCE(st.sourced_id, ((st.id)::text)::character varying) AS agent_sourced_id
-   FROM (data.student_parents sp
-     JOIN data.students st ON (((st.school_id = sp.school_id) AND (st.id = sp.student_id))))
-  WHERE (NOT st.is_deleted);
+create or replace view oneroster.agents with (security_invoker='true') as
+ select sp.school_id,
+    sp.student_id as user_id,
+    pa.id as agent_id,
+    coalesce(pa.sourced_id, ((pa.id)::text)::character varying) as agent_sourced_id
+   from (data.student_parents sp
+     join data.parents pa on (((pa.school_id = sp.school_id) and (pa.id = sp.parent_id))))
+  where (not pa.is_deleted)
+union all
+ select sp.school_id,
+    sp.parent_id as user_id,
+    st.id as agent_id,
+    coalesce(st.sourced_id, ((st.id)::text)::character varying) as agent_sourced_id
+   from (data.student_parents sp
+     join data.students st on (((st.school_id = sp.school_id) and (st.id = sp.student_id))))
+  where (not st.is_deleted);
 
-COMMENT ON VIEW oneroster.agents IS 'OneRoster agents: the parents of each student and the children of each parent.';
+comment on view oneroster.agents is 'OneRoster agents: the parents of each student and the children of each parent.';
 
-CREATE OR REPLACE VIEW oneroster.classes WITH (security_invoker='true') AS
- SELECT c.id,
+create or replace view oneroster.classes with (security_invoker='true') as
+ select c.id,
     c.school_id,
-    COALESCE(c.sourced_id, ((c.id)::text)::character varying) AS sourced_id,
-        CASE
-            WHEN c.is_deleted THEN 'tobedeleted'::text
-            ELSE 'active'::text
-        END AS status,
-    c.updated_at AS date_last_modified,
-    c.name AS title,
-    c.name AS class_code,
-    'scheduled'::text AS class_type,
-    r.name AS location,
-    c.subject_id AS course_id,
-    COALESCE(sj.sourced_id, ((sj.id)::text)::character varying) AS course_sourced_id,
-    c.academic_term_id AS term_id,
-    COALESCE(t.sourced_id, ((t.id)::text)::character varying) AS term_sourced_id,
-    COALESCE(s.sourced_id, ((s.id)::text)::character varying) AS school_sourced_id,
+    coalesce(c.sourced_id, ((c.id)::text)::character varying) as sourced_id,
+        case
+            when c.is_deleted then 'tobedeleted'::text
+            else 'active'::text
+        end as status,
+    c.updated_at as date_last_modified,
+    c.name as title,
+    c.name as class_code,
+    'scheduled'::text as class_type,
+    r.name as location,
+    c.subject_id as course_id,
+    coalesce(sj.sourced_id, ((sj.id)::text)::character varying) as course_sourced_id,
+    c.academic_term_id as term_id,
+    coalesce(t.sourced_id, ((t.id)::text)::character varying) as term_sourced_id,
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as school_sourced_id,
     c.teacher_id
-   FROM ((((data.classes c
-     JOIN data.schools s ON ((s.id = c.school_id)))
-     LEFT JOIN data.subjects sj ON (((sj.school_id = c.school_id) AND (sj.id = c.subject_id))))
-     LEFT JOIN data.academic_terms t ON (((t.school_id = c.school_id) AND (t.id = c.academic_term_id))))
-     LEFT JOIN data.rooms r ON (((r.school_id = c.school_id) AND (r.id = c.room_id))));
+   from ((((data.classes c
+     join data.schools s on ((s.id = c.school_id)))
+     left join data.subjects sj on (((sj.school_id = c.school_id) and (sj.id = c.subject_id))))
+     left join data.academic_terms t on (((t.school_id = c.school_id) and (t.id = c.academic_term_id))))
+     left join data.rooms r on (((r.school_id = c.school_id) and (r.id = c.room_id))));
 
-COMMENT ON VIEW oneroster.classes IS 'OneRoster classes, soft-deleted ones as tobedeleted.';
+comment on view oneroster.classes is 'OneRoster classes, soft-deleted ones as tobedeleted.';
 
-CREATE OR REPLACE VIEW oneroster.courses WITH (security_invoker='true') AS
- SELECT c.id,
+create or replace view oneroster.courses with (security_invoker='true') as
+ select c.id,
     c.school_id,
-    COALESCE(c.sourced_id, ((c.id)::text)::character varying) AS sourced_id,
-        CASE
-            WHEN c.is_deleted THEN 'tobedeleted'::text
-            ELSE 'active'::text
-        END AS status,
-    c.updated_at AS date_last_modified,
-    c.name AS title,
-    c.code AS course_code,
-    COALESCE(s.sourced_id, ((s.id)::text)::character varying) AS org_sourced_id
-   FROM (data.subjects c
-     JOIN data.schools s ON ((s.id = c.school_id)));
+    coalesce(c.sourced_id, ((c.id)::text)::character varying) as sourced_id,
+        case
+            when c.is_deleted then 'tobedeleted'::text
+            else 'active'::text
+        end as status,
+    c.updated_at as date_last_modified,
+    c.name as title,
+    c.code as course_code,
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id
+   from (data.subjects c
+     join data.schools s on ((s.id = c.school_id)));
 
-COMMENT ON VIEW oneroster.courses IS 'OneRoster courses (subjects), soft-deleted ones as tobedeleted.';
+comment on view oneroster.courses is 'OneRoster courses (subjects), soft-deleted ones as tobedeleted.';
 
-CREATE OR REPLACE VIEW oneroster.demographics WITH (security_invoker='true') AS
- SELECT id,
+create or replace view oneroster.demographics with (security_invoker='true') as
+ select id,
     school_id,
-    COALESCE(sourced_id, ((id)::text)::character varying) AS sourced_id,
-        CASE
-            WHEN is_deleted THEN 'tobedeleted'::text
-            ELSE 'active'::text
-        END AS status,
-    updated_at AS date_last_modified,
-    date_of_birth AS birth_date,
-        CASE gender
-            WHEN 'FEMALE'::text THEN 'female'::text
-            WHEN 'MALE'::text THEN 'male'::text
-            WHEN 'UNDISCLOSED'::text THEN 'unspecified'::text
-            WHEN 'NON_BINARY'::text THEN 'other'::text
-            WHEN 'OTHER'::text THEN 'other'::text
-            ELSE NULL::text
-        END AS sex
-   FROM data.students p
-  WHERE ( SELECT auth.may_read_demographics() AS may_read_demographics);
+    coalesce(sourced_id, ((id)::text)::character varying) as sourced_id,
+        case
+            when is_deleted then 'tobedeleted'::text
+            else 'active'::text
+        end as status,
+    updated_at as date_last_modified,
+    date_of_birth as birth_date,
+        case gender
+            when 'FEMALE'::text then 'female'::text
+            when 'MALE'::text then 'male'::text
+            when 'UNDISCLOSED'::text then 'unspecified'::text
+            when 'NON_BINARY'::text then 'other'::text
+            when 'OTHER'::text then 'other'::text
+            else null::text
+        end as sex
+   from data.students p
+  where ( select auth.may_read_demographics() as may_read_demographics);
 
-COMMENT ON VIEW oneroster.demographics IS 'OneRoster demographics of students, soft-deleted ones as tobedeleted.';
+comment on view oneroster.demographics is 'OneRoster demographics of students, soft-deleted ones as tobedeleted.';
 
-CREATE OR REPLACE VIEW oneroster.enrollments WITH (security_invoker='true') AS
- SELECT e.id,
+create or replace view oneroster.enrollments with (security_invoker='true') as
+ select e.id,
     e.school_id,
-    COALESCE(e.sourced_id, ((e.id)::text)::character varying) AS sourced_id,
-        CASE
-            WHEN (st.is_deleted OR c.is_deleted) THEN 'tobedeleted'::text
-            ELSE 'active'::text
-        END AS status,
-        CASE
-            WHEN (st.is_deleted OR c.is_deleted) THEN GREATEST(e.updated_at, st.updated_at, c.updated_at)
-            ELSE e.updated_at
-        END AS date_last_modified,
-    'student'::text AS role,
-    false AS is_primary,
-    e.enrollment_date AS begin_date,
-    e.completion_date AS end_date,
-    e.student_id AS user_id,
-    COALESCE(st.sourced_id, ((st.id)::text)::character varying) AS user_sourced_id,
+    coalesce(e.sourced_id, ((e.id)::text)::character varying) as sourced_id,
+        case
+            when (st.is_deleted or c.is_deleted) then 'tobedeleted'::text
+            else 'active'::text
+        end as status,
+        case
+            when (st.is_deleted or c.is_deleted) then greatest(e.updated_at, st.updated_at, c.updated_at)
+            else e.updated_at
+        end as date_last_modified,
+    'student'::text as role,
+    false as is_primary,
+    e.enrollment_date as begin_date,
+    e.completion_date as end_date,
+    e.student_id as user_id,
+    coalesce(st.sourced_id, ((st.id)::text)::character varying) as user_sourced_id,
     e.class_id,
-    COALESCE(c.sourced_id, ((c.id)::text)::character varying) AS class_sourced_id,
-    COALESCE(s.sourced_id, ((s.id)::text)::character varying) AS school_sourced_id
-   FROM (((data.enrollments e
-     JOIN data.students st ON (((st.school_id = e.school_id) AND (st.id = e.student_id))))
-     JOIN data.classes c ON (((c.school_id = e.school_id) AND (c.id = e.class_id))))
-     JOIN data.schools s ON ((s.id = e.school_id)))
-UNION ALL
- SELECT c.id,
+    coalesce(c.sourced_id, ((c.id)::text)::character varying) as class_sourced_id,
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as school_sourced_id
+   from (((data.enrollments e
+     join data.students st on (((st.school_id = e.school_id) and (st.id = e.student_id))))
+     join data.classes c on (((c.school_id = e.school_id) and (c.id = e.class_id))))
+     join data.schools s on ((s.id = e.school_id)))
+union all
+ select c.id,
     c.school_id,
-    (((COALESCE(c.sourced_id, ((c.id)::text)::character varying))::text || ':'::text) || (COALESCE(t.sourced_id, ((t.id)::text)::character varying))::text) AS sourced_id,
-        CASE
-            WHEN (t.is_deleted OR c.is_deleted) THEN 'tobedeleted'::text
-            ELSE 'active'::text
-        END AS status,
-    GREATEST(c.updated_at, t.updated_at) AS date_last_modified,
-    'teacher'::text AS role,
-    true AS is_primary,
-    NULL::date AS begin_date,
-    NULL::date AS end_date,
-    t.id AS user_id,
-    COALESCE(t.sourced_id, ((t.id)::text)::character varying) AS user_sourced_id,
-    c.id AS class_id,
-    COALESCE(c.sourced_id, ((c.id)::text)::character varying) AS class_sourced_id,
-    COALESCE(s.sourced_id, ((s.id)::text)::character varying) AS school_sourced_id
-   FROM ((data.classes c
-     JOIN data.teachers t ON (((t.school_id = c.school_id) AND (t.id = c.teacher_id))))
-     JOIN data.schools s ON ((s.id = c.school_id)));
+    (((coalesce(c.sourced_id, ((c.id)::text)::character varying))::text || ':'::text) || (coalesce(t.sourced_id, ((t.id)::text)::character varying))::text) as sourced_id,
+        case
+            when (t.is_deleted or c.is_deleted) then 'tobedeleted'::text
+            else 'active'::text
+        end as status,
+    greatest(c.updated_at, t.updated_at) as date_last_modified,
+    'teacher'::text as role,
+    true as is_primary,
+    null::date as begin_date,
+    null::date as end_date,
+    t.id as user_id,
+    coalesce(t.sourced_id, ((t.id)::text)::character varying) as user_sourced_id,
+    c.id as class_id,
+    coalesce(c.sourced_id, ((c.id)::text)::character varying) as class_sourced_id,
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as school_sourced_id
+   from ((data.classes c
+     join data.teachers t on (((t.school_id = c.school_id) and (t.id = c.teacher_id))))
+     join data.schools s on ((s.id = c.school_id)));
 
-COMMENT ON VIEW oneroster.enrollments IS 'OneRoster enrollments (students and class teachers), tobedeleted when their person or class is deleted.';
+comment on view oneroster.enrollments is 'OneRoster enrollments (students and class teachers), tobedeleted when their person or class is deleted.';
 
-CREATE OR REPLACE VIEW oneroster.orgs WITH (security_invoker='true') AS
- SELECT id,
-    id AS school_id,
-    COALESCE(sourced_id, ((id)::text)::character varying) AS sourced_id,
-    'active'::text AS status,
-    updated_at AS date_last_modified,
+create or replace view oneroster.orgs with (security_invoker='true') as
+ select id,
+    id as school_id,
+    coalesce(sourced_id, ((id)::text)::character varying) as sourced_id,
+    'active'::text as status,
+    updated_at as date_last_modified,
     name,
-    'school'::text AS type
-   FROM data.schools s;
+    'school'::text as type
+   from data.schools s;
 
-COMMENT ON VIEW oneroster.orgs IS 'OneRoster orgs: the caller''s school (read by the OneRoster REST endpoints).';
+comment on view oneroster.orgs is 'OneRoster orgs: the caller''s school (read by the OneRoster REST endpoints).';
 
-CREATE OR REPLACE VIEW oneroster.users WITH (security_invoker='true') AS
- SELECT p.id,
+create or replace view oneroster.users with (security_invoker='true') as
+ select p.id,
     p.school_id,
-    COALESCE(p.sourced_id, ((p.id)::text)::character varying) AS sourced_id,
-        CASE
-            WHEN p.is_deleted THEN 'tobedeleted'::text
-            ELSE 'active'::text
-        END AS status,
-    GREATEST(p.updated_at, u.updated_at) AS date_last_modified,
-    'student'::text AS role,
-    COALESCE((u.is_active AND (NOT u.is_deleted)), true) AS enabled_user,
-    COALESCE(u.email, p.student_number) AS username,
-    p.first_name AS given_name,
-    p.last_name AS family_name,
+    coalesce(p.sourced_id, ((p.id)::text)::character varying) as sourced_id,
+        case
+            when p.is_deleted then 'tobedeleted'::text
+            else 'active'::text
+        end as status,
+    greatest(p.updated_at, u.updated_at) as date_last_modified,
+    'student'::text as role,
+    coalesce((u.is_active and (not u.is_deleted)), true) as enabled_user,
+    coalesce(u.email, p.student_number) as username,
+    p.first_name as given_name,
+    p.last_name as family_name,
     u.email,
-    p.student_number AS identifier,
-    NULL::text AS phone,
-    COALESCE(s.sourced_id, ((s.id)::text)::character varying) AS org_sourced_id
-   FROM ((data.students p
-     JOIN data.schools s ON ((s.id = p.school_id)))
-     LEFT JOIN data.users u ON (((u.school_id = p.school_id) AND (u.id = p.user_id))))
-UNION ALL
- SELECT p.id,
+    p.student_number as identifier,
+    null::text as phone,
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id
+   from ((data.students p
+     join data.schools s on ((s.id = p.school_id)))
+     left join data.users u on (((u.school_id = p.school_id) and (u.id = p.user_id))))
+union all
+ select p.id,
     p.school_id,
-    COALESCE(p.sourced_id, ((p.id)::text)::character varying) AS sourced_id,
-        CASE
-            WHEN p.is_deleted THEN 'tobedeleted'::text
-            ELSE 'active'::text
-        END AS status,
-    GREATEST(p.updated_at, u.updated_at) AS date_last_modified,
-    'teacher'::text AS role,
-    COALESCE((u.is_active AND (NOT u.is_deleted)), true) AS enabled_user,
-    COALESCE(u.email, p.employee_id) AS username,
-    p.first_name AS given_name,
-    p.last_name AS family_name,
+    coalesce(p.sourced_id, ((p.id)::text)::character varying) as sourced_id,
+        case
+            when p.is_deleted then 'tobedeleted'::text
+            else 'active'::text
+        end as status,
+    greatest(p.updated_at, u.updated_at) as date_last_modified,
+    'teacher'::text as role,
+    coalesce((u.is_active and (not u.is_deleted)), true) as enabled_user,
+    coalesce(u.email, p.employee_id) as username,
+    p.first_name as given_name,
+    p.last_name as family_name,
     u.email,
-    p.employee_id AS identifier,
-    p.contact_phone AS phone,
-    COALESCE(s.sourced_id, ((s.id)::text)::character varying) AS org_sourced_id
-   FROM ((data.teachers p
-     JOIN data.schools s ON ((s.id = p.school_id)))
-     LEFT JOIN data.users u ON (((u.school_id = p.school_id) AND (u.id = p.user_id))))
-UNION ALL
- SELECT p.id,
+    p.employee_id as identifier,
+    p.contact_phone as phone,
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id
+   from ((data.teachers p
+     join data.schools s on ((s.id = p.school_id)))
+     left join data.users u on (((u.school_id = p.school_id) and (u.id = p.user_id))))
+union all
+ select p.id,
     p.school_id,
-    COALESCE(p.sourced_id, ((p.id)::text)::character varying) AS sourced_id,
-        CASE
-            WHEN p.is_deleted THEN 'tobedeleted'::text
-            ELSE 'active'::text
-        END AS status,
-    GREATEST(p.updated_at, u.updated_at) AS date_last_modified,
-        CASE p.relation_to_student
-            WHEN 'GUARDIAN'::text THEN 'guardian'::text
-            WHEN 'MOTHER'::text THEN 'parent'::text
-            WHEN 'FATHER'::text THEN 'parent'::text
-            ELSE 'relative'::text
-        END AS role,
-    COALESCE((u.is_active AND (NOT u.is_deleted)), true) AS enabled_user,
-    COALESCE(u.email, p.contact_email) AS username,
-    p.first_name AS given_name,
-    p.last_name AS family_name,
-    COALESCE(u.email, p.contact_email) AS email,
-    NULL::text AS identifier,
-    p.contact_phone AS phone,
-    COALESCE(s.sourced_id, ((s.id)::text)::character varying) AS org_sourced_id
-   FROM ((data.parents p
-     JOIN data.schools s ON ((s.id = p.school_id)))
-     LEFT JOIN data.users u ON (((u.school_id = p.school_id) AND (u.id = p.user_id))));
+    coalesce(p.sourced_id, ((p.id)::text)::character varying) as sourced_id,
+        case
+            when p.is_deleted then 'tobedeleted'::text
+            else 'active'::text
+        end as status,
+    greatest(p.updated_at, u.updated_at) as date_last_modified,
+        case p.relation_to_student
+            when 'GUARDIAN'::text then 'guardian'::text
+            when 'MOTHER'::text then 'parent'::text
+            when 'FATHER'::text then 'parent'::text
+            else 'relative'::text
+        end as role,
+    coalesce((u.is_active and (not u.is_deleted)), true) as enabled_user,
+    coalesce(u.email, p.contact_email) as username,
+    p.first_name as given_name,
+    p.last_name as family_name,
+    coalesce(u.email, p.contact_email) as email,
+    null::text as identifier,
+    p.contact_phone as phone,
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id
+   from ((data.parents p
+     join data.schools s on ((s.id = p.school_id)))
+     left join data.users u on (((u.school_id = p.school_id) and (u.id = p.user_id))));
 
-COMMENT ON VIEW oneroster.users IS 'OneRoster users (students, teachers, parents), soft-deleted ones as tobedeleted.';
+comment on view oneroster.users is 'OneRoster users (students, teachers, parents), soft-deleted ones as tobedeleted.';
 
 -- PostgreSQL database dump complete

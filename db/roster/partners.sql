@@ -1,10 +1,10 @@
 -- Partner clients (OAuth client credentials) and their api views.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION roster.create_partner_client(p_name text, p_scopes text[], p_client_id text, p_secret_hash text) RETURNS TABLE(client_id text, scopes text[])
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.create_partner_client(p_name text, p_scopes text[], p_client_id text, p_secret_hash text) returns table(client_id text, scopes text[])
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_school uuid := roster.require_role(array['school_admin']);
 begin
@@ -15,10 +15,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.require_role(p_roles text[]) RETURNS uuid
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.require_role(p_roles text[]) returns uuid
+    language plpgsql stable security definer
+    set search_path to ''
+    as $$
 begin
     if auth.role() is null or not auth.role() = any (p_roles) or auth.school_id() is null then
         raise exception 'permission denied: this needs the role %', array_to_string(p_roles, ' or ')
@@ -31,10 +31,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.revoke_partner_client(p_client_id text) RETURNS TABLE(client_id text, revoked_at timestamp with time zone)
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.revoke_partner_client(p_client_id text) returns table(client_id text, revoked_at timestamp with time zone)
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_school uuid := roster.require_role(array['school_admin']);
 begin
@@ -45,10 +45,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.rotate_partner_secret(p_client_id text, p_secret_hash text) RETURNS TABLE(client_id text, scopes text[])
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.rotate_partner_secret(p_client_id text, p_secret_hash text) returns table(client_id text, scopes text[])
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_school uuid := roster.require_role(array['school_admin']);
 begin
@@ -59,8 +59,8 @@ begin
 end
 $$;
 
-CREATE OR REPLACE VIEW api.partner_clients WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.partner_clients with (security_invoker='true') as
+ select id,
     school_id,
     name,
     client_id,
@@ -68,28 +68,28 @@ CREATE OR REPLACE VIEW api.partner_clients WITH (security_invoker='true') AS
     created_at,
     updated_at,
     revoked_at
-   FROM data.partner_clients;
+   from data.partner_clients;
 
-COMMENT ON VIEW api.partner_clients IS 'Partner systems allowed to sync the roster (OAuth 2.0 client credentials). Secrets are never shown; create, rotate and revoke at /partners/clients.';
+comment on view api.partner_clients is 'Partner systems allowed to sync the roster (OAuth 2.0 client credentials). Secrets are never shown; create, rotate and revoke at /partners/clients.';
 
-COMMENT ON COLUMN api.partner_clients.id IS 'Unique identifier (uuid).';
+comment on column api.partner_clients.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.partner_clients.school_id IS 'The school this row belongs to.';
+comment on column api.partner_clients.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.partner_clients.name IS 'Name of the partner system.';
+comment on column api.partner_clients.name is 'Name of the partner system.';
 
-COMMENT ON COLUMN api.partner_clients.client_id IS 'OAuth 2.0 client_id.';
+comment on column api.partner_clients.client_id is 'OAuth 2.0 client_id.';
 
-COMMENT ON COLUMN api.partner_clients.scopes IS 'OAuth scopes the client may ask for.';
+comment on column api.partner_clients.scopes is 'OAuth scopes the client may ask for.';
 
-COMMENT ON COLUMN api.partner_clients.created_at IS 'When the row was created (set by the database).';
+comment on column api.partner_clients.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.partner_clients.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.partner_clients.updated_at is 'When the row was last changed (set by the database).';
 
-COMMENT ON COLUMN api.partner_clients.revoked_at IS 'When the client was revoked; its tokens stop working at once.';
+comment on column api.partner_clients.revoked_at is 'When the client was revoked; its tokens stop working at once.';
 
-CREATE OR REPLACE VIEW api.sync_runs WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.sync_runs with (security_invoker='true') as
+ select id,
     school_id,
     actor_role,
     actor_sub,
@@ -103,53 +103,53 @@ CREATE OR REPLACE VIEW api.sync_runs WITH (security_invoker='true') AS
     finished_at,
     created_at,
     updated_at
-   FROM data.sync_runs;
+   from data.sync_runs;
 
-COMMENT ON VIEW api.sync_runs IS 'OneRoster imports: who, when, which file (sha256), dry run or not, counts and the report.';
+comment on view api.sync_runs is 'OneRoster imports: who, when, which file (sha256), dry run or not, counts and the report.';
 
-COMMENT ON COLUMN api.sync_runs.id IS 'Unique identifier (uuid).';
+comment on column api.sync_runs.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.sync_runs.school_id IS 'The school this row belongs to.';
+comment on column api.sync_runs.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.sync_runs.actor_role IS 'The API role that started the run.';
+comment on column api.sync_runs.actor_role is 'The API role that started the run.';
 
-COMMENT ON COLUMN api.sync_runs.actor_sub IS 'The token subject that started the run (a partner client id or a user id).';
+comment on column api.sync_runs.actor_sub is 'The token subject that started the run (a partner client id or a user id).';
 
-COMMENT ON COLUMN api.sync_runs.source IS 'HTTP or CLI.';
+comment on column api.sync_runs.source is 'HTTP or CLI.';
 
-COMMENT ON COLUMN api.sync_runs.file_sha256 IS 'sha256 of the uploaded zip.';
+comment on column api.sync_runs.file_sha256 is 'sha256 of the uploaded zip.';
 
-COMMENT ON COLUMN api.sync_runs.dry_run IS 'True when the run was rolled back on purpose.';
+comment on column api.sync_runs.dry_run is 'True when the run was rolled back on purpose.';
 
-COMMENT ON COLUMN api.sync_runs.status IS 'RUNNING, APPLIED, DRY_RUN, REJECTED or FAILED.';
+comment on column api.sync_runs.status is 'RUNNING, APPLIED, DRY_RUN, REJECTED or FAILED.';
 
-COMMENT ON COLUMN api.sync_runs.counts IS 'Totals: inserted, updated, unchanged, deactivated, rejected, skipped.';
+comment on column api.sync_runs.counts is 'Totals: inserted, updated, unchanged, deactivated, rejected, skipped.';
 
-COMMENT ON COLUMN api.sync_runs.report IS 'Per file counts and every rejected or skipped row with its reason.';
+comment on column api.sync_runs.report is 'Per file counts and every rejected or skipped row with its reason.';
 
-COMMENT ON COLUMN api.sync_runs.duration_ms IS 'How long the run took.';
+comment on column api.sync_runs.duration_ms is 'How long the run took.';
 
-COMMENT ON COLUMN api.sync_runs.finished_at IS 'When the run finished.';
+comment on column api.sync_runs.finished_at is 'When the run finished.';
 
-COMMENT ON COLUMN api.sync_runs.created_at IS 'When the run started.';
+comment on column api.sync_runs.created_at is 'When the run started.';
 
-COMMENT ON COLUMN api.sync_runs.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.sync_runs.updated_at is 'When the row was last changed (set by the database).';
 
-ALTER TABLE ONLY api.partner_clients ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.partner_clients alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.sync_runs ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.sync_runs alter column school_id set default auth.school_id();
 
-REVOKE ALL ON FUNCTION roster.create_partner_client(p_name text, p_scopes text[], p_client_id text, p_secret_hash text) FROM PUBLIC;
-GRANT ALL ON FUNCTION roster.create_partner_client(p_name text, p_scopes text[], p_client_id text, p_secret_hash text) TO school_admin;
+revoke all on function roster.create_partner_client(p_name text, p_scopes text[], p_client_id text, p_secret_hash text) from public;
+grant all on function roster.create_partner_client(p_name text, p_scopes text[], p_client_id text, p_secret_hash text) to school_admin;
 
-REVOKE ALL ON FUNCTION roster.require_role(p_roles text[]) FROM PUBLIC;
-GRANT ALL ON FUNCTION roster.require_role(p_roles text[]) TO school_admin;
-GRANT ALL ON FUNCTION roster.require_role(p_roles text[]) TO partner_sync;
+revoke all on function roster.require_role(p_roles text[]) from public;
+grant all on function roster.require_role(p_roles text[]) to school_admin;
+grant all on function roster.require_role(p_roles text[]) to partner_sync;
 
-REVOKE ALL ON FUNCTION roster.revoke_partner_client(p_client_id text) FROM PUBLIC;
-GRANT ALL ON FUNCTION roster.revoke_partner_client(p_client_id text) TO school_admin;
+revoke all on function roster.revoke_partner_client(p_client_id text) from public;
+grant all on function roster.revoke_partner_client(p_client_id text) to school_admin;
 
-REVOKE ALL ON FUNCTION roster.rotate_partner_secret(p_client_id text, p_secret_hash text) FROM PUBLIC;
-GRANT ALL ON FUNCTION roster.rotate_partner_secret(p_client_id text, p_secret_hash text) TO school_admin;
+revoke all on function roster.rotate_partner_secret(p_client_id text, p_secret_hash text) from public;
+grant all on function roster.rotate_partner_secret(p_client_id text, p_secret_hash text) to school_admin;
 
 -- PostgreSQL database dump complete

@@ -2,10 +2,10 @@
 -- lock is free are failed as interrupted.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION roster.fail_dead_runs(p_school uuid) RETURNS integer
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.fail_dead_runs(p_school uuid) returns integer
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     n integer;
 begin
@@ -24,19 +24,19 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.fail_interrupted_runs() RETURNS integer
-    LANGUAGE sql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.fail_interrupted_runs() returns integer
+    language sql security definer
+    set search_path to ''
+    as $$
     select roster.fail_dead_runs(null)
 $$;
 
-COMMENT ON FUNCTION roster.fail_interrupted_runs() IS 'Marks import runs whose session is gone (gateway stopped mid-run) FAILED. Gateway start-up only.';
+comment on function roster.fail_interrupted_runs() is 'Marks import runs whose session is gone (gateway stopped mid-run) FAILED. Gateway start-up only.';
 
-CREATE OR REPLACE FUNCTION roster.fail_run_if_dead(p_id uuid) RETURNS boolean
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.fail_run_if_dead(p_id uuid) returns boolean
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_school uuid := roster.require_role(array['school_admin', 'partner_sync']);
 begin
@@ -49,10 +49,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.finish_run(p_id uuid, p_status text, p_counts jsonb, p_report jsonb, p_duration_ms integer) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.finish_run(p_id uuid, p_status text, p_counts jsonb, p_report jsonb, p_duration_ms integer) returns void
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_school uuid := roster.require_role(array['school_admin', 'partner_sync']);
 begin
@@ -62,10 +62,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION roster.run_is_alive(p_id uuid) RETURNS boolean
-    LANGUAGE sql STABLE STRICT
-    SET search_path TO ''
-    AS $$
+create or replace function roster.run_is_alive(p_id uuid) returns boolean
+    language sql stable strict
+    set search_path to ''
+    as $$
     select exists (
         select from pg_catalog.pg_locks l
         where l.locktype = 'advisory' and l.granted and l.objsubid = 1
@@ -74,17 +74,17 @@ CREATE OR REPLACE FUNCTION roster.run_is_alive(p_id uuid) RETURNS boolean
           and l.objid = (roster.run_lock_key(p_id) & 4294967295)::oid)
 $$;
 
-CREATE OR REPLACE FUNCTION roster.run_lock_key(p_id uuid) RETURNS bigint
-    LANGUAGE sql IMMUTABLE STRICT
-    SET search_path TO ''
-    AS $$
+create or replace function roster.run_lock_key(p_id uuid) returns bigint
+    language sql immutable strict
+    set search_path to ''
+    as $$
     select ('x' || right(replace(p_id::text, '-', ''), 16))::bit(64)::bigint
 $$;
 
-CREATE OR REPLACE FUNCTION roster.start_run(p_source text, p_file_sha256 text, p_dry_run boolean) RETURNS uuid
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function roster.start_run(p_source text, p_file_sha256 text, p_dry_run boolean) returns uuid
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     v_school uuid := roster.require_role(array['school_admin', 'partner_sync']);
     v_id uuid;
@@ -114,25 +114,25 @@ begin
 end
 $$;
 
-REVOKE ALL ON FUNCTION roster.fail_dead_runs(p_school uuid) FROM PUBLIC;
+revoke all on function roster.fail_dead_runs(p_school uuid) from public;
 
-REVOKE ALL ON FUNCTION roster.fail_interrupted_runs() FROM PUBLIC;
-GRANT ALL ON FUNCTION roster.fail_interrupted_runs() TO authenticator;
+revoke all on function roster.fail_interrupted_runs() from public;
+grant all on function roster.fail_interrupted_runs() to authenticator;
 
-REVOKE ALL ON FUNCTION roster.fail_run_if_dead(p_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION roster.fail_run_if_dead(p_id uuid) TO school_admin;
-GRANT ALL ON FUNCTION roster.fail_run_if_dead(p_id uuid) TO partner_sync;
+revoke all on function roster.fail_run_if_dead(p_id uuid) from public;
+grant all on function roster.fail_run_if_dead(p_id uuid) to school_admin;
+grant all on function roster.fail_run_if_dead(p_id uuid) to partner_sync;
 
-REVOKE ALL ON FUNCTION roster.finish_run(p_id uuid, p_status text, p_counts jsonb, p_report jsonb, p_duration_ms integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION roster.finish_run(p_id uuid, p_status text, p_counts jsonb, p_report jsonb, p_duration_ms integer) TO school_admin;
-GRANT ALL ON FUNCTION roster.finish_run(p_id uuid, p_status text, p_counts jsonb, p_report jsonb, p_duration_ms integer) TO partner_sync;
+revoke all on function roster.finish_run(p_id uuid, p_status text, p_counts jsonb, p_report jsonb, p_duration_ms integer) from public;
+grant all on function roster.finish_run(p_id uuid, p_status text, p_counts jsonb, p_report jsonb, p_duration_ms integer) to school_admin;
+grant all on function roster.finish_run(p_id uuid, p_status text, p_counts jsonb, p_report jsonb, p_duration_ms integer) to partner_sync;
 
-REVOKE ALL ON FUNCTION roster.run_is_alive(p_id uuid) FROM PUBLIC;
+revoke all on function roster.run_is_alive(p_id uuid) from public;
 
-REVOKE ALL ON FUNCTION roster.run_lock_key(p_id uuid) FROM PUBLIC;
+revoke all on function roster.run_lock_key(p_id uuid) from public;
 
-REVOKE ALL ON FUNCTION roster.start_run(p_source text, p_file_sha256 text, p_dry_run boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION roster.start_run(p_source text, p_file_sha256 text, p_dry_run boolean) TO school_admin;
-GRANT ALL ON FUNCTION roster.start_run(p_source text, p_file_sha256 text, p_dry_run boolean) TO partner_sync;
+revoke all on function roster.start_run(p_source text, p_file_sha256 text, p_dry_run boolean) from public;
+grant all on function roster.start_run(p_source text, p_file_sha256 text, p_dry_run boolean) to school_admin;
+grant all on function roster.start_run(p_source text, p_file_sha256 text, p_dry_run boolean) to partner_sync;
 
 -- PostgreSQL database dump complete

@@ -2,8 +2,8 @@
 -- caller), their comments (OpenAPI descriptions) and school_id defaults.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE VIEW api.classes WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.classes with (security_invoker='true') as
+ select id,
     name,
     academic_year,
     school_id,
@@ -14,35 +14,35 @@ CREATE OR REPLACE VIEW api.classes WITH (security_invoker='true') AS
     created_at,
     updated_at,
     sourced_id
-   FROM data.classes
-  WHERE (NOT is_deleted);
+   from data.classes
+  where (not is_deleted);
 
-COMMENT ON VIEW api.classes IS 'Classes (sections) of the school. Deleted rows are not shown.';
+comment on view api.classes is 'Classes (sections) of the school. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.classes.id IS 'Unique identifier (uuid).';
+comment on column api.classes.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.classes.name IS 'Class name.';
+comment on column api.classes.name is 'Class name.';
 
-COMMENT ON COLUMN api.classes.academic_year IS 'Academic year label (e.g. 2026-2027).';
+comment on column api.classes.academic_year is 'Academic year label (e.g. 2026-2027).';
 
-COMMENT ON COLUMN api.classes.school_id IS 'The school this row belongs to.';
+comment on column api.classes.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.classes.teacher_id IS 'The teacher who teaches the class.';
+comment on column api.classes.teacher_id is 'The teacher who teaches the class.';
 
-COMMENT ON COLUMN api.classes.subject_id IS 'The subject taught.';
+comment on column api.classes.subject_id is 'The subject taught.';
 
-COMMENT ON COLUMN api.classes.academic_term_id IS 'The term the class runs in.';
+comment on column api.classes.academic_term_id is 'The term the class runs in.';
 
-COMMENT ON COLUMN api.classes.room_id IS 'The room the class meets in.';
+comment on column api.classes.room_id is 'The room the class meets in.';
 
-COMMENT ON COLUMN api.classes.created_at IS 'When the row was created (set by the database).';
+comment on column api.classes.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.classes.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.classes.updated_at is 'When the row was last changed (set by the database).';
 
-COMMENT ON COLUMN api.classes.sourced_id IS 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
+comment on column api.classes.sourced_id is 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
 
-CREATE OR REPLACE VIEW api.students WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.students with (security_invoker='true') as
+ select id,
     school_id,
     student_number,
     first_name,
@@ -54,37 +54,37 @@ CREATE OR REPLACE VIEW api.students WITH (security_invoker='true') AS
     created_at,
     updated_at,
     sourced_id
-   FROM data.students
-  WHERE (NOT is_deleted);
+   from data.students
+  where (not is_deleted);
 
-COMMENT ON VIEW api.students IS 'Students of the school. Deleted rows are not shown.';
+comment on view api.students is 'Students of the school. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.students.id IS 'Unique identifier (uuid).';
+comment on column api.students.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.students.school_id IS 'The school this row belongs to.';
+comment on column api.students.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.students.student_number IS 'The school''s own student code, unique per school.';
+comment on column api.students.student_number is 'The school''s own student code, unique per school.';
 
-COMMENT ON COLUMN api.students.first_name IS 'First name.';
+comment on column api.students.first_name is 'First name.';
 
-COMMENT ON COLUMN api.students.last_name IS 'Last name.';
+comment on column api.students.last_name is 'Last name.';
 
-COMMENT ON COLUMN api.students.date_of_birth IS 'Date of birth.';
+comment on column api.students.date_of_birth is 'Date of birth.';
 
-COMMENT ON COLUMN api.students.gender IS 'FEMALE, MALE, NON_BINARY, OTHER or UNDISCLOSED.';
+comment on column api.students.gender is 'FEMALE, MALE, NON_BINARY, OTHER or UNDISCLOSED.';
 
-COMMENT ON COLUMN api.students.enrollment_status IS 'ACTIVE, INACTIVE, SUSPENDED, GRADUATED, TRANSFERRED or WITHDRAWN.';
+comment on column api.students.enrollment_status is 'ACTIVE, INACTIVE, SUSPENDED, GRADUATED, TRANSFERRED or WITHDRAWN.';
 
-COMMENT ON COLUMN api.students.user_id IS 'The student''s login, if they have one.';
+comment on column api.students.user_id is 'The student''s login, if they have one.';
 
-COMMENT ON COLUMN api.students.created_at IS 'When the row was created (set by the database).';
+comment on column api.students.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.students.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.students.updated_at is 'When the row was last changed (set by the database).';
 
-COMMENT ON COLUMN api.students.sourced_id IS 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
+comment on column api.students.sourced_id is 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
 
-CREATE OR REPLACE VIEW api.teachers WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.teachers with (security_invoker='true') as
+ select id,
     user_id,
     school_id,
     first_name,
@@ -97,39 +97,39 @@ CREATE OR REPLACE VIEW api.teachers WITH (security_invoker='true') AS
     created_at,
     updated_at,
     sourced_id
-   FROM data.teachers
-  WHERE (NOT is_deleted);
+   from data.teachers
+  where (not is_deleted);
 
-COMMENT ON VIEW api.teachers IS 'Teachers of the school. Deleted rows are not shown.';
+comment on view api.teachers is 'Teachers of the school. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.teachers.id IS 'Unique identifier (uuid).';
+comment on column api.teachers.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.teachers.user_id IS 'The teacher''s login.';
+comment on column api.teachers.user_id is 'The teacher''s login.';
 
-COMMENT ON COLUMN api.teachers.school_id IS 'The school this row belongs to.';
+comment on column api.teachers.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.teachers.first_name IS 'First name.';
+comment on column api.teachers.first_name is 'First name.';
 
-COMMENT ON COLUMN api.teachers.last_name IS 'Last name.';
+comment on column api.teachers.last_name is 'Last name.';
 
-COMMENT ON COLUMN api.teachers.employee_id IS 'The school''s employee code, unique per school.';
+comment on column api.teachers.employee_id is 'The school''s employee code, unique per school.';
 
-COMMENT ON COLUMN api.teachers.date_of_joining IS 'Date the teacher joined the school.';
+comment on column api.teachers.date_of_joining is 'Date the teacher joined the school.';
 
-COMMENT ON COLUMN api.teachers.qualification IS 'Qualifications.';
+comment on column api.teachers.qualification is 'Qualifications.';
 
-COMMENT ON COLUMN api.teachers.contact_phone IS 'Contact phone number.';
+comment on column api.teachers.contact_phone is 'Contact phone number.';
 
-COMMENT ON COLUMN api.teachers.contact_address IS 'Contact address.';
+comment on column api.teachers.contact_address is 'Contact address.';
 
-COMMENT ON COLUMN api.teachers.created_at IS 'When the row was created (set by the database).';
+comment on column api.teachers.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.teachers.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.teachers.updated_at is 'When the row was last changed (set by the database).';
 
-COMMENT ON COLUMN api.teachers.sourced_id IS 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
+comment on column api.teachers.sourced_id is 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
 
-CREATE OR REPLACE VIEW api.academic_terms WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.academic_terms with (security_invoker='true') as
+ select id,
     school_id,
     name,
     start_date,
@@ -140,35 +140,35 @@ CREATE OR REPLACE VIEW api.academic_terms WITH (security_invoker='true') AS
     created_at,
     updated_at,
     sourced_id
-   FROM data.academic_terms
-  WHERE (NOT is_deleted);
+   from data.academic_terms
+  where (not is_deleted);
 
-COMMENT ON VIEW api.academic_terms IS 'Academic years, terms and grading periods. Deleted rows are not shown.';
+comment on view api.academic_terms is 'Academic years, terms and grading periods. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.academic_terms.id IS 'Unique identifier (uuid).';
+comment on column api.academic_terms.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.academic_terms.school_id IS 'The school this row belongs to.';
+comment on column api.academic_terms.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.academic_terms.name IS 'Term name.';
+comment on column api.academic_terms.name is 'Term name.';
 
-COMMENT ON COLUMN api.academic_terms.start_date IS 'First day of the term.';
+comment on column api.academic_terms.start_date is 'First day of the term.';
 
-COMMENT ON COLUMN api.academic_terms.end_date IS 'Last day of the term.';
+comment on column api.academic_terms.end_date is 'Last day of the term.';
 
-COMMENT ON COLUMN api.academic_terms.type IS 'YEAR, SEMESTER, TRIMESTER, TERM, QUARTER or GRADING_PERIOD.';
+comment on column api.academic_terms.type is 'YEAR, SEMESTER, TRIMESTER, TERM, QUARTER or GRADING_PERIOD.';
 
-COMMENT ON COLUMN api.academic_terms.parent_id IS 'The enclosing term (e.g. the year of a semester).';
+comment on column api.academic_terms.parent_id is 'The enclosing term (e.g. the year of a semester).';
 
-COMMENT ON COLUMN api.academic_terms.is_current IS 'True for the school''s current term (at most one).';
+comment on column api.academic_terms.is_current is 'True for the school''s current term (at most one).';
 
-COMMENT ON COLUMN api.academic_terms.created_at IS 'When the row was created (set by the database).';
+comment on column api.academic_terms.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.academic_terms.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.academic_terms.updated_at is 'When the row was last changed (set by the database).';
 
-COMMENT ON COLUMN api.academic_terms.sourced_id IS 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
+comment on column api.academic_terms.sourced_id is 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
 
-CREATE OR REPLACE VIEW api.schools WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.schools with (security_invoker='true') as
+ select id,
     name,
     address,
     contact_email,
@@ -176,28 +176,28 @@ CREATE OR REPLACE VIEW api.schools WITH (security_invoker='true') AS
     created_at,
     updated_at,
     sourced_id
-   FROM data.schools;
+   from data.schools;
 
-COMMENT ON VIEW api.schools IS 'A school (tenant). Callers see their own school only.';
+comment on view api.schools is 'A school (tenant). Callers see their own school only.';
 
-COMMENT ON COLUMN api.schools.id IS 'Unique identifier of the school.';
+comment on column api.schools.id is 'Unique identifier of the school.';
 
-COMMENT ON COLUMN api.schools.name IS 'School name.';
+comment on column api.schools.name is 'School name.';
 
-COMMENT ON COLUMN api.schools.address IS 'Postal address.';
+comment on column api.schools.address is 'Postal address.';
 
-COMMENT ON COLUMN api.schools.contact_email IS 'School contact email.';
+comment on column api.schools.contact_email is 'School contact email.';
 
-COMMENT ON COLUMN api.schools.contact_phone IS 'School contact phone number.';
+comment on column api.schools.contact_phone is 'School contact phone number.';
 
-COMMENT ON COLUMN api.schools.created_at IS 'When the row was created (set by the database).';
+comment on column api.schools.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.schools.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.schools.updated_at is 'When the row was last changed (set by the database).';
 
-COMMENT ON COLUMN api.schools.sourced_id IS 'The partner''s OneRoster sourcedId of this org (null when no roster sync has named it).';
+comment on column api.schools.sourced_id is 'The partner''s OneRoster sourcedId of this org (null when no roster sync has named it).';
 
-CREATE OR REPLACE VIEW api.parents WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.parents with (security_invoker='true') as
+ select id,
     user_id,
     school_id,
     first_name,
@@ -209,37 +209,37 @@ CREATE OR REPLACE VIEW api.parents WITH (security_invoker='true') AS
     created_at,
     updated_at,
     sourced_id
-   FROM data.parents
-  WHERE (NOT is_deleted);
+   from data.parents
+  where (not is_deleted);
 
-COMMENT ON VIEW api.parents IS 'Parents and guardians. Deleted rows are not shown.';
+comment on view api.parents is 'Parents and guardians. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.parents.id IS 'Unique identifier (uuid).';
+comment on column api.parents.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.parents.user_id IS 'The parent''s login, if they have one.';
+comment on column api.parents.user_id is 'The parent''s login, if they have one.';
 
-COMMENT ON COLUMN api.parents.school_id IS 'The school this row belongs to.';
+comment on column api.parents.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.parents.first_name IS 'First name.';
+comment on column api.parents.first_name is 'First name.';
 
-COMMENT ON COLUMN api.parents.last_name IS 'Last name.';
+comment on column api.parents.last_name is 'Last name.';
 
-COMMENT ON COLUMN api.parents.relation_to_student IS 'MOTHER, FATHER, GUARDIAN, GRANDPARENT, SIBLING or OTHER.';
+comment on column api.parents.relation_to_student is 'MOTHER, FATHER, GUARDIAN, GRANDPARENT, SIBLING or OTHER.';
 
-COMMENT ON COLUMN api.parents.contact_phone IS 'Contact phone number.';
+comment on column api.parents.contact_phone is 'Contact phone number.';
 
-COMMENT ON COLUMN api.parents.contact_email IS 'Contact email.';
+comment on column api.parents.contact_email is 'Contact email.';
 
-COMMENT ON COLUMN api.parents.contact_address IS 'Contact address.';
+comment on column api.parents.contact_address is 'Contact address.';
 
-COMMENT ON COLUMN api.parents.created_at IS 'When the row was created (set by the database).';
+comment on column api.parents.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.parents.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.parents.updated_at is 'When the row was last changed (set by the database).';
 
-COMMENT ON COLUMN api.parents.sourced_id IS 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
+comment on column api.parents.sourced_id is 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
 
-CREATE OR REPLACE VIEW api.audit_log WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.audit_log with (security_invoker='true') as
+ select id,
     school_id,
     user_id,
     actor_role,
@@ -251,36 +251,36 @@ CREATE OR REPLACE VIEW api.audit_log WITH (security_invoker='true') AS
     old_data,
     new_data,
     request_id
-   FROM audit.audit_log;
+   from audit.audit_log;
 
-COMMENT ON VIEW api.audit_log IS 'Append-only audit trail of changes to the school''s data.';
+comment on view api.audit_log is 'Append-only audit trail of changes to the school''s data.';
 
-COMMENT ON COLUMN api.audit_log.id IS 'Unique identifier (uuid).';
+comment on column api.audit_log.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.audit_log.school_id IS 'The school this row belongs to.';
+comment on column api.audit_log.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.audit_log.user_id IS 'The user who made the change, when known.';
+comment on column api.audit_log.user_id is 'The user who made the change, when known.';
 
-COMMENT ON COLUMN api.audit_log.actor_role IS 'The API role (or database role) that made the change.';
+comment on column api.audit_log.actor_role is 'The API role (or database role) that made the change.';
 
-COMMENT ON COLUMN api.audit_log.actor_sub IS 'The token subject that made the change (a user id or a partner client id).';
+comment on column api.audit_log.actor_sub is 'The token subject that made the change (a user id or a partner client id).';
 
-COMMENT ON COLUMN api.audit_log.occurred_at IS 'When the change happened.';
+comment on column api.audit_log.occurred_at is 'When the change happened.';
 
-COMMENT ON COLUMN api.audit_log.table_name IS 'The table that changed.';
+comment on column api.audit_log.table_name is 'The table that changed.';
 
-COMMENT ON COLUMN api.audit_log.record_id IS 'The id of the changed row.';
+comment on column api.audit_log.record_id is 'The id of the changed row.';
 
-COMMENT ON COLUMN api.audit_log.action IS 'CREATE, UPDATE, DELETE, SOFT_DELETE or PURGE.';
+comment on column api.audit_log.action is 'CREATE, UPDATE, DELETE, SOFT_DELETE or PURGE.';
 
-COMMENT ON COLUMN api.audit_log.old_data IS 'The row before the change (secrets removed).';
+comment on column api.audit_log.old_data is 'The row before the change (secrets removed).';
 
-COMMENT ON COLUMN api.audit_log.new_data IS 'The row after the change (secrets removed).';
+comment on column api.audit_log.new_data is 'The row after the change (secrets removed).';
 
-COMMENT ON COLUMN api.audit_log.request_id IS 'The gateway request that made the change.';
+comment on column api.audit_log.request_id is 'The gateway request that made the change.';
 
-CREATE OR REPLACE VIEW api.enrollments WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.enrollments with (security_invoker='true') as
+ select id,
     student_id,
     class_id,
     school_id,
@@ -289,30 +289,30 @@ CREATE OR REPLACE VIEW api.enrollments WITH (security_invoker='true') AS
     created_at,
     updated_at,
     sourced_id
-   FROM data.enrollments;
+   from data.enrollments;
 
-COMMENT ON VIEW api.enrollments IS 'Which students are enrolled in which classes.';
+comment on view api.enrollments is 'Which students are enrolled in which classes.';
 
-COMMENT ON COLUMN api.enrollments.id IS 'Unique identifier (uuid).';
+comment on column api.enrollments.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.enrollments.student_id IS 'The enrolled student.';
+comment on column api.enrollments.student_id is 'The enrolled student.';
 
-COMMENT ON COLUMN api.enrollments.class_id IS 'The class.';
+comment on column api.enrollments.class_id is 'The class.';
 
-COMMENT ON COLUMN api.enrollments.school_id IS 'The school this row belongs to.';
+comment on column api.enrollments.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.enrollments.enrollment_date IS 'Date the enrollment starts.';
+comment on column api.enrollments.enrollment_date is 'Date the enrollment starts.';
 
-COMMENT ON COLUMN api.enrollments.completion_date IS 'Date the enrollment ends.';
+comment on column api.enrollments.completion_date is 'Date the enrollment ends.';
 
-COMMENT ON COLUMN api.enrollments.created_at IS 'When the row was created (set by the database).';
+comment on column api.enrollments.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.enrollments.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.enrollments.updated_at is 'When the row was last changed (set by the database).';
 
-COMMENT ON COLUMN api.enrollments.sourced_id IS 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
+comment on column api.enrollments.sourced_id is 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
 
-CREATE OR REPLACE VIEW api.announcements WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.announcements with (security_invoker='true') as
+ select id,
     title,
     content,
     published_at,
@@ -321,30 +321,30 @@ CREATE OR REPLACE VIEW api.announcements WITH (security_invoker='true') AS
     audience,
     created_at,
     updated_at
-   FROM data.announcements;
+   from data.announcements;
 
-COMMENT ON VIEW api.announcements IS 'Announcements to roles of the school.';
+comment on view api.announcements is 'Announcements to roles of the school.';
 
-COMMENT ON COLUMN api.announcements.id IS 'Unique identifier (uuid).';
+comment on column api.announcements.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.announcements.title IS 'Title.';
+comment on column api.announcements.title is 'Title.';
 
-COMMENT ON COLUMN api.announcements.content IS 'Body text.';
+comment on column api.announcements.content is 'Body text.';
 
-COMMENT ON COLUMN api.announcements.published_at IS 'Publication time.';
+comment on column api.announcements.published_at is 'Publication time.';
 
-COMMENT ON COLUMN api.announcements.school_id IS 'The school this row belongs to.';
+comment on column api.announcements.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.announcements.created_by_user_id IS 'Author.';
+comment on column api.announcements.created_by_user_id is 'Author.';
 
-COMMENT ON COLUMN api.announcements.audience IS 'Who may read it: {"roles": ["ADMIN", "TEACHER", "PARENT", "STUDENT"]}.';
+comment on column api.announcements.audience is 'Who may read it: {"roles": ["ADMIN", "TEACHER", "PARENT", "STUDENT"]}.';
 
-COMMENT ON COLUMN api.announcements.created_at IS 'When the row was created (set by the database).';
+comment on column api.announcements.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.announcements.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.announcements.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.assessments WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.assessments with (security_invoker='true') as
+ select id,
     school_id,
     name,
     subject_id,
@@ -354,33 +354,33 @@ CREATE OR REPLACE VIEW api.assessments WITH (security_invoker='true') AS
     weight,
     created_at,
     updated_at
-   FROM data.assessments
-  WHERE (NOT is_deleted);
+   from data.assessments
+  where (not is_deleted);
 
-COMMENT ON VIEW api.assessments IS 'Exams and tests. Deleted rows are not shown.';
+comment on view api.assessments is 'Exams and tests. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.assessments.id IS 'Unique identifier (uuid).';
+comment on column api.assessments.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.assessments.school_id IS 'The school this row belongs to.';
+comment on column api.assessments.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.assessments.name IS 'Name of the assessment.';
+comment on column api.assessments.name is 'Name of the assessment.';
 
-COMMENT ON COLUMN api.assessments.subject_id IS 'The subject.';
+comment on column api.assessments.subject_id is 'The subject.';
 
-COMMENT ON COLUMN api.assessments.class_id IS 'The class sitting it.';
+comment on column api.assessments.class_id is 'The class sitting it.';
 
-COMMENT ON COLUMN api.assessments.exam_date IS 'When it takes place.';
+comment on column api.assessments.exam_date is 'When it takes place.';
 
-COMMENT ON COLUMN api.assessments.max_score IS 'Highest possible score.';
+comment on column api.assessments.max_score is 'Highest possible score.';
 
-COMMENT ON COLUMN api.assessments.weight IS 'Weight in the final grade.';
+comment on column api.assessments.weight is 'Weight in the final grade.';
 
-COMMENT ON COLUMN api.assessments.created_at IS 'When the row was created (set by the database).';
+comment on column api.assessments.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.assessments.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.assessments.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.assignments WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.assignments with (security_invoker='true') as
+ select id,
     school_id,
     class_id,
     subject_id,
@@ -393,39 +393,39 @@ CREATE OR REPLACE VIEW api.assignments WITH (security_invoker='true') AS
     type,
     created_at,
     updated_at
-   FROM data.assignments
-  WHERE (NOT is_deleted);
+   from data.assignments
+  where (not is_deleted);
 
-COMMENT ON VIEW api.assignments IS 'Assignments set in a class. Deleted rows are not shown.';
+comment on view api.assignments is 'Assignments set in a class. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.assignments.id IS 'Unique identifier (uuid).';
+comment on column api.assignments.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.assignments.school_id IS 'The school this row belongs to.';
+comment on column api.assignments.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.assignments.class_id IS 'The class the assignment is for.';
+comment on column api.assignments.class_id is 'The class the assignment is for.';
 
-COMMENT ON COLUMN api.assignments.subject_id IS 'The subject.';
+comment on column api.assignments.subject_id is 'The subject.';
 
-COMMENT ON COLUMN api.assignments.teacher_id IS 'The teacher who set it.';
+comment on column api.assignments.teacher_id is 'The teacher who set it.';
 
-COMMENT ON COLUMN api.assignments.title IS 'Title.';
+comment on column api.assignments.title is 'Title.';
 
-COMMENT ON COLUMN api.assignments.description IS 'Instructions.';
+comment on column api.assignments.description is 'Instructions.';
 
-COMMENT ON COLUMN api.assignments.due_date IS 'When it is due.';
+comment on column api.assignments.due_date is 'When it is due.';
 
-COMMENT ON COLUMN api.assignments.assigned_date IS 'When it was set.';
+comment on column api.assignments.assigned_date is 'When it was set.';
 
-COMMENT ON COLUMN api.assignments.max_score IS 'Highest possible score.';
+comment on column api.assignments.max_score is 'Highest possible score.';
 
-COMMENT ON COLUMN api.assignments.type IS 'HOMEWORK, QUIZ, PROJECT, ESSAY, LAB, CLASSWORK or OTHER.';
+comment on column api.assignments.type is 'HOMEWORK, QUIZ, PROJECT, ESSAY, LAB, CLASSWORK or OTHER.';
 
-COMMENT ON COLUMN api.assignments.created_at IS 'When the row was created (set by the database).';
+comment on column api.assignments.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.assignments.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.assignments.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.attendance_records WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.attendance_records with (security_invoker='true') as
+ select id,
     date,
     status,
     session,
@@ -435,32 +435,32 @@ CREATE OR REPLACE VIEW api.attendance_records WITH (security_invoker='true') AS
     school_id,
     created_at,
     updated_at
-   FROM data.attendance_records;
+   from data.attendance_records;
 
-COMMENT ON VIEW api.attendance_records IS 'Attendance marks, one per student, day and session.';
+comment on view api.attendance_records is 'Attendance marks, one per student, day and session.';
 
-COMMENT ON COLUMN api.attendance_records.id IS 'Unique identifier (uuid).';
+comment on column api.attendance_records.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.attendance_records.date IS 'Day of the mark.';
+comment on column api.attendance_records.date is 'Day of the mark.';
 
-COMMENT ON COLUMN api.attendance_records.status IS 'PRESENT, ABSENT, LATE or EXCUSED.';
+comment on column api.attendance_records.status is 'PRESENT, ABSENT, LATE or EXCUSED.';
 
-COMMENT ON COLUMN api.attendance_records.session IS 'Session label (e.g. AM, Period 1); empty for a day-level mark.';
+comment on column api.attendance_records.session is 'Session label (e.g. AM, Period 1); empty for a day-level mark.';
 
-COMMENT ON COLUMN api.attendance_records.student_id IS 'The student marked.';
+comment on column api.attendance_records.student_id is 'The student marked.';
 
-COMMENT ON COLUMN api.attendance_records.class_id IS 'The class the mark was taken in.';
+comment on column api.attendance_records.class_id is 'The class the mark was taken in.';
 
-COMMENT ON COLUMN api.attendance_records.recorded_by_id IS 'The user who recorded the mark.';
+comment on column api.attendance_records.recorded_by_id is 'The user who recorded the mark.';
 
-COMMENT ON COLUMN api.attendance_records.school_id IS 'The school this row belongs to.';
+comment on column api.attendance_records.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.attendance_records.created_at IS 'When the row was created (set by the database).';
+comment on column api.attendance_records.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.attendance_records.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.attendance_records.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.communication_logs WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.communication_logs with (security_invoker='true') as
+ select id,
     school_id,
     initiated_by_user_id,
     party_type,
@@ -470,33 +470,33 @@ CREATE OR REPLACE VIEW api.communication_logs WITH (security_invoker='true') AS
     summary,
     created_at,
     updated_at
-   FROM data.communication_logs
-  WHERE (NOT is_deleted);
+   from data.communication_logs
+  where (not is_deleted);
 
-COMMENT ON VIEW api.communication_logs IS 'Log of contacts with parents and students. Deleted rows are not shown.';
+comment on view api.communication_logs is 'Log of contacts with parents and students. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.communication_logs.id IS 'Unique identifier (uuid).';
+comment on column api.communication_logs.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.communication_logs.school_id IS 'The school this row belongs to.';
+comment on column api.communication_logs.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.communication_logs.initiated_by_user_id IS 'The user who made the contact.';
+comment on column api.communication_logs.initiated_by_user_id is 'The user who made the contact.';
 
-COMMENT ON COLUMN api.communication_logs.party_type IS 'PARENT or STUDENT.';
+comment on column api.communication_logs.party_type is 'PARENT or STUDENT.';
 
-COMMENT ON COLUMN api.communication_logs.party_id IS 'The parent or student contacted (by party_type).';
+comment on column api.communication_logs.party_id is 'The parent or student contacted (by party_type).';
 
-COMMENT ON COLUMN api.communication_logs.date IS 'When it happened.';
+comment on column api.communication_logs.date is 'When it happened.';
 
-COMMENT ON COLUMN api.communication_logs.method IS 'EMAIL, PHONE, MEETING, LETTER, SMS or OTHER.';
+comment on column api.communication_logs.method is 'EMAIL, PHONE, MEETING, LETTER, SMS or OTHER.';
 
-COMMENT ON COLUMN api.communication_logs.summary IS 'Summary.';
+comment on column api.communication_logs.summary is 'Summary.';
 
-COMMENT ON COLUMN api.communication_logs.created_at IS 'When the row was created (set by the database).';
+comment on column api.communication_logs.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.communication_logs.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.communication_logs.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.discipline_incidents WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.discipline_incidents with (security_invoker='true') as
+ select id,
     school_id,
     student_id,
     reported_by_user_id,
@@ -509,66 +509,66 @@ CREATE OR REPLACE VIEW api.discipline_incidents WITH (security_invoker='true') A
     resolved_date,
     created_at,
     updated_at
-   FROM data.discipline_incidents
-  WHERE (NOT is_deleted);
+   from data.discipline_incidents
+  where (not is_deleted);
 
-COMMENT ON VIEW api.discipline_incidents IS 'Discipline incidents (admins, and the teacher who reported one). Deleted rows are not shown.';
+comment on view api.discipline_incidents is 'Discipline incidents (admins, and the teacher who reported one). Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.discipline_incidents.id IS 'Unique identifier (uuid).';
+comment on column api.discipline_incidents.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.discipline_incidents.school_id IS 'The school this row belongs to.';
+comment on column api.discipline_incidents.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.discipline_incidents.student_id IS 'The student involved.';
+comment on column api.discipline_incidents.student_id is 'The student involved.';
 
-COMMENT ON COLUMN api.discipline_incidents.reported_by_user_id IS 'The user who reported it.';
+comment on column api.discipline_incidents.reported_by_user_id is 'The user who reported it.';
 
-COMMENT ON COLUMN api.discipline_incidents.incident_date IS 'When it happened.';
+comment on column api.discipline_incidents.incident_date is 'When it happened.';
 
-COMMENT ON COLUMN api.discipline_incidents.description IS 'What happened.';
+comment on column api.discipline_incidents.description is 'What happened.';
 
-COMMENT ON COLUMN api.discipline_incidents.severity IS 'MINOR, MODERATE, MAJOR or SEVERE.';
+comment on column api.discipline_incidents.severity is 'MINOR, MODERATE, MAJOR or SEVERE.';
 
-COMMENT ON COLUMN api.discipline_incidents.action_taken IS 'Action taken.';
+comment on column api.discipline_incidents.action_taken is 'Action taken.';
 
-COMMENT ON COLUMN api.discipline_incidents.resolved IS 'True once resolved.';
+comment on column api.discipline_incidents.resolved is 'True once resolved.';
 
-COMMENT ON COLUMN api.discipline_incidents.resolved_by_user_id IS 'The user who resolved it.';
+comment on column api.discipline_incidents.resolved_by_user_id is 'The user who resolved it.';
 
-COMMENT ON COLUMN api.discipline_incidents.resolved_date IS 'When it was resolved.';
+comment on column api.discipline_incidents.resolved_date is 'When it was resolved.';
 
-COMMENT ON COLUMN api.discipline_incidents.created_at IS 'When the row was created (set by the database).';
+comment on column api.discipline_incidents.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.discipline_incidents.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.discipline_incidents.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.fee_types WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.fee_types with (security_invoker='true') as
+ select id,
     school_id,
     name,
     description,
     amount,
     created_at,
     updated_at
-   FROM data.fee_types
-  WHERE (NOT is_deleted);
+   from data.fee_types
+  where (not is_deleted);
 
-COMMENT ON VIEW api.fee_types IS 'Kinds of fees the school charges. Deleted rows are not shown.';
+comment on view api.fee_types is 'Kinds of fees the school charges. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.fee_types.id IS 'Unique identifier (uuid).';
+comment on column api.fee_types.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.fee_types.school_id IS 'The school this row belongs to.';
+comment on column api.fee_types.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.fee_types.name IS 'Fee name, unique per school.';
+comment on column api.fee_types.name is 'Fee name, unique per school.';
 
-COMMENT ON COLUMN api.fee_types.description IS 'Description.';
+comment on column api.fee_types.description is 'Description.';
 
-COMMENT ON COLUMN api.fee_types.amount IS 'Default amount.';
+comment on column api.fee_types.amount is 'Default amount.';
 
-COMMENT ON COLUMN api.fee_types.created_at IS 'When the row was created (set by the database).';
+comment on column api.fee_types.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.fee_types.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.fee_types.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.grades WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.grades with (security_invoker='true') as
+ select id,
     school_id,
     assignment_id,
     assessment_id,
@@ -580,37 +580,37 @@ CREATE OR REPLACE VIEW api.grades WITH (security_invoker='true') AS
     recorded_at,
     created_at,
     updated_at
-   FROM data.grades
-  WHERE (NOT is_deleted);
+   from data.grades
+  where (not is_deleted);
 
-COMMENT ON VIEW api.grades IS 'Scores of students on assignments or assessments. Deleted rows are not shown.';
+comment on view api.grades is 'Scores of students on assignments or assessments. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.grades.id IS 'Unique identifier (uuid).';
+comment on column api.grades.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.grades.school_id IS 'The school this row belongs to.';
+comment on column api.grades.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.grades.assignment_id IS 'The assignment graded (or null for an assessment).';
+comment on column api.grades.assignment_id is 'The assignment graded (or null for an assessment).';
 
-COMMENT ON COLUMN api.grades.assessment_id IS 'The assessment graded (or null for an assignment).';
+comment on column api.grades.assessment_id is 'The assessment graded (or null for an assignment).';
 
-COMMENT ON COLUMN api.grades.student_id IS 'The student graded.';
+comment on column api.grades.student_id is 'The student graded.';
 
-COMMENT ON COLUMN api.grades.score IS 'Score, between 0 and the maximum score.';
+comment on column api.grades.score is 'Score, between 0 and the maximum score.';
 
-COMMENT ON COLUMN api.grades.grade IS 'Letter or band (e.g. A, B+).';
+comment on column api.grades.grade is 'Letter or band (e.g. A, B+).';
 
-COMMENT ON COLUMN api.grades.feedback IS 'Teacher''s feedback.';
+comment on column api.grades.feedback is 'Teacher''s feedback.';
 
-COMMENT ON COLUMN api.grades.recorded_by_user_id IS 'The user who recorded the grade.';
+comment on column api.grades.recorded_by_user_id is 'The user who recorded the grade.';
 
-COMMENT ON COLUMN api.grades.recorded_at IS 'When the grade was recorded.';
+comment on column api.grades.recorded_at is 'When the grade was recorded.';
 
-COMMENT ON COLUMN api.grades.created_at IS 'When the row was created (set by the database).';
+comment on column api.grades.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.grades.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.grades.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.health_records WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.health_records with (security_invoker='true') as
+ select id,
     school_id,
     student_id,
     record_date,
@@ -619,31 +619,31 @@ CREATE OR REPLACE VIEW api.health_records WITH (security_invoker='true') AS
     recorded_by_user_id,
     created_at,
     updated_at
-   FROM data.health_records
-  WHERE (NOT is_deleted);
+   from data.health_records
+  where (not is_deleted);
 
-COMMENT ON VIEW api.health_records IS 'Health records of students (admins only). Deleted rows are not shown.';
+comment on view api.health_records is 'Health records of students (admins only). Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.health_records.id IS 'Unique identifier (uuid).';
+comment on column api.health_records.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.health_records.school_id IS 'The school this row belongs to.';
+comment on column api.health_records.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.health_records.student_id IS 'The student.';
+comment on column api.health_records.student_id is 'The student.';
 
-COMMENT ON COLUMN api.health_records.record_date IS 'Date of the record.';
+comment on column api.health_records.record_date is 'Date of the record.';
 
-COMMENT ON COLUMN api.health_records.type IS 'IMMUNIZATION, ALLERGY, MEDICATION, CONDITION, INJURY, SCREENING or OTHER.';
+comment on column api.health_records.type is 'IMMUNIZATION, ALLERGY, MEDICATION, CONDITION, INJURY, SCREENING or OTHER.';
 
-COMMENT ON COLUMN api.health_records.details IS 'Details.';
+comment on column api.health_records.details is 'Details.';
 
-COMMENT ON COLUMN api.health_records.recorded_by_user_id IS 'The user who recorded it.';
+comment on column api.health_records.recorded_by_user_id is 'The user who recorded it.';
 
-COMMENT ON COLUMN api.health_records.created_at IS 'When the row was created (set by the database).';
+comment on column api.health_records.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.health_records.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.health_records.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.invoice_items WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.invoice_items with (security_invoker='true') as
+ select id,
     invoice_id,
     school_id,
     fee_type_id,
@@ -653,32 +653,32 @@ CREATE OR REPLACE VIEW api.invoice_items WITH (security_invoker='true') AS
     created_at,
     updated_at,
     line_total
-   FROM data.invoice_items;
+   from data.invoice_items;
 
-COMMENT ON VIEW api.invoice_items IS 'Lines of an invoice.';
+comment on view api.invoice_items is 'Lines of an invoice.';
 
-COMMENT ON COLUMN api.invoice_items.id IS 'Unique identifier (uuid).';
+comment on column api.invoice_items.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.invoice_items.invoice_id IS 'The invoice.';
+comment on column api.invoice_items.invoice_id is 'The invoice.';
 
-COMMENT ON COLUMN api.invoice_items.school_id IS 'The school this row belongs to.';
+comment on column api.invoice_items.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.invoice_items.fee_type_id IS 'The fee type charged.';
+comment on column api.invoice_items.fee_type_id is 'The fee type charged.';
 
-COMMENT ON COLUMN api.invoice_items.description IS 'Line text.';
+comment on column api.invoice_items.description is 'Line text.';
 
-COMMENT ON COLUMN api.invoice_items.quantity IS 'Quantity.';
+comment on column api.invoice_items.quantity is 'Quantity.';
 
-COMMENT ON COLUMN api.invoice_items.unit_price IS 'Price per unit.';
+comment on column api.invoice_items.unit_price is 'Price per unit.';
 
-COMMENT ON COLUMN api.invoice_items.created_at IS 'When the row was created (set by the database).';
+comment on column api.invoice_items.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.invoice_items.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.invoice_items.updated_at is 'When the row was last changed (set by the database).';
 
-COMMENT ON COLUMN api.invoice_items.line_total IS 'quantity x unit_price, rounded to cents (computed by the database).';
+comment on column api.invoice_items.line_total is 'quantity x unit_price, rounded to cents (computed by the database).';
 
-CREATE OR REPLACE VIEW api.invoices WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.invoices with (security_invoker='true') as
+ select id,
     school_id,
     student_id,
     parent_id,
@@ -690,37 +690,37 @@ CREATE OR REPLACE VIEW api.invoices WITH (security_invoker='true') AS
     status,
     created_at,
     updated_at
-   FROM data.invoices
-  WHERE (NOT is_deleted);
+   from data.invoices
+  where (not is_deleted);
 
-COMMENT ON VIEW api.invoices IS 'Invoices billed to a student, a parent, or both. Deleted rows are not shown.';
+comment on view api.invoices is 'Invoices billed to a student, a parent, or both. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.invoices.id IS 'Unique identifier (uuid).';
+comment on column api.invoices.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.invoices.school_id IS 'The school this row belongs to.';
+comment on column api.invoices.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.invoices.student_id IS 'The student billed.';
+comment on column api.invoices.student_id is 'The student billed.';
 
-COMMENT ON COLUMN api.invoices.parent_id IS 'The parent billed.';
+comment on column api.invoices.parent_id is 'The parent billed.';
 
-COMMENT ON COLUMN api.invoices.invoice_number IS 'Invoice number, unique per school.';
+comment on column api.invoices.invoice_number is 'Invoice number, unique per school.';
 
-COMMENT ON COLUMN api.invoices.issue_date IS 'Date of issue.';
+comment on column api.invoices.issue_date is 'Date of issue.';
 
-COMMENT ON COLUMN api.invoices.due_date IS 'Date payment is due.';
+comment on column api.invoices.due_date is 'Date payment is due.';
 
-COMMENT ON COLUMN api.invoices.total_amount IS 'Sum of the items (kept by the database).';
+comment on column api.invoices.total_amount is 'Sum of the items (kept by the database).';
 
-COMMENT ON COLUMN api.invoices.balance_due IS 'Total minus payments (kept by the database).';
+comment on column api.invoices.balance_due is 'Total minus payments (kept by the database).';
 
-COMMENT ON COLUMN api.invoices.status IS 'DRAFT, SENT, PARTIALLY_PAID, PAID or CANCELLED.';
+comment on column api.invoices.status is 'DRAFT, SENT, PARTIALLY_PAID, PAID or CANCELLED.';
 
-COMMENT ON COLUMN api.invoices.created_at IS 'When the row was created (set by the database).';
+comment on column api.invoices.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.invoices.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.invoices.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.payments WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.payments with (security_invoker='true') as
+ select id,
     school_id,
     invoice_id,
     amount,
@@ -730,106 +730,106 @@ CREATE OR REPLACE VIEW api.payments WITH (security_invoker='true') AS
     received_by_user_id,
     created_at,
     updated_at
-   FROM data.payments
-  WHERE (NOT is_deleted);
+   from data.payments
+  where (not is_deleted);
 
-COMMENT ON VIEW api.payments IS 'Payments against invoices. Deleted rows are not shown.';
+comment on view api.payments is 'Payments against invoices. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.payments.id IS 'Unique identifier (uuid).';
+comment on column api.payments.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.payments.school_id IS 'The school this row belongs to.';
+comment on column api.payments.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.payments.invoice_id IS 'The invoice paid.';
+comment on column api.payments.invoice_id is 'The invoice paid.';
 
-COMMENT ON COLUMN api.payments.amount IS 'Amount paid.';
+comment on column api.payments.amount is 'Amount paid.';
 
-COMMENT ON COLUMN api.payments.payment_date IS 'When it was paid.';
+comment on column api.payments.payment_date is 'When it was paid.';
 
-COMMENT ON COLUMN api.payments.method IS 'CASH, CARD, BANK_TRANSFER, CHEQUE, MOBILE_MONEY, ONLINE or OTHER.';
+comment on column api.payments.method is 'CASH, CARD, BANK_TRANSFER, CHEQUE, MOBILE_MONEY, ONLINE or OTHER.';
 
-COMMENT ON COLUMN api.payments.transaction_id IS 'Payment processor reference, unique per school.';
+comment on column api.payments.transaction_id is 'Payment processor reference, unique per school.';
 
-COMMENT ON COLUMN api.payments.received_by_user_id IS 'The user who took the payment.';
+comment on column api.payments.received_by_user_id is 'The user who took the payment.';
 
-COMMENT ON COLUMN api.payments.created_at IS 'When the row was created (set by the database).';
+comment on column api.payments.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.payments.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.payments.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.rooms WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.rooms with (security_invoker='true') as
+ select id,
     school_id,
     name,
     type,
     capacity,
     created_at,
     updated_at
-   FROM data.rooms
-  WHERE (NOT is_deleted);
+   from data.rooms
+  where (not is_deleted);
 
-COMMENT ON VIEW api.rooms IS 'Rooms of the school. Deleted rows are not shown.';
+comment on view api.rooms is 'Rooms of the school. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.rooms.id IS 'Unique identifier (uuid).';
+comment on column api.rooms.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.rooms.school_id IS 'The school this row belongs to.';
+comment on column api.rooms.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.rooms.name IS 'Room name, unique per school.';
+comment on column api.rooms.name is 'Room name, unique per school.';
 
-COMMENT ON COLUMN api.rooms.type IS 'CLASSROOM, LAB, OFFICE, HALL, LIBRARY, GYM or OTHER.';
+comment on column api.rooms.type is 'CLASSROOM, LAB, OFFICE, HALL, LIBRARY, GYM or OTHER.';
 
-COMMENT ON COLUMN api.rooms.capacity IS 'Number of seats.';
+comment on column api.rooms.capacity is 'Number of seats.';
 
-COMMENT ON COLUMN api.rooms.created_at IS 'When the row was created (set by the database).';
+comment on column api.rooms.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.rooms.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.rooms.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.school_settings WITH (security_invoker='true') AS
- SELECT school_id,
+create or replace view api.school_settings with (security_invoker='true') as
+ select school_id,
     current_academic_term_id,
     attendance_start_time,
     attendance_end_time,
     grading_scale_details,
     created_at,
     updated_at
-   FROM data.school_settings;
+   from data.school_settings;
 
-COMMENT ON VIEW api.school_settings IS 'One row of settings per school.';
+comment on view api.school_settings is 'One row of settings per school.';
 
-COMMENT ON COLUMN api.school_settings.school_id IS 'The school these settings belong to (one row per school).';
+comment on column api.school_settings.school_id is 'The school these settings belong to (one row per school).';
 
-COMMENT ON COLUMN api.school_settings.current_academic_term_id IS 'The school''s current academic term.';
+comment on column api.school_settings.current_academic_term_id is 'The school''s current academic term.';
 
-COMMENT ON COLUMN api.school_settings.attendance_start_time IS 'Time of day attendance taking opens.';
+comment on column api.school_settings.attendance_start_time is 'Time of day attendance taking opens.';
 
-COMMENT ON COLUMN api.school_settings.attendance_end_time IS 'Time of day attendance taking closes.';
+comment on column api.school_settings.attendance_end_time is 'Time of day attendance taking closes.';
 
-COMMENT ON COLUMN api.school_settings.grading_scale_details IS 'Grading scale (JSON object or array).';
+comment on column api.school_settings.grading_scale_details is 'Grading scale (JSON object or array).';
 
-COMMENT ON COLUMN api.school_settings.created_at IS 'When the row was created (set by the database).';
+comment on column api.school_settings.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.school_settings.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.school_settings.updated_at is 'When the row was last changed (set by the database).';
 
-CREATE OR REPLACE VIEW api.student_parents WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.student_parents with (security_invoker='true') as
+ select id,
     student_id,
     parent_id,
     school_id,
     created_at
-   FROM data.student_parents;
+   from data.student_parents;
 
-COMMENT ON VIEW api.student_parents IS 'Links between students and their parents or guardians.';
+comment on view api.student_parents is 'Links between students and their parents or guardians.';
 
-COMMENT ON COLUMN api.student_parents.id IS 'Unique identifier (uuid).';
+comment on column api.student_parents.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.student_parents.student_id IS 'The student.';
+comment on column api.student_parents.student_id is 'The student.';
 
-COMMENT ON COLUMN api.student_parents.parent_id IS 'The parent or guardian.';
+comment on column api.student_parents.parent_id is 'The parent or guardian.';
 
-COMMENT ON COLUMN api.student_parents.school_id IS 'The school this row belongs to.';
+comment on column api.student_parents.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.student_parents.created_at IS 'When the row was created (set by the database).';
+comment on column api.student_parents.created_at is 'When the row was created (set by the database).';
 
-CREATE OR REPLACE VIEW api.subjects WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.subjects with (security_invoker='true') as
+ select id,
     school_id,
     name,
     description,
@@ -837,29 +837,29 @@ CREATE OR REPLACE VIEW api.subjects WITH (security_invoker='true') AS
     created_at,
     updated_at,
     sourced_id
-   FROM data.subjects
-  WHERE (NOT is_deleted);
+   from data.subjects
+  where (not is_deleted);
 
-COMMENT ON VIEW api.subjects IS 'Subjects taught at the school. Deleted rows are not shown.';
+comment on view api.subjects is 'Subjects taught at the school. Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.subjects.id IS 'Unique identifier (uuid).';
+comment on column api.subjects.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.subjects.school_id IS 'The school this row belongs to.';
+comment on column api.subjects.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.subjects.name IS 'Subject name, unique per school.';
+comment on column api.subjects.name is 'Subject name, unique per school.';
 
-COMMENT ON COLUMN api.subjects.description IS 'Description.';
+comment on column api.subjects.description is 'Description.';
 
-COMMENT ON COLUMN api.subjects.code IS 'Subject code, unique per school.';
+comment on column api.subjects.code is 'Subject code, unique per school.';
 
-COMMENT ON COLUMN api.subjects.created_at IS 'When the row was created (set by the database).';
+comment on column api.subjects.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.subjects.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.subjects.updated_at is 'When the row was last changed (set by the database).';
 
-COMMENT ON COLUMN api.subjects.sourced_id IS 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
+comment on column api.subjects.sourced_id is 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
 
-CREATE OR REPLACE VIEW api.users WITH (security_invoker='true') AS
- SELECT id,
+create or replace view api.users with (security_invoker='true') as
+ select id,
     school_id,
     email,
     role,
@@ -867,73 +867,73 @@ CREATE OR REPLACE VIEW api.users WITH (security_invoker='true') AS
     created_at,
     updated_at,
     sourced_id
-   FROM data.users
-  WHERE (NOT is_deleted);
+   from data.users
+  where (not is_deleted);
 
-COMMENT ON VIEW api.users IS 'Logins of the school (password hashes are never exposed). Deleted rows are not shown.';
+comment on view api.users is 'Logins of the school (password hashes are never exposed). Deleted rows are not shown.';
 
-COMMENT ON COLUMN api.users.id IS 'Unique identifier (uuid).';
+comment on column api.users.id is 'Unique identifier (uuid).';
 
-COMMENT ON COLUMN api.users.school_id IS 'The school this row belongs to.';
+comment on column api.users.school_id is 'The school this row belongs to.';
 
-COMMENT ON COLUMN api.users.email IS 'Login email, unique across the service (case-insensitive).';
+comment on column api.users.email is 'Login email, unique across the service (case-insensitive).';
 
-COMMENT ON COLUMN api.users.role IS 'ADMIN, TEACHER, PARENT or STUDENT: the API role the login acts as.';
+comment on column api.users.role is 'ADMIN, TEACHER, PARENT or STUDENT: the API role the login acts as.';
 
-COMMENT ON COLUMN api.users.is_active IS 'False when the login is disabled.';
+comment on column api.users.is_active is 'False when the login is disabled.';
 
-COMMENT ON COLUMN api.users.created_at IS 'When the row was created (set by the database).';
+comment on column api.users.created_at is 'When the row was created (set by the database).';
 
-COMMENT ON COLUMN api.users.updated_at IS 'When the row was last changed (set by the database).';
+comment on column api.users.updated_at is 'When the row was last changed (set by the database).';
 
-COMMENT ON COLUMN api.users.sourced_id IS 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
+comment on column api.users.sourced_id is 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
 
-ALTER TABLE ONLY api.academic_terms ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.academic_terms alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.announcements ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.announcements alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.assessments ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.assessments alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.assignments ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.assignments alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.attendance_records ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.attendance_records alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.audit_log ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.audit_log alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.classes ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.classes alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.communication_logs ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.communication_logs alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.discipline_incidents ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.discipline_incidents alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.enrollments ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.enrollments alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.fee_types ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.fee_types alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.grades ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.grades alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.health_records ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.health_records alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.invoice_items ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.invoice_items alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.invoices ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.invoices alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.parents ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.parents alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.payments ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.payments alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.rooms ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.rooms alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.school_settings ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.school_settings alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.student_parents ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.student_parents alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.students ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.students alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.subjects ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.subjects alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.teachers ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.teachers alter column school_id set default auth.school_id();
 
-ALTER TABLE ONLY api.users ALTER COLUMN school_id SET DEFAULT auth.school_id();
+alter table only api.users alter column school_id set default auth.school_id();
 
 -- PostgreSQL database dump complete

@@ -3,19 +3,19 @@
 -- partner-client lookups.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION auth.claims() RETURNS jsonb
-    LANGUAGE sql STABLE
-    AS $$
+create or replace function auth.claims() returns jsonb
+    language sql stable
+    as $$
     select case
         when auth.reporting_login_school() is not null then '{}'::jsonb
         else coalesce(nullif(current_setting('request.jwt.claims', true), '')::jsonb, '{}'::jsonb)
     end
 $$;
 
-CREATE OR REPLACE FUNCTION auth.has_scope(VARIADIC p_scopes text[]) RETURNS boolean
-    LANGUAGE sql STABLE
-    SET search_path TO ''
-    AS $$
+create or replace function auth.has_scope(variadic p_scopes text[]) returns boolean
+    language sql stable
+    set search_path to ''
+    as $$
     select auth.role() is distinct from 'partner_sync'
         or not (auth.claims() ? 'scope')
         or case jsonb_typeof(auth.claims() -> 'scope')
@@ -25,12 +25,12 @@ CREATE OR REPLACE FUNCTION auth.has_scope(VARIADIC p_scopes text[]) RETURNS bool
            end
 $$;
 
-COMMENT ON FUNCTION auth.has_scope(VARIADIC p_scopes text[]) IS 'False only for a partner_sync token whose scope claim names none of the given scopes.';
+comment on function auth.has_scope(variadic p_scopes text[]) is 'False only for a partner_sync token whose scope claim names none of the given scopes.';
 
-CREATE OR REPLACE FUNCTION auth.login_lookup(p_email text) RETURNS TABLE(user_id uuid, school_id uuid, db_role text, password_hash text, is_active boolean)
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.login_lookup(p_email text) returns table(user_id uuid, school_id uuid, db_role text, password_hash text, is_active boolean)
+    language sql stable security definer
+    set search_path to ''
+    as $$
     -- lower(email) is what data.users' unique index (users_email_key) is on.
     select u.id,
            u.school_id,
@@ -47,12 +47,12 @@ CREATE OR REPLACE FUNCTION auth.login_lookup(p_email text) RETURNS TABLE(user_id
       and not u.is_deleted
 $$;
 
-COMMENT ON FUNCTION auth.login_lookup(p_email text) IS 'The login with this email (case-insensitive): id, school, API role, password hash, active flag. Gateway only.';
+comment on function auth.login_lookup(p_email text) is 'The login with this email (case-insensitive): id, school, API role, password hash, active flag. Gateway only.';
 
-CREATE OR REPLACE FUNCTION auth.login_lookup_by_id(p_user_id uuid) RETURNS TABLE(user_id uuid, school_id uuid, db_role text, password_hash text, is_active boolean)
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.login_lookup_by_id(p_user_id uuid) returns table(user_id uuid, school_id uuid, db_role text, password_hash text, is_active boolean)
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select u.id,
            u.school_id,
            case u.role
@@ -68,47 +68,47 @@ CREATE OR REPLACE FUNCTION auth.login_lookup_by_id(p_user_id uuid) RETURNS TABLE
       and not u.is_deleted
 $$;
 
-COMMENT ON FUNCTION auth.login_lookup_by_id(p_user_id uuid) IS 'The login with this id, as auth.login_lookup returns it (token refresh). Gateway only.';
+comment on function auth.login_lookup_by_id(p_user_id uuid) is 'The login with this id, as auth.login_lookup returns it (token refresh). Gateway only.';
 
-CREATE OR REPLACE FUNCTION auth.may_read_demographics() RETURNS boolean
-    LANGUAGE sql STABLE
-    SET search_path TO ''
-    AS $$
+create or replace function auth.may_read_demographics() returns boolean
+    language sql stable
+    set search_path to ''
+    as $$
     select auth.has_scope('https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly',
                           'https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly')
 $$;
 
-CREATE OR REPLACE FUNCTION auth.may_read_roster() RETURNS boolean
-    LANGUAGE sql STABLE
-    SET search_path TO ''
-    AS $$
+create or replace function auth.may_read_roster() returns boolean
+    language sql stable
+    set search_path to ''
+    as $$
     select auth.has_scope('https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly',
                           'https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly')
 $$;
 
-CREATE OR REPLACE FUNCTION auth.may_write_roster() RETURNS boolean
-    LANGUAGE sql STABLE
-    SET search_path TO ''
-    AS $$
+create or replace function auth.may_write_roster() returns boolean
+    language sql stable
+    set search_path to ''
+    as $$
     select auth.has_scope('urn:school-data-api:scope:roster.import')
 $$;
 
-CREATE OR REPLACE FUNCTION auth.parent_class_ids() RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.parent_class_ids() returns uuid[]
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select coalesce(array_agg(distinct e.class_id), '{}')
     from data.enrollments e
     where e.school_id = auth.school_id()
       and e.student_id = any (auth.parent_student_ids())
 $$;
 
-COMMENT ON FUNCTION auth.parent_class_ids() IS 'Ids of the classes the calling parent''s children are enrolled in.';
+comment on function auth.parent_class_ids() is 'Ids of the classes the calling parent''s children are enrolled in.';
 
-CREATE OR REPLACE FUNCTION auth.parent_id() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.parent_id() returns uuid
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select p.id
     from data.parents p
     where p.school_id = auth.school_id()
@@ -116,36 +116,36 @@ CREATE OR REPLACE FUNCTION auth.parent_id() RETURNS uuid
       and not p.is_deleted
 $$;
 
-COMMENT ON FUNCTION auth.parent_id() IS 'The caller''s parent row (null when the caller is not a parent of the claimed school).';
+comment on function auth.parent_id() is 'The caller''s parent row (null when the caller is not a parent of the claimed school).';
 
-CREATE OR REPLACE FUNCTION auth.parent_invoice_ids() RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.parent_invoice_ids() returns uuid[]
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select coalesce(array_agg(i.id), '{}')
     from data.invoices i
     where i.school_id = auth.school_id()
       and (i.parent_id = auth.parent_id() or i.student_id = any (auth.parent_student_ids()))
 $$;
 
-COMMENT ON FUNCTION auth.parent_invoice_ids() IS 'Ids of the invoices billed to the calling parent or to their children.';
+comment on function auth.parent_invoice_ids() is 'Ids of the invoices billed to the calling parent or to their children.';
 
-CREATE OR REPLACE FUNCTION auth.parent_student_ids() RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.parent_student_ids() returns uuid[]
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select coalesce(array_agg(sp.student_id), '{}')
     from data.student_parents sp
     where sp.school_id = auth.school_id()
       and sp.parent_id = auth.parent_id()
 $$;
 
-COMMENT ON FUNCTION auth.parent_student_ids() IS 'Ids of the calling parent''s linked children.';
+comment on function auth.parent_student_ids() is 'Ids of the calling parent''s linked children.';
 
-CREATE OR REPLACE FUNCTION auth.partner_client_active() RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.partner_client_active() returns boolean
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select auth.role() is distinct from 'partner_sync'
         or not exists (
             select from data.partner_clients c
@@ -154,42 +154,42 @@ CREATE OR REPLACE FUNCTION auth.partner_client_active() RETURNS boolean
         )
 $$;
 
-CREATE OR REPLACE FUNCTION auth.partner_lookup(p_client_id text) RETURNS TABLE(client_id text, school_id uuid, secret_hash text, scopes text[], revoked boolean)
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.partner_lookup(p_client_id text) returns table(client_id text, school_id uuid, secret_hash text, scopes text[], revoked boolean)
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select c.client_id::text, c.school_id, c.secret_hash::text, c.scopes, c.revoked_at is not null
     from data.partner_clients c
     where c.client_id = p_client_id
 $$;
 
-COMMENT ON FUNCTION auth.partner_lookup(p_client_id text) IS 'The partner client with this client_id: school, secret hash, scopes, revoked flag. Gateway only.';
+comment on function auth.partner_lookup(p_client_id text) is 'The partner client with this client_id: school, secret hash, scopes, revoked flag. Gateway only.';
 
-CREATE OR REPLACE FUNCTION auth.reporting_login_school() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.reporting_login_school() returns uuid
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select r.school_id from auth.reporting_logins r where r.role_name = session_user
 $$;
 
-COMMENT ON FUNCTION auth.reporting_login_school() IS 'The school of the session''s reporting login, or null when the session is not a registered reporting login.';
+comment on function auth.reporting_login_school() is 'The school of the session''s reporting login, or null when the session is not a registered reporting login.';
 
-CREATE OR REPLACE FUNCTION auth.request_id() RETURNS text
-    LANGUAGE sql STABLE
-    AS $$
+create or replace function auth.request_id() returns text
+    language sql stable
+    as $$
     select nullif(current_setting('request.id', true), '')
 $$;
 
-CREATE OR REPLACE FUNCTION auth.role() RETURNS text
-    LANGUAGE sql STABLE
-    AS $$
+create or replace function auth.role() returns text
+    language sql stable
+    as $$
     select auth.claims() ->> 'role'
 $$;
 
-CREATE OR REPLACE FUNCTION auth.school_id() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $_$
+create or replace function auth.school_id() returns uuid
+    language sql stable security definer
+    set search_path to ''
+    as $_$
     select coalesce(
         case
             when auth.claims() ->> 'school_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
@@ -199,10 +199,10 @@ CREATE OR REPLACE FUNCTION auth.school_id() RETURNS uuid
     )
 $_$;
 
-CREATE OR REPLACE FUNCTION auth.set_password_hash(p_user_id uuid, p_hash text) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $_$
+create or replace function auth.set_password_hash(p_user_id uuid, p_hash text) returns void
+    language plpgsql security definer
+    set search_path to ''
+    as $_$
 begin
     -- Only a hash may be stored, never a password by mistake.
     if p_hash is null or p_hash not like '$argon2id$%' then
@@ -218,24 +218,24 @@ begin
 end
 $_$;
 
-COMMENT ON FUNCTION auth.set_password_hash(p_user_id uuid, p_hash text) IS 'Store a new argon2id hash for a login (rehash on login, password change). Gateway only.';
+comment on function auth.set_password_hash(p_user_id uuid, p_hash text) is 'Store a new argon2id hash for a login (rehash on login, password change). Gateway only.';
 
-CREATE OR REPLACE FUNCTION auth.student_class_ids() RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.student_class_ids() returns uuid[]
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select coalesce(array_agg(e.class_id), '{}')
     from data.enrollments e
     where e.school_id = auth.school_id()
       and e.student_id = auth.student_id()
 $$;
 
-COMMENT ON FUNCTION auth.student_class_ids() IS 'Ids of the classes the calling student is enrolled in.';
+comment on function auth.student_class_ids() is 'Ids of the classes the calling student is enrolled in.';
 
-CREATE OR REPLACE FUNCTION auth.student_id() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.student_id() returns uuid
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select s.id
     from data.students s
     where s.school_id = auth.school_id()
@@ -243,48 +243,48 @@ CREATE OR REPLACE FUNCTION auth.student_id() RETURNS uuid
       and not s.is_deleted
 $$;
 
-COMMENT ON FUNCTION auth.student_id() IS 'The caller''s student row (null when the caller is not a student of the claimed school).';
+comment on function auth.student_id() is 'The caller''s student row (null when the caller is not a student of the claimed school).';
 
-CREATE OR REPLACE FUNCTION auth.teacher_assessment_ids() RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.teacher_assessment_ids() returns uuid[]
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select coalesce(array_agg(a.id), '{}')
     from data.assessments a
     where a.school_id = auth.school_id()
       and a.class_id = any (auth.teacher_class_ids())
 $$;
 
-COMMENT ON FUNCTION auth.teacher_assessment_ids() IS 'Ids of the assessments of the classes the calling teacher teaches.';
+comment on function auth.teacher_assessment_ids() is 'Ids of the assessments of the classes the calling teacher teaches.';
 
-CREATE OR REPLACE FUNCTION auth.teacher_assignment_ids() RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.teacher_assignment_ids() returns uuid[]
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select coalesce(array_agg(a.id), '{}')
     from data.assignments a
     where a.school_id = auth.school_id()
       and a.class_id = any (auth.teacher_class_ids())
 $$;
 
-COMMENT ON FUNCTION auth.teacher_assignment_ids() IS 'Ids of the assignments of the classes the calling teacher teaches.';
+comment on function auth.teacher_assignment_ids() is 'Ids of the assignments of the classes the calling teacher teaches.';
 
-CREATE OR REPLACE FUNCTION auth.teacher_class_ids() RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.teacher_class_ids() returns uuid[]
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select coalesce(array_agg(c.id), '{}')
     from data.classes c
     where c.school_id = auth.school_id()
       and c.teacher_id = auth.teacher_id()
 $$;
 
-COMMENT ON FUNCTION auth.teacher_class_ids() IS 'Ids of the classes the calling teacher teaches.';
+comment on function auth.teacher_class_ids() is 'Ids of the classes the calling teacher teaches.';
 
-CREATE OR REPLACE FUNCTION auth.teacher_id() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.teacher_id() returns uuid
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select t.id
     from data.teachers t
     where t.school_id = auth.school_id()
@@ -292,158 +292,158 @@ CREATE OR REPLACE FUNCTION auth.teacher_id() RETURNS uuid
       and not t.is_deleted
 $$;
 
-COMMENT ON FUNCTION auth.teacher_id() IS 'The caller''s teacher row (null when the caller is not a teacher of the claimed school).';
+comment on function auth.teacher_id() is 'The caller''s teacher row (null when the caller is not a teacher of the claimed school).';
 
-CREATE OR REPLACE FUNCTION auth.teacher_student_ids() RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function auth.teacher_student_ids() returns uuid[]
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select coalesce(array_agg(distinct e.student_id), '{}')
     from data.enrollments e
     where e.school_id = auth.school_id()
       and e.class_id = any (auth.teacher_class_ids())
 $$;
 
-COMMENT ON FUNCTION auth.teacher_student_ids() IS 'Ids of the students enrolled in the classes the calling teacher teaches.';
+comment on function auth.teacher_student_ids() is 'Ids of the students enrolled in the classes the calling teacher teaches.';
 
-CREATE OR REPLACE FUNCTION auth.user_id() RETURNS uuid
-    LANGUAGE sql STABLE
-    AS $_$
+create or replace function auth.user_id() returns uuid
+    language sql stable
+    as $_$
     select case
         when auth.claims() ->> 'sub' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
         then (auth.claims() ->> 'sub')::uuid
     end
 $_$;
 
-GRANT ALL ON FUNCTION auth.claims() TO anon;
-GRANT ALL ON FUNCTION auth.claims() TO school_admin;
-GRANT ALL ON FUNCTION auth.claims() TO teacher;
-GRANT ALL ON FUNCTION auth.claims() TO parent;
-GRANT ALL ON FUNCTION auth.claims() TO student;
-GRANT ALL ON FUNCTION auth.claims() TO partner_sync;
-GRANT ALL ON FUNCTION auth.claims() TO reporting;
+grant all on function auth.claims() to anon;
+grant all on function auth.claims() to school_admin;
+grant all on function auth.claims() to teacher;
+grant all on function auth.claims() to parent;
+grant all on function auth.claims() to student;
+grant all on function auth.claims() to partner_sync;
+grant all on function auth.claims() to reporting;
 
-REVOKE ALL ON FUNCTION auth.has_scope(VARIADIC p_scopes text[]) FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.has_scope(VARIADIC p_scopes text[]) TO anon;
-GRANT ALL ON FUNCTION auth.has_scope(VARIADIC p_scopes text[]) TO school_admin;
-GRANT ALL ON FUNCTION auth.has_scope(VARIADIC p_scopes text[]) TO teacher;
-GRANT ALL ON FUNCTION auth.has_scope(VARIADIC p_scopes text[]) TO parent;
-GRANT ALL ON FUNCTION auth.has_scope(VARIADIC p_scopes text[]) TO student;
-GRANT ALL ON FUNCTION auth.has_scope(VARIADIC p_scopes text[]) TO partner_sync;
-GRANT ALL ON FUNCTION auth.has_scope(VARIADIC p_scopes text[]) TO reporting;
+revoke all on function auth.has_scope(variadic p_scopes text[]) from public;
+grant all on function auth.has_scope(variadic p_scopes text[]) to anon;
+grant all on function auth.has_scope(variadic p_scopes text[]) to school_admin;
+grant all on function auth.has_scope(variadic p_scopes text[]) to teacher;
+grant all on function auth.has_scope(variadic p_scopes text[]) to parent;
+grant all on function auth.has_scope(variadic p_scopes text[]) to student;
+grant all on function auth.has_scope(variadic p_scopes text[]) to partner_sync;
+grant all on function auth.has_scope(variadic p_scopes text[]) to reporting;
 
-REVOKE ALL ON FUNCTION auth.login_lookup(p_email text) FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.login_lookup(p_email text) TO authenticator;
+revoke all on function auth.login_lookup(p_email text) from public;
+grant all on function auth.login_lookup(p_email text) to authenticator;
 
-REVOKE ALL ON FUNCTION auth.login_lookup_by_id(p_user_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.login_lookup_by_id(p_user_id uuid) TO authenticator;
+revoke all on function auth.login_lookup_by_id(p_user_id uuid) from public;
+grant all on function auth.login_lookup_by_id(p_user_id uuid) to authenticator;
 
-REVOKE ALL ON FUNCTION auth.may_read_demographics() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.may_read_demographics() TO anon;
-GRANT ALL ON FUNCTION auth.may_read_demographics() TO school_admin;
-GRANT ALL ON FUNCTION auth.may_read_demographics() TO teacher;
-GRANT ALL ON FUNCTION auth.may_read_demographics() TO parent;
-GRANT ALL ON FUNCTION auth.may_read_demographics() TO student;
-GRANT ALL ON FUNCTION auth.may_read_demographics() TO partner_sync;
-GRANT ALL ON FUNCTION auth.may_read_demographics() TO reporting;
+revoke all on function auth.may_read_demographics() from public;
+grant all on function auth.may_read_demographics() to anon;
+grant all on function auth.may_read_demographics() to school_admin;
+grant all on function auth.may_read_demographics() to teacher;
+grant all on function auth.may_read_demographics() to parent;
+grant all on function auth.may_read_demographics() to student;
+grant all on function auth.may_read_demographics() to partner_sync;
+grant all on function auth.may_read_demographics() to reporting;
 
-REVOKE ALL ON FUNCTION auth.may_read_roster() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.may_read_roster() TO anon;
-GRANT ALL ON FUNCTION auth.may_read_roster() TO school_admin;
-GRANT ALL ON FUNCTION auth.may_read_roster() TO teacher;
-GRANT ALL ON FUNCTION auth.may_read_roster() TO parent;
-GRANT ALL ON FUNCTION auth.may_read_roster() TO student;
-GRANT ALL ON FUNCTION auth.may_read_roster() TO partner_sync;
-GRANT ALL ON FUNCTION auth.may_read_roster() TO reporting;
+revoke all on function auth.may_read_roster() from public;
+grant all on function auth.may_read_roster() to anon;
+grant all on function auth.may_read_roster() to school_admin;
+grant all on function auth.may_read_roster() to teacher;
+grant all on function auth.may_read_roster() to parent;
+grant all on function auth.may_read_roster() to student;
+grant all on function auth.may_read_roster() to partner_sync;
+grant all on function auth.may_read_roster() to reporting;
 
-REVOKE ALL ON FUNCTION auth.may_write_roster() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.may_write_roster() TO anon;
-GRANT ALL ON FUNCTION auth.may_write_roster() TO school_admin;
-GRANT ALL ON FUNCTION auth.may_write_roster() TO teacher;
-GRANT ALL ON FUNCTION auth.may_write_roster() TO parent;
-GRANT ALL ON FUNCTION auth.may_write_roster() TO student;
-GRANT ALL ON FUNCTION auth.may_write_roster() TO partner_sync;
-GRANT ALL ON FUNCTION auth.may_write_roster() TO reporting;
+revoke all on function auth.may_write_roster() from public;
+grant all on function auth.may_write_roster() to anon;
+grant all on function auth.may_write_roster() to school_admin;
+grant all on function auth.may_write_roster() to teacher;
+grant all on function auth.may_write_roster() to parent;
+grant all on function auth.may_write_roster() to student;
+grant all on function auth.may_write_roster() to partner_sync;
+grant all on function auth.may_write_roster() to reporting;
 
-REVOKE ALL ON FUNCTION auth.parent_class_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.parent_class_ids() TO parent;
+revoke all on function auth.parent_class_ids() from public;
+grant all on function auth.parent_class_ids() to parent;
 
-REVOKE ALL ON FUNCTION auth.parent_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.parent_id() TO parent;
+revoke all on function auth.parent_id() from public;
+grant all on function auth.parent_id() to parent;
 
-REVOKE ALL ON FUNCTION auth.parent_invoice_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.parent_invoice_ids() TO parent;
+revoke all on function auth.parent_invoice_ids() from public;
+grant all on function auth.parent_invoice_ids() to parent;
 
-REVOKE ALL ON FUNCTION auth.parent_student_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.parent_student_ids() TO parent;
+revoke all on function auth.parent_student_ids() from public;
+grant all on function auth.parent_student_ids() to parent;
 
-REVOKE ALL ON FUNCTION auth.partner_client_active() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.partner_client_active() TO anon;
-GRANT ALL ON FUNCTION auth.partner_client_active() TO school_admin;
-GRANT ALL ON FUNCTION auth.partner_client_active() TO teacher;
-GRANT ALL ON FUNCTION auth.partner_client_active() TO parent;
-GRANT ALL ON FUNCTION auth.partner_client_active() TO student;
-GRANT ALL ON FUNCTION auth.partner_client_active() TO partner_sync;
-GRANT ALL ON FUNCTION auth.partner_client_active() TO reporting;
+revoke all on function auth.partner_client_active() from public;
+grant all on function auth.partner_client_active() to anon;
+grant all on function auth.partner_client_active() to school_admin;
+grant all on function auth.partner_client_active() to teacher;
+grant all on function auth.partner_client_active() to parent;
+grant all on function auth.partner_client_active() to student;
+grant all on function auth.partner_client_active() to partner_sync;
+grant all on function auth.partner_client_active() to reporting;
 
-REVOKE ALL ON FUNCTION auth.partner_lookup(p_client_id text) FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.partner_lookup(p_client_id text) TO authenticator;
+revoke all on function auth.partner_lookup(p_client_id text) from public;
+grant all on function auth.partner_lookup(p_client_id text) to authenticator;
 
-GRANT ALL ON FUNCTION auth.request_id() TO anon;
-GRANT ALL ON FUNCTION auth.request_id() TO school_admin;
-GRANT ALL ON FUNCTION auth.request_id() TO teacher;
-GRANT ALL ON FUNCTION auth.request_id() TO parent;
-GRANT ALL ON FUNCTION auth.request_id() TO student;
-GRANT ALL ON FUNCTION auth.request_id() TO partner_sync;
-GRANT ALL ON FUNCTION auth.request_id() TO reporting;
+grant all on function auth.request_id() to anon;
+grant all on function auth.request_id() to school_admin;
+grant all on function auth.request_id() to teacher;
+grant all on function auth.request_id() to parent;
+grant all on function auth.request_id() to student;
+grant all on function auth.request_id() to partner_sync;
+grant all on function auth.request_id() to reporting;
 
-GRANT ALL ON FUNCTION auth.role() TO anon;
-GRANT ALL ON FUNCTION auth.role() TO school_admin;
-GRANT ALL ON FUNCTION auth.role() TO teacher;
-GRANT ALL ON FUNCTION auth.role() TO parent;
-GRANT ALL ON FUNCTION auth.role() TO student;
-GRANT ALL ON FUNCTION auth.role() TO partner_sync;
-GRANT ALL ON FUNCTION auth.role() TO reporting;
+grant all on function auth.role() to anon;
+grant all on function auth.role() to school_admin;
+grant all on function auth.role() to teacher;
+grant all on function auth.role() to parent;
+grant all on function auth.role() to student;
+grant all on function auth.role() to partner_sync;
+grant all on function auth.role() to reporting;
 
-REVOKE ALL ON FUNCTION auth.school_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.school_id() TO anon;
-GRANT ALL ON FUNCTION auth.school_id() TO school_admin;
-GRANT ALL ON FUNCTION auth.school_id() TO teacher;
-GRANT ALL ON FUNCTION auth.school_id() TO parent;
-GRANT ALL ON FUNCTION auth.school_id() TO student;
-GRANT ALL ON FUNCTION auth.school_id() TO partner_sync;
-GRANT ALL ON FUNCTION auth.school_id() TO reporting;
+revoke all on function auth.school_id() from public;
+grant all on function auth.school_id() to anon;
+grant all on function auth.school_id() to school_admin;
+grant all on function auth.school_id() to teacher;
+grant all on function auth.school_id() to parent;
+grant all on function auth.school_id() to student;
+grant all on function auth.school_id() to partner_sync;
+grant all on function auth.school_id() to reporting;
 
-REVOKE ALL ON FUNCTION auth.set_password_hash(p_user_id uuid, p_hash text) FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.set_password_hash(p_user_id uuid, p_hash text) TO authenticator;
+revoke all on function auth.set_password_hash(p_user_id uuid, p_hash text) from public;
+grant all on function auth.set_password_hash(p_user_id uuid, p_hash text) to authenticator;
 
-REVOKE ALL ON FUNCTION auth.student_class_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.student_class_ids() TO student;
+revoke all on function auth.student_class_ids() from public;
+grant all on function auth.student_class_ids() to student;
 
-REVOKE ALL ON FUNCTION auth.student_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.student_id() TO student;
+revoke all on function auth.student_id() from public;
+grant all on function auth.student_id() to student;
 
-REVOKE ALL ON FUNCTION auth.teacher_assessment_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.teacher_assessment_ids() TO teacher;
+revoke all on function auth.teacher_assessment_ids() from public;
+grant all on function auth.teacher_assessment_ids() to teacher;
 
-REVOKE ALL ON FUNCTION auth.teacher_assignment_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.teacher_assignment_ids() TO teacher;
+revoke all on function auth.teacher_assignment_ids() from public;
+grant all on function auth.teacher_assignment_ids() to teacher;
 
-REVOKE ALL ON FUNCTION auth.teacher_class_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.teacher_class_ids() TO teacher;
+revoke all on function auth.teacher_class_ids() from public;
+grant all on function auth.teacher_class_ids() to teacher;
 
-REVOKE ALL ON FUNCTION auth.teacher_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.teacher_id() TO teacher;
+revoke all on function auth.teacher_id() from public;
+grant all on function auth.teacher_id() to teacher;
 
-REVOKE ALL ON FUNCTION auth.teacher_student_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION auth.teacher_student_ids() TO teacher;
+revoke all on function auth.teacher_student_ids() from public;
+grant all on function auth.teacher_student_ids() to teacher;
 
-GRANT ALL ON FUNCTION auth.user_id() TO anon;
-GRANT ALL ON FUNCTION auth.user_id() TO school_admin;
-GRANT ALL ON FUNCTION auth.user_id() TO teacher;
-GRANT ALL ON FUNCTION auth.user_id() TO parent;
-GRANT ALL ON FUNCTION auth.user_id() TO student;
-GRANT ALL ON FUNCTION auth.user_id() TO partner_sync;
-GRANT ALL ON FUNCTION auth.user_id() TO reporting;
+grant all on function auth.user_id() to anon;
+grant all on function auth.user_id() to school_admin;
+grant all on function auth.user_id() to teacher;
+grant all on function auth.user_id() to parent;
+grant all on function auth.user_id() to student;
+grant all on function auth.user_id() to partner_sync;
+grant all on function auth.user_id() to reporting;
 
 -- PostgreSQL database dump complete

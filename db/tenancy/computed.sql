@@ -2,10 +2,10 @@
 -- search_students.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION api.current_classes(api.students) RETURNS SETOF api.classes
-    LANGUAGE sql STABLE
-    SET search_path TO ''
-    AS $_$
+create or replace function api.current_classes(api.students) returns setof api.classes
+    language sql stable
+    set search_path to ''
+    as $_$
     select c.*
     from api.classes c
     where c.school_id = $1.school_id
@@ -17,12 +17,12 @@ CREATE OR REPLACE FUNCTION api.current_classes(api.students) RETURNS SETOF api.c
                     and c.academic_term_id in (t.id, t.parent_id))
 $_$;
 
-COMMENT ON FUNCTION api.current_classes(api.students) IS 'The classes of the current term (or of the year enclosing it) the student is enrolled in and has not completed: a to-many computed relationship of students.';
+comment on function api.current_classes(api.students) is 'The classes of the current term (or of the year enclosing it) the student is enrolled in and has not completed: a to-many computed relationship of students.';
 
-CREATE OR REPLACE FUNCTION api.current_classes(api.teachers) RETURNS SETOF api.classes
-    LANGUAGE sql STABLE
-    SET search_path TO ''
-    AS $_$
+create or replace function api.current_classes(api.teachers) returns setof api.classes
+    language sql stable
+    set search_path to ''
+    as $_$
     select c.*
     from api.classes c
     where c.school_id = $1.school_id and c.teacher_id = $1.id
@@ -31,132 +31,132 @@ CREATE OR REPLACE FUNCTION api.current_classes(api.teachers) RETURNS SETOF api.c
                     and c.academic_term_id in (t.id, t.parent_id))
 $_$;
 
-COMMENT ON FUNCTION api.current_classes(api.teachers) IS 'The classes of the current term (or of the year enclosing it) the teacher teaches: a to-many computed relationship of teachers.';
+comment on function api.current_classes(api.teachers) is 'The classes of the current term (or of the year enclosing it) the teacher teaches: a to-many computed relationship of teachers.';
 
-CREATE OR REPLACE FUNCTION api.current_term(api.schools) RETURNS SETOF api.academic_terms
-    LANGUAGE sql STABLE ROWS 1
-    SET search_path TO ''
-    AS $_$
+create or replace function api.current_term(api.schools) returns setof api.academic_terms
+    language sql stable rows 1
+    set search_path to ''
+    as $_$
     select t.*
     from api.academic_terms t
     where t.school_id = $1.id and t.is_current
 $_$;
 
-COMMENT ON FUNCTION api.current_term(api.schools) IS 'The school''s current academic term, or none: a to-one computed relationship of schools.';
+comment on function api.current_term(api.schools) is 'The school''s current academic term, or none: a to-one computed relationship of schools.';
 
-CREATE OR REPLACE FUNCTION api.full_name(api.parents) RETURNS text
-    LANGUAGE sql STABLE
-    AS $_$
+create or replace function api.full_name(api.parents) returns text
+    language sql stable
+    as $_$
     select pg_catalog.concat_ws(' ', $1.first_name, $1.last_name)
 $_$;
 
-COMMENT ON FUNCTION api.full_name(api.parents) IS 'The parent''s first and last name, as one string: a computed field of parents.';
+comment on function api.full_name(api.parents) is 'The parent''s first and last name, as one string: a computed field of parents.';
 
-CREATE OR REPLACE FUNCTION api.full_name(api.students) RETURNS text
-    LANGUAGE sql STABLE
-    AS $_$
+create or replace function api.full_name(api.students) returns text
+    language sql stable
+    as $_$
     select pg_catalog.concat_ws(' ', $1.first_name, $1.last_name)
 $_$;
 
-COMMENT ON FUNCTION api.full_name(api.students) IS 'The student''s first and last name, as one string: a computed field of students.';
+comment on function api.full_name(api.students) is 'The student''s first and last name, as one string: a computed field of students.';
 
-CREATE OR REPLACE FUNCTION api.full_name(api.teachers) RETURNS text
-    LANGUAGE sql STABLE
-    AS $_$
+create or replace function api.full_name(api.teachers) returns text
+    language sql stable
+    as $_$
     select pg_catalog.concat_ws(' ', $1.first_name, $1.last_name)
 $_$;
 
-COMMENT ON FUNCTION api.full_name(api.teachers) IS 'The teacher''s first and last name, as one string: a computed field of teachers.';
+comment on function api.full_name(api.teachers) is 'The teacher''s first and last name, as one string: a computed field of teachers.';
 
-CREATE OR REPLACE FUNCTION api.schools(api.audit_log) RETURNS SETOF api.schools
-    LANGUAGE sql STABLE ROWS 1
-    SET search_path TO ''
-    AS $_$
+create or replace function api.schools(api.audit_log) returns setof api.schools
+    language sql stable rows 1
+    set search_path to ''
+    as $_$
     select s.* from api.schools s where s.id = $1.school_id
 $_$;
 
-COMMENT ON FUNCTION api.schools(api.audit_log) IS 'The school of the audited row: a to-one computed relationship of audit_log.';
+comment on function api.schools(api.audit_log) is 'The school of the audited row: a to-one computed relationship of audit_log.';
 
-CREATE OR REPLACE FUNCTION api.schools(api.enrollments) RETURNS SETOF api.schools
-    LANGUAGE sql STABLE ROWS 1
-    SET search_path TO ''
-    AS $_$
+create or replace function api.schools(api.enrollments) returns setof api.schools
+    language sql stable rows 1
+    set search_path to ''
+    as $_$
     select s.* from api.schools s where s.id = $1.school_id
 $_$;
 
-COMMENT ON FUNCTION api.schools(api.enrollments) IS 'The enrollment''s school: a to-one computed relationship of enrollments (its key to schools is implied by its keys to students and classes).';
+comment on function api.schools(api.enrollments) is 'The enrollment''s school: a to-one computed relationship of enrollments (its key to schools is implied by its keys to students and classes).';
 
-CREATE OR REPLACE FUNCTION api.search_students(search text) RETURNS SETOF api.students
-    LANGUAGE sql STABLE
-    SET search_path TO ''
-    AS $$
+create or replace function api.search_students(search text) returns setof api.students
+    language sql stable
+    set search_path to ''
+    as $$
     select s.*
     from api.students s
     where strpos(lower(concat_ws(' ', s.first_name, s.last_name, s.student_number)), lower(search)) > 0
     order by s.last_name, s.first_name, s.id
 $$;
 
-COMMENT ON FUNCTION api.search_students(search text) IS 'Students whose name or student number contains the search text (any case), by last name.';
+comment on function api.search_students(search text) is 'Students whose name or student number contains the search text (any case), by last name.';
 
-REVOKE ALL ON FUNCTION api.current_classes(api.students) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.current_classes(api.students) TO school_admin;
-GRANT ALL ON FUNCTION api.current_classes(api.students) TO teacher;
-GRANT ALL ON FUNCTION api.current_classes(api.students) TO parent;
-GRANT ALL ON FUNCTION api.current_classes(api.students) TO student;
-GRANT ALL ON FUNCTION api.current_classes(api.students) TO partner_sync;
-GRANT ALL ON FUNCTION api.current_classes(api.students) TO reporting;
+revoke all on function api.current_classes(api.students) from public;
+grant all on function api.current_classes(api.students) to school_admin;
+grant all on function api.current_classes(api.students) to teacher;
+grant all on function api.current_classes(api.students) to parent;
+grant all on function api.current_classes(api.students) to student;
+grant all on function api.current_classes(api.students) to partner_sync;
+grant all on function api.current_classes(api.students) to reporting;
 
-REVOKE ALL ON FUNCTION api.current_classes(api.teachers) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.current_classes(api.teachers) TO school_admin;
-GRANT ALL ON FUNCTION api.current_classes(api.teachers) TO teacher;
-GRANT ALL ON FUNCTION api.current_classes(api.teachers) TO partner_sync;
-GRANT ALL ON FUNCTION api.current_classes(api.teachers) TO reporting;
+revoke all on function api.current_classes(api.teachers) from public;
+grant all on function api.current_classes(api.teachers) to school_admin;
+grant all on function api.current_classes(api.teachers) to teacher;
+grant all on function api.current_classes(api.teachers) to partner_sync;
+grant all on function api.current_classes(api.teachers) to reporting;
 
-REVOKE ALL ON FUNCTION api.current_term(api.schools) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.current_term(api.schools) TO school_admin;
-GRANT ALL ON FUNCTION api.current_term(api.schools) TO teacher;
-GRANT ALL ON FUNCTION api.current_term(api.schools) TO parent;
-GRANT ALL ON FUNCTION api.current_term(api.schools) TO student;
-GRANT ALL ON FUNCTION api.current_term(api.schools) TO partner_sync;
-GRANT ALL ON FUNCTION api.current_term(api.schools) TO reporting;
+revoke all on function api.current_term(api.schools) from public;
+grant all on function api.current_term(api.schools) to school_admin;
+grant all on function api.current_term(api.schools) to teacher;
+grant all on function api.current_term(api.schools) to parent;
+grant all on function api.current_term(api.schools) to student;
+grant all on function api.current_term(api.schools) to partner_sync;
+grant all on function api.current_term(api.schools) to reporting;
 
-REVOKE ALL ON FUNCTION api.full_name(api.parents) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.full_name(api.parents) TO school_admin;
-GRANT ALL ON FUNCTION api.full_name(api.parents) TO parent;
-GRANT ALL ON FUNCTION api.full_name(api.parents) TO partner_sync;
-GRANT ALL ON FUNCTION api.full_name(api.parents) TO reporting;
+revoke all on function api.full_name(api.parents) from public;
+grant all on function api.full_name(api.parents) to school_admin;
+grant all on function api.full_name(api.parents) to parent;
+grant all on function api.full_name(api.parents) to partner_sync;
+grant all on function api.full_name(api.parents) to reporting;
 
-REVOKE ALL ON FUNCTION api.full_name(api.students) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.full_name(api.students) TO school_admin;
-GRANT ALL ON FUNCTION api.full_name(api.students) TO teacher;
-GRANT ALL ON FUNCTION api.full_name(api.students) TO parent;
-GRANT ALL ON FUNCTION api.full_name(api.students) TO student;
-GRANT ALL ON FUNCTION api.full_name(api.students) TO partner_sync;
-GRANT ALL ON FUNCTION api.full_name(api.students) TO reporting;
+revoke all on function api.full_name(api.students) from public;
+grant all on function api.full_name(api.students) to school_admin;
+grant all on function api.full_name(api.students) to teacher;
+grant all on function api.full_name(api.students) to parent;
+grant all on function api.full_name(api.students) to student;
+grant all on function api.full_name(api.students) to partner_sync;
+grant all on function api.full_name(api.students) to reporting;
 
-REVOKE ALL ON FUNCTION api.full_name(api.teachers) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.full_name(api.teachers) TO school_admin;
-GRANT ALL ON FUNCTION api.full_name(api.teachers) TO teacher;
-GRANT ALL ON FUNCTION api.full_name(api.teachers) TO partner_sync;
-GRANT ALL ON FUNCTION api.full_name(api.teachers) TO reporting;
+revoke all on function api.full_name(api.teachers) from public;
+grant all on function api.full_name(api.teachers) to school_admin;
+grant all on function api.full_name(api.teachers) to teacher;
+grant all on function api.full_name(api.teachers) to partner_sync;
+grant all on function api.full_name(api.teachers) to reporting;
 
-REVOKE ALL ON FUNCTION api.schools(api.audit_log) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.schools(api.audit_log) TO school_admin;
+revoke all on function api.schools(api.audit_log) from public;
+grant all on function api.schools(api.audit_log) to school_admin;
 
-REVOKE ALL ON FUNCTION api.schools(api.enrollments) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.schools(api.enrollments) TO school_admin;
-GRANT ALL ON FUNCTION api.schools(api.enrollments) TO teacher;
-GRANT ALL ON FUNCTION api.schools(api.enrollments) TO parent;
-GRANT ALL ON FUNCTION api.schools(api.enrollments) TO student;
-GRANT ALL ON FUNCTION api.schools(api.enrollments) TO partner_sync;
-GRANT ALL ON FUNCTION api.schools(api.enrollments) TO reporting;
+revoke all on function api.schools(api.enrollments) from public;
+grant all on function api.schools(api.enrollments) to school_admin;
+grant all on function api.schools(api.enrollments) to teacher;
+grant all on function api.schools(api.enrollments) to parent;
+grant all on function api.schools(api.enrollments) to student;
+grant all on function api.schools(api.enrollments) to partner_sync;
+grant all on function api.schools(api.enrollments) to reporting;
 
-REVOKE ALL ON FUNCTION api.search_students(search text) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.search_students(search text) TO school_admin;
-GRANT ALL ON FUNCTION api.search_students(search text) TO teacher;
-GRANT ALL ON FUNCTION api.search_students(search text) TO parent;
-GRANT ALL ON FUNCTION api.search_students(search text) TO student;
-GRANT ALL ON FUNCTION api.search_students(search text) TO partner_sync;
-GRANT ALL ON FUNCTION api.search_students(search text) TO reporting;
+revoke all on function api.search_students(search text) from public;
+grant all on function api.search_students(search text) to school_admin;
+grant all on function api.search_students(search text) to teacher;
+grant all on function api.search_students(search text) to parent;
+grant all on function api.search_students(search text) to student;
+grant all on function api.search_students(search text) to partner_sync;
+grant all on function api.search_students(search text) to reporting;
 
 -- PostgreSQL database dump complete

@@ -2,407 +2,407 @@
 -- in their own file).
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-GRANT USAGE ON SCHEMA api TO anon;
-GRANT USAGE ON SCHEMA api TO school_admin;
-GRANT USAGE ON SCHEMA api TO teacher;
-GRANT USAGE ON SCHEMA api TO parent;
-GRANT USAGE ON SCHEMA api TO student;
-GRANT USAGE ON SCHEMA api TO partner_sync;
-GRANT USAGE ON SCHEMA api TO reporting;
-
-GRANT USAGE ON SCHEMA auth TO anon;
-GRANT USAGE ON SCHEMA auth TO school_admin;
-GRANT USAGE ON SCHEMA auth TO teacher;
-GRANT USAGE ON SCHEMA auth TO parent;
-GRANT USAGE ON SCHEMA auth TO student;
-GRANT USAGE ON SCHEMA auth TO partner_sync;
-GRANT USAGE ON SCHEMA auth TO reporting;
-GRANT USAGE ON SCHEMA auth TO authenticator;
-
-GRANT USAGE ON SCHEMA oneroster TO school_admin;
-GRANT USAGE ON SCHEMA oneroster TO partner_sync;
-
-GRANT USAGE ON SCHEMA reporting TO school_admin;
-GRANT USAGE ON SCHEMA reporting TO reporting;
-
-GRANT USAGE ON SCHEMA roster TO school_admin;
-GRANT USAGE ON SCHEMA roster TO partner_sync;
-GRANT USAGE ON SCHEMA roster TO authenticator;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.classes TO school_admin;
-GRANT SELECT ON TABLE data.classes TO teacher;
-GRANT SELECT ON TABLE data.classes TO parent;
-GRANT SELECT ON TABLE data.classes TO student;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.classes TO partner_sync;
-GRANT SELECT ON TABLE data.classes TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.classes TO school_admin;
-GRANT SELECT ON TABLE api.classes TO teacher;
-GRANT SELECT ON TABLE api.classes TO parent;
-GRANT SELECT ON TABLE api.classes TO student;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.classes TO partner_sync;
-GRANT SELECT ON TABLE api.classes TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.students TO school_admin;
-GRANT SELECT ON TABLE data.students TO teacher;
-GRANT SELECT ON TABLE data.students TO parent;
-GRANT SELECT ON TABLE data.students TO student;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.students TO partner_sync;
-GRANT SELECT ON TABLE data.students TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.students TO school_admin;
-GRANT SELECT ON TABLE api.students TO teacher;
-GRANT SELECT ON TABLE api.students TO parent;
-GRANT SELECT ON TABLE api.students TO student;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.students TO partner_sync;
-GRANT SELECT ON TABLE api.students TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.teachers TO school_admin;
-GRANT SELECT ON TABLE data.teachers TO teacher;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.teachers TO partner_sync;
-GRANT SELECT ON TABLE data.teachers TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.teachers TO school_admin;
-GRANT SELECT ON TABLE api.teachers TO teacher;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.teachers TO partner_sync;
-GRANT SELECT ON TABLE api.teachers TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.academic_terms TO school_admin;
-GRANT SELECT ON TABLE data.academic_terms TO teacher;
-GRANT SELECT ON TABLE data.academic_terms TO parent;
-GRANT SELECT ON TABLE data.academic_terms TO student;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.academic_terms TO partner_sync;
-GRANT SELECT ON TABLE data.academic_terms TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.academic_terms TO school_admin;
-GRANT SELECT ON TABLE api.academic_terms TO teacher;
-GRANT SELECT ON TABLE api.academic_terms TO parent;
-GRANT SELECT ON TABLE api.academic_terms TO student;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.academic_terms TO partner_sync;
-GRANT SELECT ON TABLE api.academic_terms TO reporting;
-
-GRANT SELECT,UPDATE ON TABLE data.schools TO school_admin;
-GRANT SELECT ON TABLE data.schools TO teacher;
-GRANT SELECT ON TABLE data.schools TO parent;
-GRANT SELECT ON TABLE data.schools TO student;
-GRANT SELECT ON TABLE data.schools TO partner_sync;
-GRANT SELECT ON TABLE data.schools TO reporting;
-
-GRANT SELECT,UPDATE ON TABLE api.schools TO school_admin;
-GRANT SELECT ON TABLE api.schools TO teacher;
-GRANT SELECT ON TABLE api.schools TO parent;
-GRANT SELECT ON TABLE api.schools TO student;
-GRANT SELECT ON TABLE api.schools TO partner_sync;
-GRANT SELECT ON TABLE api.schools TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.parents TO school_admin;
-GRANT SELECT ON TABLE data.parents TO parent;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.parents TO partner_sync;
-GRANT SELECT ON TABLE data.parents TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.parents TO school_admin;
-GRANT SELECT ON TABLE api.parents TO parent;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.parents TO partner_sync;
-GRANT SELECT ON TABLE api.parents TO reporting;
-
-REVOKE ALL ON TABLE audit.audit_log FROM school_owner;
-GRANT SELECT,INSERT,REFERENCES,TRIGGER,MAINTAIN ON TABLE audit.audit_log TO school_owner;
-GRANT SELECT ON TABLE audit.audit_log TO school_admin;
-
-GRANT SELECT ON TABLE api.audit_log TO school_admin;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.enrollments TO school_admin;
-GRANT SELECT ON TABLE data.enrollments TO teacher;
-GRANT SELECT ON TABLE data.enrollments TO parent;
-GRANT SELECT ON TABLE data.enrollments TO student;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.enrollments TO partner_sync;
-GRANT SELECT ON TABLE data.enrollments TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.enrollments TO school_admin;
-GRANT SELECT ON TABLE api.enrollments TO teacher;
-GRANT SELECT ON TABLE api.enrollments TO parent;
-GRANT SELECT ON TABLE api.enrollments TO student;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.enrollments TO partner_sync;
-GRANT SELECT ON TABLE api.enrollments TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.invoices TO school_admin;
-GRANT SELECT ON TABLE data.invoices TO parent;
-GRANT SELECT ON TABLE data.invoices TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.announcements TO school_admin;
-GRANT SELECT ON TABLE data.announcements TO teacher;
-GRANT SELECT ON TABLE data.announcements TO parent;
-GRANT SELECT ON TABLE data.announcements TO student;
-GRANT SELECT ON TABLE data.announcements TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.announcements TO school_admin;
-GRANT SELECT ON TABLE api.announcements TO teacher;
-GRANT SELECT ON TABLE api.announcements TO parent;
-GRANT SELECT ON TABLE api.announcements TO student;
-GRANT SELECT ON TABLE api.announcements TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.assessments TO school_admin;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.assessments TO teacher;
-GRANT SELECT ON TABLE data.assessments TO parent;
-GRANT SELECT ON TABLE data.assessments TO student;
-GRANT SELECT ON TABLE data.assessments TO reporting;
+grant usage on schema api to anon;
+grant usage on schema api to school_admin;
+grant usage on schema api to teacher;
+grant usage on schema api to parent;
+grant usage on schema api to student;
+grant usage on schema api to partner_sync;
+grant usage on schema api to reporting;
+
+grant usage on schema auth to anon;
+grant usage on schema auth to school_admin;
+grant usage on schema auth to teacher;
+grant usage on schema auth to parent;
+grant usage on schema auth to student;
+grant usage on schema auth to partner_sync;
+grant usage on schema auth to reporting;
+grant usage on schema auth to authenticator;
+
+grant usage on schema oneroster to school_admin;
+grant usage on schema oneroster to partner_sync;
+
+grant usage on schema reporting to school_admin;
+grant usage on schema reporting to reporting;
+
+grant usage on schema roster to school_admin;
+grant usage on schema roster to partner_sync;
+grant usage on schema roster to authenticator;
+
+grant select,insert,delete,update on table data.classes to school_admin;
+grant select on table data.classes to teacher;
+grant select on table data.classes to parent;
+grant select on table data.classes to student;
+grant select,insert,delete,update on table data.classes to partner_sync;
+grant select on table data.classes to reporting;
+
+grant select,insert,delete,update on table api.classes to school_admin;
+grant select on table api.classes to teacher;
+grant select on table api.classes to parent;
+grant select on table api.classes to student;
+grant select,insert,delete,update on table api.classes to partner_sync;
+grant select on table api.classes to reporting;
+
+grant select,insert,delete,update on table data.students to school_admin;
+grant select on table data.students to teacher;
+grant select on table data.students to parent;
+grant select on table data.students to student;
+grant select,insert,delete,update on table data.students to partner_sync;
+grant select on table data.students to reporting;
+
+grant select,insert,delete,update on table api.students to school_admin;
+grant select on table api.students to teacher;
+grant select on table api.students to parent;
+grant select on table api.students to student;
+grant select,insert,delete,update on table api.students to partner_sync;
+grant select on table api.students to reporting;
+
+grant select,insert,delete,update on table data.teachers to school_admin;
+grant select on table data.teachers to teacher;
+grant select,insert,delete,update on table data.teachers to partner_sync;
+grant select on table data.teachers to reporting;
+
+grant select,insert,delete,update on table api.teachers to school_admin;
+grant select on table api.teachers to teacher;
+grant select,insert,delete,update on table api.teachers to partner_sync;
+grant select on table api.teachers to reporting;
+
+grant select,insert,delete,update on table data.academic_terms to school_admin;
+grant select on table data.academic_terms to teacher;
+grant select on table data.academic_terms to parent;
+grant select on table data.academic_terms to student;
+grant select,insert,delete,update on table data.academic_terms to partner_sync;
+grant select on table data.academic_terms to reporting;
+
+grant select,insert,delete,update on table api.academic_terms to school_admin;
+grant select on table api.academic_terms to teacher;
+grant select on table api.academic_terms to parent;
+grant select on table api.academic_terms to student;
+grant select,insert,delete,update on table api.academic_terms to partner_sync;
+grant select on table api.academic_terms to reporting;
+
+grant select,update on table data.schools to school_admin;
+grant select on table data.schools to teacher;
+grant select on table data.schools to parent;
+grant select on table data.schools to student;
+grant select on table data.schools to partner_sync;
+grant select on table data.schools to reporting;
+
+grant select,update on table api.schools to school_admin;
+grant select on table api.schools to teacher;
+grant select on table api.schools to parent;
+grant select on table api.schools to student;
+grant select on table api.schools to partner_sync;
+grant select on table api.schools to reporting;
+
+grant select,insert,delete,update on table data.parents to school_admin;
+grant select on table data.parents to parent;
+grant select,insert,delete,update on table data.parents to partner_sync;
+grant select on table data.parents to reporting;
+
+grant select,insert,delete,update on table api.parents to school_admin;
+grant select on table api.parents to parent;
+grant select,insert,delete,update on table api.parents to partner_sync;
+grant select on table api.parents to reporting;
+
+revoke all on table audit.audit_log from school_owner;
+grant select,insert,references,trigger,maintain on table audit.audit_log to school_owner;
+grant select on table audit.audit_log to school_admin;
+
+grant select on table api.audit_log to school_admin;
+
+grant select,insert,delete,update on table data.enrollments to school_admin;
+grant select on table data.enrollments to teacher;
+grant select on table data.enrollments to parent;
+grant select on table data.enrollments to student;
+grant select,insert,delete,update on table data.enrollments to partner_sync;
+grant select on table data.enrollments to reporting;
+
+grant select,insert,delete,update on table api.enrollments to school_admin;
+grant select on table api.enrollments to teacher;
+grant select on table api.enrollments to parent;
+grant select on table api.enrollments to student;
+grant select,insert,delete,update on table api.enrollments to partner_sync;
+grant select on table api.enrollments to reporting;
+
+grant select,insert,delete,update on table data.invoices to school_admin;
+grant select on table data.invoices to parent;
+grant select on table data.invoices to reporting;
+
+grant select,insert,delete,update on table data.announcements to school_admin;
+grant select on table data.announcements to teacher;
+grant select on table data.announcements to parent;
+grant select on table data.announcements to student;
+grant select on table data.announcements to reporting;
+
+grant select,insert,delete,update on table api.announcements to school_admin;
+grant select on table api.announcements to teacher;
+grant select on table api.announcements to parent;
+grant select on table api.announcements to student;
+grant select on table api.announcements to reporting;
+
+grant select,insert,delete,update on table data.assessments to school_admin;
+grant select,insert,delete,update on table data.assessments to teacher;
+grant select on table data.assessments to parent;
+grant select on table data.assessments to student;
+grant select on table data.assessments to reporting;
 
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.assessments TO school_admin;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.assessments TO teacher;
-GRANT SELECT ON TABLE api.assessments TO parent;
-GRANT SELECT ON TABLE api.assessments TO student;
-GRANT SELECT ON TABLE api.assessments TO reporting;
+grant select,insert,delete,update on table api.assessments to school_admin;
+grant select,insert,delete,update on table api.assessments to teacher;
+grant select on table api.assessments to parent;
+grant select on table api.assessments to student;
+grant select on table api.assessments to reporting;
 
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.assignments TO school_admin;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.assignments TO teacher;
-GRANT SELECT ON TABLE data.assignments TO parent;
-GRANT SELECT ON TABLE data.assignments TO student;
-GRANT SELECT ON TABLE data.assignments TO reporting;
+grant select,insert,delete,update on table data.assignments to school_admin;
+grant select,insert,delete,update on table data.assignments to teacher;
+grant select on table data.assignments to parent;
+grant select on table data.assignments to student;
+grant select on table data.assignments to reporting;
 
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.assignments TO school_admin;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.assignments TO teacher;
-GRANT SELECT ON TABLE api.assignments TO parent;
-GRANT SELECT ON TABLE api.assignments TO student;
-GRANT SELECT ON TABLE api.assignments TO reporting;
+grant select,insert,delete,update on table api.assignments to school_admin;
+grant select,insert,delete,update on table api.assignments to teacher;
+grant select on table api.assignments to parent;
+grant select on table api.assignments to student;
+grant select on table api.assignments to reporting;
 
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.attendance_records TO school_admin;
-GRANT SELECT,INSERT,UPDATE ON TABLE data.attendance_records TO teacher;
-GRANT SELECT ON TABLE data.attendance_records TO parent;
-GRANT SELECT ON TABLE data.attendance_records TO student;
-GRANT SELECT ON TABLE data.attendance_records TO reporting;
+grant select,insert,delete,update on table data.attendance_records to school_admin;
+grant select,insert,update on table data.attendance_records to teacher;
+grant select on table data.attendance_records to parent;
+grant select on table data.attendance_records to student;
+grant select on table data.attendance_records to reporting;
 
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.attendance_records TO school_admin;
-GRANT SELECT,INSERT,UPDATE ON TABLE api.attendance_records TO teacher;
-GRANT SELECT ON TABLE api.attendance_records TO parent;
-GRANT SELECT ON TABLE api.attendance_records TO student;
-GRANT SELECT ON TABLE api.attendance_records TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.communication_logs TO school_admin;
-GRANT SELECT ON TABLE data.communication_logs TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.communication_logs TO school_admin;
-GRANT SELECT ON TABLE api.communication_logs TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.discipline_incidents TO school_admin;
-GRANT SELECT,INSERT ON TABLE data.discipline_incidents TO teacher;
-GRANT SELECT ON TABLE data.discipline_incidents TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.discipline_incidents TO school_admin;
-GRANT SELECT,INSERT ON TABLE api.discipline_incidents TO teacher;
-GRANT SELECT ON TABLE api.discipline_incidents TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.fee_types TO school_admin;
-GRANT SELECT ON TABLE data.fee_types TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.fee_types TO school_admin;
-GRANT SELECT ON TABLE api.fee_types TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.grades TO school_admin;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.grades TO teacher;
-GRANT SELECT ON TABLE data.grades TO parent;
-GRANT SELECT ON TABLE data.grades TO student;
-GRANT SELECT ON TABLE data.grades TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.grades TO school_admin;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.grades TO teacher;
-GRANT SELECT ON TABLE api.grades TO parent;
-GRANT SELECT ON TABLE api.grades TO student;
-GRANT SELECT ON TABLE api.grades TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.health_records TO school_admin;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.health_records TO school_admin;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.invoice_items TO school_admin;
-GRANT SELECT ON TABLE data.invoice_items TO parent;
-GRANT SELECT ON TABLE data.invoice_items TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.invoice_items TO school_admin;
-GRANT SELECT ON TABLE api.invoice_items TO parent;
-GRANT SELECT ON TABLE api.invoice_items TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.invoices TO school_admin;
-GRANT SELECT ON TABLE api.invoices TO parent;
-GRANT SELECT ON TABLE api.invoices TO reporting;
-
-GRANT SELECT(id) ON TABLE data.partner_clients TO school_admin;
-
-GRANT SELECT(school_id) ON TABLE data.partner_clients TO school_admin;
-
-GRANT SELECT(name) ON TABLE data.partner_clients TO school_admin;
-
-GRANT SELECT(client_id) ON TABLE data.partner_clients TO school_admin;
-
-GRANT SELECT(scopes) ON TABLE data.partner_clients TO school_admin;
-
-GRANT SELECT(created_at) ON TABLE data.partner_clients TO school_admin;
-
-GRANT SELECT(updated_at) ON TABLE data.partner_clients TO school_admin;
-
-GRANT SELECT(revoked_at) ON TABLE data.partner_clients TO school_admin;
-
-GRANT SELECT ON TABLE api.partner_clients TO school_admin;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.payments TO school_admin;
-GRANT SELECT ON TABLE data.payments TO parent;
-GRANT SELECT ON TABLE data.payments TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.payments TO school_admin;
-GRANT SELECT ON TABLE api.payments TO parent;
-GRANT SELECT ON TABLE api.payments TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.rooms TO school_admin;
-GRANT SELECT ON TABLE data.rooms TO teacher;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.rooms TO partner_sync;
-GRANT SELECT ON TABLE data.rooms TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.rooms TO school_admin;
-GRANT SELECT ON TABLE api.rooms TO teacher;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.rooms TO partner_sync;
-GRANT SELECT ON TABLE api.rooms TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.school_settings TO school_admin;
-GRANT SELECT ON TABLE data.school_settings TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.school_settings TO school_admin;
-GRANT SELECT ON TABLE api.school_settings TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.student_parents TO school_admin;
-GRANT SELECT ON TABLE data.student_parents TO parent;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.student_parents TO partner_sync;
-GRANT SELECT ON TABLE data.student_parents TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.student_parents TO school_admin;
-GRANT SELECT ON TABLE api.student_parents TO parent;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.student_parents TO partner_sync;
-GRANT SELECT ON TABLE api.student_parents TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.subjects TO school_admin;
-GRANT SELECT ON TABLE data.subjects TO teacher;
-GRANT SELECT ON TABLE data.subjects TO parent;
-GRANT SELECT ON TABLE data.subjects TO student;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE data.subjects TO partner_sync;
-GRANT SELECT ON TABLE data.subjects TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.subjects TO school_admin;
-GRANT SELECT ON TABLE api.subjects TO teacher;
-GRANT SELECT ON TABLE api.subjects TO parent;
-GRANT SELECT ON TABLE api.subjects TO student;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.subjects TO partner_sync;
-GRANT SELECT ON TABLE api.subjects TO reporting;
-
-GRANT SELECT ON TABLE data.sync_runs TO school_admin;
-GRANT SELECT ON TABLE data.sync_runs TO partner_sync;
-
-GRANT SELECT ON TABLE api.sync_runs TO school_admin;
-GRANT SELECT ON TABLE api.sync_runs TO partner_sync;
-
-GRANT DELETE ON TABLE data.users TO school_admin;
-
-GRANT SELECT(id),INSERT(id),UPDATE(id) ON TABLE data.users TO school_admin;
-GRANT SELECT(id) ON TABLE data.users TO teacher;
-GRANT SELECT(id) ON TABLE data.users TO parent;
-GRANT SELECT(id) ON TABLE data.users TO student;
-GRANT SELECT(id),INSERT(id),UPDATE(id) ON TABLE data.users TO partner_sync;
-GRANT SELECT(id) ON TABLE data.users TO reporting;
-
-GRANT SELECT(school_id),INSERT(school_id),UPDATE(school_id) ON TABLE data.users TO school_admin;
-GRANT SELECT(school_id) ON TABLE data.users TO teacher;
-GRANT SELECT(school_id) ON TABLE data.users TO parent;
-GRANT SELECT(school_id) ON TABLE data.users TO student;
-GRANT SELECT(school_id),INSERT(school_id),UPDATE(school_id) ON TABLE data.users TO partner_sync;
-GRANT SELECT(school_id) ON TABLE data.users TO reporting;
-
-GRANT SELECT(email),INSERT(email),UPDATE(email) ON TABLE data.users TO school_admin;
-GRANT SELECT(email) ON TABLE data.users TO teacher;
-GRANT SELECT(email) ON TABLE data.users TO parent;
-GRANT SELECT(email) ON TABLE data.users TO student;
-GRANT SELECT(email),INSERT(email),UPDATE(email) ON TABLE data.users TO partner_sync;
-GRANT SELECT(email) ON TABLE data.users TO reporting;
-
-GRANT SELECT(role),INSERT(role),UPDATE(role) ON TABLE data.users TO school_admin;
-GRANT SELECT(role) ON TABLE data.users TO teacher;
-GRANT SELECT(role) ON TABLE data.users TO parent;
-GRANT SELECT(role) ON TABLE data.users TO student;
-GRANT SELECT(role),INSERT(role),UPDATE(role) ON TABLE data.users TO partner_sync;
-GRANT SELECT(role) ON TABLE data.users TO reporting;
-
-GRANT SELECT(is_active),INSERT(is_active),UPDATE(is_active) ON TABLE data.users TO school_admin;
-GRANT SELECT(is_active) ON TABLE data.users TO teacher;
-GRANT SELECT(is_active) ON TABLE data.users TO parent;
-GRANT SELECT(is_active) ON TABLE data.users TO student;
-GRANT SELECT(is_active),INSERT(is_active),UPDATE(is_active) ON TABLE data.users TO partner_sync;
-GRANT SELECT(is_active) ON TABLE data.users TO reporting;
-
-GRANT SELECT(created_at),INSERT(created_at),UPDATE(created_at) ON TABLE data.users TO school_admin;
-GRANT SELECT(created_at) ON TABLE data.users TO teacher;
-GRANT SELECT(created_at) ON TABLE data.users TO parent;
-GRANT SELECT(created_at) ON TABLE data.users TO student;
-GRANT SELECT(created_at),INSERT(created_at),UPDATE(created_at) ON TABLE data.users TO partner_sync;
-GRANT SELECT(created_at) ON TABLE data.users TO reporting;
-
-GRANT SELECT(updated_at),INSERT(updated_at),UPDATE(updated_at) ON TABLE data.users TO school_admin;
-GRANT SELECT(updated_at) ON TABLE data.users TO teacher;
-GRANT SELECT(updated_at) ON TABLE data.users TO parent;
-GRANT SELECT(updated_at) ON TABLE data.users TO student;
-GRANT SELECT(updated_at),INSERT(updated_at),UPDATE(updated_at) ON TABLE data.users TO partner_sync;
-GRANT SELECT(updated_at) ON TABLE data.users TO reporting;
-
-GRANT SELECT(is_deleted),INSERT(is_deleted),UPDATE(is_deleted) ON TABLE data.users TO school_admin;
-GRANT SELECT(is_deleted) ON TABLE data.users TO teacher;
-GRANT SELECT(is_deleted) ON TABLE data.users TO parent;
-GRANT SELECT(is_deleted) ON TABLE data.users TO student;
-GRANT SELECT(is_deleted),INSERT(is_deleted),UPDATE(is_deleted) ON TABLE data.users TO partner_sync;
-GRANT SELECT(is_deleted) ON TABLE data.users TO reporting;
-
-GRANT SELECT(sourced_id),INSERT(sourced_id),UPDATE(sourced_id) ON TABLE data.users TO school_admin;
-GRANT SELECT(sourced_id) ON TABLE data.users TO teacher;
-GRANT SELECT(sourced_id) ON TABLE data.users TO parent;
-GRANT SELECT(sourced_id) ON TABLE data.users TO student;
-GRANT SELECT(sourced_id),INSERT(sourced_id),UPDATE(sourced_id) ON TABLE data.users TO partner_sync;
-GRANT SELECT(sourced_id) ON TABLE data.users TO reporting;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE api.users TO school_admin;
-GRANT SELECT ON TABLE api.users TO teacher;
-GRANT SELECT ON TABLE api.users TO parent;
-GRANT SELECT ON TABLE api.users TO student;
-GRANT SELECT,INSERT,UPDATE ON TABLE api.users TO partner_sync;
-GRANT SELECT ON TABLE api.users TO reporting;
-
-GRANT SELECT ON TABLE oneroster.academic_sessions TO school_admin;
-GRANT SELECT ON TABLE oneroster.academic_sessions TO partner_sync;
-
-GRANT SELECT ON TABLE oneroster.agents TO school_admin;
-GRANT SELECT ON TABLE oneroster.agents TO partner_sync;
-
-GRANT SELECT ON TABLE oneroster.classes TO school_admin;
-GRANT SELECT ON TABLE oneroster.classes TO partner_sync;
-
-GRANT SELECT ON TABLE oneroster.courses TO school_admin;
-GRANT SELECT ON TABLE oneroster.courses TO partner_sync;
-
-GRANT SELECT ON TABLE oneroster.demographics TO school_admin;
-GRANT SELECT ON TABLE oneroster.demographics TO partner_sync;
-
-GRANT SELECT ON TABLE oneroster.enrollments TO school_admin;
-GRANT SELECT ON TABLE oneroster.enrollments TO partner_sync;
-
-GRANT SELECT ON TABLE oneroster.orgs TO school_admin;
-GRANT SELECT ON TABLE oneroster.orgs TO partner_sync;
-
-GRANT SELECT ON TABLE oneroster.users TO school_admin;
-GRANT SELECT ON TABLE oneroster.users TO partner_sync;
-
-GRANT SELECT ON TABLE reporting.attendance_daily TO reporting;
-GRANT SELECT ON TABLE reporting.attendance_daily TO school_admin;
-
-GRANT SELECT ON TABLE reporting.enrollment_counts TO reporting;
-GRANT SELECT ON TABLE reporting.enrollment_counts TO school_admin;
-
-GRANT SELECT ON TABLE reporting.invoice_balances TO reporting;
-GRANT SELECT ON TABLE reporting.invoice_balances TO school_admin;
-
-GRANT SELECT ON TABLE reporting.students TO reporting;
-GRANT SELECT ON TABLE reporting.students TO school_admin;
+grant select,insert,delete,update on table api.attendance_records to school_admin;
+grant select,insert,update on table api.attendance_records to teacher;
+grant select on table api.attendance_records to parent;
+grant select on table api.attendance_records to student;
+grant select on table api.attendance_records to reporting;
+
+grant select,insert,delete,update on table data.communication_logs to school_admin;
+grant select on table data.communication_logs to reporting;
+
+grant select,insert,delete,update on table api.communication_logs to school_admin;
+grant select on table api.communication_logs to reporting;
+
+grant select,insert,delete,update on table data.discipline_incidents to school_admin;
+grant select,insert on table data.discipline_incidents to teacher;
+grant select on table data.discipline_incidents to reporting;
+
+grant select,insert,delete,update on table api.discipline_incidents to school_admin;
+grant select,insert on table api.discipline_incidents to teacher;
+grant select on table api.discipline_incidents to reporting;
+
+grant select,insert,delete,update on table data.fee_types to school_admin;
+grant select on table data.fee_types to reporting;
+
+grant select,insert,delete,update on table api.fee_types to school_admin;
+grant select on table api.fee_types to reporting;
+
+grant select,insert,delete,update on table data.grades to school_admin;
+grant select,insert,delete,update on table data.grades to teacher;
+grant select on table data.grades to parent;
+grant select on table data.grades to student;
+grant select on table data.grades to reporting;
+
+grant select,insert,delete,update on table api.grades to school_admin;
+grant select,insert,delete,update on table api.grades to teacher;
+grant select on table api.grades to parent;
+grant select on table api.grades to student;
+grant select on table api.grades to reporting;
+
+grant select,insert,delete,update on table data.health_records to school_admin;
+
+grant select,insert,delete,update on table api.health_records to school_admin;
+
+grant select,insert,delete,update on table data.invoice_items to school_admin;
+grant select on table data.invoice_items to parent;
+grant select on table data.invoice_items to reporting;
+
+grant select,insert,delete,update on table api.invoice_items to school_admin;
+grant select on table api.invoice_items to parent;
+grant select on table api.invoice_items to reporting;
+
+grant select,insert,delete,update on table api.invoices to school_admin;
+grant select on table api.invoices to parent;
+grant select on table api.invoices to reporting;
+
+grant select(id) on table data.partner_clients to school_admin;
+
+grant select(school_id) on table data.partner_clients to school_admin;
+
+grant select(name) on table data.partner_clients to school_admin;
+
+grant select(client_id) on table data.partner_clients to school_admin;
+
+grant select(scopes) on table data.partner_clients to school_admin;
+
+grant select(created_at) on table data.partner_clients to school_admin;
+
+grant select(updated_at) on table data.partner_clients to school_admin;
+
+grant select(revoked_at) on table data.partner_clients to school_admin;
+
+grant select on table api.partner_clients to school_admin;
+
+grant select,insert,delete,update on table data.payments to school_admin;
+grant select on table data.payments to parent;
+grant select on table data.payments to reporting;
+
+grant select,insert,delete,update on table api.payments to school_admin;
+grant select on table api.payments to parent;
+grant select on table api.payments to reporting;
+
+grant select,insert,delete,update on table data.rooms to school_admin;
+grant select on table data.rooms to teacher;
+grant select,insert,delete,update on table data.rooms to partner_sync;
+grant select on table data.rooms to reporting;
+
+grant select,insert,delete,update on table api.rooms to school_admin;
+grant select on table api.rooms to teacher;
+grant select,insert,delete,update on table api.rooms to partner_sync;
+grant select on table api.rooms to reporting;
+
+grant select,insert,delete,update on table data.school_settings to school_admin;
+grant select on table data.school_settings to reporting;
+
+grant select,insert,delete,update on table api.school_settings to school_admin;
+grant select on table api.school_settings to reporting;
+
+grant select,insert,delete,update on table data.student_parents to school_admin;
+grant select on table data.student_parents to parent;
+grant select,insert,delete,update on table data.student_parents to partner_sync;
+grant select on table data.student_parents to reporting;
+
+grant select,insert,delete,update on table api.student_parents to school_admin;
+grant select on table api.student_parents to parent;
+grant select,insert,delete,update on table api.student_parents to partner_sync;
+grant select on table api.student_parents to reporting;
+
+grant select,insert,delete,update on table data.subjects to school_admin;
+grant select on table data.subjects to teacher;
+grant select on table data.subjects to parent;
+grant select on table data.subjects to student;
+grant select,insert,delete,update on table data.subjects to partner_sync;
+grant select on table data.subjects to reporting;
+
+grant select,insert,delete,update on table api.subjects to school_admin;
+grant select on table api.subjects to teacher;
+grant select on table api.subjects to parent;
+grant select on table api.subjects to student;
+grant select,insert,delete,update on table api.subjects to partner_sync;
+grant select on table api.subjects to reporting;
+
+grant select on table data.sync_runs to school_admin;
+grant select on table data.sync_runs to partner_sync;
+
+grant select on table api.sync_runs to school_admin;
+grant select on table api.sync_runs to partner_sync;
+
+grant delete on table data.users to school_admin;
+
+grant select(id),insert(id),update(id) on table data.users to school_admin;
+grant select(id) on table data.users to teacher;
+grant select(id) on table data.users to parent;
+grant select(id) on table data.users to student;
+grant select(id),insert(id),update(id) on table data.users to partner_sync;
+grant select(id) on table data.users to reporting;
+
+grant select(school_id),insert(school_id),update(school_id) on table data.users to school_admin;
+grant select(school_id) on table data.users to teacher;
+grant select(school_id) on table data.users to parent;
+grant select(school_id) on table data.users to student;
+grant select(school_id),insert(school_id),update(school_id) on table data.users to partner_sync;
+grant select(school_id) on table data.users to reporting;
+
+grant select(email),insert(email),update(email) on table data.users to school_admin;
+grant select(email) on table data.users to teacher;
+grant select(email) on table data.users to parent;
+grant select(email) on table data.users to student;
+grant select(email),insert(email),update(email) on table data.users to partner_sync;
+grant select(email) on table data.users to reporting;
+
+grant select(role),insert(role),update(role) on table data.users to school_admin;
+grant select(role) on table data.users to teacher;
+grant select(role) on table data.users to parent;
+grant select(role) on table data.users to student;
+grant select(role),insert(role),update(role) on table data.users to partner_sync;
+grant select(role) on table data.users to reporting;
+
+grant select(is_active),insert(is_active),update(is_active) on table data.users to school_admin;
+grant select(is_active) on table data.users to teacher;
+grant select(is_active) on table data.users to parent;
+grant select(is_active) on table data.users to student;
+grant select(is_active),insert(is_active),update(is_active) on table data.users to partner_sync;
+grant select(is_active) on table data.users to reporting;
+
+grant select(created_at),insert(created_at),update(created_at) on table data.users to school_admin;
+grant select(created_at) on table data.users to teacher;
+grant select(created_at) on table data.users to parent;
+grant select(created_at) on table data.users to student;
+grant select(created_at),insert(created_at),update(created_at) on table data.users to partner_sync;
+grant select(created_at) on table data.users to reporting;
+
+grant select(updated_at),insert(updated_at),update(updated_at) on table data.users to school_admin;
+grant select(updated_at) on table data.users to teacher;
+grant select(updated_at) on table data.users to parent;
+grant select(updated_at) on table data.users to student;
+grant select(updated_at),insert(updated_at),update(updated_at) on table data.users to partner_sync;
+grant select(updated_at) on table data.users to reporting;
+
+grant select(is_deleted),insert(is_deleted),update(is_deleted) on table data.users to school_admin;
+grant select(is_deleted) on table data.users to teacher;
+grant select(is_deleted) on table data.users to parent;
+grant select(is_deleted) on table data.users to student;
+grant select(is_deleted),insert(is_deleted),update(is_deleted) on table data.users to partner_sync;
+grant select(is_deleted) on table data.users to reporting;
+
+grant select(sourced_id),insert(sourced_id),update(sourced_id) on table data.users to school_admin;
+grant select(sourced_id) on table data.users to teacher;
+grant select(sourced_id) on table data.users to parent;
+grant select(sourced_id) on table data.users to student;
+grant select(sourced_id),insert(sourced_id),update(sourced_id) on table data.users to partner_sync;
+grant select(sourced_id) on table data.users to reporting;
+
+grant select,insert,delete,update on table api.users to school_admin;
+grant select on table api.users to teacher;
+grant select on table api.users to parent;
+grant select on table api.users to student;
+grant select,insert,update on table api.users to partner_sync;
+grant select on table api.users to reporting;
+
+grant select on table oneroster.academic_sessions to school_admin;
+grant select on table oneroster.academic_sessions to partner_sync;
+
+grant select on table oneroster.agents to school_admin;
+grant select on table oneroster.agents to partner_sync;
+
+grant select on table oneroster.classes to school_admin;
+grant select on table oneroster.classes to partner_sync;
+
+grant select on table oneroster.courses to school_admin;
+grant select on table oneroster.courses to partner_sync;
+
+grant select on table oneroster.demographics to school_admin;
+grant select on table oneroster.demographics to partner_sync;
+
+grant select on table oneroster.enrollments to school_admin;
+grant select on table oneroster.enrollments to partner_sync;
+
+grant select on table oneroster.orgs to school_admin;
+grant select on table oneroster.orgs to partner_sync;
+
+grant select on table oneroster.users to school_admin;
+grant select on table oneroster.users to partner_sync;
+
+grant select on table reporting.attendance_daily to reporting;
+grant select on table reporting.attendance_daily to school_admin;
+
+grant select on table reporting.enrollment_counts to reporting;
+grant select on table reporting.enrollment_counts to school_admin;
+
+grant select on table reporting.invoice_balances to reporting;
+grant select on table reporting.invoice_balances to school_admin;
+
+grant select on table reporting.students to reporting;
+grant select on table reporting.students to school_admin;
 
 -- PostgreSQL database dump complete

@@ -26,349 +26,349 @@ begin
 end
 $$;
 
-DROP POLICY IF EXISTS audit_log_school_admin_select ON audit.audit_log;
-CREATE POLICY audit_log_school_admin_select ON audit.audit_log FOR SELECT TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists audit_log_school_admin_select on audit.audit_log;
+create policy audit_log_school_admin_select on audit.audit_log for select to school_admin using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS academic_terms_parent_select ON data.academic_terms;
-CREATE POLICY academic_terms_parent_select ON data.academic_terms FOR SELECT TO parent USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists academic_terms_parent_select on data.academic_terms;
+create policy academic_terms_parent_select on data.academic_terms for select to parent using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS academic_terms_partner_sync_all ON data.academic_terms;
-CREATE POLICY academic_terms_partner_sync_all ON data.academic_terms TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
+drop policy if exists academic_terms_partner_sync_all on data.academic_terms;
+create policy academic_terms_partner_sync_all on data.academic_terms to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_roster() as may_write_roster)));
 
-DROP POLICY IF EXISTS academic_terms_reporting_select ON data.academic_terms;
-CREATE POLICY academic_terms_reporting_select ON data.academic_terms FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists academic_terms_reporting_select on data.academic_terms;
+create policy academic_terms_reporting_select on data.academic_terms for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS academic_terms_school_admin_all ON data.academic_terms;
-CREATE POLICY academic_terms_school_admin_all ON data.academic_terms TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists academic_terms_school_admin_all on data.academic_terms;
+create policy academic_terms_school_admin_all on data.academic_terms to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS academic_terms_student_select ON data.academic_terms;
-CREATE POLICY academic_terms_student_select ON data.academic_terms FOR SELECT TO student USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists academic_terms_student_select on data.academic_terms;
+create policy academic_terms_student_select on data.academic_terms for select to student using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS academic_terms_teacher_select ON data.academic_terms;
-CREATE POLICY academic_terms_teacher_select ON data.academic_terms FOR SELECT TO teacher USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists academic_terms_teacher_select on data.academic_terms;
+create policy academic_terms_teacher_select on data.academic_terms for select to teacher using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS announcements_parent_select ON data.announcements;
-CREATE POLICY announcements_parent_select ON data.announcements FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((audience -> 'roles'::text) ? 'PARENT'::text)));
+drop policy if exists announcements_parent_select on data.announcements;
+create policy announcements_parent_select on data.announcements for select to parent using (((school_id = ( select auth.school_id() as school_id)) and ((audience -> 'roles'::text) ? 'PARENT'::text)));
 
-DROP POLICY IF EXISTS announcements_reporting_select ON data.announcements;
-CREATE POLICY announcements_reporting_select ON data.announcements FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists announcements_reporting_select on data.announcements;
+create policy announcements_reporting_select on data.announcements for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS announcements_school_admin_all ON data.announcements;
-CREATE POLICY announcements_school_admin_all ON data.announcements TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists announcements_school_admin_all on data.announcements;
+create policy announcements_school_admin_all on data.announcements to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS announcements_student_select ON data.announcements;
-CREATE POLICY announcements_student_select ON data.announcements FOR SELECT TO student USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((audience -> 'roles'::text) ? 'STUDENT'::text)));
+drop policy if exists announcements_student_select on data.announcements;
+create policy announcements_student_select on data.announcements for select to student using (((school_id = ( select auth.school_id() as school_id)) and ((audience -> 'roles'::text) ? 'STUDENT'::text)));
 
-DROP POLICY IF EXISTS announcements_teacher_select ON data.announcements;
-CREATE POLICY announcements_teacher_select ON data.announcements FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((audience -> 'roles'::text) ? 'TEACHER'::text)));
+drop policy if exists announcements_teacher_select on data.announcements;
+create policy announcements_teacher_select on data.announcements for select to teacher using (((school_id = ( select auth.school_id() as school_id)) and ((audience -> 'roles'::text) ? 'TEACHER'::text)));
 
-DROP POLICY IF EXISTS assessments_parent_select ON data.assessments;
-CREATE POLICY assessments_parent_select ON data.assessments FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.parent_class_ids() AS parent_class_ids)::uuid[]))));
+drop policy if exists assessments_parent_select on data.assessments;
+create policy assessments_parent_select on data.assessments for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.parent_class_ids() as parent_class_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS assessments_reporting_select ON data.assessments;
-CREATE POLICY assessments_reporting_select ON data.assessments FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists assessments_reporting_select on data.assessments;
+create policy assessments_reporting_select on data.assessments for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS assessments_school_admin_all ON data.assessments;
-CREATE POLICY assessments_school_admin_all ON data.assessments TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists assessments_school_admin_all on data.assessments;
+create policy assessments_school_admin_all on data.assessments to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS assessments_student_select ON data.assessments;
-CREATE POLICY assessments_student_select ON data.assessments FOR SELECT TO student USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.student_class_ids() AS student_class_ids)::uuid[]))));
+drop policy if exists assessments_student_select on data.assessments;
+create policy assessments_student_select on data.assessments for select to student using (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.student_class_ids() as student_class_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS assessments_teacher_all ON data.assessments;
-CREATE POLICY assessments_teacher_all ON data.assessments TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[])))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[]))));
+drop policy if exists assessments_teacher_all on data.assessments;
+create policy assessments_teacher_all on data.assessments to teacher using (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.teacher_class_ids() as teacher_class_ids)::uuid[])))) with check (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.teacher_class_ids() as teacher_class_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS assignments_parent_select ON data.assignments;
-CREATE POLICY assignments_parent_select ON data.assignments FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.parent_class_ids() AS parent_class_ids)::uuid[]))));
+drop policy if exists assignments_parent_select on data.assignments;
+create policy assignments_parent_select on data.assignments for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.parent_class_ids() as parent_class_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS assignments_reporting_select ON data.assignments;
-CREATE POLICY assignments_reporting_select ON data.assignments FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists assignments_reporting_select on data.assignments;
+create policy assignments_reporting_select on data.assignments for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS assignments_school_admin_all ON data.assignments;
-CREATE POLICY assignments_school_admin_all ON data.assignments TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists assignments_school_admin_all on data.assignments;
+create policy assignments_school_admin_all on data.assignments to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS assignments_student_select ON data.assignments;
-CREATE POLICY assignments_student_select ON data.assignments FOR SELECT TO student USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.student_class_ids() AS student_class_ids)::uuid[]))));
+drop policy if exists assignments_student_select on data.assignments;
+create policy assignments_student_select on data.assignments for select to student using (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.student_class_ids() as student_class_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS assignments_teacher_all ON data.assignments;
-CREATE POLICY assignments_teacher_all ON data.assignments TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[])))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[]))));
+drop policy if exists assignments_teacher_all on data.assignments;
+create policy assignments_teacher_all on data.assignments to teacher using (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.teacher_class_ids() as teacher_class_ids)::uuid[])))) with check (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.teacher_class_ids() as teacher_class_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS attendance_records_parent_select ON data.attendance_records;
-CREATE POLICY attendance_records_parent_select ON data.attendance_records FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (student_id = ANY (( SELECT auth.parent_student_ids() AS parent_student_ids)::uuid[]))));
+drop policy if exists attendance_records_parent_select on data.attendance_records;
+create policy attendance_records_parent_select on data.attendance_records for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (student_id = any (( select auth.parent_student_ids() as parent_student_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS attendance_records_reporting_select ON data.attendance_records;
-CREATE POLICY attendance_records_reporting_select ON data.attendance_records FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists attendance_records_reporting_select on data.attendance_records;
+create policy attendance_records_reporting_select on data.attendance_records for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS attendance_records_school_admin_all ON data.attendance_records;
-CREATE POLICY attendance_records_school_admin_all ON data.attendance_records TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists attendance_records_school_admin_all on data.attendance_records;
+create policy attendance_records_school_admin_all on data.attendance_records to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS attendance_records_student_select ON data.attendance_records;
-CREATE POLICY attendance_records_student_select ON data.attendance_records FOR SELECT TO student USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (student_id = ( SELECT auth.student_id() AS student_id))));
+drop policy if exists attendance_records_student_select on data.attendance_records;
+create policy attendance_records_student_select on data.attendance_records for select to student using (((school_id = ( select auth.school_id() as school_id)) and (student_id = ( select auth.student_id() as student_id))));
 
-DROP POLICY IF EXISTS attendance_records_teacher_insert ON data.attendance_records;
-CREATE POLICY attendance_records_teacher_insert ON data.attendance_records FOR INSERT TO teacher WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[])) AND (student_id = ANY (( SELECT auth.teacher_student_ids() AS teacher_student_ids)::uuid[])) AND (recorded_by_id = ( SELECT auth.user_id() AS user_id))));
+drop policy if exists attendance_records_teacher_insert on data.attendance_records;
+create policy attendance_records_teacher_insert on data.attendance_records for insert to teacher with check (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.teacher_class_ids() as teacher_class_ids)::uuid[])) and (student_id = any (( select auth.teacher_student_ids() as teacher_student_ids)::uuid[])) and (recorded_by_id = ( select auth.user_id() as user_id))));
 
-DROP POLICY IF EXISTS attendance_records_teacher_select ON data.attendance_records;
-CREATE POLICY attendance_records_teacher_select ON data.attendance_records FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[]))));
+drop policy if exists attendance_records_teacher_select on data.attendance_records;
+create policy attendance_records_teacher_select on data.attendance_records for select to teacher using (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.teacher_class_ids() as teacher_class_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS attendance_records_teacher_update ON data.attendance_records;
-CREATE POLICY attendance_records_teacher_update ON data.attendance_records FOR UPDATE TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[])))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[])) AND (student_id = ANY (( SELECT auth.teacher_student_ids() AS teacher_student_ids)::uuid[]))));
+drop policy if exists attendance_records_teacher_update on data.attendance_records;
+create policy attendance_records_teacher_update on data.attendance_records for update to teacher using (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.teacher_class_ids() as teacher_class_ids)::uuid[])))) with check (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.teacher_class_ids() as teacher_class_ids)::uuid[])) and (student_id = any (( select auth.teacher_student_ids() as teacher_student_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS classes_parent_select ON data.classes;
-CREATE POLICY classes_parent_select ON data.classes FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ANY (( SELECT auth.parent_class_ids() AS parent_class_ids)::uuid[]))));
+drop policy if exists classes_parent_select on data.classes;
+create policy classes_parent_select on data.classes for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (id = any (( select auth.parent_class_ids() as parent_class_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS classes_partner_sync_all ON data.classes;
-CREATE POLICY classes_partner_sync_all ON data.classes TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
+drop policy if exists classes_partner_sync_all on data.classes;
+create policy classes_partner_sync_all on data.classes to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_roster() as may_write_roster)));
 
-DROP POLICY IF EXISTS classes_reporting_select ON data.classes;
-CREATE POLICY classes_reporting_select ON data.classes FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists classes_reporting_select on data.classes;
+create policy classes_reporting_select on data.classes for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS classes_school_admin_all ON data.classes;
-CREATE POLICY classes_school_admin_all ON data.classes TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists classes_school_admin_all on data.classes;
+create policy classes_school_admin_all on data.classes to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS classes_student_select ON data.classes;
-CREATE POLICY classes_student_select ON data.classes FOR SELECT TO student USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ANY (( SELECT auth.student_class_ids() AS student_class_ids)::uuid[]))));
+drop policy if exists classes_student_select on data.classes;
+create policy classes_student_select on data.classes for select to student using (((school_id = ( select auth.school_id() as school_id)) and (id = any (( select auth.student_class_ids() as student_class_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS classes_teacher_select ON data.classes;
-CREATE POLICY classes_teacher_select ON data.classes FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[]))));
+drop policy if exists classes_teacher_select on data.classes;
+create policy classes_teacher_select on data.classes for select to teacher using (((school_id = ( select auth.school_id() as school_id)) and (id = any (( select auth.teacher_class_ids() as teacher_class_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS communication_logs_reporting_select ON data.communication_logs;
-CREATE POLICY communication_logs_reporting_select ON data.communication_logs FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists communication_logs_reporting_select on data.communication_logs;
+create policy communication_logs_reporting_select on data.communication_logs for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS communication_logs_school_admin_all ON data.communication_logs;
-CREATE POLICY communication_logs_school_admin_all ON data.communication_logs TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists communication_logs_school_admin_all on data.communication_logs;
+create policy communication_logs_school_admin_all on data.communication_logs to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS discipline_incidents_reporting_select ON data.discipline_incidents;
-CREATE POLICY discipline_incidents_reporting_select ON data.discipline_incidents FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists discipline_incidents_reporting_select on data.discipline_incidents;
+create policy discipline_incidents_reporting_select on data.discipline_incidents for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS discipline_incidents_school_admin_all ON data.discipline_incidents;
-CREATE POLICY discipline_incidents_school_admin_all ON data.discipline_incidents TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists discipline_incidents_school_admin_all on data.discipline_incidents;
+create policy discipline_incidents_school_admin_all on data.discipline_incidents to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS discipline_incidents_teacher_insert ON data.discipline_incidents;
-CREATE POLICY discipline_incidents_teacher_insert ON data.discipline_incidents FOR INSERT TO teacher WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND (reported_by_user_id = ( SELECT auth.user_id() AS user_id))));
+drop policy if exists discipline_incidents_teacher_insert on data.discipline_incidents;
+create policy discipline_incidents_teacher_insert on data.discipline_incidents for insert to teacher with check (((school_id = ( select auth.school_id() as school_id)) and (reported_by_user_id = ( select auth.user_id() as user_id))));
 
-DROP POLICY IF EXISTS discipline_incidents_teacher_select ON data.discipline_incidents;
-CREATE POLICY discipline_incidents_teacher_select ON data.discipline_incidents FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (reported_by_user_id = ( SELECT auth.user_id() AS user_id))));
+drop policy if exists discipline_incidents_teacher_select on data.discipline_incidents;
+create policy discipline_incidents_teacher_select on data.discipline_incidents for select to teacher using (((school_id = ( select auth.school_id() as school_id)) and (reported_by_user_id = ( select auth.user_id() as user_id))));
 
-DROP POLICY IF EXISTS enrollments_parent_select ON data.enrollments;
-CREATE POLICY enrollments_parent_select ON data.enrollments FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (student_id = ANY (( SELECT auth.parent_student_ids() AS parent_student_ids)::uuid[]))));
+drop policy if exists enrollments_parent_select on data.enrollments;
+create policy enrollments_parent_select on data.enrollments for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (student_id = any (( select auth.parent_student_ids() as parent_student_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS enrollments_partner_sync_all ON data.enrollments;
-CREATE POLICY enrollments_partner_sync_all ON data.enrollments TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
+drop policy if exists enrollments_partner_sync_all on data.enrollments;
+create policy enrollments_partner_sync_all on data.enrollments to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_roster() as may_write_roster)));
 
-DROP POLICY IF EXISTS enrollments_reporting_select ON data.enrollments;
-CREATE POLICY enrollments_reporting_select ON data.enrollments FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists enrollments_reporting_select on data.enrollments;
+create policy enrollments_reporting_select on data.enrollments for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS enrollments_school_admin_all ON data.enrollments;
-CREATE POLICY enrollments_school_admin_all ON data.enrollments TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists enrollments_school_admin_all on data.enrollments;
+create policy enrollments_school_admin_all on data.enrollments to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS enrollments_student_select ON data.enrollments;
-CREATE POLICY enrollments_student_select ON data.enrollments FOR SELECT TO student USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (student_id = ( SELECT auth.student_id() AS student_id))));
+drop policy if exists enrollments_student_select on data.enrollments;
+create policy enrollments_student_select on data.enrollments for select to student using (((school_id = ( select auth.school_id() as school_id)) and (student_id = ( select auth.student_id() as student_id))));
 
-DROP POLICY IF EXISTS enrollments_teacher_select ON data.enrollments;
-CREATE POLICY enrollments_teacher_select ON data.enrollments FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (class_id = ANY (( SELECT auth.teacher_class_ids() AS teacher_class_ids)::uuid[]))));
+drop policy if exists enrollments_teacher_select on data.enrollments;
+create policy enrollments_teacher_select on data.enrollments for select to teacher using (((school_id = ( select auth.school_id() as school_id)) and (class_id = any (( select auth.teacher_class_ids() as teacher_class_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS fee_types_reporting_select ON data.fee_types;
-CREATE POLICY fee_types_reporting_select ON data.fee_types FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists fee_types_reporting_select on data.fee_types;
+create policy fee_types_reporting_select on data.fee_types for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS fee_types_school_admin_all ON data.fee_types;
-CREATE POLICY fee_types_school_admin_all ON data.fee_types TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists fee_types_school_admin_all on data.fee_types;
+create policy fee_types_school_admin_all on data.fee_types to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS grades_parent_select ON data.grades;
-CREATE POLICY grades_parent_select ON data.grades FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (student_id = ANY (( SELECT auth.parent_student_ids() AS parent_student_ids)::uuid[]))));
+drop policy if exists grades_parent_select on data.grades;
+create policy grades_parent_select on data.grades for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (student_id = any (( select auth.parent_student_ids() as parent_student_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS grades_reporting_select ON data.grades;
-CREATE POLICY grades_reporting_select ON data.grades FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists grades_reporting_select on data.grades;
+create policy grades_reporting_select on data.grades for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS grades_school_admin_all ON data.grades;
-CREATE POLICY grades_school_admin_all ON data.grades TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists grades_school_admin_all on data.grades;
+create policy grades_school_admin_all on data.grades to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS grades_student_select ON data.grades;
-CREATE POLICY grades_student_select ON data.grades FOR SELECT TO student USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (student_id = ( SELECT auth.student_id() AS student_id))));
+drop policy if exists grades_student_select on data.grades;
+create policy grades_student_select on data.grades for select to student using (((school_id = ( select auth.school_id() as school_id)) and (student_id = ( select auth.student_id() as student_id))));
 
-DROP POLICY IF EXISTS grades_teacher_delete ON data.grades;
-CREATE POLICY grades_teacher_delete ON data.grades FOR DELETE TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((assignment_id = ANY (( SELECT auth.teacher_assignment_ids() AS teacher_assignment_ids)::uuid[])) OR (assessment_id = ANY (( SELECT auth.teacher_assessment_ids() AS teacher_assessment_ids)::uuid[])))));
+drop policy if exists grades_teacher_delete on data.grades;
+create policy grades_teacher_delete on data.grades for delete to teacher using (((school_id = ( select auth.school_id() as school_id)) and ((assignment_id = any (( select auth.teacher_assignment_ids() as teacher_assignment_ids)::uuid[])) or (assessment_id = any (( select auth.teacher_assessment_ids() as teacher_assessment_ids)::uuid[])))));
 
-DROP POLICY IF EXISTS grades_teacher_insert ON data.grades;
-CREATE POLICY grades_teacher_insert ON data.grades FOR INSERT TO teacher WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((assignment_id = ANY (( SELECT auth.teacher_assignment_ids() AS teacher_assignment_ids)::uuid[])) OR (assessment_id = ANY (( SELECT auth.teacher_assessment_ids() AS teacher_assessment_ids)::uuid[]))) AND (student_id = ANY (( SELECT auth.teacher_student_ids() AS teacher_student_ids)::uuid[])) AND (recorded_by_user_id = ( SELECT auth.user_id() AS user_id))));
+drop policy if exists grades_teacher_insert on data.grades;
+create policy grades_teacher_insert on data.grades for insert to teacher with check (((school_id = ( select auth.school_id() as school_id)) and ((assignment_id = any (( select auth.teacher_assignment_ids() as teacher_assignment_ids)::uuid[])) or (assessment_id = any (( select auth.teacher_assessment_ids() as teacher_assessment_ids)::uuid[]))) and (student_id = any (( select auth.teacher_student_ids() as teacher_student_ids)::uuid[])) and (recorded_by_user_id = ( select auth.user_id() as user_id))));
 
-DROP POLICY IF EXISTS grades_teacher_select ON data.grades;
-CREATE POLICY grades_teacher_select ON data.grades FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((assignment_id = ANY (( SELECT auth.teacher_assignment_ids() AS teacher_assignment_ids)::uuid[])) OR (assessment_id = ANY (( SELECT auth.teacher_assessment_ids() AS teacher_assessment_ids)::uuid[])))));
+drop policy if exists grades_teacher_select on data.grades;
+create policy grades_teacher_select on data.grades for select to teacher using (((school_id = ( select auth.school_id() as school_id)) and ((assignment_id = any (( select auth.teacher_assignment_ids() as teacher_assignment_ids)::uuid[])) or (assessment_id = any (( select auth.teacher_assessment_ids() as teacher_assessment_ids)::uuid[])))));
 
-DROP POLICY IF EXISTS grades_teacher_update ON data.grades;
-CREATE POLICY grades_teacher_update ON data.grades FOR UPDATE TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((assignment_id = ANY (( SELECT auth.teacher_assignment_ids() AS teacher_assignment_ids)::uuid[])) OR (assessment_id = ANY (( SELECT auth.teacher_assessment_ids() AS teacher_assessment_ids)::uuid[]))))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((assignment_id = ANY (( SELECT auth.teacher_assignment_ids() AS teacher_assignment_ids)::uuid[])) OR (assessment_id = ANY (( SELECT auth.teacher_assessment_ids() AS teacher_assessment_ids)::uuid[]))) AND (student_id = ANY (( SELECT auth.teacher_student_ids() AS teacher_student_ids)::uuid[]))));
+drop policy if exists grades_teacher_update on data.grades;
+create policy grades_teacher_update on data.grades for update to teacher using (((school_id = ( select auth.school_id() as school_id)) and ((assignment_id = any (( select auth.teacher_assignment_ids() as teacher_assignment_ids)::uuid[])) or (assessment_id = any (( select auth.teacher_assessment_ids() as teacher_assessment_ids)::uuid[]))))) with check (((school_id = ( select auth.school_id() as school_id)) and ((assignment_id = any (( select auth.teacher_assignment_ids() as teacher_assignment_ids)::uuid[])) or (assessment_id = any (( select auth.teacher_assessment_ids() as teacher_assessment_ids)::uuid[]))) and (student_id = any (( select auth.teacher_student_ids() as teacher_student_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS health_records_school_admin_all ON data.health_records;
-CREATE POLICY health_records_school_admin_all ON data.health_records TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists health_records_school_admin_all on data.health_records;
+create policy health_records_school_admin_all on data.health_records to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS invoice_items_parent_select ON data.invoice_items;
-CREATE POLICY invoice_items_parent_select ON data.invoice_items FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (invoice_id = ANY (( SELECT auth.parent_invoice_ids() AS parent_invoice_ids)::uuid[]))));
+drop policy if exists invoice_items_parent_select on data.invoice_items;
+create policy invoice_items_parent_select on data.invoice_items for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (invoice_id = any (( select auth.parent_invoice_ids() as parent_invoice_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS invoice_items_reporting_select ON data.invoice_items;
-CREATE POLICY invoice_items_reporting_select ON data.invoice_items FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists invoice_items_reporting_select on data.invoice_items;
+create policy invoice_items_reporting_select on data.invoice_items for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS invoice_items_school_admin_all ON data.invoice_items;
-CREATE POLICY invoice_items_school_admin_all ON data.invoice_items TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists invoice_items_school_admin_all on data.invoice_items;
+create policy invoice_items_school_admin_all on data.invoice_items to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS invoices_parent_select ON data.invoices;
-CREATE POLICY invoices_parent_select ON data.invoices FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ANY (( SELECT auth.parent_invoice_ids() AS parent_invoice_ids)::uuid[]))));
+drop policy if exists invoices_parent_select on data.invoices;
+create policy invoices_parent_select on data.invoices for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (id = any (( select auth.parent_invoice_ids() as parent_invoice_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS invoices_reporting_select ON data.invoices;
-CREATE POLICY invoices_reporting_select ON data.invoices FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists invoices_reporting_select on data.invoices;
+create policy invoices_reporting_select on data.invoices for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS invoices_school_admin_all ON data.invoices;
-CREATE POLICY invoices_school_admin_all ON data.invoices TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists invoices_school_admin_all on data.invoices;
+create policy invoices_school_admin_all on data.invoices to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS parents_parent_select ON data.parents;
-CREATE POLICY parents_parent_select ON data.parents FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (user_id = ( SELECT auth.user_id() AS user_id))));
+drop policy if exists parents_parent_select on data.parents;
+create policy parents_parent_select on data.parents for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (user_id = ( select auth.user_id() as user_id))));
 
-DROP POLICY IF EXISTS parents_partner_sync_all ON data.parents;
-CREATE POLICY parents_partner_sync_all ON data.parents TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
+drop policy if exists parents_partner_sync_all on data.parents;
+create policy parents_partner_sync_all on data.parents to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_roster() as may_write_roster)));
 
-DROP POLICY IF EXISTS parents_reporting_select ON data.parents;
-CREATE POLICY parents_reporting_select ON data.parents FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists parents_reporting_select on data.parents;
+create policy parents_reporting_select on data.parents for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS parents_school_admin_all ON data.parents;
-CREATE POLICY parents_school_admin_all ON data.parents TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists parents_school_admin_all on data.parents;
+create policy parents_school_admin_all on data.parents to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS partner_clients_school_admin_select ON data.partner_clients;
-CREATE POLICY partner_clients_school_admin_select ON data.partner_clients FOR SELECT TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists partner_clients_school_admin_select on data.partner_clients;
+create policy partner_clients_school_admin_select on data.partner_clients for select to school_admin using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS payments_parent_select ON data.payments;
-CREATE POLICY payments_parent_select ON data.payments FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (invoice_id = ANY (( SELECT auth.parent_invoice_ids() AS parent_invoice_ids)::uuid[]))));
+drop policy if exists payments_parent_select on data.payments;
+create policy payments_parent_select on data.payments for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (invoice_id = any (( select auth.parent_invoice_ids() as parent_invoice_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS payments_reporting_select ON data.payments;
-CREATE POLICY payments_reporting_select ON data.payments FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists payments_reporting_select on data.payments;
+create policy payments_reporting_select on data.payments for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS payments_school_admin_all ON data.payments;
-CREATE POLICY payments_school_admin_all ON data.payments TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists payments_school_admin_all on data.payments;
+create policy payments_school_admin_all on data.payments to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS rooms_partner_sync_all ON data.rooms;
-CREATE POLICY rooms_partner_sync_all ON data.rooms TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
+drop policy if exists rooms_partner_sync_all on data.rooms;
+create policy rooms_partner_sync_all on data.rooms to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_roster() as may_write_roster)));
 
-DROP POLICY IF EXISTS rooms_reporting_select ON data.rooms;
-CREATE POLICY rooms_reporting_select ON data.rooms FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists rooms_reporting_select on data.rooms;
+create policy rooms_reporting_select on data.rooms for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS rooms_school_admin_all ON data.rooms;
-CREATE POLICY rooms_school_admin_all ON data.rooms TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists rooms_school_admin_all on data.rooms;
+create policy rooms_school_admin_all on data.rooms to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS rooms_teacher_select ON data.rooms;
-CREATE POLICY rooms_teacher_select ON data.rooms FOR SELECT TO teacher USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists rooms_teacher_select on data.rooms;
+create policy rooms_teacher_select on data.rooms for select to teacher using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS school_settings_reporting_select ON data.school_settings;
-CREATE POLICY school_settings_reporting_select ON data.school_settings FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists school_settings_reporting_select on data.school_settings;
+create policy school_settings_reporting_select on data.school_settings for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS school_settings_school_admin_all ON data.school_settings;
-CREATE POLICY school_settings_school_admin_all ON data.school_settings TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists school_settings_school_admin_all on data.school_settings;
+create policy school_settings_school_admin_all on data.school_settings to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS schools_parent_select ON data.schools;
-CREATE POLICY schools_parent_select ON data.schools FOR SELECT TO parent USING ((id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists schools_parent_select on data.schools;
+create policy schools_parent_select on data.schools for select to parent using ((id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS schools_partner_sync_select ON data.schools;
-CREATE POLICY schools_partner_sync_select ON data.schools FOR SELECT TO partner_sync USING (((id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster)));
+drop policy if exists schools_partner_sync_select on data.schools;
+create policy schools_partner_sync_select on data.schools for select to partner_sync using (((id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster)));
 
-DROP POLICY IF EXISTS schools_reporting_select ON data.schools;
-CREATE POLICY schools_reporting_select ON data.schools FOR SELECT TO reporting USING ((id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists schools_reporting_select on data.schools;
+create policy schools_reporting_select on data.schools for select to reporting using ((id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS schools_school_admin_select ON data.schools;
-CREATE POLICY schools_school_admin_select ON data.schools FOR SELECT TO school_admin USING ((id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists schools_school_admin_select on data.schools;
+create policy schools_school_admin_select on data.schools for select to school_admin using ((id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS schools_school_admin_update ON data.schools;
-CREATE POLICY schools_school_admin_update ON data.schools FOR UPDATE TO school_admin USING ((id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists schools_school_admin_update on data.schools;
+create policy schools_school_admin_update on data.schools for update to school_admin using ((id = ( select auth.school_id() as school_id))) with check ((id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS schools_student_select ON data.schools;
-CREATE POLICY schools_student_select ON data.schools FOR SELECT TO student USING ((id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists schools_student_select on data.schools;
+create policy schools_student_select on data.schools for select to student using ((id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS schools_teacher_select ON data.schools;
-CREATE POLICY schools_teacher_select ON data.schools FOR SELECT TO teacher USING ((id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists schools_teacher_select on data.schools;
+create policy schools_teacher_select on data.schools for select to teacher using ((id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS student_parents_parent_select ON data.student_parents;
-CREATE POLICY student_parents_parent_select ON data.student_parents FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (parent_id = ( SELECT auth.parent_id() AS parent_id))));
+drop policy if exists student_parents_parent_select on data.student_parents;
+create policy student_parents_parent_select on data.student_parents for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (parent_id = ( select auth.parent_id() as parent_id))));
 
-DROP POLICY IF EXISTS student_parents_partner_sync_all ON data.student_parents;
-CREATE POLICY student_parents_partner_sync_all ON data.student_parents TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
+drop policy if exists student_parents_partner_sync_all on data.student_parents;
+create policy student_parents_partner_sync_all on data.student_parents to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_roster() as may_write_roster)));
 
-DROP POLICY IF EXISTS student_parents_reporting_select ON data.student_parents;
-CREATE POLICY student_parents_reporting_select ON data.student_parents FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists student_parents_reporting_select on data.student_parents;
+create policy student_parents_reporting_select on data.student_parents for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS student_parents_school_admin_all ON data.student_parents;
-CREATE POLICY student_parents_school_admin_all ON data.student_parents TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists student_parents_school_admin_all on data.student_parents;
+create policy student_parents_school_admin_all on data.student_parents to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS students_parent_select ON data.students;
-CREATE POLICY students_parent_select ON data.students FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ANY (( SELECT auth.parent_student_ids() AS parent_student_ids)::uuid[]))));
+drop policy if exists students_parent_select on data.students;
+create policy students_parent_select on data.students for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (id = any (( select auth.parent_student_ids() as parent_student_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS students_partner_sync_all ON data.students;
-CREATE POLICY students_partner_sync_all ON data.students TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
+drop policy if exists students_partner_sync_all on data.students;
+create policy students_partner_sync_all on data.students to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_roster() as may_write_roster)));
 
-DROP POLICY IF EXISTS students_reporting_select ON data.students;
-CREATE POLICY students_reporting_select ON data.students FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists students_reporting_select on data.students;
+create policy students_reporting_select on data.students for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS students_school_admin_all ON data.students;
-CREATE POLICY students_school_admin_all ON data.students TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists students_school_admin_all on data.students;
+create policy students_school_admin_all on data.students to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS students_student_select ON data.students;
-CREATE POLICY students_student_select ON data.students FOR SELECT TO student USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ( SELECT auth.student_id() AS student_id))));
+drop policy if exists students_student_select on data.students;
+create policy students_student_select on data.students for select to student using (((school_id = ( select auth.school_id() as school_id)) and (id = ( select auth.student_id() as student_id))));
 
-DROP POLICY IF EXISTS students_teacher_select ON data.students;
-CREATE POLICY students_teacher_select ON data.students FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ANY (( SELECT auth.teacher_student_ids() AS teacher_student_ids)::uuid[]))));
+drop policy if exists students_teacher_select on data.students;
+create policy students_teacher_select on data.students for select to teacher using (((school_id = ( select auth.school_id() as school_id)) and (id = any (( select auth.teacher_student_ids() as teacher_student_ids)::uuid[]))));
 
-DROP POLICY IF EXISTS subjects_parent_select ON data.subjects;
-CREATE POLICY subjects_parent_select ON data.subjects FOR SELECT TO parent USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists subjects_parent_select on data.subjects;
+create policy subjects_parent_select on data.subjects for select to parent using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS subjects_partner_sync_all ON data.subjects;
-CREATE POLICY subjects_partner_sync_all ON data.subjects TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
+drop policy if exists subjects_partner_sync_all on data.subjects;
+create policy subjects_partner_sync_all on data.subjects to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_roster() as may_write_roster)));
 
-DROP POLICY IF EXISTS subjects_reporting_select ON data.subjects;
-CREATE POLICY subjects_reporting_select ON data.subjects FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists subjects_reporting_select on data.subjects;
+create policy subjects_reporting_select on data.subjects for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS subjects_school_admin_all ON data.subjects;
-CREATE POLICY subjects_school_admin_all ON data.subjects TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists subjects_school_admin_all on data.subjects;
+create policy subjects_school_admin_all on data.subjects to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS subjects_student_select ON data.subjects;
-CREATE POLICY subjects_student_select ON data.subjects FOR SELECT TO student USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists subjects_student_select on data.subjects;
+create policy subjects_student_select on data.subjects for select to student using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS subjects_teacher_select ON data.subjects;
-CREATE POLICY subjects_teacher_select ON data.subjects FOR SELECT TO teacher USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists subjects_teacher_select on data.subjects;
+create policy subjects_teacher_select on data.subjects for select to teacher using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS sync_runs_partner_sync_select ON data.sync_runs;
-CREATE POLICY sync_runs_partner_sync_select ON data.sync_runs FOR SELECT TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((actor_sub)::text = ( SELECT (auth.claims() ->> 'sub'::text))) AND ( SELECT auth.partner_client_active() AS partner_client_active)));
+drop policy if exists sync_runs_partner_sync_select on data.sync_runs;
+create policy sync_runs_partner_sync_select on data.sync_runs for select to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ((actor_sub)::text = ( select (auth.claims() ->> 'sub'::text))) and ( select auth.partner_client_active() as partner_client_active)));
 
-DROP POLICY IF EXISTS sync_runs_school_admin_select ON data.sync_runs;
-CREATE POLICY sync_runs_school_admin_select ON data.sync_runs FOR SELECT TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists sync_runs_school_admin_select on data.sync_runs;
+create policy sync_runs_school_admin_select on data.sync_runs for select to school_admin using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS teachers_partner_sync_all ON data.teachers;
-CREATE POLICY teachers_partner_sync_all ON data.teachers TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
+drop policy if exists teachers_partner_sync_all on data.teachers;
+create policy teachers_partner_sync_all on data.teachers to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_roster() as may_write_roster)));
 
-DROP POLICY IF EXISTS teachers_reporting_select ON data.teachers;
-CREATE POLICY teachers_reporting_select ON data.teachers FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists teachers_reporting_select on data.teachers;
+create policy teachers_reporting_select on data.teachers for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS teachers_school_admin_all ON data.teachers;
-CREATE POLICY teachers_school_admin_all ON data.teachers TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists teachers_school_admin_all on data.teachers;
+create policy teachers_school_admin_all on data.teachers to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS teachers_teacher_select ON data.teachers;
-CREATE POLICY teachers_teacher_select ON data.teachers FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (user_id = ( SELECT auth.user_id() AS user_id))));
+drop policy if exists teachers_teacher_select on data.teachers;
+create policy teachers_teacher_select on data.teachers for select to teacher using (((school_id = ( select auth.school_id() as school_id)) and (user_id = ( select auth.user_id() as user_id))));
 
-DROP POLICY IF EXISTS users_parent_select ON data.users;
-CREATE POLICY users_parent_select ON data.users FOR SELECT TO parent USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ( SELECT auth.user_id() AS user_id))));
+drop policy if exists users_parent_select on data.users;
+create policy users_parent_select on data.users for select to parent using (((school_id = ( select auth.school_id() as school_id)) and (id = ( select auth.user_id() as user_id))));
 
-DROP POLICY IF EXISTS users_partner_sync_insert ON data.users;
-CREATE POLICY users_partner_sync_insert ON data.users FOR INSERT TO partner_sync WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((role)::text <> 'ADMIN'::text) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
+drop policy if exists users_partner_sync_insert on data.users;
+create policy users_partner_sync_insert on data.users for insert to partner_sync with check (((school_id = ( select auth.school_id() as school_id)) and ((role)::text <> 'ADMIN'::text) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_roster() as may_write_roster)));
 
-DROP POLICY IF EXISTS users_partner_sync_select ON data.users;
-CREATE POLICY users_partner_sync_select ON data.users FOR SELECT TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster)));
+drop policy if exists users_partner_sync_select on data.users;
+create policy users_partner_sync_select on data.users for select to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster)));
 
-DROP POLICY IF EXISTS users_partner_sync_update ON data.users;
-CREATE POLICY users_partner_sync_update ON data.users FOR UPDATE TO partner_sync USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((role)::text <> 'ADMIN'::text) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_read_roster() AS may_read_roster))) WITH CHECK (((school_id = ( SELECT auth.school_id() AS school_id)) AND ((role)::text <> 'ADMIN'::text) AND ( SELECT auth.partner_client_active() AS partner_client_active) AND ( SELECT auth.may_write_roster() AS may_write_roster)));
+drop policy if exists users_partner_sync_update on data.users;
+create policy users_partner_sync_update on data.users for update to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ((role)::text <> 'ADMIN'::text) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster))) with check (((school_id = ( select auth.school_id() as school_id)) and ((role)::text <> 'ADMIN'::text) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_roster() as may_write_roster)));
 
-DROP POLICY IF EXISTS users_reporting_select ON data.users;
-CREATE POLICY users_reporting_select ON data.users FOR SELECT TO reporting USING ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists users_reporting_select on data.users;
+create policy users_reporting_select on data.users for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS users_school_admin_all ON data.users;
-CREATE POLICY users_school_admin_all ON data.users TO school_admin USING ((school_id = ( SELECT auth.school_id() AS school_id))) WITH CHECK ((school_id = ( SELECT auth.school_id() AS school_id)));
+drop policy if exists users_school_admin_all on data.users;
+create policy users_school_admin_all on data.users to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
 
-DROP POLICY IF EXISTS users_student_select ON data.users;
-CREATE POLICY users_student_select ON data.users FOR SELECT TO student USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ( SELECT auth.user_id() AS user_id))));
+drop policy if exists users_student_select on data.users;
+create policy users_student_select on data.users for select to student using (((school_id = ( select auth.school_id() as school_id)) and (id = ( select auth.user_id() as user_id))));
 
-DROP POLICY IF EXISTS users_teacher_select ON data.users;
-CREATE POLICY users_teacher_select ON data.users FOR SELECT TO teacher USING (((school_id = ( SELECT auth.school_id() AS school_id)) AND (id = ( SELECT auth.user_id() AS user_id))));
+drop policy if exists users_teacher_select on data.users;
+create policy users_teacher_select on data.users for select to teacher using (((school_id = ( select auth.school_id() as school_id)) and (id = ( select auth.user_id() as user_id))));
 
 -- PostgreSQL database dump complete

@@ -2,10 +2,10 @@
 -- reporting logins.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION api.create_reporting_login(password text) RETURNS text
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function api.create_reporting_login(password text) returns text
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     caller_school constant uuid := auth.school_id();
     login_name text;
@@ -51,12 +51,12 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION api.create_reporting_login(password text) IS 'Create (or rotate the password of) your school''s read-only reporting login for BI tools; returns the login name.';
+comment on function api.create_reporting_login(password text) is 'Create (or rotate the password of) your school''s read-only reporting login for BI tools; returns the login name.';
 
-CREATE OR REPLACE FUNCTION api.drop_reporting_login() RETURNS boolean
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function api.drop_reporting_login() returns boolean
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 declare
     caller_school constant uuid := auth.school_id();
     login_name text;
@@ -77,76 +77,76 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION api.drop_reporting_login() IS 'Drop your school''s reporting login; returns false when there was none.';
+comment on function api.drop_reporting_login() is 'Drop your school''s reporting login; returns false when there was none.';
 
-CREATE OR REPLACE VIEW reporting.attendance_daily WITH (security_invoker='true') AS
- SELECT school_id,
+create or replace view reporting.attendance_daily with (security_invoker='true') as
+ select school_id,
     date,
-    count(*) AS marks,
-    count(*) FILTER (WHERE ((status)::text = 'PRESENT'::text)) AS present,
-    count(*) FILTER (WHERE ((status)::text = 'LATE'::text)) AS late,
-    count(*) FILTER (WHERE ((status)::text = 'ABSENT'::text)) AS absent,
-    count(*) FILTER (WHERE ((status)::text = 'EXCUSED'::text)) AS excused,
-    count(DISTINCT student_id) AS students_marked,
-    round(((count(*) FILTER (WHERE (status IN ('PRESENT', 'LATE'))))::numeric / (count(*))::numeric), 4) AS attendance_rate
-   FROM data.attendance_records a
-  GROUP BY school_id, date;
+    count(*) as marks,
+    count(*) filter (where ((status)::text = 'PRESENT'::text)) as present,
+    count(*) filter (where ((status)::text = 'LATE'::text)) as late,
+    count(*) filter (where ((status)::text = 'ABSENT'::text)) as absent,
+    count(*) filter (where ((status)::text = 'EXCUSED'::text)) as excused,
+    count(distinct student_id) as students_marked,
+    round(((count(*) filter (where (status in ('PRESENT', 'LATE'))))::numeric / (count(*))::numeric), 4) as attendance_rate
+   from data.attendance_records a
+  group by school_id, date;
 
-COMMENT ON VIEW reporting.attendance_daily IS 'Attendance per school and day: marks by status and the attendance rate.';
+comment on view reporting.attendance_daily is 'Attendance per school and day: marks by status and the attendance rate.';
 
-COMMENT ON COLUMN reporting.attendance_daily.school_id IS 'The school.';
+comment on column reporting.attendance_daily.school_id is 'The school.';
 
-COMMENT ON COLUMN reporting.attendance_daily.date IS 'The day.';
+comment on column reporting.attendance_daily.date is 'The day.';
 
-COMMENT ON COLUMN reporting.attendance_daily.marks IS 'Attendance marks recorded that day (all sessions).';
+comment on column reporting.attendance_daily.marks is 'Attendance marks recorded that day (all sessions).';
 
-COMMENT ON COLUMN reporting.attendance_daily.present IS 'Marks with status PRESENT.';
+comment on column reporting.attendance_daily.present is 'Marks with status PRESENT.';
 
-COMMENT ON COLUMN reporting.attendance_daily.late IS 'Marks with status LATE.';
+comment on column reporting.attendance_daily.late is 'Marks with status LATE.';
 
-COMMENT ON COLUMN reporting.attendance_daily.absent IS 'Marks with status ABSENT.';
+comment on column reporting.attendance_daily.absent is 'Marks with status ABSENT.';
 
-COMMENT ON COLUMN reporting.attendance_daily.excused IS 'Marks with status EXCUSED.';
+comment on column reporting.attendance_daily.excused is 'Marks with status EXCUSED.';
 
-COMMENT ON COLUMN reporting.attendance_daily.students_marked IS 'Distinct students with at least one mark that day.';
+comment on column reporting.attendance_daily.students_marked is 'Distinct students with at least one mark that day.';
 
-COMMENT ON COLUMN reporting.attendance_daily.attendance_rate IS 'Share of marks that are PRESENT or LATE, between 0 and 1 (4 decimals).';
+comment on column reporting.attendance_daily.attendance_rate is 'Share of marks that are PRESENT or LATE, between 0 and 1 (4 decimals).';
 
-CREATE OR REPLACE VIEW reporting.enrollment_counts WITH (security_invoker='true') AS
- SELECT id AS class_id,
+create or replace view reporting.enrollment_counts with (security_invoker='true') as
+ select id as class_id,
     school_id,
-    name AS class_name,
+    name as class_name,
     academic_year,
     academic_term_id,
     subject_id,
     teacher_id,
-    ( SELECT count(*) AS count
-           FROM (data.enrollments e
-             JOIN data.students s ON (((s.school_id = e.school_id) AND (s.id = e.student_id))))
-          WHERE ((e.school_id = c.school_id) AND (e.class_id = c.id) AND (NOT s.is_deleted))) AS enrolled_students
-   FROM data.classes c
-  WHERE (NOT is_deleted);
+    ( select count(*) as count
+           from (data.enrollments e
+             join data.students s on (((s.school_id = e.school_id) and (s.id = e.student_id))))
+          where ((e.school_id = c.school_id) and (e.class_id = c.id) and (not s.is_deleted))) as enrolled_students
+   from data.classes c
+  where (not is_deleted);
 
-COMMENT ON VIEW reporting.enrollment_counts IS 'One row per (not deleted) class with its number of enrolled students.';
+comment on view reporting.enrollment_counts is 'One row per (not deleted) class with its number of enrolled students.';
 
-COMMENT ON COLUMN reporting.enrollment_counts.class_id IS 'The class''s id (api.classes.id).';
+comment on column reporting.enrollment_counts.class_id is 'The class''s id (api.classes.id).';
 
-COMMENT ON COLUMN reporting.enrollment_counts.school_id IS 'The school.';
+comment on column reporting.enrollment_counts.school_id is 'The school.';
 
-COMMENT ON COLUMN reporting.enrollment_counts.class_name IS 'Class name.';
+comment on column reporting.enrollment_counts.class_name is 'Class name.';
 
-COMMENT ON COLUMN reporting.enrollment_counts.academic_year IS 'Academic year label.';
+comment on column reporting.enrollment_counts.academic_year is 'Academic year label.';
 
-COMMENT ON COLUMN reporting.enrollment_counts.academic_term_id IS 'The term the class runs in.';
+comment on column reporting.enrollment_counts.academic_term_id is 'The term the class runs in.';
 
-COMMENT ON COLUMN reporting.enrollment_counts.subject_id IS 'The subject taught.';
+comment on column reporting.enrollment_counts.subject_id is 'The subject taught.';
 
-COMMENT ON COLUMN reporting.enrollment_counts.teacher_id IS 'The teacher.';
+comment on column reporting.enrollment_counts.teacher_id is 'The teacher.';
 
-COMMENT ON COLUMN reporting.enrollment_counts.enrolled_students IS 'Number of (not deleted) students enrolled.';
+comment on column reporting.enrollment_counts.enrolled_students is 'Number of (not deleted) students enrolled.';
 
-CREATE OR REPLACE VIEW reporting.invoice_balances WITH (security_invoker='true') AS
- SELECT id AS invoice_id,
+create or replace view reporting.invoice_balances with (security_invoker='true') as
+ select id as invoice_id,
     school_id,
     invoice_number,
     status,
@@ -155,45 +155,45 @@ CREATE OR REPLACE VIEW reporting.invoice_balances WITH (security_invoker='true')
     student_id,
     parent_id,
     total_amount,
-    (COALESCE(( SELECT sum(p.amount) AS sum
-           FROM data.payments p
-          WHERE ((p.school_id = i.school_id) AND (p.invoice_id = i.id) AND (NOT p.is_deleted))), (0)::numeric))::numeric(10,2) AS paid_amount,
+    (coalesce(( select sum(p.amount) as sum
+           from data.payments p
+          where ((p.school_id = i.school_id) and (p.invoice_id = i.id) and (not p.is_deleted))), (0)::numeric))::numeric(10,2) as paid_amount,
     balance_due,
-        CASE
-            WHEN ((balance_due > (0)::numeric) AND (status NOT IN ('PAID', 'CANCELLED')) AND (due_date < CURRENT_DATE)) THEN (CURRENT_DATE - due_date)
-            ELSE 0
-        END AS days_overdue
-   FROM data.invoices i
-  WHERE (NOT is_deleted);
+        case
+            when ((balance_due > (0)::numeric) and (status not in ('PAID', 'CANCELLED')) and (due_date < current_date)) then (current_date - due_date)
+            else 0
+        end as days_overdue
+   from data.invoices i
+  where (not is_deleted);
 
-COMMENT ON VIEW reporting.invoice_balances IS 'One row per (not deleted) invoice: total, paid, balance and days overdue.';
+comment on view reporting.invoice_balances is 'One row per (not deleted) invoice: total, paid, balance and days overdue.';
 
-COMMENT ON COLUMN reporting.invoice_balances.invoice_id IS 'The invoice''s id (api.invoices.id).';
+comment on column reporting.invoice_balances.invoice_id is 'The invoice''s id (api.invoices.id).';
 
-COMMENT ON COLUMN reporting.invoice_balances.school_id IS 'The school.';
+comment on column reporting.invoice_balances.school_id is 'The school.';
 
-COMMENT ON COLUMN reporting.invoice_balances.invoice_number IS 'Invoice number, unique per school.';
+comment on column reporting.invoice_balances.invoice_number is 'Invoice number, unique per school.';
 
-COMMENT ON COLUMN reporting.invoice_balances.status IS 'DRAFT, SENT, PARTIALLY_PAID, PAID or CANCELLED.';
+comment on column reporting.invoice_balances.status is 'DRAFT, SENT, PARTIALLY_PAID, PAID or CANCELLED.';
 
-COMMENT ON COLUMN reporting.invoice_balances.issue_date IS 'Date of issue.';
+comment on column reporting.invoice_balances.issue_date is 'Date of issue.';
 
-COMMENT ON COLUMN reporting.invoice_balances.due_date IS 'Date payment is due.';
+comment on column reporting.invoice_balances.due_date is 'Date payment is due.';
 
-COMMENT ON COLUMN reporting.invoice_balances.student_id IS 'The student billed, if any.';
+comment on column reporting.invoice_balances.student_id is 'The student billed, if any.';
 
-COMMENT ON COLUMN reporting.invoice_balances.parent_id IS 'The parent billed, if any.';
+comment on column reporting.invoice_balances.parent_id is 'The parent billed, if any.';
 
-COMMENT ON COLUMN reporting.invoice_balances.total_amount IS 'Invoice total.';
+comment on column reporting.invoice_balances.total_amount is 'Invoice total.';
 
-COMMENT ON COLUMN reporting.invoice_balances.paid_amount IS 'Sum of the (not deleted) payments.';
+comment on column reporting.invoice_balances.paid_amount is 'Sum of the (not deleted) payments.';
 
-COMMENT ON COLUMN reporting.invoice_balances.balance_due IS 'Amount still due.';
+comment on column reporting.invoice_balances.balance_due is 'Amount still due.';
 
-COMMENT ON COLUMN reporting.invoice_balances.days_overdue IS 'Days past the due date while a balance is open (0 otherwise).';
+comment on column reporting.invoice_balances.days_overdue is 'Days past the due date while a balance is open (0 otherwise).';
 
-CREATE OR REPLACE VIEW reporting.students WITH (security_invoker='true') AS
- SELECT id AS student_id,
+create or replace view reporting.students with (security_invoker='true') as
+ select id as student_id,
     school_id,
     student_number,
     first_name,
@@ -201,39 +201,39 @@ CREATE OR REPLACE VIEW reporting.students WITH (security_invoker='true') AS
     date_of_birth,
     gender,
     enrollment_status,
-    ( SELECT count(*) AS count
-           FROM data.enrollments e
-          WHERE ((e.school_id = s.school_id) AND (e.student_id = s.id))) AS class_count,
+    ( select count(*) as count
+           from data.enrollments e
+          where ((e.school_id = s.school_id) and (e.student_id = s.id))) as class_count,
     created_at
-   FROM data.students s
-  WHERE (NOT is_deleted);
+   from data.students s
+  where (not is_deleted);
 
-COMMENT ON VIEW reporting.students IS 'One row per (not deleted) student, with the number of classes they are enrolled in.';
+comment on view reporting.students is 'One row per (not deleted) student, with the number of classes they are enrolled in.';
 
-COMMENT ON COLUMN reporting.students.student_id IS 'The student''s id (api.students.id).';
+comment on column reporting.students.student_id is 'The student''s id (api.students.id).';
 
-COMMENT ON COLUMN reporting.students.school_id IS 'The school.';
+comment on column reporting.students.school_id is 'The school.';
 
-COMMENT ON COLUMN reporting.students.student_number IS 'The school''s own student code.';
+comment on column reporting.students.student_number is 'The school''s own student code.';
 
-COMMENT ON COLUMN reporting.students.first_name IS 'First name.';
+comment on column reporting.students.first_name is 'First name.';
 
-COMMENT ON COLUMN reporting.students.last_name IS 'Last name.';
+comment on column reporting.students.last_name is 'Last name.';
 
-COMMENT ON COLUMN reporting.students.date_of_birth IS 'Date of birth.';
+comment on column reporting.students.date_of_birth is 'Date of birth.';
 
-COMMENT ON COLUMN reporting.students.gender IS 'FEMALE, MALE, NON_BINARY, OTHER or UNDISCLOSED.';
+comment on column reporting.students.gender is 'FEMALE, MALE, NON_BINARY, OTHER or UNDISCLOSED.';
 
-COMMENT ON COLUMN reporting.students.enrollment_status IS 'ACTIVE, INACTIVE, SUSPENDED, GRADUATED, TRANSFERRED or WITHDRAWN.';
+comment on column reporting.students.enrollment_status is 'ACTIVE, INACTIVE, SUSPENDED, GRADUATED, TRANSFERRED or WITHDRAWN.';
 
-COMMENT ON COLUMN reporting.students.class_count IS 'Number of classes the student is enrolled in.';
+comment on column reporting.students.class_count is 'Number of classes the student is enrolled in.';
 
-COMMENT ON COLUMN reporting.students.created_at IS 'When the student was added.';
+comment on column reporting.students.created_at is 'When the student was added.';
 
-REVOKE ALL ON FUNCTION api.create_reporting_login(password text) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.create_reporting_login(password text) TO school_admin;
+revoke all on function api.create_reporting_login(password text) from public;
+grant all on function api.create_reporting_login(password text) to school_admin;
 
-REVOKE ALL ON FUNCTION api.drop_reporting_login() FROM PUBLIC;
-GRANT ALL ON FUNCTION api.drop_reporting_login() TO school_admin;
+revoke all on function api.drop_reporting_login() from public;
+grant all on function api.drop_reporting_login() to school_admin;
 
 -- PostgreSQL database dump complete

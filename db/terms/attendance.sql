@@ -1,10 +1,10 @@
 -- api.mark_class_attendance: a class register in one call.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION api.mark_class_attendance(p_class_id uuid, p_date date, p_records jsonb, p_session text DEFAULT NULL::text) RETURNS integer
-    LANGUAGE plpgsql
-    SET search_path TO ''
-    AS $$
+create or replace function api.mark_class_attendance(p_class_id uuid, p_date date, p_records jsonb, p_session text default null::text) returns integer
+    language plpgsql
+    set search_path to ''
+    as $$
 declare
     caller_school uuid := auth.school_id();
     recorder uuid := auth.user_id();
@@ -74,8 +74,8 @@ begin
 end
 $$;
 
-REVOKE ALL ON FUNCTION api.mark_class_attendance(p_class_id uuid, p_date date, p_records jsonb, p_session text) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.mark_class_attendance(p_class_id uuid, p_date date, p_records jsonb, p_session text) TO school_admin;
-GRANT ALL ON FUNCTION api.mark_class_attendance(p_class_id uuid, p_date date, p_records jsonb, p_session text) TO teacher;
+revoke all on function api.mark_class_attendance(p_class_id uuid, p_date date, p_records jsonb, p_session text) from public;
+grant all on function api.mark_class_attendance(p_class_id uuid, p_date date, p_records jsonb, p_session text) to school_admin;
+grant all on function api.mark_class_attendance(p_class_id uuid, p_date date, p_records jsonb, p_session text) to teacher;
 
 -- PostgreSQL database dump complete

@@ -2,10 +2,10 @@
 -- api.set_current_term.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
-CREATE OR REPLACE FUNCTION api.set_current_term(p_term_id uuid) RETURNS api.academic_terms
-    LANGUAGE plpgsql
-    SET search_path TO ''
-    AS $$
+create or replace function api.set_current_term(p_term_id uuid) returns api.academic_terms
+    language plpgsql
+    set search_path to ''
+    as $$
 declare
     caller_school uuid := auth.school_id();
     term api.academic_terms;
@@ -32,10 +32,10 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION data.academic_term_after_write_sync_settings() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.academic_term_after_write_sync_settings() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 begin
     insert into data.school_settings as s (school_id) values (new.school_id)
     on conflict (school_id) do update set current_academic_term_id = s.current_academic_term_id;
@@ -43,37 +43,37 @@ begin
 end
 $$;
 
-CREATE OR REPLACE FUNCTION data.current_term_id(p_school_id uuid) RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.current_term_id(p_school_id uuid) returns uuid
+    language sql stable security definer
+    set search_path to ''
+    as $$
     select t.id from data.academic_terms t
     where t.school_id = p_school_id and t.is_current and not t.is_deleted
 $$;
 
-CREATE OR REPLACE FUNCTION data.school_settings_before_write_current_term() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
+create or replace function data.school_settings_before_write_current_term() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
 begin
     new.current_academic_term_id := data.current_term_id(new.school_id);
     return new;
 end
 $$;
 
-CREATE OR REPLACE TRIGGER academic_term_after_insert_sync_settings AFTER INSERT ON data.academic_terms FOR EACH ROW WHEN ((new.is_current AND (NOT new.is_deleted))) EXECUTE FUNCTION data.academic_term_after_write_sync_settings();
+create or replace trigger academic_term_after_insert_sync_settings after insert on data.academic_terms for each row when ((new.is_current and (not new.is_deleted))) execute function data.academic_term_after_write_sync_settings();
 
-CREATE OR REPLACE TRIGGER academic_term_after_update_sync_settings AFTER UPDATE OF is_current, is_deleted ON data.academic_terms FOR EACH ROW WHEN (((old.is_current AND (NOT old.is_deleted)) IS DISTINCT FROM (new.is_current AND (NOT new.is_deleted)))) EXECUTE FUNCTION data.academic_term_after_write_sync_settings();
+create or replace trigger academic_term_after_update_sync_settings after update of is_current, is_deleted on data.academic_terms for each row when (((old.is_current and (not old.is_deleted)) is distinct from (new.is_current and (not new.is_deleted)))) execute function data.academic_term_after_write_sync_settings();
 
-CREATE OR REPLACE TRIGGER school_settings_before_write_current_term BEFORE INSERT OR UPDATE ON data.school_settings FOR EACH ROW EXECUTE FUNCTION data.school_settings_before_write_current_term();
+create or replace trigger school_settings_before_write_current_term before insert or update on data.school_settings for each row execute function data.school_settings_before_write_current_term();
 
-REVOKE ALL ON FUNCTION api.set_current_term(p_term_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.set_current_term(p_term_id uuid) TO school_admin;
+revoke all on function api.set_current_term(p_term_id uuid) from public;
+grant all on function api.set_current_term(p_term_id uuid) to school_admin;
 
-REVOKE ALL ON FUNCTION data.academic_term_after_write_sync_settings() FROM PUBLIC;
+revoke all on function data.academic_term_after_write_sync_settings() from public;
 
-REVOKE ALL ON FUNCTION data.current_term_id(p_school_id uuid) FROM PUBLIC;
+revoke all on function data.current_term_id(p_school_id uuid) from public;
 
-REVOKE ALL ON FUNCTION data.school_settings_before_write_current_term() FROM PUBLIC;
+revoke all on function data.school_settings_before_write_current_term() from public;
 
 -- PostgreSQL database dump complete
