@@ -41,16 +41,23 @@ async def migrate(to: str = HEAD) -> None:
         applied = await _with_owner(url, lambda c: apply_code(c, rebuild=rebuild))
         print(f"code files: {len(applied)} applied{' (rebuild)' if rebuild else ''}: {', '.join(applied) or 'none changed'}")
         return
-    if to != ZERO:
-        applied = await _applied(Migration)
-        if to not in applied:
-            raise RuntimeError(f"{to} is not an applied migration; applied: {', '.join(applied) or 'none'}")
+    later = _later_than(to, await _applied(Migration))
+    if not later:
+        print("nothing to undo")  # and the code stays: it belongs to this migration
+        return
     await _with_owner(url, drop_code)
+    _check(await run_backwards(app_name="db", migration_id="all" if to == ZERO else later[0], auto_agree=True))
     if to == ZERO:
-        _check(await run_backwards(app_name="db", migration_id="all", auto_agree=True))
         await _with_owner(url, lambda c: c.execute(f"drop schema if exists {BOOKKEEPING} cascade"))
-    else:
-        _check(await _back_to(to))
+
+
+def _later_than(to: str, applied: list[str]) -> list[str]:
+    """The applied migrations that going back to `to` undoes (`zero`: all of them)."""
+    if to == ZERO:
+        return applied
+    if to not in applied:
+        raise RuntimeError(f"{to} is not an applied migration; applied: {', '.join(applied) or 'none'}")
+    return applied[applied.index(to) + 1 :]
 
 
 def _check(result) -> None:
@@ -71,17 +78,3 @@ async def _with_owner(url: str, action) -> object:
         return await action(connection)
     finally:
         await connection.close()
-
-
-async def _back_to(migration_id: str):
-    """Undo the migrations applied after `migration_id`, keeping it."""
-    from piccolo.apps.migrations.commands.backwards import run_backwards
-    from piccolo.apps.migrations.tables import Migration
-
-    applied = await Migration.get_migrations_which_ran(app_name="db")
-    later = applied[applied.index(migration_id) + 1 :]
-    if not later:
-        from piccolo.apps.migrations.commands.base import MigrationResult
-
-        return MigrationResult(success=True, message="nothing to undo")
-    return await run_backwards(app_name="db", migration_id=later[0], auto_agree=True)
