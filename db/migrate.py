@@ -13,6 +13,8 @@ until the next `migrate` to head rebuilds them from the checked-out tree
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 import asyncpg
 
@@ -35,9 +37,13 @@ async def migrate(to: str = HEAD) -> None:
 
     if to == HEAD:
         before = await _applied(Migration)
+        rebuild = bool(_migration_ids() - set(before))
+        if rebuild:
+            # A table change may be refused while a view or policy depends on
+            # it, and may leave them stale: no code during the versioned steps
+            # (no grants either, so API roles see nothing meanwhile).
+            await _with_owner(url, drop_code)
         _check(await run_forwards(app_name="db", migration_id="all"))
-        # A versioned migration may have dropped or changed what code sat on.
-        rebuild = await _applied(Migration) != before
         applied = await _with_owner(url, lambda c: apply_code(c, rebuild=rebuild))
         print(f"code files: {len(applied)} applied{' (rebuild)' if rebuild else ''}: {', '.join(applied) or 'none changed'}")
         return
@@ -58,6 +64,11 @@ def _later_than(to: str, applied: list[str]) -> list[str]:
     if to not in applied:
         raise RuntimeError(f"{to} is not an applied migration; applied: {', '.join(applied) or 'none'}")
     return applied[applied.index(to) + 1 :]
+
+
+def _migration_ids() -> set[str]:
+    folder = Path(__file__).parent / "migrations"
+    return {m.group(1) for f in folder.glob("m*.py") if (m := re.search(r'^ID = "(.+)"$', f.read_text(), re.M))}
 
 
 def _check(result) -> None:
