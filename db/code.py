@@ -8,8 +8,8 @@ Two ways to apply:
   whose columns changed), a rebuild in the same transaction;
 - rebuild: every code object of our schemas dropped, then every file applied.
   Used when a versioned migration ran (a table change may need its views and
-  policies made again), when a file left the manifest (its objects must go),
-  and before going backwards (tables go back without code on them).
+  policies made again) and when a file left the manifest (its objects must go).
+  The drop alone runs before versioned migrations run or go back (db/migrate.py).
 Both run in one transaction: a failing file leaves the previous code in place.
 """
 
@@ -26,8 +26,6 @@ MANIFEST = DB_DIR / "code_files.txt"
 BOOKKEEPING = "code_state"
 # The schemas whose functions, views, triggers, policies and grants are code.
 CODE_SCHEMAS = ("data", "audit", "auth", "api", "reporting", "roster", "oneroster")
-# Every role a grant in a code file may name (db/bootstrap.sql).
-GRANTEES = ("public", "authenticator", "anon", "school_admin", "teacher", "parent", "student", "partner_sync", "reporting")
 
 
 def manifest() -> list[str]:
@@ -119,14 +117,24 @@ async def _drop(connection: asyncpg.Connection) -> None:
     an index) needs one, the drop fails instead of taking the table state with it.
     """
     schemas = [s for s in CODE_SCHEMAS if await connection.fetchval("select to_regnamespace($1)", s)]
-    statements = await connection.fetch(DROP_STATEMENTS, schemas, list(GRANTEES))
+    statements = await connection.fetch(DROP_STATEMENTS, schemas)
     for row in statements:
         await connection.execute(row["sql"])
     await connection.execute(f"delete from {BOOKKEEPING}.applied_files")
 
 
 DROP_STATEMENTS = """
-with ours as (select oid, nspname from pg_namespace where nspname = any($1::text[]))
+with ours as (select oid, nspname, nspowner from pg_namespace where nspname = any($1::text[])),
+-- Whoever holds a privilege on our schemas or their tables and views, but the owner.
+grantees as (
+    select distinct case a.grantee when 0 then 'public' else a.grantee::regrole::text end as grantee  -- regrole quotes as needed
+    from ours cross join lateral (
+        select (aclexplode(nspacl)).grantee from pg_namespace where oid = ours.oid
+        union all
+        select (aclexplode(c.relacl)).grantee from pg_class c where c.relnamespace = ours.oid
+    ) a
+    where a.grantee <> ours.nspowner
+)
 select format('drop policy %I on %s', p.polname, p.polrelid::regclass) as sql, 1 as step
 from pg_policy p join pg_class c on c.oid = p.polrelid join ours on ours.oid = c.relnamespace
 union all
@@ -145,12 +153,12 @@ select format('alter table %s no force row level security, disable row level sec
 from pg_class c join ours on ours.oid = c.relnamespace where c.relkind in ('r', 'p') and c.relrowsecurity
 union all
 select format('revoke all on all tables in schema %I from %s', ours.nspname, grantee), 5
-from ours, unnest($2::text[]) as grantee
+from ours, grantees
 union all
 select format('revoke all on all sequences in schema %I from %s', ours.nspname, grantee), 5
-from ours, unnest($2::text[]) as grantee
+from ours, grantees
 union all
 select format('revoke all on schema %I from %s', ours.nspname, grantee), 5
-from ours, unnest($2::text[]) as grantee
+from ours, grantees
 order by step
 """
