@@ -3,6 +3,11 @@
 -- data.uuidv7_batch for ids in batches.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
+-- (5) Append-only. Entries are never changed or removed, by anyone: API roles
+-- hold no such privilege, the owner gives its own up, and a trigger refuses the
+-- superuser too. ENABLE ALWAYS keeps the trigger firing under
+-- session_replication_role = replica, the usual way to skip triggers.
+-- (The owner could still drop the trigger; that is a migration, reviewed as one.)
 create or replace function audit.audit_log_refuse_changes() returns trigger
     language plpgsql
     set search_path to ''
@@ -14,6 +19,14 @@ begin
 end
 $$;
 
+-- (1) Who is acting. One place for the rule, used by the trigger and by
+-- api.purge_student (db/lifecycle). user_id is the JWT's user only when that
+-- user exists, and the log keeps it only for rows of that user's school: the log
+-- has a composite foreign key (school_id, user_id) to data.users.
+-- actor_role is the claimed API role; without claims (a DBA, a migration, a
+-- reporting login) it is the SET ROLE in force, else the login. current_user is
+-- no use here: inside a SECURITY DEFINER function it is always the owner, while
+-- the `role` setting still names what the session set.
 create or replace function audit.current_actor(out user_id uuid, out user_school_id uuid, out actor_role text, out actor_sub text, out request_id text) returns record
     language sql stable
     set search_path to ''
@@ -34,6 +47,7 @@ create or replace function audit.purge_in_progress() returns boolean
     select exists (select from audit.purges_in_progress p where p.transaction_id = pg_catalog.pg_current_xact_id())
 $$;
 
+-- The audit trigger: one statement-level call per write, its entries' ids in a batch.
 create or replace function audit.record_changes() returns trigger
     language plpgsql security definer
     set search_path to ''

@@ -2,6 +2,12 @@
 -- draft-only items, no overpayment, payments serialised per invoice.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
+-- (4) The API: record a payment and get the invoice's new state back.
+-- SECURITY INVOKER, through the api views (API roles have no USAGE on `data`):
+-- the caller's privileges and row-level policies decide who may insert a payment
+-- (school admins only) and which invoices it sees; the triggers above apply the
+-- money rules. The payment's school is the invoice's; the receiver is the
+-- caller when the caller is a user of that school.
 create or replace function api.record_payment(p_invoice_id uuid, p_amount numeric, p_method text default null::text, p_transaction_id text default null::text, p_payment_date timestamp with time zone default now()) returns jsonb
     language plpgsql
     set search_path to ''
@@ -37,6 +43,7 @@ begin
 end
 $$;
 
+-- (1) Invoices: totals, balance and status, before every insert and update.
 create or replace function data.invoice_before_write_totals() returns trigger
     language plpgsql security definer
     set search_path to ''
@@ -129,6 +136,7 @@ begin
 end
 $$;
 
+-- (2) Invoice items: change only while the invoice is a DRAFT.
 create or replace function data.invoice_item_before_write_draft_only() returns trigger
     language plpgsql security definer
     set search_path to ''
@@ -153,6 +161,8 @@ begin
 end
 $$;
 
+-- Locks an invoice for a change that depends on its balance or status, and
+-- returns it (null when it does not exist: the foreign key then says so).
 create or replace function data.lock_invoice(p_school_id uuid, p_invoice_id uuid) returns data.invoices
     language sql security definer
     set search_path to ''
@@ -172,6 +182,7 @@ begin
 end
 $$;
 
+-- (3) Payments: only on an open invoice, never above its balance.
 create or replace function data.payment_before_write_check_balance() returns trigger
     language plpgsql security definer
     set search_path to ''
@@ -225,6 +236,8 @@ begin
 end
 $$;
 
+-- Re-runs the invoice trigger above for one invoice (a no-op update: the trigger
+-- recomputes everything). Called after an item or a payment changed.
 create or replace function data.refresh_invoice(p_school_id uuid, p_invoice_id uuid) returns void
     language sql security definer
     set search_path to ''

@@ -2,6 +2,8 @@
 -- within its maximum, communication-log parties that exist.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
+-- communication_logs.party_id names a parent or a student, by party_type, of the
+-- same school. Polymorphic, so triggers do what a foreign key would, at both ends.
 create or replace function data.communication_logs_check_party() returns trigger
     language plpgsql security definer
     set search_path to ''
@@ -26,6 +28,9 @@ begin
 end
 $$;
 
+-- The other end of that key: a parent or student a log names cannot be deleted, nor
+-- moved to another school, like the no-action keys above (23503). The party type
+-- is the trigger's argument.
 create or replace function data.communication_logs_check_party_kept() returns trigger
     language plpgsql security definer
     set search_path to ''
@@ -45,6 +50,8 @@ begin
 end
 $$;
 
+-- A score above the maximum of its assignment or assessment is refused
+-- (a CHECK cannot look at another row). SQLSTATE 23514 like any check.
 create or replace function data.grades_check_score_within_max() returns trigger
     language plpgsql security definer
     set search_path to ''
@@ -71,6 +78,7 @@ begin
 end
 $$;
 
+-- The same for a table that has created_at only (student_parents).
 create or replace function data.stamp_created_at() returns trigger
     language plpgsql
     as $$
@@ -84,6 +92,9 @@ begin
 end
 $$;
 
+-- (9) Triggers.
+-- Timestamps are the database's: created_at is set once, updated_at on every
+-- change, whatever a client sends.
 create or replace function data.stamp_timestamps() returns trigger
     language plpgsql
     as $$

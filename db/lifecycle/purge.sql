@@ -2,6 +2,22 @@
 -- admin.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
+-- Erasure of a student's personal data (a parent's or a regulator's request),
+-- as opposed to soft delete, which only hides a row.
+--
+-- Removed for real: health records, discipline incidents, communication logs
+-- with the student, guardian links; the student row is anonymised in place and
+-- the student's login disabled and anonymised.
+-- Kept, linked to the now pseudonymous student row: what the school must keep
+-- (attendance, grades, enrollments, invoices and payments).
+--
+-- Trade-off, on purpose: the audit log's earlier entries about the student are
+-- NOT rewritten. The log is append-only for everyone (db/audit), and an erasure
+-- that could edit the log would make the log worthless as evidence. The purge
+-- itself adds no personal data to it: while it runs, the audit trigger writes
+-- PURGE entries without old data (db/audit, audit.purges_in_progress). Reading
+-- old entries is limited to the school's admins by row-level security; a
+-- retention policy for the log is the place to age them out (db/lifecycle/README.md).
 create or replace function api.purge_student(p_student_id uuid, p_reason text) returns jsonb
     language plpgsql security definer
     set search_path to ''

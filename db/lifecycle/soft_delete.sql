@@ -2,6 +2,12 @@
 -- api view does the same.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
+-- Marks the row deleted. Trigger arguments name extra boolean columns to clear
+-- with it (data.users: is_active, so a deleted login can no longer sign in).
+-- SECURITY DEFINER: the DELETE has already passed the caller's privilege and
+-- row-level DELETE policy when this runs; marking the row is the database's
+-- doing and must not depend on the caller also holding UPDATE rights.
+-- A purge (api.purge_student) removes personal data for real: its DELETEs pass.
 create or replace function data.soft_delete_row() returns trigger
     language plpgsql security definer
     set search_path to ''
@@ -26,6 +32,19 @@ begin
 end
 $_$;
 
+-- INSTEAD OF DELETE on api.<table>: removes (and so marks) the base row, and
+-- returns OLD when it was marked, so the API reports the deleted row.
+-- SECURITY DEFINER because API roles have no USAGE on schema `data` (tenancy:
+-- tables are reached only through the views), so an invoker function could
+-- not name the table. What the caller may delete is still the caller's:
+--   * PostgreSQL checked its DELETE privilege on the view before calling this
+--     (view and table grants are made from one list), and it is checked again
+--     here against the table for the role the session acts as;
+--   * OLD is a row the caller sees through the security_invoker view, i.e. one
+--     its SELECT policies allow. Every DELETE policy in tenancy/policies.sql has the same
+--     scope as that role's SELECT policy (school for admins and partners, own
+--     class for teachers); a future DELETE policy narrower than SELECT would
+--     have to be repeated here. tests/db/test_soft_delete.py pins the cases.
 create or replace function data.soft_delete_through_view() returns trigger
     language plpgsql security definer
     set search_path to ''

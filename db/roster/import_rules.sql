@@ -2,6 +2,10 @@
 -- links, dropped teachers.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
+-- After validation passed: take over the matched rows, and re-key an
+-- enrollment whose old sourcedId this file removes to the new one of the same
+-- student and class (one row per student and class). Returns per file the
+-- sourcedIds adopted, for the report.
 create or replace function roster.adopt_existing(p_school uuid, p_modes jsonb) returns void
     language plpgsql security definer
     set search_path to ''
@@ -58,6 +62,9 @@ begin
 end
 $$;
 
+-- A class's teacher that came from a teacher enrollment this file drops
+-- (tobedeleted, or missing from a bulk file) and no other teacher enrollment
+-- replaced: the class has no teacher. A teacher set here by hand stays.
 create or replace function roster.clear_dropped_teachers(p_school uuid, p_mode text) returns bigint
     language plpgsql security definer
     set search_path to ''
@@ -82,6 +89,9 @@ begin
 end
 $$;
 
+-- Natural-key matches of file rows to hand-entered rows, filled by
+-- roster.validate_rules (which rejects the ambiguous ones) and applied by
+-- roster.adopt_existing after validation passed.
 create or replace function roster.match_existing(p_school uuid) returns void
     language plpgsql security definer
     set search_path to ''
@@ -114,6 +124,12 @@ begin
 end
 $$;
 
+-- Guardian links from agentSourcedIds, both ways (a student's agents are its
+-- guardians, a guardian's agents its students). The wanted links are added;
+-- a link between a partner student and a partner guardian (both with a
+-- sourcedId) that the file speaks for and no longer names is removed; links
+-- made here by hand stay. Returns the sourcedIds of the students and guardians
+-- whose links changed.
 create or replace function roster.sync_guardian_links(p_school uuid, p_mode text) returns setof text
     language plpgsql security definer
     set search_path to ''

@@ -97,6 +97,8 @@ create or replace view oneroster.courses with (security_invoker='true') as
 
 comment on view oneroster.courses is 'OneRoster courses (subjects), soft-deleted ones as tobedeleted.';
 
+-- Demographics: the students' rows the policies let through (a read scope),
+-- and only for a caller that may read demographics too.
 create or replace view oneroster.demographics with (security_invoker='true') as
  select id,
     school_id,

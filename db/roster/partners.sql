@@ -15,6 +15,11 @@ begin
 end
 $$;
 
+-- Client management for admins (POST /partners/clients...). SECURITY DEFINER
+-- because the secret hash is written here and no API role may touch that column;
+-- each function checks the caller is a school_admin and writes only rows of
+-- (select auth.school_id()). Gateway-side they run in the admin's own
+-- transaction (role + claims), so the audit log names the admin.
 create or replace function roster.require_role(p_roles text[]) returns uuid
     language plpgsql stable security definer
     set search_path to ''

@@ -2,6 +2,10 @@
 -- lock is free are failed as interrupted.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
+-- Mark the RUNNING runs whose lock is free as FAILED (of one school, or of all
+-- when p_school is null); returns how many. A run that finishes meanwhile is
+-- left alone: its finish_run locks the row first and sets its status, and this
+-- UPDATE re-checks `status = 'RUNNING'` on the row it waited for.
 create or replace function roster.fail_dead_runs(p_school uuid) returns integer
     language plpgsql security definer
     set search_path to ''
@@ -24,6 +28,7 @@ begin
 end
 $$;
 
+-- At gateway start-up, as authenticator (no role, no claims): every school.
 create or replace function roster.fail_interrupted_runs() returns integer
     language sql security definer
     set search_path to ''
@@ -33,6 +38,10 @@ $$;
 
 comment on function roster.fail_interrupted_runs() is 'Marks import runs whose session is gone (gateway stopped mid-run) FAILED. Gateway start-up only.';
 
+-- GET /ims/oneroster/import/{id} of a RUNNING run, as its reader (an admin of
+-- the school or the partner that started it): the run is failed now if it is
+-- dead, so no reader sees RUNNING for ever even where no gateway restarts (N
+-- gateways, one of which died). True when it was.
 create or replace function roster.fail_run_if_dead(p_id uuid) returns boolean
     language plpgsql security definer
     set search_path to ''
@@ -62,6 +71,7 @@ begin
 end
 $$;
 
+-- Whether some session (this one included) holds the run's lock.
 create or replace function roster.run_is_alive(p_id uuid) returns boolean
     language sql stable strict
     set search_path to ''
@@ -74,6 +84,11 @@ create or replace function roster.run_is_alive(p_id uuid) returns boolean
           and l.objid = (roster.run_lock_key(p_id) & 4294967295)::oid)
 $$;
 
+-- The run's lock key: the last 64 bits of its id. Ids are uuidv7: the first
+-- 64 bits are mostly the creation time (two runs started in the same
+-- millisecond would share 52 of them), the last 64 are the variant and 62
+-- random bits. pg_advisory_lock(bigint) keeps the key in pg_locks as classid
+-- (high 32 bits), objid (low 32 bits), objsubid 1.
 create or replace function roster.run_lock_key(p_id uuid) returns bigint
     language sql immutable strict
     set search_path to ''
@@ -81,6 +96,10 @@ create or replace function roster.run_lock_key(p_id uuid) returns bigint
     select ('x' || right(replace(p_id::text, '-', ''), 16))::bit(64)::bigint
 $$;
 
+-- Start a run: serialise starts per school, fail the school's dead
+-- runs, refuse while one is alive, and take the new run's lock before the row
+-- is committed (a session lock taken in a transaction outlives its commit), so
+-- no one can see the row RUNNING without its lock.
 create or replace function roster.start_run(p_source text, p_file_sha256 text, p_dry_run boolean) returns uuid
     language plpgsql security definer
     set search_path to ''

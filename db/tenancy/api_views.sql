@@ -167,6 +167,8 @@ comment on column api.academic_terms.updated_at is 'When the row was last change
 
 comment on column api.academic_terms.sourced_id is 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
 
+-- sourced_id is the LAST column of the roster views: it came after the others,
+-- and create or replace view can only append columns.
 create or replace view api.schools with (security_invoker='true') as
  select id,
     name,
@@ -238,6 +240,15 @@ comment on column api.parents.updated_at is 'When the row was last changed (set 
 
 comment on column api.parents.sourced_id is 'The partner''s OneRoster sourcedId (unique per school; null for rows created here, which OneRoster serves under their id).';
 
+-- The api schema: what the gateway exposes (and the OpenAPI document is derived
+-- from). One view per table, same name, its columns minus secrets
+-- (users.password_hash) and minus is_deleted; soft-delete tables show only live
+-- rows. security_invoker, so the caller's privileges and the base table's
+-- policies apply exactly as if the caller read the table (a plain view would run
+-- as its owner, school_owner, and see every school). Single-table, no
+-- aggregates: automatically updatable, so INSERT/UPDATE/DELETE pass through to
+-- the table with its RLS WITH CHECKs. Grants are in tenancy/grants.sql.
+-- Comments are the descriptions the OpenAPI document shows.
 create or replace view api.audit_log with (security_invoker='true') as
  select id,
     school_id,

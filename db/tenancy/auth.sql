@@ -12,6 +12,10 @@ create or replace function auth.claims() returns jsonb
     end
 $$;
 
+-- True when the caller is not a partner, or its token has no scope claim, or
+-- the claim names one of p_scopes. The claim is OAuth's space-separated string
+-- (RFC 6749 §3.3; what /oauth/token issues), or a JSON array of strings.
+-- Called as `(select auth.has_scope(...))`: once per statement.
 create or replace function auth.has_scope(variadic p_scopes text[]) returns boolean
     language sql stable
     set search_path to ''
@@ -78,6 +82,8 @@ create or replace function auth.may_read_demographics() returns boolean
                           'https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly')
 $$;
 
+-- The OneRoster 1.2 REST binding's scopes ("Scopes"): roster.readonly covers
+-- every rostering read, roster-core.readonly all but demographics.
 create or replace function auth.may_read_roster() returns boolean
     language sql stable
     set search_path to ''
@@ -86,6 +92,8 @@ create or replace function auth.may_read_roster() returns boolean
                           'https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly')
 $$;
 
+-- Our own scope: changing the roster (the CSV import, or a write through the
+-- PostgREST routes). A readonly token writes nothing.
 create or replace function auth.may_write_roster() returns boolean
     language sql stable
     set search_path to ''
@@ -93,6 +101,7 @@ create or replace function auth.may_write_roster() returns boolean
     select auth.has_scope('urn:school-data-api:scope:roster.import')
 $$;
 
+-- The classes the caller's children are enrolled in.
 create or replace function auth.parent_class_ids() returns uuid[]
     language sql stable security definer
     set search_path to ''
@@ -105,6 +114,7 @@ $$;
 
 comment on function auth.parent_class_ids() is 'Ids of the classes the calling parent''s children are enrolled in.';
 
+-- (3) Parents.
 create or replace function auth.parent_id() returns uuid
     language sql stable security definer
     set search_path to ''
@@ -118,6 +128,7 @@ $$;
 
 comment on function auth.parent_id() is 'The caller''s parent row (null when the caller is not a parent of the claimed school).';
 
+-- Invoices billed to the caller or to one of the caller's children.
 create or replace function auth.parent_invoice_ids() returns uuid[]
     language sql stable security definer
     set search_path to ''
@@ -130,6 +141,7 @@ $$;
 
 comment on function auth.parent_invoice_ids() is 'Ids of the invoices billed to the calling parent or to their children.';
 
+-- The caller's children: students linked through data.student_parents.
 create or replace function auth.parent_student_ids() returns uuid[]
     language sql stable security definer
     set search_path to ''
@@ -142,6 +154,13 @@ $$;
 
 comment on function auth.parent_student_ids() is 'Ids of the calling parent''s linked children.';
 
+-- False when the caller is a partner whose client has been revoked: every
+-- partner_sync policy and the import functions check it, so a revoke takes
+-- effect at once, for tokens already issued too (the gateway is stateless and
+-- keeps no revocation list). A partner_sync token whose subject is no client of
+-- this school (one minted with the JWT secret by another issuer) is judged by
+-- its signature alone, as before this table existed. Called as
+-- `(select auth.partner_client_active())`: once per statement.
 create or replace function auth.partner_client_active() returns boolean
     language sql stable security definer
     set search_path to ''
@@ -154,6 +173,9 @@ create or replace function auth.partner_client_active() returns boolean
         )
 $$;
 
+-- POST /oauth/token: the gateway, as authenticator (no role switch), looks the
+-- client up and checks the secret in Python (argon2id). EXECUTE for
+-- authenticator only, like auth.login_lookup.
 create or replace function auth.partner_lookup(p_client_id text) returns table(client_id text, school_id uuid, secret_hash text, scopes text[], revoked boolean)
     language sql stable security definer
     set search_path to ''
@@ -165,6 +187,13 @@ $$;
 
 comment on function auth.partner_lookup(p_client_id text) is 'The partner client with this client_id: school, secret hash, scopes, revoked flag. Gateway only.';
 
+-- No claims for a per-school reporting login. Such a login connects straight to Postgres, so it can run
+-- set_config('request.jwt.claims', ...) itself: with claims honoured it could name
+-- another school (auth.school_id() reads the claim first) and read that school
+-- through the reporting policies, or claim role school_admin or any user's sub.
+-- For a registered reporting login the claims are therefore always empty, and
+-- auth.school_id() falls through to the registry. Every other session (the
+-- gateway's authenticator, a DBA) reads the claims as before.
 create or replace function auth.reporting_login_school() returns uuid
     language sql stable security definer
     set search_path to ''
@@ -174,18 +203,23 @@ $$;
 
 comment on function auth.reporting_login_school() is 'The school of the session''s reporting login, or null when the session is not a registered reporting login.';
 
+-- The request id the gateway put in `request.id` (null for work outside HTTP).
 create or replace function auth.request_id() returns text
     language sql stable
     as $$
     select nullif(current_setting('request.id', true), '')
 $$;
 
+-- The API role the claims name (school_admin, teacher, parent, student, partner_sync, anon).
 create or replace function auth.role() returns text
     language sql stable
     as $$
     select auth.claims() ->> 'role'
 $$;
 
+-- The caller's school: the JWT's school_id claim, or for a reporting login its
+-- registered school. Null means "no school": every tenant policy then matches nothing.
+-- SECURITY DEFINER only to read auth.reporting_logins, which no API role can read.
 create or replace function auth.school_id() returns uuid
     language sql stable security definer
     set search_path to ''
@@ -232,6 +266,7 @@ $$;
 
 comment on function auth.student_class_ids() is 'Ids of the classes the calling student is enrolled in.';
 
+-- (4) Students.
 create or replace function auth.student_id() returns uuid
     language sql stable security definer
     set search_path to ''
@@ -257,6 +292,7 @@ $$;
 
 comment on function auth.teacher_assessment_ids() is 'Ids of the assessments of the classes the calling teacher teaches.';
 
+-- Assignments and assessments of those classes: what a teacher may grade.
 create or replace function auth.teacher_assignment_ids() returns uuid[]
     language sql stable security definer
     set search_path to ''
@@ -269,6 +305,7 @@ $$;
 
 comment on function auth.teacher_assignment_ids() is 'Ids of the assignments of the classes the calling teacher teaches.';
 
+-- The classes the caller teaches (classes.teacher_id).
 create or replace function auth.teacher_class_ids() returns uuid[]
     language sql stable security definer
     set search_path to ''
@@ -281,6 +318,8 @@ $$;
 
 comment on function auth.teacher_class_ids() is 'Ids of the classes the calling teacher teaches.';
 
+-- (2) Teachers.
+-- The caller's teacher row in the caller's school.
 create or replace function auth.teacher_id() returns uuid
     language sql stable security definer
     set search_path to ''
@@ -294,6 +333,7 @@ $$;
 
 comment on function auth.teacher_id() is 'The caller''s teacher row (null when the caller is not a teacher of the claimed school).';
 
+-- The students enrolled in those classes.
 create or replace function auth.teacher_student_ids() returns uuid[]
     language sql stable security definer
     set search_path to ''
@@ -306,6 +346,7 @@ $$;
 
 comment on function auth.teacher_student_ids() is 'Ids of the students enrolled in the classes the calling teacher teaches.';
 
+-- The user id (`sub`) when it is a user's uuid; partners' client ids are not.
 create or replace function auth.user_id() returns uuid
     language sql stable
     as $_$

@@ -33,6 +33,8 @@ $_$;
 
 comment on function api.current_classes(api.teachers) is 'The classes of the current term (or of the year enclosing it) the teacher teaches: a to-many computed relationship of teachers.';
 
+-- At most one term per school is current (the unique index of m0006), so
+-- `rows 1` is true and the embed is to-one.
 create or replace function api.current_term(api.schools) returns setof api.academic_terms
     language sql stable rows 1
     set search_path to ''
@@ -86,6 +88,11 @@ $_$;
 
 comment on function api.schools(api.enrollments) is 'The enrollment''s school: a to-one computed relationship of enrollments (its key to schools is implied by its keys to students and classes).';
 
+-- Not a computed field: an RPC (a named parameter) a dashboard's search box
+-- calls, `/rpc/search_students?search=ann&select=id,full_name,classes(name)`.
+-- Its rows are students, so the result embeds and selects like a read of
+-- api.students. Case-insensitive substring of the full name or the student
+-- number; strpos, not LIKE, so `%` and `_` in the search are plain characters.
 create or replace function api.search_students(search text) returns setof api.students
     language sql stable
     set search_path to ''

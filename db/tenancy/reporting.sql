@@ -2,6 +2,15 @@
 -- reporting logins.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
+-- (2) Per-school reporting logins.
+-- A LOGIN role per school, named from the school id, member of `reporting`
+-- (whose grants and policies it inherits) and registered in auth.reporting_logins
+-- so auth.school_id() knows its school without a JWT. Read-only by privilege
+-- (reporting holds SELECT only); the role settings below are defence in depth
+-- and protect the server from runaway BI queries, but a session may change them
+-- (PostgreSQL has no per-role locked settings).
+-- SECURITY DEFINER so that school_owner (CREATEROLE, ADMIN on reporting; enough
+-- on PostgreSQL 16+) creates the role; the caller must be a school admin.
 create or replace function api.create_reporting_login(password text) returns text
     language plpgsql security definer
     set search_path to ''
@@ -192,6 +201,7 @@ comment on column reporting.invoice_balances.balance_due is 'Amount still due.';
 
 comment on column reporting.invoice_balances.days_overdue is 'Days past the due date while a balance is open (0 otherwise).';
 
+-- (1) The views.
 create or replace view reporting.students with (security_invoker='true') as
  select id as student_id,
     school_id,

@@ -1,6 +1,19 @@
 -- api.mark_class_attendance: a class register in one call.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
+-- Taking the register: a whole class for one date (and optional session) in one
+-- call, as a teacher does it on a tablet. Kept beside the terms because both are
+-- about the school calendar; attendance rules proper (policies) live in tenancy.
+--
+-- SECURITY INVOKER, through the api views (API roles have no USAGE on `data`):
+-- the caller's row-level policies decide which classes it may
+-- mark (a teacher: the classes they teach; an admin: the school), which
+-- enrollments it sees, and which existing marks it may overwrite. The function
+-- adds only what a policy cannot say: every student must be enrolled in the
+-- class on that date, and each student appears once.
+-- Re-marking is an upsert on the (school, student, date, session) key, which
+-- treats a null session as a value (NULLS NOT DISTINCT, 0002): a day-level mark
+-- is replaced, not duplicated.
 create or replace function api.mark_class_attendance(p_class_id uuid, p_date date, p_records jsonb, p_session text default null::text) returns integer
     language plpgsql
     set search_path to ''

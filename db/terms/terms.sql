@@ -2,6 +2,16 @@
 -- api.set_current_term.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
+-- Switch the school's current term: unset the previous one, set this one, and
+-- (through the triggers) point the settings at it, in one transaction.
+-- Concurrent switches in one school are serialised by a transaction-scoped
+-- advisory lock keyed on the school: without it, two switches could each unset
+-- the old term and the second would then collide with the first on the unique
+-- index. After the lock, each statement's fresh snapshot (READ COMMITTED) sees
+-- the previous switch committed.
+-- SECURITY INVOKER, through the api view (API roles have no USAGE on `data`):
+-- the caller's row-level policies apply to the terms it changes. Only admins
+-- may call it, checked here as well as by the grant.
 create or replace function api.set_current_term(p_term_id uuid) returns api.academic_terms
     language plpgsql
     set search_path to ''
@@ -32,6 +42,9 @@ begin
 end
 $$;
 
+-- After a term becomes or stops being current (or current and deleted), the
+-- school's settings row is written (created when missing); its trigger above
+-- fills in the term.
 create or replace function data.academic_term_after_write_sync_settings() returns trigger
     language plpgsql security definer
     set search_path to ''
@@ -43,6 +56,7 @@ begin
 end
 $$;
 
+-- The school's current term, or null.
 create or replace function data.current_term_id(p_school_id uuid) returns uuid
     language sql stable security definer
     set search_path to ''
@@ -51,6 +65,8 @@ create or replace function data.current_term_id(p_school_id uuid) returns uuid
     where t.school_id = p_school_id and t.is_current and not t.is_deleted
 $$;
 
+-- Settings mirror the terms. SECURITY DEFINER: the mirror must not depend on
+-- which terms the writer may see.
 create or replace function data.school_settings_before_write_current_term() returns trigger
     language plpgsql security definer
     set search_path to ''
