@@ -4,7 +4,7 @@ Piccolo gives us the table, its columns, types, defaults, nullability and the
 foreign keys to `schools`. Foreign keys between two tenant tables are declared
 here as plain UUID columns: the database enforces them as composite keys on
 `(school_id, <column>)` so that a row can only point at a row of its own
-school, which Piccolo cannot express (see `db/schema/0002_integrity.sql`).
+school, which Piccolo cannot express (see `db/migrations/sql/m0002_integrity_up.sql`).
 """
 
 from piccolo.columns import (
