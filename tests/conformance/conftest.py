@@ -15,8 +15,8 @@ from litestar.testing import AsyncTestClient
 
 from db.database import scratch_database, with_user
 from gateway.app import create_app
-from gateway.identity.auth import AuthConfig
 from gateway.http.config import Settings
+from gateway.identity.auth import AuthConfig
 from tests.conformance.postgrest import running_postgrest
 from tests.conformance.spec.fixtures import load_fixtures
 from tests.gateway.http_support import MAX_ROWS, SECRET, api, committer_session, gateway_app, schools  # noqa: F401

@@ -117,7 +117,9 @@ async def test_differential_report(
 ) -> None:
     requests = corpus()
     results = await run(requests, schools[0], api, reference)
-    differ = {name: {"gateway": ours, "postgrest": theirs} for name, (ours, theirs) in results.items() if ours != theirs}
+    differ = {
+        name: {"gateway": ours, "postgrest": theirs} for name, (ours, theirs) in results.items() if ours != theirs
+    }
     same = len(results) - len(differ)
     print(f"\ndifferential: {same}/{len(results)} identical ({100 * same / len(results):.1f}%)")
     kinds: Counter[str] = Counter()
@@ -129,6 +131,8 @@ async def test_differential_report(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "differential_report.json").write_text(json.dumps(differ, indent=1, default=str))
     if os.environ.get("DIFF_UPDATE_IDENTICAL"):
-        header = "# Corpus requests answered identically by the gateway and PostgREST 12.0.2 (test_differential_report).\n"
+        header = (
+            "# Corpus requests answered identically by the gateway and PostgREST 12.0.2 (test_differential_report).\n"
+        )
         IDENTICAL.write_text(header + "".join(f"{name}\n" for name in results if name not in differ))
     assert same > 0

@@ -61,7 +61,9 @@ class Unreadable(Exception):
 
 # Header values a spec file binds once with `let` (e.g. SingularSpec's `singular`).
 LOCAL_HEADERS: dict[str, list[tuple[str, str]]] = {}
-LOCAL_BINDING = re.compile(r'^\s*(?:let\s+)?(\w+)\s*=\s*(\("[^"\n]*"\s*,\s*"[^"\n]*"\)|acceptHdrs\s+"[^"\n]*")\s*$', re.M)
+LOCAL_BINDING = re.compile(
+    r'^\s*(?:let\s+)?(\w+)\s*=\s*(\("[^"\n]*"\s*,\s*"[^"\n]*"\)|acceptHdrs\s+"[^"\n]*")\s*$', re.MULTILINE
+)
 
 
 def local_headers(text: str) -> dict[str, list[tuple[str, str]]]:
@@ -91,14 +93,14 @@ class Reader:
 
     def take(self, token: str) -> None:
         if not self.peek(token):
-            raise Unreadable(f"expected {token!r} at {self.text[self.pos:self.pos + 40]!r}")
+            raise Unreadable(f"expected {token!r} at {self.text[self.pos : self.pos + 40]!r}")
         self.pos += len(token)
 
     def ident(self) -> str:
         self.ws()
         match = re.compile(r"[A-Za-z_][A-Za-z0-9_']*").match(self.text, self.pos)
         if not match:
-            raise Unreadable(f"expected a name at {self.text[self.pos:self.pos + 40]!r}")
+            raise Unreadable(f"expected a name at {self.text[self.pos : self.pos + 40]!r}")
         self.pos = match.end()
         return match.group(0)
 
@@ -167,7 +169,7 @@ def json_text(kind: str, raw: str) -> str:
     try:
         return json.dumps(json.loads(raw))
     except ValueError:
-        fixed = re.sub(r'([{,]\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:', r'\1"\2":', raw)
+        fixed = re.sub(r"([{,]\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:", r'\1"\2":', raw)
         try:
             return json.dumps(json.loads(fixed))
         except ValueError as error:
@@ -183,13 +185,13 @@ def read_body(reader: Reader) -> str:
         if reader.peek(empty):
             reader.take(empty)
             return ""
-    raise Unreadable(f"body at {reader.text[reader.pos:reader.pos + 40]!r}")
+    raise Unreadable(f"body at {reader.text[reader.pos : reader.pos + 40]!r}")
 
 
 def read_header_value(reader: Reader) -> str:
     if reader.peek('"'):
         return reader.string()
-    raise Unreadable(f"header value at {reader.text[reader.pos:reader.pos + 40]!r}")
+    raise Unreadable(f"header value at {reader.text[reader.pos : reader.pos + 40]!r}")
 
 
 def read_header_name(reader: Reader) -> str:
@@ -335,7 +337,7 @@ def read_expectation(reader: Reader) -> dict[str, Any]:
     elif reader.peek('"'):
         expect["body"], expect["json"] = reader.string(), False
     else:
-        raise Unreadable(f"expectation at {reader.text[reader.pos:reader.pos + 40]!r}")
+        raise Unreadable(f"expectation at {reader.text[reader.pos : reader.pos + 40]!r}")
     if reader.peek("{"):
         reader.take("{")
         while not reader.peek("}"):

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conformance.spec.extract_cases import cases_of
 
-SPEC = '''
+SPEC = """
   describe "x" $ do
     it "plain get with a status" $
       get "/items" `shouldRespondWith` 200
@@ -29,7 +29,7 @@ SPEC = '''
 
     it "something the reader does not translate" $
       get ("/items?id=eq." <> show n) `shouldRespondWith` 200
-'''
+"""
 
 
 @pytest.fixture(scope="module")
