@@ -169,8 +169,11 @@ async def _load_schema(app: Litestar, settings: Settings, auth: Authenticate) ->
 async def _schema_channel(app: Litestar, settings: Settings, auth: Authenticate) -> AsyncIterator[None]:
     """`NOTIFY pgrst, 'reload schema'` (PostgREST's channel and payload) reloads
     the schema cache after a migration, without a restart. LISTEN needs a
-    session of its own: with DB_CHANNEL_ENABLED=false (PgBouncer in transaction
-    mode cannot LISTEN) a restart is the way to pick up schema changes."""
+    session on PostgreSQL itself: behind PgBouncer in transaction mode, set
+    DB_CHANNEL_URL to the server (or DB_CHANNEL_ENABLED=false and restart to
+    pick up schema changes). No statement cache: asyncpg sends LISTEN as a named
+    prepared statement, which a PgBouncer < 1.21 hands to a server connection
+    another client may already have prepared one of that name on (issue 15)."""
     if not settings.db_channel_enabled:
         yield
         return
@@ -188,7 +191,7 @@ async def _schema_channel(app: Litestar, settings: Settings, auth: Authenticate)
             reloads.add(task)
             task.add_done_callback(reloads.discard)
 
-    listener = await asyncpg.connect(settings.database_url)
+    listener = await asyncpg.connect(settings.db_channel_url or settings.database_url, statement_cache_size=0)
     try:
         await listener.add_listener("pgrst", on_notify)
         yield

@@ -10,7 +10,8 @@ STATEMENT_TIMEOUT                 per statement, any role without its own (10s)
 STATEMENT_TIMEOUTS                per role: "anon=2s,partner_sync=60s" (these are the defaults)
 CORS_ORIGINS                      comma-separated allowed origins, "*" for any; unset: no CORS
 PLAN_CACHE_SIZE                   request shapes whose SQL is kept (1024)
-DB_CHANNEL_ENABLED                LISTEN for `NOTIFY pgrst, 'reload schema'` (true; false behind PgBouncer)
+DB_CHANNEL_ENABLED                LISTEN for `NOTIFY pgrst, 'reload schema'` (true)
+DB_CHANNEL_URL                    where to LISTEN: PostgreSQL itself, not a transaction pooler (AUTHENTICATOR_URL)
 JWT_CACHE_SECONDS                 how long a verified token is remembered, at most (60; 0: off)
 AGGREGATES_ROLES                  roles that may use count()/sum()/avg()/min()/max() in select
                                   ("school_admin,teacher"; "" for none: PostgREST's db-aggregates-enabled=false)
@@ -49,6 +50,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     plan_cache_size: int = 1024
     jwt_cache_seconds: float = 60.0
     db_channel_enabled: bool = True
+    # LISTEN needs a session on PostgreSQL itself: behind PgBouncer in transaction
+    # mode the LISTEN would hold a server connection only for its own statement.
+    db_channel_url: str | None = None  # None: database_url
     aggregates_roles: tuple[str, ...] = ("school_admin", "teacher")
     auth: AuthConfig = AuthConfig()
 
@@ -102,6 +106,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         plan_cache_size=int(env.get("PLAN_CACHE_SIZE", "1024")),
         jwt_cache_seconds=float(env.get("JWT_CACHE_SECONDS", "60")),
         db_channel_enabled=env.get("DB_CHANNEL_ENABLED", "true").lower() not in ("false", "0", "no", "off"),
+        db_channel_url=env.get("DB_CHANNEL_URL") or None,
         aggregates_roles=tuple(
             r.strip() for r in env.get("AGGREGATES_ROLES", "school_admin,teacher").split(",") if r.strip()
         ),
