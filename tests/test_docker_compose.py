@@ -35,9 +35,21 @@ def test_the_gateway_migrates_and_serves() -> None:
     assert "school-gateway serve" in SERVICES["gateway"]["command"]
 
 
-@pytest.mark.parametrize("service", ["db", "gateway"])
+@pytest.mark.parametrize("service", ["db", "pgbouncer", "gateway"])
 def test_credentials_come_from_the_environment_never_literals(service: str) -> None:
     for name, value in SERVICES[service]["environment"].items():
         if any(word in name for word in ("PASSWORD", "SECRET", "DATABASE_URL")):
             assert "${" in value, f"{service}.{name} must come from the environment"
             assert ":?" in value, f"{service}.{name} must be required, with no default secret"
+
+
+def test_the_gateway_goes_through_pgbouncer_in_transaction_mode() -> None:
+    bouncer = SERVICES["pgbouncer"]
+    script = " ".join(bouncer["command"])
+    assert "apt-get install" in script and "pgbouncer" in script, "Debian's package, as CI tests it"
+    assert "pool_mode = transaction" in script
+    env = SERVICES["gateway"]["environment"]
+    assert "@pgbouncer:6432/" in env["AUTHENTICATOR_URL"]
+    assert env["DB_STATEMENT_CACHE_SIZE"] == "0", "PgBouncer 1.18 keeps no prepared statements"
+    assert "@db:5432/" in env["DB_CHANNEL_URL"], "LISTEN needs a session on PostgreSQL itself"
+    assert SERVICES["gateway"]["depends_on"]["pgbouncer"]["condition"] == "service_healthy"
