@@ -89,6 +89,8 @@ max_client_conn = 500
 ; asyncpg sends it at start-up; PgBouncer would refuse the connection otherwise
 ignore_startup_parameters = extra_float_digits
 server_reset_query =
+log_connections = 0
+log_disconnections = 0
 logfile = {directory / "pgbouncer.log"}
 pidfile = {directory / "pgbouncer.pid"}
 """
@@ -118,14 +120,22 @@ def pgbouncer(server_url: str, logins: list[str], *, pool_size: int = 20) -> Ite
         shutil.chown(directory, UNPRIVILEGED_USER)
         directory.chmod(0o755)
         command[1:1] = ["-u", UNPRIVILEGED_USER]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # Output to a file, never a pipe nobody reads: PgBouncer logs to stderr as
+    # well, and blocks (every client with it) once a pipe's 64 kB are full.
+    with (directory / "stderr.log").open("wb") as stderr:
+        process = subprocess.Popen(command, stdout=stderr, stderr=subprocess.STDOUT)
     try:
         _wait_listening(port, process, directory)
         yield Bouncer("127.0.0.1", port)
     finally:
         process.terminate()
-        process.wait(10)
-        shutil.rmtree(directory, ignore_errors=True)
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:  # SIGTERM waits for clients still connected
+            process.kill()
+            process.wait()
+        if not os.environ.get("PGBOUNCER_KEEP"):
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes], directory: Path) -> None:
@@ -133,7 +143,7 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes], directory: Path
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log = (directory / "pgbouncer.log").read_text() if (directory / "pgbouncer.log").exists() else ""
-            raise RuntimeError(f"pgbouncer exited with {process.returncode}: {process.stdout.read()!r} {log}")  # type: ignore[union-attr]
+            raise RuntimeError(f"pgbouncer exited with {process.returncode}: {(directory / 'stderr.log').read_text()} {log}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return
