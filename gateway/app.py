@@ -32,6 +32,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.auth import Authenticator
 from gateway.config import Settings, load_settings
 from gateway.errors import ApiError
+from gateway.http.replicas import open_replicas
 from gateway.login import login_routes
 from gateway.oauth import oauth_routes
 from gateway.oneroster.routes import oneroster_router
@@ -62,14 +63,17 @@ def health_live() -> dict[str, str]:
 
 
 @get("/health/ready", operation_id="healthReady", tags=["health"])
-async def health_ready(state: State) -> Response[dict[str, str]]:
-    """The database answers to the gateway's own login."""
+async def health_ready(state: State) -> Response[dict[str, Any]]:
+    """The database answers to the gateway's own login; with read replicas,
+    each one's state and lag (a replica down or lagging is not unready: its
+    reads go to the primary)."""
+    replicas = {"replicas": state.replicas.report()} if state.get("replicas") else {}
     try:
         async with state.pool.acquire(timeout=2) as connection:
             await connection.fetchval("select 1")
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
-        return Response({"status": "unavailable"}, status_code=503)
-    return Response({"status": "ok"})
+        return Response({"status": "unavailable", **replicas}, status_code=503)
+    return Response({"status": "ok", **replicas})
 
 
 class RequestContext:
@@ -159,7 +163,9 @@ async def _load_schema(app: Litestar, settings: Settings, auth: Authenticate) ->
     async with app.state.pool.acquire() as connection:
         schema = await load_schema_cache(connection, settings.db_schema)
     app.state.schema_cache = schema
-    app.state.gateway = Gateway(pool=app.state.pool, schema=schema, settings=settings, authenticator=auth)
+    app.state.gateway = Gateway(
+        pool=app.state.pool, schema=schema, settings=settings, authenticator=auth, replicas=app.state.get("replicas")
+    )
     app.state.openapi_document = None  # gateway/openapi.py rebuilds it from the new cache
     log.info("schema cache: %d relations, %d functions in %r",
              len(schema.relations), len(schema.functions), settings.db_schema)  # fmt: skip
@@ -214,12 +220,22 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             reset=_nothing_to_reset,
         )
         app.state.pool = pool
+        app.state.replicas = None
         try:
+            if settings.read_replica_urls:
+                app.state.replicas = await open_replicas(
+                    pool, settings.read_replica_urls, max_size=settings.pool_max_size,
+                    statement_cache_size=settings.statement_cache_size, reset=_nothing_to_reset,
+                    max_lag=settings.replica_max_lag, interval=settings.replica_check_interval,
+                    read_your_writes=settings.replica_read_your_writes,
+                )  # fmt: skip
             await _load_schema(app, settings, auth)
             await fail_interrupted_runs(pool)  # runs a previous process left RUNNING
             async with _schema_channel(app, settings, auth):
                 yield
         finally:
+            if app.state.replicas is not None:
+                await app.state.replicas.close()
             await pool.close()
 
     cors = None

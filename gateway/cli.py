@@ -15,6 +15,7 @@ from pathlib import Path
 from db.database import admin_url
 from db.migrate import HEAD, migrate
 from db.seed.cli import add_seed_command
+from gateway.ops.replica import add_replica_command
 from gateway.ops.reporting_login import add_reporting_login_command
 from gateway.roster_import.cli import add_oneroster_command
 
@@ -58,7 +59,7 @@ def _start_reporting_listener(url: str, where: str) -> None:
     from gateway.ops.reporting_listener import Listen, start_in_thread
 
     listen = Listen.parse(where)
-    cert = start_in_thread(url, listen, Path(os.environ.get("SCHOOL_PGDATA", DEFAULT_PGDATA)))
+    cert = start_in_thread(url, listen, Path(os.environ.get("SCHOOL_PGDATA", DEFAULT_PGDATA)).parent / "reporting-tls")
     print(f"school-gateway: reporting logins on {listen.host}:{listen.port} (TLS, certificate {cert})", flush=True)
 
 
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_seed_command(commands)
     add_oneroster_command(commands)
     add_reporting_login_command(commands)
+    add_replica_command(commands)
     return parser
 
 

@@ -6,8 +6,8 @@ is built without OpenSSL ("SSL is not supported by this build"), so BI tools
 (Metabase, Superset, Power BI, Tableau) could not reach it. This listener
 speaks the start of PostgreSQL's protocol itself: it answers the client's
 SSLRequest with 'S' and does the TLS handshake (the certificate given by
-REPORTING_TLS_CERT/REPORTING_TLS_KEY, or a self-signed one generated once into
-the data directory), refuses any connection without TLS (as `hostssl` would)
+REPORTING_TLS_CERT/REPORTING_TLS_KEY, or a self-signed one generated once beside
+the data directory, in reporting-tls/), refuses any connection without TLS (as `hostssl` would)
 and any login that is not a reporting login, then passes the bytes both ways to
 the server's socket, where the login proves its password with SCRAM
 (db/database.py REPORTING_HBA). Clients use sslmode=require, or verify-full
@@ -203,10 +203,12 @@ def socket_path(admin_url: str) -> str:
     return f"{directory}/.s.PGSQL.{port}"
 
 
-def start_in_thread(admin_url: str, listen: Listen, pgdata: Path) -> Path:
+def start_in_thread(admin_url: str, listen: Listen, cert_dir: Path) -> Path:
     """Run the listener on its own event loop in a daemon thread (beside
-    uvicorn, in the `serve` process); the certificate path clients may verify."""
-    context, cert = tls_context(pgdata / "reporting-tls", listen)
+    uvicorn, in the `serve` process); the certificate path clients may verify.
+    `cert_dir` keeps a generated certificate: beside the data directory, not in
+    it (the server could not read the key, and a base backup copies it all)."""
+    context, cert = tls_context(cert_dir, listen)
     listener = ReportingListener(socket_path(admin_url), context)
     ready = threading.Event()
     failure: list[BaseException] = []

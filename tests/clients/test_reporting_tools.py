@@ -40,7 +40,7 @@ def listener(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> tup
     except ValueError:
         pytest.skip("DATABASE_URL names a server of your own: its TLS is its own configuration, not the listener's")
     listen = Listen("127.0.0.1", free_port())
-    cert = start_in_thread(database_url, listen, tmp_path_factory.mktemp("pgdata"))
+    cert = start_in_thread(database_url, listen, tmp_path_factory.mktemp("reporting-tls"))
     return listen, cert
 
 
