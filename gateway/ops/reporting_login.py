@@ -23,6 +23,14 @@ from uuid import UUID
 import asyncpg
 
 PASSWORD_BYTES = 24  # 32 URL-safe characters; the function wants at least 16
+# The operator's guards for the login (api.create_reporting_login reads them
+# from these settings; unset: the database's own, else 30s, 32MB, 1GB, 5).
+GUARDS = {
+    "REPORTING_STATEMENT_TIMEOUT": "school_data.reporting_statement_timeout",
+    "REPORTING_WORK_MEM": "school_data.reporting_work_mem",
+    "REPORTING_TEMP_FILE_LIMIT": "school_data.reporting_temp_file_limit",
+    "REPORTING_CONNECTION_LIMIT": "school_data.reporting_connection_limit",
+}
 
 
 def add_reporting_login_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -77,6 +85,9 @@ async def manage(connection: asyncpg.Connection, school: UUID, action: str, pass
         await connection.execute(
             "select set_config('role', 'school_admin', true), set_config('request.jwt.claims', $1, true)", claims
         )
+        for variable, setting in GUARDS.items():
+            if os.environ.get(variable):
+                await connection.execute("select set_config($1, $2, true)", setting, os.environ[variable])
         if action == "drop":
             return await connection.fetchval("select api.drop_reporting_login()")
         return await connection.fetchval("select api.create_reporting_login($1)", password)
