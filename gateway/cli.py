@@ -54,13 +54,17 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _start_reporting_listener(url: str, where: str) -> None:
-    """TLS on TCP for BI tools' reporting logins, in front of the embedded server."""
+    """TLS on TCP for BI tools' reporting logins, in front of the embedded
+    server, or of its replica when READ_REPLICA_URLS names one (reporting reads
+    then never load the primary; the logins and their settings are replicated)."""
     from db.database import DEFAULT_PGDATA
-    from gateway.ops.reporting_listener import Listen, start_in_thread
+    from gateway.ops.reporting_listener import Listen, reporting_target, start_in_thread
 
     listen = Listen.parse(where)
-    cert = start_in_thread(url, listen, Path(os.environ.get("SCHOOL_PGDATA", DEFAULT_PGDATA)).parent / "reporting-tls")
-    print(f"school-gateway: reporting logins on {listen.host}:{listen.port} (TLS, certificate {cert})", flush=True)
+    target = reporting_target(url, os.environ.get("READ_REPLICA_URLS", ""))
+    cert = start_in_thread(target, listen, Path(os.environ.get("SCHOOL_PGDATA", DEFAULT_PGDATA)).parent / "reporting-tls")
+    served = "the replica" if target != url else "the primary"
+    print(f"school-gateway: reporting logins on {listen.host}:{listen.port} (TLS, certificate {cert}; {served})", flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:

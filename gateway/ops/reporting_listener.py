@@ -203,6 +203,18 @@ def socket_path(admin_url: str) -> str:
     return f"{directory}/.s.PGSQL.{port}"
 
 
+def reporting_target(primary_url: str, replica_urls: str) -> str:
+    """The first replica of READ_REPLICA_URLS on a Unix socket (`replica start`
+    prints one), else the primary: where reporting logins are served from."""
+    for url in filter(None, (u.strip() for u in replica_urls.split(","))):
+        try:
+            socket_path(url)
+        except ValueError:
+            continue
+        return url
+    return primary_url
+
+
 def start_in_thread(admin_url: str, listen: Listen, cert_dir: Path) -> Path:
     """Run the listener on its own event loop in a daemon thread (beside
     uvicorn, in the `serve` process); the certificate path clients may verify.

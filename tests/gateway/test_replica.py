@@ -20,6 +20,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from db.database import with_user
 from gateway.app import create_app
 from gateway.ops import replica as replica_ops
 from tests.factories import School
@@ -170,6 +171,55 @@ async def test_a_lagging_replica_gets_no_reads(
     await until(lambda: _is(routed, "ok"))
 
 
+async def test_reporting_logins_are_served_from_the_replica(
+    replica_dir: Path, database_url: str, schools: tuple[School, School], tmp_path: Path,
+    replica_admin: asyncpg.Connection,
+) -> None:  # fmt: skip
+    """`serve --reporting-listen` with READ_REPLICA_URLS: the listener fronts the
+    replica, where the login (a role, replicated with its settings) reads its school."""
+    import subprocess
+
+    from gateway.ops.reporting_listener import Listen, reporting_target, start_in_thread
+    from tests.pgbouncer import free_port
+
+    replica_url = replica_ops.replica_url(replica_dir, database=database_of(database_url))
+    assert reporting_target(database_url, f"postgresql://x@elsewhere:5432/db,{replica_url}") == replica_url
+    listen = Listen("127.0.0.1", free_port())
+    start_in_thread(replica_url, listen, tmp_path)
+    school, _ = schools
+    password = secrets.token_urlsafe(24)
+    name = await as_admin(database_url, school, "select api.create_reporting_login($1)", password)
+    try:
+        await until(lambda: _role_exists(replica_admin, name))
+        url = f"postgresql://{name}:{password}@{listen.host}:{listen.port}/{database_of(database_url)}?sslmode=require"
+        done = subprocess.run(["psql", url, "-X", "-A", "-t", "-c", "select pg_is_in_recovery(), count(distinct school_id) from reporting.students"],
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "t|1", "on the standby, one school's rows"
+    finally:
+        await as_admin(database_url, school, "select api.drop_reporting_login()")
+
+
+async def _role_exists(connection: asyncpg.Connection, name: str) -> bool:
+    return bool(await connection.fetchval("select count(*) from pg_roles where rolname = $1", name))
+
+
+async def as_admin(database_url: str, school: School, sql: str, *args: object) -> object:
+    """One statement as the school's admin through the gateway's login, committed."""
+    import json
+
+    gateway = await asyncpg.connect(with_user(database_url, "authenticator"))
+    try:
+        async with gateway.transaction():
+            claims = json.dumps({"role": "school_admin", "school_id": str(school.id), "sub": str(school.admin_user)})
+            await gateway.execute(
+                "select set_config('role', 'school_admin', true), set_config('request.jwt.claims', $1, true)", claims
+            )
+            return await gateway.fetchval(sql, *args)
+    finally:
+        await gateway.close()
+
+
 async def test_reads_answer_with_the_replica_stopped(
     routed: AsyncTestClient[Litestar], schools: tuple[School, School], replica_dir: Path
 ) -> None:
@@ -181,3 +231,4 @@ async def test_reads_answer_with_the_replica_stopped(
     again = await routed.get("/classes?select=name", headers=as_role("school_admin", other))
     assert again.status_code == 200 and again.json()
     assert (await routed.get("/health/ready")).json()["status"] == "ok", "the primary still serves"
+
