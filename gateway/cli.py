@@ -60,9 +60,12 @@ def _start_reporting_listener(url: str, where: str) -> None:
     from db.database import DEFAULT_PGDATA
     from gateway.ops.reporting_listener import Listen, reporting_target, start_in_thread
 
-    listen = Listen.parse(where)
     target = reporting_target(url, os.environ.get("READ_REPLICA_URLS", ""))
-    cert = start_in_thread(target, listen, Path(os.environ.get("SCHOOL_PGDATA", DEFAULT_PGDATA)).parent / "reporting-tls")
+    try:
+        listen = Listen.parse(where)
+        cert = start_in_thread(target, listen, Path(os.environ.get("SCHOOL_PGDATA", DEFAULT_PGDATA)).parent / "reporting-tls")
+    except (ValueError, OSError) as error:  # a server of one's own, a port in use, a certificate not found
+        raise SystemExit(f"school-gateway: --reporting-listen: {error}") from None
     served = "the replica" if target != url else "the primary"
     print(f"school-gateway: reporting logins on {listen.host}:{listen.port} (TLS, certificate {cert}; {served})", flush=True)
 

@@ -117,9 +117,15 @@ def pgbouncer(server_url: str, logins: list[str], *, pool_size: int = 20) -> Ite
     (directory / "users.txt").write_text(_users([server_url, *logins]))
     command = [binary(), str(directory / "pgbouncer.ini")]
     if os.geteuid() == 0:
-        shutil.chown(directory, UNPRIVILEGED_USER)
+        import pwd
+
+        try:
+            user = pwd.getpwnam(UNPRIVILEGED_USER).pw_name
+        except KeyError:  # no embedded server made it (DATABASE_URL, a container)
+            user = "nobody"
+        shutil.chown(directory, user)
         directory.chmod(0o755)
-        command[1:1] = ["-u", UNPRIVILEGED_USER]
+        command[1:1] = ["-u", user]
     # Output to a file, never a pipe nobody reads: PgBouncer logs to stderr as
     # well, and blocks (every client with it) once a pipe's 64 kB are full.
     with (directory / "stderr.log").open("wb") as stderr:
