@@ -28,6 +28,13 @@ def _migrate(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.reporting_listen:  # refuse a bad address before starting anything
+        from gateway.ops.reporting_listener import Listen
+
+        try:
+            Listen.parse(args.reporting_listen)
+        except ValueError as error:
+            raise SystemExit(f"school-gateway: {error}") from None
     url = admin_url()  # starts the embedded server when DATABASE_URL is unset
     asyncio.run(migrate(HEAD))
     from gateway.tokens import ensure_jwt_secret
