@@ -149,7 +149,9 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes], directory: Path
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log = (directory / "pgbouncer.log").read_text() if (directory / "pgbouncer.log").exists() else ""
-            raise RuntimeError(f"pgbouncer exited with {process.returncode}: {(directory / 'stderr.log').read_text()} {log}")
+            raise RuntimeError(
+                f"pgbouncer exited with {process.returncode}: {(directory / 'stderr.log').read_text()} {log}"
+            )
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return

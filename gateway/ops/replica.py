@@ -29,7 +29,9 @@ START_TIMEOUT = 120
 def add_replica_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("replica", help="a streaming read replica of the embedded server")
     parser.add_argument("action", choices=("create", "start", "stop"))
-    parser.add_argument("--dir", type=Path, help="replica data directory (SCHOOL_REPLICA_PGDATA; default: <pgdata>-replica)")
+    parser.add_argument(
+        "--dir", type=Path, help="replica data directory (SCHOOL_REPLICA_PGDATA; default: <pgdata>-replica)"
+    )
     parser.set_defaults(run=_run)
 
 

@@ -64,7 +64,10 @@ async def _run(args: argparse.Namespace) -> int:
     finally:
         await connection.close()
     if not listening:
-        print("note: the server does not listen on TCP: set REPORTING_LISTEN as for `serve --reporting-listen`", file=sys.stderr)
+        print(
+            "note: the server does not listen on TCP: set REPORTING_LISTEN as for `serve --reporting-listen`",
+            file=sys.stderr,
+        )
     print(connection_string(name, password, args.host or host, args.port or port, admin_database()))
     return 0
 

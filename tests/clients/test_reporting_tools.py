@@ -64,7 +64,9 @@ async def two_schools(database_url: str) -> tuple[School, School]:
 
 
 @pytest.fixture(scope="module")
-def logins(database_url: str, listener: tuple[Listen, Path], two_schools: tuple[School, School]) -> Iterator[dict[str, str]]:
+def logins(
+    database_url: str, listener: tuple[Listen, Path], two_schools: tuple[School, School]
+) -> Iterator[dict[str, str]]:
     """school id -> the connection string `reporting-login create` printed."""
     listen, _ = listener
     strings = {}
@@ -108,7 +110,9 @@ def test_psql_lists_the_reporting_views(logins: dict[str, str]) -> None:
         assert f"reporting|{view}|view|" in done.stdout
 
 
-def test_without_tls_or_as_another_login_the_listener_refuses(logins: dict[str, str], listener: tuple[Listen, Path]) -> None:
+def test_without_tls_or_as_another_login_the_listener_refuses(
+    logins: dict[str, str], listener: tuple[Listen, Path]
+) -> None:
     listen, _ = listener
     url = next(iter(logins.values()))
     plain = psql(url.replace("sslmode=require", "sslmode=disable"), "select 1")

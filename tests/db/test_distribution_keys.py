@@ -68,9 +68,7 @@ FOREIGN_KEYS = f"""
 
 
 async def test_every_key_without_school_id_is_a_listed_exception(admin: asyncpg.Connection) -> None:
-    offenders = {
-        f"{r['name']} {r['kind']} {r['columns']}" for r in await admin.fetch(KEYS) if not r["has_school"]
-    }
+    offenders = {f"{r['name']} {r['kind']} {r['columns']}" for r in await admin.fetch(KEYS) if not r["has_school"]}
     assert offenders - set(EXCEPTIONS) == set(), "make the key include school_id, or list it with its reason"
     assert set(EXCEPTIONS) - offenders == set(), "fixed: remove it from EXCEPTIONS (and SCALE_OUT.md)"
 

@@ -34,9 +34,10 @@ START_TIMEOUT = 60.0
 
 
 @pytest.fixture(scope="module")
-def bounced_gateway(database_url: str, bouncer: Bouncer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def bounced_gateway(
+    database_url: str, bouncer: Bouncer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
     """`serve --workers 2` with its pool through PgBouncer; (base URL, log file)."""
-
 
     direct = with_user(database_url, "authenticator")
     env = {k: v for k, v in os.environ.items() if k != "AUTHENTICATOR_URL"} | {
@@ -126,11 +127,15 @@ async def test_a_write_and_an_rpc_commit_through_pgbouncer(
     async with httpx.AsyncClient(base_url=url) as client:
         created = await client.post("/subjects", json={"name": "Bounced", "code": "BNC"}, headers=headers)
         assert created.status_code == 201, created.text
-        again = await client.get(f"/subjects?id=eq.{created.json()[0]['id']}&select=name", headers=as_role("school_admin", a))
+        again = await client.get(
+            f"/subjects?id=eq.{created.json()[0]['id']}&select=name", headers=as_role("school_admin", a)
+        )
     assert again.json() == [{"name": "Bounced"}]
     connection = await asyncpg.connect(database_url)
     try:
-        school_id = await connection.fetchval("select school_id from data.subjects where id = $1", created.json()[0]["id"])
+        school_id = await connection.fetchval(
+            "select school_id from data.subjects where id = $1", created.json()[0]["id"]
+        )
     finally:
         await connection.close()
     assert school_id == a.id

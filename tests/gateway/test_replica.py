@@ -231,4 +231,3 @@ async def test_reads_answer_with_the_replica_stopped(
     again = await routed.get("/classes?select=name", headers=as_role("school_admin", other))
     assert again.status_code == 200 and again.json()
     assert (await routed.get("/health/ready")).json()["status"] == "ok", "the primary still serves"
-
