@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -30,11 +31,13 @@ MAX_LAG = 0.5
 
 
 @pytest.fixture(scope="module")
-def replica_dir(server_url: str, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def replica_dir(server_url: str, database_url: str) -> Iterator[Path]:
     """The run's server copied and started as a hot standby (the replica commands' own functions)."""
     if not parse_qs(urlsplit(server_url).query).get("host", [""])[0].startswith("/"):
         pytest.skip("DATABASE_URL names a server of your own: `replica create` copies the embedded server only")
-    directory = tmp_path_factory.mktemp("replica") / "pgdata"
+    # Not under pytest's basetemp: pytest (ours, or any other run by the same
+    # user) makes pytest-of-<user> 0700 again, and the server's user must reach it.
+    directory = Path(tempfile.mkdtemp(prefix="school-replica-")) / "pgdata"
     replica_ops.create(server_url, directory)
     replica_ops.start(directory)
     try:
@@ -44,7 +47,7 @@ def replica_dir(server_url: str, database_url: str, tmp_path_factory: pytest.Tem
             replica_ops.stop(directory)
         except RuntimeError:
             pass  # the last test stops it
-        shutil.rmtree(directory, ignore_errors=True)
+        shutil.rmtree(directory.parent, ignore_errors=True)
 
 
 def database_of(url: str) -> str:
