@@ -28,7 +28,7 @@ from typing import Any
 import asyncpg
 
 from gateway.errors import ApiError
-from gateway.execute import Outcome, Session, execute
+from gateway.http.execute import Outcome, Session, execute
 
 log = logging.getLogger("gateway.replicas")
 
