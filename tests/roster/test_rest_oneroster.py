@@ -203,7 +203,8 @@ async def test_every_object_type_has_its_shape(api: AsyncTestClient[Litestar], r
         ("/academicSessions", "academicSessions", ["GP-1", "TERM-1", "YEAR-1"]),
         ("/terms", "academicSessions", ["TERM-1"]),
         ("/gradingPeriods", "academicSessions", ["GP-1"]),
-        ("/courses", "courses", ["COURSE-MA"]),
+        # the other class has no subject: it is served with a course of its own
+        ("/courses", "courses", ["COURSE-MA", "other_class:course"]),
         ("/classes", "classes", ["CLASS-MA", "other_class"]),
         ("/students", "users", ["STU-1", "other_student"]),
         ("/teachers", "users", ["TEA-1", "other_teacher"]),
@@ -227,7 +228,7 @@ async def test_every_collection_lists_the_schools_live_records(
     names = {
         "ORG": [roster.org], "other_class": str(s.other_class), "other_student": str(s.other_student),
         "other_teacher": str(s.other_teacher), "enr_other": enrollment[s.other_student], "enr_stu1": enrollment[s.student],
-        "other_class:other_teacher": f"{s.other_class}:{s.other_teacher}",
+        "other_class:other_teacher": f"{s.other_class}:{s.other_teacher}", "other_class:course": f"{s.other_class}:course",
     }  # fmt: skip
     wanted = names["ORG"] if expected == "ORG" else sorted(names.get(e, e) for e in expected)
     response = await get(api, path, partner(s, ALL))
@@ -290,7 +291,8 @@ async def test_nested_collections(api: AsyncTestClient[Litestar], roster: Roster
     assert await ids(api, f"/schools/{org}/students", h) == sorted(["STU-1", str(s.other_student)])
     assert await ids(api, f"/schools/{org}/teachers", h) == sorted(["TEA-1", str(s.other_teacher)])
     assert len(await ids(api, f"/schools/{org}/enrollments", h)) == 4
-    assert await ids(api, f"/schools/{org}/courses", h) == ["COURSE-MA"]
+    assert await ids(api, f"/schools/{org}/courses", h) == sorted(["COURSE-MA", f"{s.other_class}:course"])
+    assert await ids(api, f"/courses/{s.other_class}:course/classes", h) == [str(s.other_class)], "its own course"
     assert await ids(api, f"/schools/{org}/terms", h) == ["TERM-1"]
     assert await ids(api, "/classes/CLASS-MA/students", h) == ["STU-1"]
     assert await ids(api, "/classes/CLASS-MA/teachers", h) == ["TEA-1"]
