@@ -22,6 +22,9 @@ from jsonschema import Draft7Validator, FormatChecker
 
 REFERENCE: Final = Path(__file__).parent / "reference"
 ROSTERING: Final = "/ims/oneroster/rostering/v1p2"
+# Gradebook answers: only their errors are checked (imsx_StatusInfo is the
+# same in every OneRoster service); 1EdTech's gradebook document is not here.
+GRADEBOOK: Final = "/ims/oneroster/gradebook/v1p2"
 
 # The item schema of each rostering collection (the binding's paths; schools
 # are orgs, terms and grading periods academicSessions, students and teachers users).
@@ -55,6 +58,8 @@ def _validator(name: str) -> Draft7Validator:
 
 def schema_for(path: str, status: int) -> str | None:
     """The official schema of a response, or None when the path is no OneRoster REST path."""
+    if path.startswith(GRADEBOOK + "/") and status >= 300:
+        return "imsx_StatusInfoDType"
     if not path.startswith(ROSTERING + "/"):
         return None
     if status >= 300:
