@@ -182,12 +182,17 @@ def render_many(request: ReadRequest, base: str) -> tuple[str, tuple[Any, ...]]:
         join, exists, link = " cross join p", "exists (select from p)", request.parent.nested.link
     where = _where(request, entity, args, link)
     limit, offset = args.add(request.limit), args.add(request.offset)
+    # The page and the count are two scans of the view, not one CTE read twice:
+    # a CTE named twice is materialised, so every page built and sorted every
+    # row of the union (issue 17: 100-row pages 12-46x slower than /students).
+    # Alone, the page is an ordered walk of each source table's sourcedId index
+    # merged under its LIMIT (db/roster/0019_paging_up.sql).
+    rows = f"from {_view(entity)} r{join} where {where}"
     sql = (
         f"with {_BASE}, {parent_cte}"
-        f"m as (select r.* from {_view(entity)} r{join} where {where}), "
-        f"page as (select * from m r order by {order} limit {limit} offset {offset}) "
+        f"page as (select r.* {rows} order by {order} limit {limit} offset {offset}) "
         f"select case when {exists} then json_build_object('{entity.many}', "
         f"coalesce((select json_agg({obj} order by {order}) from page r), '[]'::json))::text end, "
-        f"(select count(*) from page)::int, (select count(*) from m)::int, null::text[]"
+        f"(select count(*) from page)::int, (select count(*) {rows})::int, null::text[]"
     )
     return sql, tuple(args.values)
