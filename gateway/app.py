@@ -38,6 +38,7 @@ from gateway.identity.auth import Authenticator
 from gateway.identity.login import login_routes
 from gateway.identity.oauth import oauth_routes
 from gateway.identity.partners import partner_routes
+from gateway.oneroster.errors import from_api_error
 from gateway.oneroster.routes import oneroster_router
 from gateway.openapi import openapi_routes
 from gateway.pg_errors import internal_error
@@ -124,8 +125,16 @@ def _on_api_error(request: Request[Any, Any, Any], error: ApiError) -> Response[
     return error_response(error)
 
 
+# OneRoster REST paths answer every error as an imsx_StatusInfo (1.2 binding),
+# also Litestar's own refusals (no such route, wrong method) and crashes.
+_ONEROSTER_REST = ("/ims/oneroster/rostering/", "/ims/oneroster/gradebook/")
+
+
 def _on_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
     """Litestar's own refusals (no route, wrong method, body too large) in our shape."""
+    if request.url.path.startswith(_ONEROSTER_REST) and error.status_code < 500:
+        text = "Unknown object or collection" if isinstance(error, NotFoundException) else str(error.detail)
+        return error_response(from_api_error(ApiError(error.status_code, "SDA100", text)))
     if isinstance(error, NotFoundException):
         return error_response(ApiError(404, "PGRST125", "Invalid path specified in request URL"))
     if error.status_code == 405:
@@ -137,6 +146,8 @@ def _on_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Res
 
 def _on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
     log.error("unexpected error (request %s)", request.scope["state"].get("request_id"), exc_info=error)
+    if request.url.path.startswith(_ONEROSTER_REST):
+        return error_response(from_api_error(internal_error()))
     return error_response(internal_error())
 
 
