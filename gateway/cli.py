@@ -1,4 +1,4 @@
-"""`school-gateway`: migrate, seed and serve.
+"""`school-gateway`: migrate, seed and serve; back up, restore, export (gateway/ops/).
 
 With no DATABASE_URL every command uses the embedded PostgreSQL 18 kept in
 SCHOOL_PGDATA (db/database.py), so a fresh machine needs only Python and pip.
@@ -13,6 +13,7 @@ import sys
 from db.database import admin_url
 from db.migrate import HEAD, migrate
 from db.seed.cli import add_seed_command
+from gateway.ops.cli import add_ops_commands
 from gateway.roster_import.cli import add_oneroster_command
 
 
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_seed_command(commands)
     add_oneroster_command(commands)
+    add_ops_commands(commands)
     return parser
 
 
