@@ -21,9 +21,8 @@ from typing import Any
 
 import asyncpg
 import msgspec
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import State
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Response
@@ -32,6 +31,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.auth import Authenticator
 from gateway.config import Settings, load_settings
 from gateway.errors import ApiError
+from gateway.http.metrics import SCHEMA_RELOADS, RequestMetrics, worker_exited
+from gateway.http.observe import health_live, health_ready, metrics
 from gateway.login import login_routes
 from gateway.oauth import oauth_routes
 from gateway.oneroster.routes import oneroster_router
@@ -53,23 +54,6 @@ ALLOW_HEADERS = ["Authorization", "Content-Type", "Prefer", "Range", "Range-Unit
 # Link and X-Total-Count: the keyset cursor and OneRoster paging, readable by browser clients.
 EXPOSE_HEADERS = ["Content-Range", "Content-Profile", "Location", "Preference-Applied", "X-Request-Id", "Link",
                   "X-Total-Count"]  # fmt: skip
-
-
-@get("/health/live", operation_id="healthLive", tags=["health"], sync_to_thread=False)
-def health_live() -> dict[str, str]:
-    """The process answers."""
-    return {"status": "ok"}
-
-
-@get("/health/ready", operation_id="healthReady", tags=["health"])
-async def health_ready(state: State) -> Response[dict[str, str]]:
-    """The database answers to the gateway's own login."""
-    try:
-        async with state.pool.acquire(timeout=2) as connection:
-            await connection.fetchval("select 1")
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
-        return Response({"status": "unavailable"}, status_code=503)
-    return Response({"status": "ok"})
 
 
 class RequestContext:
@@ -159,6 +143,7 @@ async def _load_schema(app: Litestar, settings: Settings, auth: Authenticate) ->
     async with app.state.pool.acquire() as connection:
         schema = await load_schema_cache(connection, settings.db_schema)
     app.state.schema_cache = schema
+    SCHEMA_RELOADS.labels("ok").inc()
     app.state.gateway = Gateway(pool=app.state.pool, schema=schema, settings=settings, authenticator=auth)
     app.state.openapi_document = None  # gateway/openapi.py rebuilds it from the new cache
     log.info("schema cache: %d relations, %d functions in %r",
@@ -180,6 +165,7 @@ async def _schema_channel(app: Litestar, settings: Settings, auth: Authenticate)
         try:
             await _load_schema(app, settings, auth)
         except Exception:  # keep serving with the old cache; the next NOTIFY retries
+            SCHEMA_RELOADS.labels("failed").inc()
             log.exception("schema cache reload failed")
 
     def on_notify(_connection: object, _pid: int, _channel: str, payload: str) -> None:
@@ -209,6 +195,7 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             max_size=settings.pool_max_size,
             statement_cache_size=settings.statement_cache_size,
             reset=_nothing_to_reset,
+            timeout=settings.connect_timeout,  # asyncpg's default, 60 s, would hold requests on a hung server
         )
         app.state.pool = pool
         try:
@@ -218,6 +205,7 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
                 yield
         finally:
             await pool.close()
+            worker_exited()
 
     cors = None
     if settings.cors_origins:
@@ -229,12 +217,12 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             max_age=600,
         )
     app = Litestar(
-        route_handlers=[health_live, health_ready, *login_routes, *openapi_routes, *data_routes, oneroster_router, *oauth_routes, *partner_routes, *import_routes],
+        route_handlers=[health_live, health_ready, metrics, *login_routes, *openapi_routes, *data_routes, oneroster_router, *oauth_routes, *partner_routes, *import_routes],
         lifespan=[lifespan],
         cors_config=cors,
         openapi_config=None,
         logging_config=None,
         exception_handlers={ApiError: _on_api_error, HTTPException: _on_http_error, Exception: _on_unexpected},
     )
-    app.asgi_handler = RequestContext(app.asgi_handler)
+    app.asgi_handler = RequestContext(RequestMetrics(app.asgi_handler))
     return app

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 from db.database import admin_url
 from db.migrate import HEAD, migrate
@@ -30,6 +33,7 @@ def _serve(args: argparse.Namespace) -> int:
     from gateway.tokens import ensure_jwt_secret
 
     ensure_jwt_secret()  # before uvicorn: workers inherit a generated secret
+    _metrics_directory()
     if args.demo:
         from db.seed.cli import seed_demo_if_empty
 
@@ -46,6 +50,18 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=False,  # gateway/app.py logs every request with its request id
     )
     return 0
+
+
+def _metrics_directory() -> None:
+    """PROMETHEUS_MULTIPROC_DIR for the workers' shared metrics (gateway/http/metrics.py),
+    emptied: samples of an earlier run must not be added to this one. Set here,
+    before any worker imports prometheus_client, which reads it at import."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    path = Path(given) if given else Path(tempfile.mkdtemp(prefix="school-gateway-metrics-"))
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,6 +29,7 @@ import asyncpg
 import msgspec
 
 from gateway.errors import ApiError, not_one_row
+from gateway.http.metrics import waiting_for
 from gateway.pg_errors import from_postgres, internal_error
 
 log = logging.getLogger("gateway.execute")
@@ -114,7 +115,10 @@ async def _run(
     run: Run,
 ) -> Outcome:
     try:
-        async with pool.acquire(timeout=acquire_timeout) as connection, connection.transaction(readonly=read_only):
+        async with (
+            waiting_for(pool.acquire(timeout=acquire_timeout)) as connection,
+            connection.transaction(readonly=read_only),
+        ):
             await connection.execute(SETUP, session.role, session.claims, session.request_id, session.statement_timeout)
             row = await connection.fetchrow(sql, *args)
             outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])

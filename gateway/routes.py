@@ -28,6 +28,7 @@ from gateway.embed_plan import embeds_aggregate, has_embeds, plan_embeds, withou
 from gateway.embed_render import render_embedded
 from gateway.errors import ApiError, bad_query
 from gateway.execute import Outcome, Run, Session, execute
+from gateway.http.timing import Stopwatch
 from gateway.models import ResourceModels, build_models, validate_create, validate_update
 from gateway.parse import ApiRequest, parse_request
 from gateway.plan import CallPlan, FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
@@ -88,7 +89,11 @@ class Gateway:
         # HEAD is a GET without its body (supabase-js `head: true` counts).
         method = "GET" if request.method == "HEAD" else request.method
         headers = request.headers
+        clock = Stopwatch()
         caller, claims = await self.tokens.caller(headers.get("authorization"))
+        state = request.scope["state"]
+        state["role"], state["school"] = caller.role, caller.claims.get("school_id")  # metrics labels
+        clock.lap("jwt")
         profile = profiles.negotiate(
             profiles.requested(request.method, headers.get("accept-profile"), headers.get("content-profile")),
             self.settings.exposed_schemas,
@@ -107,6 +112,7 @@ class Gateway:
             },
             body=await request.body() if method in _WRITES else None,
         )
+        clock.lap("parse")
         plan, rendered = self.prepare(api)
         if api.method == "PUT" and isinstance(plan, MutatePlan):
             _check_put_key(api, plan)
@@ -114,6 +120,7 @@ class Gateway:
         if aggregated and caller.role not in self.settings.aggregates_roles:
             raise ApiError(400, "PGRST123", "Use of aggregate functions is not allowed",
                            hint="AGGREGATES_ROLES lists the roles that may use them")  # fmt: skip
+        clock.lap("plan")
         session = Session(
             role=caller.role,
             claims=claims,
@@ -130,10 +137,14 @@ class Gateway:
             acquire_timeout=self.settings.acquire_timeout,
             run=self.run_options(api, plan, rendered),
         )
+        clock.lap("transaction")
         reply = respond(api, plan, outcome)
         self.link_next(request, api, plan, outcome, reply.headers)
         profiles.add_header(profile, reply.headers)
         body = b"" if request.method == "HEAD" else reply.body
+        clock.lap("response")
+        if self.settings.server_timing:
+            reply.headers["Server-Timing"] = clock.header()
         return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
 
     def cursor_values(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> tuple[str | None, ...]:

@@ -1,0 +1,1 @@
+"""The HTTP layer: app, routes, execute, respond, errors, config; metrics and timing."""
