@@ -15,7 +15,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -168,18 +168,46 @@ async def _schema_channel(app: Litestar, settings: Settings, auth: Authenticate)
             SCHEMA_RELOADS.labels("failed").inc()
             log.exception("schema cache reload failed")
 
+    def spawn(work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
     def on_notify(_connection: object, _pid: int, _channel: str, payload: str) -> None:
         if payload in ("", "reload schema"):
-            task = asyncio.get_running_loop().create_task(reload())
-            reloads.add(task)
-            task.add_done_callback(reloads.discard)
+            spawn(reload())
 
-    listener = await asyncpg.connect(settings.database_url)
+    listening: list[asyncpg.Connection] = []
+
+    async def listen(*, again: bool) -> None:
+        """LISTEN on a session of its own. When the database goes away (a crash,
+        a restart) the session dies with it: reconnect every second until it is
+        back, then reload, since a NOTIFY may have been missed meanwhile."""
+        while True:
+            try:
+                listener = await asyncpg.connect(settings.database_url, timeout=settings.connect_timeout)
+                await listener.add_listener("pgrst", on_notify)
+            except (OSError, asyncpg.PostgresError, TimeoutError):
+                if not again:
+                    raise
+                await asyncio.sleep(1)
+                continue
+            listener.add_termination_listener(lambda _c: None if closing else spawn(listen(again=True)))
+            listening.append(listener)
+            if again:
+                await reload()
+            return
+
+    closing = False
+    await listen(again=False)
     try:
-        await listener.add_listener("pgrst", on_notify)
         yield
     finally:
-        await listener.close()
+        closing = True
+        for task in list(reloads):
+            task.cancel()
+        for listener in listening:
+            await listener.close()
 
 
 def create_app(settings: Settings | None = None, *, authenticator: Authenticate | None = None) -> Litestar:

@@ -97,6 +97,15 @@ async def execute(
     except (OSError, asyncpg.exceptions.ConnectionDoesNotExistError) as error:
         log.error("database unavailable (request %s): %s", session.request_id, error)
         raise ApiError(503, "PGRST000", "Database connection error", hint="Retry later") from None
+    except asyncpg.InterfaceError as error:
+        # The server went away mid-transaction (a crash, a restart): leaving the
+        # transaction block then fails on the closed connection. Anything else
+        # of this class is a bug.
+        if "connection is closed" not in str(error) and "connection was closed" not in str(error):
+            log.exception("unexpected error running a statement (request %s)", session.request_id)
+            raise internal_error() from None
+        log.error("database unavailable (request %s): %s", session.request_id, error)
+        raise ApiError(503, "PGRST000", "Database connection error", hint="Retry later") from None
     except ApiError:
         raise
     except Exception:

@@ -4,13 +4,16 @@ restore, never the suite's shared one."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import socket
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any
 
 from db.database import CREATE_OPTIONS, DATABASE_NAME, write_server_settings
 from gateway.ops.cluster import Cluster
@@ -45,3 +48,24 @@ def migrate(url: str) -> None:
     the first URL it saw for the life of a process (piccolo_conf.py)."""
     env = {**os.environ, "DATABASE_URL": url}
     subprocess.run([sys.executable, "-m", "gateway", "migrate"], env=env, check=True, capture_output=True, timeout=300)
+
+
+@asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """The app behind a real uvicorn server on this event loop (Litestar's test
+    client runs one request at a time on a thread, so no load through it)."""
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not task.done(), "uvicorn stopped while starting"
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
