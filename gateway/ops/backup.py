@@ -142,14 +142,15 @@ def _size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def wait_archived(url: str, timeout: float = 30) -> str:
-    """Switch to a new WAL segment and wait until the finished one is archived:
-    every commit so far is then in the archive. The segment's name."""
-    switched = psql(url, "select pg_walfile_name(pg_switch_wal())")
+def wait_archived(repo: Repository, url: str, timeout: float = 30) -> str:
+    """Close the current WAL segment and wait until it is in the repository:
+    every commit so far can then be restored. The segment's name."""
+    # `- 1`: the last byte written. With nothing written since the last switch,
+    # pg_switch_wal returns the start of the current (empty, unfinished) segment.
+    switched = psql(url, "select pg_walfile_name(pg_switch_wal() - 1)")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        last = psql(url, "select coalesce(last_archived_wal, '') from pg_stat_archiver")
-        if last >= switched:
+        if (repo.wal / switched).is_file():
             return switched
         time.sleep(0.1)
     raise OpsError(f"WAL segment {switched} not archived within {timeout:.0f} s (see pg_stat_archiver)")

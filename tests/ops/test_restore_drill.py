@@ -83,7 +83,7 @@ async def drill(live: Cluster, drill_root: Path) -> AsyncIterator[dict[str, obje
         await asyncio.sleep(0.3)
         await write(api, a, [f"A-{i}" for i in range(10, 15)], acked)
         await write(api, b, [f"B-{i}" for i in range(3, 6)], acked)
-    await asyncio.to_thread(wait_archived, url)
+    await asyncio.to_thread(wait_archived, repo, url)
     live_catalog = {name: await admin.fetch(query) for name, query in CATALOG_CHECKS.items()}
     await admin.close()
     restored = await asyncio.to_thread(restore, repo, drill_root / "restored", target_time=target)
