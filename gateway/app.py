@@ -28,20 +28,20 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.auth import Authenticator
-from gateway.config import Settings, load_settings
 from gateway.errors import ApiError
+from gateway.http.config import Settings, load_settings
 from gateway.http.metrics import SCHEMA_RELOADS, RequestMetrics, worker_exited
 from gateway.http.observe import health_live, health_ready, metrics
-from gateway.login import login_routes
-from gateway.oauth import oauth_routes
+from gateway.http.routes import Authenticate, Gateway, data_routes
+from gateway.http.schema_loader import load_schema_cache
+from gateway.identity.auth import Authenticator
+from gateway.identity.login import login_routes
+from gateway.identity.oauth import oauth_routes
+from gateway.identity.partners import partner_routes
 from gateway.oneroster.routes import oneroster_router
 from gateway.openapi import openapi_routes
-from gateway.partners import partner_routes
-from gateway.roster_import.routes import fail_interrupted_runs, import_routes
 from gateway.pg_errors import internal_error
-from gateway.routes import Authenticate, Gateway, data_routes
-from gateway.schema_cache import load_schema_cache
+from gateway.roster_import.routes import fail_interrupted_runs, import_routes
 
 access_log = logging.getLogger("gateway.access")
 log = logging.getLogger("gateway.app")
@@ -133,7 +133,7 @@ def _configure_logging() -> None:
 
 async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
     """Pool `reset`: every setting the gateway makes is transaction-local
-    (execute.py), so asyncpg's default reset query (RESET ALL, UNLISTEN *, CLOSE
+    (http/execute.py), so asyncpg's default reset query (RESET ALL, UNLISTEN *, CLOSE
     ALL, unlock advisory locks) would be one more round trip per request for
     nothing. asyncpg still rolls back a transaction left open before this runs."""
 

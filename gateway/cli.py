@@ -30,7 +30,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     url = admin_url()  # starts the embedded server when DATABASE_URL is unset
     asyncio.run(migrate(HEAD))
-    from gateway.tokens import ensure_jwt_secret
+    from gateway.identity.tokens import ensure_jwt_secret
 
     ensure_jwt_secret()  # before uvicorn: workers inherit a generated secret
     _metrics_directory()

@@ -22,9 +22,9 @@ Codes in use (PostgREST's meaning unless said otherwise), by stage:
              SDA301   503  identity provider keys unavailable
     plan     PGRST101 405  GET on a volatile function
              PGRST105 405  PUT filters other than `eq` on every primary key column
-             PGRST115 400  PUT body's primary key differs from the URL's (routes.py)
+             PGRST115 400  PUT body's primary key differs from the URL's (http/routes.py)
              PGRST202 404  unknown function or arguments
-             PGRST123 400  aggregates in select for a role not in AGGREGATES_ROLES (routes.py)
+             PGRST123 400  aggregates in select for a role not in AGGREGATES_ROLES (http/routes.py)
              PGRST204 400  unknown column in a body or `columns=`
              PGRST205 404  unknown table or view
              21000    400  PATCH/DELETE without filters (pg-safeupdate's words;

@@ -73,7 +73,7 @@ def status_for(sqlstate: str, role: str) -> int | None:
 
 
 def from_postgres(error: Any, *, role: str, request_id: str | None = None) -> ApiError:
-    """An asyncpg PostgresError (duck-typed: execute.py owns asyncpg) -> ApiError."""
+    """An asyncpg PostgresError (duck-typed: http/execute.py owns asyncpg) -> ApiError."""
     sqlstate = getattr(error, "sqlstate", None) or ""
     status = status_for(sqlstate, role)
     if status is None:

@@ -1,1 +1,3 @@
-"""The HTTP layer: app, routes, execute, respond, errors, config; metrics and timing."""
+"""The HTTP shell: routes dispatch a request through the dialect (parse ->
+plan -> render), execute it on the pool and respond. The only asyncpg user on
+the request path (execute.py) and the catalog reader (schema_loader.py)."""

@@ -17,9 +17,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from litestar import Request, Response, Router, get
 from litestar.enums import MediaType
 
-from gateway.auth import Caller
 from gateway.errors import ApiError
-from gateway.execute import Session, execute
+from gateway.http.execute import Session, execute
+from gateway.identity.auth import Caller
 from gateway.oneroster.entities import ENTITIES, IN_SCHOOL_CLASS, NESTED, Entity
 from gateway.oneroster.errors import (
     forbidden,

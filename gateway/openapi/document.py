@@ -6,7 +6,9 @@ import importlib.metadata
 import json
 from typing import Any, Final
 
-from gateway.models import build_models
+from gateway.dialect.models import build_models
+from gateway.dialect.schema.cache import SchemaCache
+from gateway.http.schema_loader import load_schema_cache
 from gateway.openapi import oneroster, partners
 from gateway.openapi.grants import Connection, Grants, load_grants
 from gateway.openapi.paths import (
@@ -20,7 +22,6 @@ from gateway.openapi.paths import (
     rpc_path,
 )
 from gateway.openapi.schemas import _component_schemas
-from gateway.schema_cache import SchemaCache, load_schema_cache
 
 
 def build_document(cache: SchemaCache, grants: Grants) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any, Final, Protocol
 
 import msgspec
 
-from gateway.auth import API_ROLES
+from gateway.identity.auth import API_ROLES
 
 GATEWAY_ROLES: Final = tuple(sorted(API_ROLES))
 

@@ -10,9 +10,9 @@ from typing import Any, Final
 
 import msgspec
 
-from gateway.oauth import OAuthError, TokenForm, TokenResponse
+from gateway.identity.oauth import OAuthError, TokenForm, TokenResponse
+from gateway.identity.partners import IMPORT_SCOPE, SCOPES, ClientSecret, NewClient, RevokedClient
 from gateway.openapi.schemas import REF
-from gateway.partners import IMPORT_SCOPE, SCOPES, ClientSecret, NewClient, RevokedClient
 from gateway.roster_import.routes import MAX_UPLOAD, ImportRun, ImportStarted
 
 STRUCTS: Final = (

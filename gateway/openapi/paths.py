@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from gateway.models import ResourceModels
+from gateway.dialect.models import ResourceModels
+from gateway.dialect.schema.cache import Function, Relation, SchemaCache
 from gateway.openapi.schemas import REF, _pg_type
-from gateway.schema_cache import Function, Relation, SchemaCache
 
 _ERROR_STATUSES: Final = {
     "400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound",

@@ -6,11 +6,11 @@ from typing import Any, Final
 
 import msgspec
 
-from gateway.login import LoginBody, RefreshBody
-from gateway.models import ResourceModels
+from gateway.dialect.models import ResourceModels
+from gateway.dialect.schema.cache import Column, SchemaCache
+from gateway.identity.login import LoginBody, RefreshBody
+from gateway.identity.tokens import TokenPair
 from gateway.openapi.grants import Grants
-from gateway.schema_cache import Column, SchemaCache
-from gateway.tokens import TokenPair
 
 REF: Final = "#/components/schemas/{name}"
 

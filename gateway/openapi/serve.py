@@ -10,11 +10,11 @@ from typing import Any, Final
 from litestar import Request, Response, get
 from litestar.params import FromPath
 
+from gateway.dialect.profiles import negotiate
 from gateway.errors import ApiError
+from gateway.http.schema_loader import load_schema_cache
 from gateway.openapi.document import build_document, render
 from gateway.openapi.grants import load_grants
-from gateway.profiles import negotiate
-from gateway.schema_cache import load_schema_cache
 
 
 async def document_bytes(state: Any) -> bytes:

@@ -21,7 +21,7 @@ import msgspec
 from litestar import Request, Response, get, post
 
 from gateway.errors import ApiError
-from gateway.partners import IMPORT_SCOPE, caller_of, in_caller_transaction
+from gateway.identity.partners import IMPORT_SCOPE, caller_of, in_caller_transaction
 from gateway.pg_errors import from_postgres
 from gateway.roster_import.archive import MAX_TOTAL_BYTES
 from gateway.roster_import.run import Caller, RunInProgress, execute_run, pinned, release_run_lock, start_run

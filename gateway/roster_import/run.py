@@ -28,10 +28,10 @@ from typing import Any
 
 import asyncpg
 
-from gateway.execute import SETUP
+from gateway.dialect.render.fragments import ident
 from gateway.http.metrics import import_finished
+from gateway.identity.auth import SETUP
 from gateway.roster_import.archive import HEADERS, IMPORTED, ArchiveRejected, Package, column_name, read_package
-from gateway.sql_fragments import ident
 
 Connect = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
 Progress = Callable[[str], None]

@@ -27,7 +27,7 @@ the one serving:
   histogram.
 - ceiling: the exact SQL text the gateway renders for that request
   (parse_request -> Gateway.prepare -> bind, the very code of routes.py) and
-  gateway.execute.SETUP, run through asyncpg by a separate Python process (uvloop
+  gateway.identity.auth.SETUP, run through asyncpg by a separate Python process (uvloop
   when installed) with BENCH_CONNECTIONS connections, each driven by its own task:
   BEGIN [READ ONLY], SETUP with the same role, claims and statement timeout, the
   statement, COMMIT. The same four round trips per request as the gateway.
@@ -82,12 +82,12 @@ import msgspec
 import pytest
 
 from db.database import with_user
-from gateway.config import load_settings
-from gateway.execute import SETUP
-from gateway.parse import parse_request
-from gateway.render import bind
-from gateway.routes import Gateway
-from gateway.schema_cache import load_schema_cache
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.render.statement import bind
+from gateway.http.config import load_settings
+from gateway.http.routes import Gateway
+from gateway.http.schema_loader import load_schema_cache
+from gateway.identity.auth import SETUP
 from tests.factories import School, make_school
 from tests.gateway.http_support import SECRET
 

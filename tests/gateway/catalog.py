@@ -6,7 +6,7 @@ reads them from pg_catalog).
 
 from __future__ import annotations
 
-from gateway.schema_cache import Argument, Column, Function, Relation, SchemaCache
+from gateway.dialect.schema.cache import Argument, Column, Function, Relation, SchemaCache
 
 
 def column(name: str, kind: str = "text", **overrides: object) -> Column:

@@ -22,8 +22,8 @@ from litestar.testing import AsyncTestClient
 
 from db.database import with_user
 from gateway.app import create_app
-from gateway.auth import AuthConfig
-from gateway.config import Settings
+from gateway.http.config import Settings
+from gateway.identity.auth import AuthConfig
 from tests.factories import School, make_school
 
 SECRET = "gateway-http-tests-secret-0123456789abcdef"

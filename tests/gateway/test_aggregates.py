@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.dialect.parse.request import SelectItem, parse_request
+from gateway.dialect.plan.action import plan_request
+from gateway.dialect.render.statement import render
 from gateway.errors import ApiError
-from gateway.parse import SelectItem, parse_request
-from gateway.plan import plan_request
-from gateway.render import render
 from tests.gateway.catalog import SCHEMA
 
 S = '"api"."students"'

@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from gateway.auth import ANONYMOUS, AuthConfig, Authenticator, Caller
 from gateway.errors import ApiError
+from gateway.identity.auth import ANONYMOUS, AuthConfig, Authenticator, Caller
 
 SECRET = "test-secret-" + "0123456789abcdef" * 4  # 76 bytes: long enough for HS512 too
 SCHOOL = str(uuid.uuid4())

@@ -8,13 +8,12 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from gateway.embed_plan import plan_embeds, without_embeds
-from gateway.embed_render import render_embedded
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import QualifiedName, plan_request
+from gateway.dialect.plan.embeds import plan_embeds
+from gateway.dialect.render.statement import render
+from gateway.dialect.schema.cache import _RawFunction, _RawRelation, build_schema_cache
 from gateway.errors import ApiError
-from gateway.parse import parse_request
-from gateway.plan import QualifiedName, plan_request
-from gateway.render import render
-from gateway.schema_cache import _RawFunction, _RawRelation, build_schema_cache
 
 S = '"api"."students"'
 FULL_NAME = f'"api"."full_name"(row({S}.*)::{S})'
@@ -64,9 +63,6 @@ def test_the_catalog_rows_become_fields_and_relationships() -> None:
 
 def sql(query: str, target: str = "students") -> str:
     request = parse_request("GET", target, rpc=False, query=query, headers={}, body=None)
-    if "(" in query:
-        plan = plan_request(without_embeds(request), SCHEMA)
-        return render_embedded(plan, plan_embeds(request, SCHEMA)).sql
     return render(plan_request(request, SCHEMA)).sql
 
 
@@ -135,7 +131,7 @@ def test_a_computed_relationship_named_like_a_relation_overrides_the_foreign_key
     """PostgREST's getOverrideRelationshipsMap: `academic_terms(api.schools)`
     replaces the relationships detected between schools and academic_terms
     (here two, which alone would be PGRST201), and a hint does not apply to it."""
-    from gateway.relationships import ForeignKey
+    from gateway.dialect.schema.relationships import ForeignKey
 
     keys = tuple(ForeignKey(name=n, table="academic_terms", columns=("school_id",), foreign_table="schools",
                             foreign_columns=("id",)) for n in ("terms_school_fkey", "terms_school_copy_fkey"))  # fmt: skip

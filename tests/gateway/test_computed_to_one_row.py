@@ -9,12 +9,10 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from gateway.embed_plan import plan_embeds, without_embeds
-from gateway.embed_render import render_embedded
-from gateway.parse import parse_request
-from gateway.plan import plan_request
-from gateway.render import bind
-from gateway.schema_cache import load_schema_cache
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import plan_request
+from gateway.dialect.render.statement import bind, render
+from gateway.http.schema_loader import load_schema_cache
 from tests.factories import make_school
 
 
@@ -28,8 +26,7 @@ async def test_a_null_row_is_no_row(admin: asyncpg.Connection) -> None:
     assert [c.to_one for c in cache.computed_relationships if c.function == "gw_test_term"] == [True]
     request = parse_request("GET", "schools", rpc=False, query=f"select=id,gw_test_term(name)&id=eq.{school.id}",
                             headers={}, body=None)  # fmt: skip
-    plan = plan_request(without_embeds(request), cache)
-    rendered = render_embedded(plan, plan_embeds(request, cache))
+    rendered = render(plan_request(request, cache))
     body = await admin.fetchval(rendered.sql, *bind(rendered, request, 10))
     assert msgspec.json.decode(body) == [{"id": str(school.id), "gw_test_term": None}]
     await admin.execute("update data.academic_terms set is_current = true where id = $1", school.term)

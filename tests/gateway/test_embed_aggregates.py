@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.embed_parse import Embed
-from gateway.embed_plan import embeds_aggregate
-from gateway.parse import SelectItem, parse_request
-from gateway.plan import SelectField
+from gateway.dialect.parse.request import SelectItem, parse_request
+from gateway.dialect.parse.select import Embed
+from gateway.dialect.plan.action import SelectField
+from gateway.dialect.plan.embeds import embeds_aggregate
 from tests.gateway.test_embed_plan import embeds, error
 from tests.gateway.test_embed_render import rendered
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from gateway.embed_plan import EmbedPlan, plan_embeds
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.embeds import plan_embeds
+from gateway.dialect.plan.nodes import EmbedPlan
+from gateway.dialect.schema.relationships import ForeignKey, describe, relationships_from
 from gateway.errors import ApiError
-from gateway.parse import parse_request
-from gateway.relationships import ForeignKey, describe, relationships_from
 from tests.gateway.catalog import column, relation
 from tests.gateway.test_embed_plan import SCHEMA, fk
 

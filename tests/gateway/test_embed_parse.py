@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.embed_parse import Embed, EmbedQuery
+from gateway.dialect.parse.embed_params import EmbedQuery
+from gateway.dialect.parse.request import ApiRequest, Filter, IsFilter, Logic, OrderTerm, SelectItem, parse_request
+from gateway.dialect.parse.select import Embed
 from gateway.errors import ApiError
-from gateway.parse import ApiRequest, Filter, IsFilter, Logic, OrderTerm, SelectItem, parse_request
 
 
 def get(query: str) -> ApiRequest:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.embed_plan import EmbedPlan, plan_embeds
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import FilterPlan, OrderPlan, QualifiedName, ReadPlan, SelectField, plan_request
+from gateway.dialect.plan.embeds import plan_embeds
+from gateway.dialect.plan.nodes import EmbedPlan
+from gateway.dialect.schema.cache import SchemaCache
+from gateway.dialect.schema.relationships import ForeignKey
 from gateway.errors import ApiError
-from gateway.parse import parse_request
-from gateway.plan import FilterPlan, OrderPlan, QualifiedName, SelectField
-from gateway.relationships import ForeignKey
-from gateway.schema_cache import SchemaCache
 from tests.gateway.catalog import column, relation
 
 
@@ -187,8 +188,8 @@ def test_a_self_relationship_is_not_ambiguous(select: str, cardinality: str) -> 
 def test_an_aggregate_beside_a_shown_embed_is_planned_even_if_parsed_by_hand() -> None:
     """`count()` is an aggregate, not an embed named count: beside a shown
     embed it groups by the embed (PostgREST 12)."""
-    from gateway.embed_parse import Embed
-    from gateway.parse import ApiRequest, SelectItem
+    from gateway.dialect.parse.request import ApiRequest, SelectItem
+    from gateway.dialect.parse.select import Embed
 
     request = ApiRequest(
         method="GET",
@@ -237,3 +238,21 @@ def test_a_to_many_spread_keeps_its_filters_order_limit_and_inner() -> None:
 def test_a_to_many_spread_of_every_column_names_them() -> None:
     (plan,) = embeds("select=id,...classes(*)")
     assert [f.column for f in plan.select] == ["id", "school_id", "name", "teacher_id"]
+
+
+def test_a_read_is_one_tree_with_its_embeds_as_children() -> None:
+    """plan_request plans the read and its embeds together (PostgREST's ReadPlanTree):
+    the embeds are the read's children, each with its own below it."""
+    request = parse_request("GET", "students", rpc=False, query="select=id,classes(name,teachers(last_name))",
+                            headers={}, body=None)  # fmt: skip
+    plan = plan_request(request, SCHEMA)
+    assert isinstance(plan, ReadPlan)
+    assert [f.column for f in plan.select or ()] == ["id"]
+    assert plan.embeds == plan_embeds(request, SCHEMA)
+    assert [e.key for e in plan.embeds] == ["classes"] and [e.key for e in plan.embeds[0].embeds] == ["teachers"]
+
+
+def test_a_read_without_embeds_has_no_children() -> None:
+    request = parse_request("GET", "students", rpc=False, query="select=id", headers={}, body=None)
+    plan = plan_request(request, SCHEMA)
+    assert isinstance(plan, ReadPlan) and plan.embeds == ()

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.embed_plan import plan_embeds, without_embeds
-from gateway.embed_render import render_embedded
-from gateway.parse import parse_request
-from gateway.plan import plan_request
-from gateway.render import Rendered, bind
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import plan_request
+from gateway.dialect.render.statement import Rendered, bind, render
 from tests.gateway.test_embed_plan import SCHEMA
 
 C, S = '"api"."classes"', '"api"."students"'
@@ -19,8 +17,7 @@ def rendered(query: str, target: str = "students", method: str = "GET", **header
     body = b'{"name": "x"}' if method == "POST" else None
     request = parse_request(method, target, rpc=False, query=query, headers=headers, body=body)
     columns = ("name",) if method == "POST" else ()
-    plan = plan_request(without_embeds(request), SCHEMA, columns=columns)
-    result = render_embedded(plan, plan_embeds(request, SCHEMA))
+    result = render(plan_request(request, SCHEMA, columns=columns))
     return result, bind(result, request, 100)
 
 

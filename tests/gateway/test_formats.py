@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.dialect.formats import wants_csv
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import plan_request
+from gateway.dialect.render.statement import render
 from gateway.errors import ApiError
-from gateway.formats import wants_csv
-from gateway.parse import parse_request
-from gateway.plan import plan_request
-from gateway.render import render
 from tests.gateway.catalog import SCHEMA
 
 

@@ -27,11 +27,11 @@ import asyncpg
 import pytest
 
 from db.database import with_user
-from gateway.execute import SETUP
-from gateway.parse import parse_request
-from gateway.plan import plan_request
-from gateway.render import bind, render
-from gateway.schema_cache import load_schema_cache
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import plan_request
+from gateway.dialect.render.statement import bind, render
+from gateway.http.schema_loader import load_schema_cache
+from gateway.identity.auth import SETUP
 from tests.factories import School, make_school
 from tests.gateway.http_support import SECRET, token
 from tests.gateway.test_http_socket import free_port

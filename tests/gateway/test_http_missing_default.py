@@ -12,10 +12,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.parse import parse_request
-from gateway.plan import MutatePlan, plan_request
-from gateway.render import render
-from gateway.schema_cache import SchemaCache
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import MutatePlan, plan_request
+from gateway.dialect.render.statement import render
+from gateway.dialect.schema.cache import SchemaCache
 from tests.factories import School, make_school
 from tests.gateway.catalog import SCHEMA
 from tests.gateway.http_support import as_role, assert_canonical_error

@@ -10,7 +10,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.execute import SETUP
+from gateway.identity.auth import SETUP
 from tests.factories import School, make_school
 from tests.gateway.http_support import MAX_ROWS, as_role, assert_canonical_error, token
 

@@ -9,8 +9,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from gateway.dialect.profiles import negotiate, requested
 from gateway.errors import ApiError
-from gateway.profiles import negotiate, requested
 from tests.factories import School, make_school
 from tests.gateway.http_support import as_role, assert_canonical_error
 

@@ -15,10 +15,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from gateway.app import create_app
-from gateway.parse import parse_request
-from gateway.plan import CallPlan, plan_request
-from gateway.render import bind, render
-from gateway.schema_cache import Argument, Function
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import CallPlan, plan_request
+from gateway.dialect.render.statement import bind, render
+from gateway.dialect.schema.cache import Argument, Function
 from tests.factories import School, make_school
 from tests.gateway.catalog import SCHEMA
 from tests.gateway.http_support import as_role, assert_canonical_error, settings_for

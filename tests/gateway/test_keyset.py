@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.embed_plan import plan_embeds, without_embeds
-from gateway.embed_render import render_embedded
+from gateway.dialect.keyset import branches, decode, encode, next_link, predicate
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import plan_request
+from gateway.dialect.render.statement import bind, render
 from gateway.errors import ApiError
-from gateway.keyset import branches, decode, encode, next_link, predicate
-from gateway.parse import parse_request
-from gateway.plan import plan_request
-from gateway.render import bind, render
 from tests.gateway.catalog import SCHEMA
 from tests.gateway.test_embed_plan import SCHEMA as EMBED_SCHEMA
 
@@ -160,8 +158,7 @@ def test_a_nullable_first_key_pages_through_a_union_of_index_ranges() -> None:
 def test_embeds_ride_along_and_csv_comes_from_the_same_rows() -> None:
     query = "select=id,classes(name)&order=student_number&cursor=abc"
     request = parse_request("GET", "students", rpc=False, query=query, headers={}, body=None)
-    plan = plan_request(without_embeds(request), EMBED_SCHEMA)
-    statement = render_embedded(plan, plan_embeds(request, EMBED_SCHEMA))
+    statement = render(plan_request(request, EMBED_SCHEMA))
     sql, args = statement.sql, bind(statement, request, 1000, ("x", "y"))
     page = sql[sql.index("from (select "):]
     # The embed is joined to the page's rows (pgrst_l), after the seek and the limit.

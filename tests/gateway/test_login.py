@@ -19,10 +19,10 @@ from litestar.testing import AsyncTestClient
 
 from db.database import with_user
 from db.passwords import needs_rehash
-from gateway.auth import AuthConfig, Authenticator
 from gateway.errors import ApiError
-from gateway.login import LoginService, LoginThrottle, SlidingWindow, login_routes
-from gateway.tokens import TokenConfig, TokenIssuer
+from gateway.identity.auth import AuthConfig, Authenticator
+from gateway.identity.login import LoginService, LoginThrottle, SlidingWindow, login_routes
+from gateway.identity.tokens import TokenConfig, TokenIssuer
 from tests.factories import LoginUser, make_login_user
 
 SECRET = "login-test-secret-" + "0123456789abcdef" * 3

@@ -8,10 +8,10 @@ import uuid
 import jwt
 import pytest
 
-from gateway.auth import AuthConfig, Authenticator
 from gateway.errors import ApiError
-from gateway.login import LoginThrottle, SlidingWindow
-from gateway.tokens import TokenConfig, TokenIssuer, ensure_jwt_secret
+from gateway.identity.auth import AuthConfig, Authenticator
+from gateway.identity.login import LoginThrottle, SlidingWindow
+from gateway.identity.tokens import TokenConfig, TokenIssuer, ensure_jwt_secret
 
 SECRET = "tokens-test-secret-" + "0123456789abcdef" * 3
 USER, SCHOOL = uuid.uuid4(), uuid.uuid4()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import msgspec
 import pytest
 
+from gateway.dialect.models import resource_models, validate_create, validate_update
 from gateway.errors import ApiError
-from gateway.models import resource_models, validate_create, validate_update
 from tests.gateway.catalog import STUDENTS
 
 MODELS = resource_models(STUDENTS)

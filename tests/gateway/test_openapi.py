@@ -17,10 +17,11 @@ from litestar import Litestar, Request, Response
 from litestar.testing import AsyncTestClient
 
 from db.database import with_user
+from gateway.dialect.schema.cache import Argument, Function, SchemaCache
 from gateway.errors import ApiError
+from gateway.http.schema_loader import load_schema_cache
 from gateway.openapi import DOCUMENT_PATH, load_document, load_grants, openapi_routes, render
 from gateway.openapi.paths import rpc_path
-from gateway.schema_cache import Argument, Function, SchemaCache, load_schema_cache
 from tests.gateway.catalog import SCHEMA
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.dialect.parse.request import Filter, parse_request
+from gateway.dialect.plan.action import plan_request
+from gateway.dialect.render.statement import bind, render
+from gateway.dialect.schema.cache import SchemaCache
 from gateway.errors import ApiError
-from gateway.parse import Filter, parse_request
-from gateway.plan import plan_request
-from gateway.render import bind, render
-from gateway.schema_cache import SchemaCache
 from tests.gateway.catalog import column, relation
 
 T = '"api"."samples"'

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.errors import ApiError
-from gateway.parse import (
+from gateway.dialect.parse.request import (
     ApiRequest,
     Filter,
     IsFilter,
@@ -15,6 +14,7 @@ from gateway.parse import (
     SelectItem,
     parse_request,
 )
+from gateway.errors import ApiError
 
 
 def get(query: str, **headers: str) -> ApiRequest:

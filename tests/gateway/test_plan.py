@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.errors import ApiError
-from gateway.parse import parse_request
-from gateway.plan import (
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import (
     CallArgument,
     CallPlan,
     FilterPlan,
@@ -20,6 +19,7 @@ from gateway.plan import (
     SelectField,
     plan_request,
 )
+from gateway.errors import ApiError
 from tests.gateway.catalog import SCHEMA
 
 STUDENTS = QualifiedName(schema="api", name="students")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.parse import parse_request
-from gateway.plan import plan_request
-from gateway.render import Rendered, bind, ident, render
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import plan_request
+from gateway.dialect.render.statement import Rendered, bind, ident, render
 from tests.gateway.catalog import SCHEMA
 
 S = '"api"."students"'

@@ -8,13 +8,11 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from gateway.embed_plan import plan_embeds
-from gateway.embed_render import render_embedded
+from gateway.dialect.parse.request import parse_request
+from gateway.dialect.plan.action import CallPlan, QualifiedName, plan_request
+from gateway.dialect.render.statement import bind, render
+from gateway.dialect.schema.relationships import ForeignKey
 from gateway.errors import ApiError
-from gateway.parse import parse_request
-from gateway.plan import CallPlan, QualifiedName, plan_request
-from gateway.relationships import ForeignKey
-from gateway.render import bind
 from tests.gateway.catalog import SCHEMA, column, relation
 
 WITH_SCHOOLS = msgspec.structs.replace(
@@ -29,8 +27,7 @@ def call(method: str, query: str, body: bytes | None = None) -> tuple[CallPlan, 
     request = parse_request(method, "students_of", rpc=True, query=query, headers={}, body=body)
     plan = plan_request(request, WITH_SCHOOLS)
     assert isinstance(plan, CallPlan)
-    parent = plan.relation.name if plan.relation else None
-    rendered = render_embedded(plan, plan_embeds(request, WITH_SCHOOLS, parent))
+    rendered = render(plan)
     return plan, rendered.sql, bind(rendered, request, 100)
 
 

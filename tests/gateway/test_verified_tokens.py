@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from gateway.auth import Caller
 from gateway.errors import ApiError
-from gateway.routes import VerifiedTokens
+from gateway.http.routes import VerifiedTokens
+from gateway.identity.auth import Caller
 
 
 class CountingAuthenticator:

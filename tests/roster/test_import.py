@@ -13,7 +13,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.partners import IMPORT_SCOPE
+from gateway.identity.partners import IMPORT_SCOPE
 from tests.factories import School, make_school
 from tests.gateway.http_support import api, as_role, committer_session, gateway_app, token  # noqa: F401
 from tests.roster.import_support import import_zip

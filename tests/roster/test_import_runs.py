@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from db.database import with_user
 from gateway.app import create_app
-from gateway.execute import SETUP
+from gateway.identity.auth import SETUP
 from tests.factories import School, make_school
 from tests.gateway.http_support import (  # noqa: F401
     api,

@@ -12,13 +12,13 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from gateway.identity.partners import IMPORT_SCOPE
 from tests.factories import School, make_school
 from tests.gateway.http_support import api, as_role, committer_session, gateway_app  # noqa: F401
 from tests.roster.import_support import ZIP, import_zip
 from tests.roster.oneroster_zip import build_zip, sample_roster
 from tests.roster.test_import import partner, snapshot
-from tests.roster.test_partners import CORE, basic, _form
-from gateway.partners import IMPORT_SCOPE
+from tests.roster.test_partners import CORE, _form, basic
 
 
 @pytest.fixture
@@ -68,8 +68,9 @@ async def test_a_partner_cannot_read_another_schools_runs(
 
 async def test_the_merge_function_itself_checks_role_and_scope(database_url: str, two_schools: tuple[School, School]) -> None:
     a, _ = two_schools
-    from db.database import with_user
     import json
+
+    from db.database import with_user
 
     connection = await asyncpg.connect(with_user(database_url, "authenticator"))
     try:

@@ -16,10 +16,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from gateway.identity.partners import IMPORT_SCOPE
+from gateway.identity.partners import SCOPES as CLIENT_SCOPES
 from gateway.oneroster.entities import ENTITIES
 from gateway.oneroster.routes import PREFIX, SCOPES
-from gateway.partners import IMPORT_SCOPE
-from gateway.partners import SCOPES as CLIENT_SCOPES
 from tests.gateway.http_support import api, as_role, committer_session, gateway_app, token  # noqa: F401
 from tests.roster.import_support import ZIP
 from tests.roster.oneroster_zip import build_zip, sample_roster

@@ -13,7 +13,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.partners import IMPORT_SCOPE
+from gateway.identity.partners import IMPORT_SCOPE
 from tests.factories import School
 from tests.gateway.http_support import SECRET, api, as_role, committer_session, gateway_app, schools  # noqa: F401
 

@@ -15,9 +15,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from db.database import scratch_database
+from gateway.identity.partners import IMPORT_SCOPE
 from gateway.oneroster.entities import ENTITIES
 from gateway.oneroster.routes import PREFIX
-from gateway.partners import IMPORT_SCOPE
 from tests.db.test_migrations import school_gateway
 from tests.factories import School, make_school
 from tests.gateway.http_support import api, as_role, assert_canonical_error, committer_session, gateway_app  # noqa: F401

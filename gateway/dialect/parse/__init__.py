@@ -1,0 +1,1 @@
+"""Query string, headers and body -> `ApiRequest`: no SQL, no catalog."""

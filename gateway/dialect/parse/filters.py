@@ -1,0 +1,254 @@
+"""The filter grammar of the PostgREST dialect: `column=[not.]op.value` and
+the `or=(...)`/`and=(...)` logic trees, as typed data (moved out of request.py).
+
+No SQL and no catalog here. Each value gets a slot (its index in
+`ApiRequest.values`) so that values never enter a request's shape.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias, get_args
+
+import msgspec
+
+from gateway.dialect.operators import COMPOSITE_VALUES, FTS, OPERATORS, Operator, Quantifier
+from gateway.errors import ApiError, bad_query
+
+__all__ = [
+    "IS_VALUES", "MAX_LOGIC_DEPTH", "OPERATORS", "Condition", "Filter", "FilterParser", "IsFilter", "IsValue",
+    "Logic", "Operator",
+]  # fmt: skip
+
+IsValue = Literal["null", "not_null", "true", "false", "unknown"]
+IS_VALUES: frozenset[str] = frozenset(get_args(IsValue))
+MAX_LOGIC_DEPTH = 16
+
+
+class Filter(msgspec.Struct, frozen=True, kw_only=True):
+    """`column=[not.]op.value`; the value is `ApiRequest.values[slot]` (a tuple for `in`)."""
+
+    column: str
+    op: Operator
+    slot: int
+    negated: bool = False
+    quantifier: Quantifier | None = None  # `eq(any).{a,b}`: the value is an array literal
+    language: int | None = None  # `fts(english).word`: the slot of the text search configuration
+
+
+class IsFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """`column=is.null`: a keyword, not a value (IS cannot take a parameter)."""
+
+    column: str
+    value: IsValue
+    negated: bool = False
+
+
+class Logic(msgspec.Struct, frozen=True, kw_only=True):
+    """`or=(a.eq.1,and(b.gt.2,c.is.null))`."""
+
+    conjunction: Literal["and", "or"]
+    children: tuple[Filter | IsFilter | Logic, ...]
+    negated: bool = False
+
+
+Condition: TypeAlias = Filter | IsFilter | Logic
+
+
+class FilterParser:
+    """Collects the conditions of one request and gives each value a slot."""
+
+    def __init__(self) -> None:
+        self.conditions: list[Condition] = []
+        self.values: list[str | tuple[str, ...]] = []
+
+    def add(self, column: str, text: str) -> None:
+        cursor = _Cursor(text, f"failed to parse filter ({column}={text})", len(column) + 1)
+        self.conditions.append(self._expression(cursor, column, nested=False))
+        cursor.end()
+
+    def try_add(self, column: str, text: str) -> bool:
+        """`add` if `text` parses as a filter, else nothing and False: on
+        GET /rpc such a key is a function argument instead (request.py)."""
+        conditions, values = len(self.conditions), len(self.values)
+        try:
+            self.add(column, text)
+        except ApiError:
+            del self.conditions[conditions:], self.values[values:]
+            return False
+        return True
+
+    def logic(self, key: str, text: str) -> None:
+        cursor = _Cursor(text, f"failed to parse logic tree ({key}={text})", len(key) + 1)
+        negated, _, conjunction = key.rpartition(".")
+        self.conditions.append(self._tree(cursor, conjunction, negated == "not"))  # type: ignore[arg-type]
+        cursor.end()
+
+    def _tree(self, cursor: _Cursor, conjunction: Literal["and", "or"], negated: bool, depth: int = 1) -> Logic:
+        # Bounded: each level is a Python frame here and an expression level in Postgres.
+        if depth > MAX_LOGIC_DEPTH:
+            raise cursor.fail(f"at most {MAX_LOGIC_DEPTH} nested and/or levels")
+        cursor.expect("(")
+        children = [self._item(cursor, depth)]
+        while cursor.take(","):
+            children.append(self._item(cursor, depth))
+        cursor.expect(")")
+        return Logic(conjunction=conjunction, children=tuple(children), negated=negated)
+
+    def _item(self, cursor: _Cursor, depth: int) -> Condition:
+        negated = cursor.take("not.")
+        name = cursor.name()
+        if name in ("and", "or") and cursor.peek() == "(":
+            return self._tree(cursor, name, negated, depth + 1)  # type: ignore[arg-type]
+        if negated:  # `not.` belongs to the operator: a.not.eq.1
+            raise cursor.fail("'and(' or 'or(' after 'not.'")
+        cursor.expect(".")
+        return self._expression(cursor, name, nested=True)
+
+    def _expression(self, cursor: _Cursor, column: str, *, nested: bool) -> Condition:
+        if not column:
+            raise cursor.fail("a column name")
+        negated = cursor.take("not.")
+        op = cursor.name()
+        if op not in OPERATORS and op != "is":
+            raise cursor.fail("an operator (eq, neq, gt, ..., in, is, fts, cs, ov, sl, ...)", back=len(op))
+        modifier = cursor.modifier() if cursor.peek() == "(" else None
+        cursor.expect(".")
+        quantifier: Quantifier | None = None
+        language: int | None = None
+        if modifier is not None and op in FTS:
+            self.values.append(modifier)
+            language = len(self.values) - 1
+        elif modifier in ("any", "all"):
+            quantifier = "any" if modifier == "any" else "all"
+        elif modifier is not None:
+            raise cursor.fail("(any) or (all), or a text search configuration after fts, plfts, phfts, wfts")
+        if op == "is":
+            word = cursor.value(nested).lower()
+            if word not in IS_VALUES:
+                raise cursor.fail("null, not_null, true, false or unknown", back=len(word))
+            return IsFilter(column=column, value=word, negated=negated)  # type: ignore[arg-type]
+        if op == "in":
+            value: str | tuple[str, ...] = cursor.in_list()
+        elif quantifier is not None or op in COMPOSITE_VALUES:
+            value = cursor.composite(nested)
+        else:
+            value = cursor.value(nested)
+        if op in ("like", "ilike"):  # PostgREST's wildcard: `*` is URL-safe, `%` is not
+            value = value.replace("*", "%")  # type: ignore[union-attr]
+        self.values.append(value)
+        return Filter(column=column, op=op, slot=len(self.values) - 1, negated=negated,  # type: ignore[arg-type]
+                      quantifier=quantifier, language=language)  # fmt: skip
+
+
+class _Cursor:
+    """A position in one parameter's text, for errors that point at the bad part."""
+
+    def __init__(self, text: str, context: str, shift: int) -> None:
+        self.text, self.pos, self.context, self.shift = text, 0, context, shift
+
+    def fail(self, expecting: str, back: int = 0) -> ApiError:
+        """Columns count from the start of `key=value`, as the message shows it."""
+        at = self.pos - back
+        found = repr(self.text[at]) if at < len(self.text) else "end of input"
+        return bad_query(
+            f'"{self.context}" (column {at + 1 + self.shift})', f"unexpected {found} expecting {expecting}"
+        )
+
+    def peek(self) -> str:
+        return self.text[self.pos : self.pos + 1]
+
+    def take(self, literal: str) -> bool:
+        if self.text.startswith(literal, self.pos):
+            self.pos += len(literal)
+            return True
+        return False
+
+    def expect(self, literal: str) -> None:
+        if not self.take(literal):
+            raise self.fail(repr(literal))
+
+    def end(self) -> None:
+        if self.pos != len(self.text):
+            raise self.fail("end of input")
+
+    def name(self) -> str:
+        start = self.pos
+        while self.pos < len(self.text) and self.text[self.pos] not in ".,()":
+            self.pos += 1
+        return self.text[start : self.pos]
+
+    def value(self, nested: bool) -> str:
+        """Top level: the rest, verbatim. In a logic tree: up to `,` or `)`,
+        or a double-quoted string (backslash escapes) holding either."""
+        if not nested:
+            rest, self.pos = self.text[self.pos :], len(self.text)
+            return rest
+        if self.peek() == '"':
+            return self._quoted()
+        start = self.pos
+        while self.pos < len(self.text) and self.text[self.pos] not in ",)":
+            self.pos += 1
+        return self.text[start : self.pos]
+
+    def modifier(self) -> str:
+        """`(any)`, `(all)` or `(english)` after an operator name."""
+        self.expect("(")
+        start = self.pos
+        while self.pos < len(self.text) and (self.text[self.pos].isalnum() or self.text[self.pos] == "_"):
+            self.pos += 1
+        word = self.text[start : self.pos]
+        if not word:
+            raise self.fail("any, all or a text search configuration")
+        self.expect(")")
+        return word
+
+    def composite(self, nested: bool) -> str:
+        """An array `{a,"b,c"}` or range `[1,5)` literal, kept whole for
+        Postgres to parse; in a logic tree its commas do not end the value."""
+        if not nested or self.peek() not in ("{", "[", "("):
+            return self.value(nested)
+        start, closers = self.pos, "}" if self.peek() == "{" else "])"
+        quoted = False
+        self.pos += 1
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            self.pos += 1
+            if char == "\\":
+                self.pos += 1
+            elif char == '"':
+                quoted = not quoted
+            elif char in closers and not quoted:
+                return self.text[start : self.pos]
+        raise self.fail(f"a closing {closers!r}")
+
+    def in_list(self) -> tuple[str, ...]:
+        self.expect("(")
+        items: list[str] = []
+        if self.take(")"):
+            return ()
+        while True:
+            if self.peek() == '"':
+                items.append(self._quoted())
+            else:
+                start = self.pos
+                while self.pos < len(self.text) and self.text[self.pos] not in ",()":
+                    self.pos += 1
+                items.append(self.text[start : self.pos])
+            if self.take(")"):
+                return tuple(items)
+            self.expect(",")
+
+    def _quoted(self) -> str:
+        self.expect('"')
+        out = []
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            self.pos += 1
+            if char == "\\" and self.pos < len(self.text):
+                out.append(self.text[self.pos])
+                self.pos += 1
+            elif char == '"':
+                return "".join(out)
+            else:
+                out.append(char)
+        raise self.fail("a closing '\"'")

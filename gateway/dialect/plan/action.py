@@ -1,0 +1,307 @@
+"""`ApiRequest` + `SchemaCache` -> one `Plan` tree, or a typed error (PostgREST's Plan.hs).
+
+Pure. Every name is resolved against the catalog (resolve.py) and every value
+type is taken from it, so render/statement.py writes only what the catalog holds. Plans carry no
+values (a filter points at its slot in `ApiRequest.values`), so a plan is a
+function of the request's shape and is computed once per shape.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import msgspec
+
+from gateway.dialect.parse.request import ApiRequest
+from gateway.dialect.parse.select import SelectItem
+from gateway.dialect.plan.embeds import has_embeds, plan_embeds, without_embeds
+from gateway.dialect.plan.nodes import (
+    CallArgument,
+    CallPlan,
+    ConditionPlan,
+    FilterPlan,
+    IsPlan,
+    LogicPlan,
+    MutatePlan,
+    OrderPlan,
+    Plan,
+    QualifiedName,
+    ReadPlan,
+    SelectField,
+)
+from gateway.dialect.plan.resolve import condition_plan as _condition
+from gateway.dialect.plan.resolve import find_column as _column
+from gateway.dialect.plan.resolve import find_relation
+from gateway.dialect.plan.resolve import order_plan as _order
+from gateway.dialect.plan.resolve import select_fields as _select
+from gateway.dialect.schema.cache import Function, Relation, SchemaCache
+from gateway.errors import ApiError, bad_query, invalid_body
+
+# The plan's types are imported from here too (http/routes.py, http/respond.py, the tests).
+__all__ = [
+    "CallArgument", "CallPlan", "ConditionPlan", "FilterPlan", "IsPlan", "LogicPlan",
+    "MutatePlan", "OrderPlan", "Plan", "QualifiedName", "ReadPlan", "SelectField", "find_relation", "plan_request",
+]  # fmt: skip
+
+
+def plan_request(
+    request: ApiRequest, schema: SchemaCache, *, columns: tuple[str, ...] = (), array_body: bool = False
+) -> Plan:
+    """The request as one plan tree: the read, write or call, its embeds as
+    children (embeds.py), as PostgREST's ReadPlanTree.
+    `columns`/`array_body`: what models.py found in a POST/PATCH body."""
+    if not has_embeds(request):
+        return _action(request, schema, columns, array_body)
+    own = request if request.action == "call" else without_embeds(request)  # a call keeps its shape (`_call`)
+    plan = _action(own, schema, columns, array_body)
+    parent = plan.relation.name if isinstance(plan, CallPlan) and plan.relation else None
+    return msgspec.structs.replace(plan, embeds=plan_embeds(request, schema, parent))
+
+
+def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], array_body: bool) -> Plan:
+    """The read, write or call itself, without its embeds."""
+    if request.action == "call":
+        return _call(request, schema)
+    relation = find_relation(schema, request.target)
+    name = QualifiedName(schema=relation.schema, name=relation.name)
+    where = tuple(_condition(relation, c) for c in request.where)
+    select = _select(relation, _own_columns(request))
+    order = tuple(_order(relation, term) for term in request.order)
+    if request.action == "read":
+        count = request.preferences.count in ("exact", "estimated")
+        estimate = request.preferences.count if request.preferences.count in ("planned", "estimated") else None
+        aggregated = any(f.aggregate for f in select or ())
+        if aggregated and any(f.column is None for f in select or ()):
+            raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
+        if aggregated and request.cursor is not None:  # its rows are groups: no key to continue from
+            raise bad_query("cursor= is not supported with aggregates", hint="Page aggregated reads with limit/offset")
+        order, key_types, key_nullable = (order, (), ()) if aggregated else _keyset(relation, request, order)
+        return ReadPlan(relation=name, select=select, where=where, order=order, count=count, estimate=estimate,
+                        single=request.single, csv=request.csv, params=len(request.values), key_types=key_types,
+                        key_nullable=key_nullable, key_appended=len(order) - len(request.order),
+                        cursor=request.cursor is not None, aggregated=aggregated)  # fmt: skip
+    _check_writable(relation, request, where)
+    if request.columns is not None:
+        columns = tuple(_writable(relation, name) for name in request.columns)
+    if request.method == "PUT":
+        return _put(relation, request, name, where, columns, select, array_body)
+    resolution = request.preferences.resolution if request.action == "create" else None
+    return MutatePlan(
+        action=request.action,  # read and call returned above
+        relation=name,
+        columns=columns,
+        on_conflict=_conflict_key(relation, request.on_conflict) if resolution else (),
+        resolution=resolution,
+        where=where,
+        returning=select,
+        representation=request.preferences.return_ == "representation",
+        single=request.single,
+        location=relation.primary_key if request.action == "create" and not array_body else (),
+        array_body=array_body,
+        params=len(request.values),
+        defaults=_defaults(relation, columns) if _missing_default(request) else None,
+    )
+
+
+def _missing_default(request: ApiRequest) -> bool:
+    return request.action == "create" and request.method == "POST" and request.preferences.missing == "default"
+
+
+def _defaults(relation: Relation, columns: tuple[str, ...]) -> tuple[str | None, ...]:
+    """Each column's DEFAULT from the catalog (schema/cache.py), never from the request."""
+    return tuple(relation.columns[name].default for name in columns)
+
+
+def _put(
+    relation: Relation,
+    request: ApiRequest,
+    name: QualifiedName,
+    where: tuple[ConditionPlan, ...],
+    columns: tuple[str, ...],
+    select: tuple[SelectField, ...] | None,
+    array_body: bool,
+) -> MutatePlan:
+    """PUT /students?id=eq.X: insert or replace the one row X names. The filters
+    are exactly `eq` on each primary key column (PGRST105); the body's key must
+    say the same (PGRST115, http/routes.py; the SQL also inserts nothing otherwise)."""
+    keys = sorted(f.column for f in where if isinstance(f, FilterPlan) and f.op == "eq" and not f.negated
+                  and f.quantifier is None and not f.path)  # fmt: skip
+    if not relation.primary_key or len(where) != len(keys) or keys != sorted(relation.primary_key):
+        raise ApiError(405, "PGRST105", "Filters must include all and only primary key columns with 'eq' operators")
+    if array_body:
+        raise invalid_body("Empty or invalid json", "PUT takes one object, not an array")
+    return MutatePlan(action="create", relation=name, columns=columns, on_conflict=relation.primary_key,
+                      resolution="merge-duplicates", where=where, returning=select,
+                      representation=request.preferences.return_ == "representation", single=request.single,
+                      params=len(request.values))  # fmt: skip
+
+
+def _writable(relation: Relation, name: str) -> str:
+    column = relation.columns.get(name)
+    if column is None:
+        raise ApiError(400, "PGRST204", f"Could not find the '{name}' column of '{relation.name}' in the schema cache")
+    if not column.updatable or column.generated:
+        raise ApiError(400, "SDA102", f"The '{name}' column of '{relation.name}' is read-only")
+    return column.name
+
+
+def _conflict_key(relation: Relation, given: tuple[str, ...] | None) -> tuple[str, ...]:
+    """An upsert's ON CONFLICT target: `on_conflict=` or the primary key; Postgres
+    checks that a unique index matches it (42P10 otherwise)."""
+    key = tuple(_column(relation, name).name for name in given) if given else relation.primary_key
+    if not key:
+        raise bad_query(f"'{relation.name}' has no primary key", hint="Name the upsert's key with on_conflict=")
+    return key
+
+
+def _own_columns(request: ApiRequest) -> tuple[SelectItem, ...] | None:
+    """The select without its embeds (embeds.py plans those; plan_request makes them its children)."""
+    if request.select is None:
+        return None
+    return tuple(item for item in request.select if isinstance(item, SelectItem))
+
+
+def _keyset(
+    relation: Relation, request: ApiRequest, order: tuple[OrderPlan, ...]
+) -> tuple[tuple[OrderPlan, ...], tuple[str, ...], tuple[bool, ...]]:
+    """An ordered read (JSON or CSV, embeds riding along) of a relation with a
+    primary key pages by keyset: the key is appended as a tiebreaker so the
+    order is total (keyset.py). Not for one object, nor for JSON paths or an
+    embed's columns (no column of the relation to bind the cursor's value with)."""
+    if request.cursor is not None:
+        _check_cursor(relation, request, order)
+    if not (order or request.cursor is not None) or not relation.primary_key or request.single:
+        return order, (), ()
+    if any(term.path or term.embed is not None or term.computed is not None for term in order):
+        return order, (), ()
+    named = {term.column for term in order}
+    keys = order + tuple(OrderPlan(column=c) for c in relation.primary_key if c not in named)
+    columns = [relation.columns[t.column] for t in keys]
+    types = tuple("text" if c.category == "S" else c.cast for c in columns)
+    return keys, types, tuple(c.nullable for c in columns)
+
+
+def _check_cursor(relation: Relation, request: ApiRequest, order: tuple[OrderPlan, ...]) -> None:
+    """Where a cursor cannot continue, say why (PGRST100)."""
+    if request.single:
+        raise bad_query("cursor= is not supported with the singular media type",
+                        hint="Ask for application/json, or filter to the one row")  # fmt: skip
+    if not relation.primary_key:
+        raise bad_query(f"cursor= needs a relation with a primary key; '{relation.name}' has none",
+                        hint="Page it with limit/offset")  # fmt: skip
+    if any(term.path for term in order):
+        raise bad_query("cursor= cannot continue an order by a JSON path",
+                        hint="Order by columns, or page with limit/offset")  # fmt: skip
+    if any(term.embed is not None for term in order):
+        raise bad_query("cursor= cannot continue an order by an embedded resource's column",
+                        hint="Order by the read's own columns, or page with limit/offset")  # fmt: skip
+    if any(term.computed is not None for term in order):
+        raise bad_query("cursor= cannot continue an order by a computed field",
+                        hint="Order by the read's own columns, or page with limit/offset")  # fmt: skip
+
+
+def _check_writable(relation: Relation, request: ApiRequest, where: tuple[ConditionPlan, ...]) -> None:
+    allowed = {"create": relation.insertable, "update": relation.updatable, "delete": relation.deletable}
+    if not allowed[request.action]:
+        verb = {"create": "insert into", "update": "update", "delete": "delete from"}[request.action]
+        raise ApiError(405, "SDA101", f"Cannot {verb} '{relation.schema}.{relation.name}'")
+    if request.action == "create" and where and request.method != "PUT":
+        raise bad_query("Filters are not allowed on POST", hint="Send the row in the body")
+    if request.action in ("update", "delete") and not where and not request.preferences.unfiltered:
+        method = "UPDATE" if request.action == "update" else "DELETE"
+        raise ApiError(
+            400,
+            "21000",
+            f"{method} requires a WHERE clause",
+            details=f"A {'PATCH' if method == 'UPDATE' else 'DELETE'} without filters would change every visible row",
+            hint="Add a filter, or send 'Prefer: unfiltered=allow' to change every row you can see",
+        )
+
+
+def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
+    function = _find_function(schema, request.target, request.rpc_args)
+    get = request.method == "GET"
+    if get and function.volatility == "volatile":
+        raise ApiError(
+            405, "PGRST101", "Cannot use the GET method on RPC", hint="Volatile functions are called with POST"
+        )
+    types = {a.name: a.type for a in function.arguments}
+    returns = "void" if function.returns_void else "set" if function.returns_set else "scalar"
+    prefer = request.preferences
+    if prefer.max_affected is not None and prefer.strict and returns != "set":
+        # PostgREST 13.0.3 (#4100): max-affected counts the rows a function
+        # returns, so one that returns one value, one row or nothing is refused.
+        raise ApiError(
+            400,
+            "PGRST128",
+            "Function must return SETOF or TABLE when max-affected preference is used with handling=strict",
+        )
+    counted = request.preferences.count  # a set counts as a read; one value (void too) counts 1
+    call = CallPlan(
+        function=QualifiedName(schema=function.schema, name=function.name),
+        arguments=tuple(CallArgument(name=n, type=types[n]) for n in request.rpc_args),
+        from_body=not get,
+        returns=returns,  # type: ignore[arg-type]
+        read_only=get or function.volatility != "volatile",
+        single=request.single,
+        csv=request.csv,
+        row=function.returns_row,
+        params=len(request.values),
+        count=counted in ("exact", "estimated"),
+        estimate=counted if returns == "set" and counted in ("planned", "estimated") else None,
+    )
+    every = request.select is None or request.select == (SelectItem(column="*"),)
+    if every and not (request.where or request.order):
+        return call  # the rows as the function made them (a set is still cut by limit/offset: render/statement.py)
+    if any(term.relation is not None for term in request.order):  # `order=class(name)`: an embed's
+        raise bad_query("A related order is not supported on function results", hint="Order by columns of the result")
+    # Embeds in the select join the result rows like a read of the relation
+    # they are rows of (plan_request plans them with embeds.py).
+    relation = _returned_relation(schema, function)
+    select = _select(relation, _own_columns(request))
+    if any(field.aggregate for field in select or ()):
+        raise bad_query("Aggregates are not supported on function results")
+    return msgspec.structs.replace(
+        call,
+        shaped=True,
+        select=select,
+        where=tuple(_condition(relation, c) for c in request.where),
+        order=tuple(_order(relation, term) for term in request.order),
+        relation=QualifiedName(schema=relation.schema, name=relation.name),
+    )
+
+
+def _returned_relation(schema: SchemaCache, function: Function) -> Relation:
+    """The exposed relation whose row type the function returns (`returns
+    api.academic_terms` or `setof` it): what select, filters and order name."""
+    name = function.returns.removeprefix(f"{schema.schema}.").strip('"')
+    relation = schema.relations.get(name)
+    if relation is None or function.returns_void:
+        raise bad_query(
+            f"The result of {schema.schema}.{function.name} has no columns to select, filter or order",
+            details=f"It returns {function.returns}, not a row type of the schema cache",
+            hint="select, filters, order, limit and offset apply to functions returning rows of a table or view",
+        )
+    return relation
+
+
+def _find_function(schema: SchemaCache, name: str, given: tuple[str, ...]) -> Function:
+    """The overload whose arguments fit: every required one given, nothing unknown."""
+    names = set(given)
+    for function in schema.functions.get(name, ()):
+        known = {a.name for a in function.arguments}
+        required = {a.name for a in function.arguments if not a.has_default}
+        if required <= names <= known:
+            return function
+    close = difflib.get_close_matches(name, schema.functions, n=1)
+    listed = ", ".join(given)
+    raise ApiError(
+        404,
+        "PGRST202",
+        f"Could not find the function {schema.schema}.{name}({listed}) in the schema cache",
+        details=f"Searched for the function {schema.schema}.{name} with parameters {listed or '(none)'}, "
+        "but no matches were found in the schema cache.",
+        hint=f"Perhaps you meant to call the function {schema.schema}.{close[0]}"
+        if close and close[0] != name
+        else None,
+    )

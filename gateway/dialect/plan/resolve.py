@@ -1,0 +1,143 @@
+"""Names of a request resolved against the catalog (PostgREST's Plan.hs
+`resolveOutputField`, `resolveFilter`, `resolveOrder`): columns, JSON paths
+into them, filters, select and order items of one relation. Shared by action.py
+and embeds.py; unknown names are rejected here with PostgREST's errors.
+
+Parameters arrive as text and are cast to the column's type in SQL
+(`$1::text::uuid`): asyncpg's binary codecs would otherwise want a Python
+int, date or UUID per value, and only Postgres' own input functions parse
+values exactly as Postgres does.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import msgspec
+
+from gateway.dialect.operators import FTS, TABLE, JsonStep, check, split_path
+from gateway.dialect.parse.filters import Condition, Filter, IsFilter, Logic
+from gateway.dialect.parse.select import OrderTerm, SelectItem
+from gateway.dialect.plan.computed import row_type
+from gateway.dialect.plan.nodes import (
+    ConditionPlan,
+    FilterPlan,
+    IsPlan,
+    LogicPlan,
+    OrderPlan,
+    QualifiedName,
+    SelectField,
+)
+from gateway.dialect.schema.cache import Column, Relation, SchemaCache
+from gateway.errors import ApiError
+
+
+def find_relation(schema: SchemaCache, name: str) -> Relation:
+    relation = schema.relations.get(name)
+    if relation is None:
+        close = difflib.get_close_matches(name, schema.relations, n=1)
+        raise ApiError(
+            404,
+            "PGRST205",
+            f"Could not find the table '{schema.schema}.{name}' in the schema cache",
+            hint=f"Perhaps you meant the table '{schema.schema}.{close[0]}'" if close else None,
+        )
+    return relation
+
+
+def find_column(relation: Relation, name: str) -> Column:
+    """A column, or a computed field (computed.py) when no column has the name."""
+    column = relation.columns.get(name) or relation.computed.get(name)
+    if column is None:
+        close = difflib.get_close_matches(name, [*relation.columns, *relation.computed], n=1)
+        raise ApiError(
+            400,
+            "42703",
+            f"column {relation.name}.{name} does not exist",
+            hint=f'Perhaps you meant to reference the column "{relation.name}.{close[0]}".' if close else None,
+        )
+    return column
+
+
+def select_fields(relation: Relation, items: tuple[SelectItem, ...] | None) -> tuple[SelectField, ...] | None:
+    if items is None:
+        return None
+    fields = []
+    for item in items:
+        if item.column == "*":
+            fields.append(SelectField(column=None))
+            continue
+        if item.aggregate is not None and not item.column:
+            fields.append(SelectField(column="", alias=item.alias or item.aggregate, cast=item.cast,
+                                      aggregate=item.aggregate))  # fmt: skip
+            continue
+        column, path = column_path(relation, item.column)
+        computed = row_type(relation, column.name)
+        if item.aggregate is not None:
+            fields.append(SelectField(column=column.name, alias=item.alias or item.aggregate, cast=item.cast,
+                                      path=path, aggregate=item.aggregate, computed=computed))  # fmt: skip
+            continue
+        # PostgREST names a JSON path's value after its last key.
+        alias = item.alias or (path[-1].key if path else None)
+        fields.append(SelectField(column=column.name, alias=alias, cast=item.cast, path=path, computed=computed))
+    return tuple(fields)
+
+
+def order_plan(relation: Relation, term: OrderTerm) -> OrderPlan:
+    if term.relation is not None:
+        # A related order names an embed's column: embeds.py checks it
+        # against the embed (embed_plan.has_embeds sends every such request there).
+        base, path = split_path(term.column)
+        return OrderPlan(column=base, direction=term.direction, nulls=term.nulls, path=path, embed=term.relation)
+    column, path = column_path(relation, term.column)
+    return OrderPlan(column=column.name, direction=term.direction, nulls=term.nulls, path=path,
+                     computed=row_type(relation, column.name))  # fmt: skip
+
+
+def column_path(relation: Relation, name: str) -> tuple[Column, tuple[JsonStep, ...]]:
+    """A column, or a JSON path into one (`audience->roles`, `metadata->>key`):
+    the column as the path's value is typed, `->>` giving text."""
+    return typed_column(relation, *split_path(name))
+
+
+def typed_column(relation: Relation, base: str, path: tuple[JsonStep, ...]) -> tuple[Column, tuple[JsonStep, ...]]:
+    column = find_column(relation, base)
+    if not path:
+        return column, path
+    if column.base not in ("json", "jsonb"):
+        raise _mismatch(column, "->", "JSON paths (-> and ->>) apply to json and jsonb columns")
+    if path[-1].arrow == "->>":
+        column = msgspec.structs.replace(column, type="text", cast="text", base="text", category="S")
+    return column, path
+
+
+def condition_plan(relation: Relation, given: Condition) -> ConditionPlan:
+    if isinstance(given, Logic):
+        children = tuple(condition_plan(relation, c) for c in given.children)
+        return LogicPlan(conjunction=given.conjunction, children=children, negated=given.negated)
+    column, path = column_path(relation, given.column)
+    computed = row_type(relation, column.name)
+    if isinstance(given, IsFilter):
+        if given.value in ("true", "false", "unknown") and column.category != "B":
+            raise _mismatch(
+                column, f"IS {given.value.upper()}", "is.true, is.false and is.unknown need a boolean column"
+            )
+        return IsPlan(column=column.name, value=given.value, negated=given.negated, path=path, computed=computed)
+    return _filter_plan(column, given, path, computed)
+
+
+def _filter_plan(
+    column: Column, condition: Filter, path: tuple[JsonStep, ...] = (), computed: QualifiedName | None = None
+) -> FilterPlan:
+    text_column = column.category == "S"  # text, varchar, char, name, citext
+    hint = check(condition.op, condition.quantifier, category=column.category, base=column.base)
+    if hint is not None:
+        raise _mismatch(column, TABLE[condition.op].symbol, hint)
+    param_type = "text" if text_column else column.cast
+    return FilterPlan(column=column.name, op=condition.op, slot=condition.slot, param_type=param_type,
+                      negated=condition.negated, quantifier=condition.quantifier, language=condition.language,
+                      text_column=text_column and condition.op in FTS, path=path, computed=computed)  # fmt: skip
+
+
+def _mismatch(column: Column, operator: str, hint: str) -> ApiError:
+    return ApiError(400, "42883", f"operator does not exist: {column.type} {operator} {column.name}", hint=hint)

@@ -1,0 +1,291 @@
+"""`Plan` -> one SQL statement (PostgREST's Query/QueryBuilder.hs; the shared
+fragments are in fragments.py).
+
+Pure. Identifiers come only from the plan, which took them from the catalog,
+and are always quoted with `"` doubled (`ident`); values are only ever `$n`
+parameters. One read builder serves reads with and without embeds: the plan's embeds
+become LATERAL joins (`Joined`, embeds.py), so counts, CSV and paging are written once.
+Every statement returns one row of four columns:
+
+    body        text: the JSON Postgres built (json_agg), passed to the client as is
+    page_total  bigint: rows in this response
+    total       bigint: rows matching the filters with `Prefer: count=exact`, else null
+    location    text[]: primary key values of one created row, else null
+
+so http/execute.py and http/respond.py handle every action alike. Request values are
+bound first ($1..$k, slot + 1); `Rendered.extras` lists what follows them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from gateway.dialect.formats import csv_body
+from gateway.dialect.parse.request import ApiRequest
+from gateway.dialect.plan.nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
+from gateway.dialect.render.embeds import ALONE, Joined, joins
+from gateway.dialect.render.fragments import condition as _condition
+from gateway.dialect.render.fragments import group_by as _group_by
+from gateway.dialect.render.fragments import ident, qualified, select_with_embeds
+from gateway.dialect.render.fragments import literal as _literal
+from gateway.dialect.render.fragments import order as _order
+from gateway.dialect.render.fragments import param as _param
+from gateway.dialect.render.fragments import select_list as _select_list
+from gateway.dialect.render.fragments import where as _where
+from gateway.dialect.render.keyset import keyset_rows
+
+# "cursor": a keyset cursor's values (keyset.py).
+Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor"]
+_ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
+_OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
+
+
+class Rendered(msgspec.Struct, frozen=True, kw_only=True):
+    sql: str
+    extras: tuple[Extra, ...] = ()
+    read_only: bool = False
+    # `EXPLAIN (FORMAT JSON)` of the counted query, bound with the request's
+    # values only: its top node's "Plan Rows" is a planned count.
+    explain: str | None = None
+    explain_extras: int = 0  # and this many extras after them (a POST call's body)
+
+
+def render(plan: Plan) -> Rendered:
+    """The plan tree in one walk: the statement of its root, the embeds below
+    it joined in as LATERAL subqueries (embeds.py recurses on the children)."""
+    joined = joins(plan)
+    if isinstance(plan, ReadPlan):
+        return _read(plan, joined)
+    if isinstance(plan, MutatePlan):
+        return _mutate(plan, joined)
+    return _call(plan, joined)
+
+
+def bind(
+    rendered: Rendered, request: ApiRequest, max_rows: int, cursor: tuple[str | None, ...] = ()
+) -> tuple[object, ...]:
+    """The statement's arguments: the request's values, then the extras
+    (`cursor`: a keyset cursor's values, keyset.decode)."""
+    args: list[object] = [list(v) if isinstance(v, tuple) else v for v in request.values]
+    keys = iter(cursor)
+    for extra in rendered.extras:
+        if extra == "cursor":
+            args.append(next(keys))
+            continue
+        if extra == "limit":
+            args.append(max_rows if request.limit is None else min(request.limit, max_rows))
+        elif extra == "offset":
+            args.append(request.offset)
+        elif extra == "count_cap":
+            args.append(max_rows + 1)
+        else:
+            body = (request.body or b"").decode()
+            args.append(f"[{body}]" if extra == "body_as_array" else body)
+    return tuple(args)
+
+
+def _read(plan: ReadPlan, joined: Joined) -> Rendered:
+    relation = qualified(plan.relation)
+    conditions = [_condition(c, relation) for c in plan.where] + list(joined.inner)
+    where = " where " + " and ".join(conditions) if conditions else ""
+    limit, offset = plan.params + 1, plan.params + 2
+    # Each LATERAL join gives one row per parent row: an aggregated read groups
+    # the parent's rows, by its columns and its embeds' (PostgREST 12).
+    aggregated = plan.aggregated or joined.hoisted
+    group = _group_by(plan.select, relation, joined.items) if aggregated else ""
+    # Grouped: no keyset, so not the primary key plan/action.py appended for it (keyset.py).
+    terms = plan.order[: len(plan.order) - plan.key_appended] if aggregated else plan.order
+    inner = (
+        f"select {_columns(plan.select, relation, joined, aggregated)} from {relation}{joined.joins}{where}{group}"
+        f"{_order(terms, relation, joined.keys)} limit ${limit} offset ${offset}"
+    )
+    # The count needs the joins only when an !inner embed filters the rows.
+    counted = f"{relation}{joined.joins if joined.inner else ''}{where}"
+    total = f"(select count(*) from {counted})" if plan.count else "null::bigint"
+    if aggregated and plan.count:  # the rows of an aggregated read are its groups
+        total = f"(select count(*) from (select 1 from {relation}{joined.joins}{where}{group}) pgrst_g)"
+    extras: tuple[Extra, ...] = ("limit", "offset")
+    if plan.estimate == "estimated":
+        total = f"(select count(*) from (select 1 from {counted} limit ${plan.params + 3}) pgrst_c)"
+        extras = ("limit", "offset", "count_cap")
+    explain = f"explain (format json) select 1 from {counted}" if plan.estimate else None
+    body = csv_body("pgrst_t") if plan.csv else _OBJECT if plan.single else _ARRAY
+    location = "null::text[]"
+    if plan.key_types and not aggregated:
+        page = joined.page or ALONE
+        filtering = joined.joins if joined.inner else ""
+        inner = keyset_rows(plan, relation, conditions, filtering, page.joins, page.items, plan.params + len(extras))
+        cursor: tuple[Extra, ...] = ("cursor",) * len(plan.key_types) if plan.cursor else ()
+        extras = (*extras, *cursor)
+        rows = "pgrst_t.pgrst_row"
+        body = csv_body("pgrst_t", rows) if plan.csv else f"coalesce(json_agg({rows}), '[]')::text"
+        # The last row's key values, for the next page's cursor (keyset.py).
+        location = "case when count(*) > 0 then array[((array_agg(pgrst_t.pgrst_key))[count(*)])::text] end"
+    sql = (
+        f"select {body} as body, count(*) as page_total, {total} as total, {location} as location "
+        f"from ({inner}) pgrst_t"
+    )
+    return Rendered(sql=sql, extras=extras, read_only=True, explain=explain)
+
+
+def _columns(fields: tuple[SelectField, ...] | None, source: str, joined: Joined, grouped: bool = False) -> str:
+    """The select list: the plan's fields, with the embeds' columns in their places."""
+    if not joined.joins:
+        return _select_list(fields, source)
+    return select_with_embeds(fields or (), source, joined.items, grouped)
+
+
+def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
+    relation = qualified(plan.relation)
+    body_param = f"${plan.params + 1}"
+    extras: tuple[Extra, ...] = ()
+    if plan.action == "create":
+        columns = ", ".join(ident(c) for c in plan.columns)
+        target = f" ({columns})" if columns else ""
+        source = (
+            f"select {columns} from json_populate_recordset(null::{relation}, {body_param}::json)"
+            # PUT: only the row the URL names (http/routes.py has answered PGRST115 already).
+            f"{' pgrst_body' + _where(plan.where, 'pgrst_body') if plan.where else ''}"
+        )
+        if plan.defaults is not None:
+            source = _with_defaults(plan, relation, body_param)
+        statement = f"insert into {relation}{target} {source}{_on_conflict(plan)}"
+        # A single object goes in as a one-element array: one SQL text for both.
+        extras = ("body",) if plan.array_body else ("body_as_array",)
+    elif plan.action == "update":
+        sets = ", ".join(f"{ident(c)} = pgrst_body.{ident(c)}" for c in plan.columns)
+        statement = (
+            f"update {relation} set {sets} "
+            f"from (select * from json_populate_record(null::{relation}, {body_param}::json)) pgrst_body"
+            f"{_where(plan.where, relation)}"
+        )
+        extras = ("body",)
+    else:
+        statement = f"delete from {relation}{_where(plan.where, relation)}"
+    body = (_OBJECT if plan.single else _ARRAY) if plan.representation else "null::text"
+    location = "null::text[]"
+    if plan.location:
+        keys = ", ".join(f"{ident(c)}::text" for c in plan.location)
+        location = f"(select array[{keys}] from pgrst_source limit 1)"
+    # Embedded rows of the returned ones are read in the statement's snapshot.
+    returned = "pgrst_source"
+    if plan.representation and joined.joins:
+        inner = " where " + " and ".join(joined.inner) if joined.inner else ""
+        returned = f"pgrst_source{joined.joins}{inner}"
+    else:
+        joined = ALONE
+    sql = (
+        f"with pgrst_source as ({statement} returning {relation}.*) "
+        f"select {body} as body, count(*) as page_total, count(*) as total, {location} as location "
+        f"from (select {_columns(plan.returning, 'pgrst_source', joined)} from {returned}) pgrst_t"
+    )
+    return Rendered(sql=sql, extras=extras)
+
+
+def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
+    function = qualified(plan.function)
+    if plan.from_body and plan.arguments:
+        definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
+        # Filter values of a POST call come first ($1..$params).
+        source = f"json_to_record(${plan.params + 1}::json) as pgrst_args({definitions})"
+        values = [f"{ident(a.name)} => pgrst_args.{ident(a.name)}" for a in plan.arguments]
+        extras: tuple[Extra, ...] = ("body",)
+    else:
+        source = ""
+        first = plan.params - len(plan.arguments)  # a GET's arguments follow its filters' values
+        values = [f"{ident(a.name)} => {_param(first + i, a.type)}" for i, a in enumerate(plan.arguments)]
+        extras = ()
+    call = f"{function}({', '.join(values)})"
+    # CSV is an aggregate over rows, so one value or row is read as a set of one.
+    if plan.shaped or plan.returns == "set" or (plan.csv and plan.returns != "void"):
+        return _shaped_call(plan, call, source, extras, joined)
+    from_source = f" from {source}" if source else ""
+    if plan.returns == "void":  # one (void) value too: 0-0/*, and 204 (http/respond.py)
+        sql = (
+            f"select null::text as body, 1::bigint as page_total, {'1' if plan.count else 'null'}::bigint as total, "
+            f"null::text[] as location from (select {call}{from_source}) pgrst_t"
+        )
+    else:  # one value: Prefer count says 1, as PostgREST's funcReturnsSingle
+        sql = (
+            f"select to_json({call})::text as body, 1::bigint as page_total, "
+            f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{from_source}"
+        )
+    return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
+
+
+def _shaped_call(
+    plan: CallPlan, call: str, source: str, extras: tuple[Extra, ...], joined: Joined = ALONE
+) -> Rendered:
+    """The function's rows read like a relation's (PostgREST's callPlanToQuery
+    and prepareCall): `select`, filters, `order` and embeds (`joined`,
+    embeds.py) when shaped, always limit/offset (MAX_ROWS applies), the
+    count over the same CTE so that the function runs once. Postgres inlines a
+    CTE used once when it has no volatile function, so a SQL function's body
+    can still use its indexes.
+    Unshaped, each row is the function's whole row or value (`pgrst_call`: a
+    set of integers gives [1, 2], a set of rows objects). One row type
+    returned (not a set) still answers one object."""
+    rows = f"{source} cross join lateral {call} as pgrst_call" if source else f"{call} as pgrst_call"
+    limit = plan.params + len(extras) + 1
+    counted = "pgrst_source"
+    if plan.shaped:
+        cte = f"select pgrst_call.* from {rows}{_where(plan.where, 'pgrst_call')}"
+        # `!inner` embeds filter the rows, and so the count.
+        inner = " where " + " and ".join(joined.inner) if joined.inner else ""
+        if inner:
+            counted = f"pgrst_source as pgrst_call{joined.joins}{inner}"
+        order = _order(plan.order, "pgrst_call")
+        page = f"{_columns(plan.select, 'pgrst_call', joined)} from pgrst_source as pgrst_call{joined.joins}{inner}{order}"
+        array, one = _ARRAY, _OBJECT
+    else:
+        cte, page = f"select pgrst_call from {rows}", "pgrst_source.pgrst_call from pgrst_source"
+        array = "coalesce(json_agg(pgrst_t.pgrst_call), '[]')::text"
+        one = "coalesce((json_agg(pgrst_t.pgrst_call)->0)::text, 'null')"
+    body = one if plan.single or plan.returns != "set" else array
+    if plan.csv:  # values are headed `pgrst_scalar`, as PostgREST's (Query/QueryBuilder.hs callPlanToQuery)
+        value = "json_build_object('pgrst_scalar', pgrst_t.pgrst_call)"
+        body = csv_body("pgrst_t", None if plan.shaped else "row_to_json(pgrst_t.pgrst_call)" if plan.row else value)
+    total = f"(select count(*) from {counted})" if plan.count else "null::bigint"
+    # One value or row as CSV (not shaped, no set) ignores limit/offset and Range, as in JSON.
+    paged = plan.shaped or plan.returns == "set"
+    extras = (*extras, "limit", "offset") if paged else extras
+    if plan.estimate == "estimated":  # as a read: exact up to MAX_ROWS + 1, then the planner's estimate
+        total = f"(select count(*) from (select 1 from {counted} limit ${limit + 2}) pgrst_c)"
+        extras = (*extras, "count_cap")
+    with_source = f"with pgrst_source as ({cte}) "
+    sql = (
+        f"{with_source}select {body} as body, count(*) as page_total, {total} as total, null::text[] as location "
+        f"from (select {page}{f' limit ${limit} offset ${limit + 1}' if paged else ''}) pgrst_t"
+    )
+    explain = f"explain (format json) {with_source}select 1 from pgrst_source" if plan.estimate else None
+    return Rendered(sql=sql, extras=extras, read_only=plan.read_only, explain=explain,
+                    explain_extras=1 if source else 0)  # fmt: skip
+
+
+def _with_defaults(plan: MutatePlan, relation: str, body_param: str) -> str:
+    """`Prefer: missing=default`: row by row, a key the row has gives its value
+    (an explicit null stays null: `->` yields JSON null, not SQL null), a key it
+    lacks gives the column's DEFAULT. The expressions come from the catalog
+    (schema/cache.py), so the SQL text is fixed per request shape."""
+    values = []
+    for column, default in zip(plan.columns, plan.defaults or (), strict=True):
+        value = f"pgrst_body.{ident(column)}"
+        if default is not None:
+            value = f"case when pgrst_in.pgrst_row -> {_literal(column)} is not null then {value} else ({default}) end"
+        values.append(value)
+    return (
+        f"select {', '.join(values)} from json_array_elements({body_param}::json) as pgrst_in(pgrst_row) "
+        f"cross join lateral json_populate_record(null::{relation}, pgrst_in.pgrst_row) as pgrst_body"
+    )
+
+
+def _on_conflict(plan: MutatePlan) -> str:
+    if plan.resolution is None:
+        return ""
+    key = ", ".join(ident(c) for c in plan.on_conflict)
+    if plan.resolution == "ignore-duplicates" or not plan.columns:
+        return f" on conflict ({key}) do nothing"
+    sets = ", ".join(f"{ident(c)} = excluded.{ident(c)}" for c in plan.columns)
+    return f" on conflict ({key}) do update set {sets}"

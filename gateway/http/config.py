@@ -1,0 +1,115 @@
+"""Settings from the environment, read once at start-up.
+
+DATABASE_URL / AUTHENTICATOR_URL / AUTHENTICATOR_PASSWORD   where (db/database.py)
+DB_POOL_MIN, DB_POOL_MAX          pool size per worker (2, 16)
+DB_SCHEMA                         the exposed schema (api); Accept-Profile/Content-Profile may name it (profiles.py)
+DB_STATEMENT_CACHE_SIZE           prepared statements kept per connection (512; 0 behind PgBouncer < 1.21)
+DB_ACQUIRE_TIMEOUT                seconds to wait for a pooled connection (5)
+DB_CONNECT_TIMEOUT                seconds a new database connection may take (3): bounds a request when the server hangs
+SERVER_TIMING                     add a Server-Timing header: jwt, parse, plan, transaction, response (false)
+MAX_ROWS                          most rows one GET returns (1000), whatever `limit` asks
+STATEMENT_TIMEOUT                 per statement, any role without its own (10s)
+STATEMENT_TIMEOUTS                per role: "anon=2s,partner_sync=60s" (these are the defaults)
+CORS_ORIGINS                      comma-separated allowed origins, "*" for any; unset: no CORS
+PLAN_CACHE_SIZE                   request shapes whose SQL is kept (1024)
+DB_CHANNEL_ENABLED                LISTEN for `NOTIFY pgrst, 'reload schema'` (true; false behind PgBouncer)
+JWT_CACHE_SECONDS                 how long a verified token is remembered, at most (60; 0: off)
+AGGREGATES_ROLES                  roles that may use count()/sum()/avg()/min()/max() in select
+                                  ("school_admin,teacher"; "" for none: PostgREST's db-aggregates-enabled=false)
+JWT_*                             token verification (gateway/auth.py AuthConfig)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+
+import msgspec
+
+from db.database import admin_url, with_user
+from gateway.identity.auth import AuthConfig
+
+# Short for anonymous callers (they hold no data, so a long query is abuse);
+# long for partner roster syncs, which read and write in bulk.
+DEFAULT_TIMEOUTS = {"anon": "2s", "partner_sync": "60s"}
+_INTERVAL = re.compile(r"\d+(ms|s|min)?")
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    # The gateway's own login: `authenticator`, never the owner or a superuser.
+    database_url: str
+    pool_min_size: int = 2
+    pool_max_size: int = 16
+    db_schema: str = "api"
+    statement_cache_size: int = 512
+    acquire_timeout: float = 5.0
+    connect_timeout: float = 3.0
+    server_timing: bool = False
+    max_rows: int = 1000
+    statement_timeout: str = "10s"
+    statement_timeouts: dict[str, str] = msgspec.field(default_factory=lambda: dict(DEFAULT_TIMEOUTS))
+    cors_origins: tuple[str, ...] = ()
+    plan_cache_size: int = 1024
+    jwt_cache_seconds: float = 60.0
+    db_channel_enabled: bool = True
+    aggregates_roles: tuple[str, ...] = ("school_admin", "teacher")
+    auth: AuthConfig = AuthConfig()
+
+    def __post_init__(self) -> None:
+        for value in (self.statement_timeout, *self.statement_timeouts.values()):
+            if not _INTERVAL.fullmatch(value):
+                raise ValueError(f"not a statement timeout: {value!r} (e.g. 500ms, 10s, 2min)")
+        if self.max_rows < 1:
+            raise ValueError("MAX_ROWS must be at least 1")
+
+    @property
+    def exposed_schemas(self) -> tuple[str, ...]:
+        """What Accept-Profile/Content-Profile may name (PostgREST's db-schemas):
+        the one schema the schema cache is read from."""
+        return (self.db_schema,)
+
+    def timeout_for(self, role: str) -> str:
+        return self.statement_timeouts.get(role, self.statement_timeout)
+
+
+def authenticator_url() -> str:
+    """AUTHENTICATOR_URL, or the admin URL's server and database with the
+    `authenticator` login (password from AUTHENTICATOR_PASSWORD)."""
+    explicit = os.environ.get("AUTHENTICATOR_URL")
+    if explicit:
+        return explicit
+    return with_user(admin_url(), "authenticator", os.environ.get("AUTHENTICATOR_PASSWORD"))
+
+
+def _pairs(text: str) -> dict[str, str]:
+    pairs = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        role, _, value = item.partition("=")
+        pairs[role.strip()] = value.strip()
+    return pairs
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    return Settings(
+        database_url=authenticator_url(),
+        pool_min_size=int(env.get("DB_POOL_MIN", "2")),
+        pool_max_size=int(env.get("DB_POOL_MAX", "16")),
+        db_schema=env.get("DB_SCHEMA", "api"),
+        statement_cache_size=int(env.get("DB_STATEMENT_CACHE_SIZE", "512")),
+        acquire_timeout=float(env.get("DB_ACQUIRE_TIMEOUT", "5")),
+        connect_timeout=float(env.get("DB_CONNECT_TIMEOUT", "3")),
+        server_timing=env.get("SERVER_TIMING", "false").lower() in ("true", "1", "yes", "on"),
+        max_rows=int(env.get("MAX_ROWS", "1000")),
+        statement_timeout=env.get("STATEMENT_TIMEOUT", "10s"),
+        statement_timeouts=DEFAULT_TIMEOUTS | _pairs(env.get("STATEMENT_TIMEOUTS", "")),
+        cors_origins=tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()),
+        plan_cache_size=int(env.get("PLAN_CACHE_SIZE", "1024")),
+        jwt_cache_seconds=float(env.get("JWT_CACHE_SECONDS", "60")),
+        db_channel_enabled=env.get("DB_CHANNEL_ENABLED", "true").lower() not in ("false", "0", "no", "off"),
+        aggregates_roles=tuple(
+            r.strip() for r in env.get("AGGREGATES_ROLES", "school_admin,teacher").split(",") if r.strip()
+        ),
+        auth=AuthConfig.from_env(dict(env)),
+    )

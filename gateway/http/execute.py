@@ -1,0 +1,146 @@
+"""Run one rendered statement for one caller: the only asyncpg user besides the
+pool in app.py.
+
+Per request, on one pooled connection (logged in as `authenticator`):
+
+    BEGIN [READ ONLY]
+    select set_config('role', ...), set_config('request.jwt.claims', ...),
+           set_config('request.id', ...), set_config('statement_timeout', ...)
+    <the statement>
+    COMMIT
+
+Every setting is transaction-local (`true`), so nothing outlives the request
+on the connection: safe to reuse, and safe behind PgBouncer in transaction
+mode (DESIGN.md "Scale-out"). The statement is a prepared statement that
+asyncpg caches per connection by SQL text; render/statement.py keeps that text stable
+per request shape, so a shape is parsed and planned by Postgres once per
+connection. (Behind a PgBouncer older than 1.21, set DB_STATEMENT_CACHE_SIZE=0.)
+Every statement returns the same four columns (render/statement.py), so a migration
+that changes a view never changes a prepared statement's result type: Postgres
+re-plans it, and asyncpg's "cached statement" errors cannot arise.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from gateway.errors import ApiError, not_one_row
+from gateway.http.metrics import waiting_for
+from gateway.identity.auth import SETUP
+from gateway.pg_errors import from_postgres, internal_error
+
+log = logging.getLogger("gateway.execute")
+
+
+class Session(msgspec.Struct, frozen=True, kw_only=True):
+    """Who runs the statement, and for how long at most."""
+
+    role: str
+    claims: str  # JSON, as the claim helpers in auth read it
+    request_id: str
+    statement_timeout: str  # a Postgres interval: "10s", "500ms"
+
+
+class Run(msgspec.Struct, frozen=True, kw_only=True):
+    """What the Prefer header asks of the transaction around the statement."""
+
+    explain: str | None = None  # EXPLAIN (FORMAT JSON) for a planned count, same transaction
+    explain_args: int = 0  # the leading arguments the EXPLAIN takes (the request's values)
+    explain_above: int | None = None  # count=estimated: only when the capped exact count passes this
+    rollback: bool = False  # tx=rollback: run, answer, undo
+    max_affected: int | None = None  # more rows changed -> PGRST124, rolled back
+
+
+class _Rollback(Exception):  # not an error: carries the outcome out of the rolled-back transaction
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+
+
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    """The one row every rendered statement returns (render/statement.py)."""
+
+    body: str | None
+    page_total: int
+    total: int | None
+    location: list[str] | None
+
+
+async def execute(
+    pool: asyncpg.Pool,
+    session: Session,
+    sql: str,
+    args: tuple[Any, ...],
+    *,
+    read_only: bool,
+    single: bool = False,
+    acquire_timeout: float = 5.0,
+    run: Run | None = None,
+) -> Outcome:
+    """`single`: exactly one row or a 406, checked before COMMIT so that a
+    write answered with 406 is also not applied (as PostgREST does)."""
+    try:
+        return await _run(pool, session, sql, args, read_only, single, acquire_timeout, run or Run())
+    except asyncpg.PostgresError as error:
+        raise from_postgres(error, role=session.role, request_id=session.request_id) from None
+    except TimeoutError:
+        raise ApiError(
+            504, "PGRST003", "Timed out acquiring connection from connection pool.", hint="Retry later"
+        ) from None
+    except (OSError, asyncpg.exceptions.ConnectionDoesNotExistError) as error:
+        log.error("database unavailable (request %s): %s", session.request_id, error)
+        raise ApiError(503, "PGRST000", "Database connection error", hint="Retry later") from None
+    except asyncpg.InterfaceError as error:
+        # The server went away mid-transaction (a crash, a restart): leaving the
+        # transaction block then fails on the closed connection. Anything else
+        # of this class is a bug.
+        if "connection is closed" not in str(error) and "connection was closed" not in str(error):
+            log.exception("unexpected error running a statement (request %s)", session.request_id)
+            raise internal_error() from None
+        log.error("database unavailable (request %s): %s", session.request_id, error)
+        raise ApiError(503, "PGRST000", "Database connection error", hint="Retry later") from None
+    except ApiError:
+        raise
+    except Exception:
+        log.exception("unexpected error running a statement (request %s)", session.request_id)
+        raise internal_error() from None
+
+
+async def _run(
+    pool: asyncpg.Pool,
+    session: Session,
+    sql: str,
+    args: tuple[Any, ...],
+    read_only: bool,
+    single: bool,
+    acquire_timeout: float,
+    run: Run,
+) -> Outcome:
+    try:
+        async with (
+            waiting_for(pool.acquire(timeout=acquire_timeout)) as connection,
+            connection.transaction(readonly=read_only),
+        ):
+            await connection.execute(SETUP, session.role, session.claims, session.request_id, session.statement_timeout)
+            row = await connection.fetchrow(sql, *args)
+            outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])
+            if single and outcome.page_total != 1:
+                raise not_one_row(outcome.page_total)
+            if run.max_affected is not None and outcome.page_total > run.max_affected:
+                raise ApiError(
+                    400,
+                    "PGRST124",
+                    "Query result exceeds max-affected preference constraint",
+                    details=f"The query affects {outcome.page_total} rows",
+                )
+            if run.explain and (run.explain_above is None or (outcome.total or 0) > run.explain_above):
+                plan = msgspec.json.decode(await connection.fetchval(run.explain, *args[: run.explain_args]))
+                outcome = msgspec.structs.replace(outcome, total=int(plan[0]["Plan"]["Plan Rows"]))
+            if run.rollback:
+                raise _Rollback(outcome)
+    except _Rollback as done:
+        return done.outcome
+    return outcome

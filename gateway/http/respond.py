@@ -1,0 +1,122 @@
+"""Outcome -> HTTP status, headers and body (PostgREST's Response.hs, RangeQuery.hs).
+
+The body is the JSON text Postgres built, encoded once to bytes: no row is
+ever decoded in Python on the read path. No framework here either: routes.py
+turns a `Reply` into a Litestar response.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import msgspec
+
+from gateway.dialect.formats import CSV
+from gateway.dialect.parse.request import ApiRequest
+from gateway.dialect.plan.action import CallPlan, MutatePlan, Plan, ReadPlan
+from gateway.errors import ApiError
+from gateway.http.execute import Outcome
+
+JSON = "application/json; charset=utf-8"
+OBJECT = "application/vnd.pgrst.object+json; charset=utf-8"
+
+
+class Reply(msgspec.Struct, frozen=True, kw_only=True):
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+def respond(request: ApiRequest, plan: Plan, outcome: Outcome) -> Reply:
+    if isinstance(plan, ReadPlan):
+        return _read(request, plan, outcome)
+    if isinstance(plan, MutatePlan):
+        return _mutate(request, plan, outcome)
+    return _call(request, plan, outcome)
+
+
+def content_range(offset: int, rows: int, total: int | None) -> str:
+    """`0-19/123`, `*/123` for no rows, `/*` when the total was not counted."""
+    known = "*" if total is None else str(total)
+    if rows == 0:
+        return f"*/{known}"
+    return f"{offset}-{offset + rows - 1}/{known}"
+
+
+def _read(request: ApiRequest, plan: ReadPlan, outcome: Outcome) -> Reply:
+    status = _range_status(request, outcome, single=plan.single)
+    headers = {"Content-Type": CSV if plan.csv else OBJECT if plan.single else JSON,
+               "Content-Range": content_range(request.offset, outcome.page_total, outcome.total)}  # fmt: skip
+    _applied(request, headers)
+    body = (outcome.body or "") if plan.csv else (outcome.body or "[]")
+    return Reply(status=status, headers=headers, body=body.encode())
+
+
+def _range_status(request: ApiRequest, outcome: Outcome, *, single: bool) -> int:
+    """416 past the counted rows, 206 when the client can know there is more
+    (a counted total), else 200 (PostgREST's RangeQuery.rangeStatusHeader)."""
+    total = outcome.total
+    if total is not None and request.offset > total:
+        raise ApiError(
+            416,
+            "PGRST103",
+            "Requested range not satisfiable",
+            details=f"An offset of {request.offset} was requested, but there are only {total} rows.",
+            headers={"Content-Range": f"*/{total}"},
+        )
+    return 206 if total is not None and outcome.page_total < total and not single else 200
+
+
+def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
+    created = plan.action == "create" and request.method != "PUT"  # PUT answers 200/204, as PostgREST does
+    headers: dict[str, str] = {
+        "Content-Range": content_range(0, outcome.page_total, outcome.total if request.preferences.count else None)
+    }
+    if outcome.location and plan.location:
+        pairs = (f"{quote(k)}=eq.{quote(v, safe='')}" for k, v in zip(plan.location, outcome.location))
+        headers["Location"] = f"/{quote(plan.relation.name)}?{'&'.join(pairs)}"
+    _applied(request, headers)
+    if plan.representation:
+        headers["Content-Type"] = OBJECT if plan.single else JSON
+        return Reply(status=201 if created else 200, headers=headers, body=(outcome.body or "").encode())
+    return Reply(status=201 if created else 204, headers=headers)
+
+
+def _call(request: ApiRequest, plan: CallPlan, outcome: Outcome) -> Reply:
+    """A set is paged like a read: Content-Range, 206, 416. One value (or one
+    row type) is the range 0-0, its count 1 (PostgREST's Response.hs for calls).
+    Void is one value too: 204 with no body nor Content-Type, but Content-Range
+    and Preference-Applied, as PostgREST (its pageCountSelectF counts 1 for any
+    function returning no set)."""
+    if plan.returns == "void":
+        headers = {"Content-Range": content_range(0, outcome.page_total, outcome.total)}
+        _applied(request, headers)
+        return Reply(status=204, headers=headers)
+    status, offset = 200, 0
+    if plan.returns == "set":
+        status, offset = _range_status(request, outcome, single=plan.single), request.offset
+    headers = {"Content-Type": CSV if plan.csv else OBJECT if plan.single else JSON,
+               "Content-Range": content_range(offset, outcome.page_total, outcome.total)}  # fmt: skip
+    _applied(request, headers)
+    return Reply(status=status, headers=headers, body=(outcome.body or ("" if plan.csv else "null")).encode())
+
+
+def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
+    """Preference-Applied: the preferences this response honoured."""
+    prefer = request.preferences
+    parts = [
+        f"return={prefer.return_}" if prefer.return_ and request.action != "call" else "",
+        f"count={prefer.count}" if prefer.count else "",
+        f"resolution={prefer.resolution}" if prefer.resolution and request.action == "create" else "",
+        "missing=default"
+        if prefer.missing == "default" and request.action == "create" and request.method == "POST"
+        else "",
+        "unfiltered=allow" if prefer.unfiltered and request.action != "call" else "",
+        f"handling={prefer.handling}" if prefer.handling else "",
+        f"tx={prefer.tx}" if prefer.tx else "",
+        f"max-affected={prefer.max_affected}"
+        if prefer.max_affected is not None and prefer.strict and request.action != "read"
+        else "",
+    ]
+    if any(parts):
+        headers["Preference-Applied"] = ", ".join(p for p in parts if p)

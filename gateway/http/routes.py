@@ -1,0 +1,298 @@
+"""HTTP handlers: every relation of the exposed schema at /{resource}, every
+function at /rpc/{function}. Thin: each hands the request to `Gateway.handle`,
+which runs the stages in order (DESIGN.md "Request flow"):
+
+    auth -> parse -> (models) -> plan -> render -> execute -> respond
+
+Plan and render run once per request *shape* (parse.ApiRequest.shape(): the
+request without its values, plus the columns a body sets): the result is kept
+in an LRU, so a repeated query costs a parse, a dict lookup and the database
+round trips. The SQL text of a shape never changes, so asyncpg's per-connection
+prepared-statement cache hits too.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from typing import Any, Protocol
+
+import msgspec
+from litestar import Request, Response, delete, get, head, patch, post, put
+from litestar.enums import MediaType
+
+from gateway.dialect import keyset, profiles
+from gateway.dialect.models import ResourceModels, build_models, validate_create, validate_update
+from gateway.dialect.parse.request import ApiRequest, parse_request
+from gateway.dialect.plan.action import CallPlan, FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
+from gateway.dialect.plan.embeds import embeds_aggregate
+from gateway.dialect.render.statement import Rendered, bind, render
+from gateway.dialect.schema.cache import SchemaCache
+from gateway.errors import ApiError, bad_query
+from gateway.http.config import Settings
+from gateway.http.execute import Outcome, Run, Session, execute
+from gateway.http.respond import respond
+from gateway.http.timing import Stopwatch
+from gateway.identity.auth import Caller
+
+_WRITES = ("POST", "PATCH", "PUT")
+Key = tuple[ApiRequest, tuple[str, ...], bool]
+
+
+class Authenticate(Protocol):
+    async def authenticate(self, authorization: str | None) -> Caller: ...
+
+
+class VerifiedTokens:
+    """Verified bearer tokens remembered until their `exp`, at most `seconds`
+    (PostgREST's jwt-cache-max-lifetime): verifying a JWT costs more than
+    everything else the gateway does for a cached query shape. Only tokens that
+    verified are kept, keyed by the whole header; a token stays valid no longer
+    than it would unverified, but a key withdrawn from the JWKS stops it only
+    when the entry expires. `seconds=0` turns the cache off."""
+
+    def __init__(self, authenticator: Authenticate, *, seconds: float, size: int = 10_000) -> None:
+        self.authenticator = authenticator
+        self.seconds = seconds
+        self.size = size
+        self._entries: OrderedDict[str, tuple[Caller, str, float]] = OrderedDict()
+
+    async def caller(self, authorization: str | None) -> tuple[Caller, str]:
+        """The caller and its claims as JSON (what request.jwt.claims receives)."""
+        now = time.time()
+        entry = self._entries.get(authorization) if authorization is not None else None
+        if entry is not None and entry[2] > now:
+            return entry[0], entry[1]
+        caller = await self.authenticator.authenticate(authorization)
+        claims = msgspec.json.encode(caller.claims).decode()
+        exp = caller.claims.get("exp")
+        if authorization is not None and self.seconds > 0 and isinstance(exp, int | float):
+            self._entries[authorization] = (caller, claims, min(float(exp), now + self.seconds))
+            if len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return caller, claims
+
+
+class Gateway:
+    """One per worker: the schema cache, its models, the plan cache, the pool."""
+
+    def __init__(self, *, pool: Any, schema: SchemaCache, settings: Settings, authenticator: Authenticate) -> None:
+        self.pool = pool
+        self.schema = schema
+        self.settings = settings
+        self.tokens = VerifiedTokens(authenticator, seconds=settings.jwt_cache_seconds)
+        self.models: dict[str, ResourceModels] = build_models(schema)
+        self._plans: OrderedDict[Key, tuple[Plan, Rendered]] = OrderedDict()
+
+    async def handle(self, request: Request[Any, Any, Any], target: str, *, rpc: bool) -> Response[bytes]:
+        # HEAD is a GET without its body (supabase-js `head: true` counts).
+        method = "GET" if request.method == "HEAD" else request.method
+        headers = request.headers
+        clock = Stopwatch()
+        caller, claims = await self.tokens.caller(headers.get("authorization"))
+        state = request.scope["state"]
+        state["role"], state["school"] = caller.role, caller.claims.get("school_id")  # metrics labels
+        clock.lap("jwt")
+        profile = profiles.negotiate(
+            profiles.requested(request.method, headers.get("accept-profile"), headers.get("content-profile")),
+            self.settings.exposed_schemas,
+        )
+        api = parse_request(
+            method,
+            target,
+            rpc=rpc,
+            query=request.scope["query_string"].decode("utf-8", "replace"),
+            headers={
+                "accept": headers.get("accept", ""),
+                "prefer": ", ".join(headers.getall("prefer", [])),
+                "range": headers.get("range", ""),
+                "range-unit": headers.get("range-unit", ""),
+                "content-type": headers.get("content-type", ""),
+            },
+            body=await request.body() if method in _WRITES else None,
+        )
+        clock.lap("parse")
+        plan, rendered = self.prepare(api)
+        if api.method == "PUT" and isinstance(plan, MutatePlan):
+            _check_put_key(api, plan)
+        aggregated = (isinstance(plan, ReadPlan) and plan.aggregated) or embeds_aggregate(api.select)
+        if aggregated and caller.role not in self.settings.aggregates_roles:
+            raise ApiError(400, "PGRST123", "Use of aggregate functions is not allowed",
+                           hint="AGGREGATES_ROLES lists the roles that may use them")  # fmt: skip
+        clock.lap("plan")
+        session = Session(
+            role=caller.role,
+            claims=claims,
+            request_id=request.scope["state"].get("request_id", ""),
+            statement_timeout=self.settings.timeout_for(caller.role),
+        )
+        outcome = await execute(
+            self.pool,
+            session,
+            rendered.sql,
+            bind(rendered, api, self.settings.max_rows, self.cursor_values(api, plan, rendered)),
+            read_only=rendered.read_only,
+            single=api.single,
+            acquire_timeout=self.settings.acquire_timeout,
+            run=self.run_options(api, plan, rendered),
+        )
+        clock.lap("transaction")
+        reply = respond(api, plan, outcome)
+        self.link_next(request, api, plan, outcome, reply.headers)
+        profiles.add_header(profile, reply.headers)
+        body = b"" if request.method == "HEAD" else reply.body
+        clock.lap("response")
+        if self.settings.server_timing:
+            reply.headers["Server-Timing"] = clock.header()
+        return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
+
+    def cursor_values(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> tuple[str | None, ...]:
+        """A keyset cursor's values, verified with the JWT secret (keyset.py)."""
+        if api.cursor is None or not isinstance(plan, ReadPlan):
+            return ()
+        if "cursor" not in rendered.extras:  # plan/action.py refuses what cannot continue; this is a safety net
+            raise bad_query("cursor= cannot continue this read", hint="Page with limit/offset")
+        secret = self.settings.auth.jwt_secret
+        if not secret:
+            raise bad_query(
+                "cursor= is not available", hint="Keyset cursors are signed with JWT_SECRET, which is unset"
+            )
+        return keyset.decode(secret, tuple(term.column for term in plan.order), api.cursor)
+
+    def link_next(
+        self, request: Request[Any, Any, Any], api: ApiRequest, plan: Plan, outcome: Outcome, headers: dict[str, str]
+    ) -> None:
+        """`Link: <...&cursor=...>; rel="next"` after a full keyset page."""
+        secret = self.settings.auth.jwt_secret
+        if not (isinstance(plan, ReadPlan) and plan.key_types and outcome.location and secret):
+            return
+        page = self.settings.max_rows if api.limit is None else min(api.limit, self.settings.max_rows)
+        if outcome.page_total < page or outcome.location[0] is None:
+            return
+        values = msgspec.json.decode(outcome.location[0])
+        cursor = keyset.encode(secret, tuple(term.column for term in plan.order), values)
+        query = request.scope["query_string"].decode("utf-8", "replace")
+        headers["Link"] = keyset.next_link(request.url.path, query, cursor)
+
+    def run_options(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> Run:
+        """The Prefer header's asks of the transaction (execute.Run)."""
+        prefer = api.preferences
+        estimated = isinstance(plan, ReadPlan | CallPlan) and plan.estimate == "estimated"
+        return Run(
+            explain=rendered.explain,
+            explain_args=len(api.values) + rendered.explain_extras,
+            explain_above=self.settings.max_rows if estimated else None,
+            rollback=prefer.tx == "rollback",
+            # PostgREST applies max-affected only with handling=strict; on a
+            # call it counts the rows returned (plan/action.py refuses a non-set one).
+            max_affected=prefer.max_affected if prefer.strict and isinstance(plan, MutatePlan | CallPlan) else None,
+        )
+
+    def prepare(self, api: ApiRequest) -> tuple[Plan, Rendered]:
+        """Validate a body (it decides the columns), then plan and render once per shape."""
+        columns: tuple[str, ...] = ()
+        array_body = False
+        if api.action in ("create", "update"):
+            relation = find_relation(self.schema, api.target)
+            models = self.models[relation.name]
+            if api.csv_body:  # strings for Postgres' input functions: typed by the SQL, not the models
+                columns, array_body = api.columns or (), True
+            elif api.action == "create":
+                columns, array_body = validate_create(relation, models, api.body or b"")
+            else:
+                columns = validate_update(relation, models, api.body or b"")
+        key = (api.shape(), columns, array_body)
+        cached = self._plans.get(key)
+        if cached is not None:
+            self._plans.move_to_end(key)
+            return cached
+        plan = plan_request(api, self.schema, columns=columns, array_body=array_body)  # one tree, embeds included
+        prepared = (plan, render(plan))
+        self._plans[key] = prepared
+        if len(self._plans) > self.settings.plan_cache_size:
+            self._plans.popitem(last=False)
+        return prepared
+
+
+def _check_put_key(api: ApiRequest, plan: MutatePlan) -> None:
+    """PUT: the body's primary key must be the one the URL names (PGRST115).
+    The body was validated (models.py), so it is one JSON object."""
+    body = msgspec.json.decode(api.body or b"{}")
+    for condition in plan.where:
+        if not isinstance(condition, FilterPlan):
+            continue
+        given, named = body.get(condition.column), api.values[condition.slot]
+        same = isinstance(given, str | int) and str(given) == named
+        if condition.param_type == "uuid" and isinstance(given, str) and isinstance(named, str):
+            same = given.lower() == named.lower()
+        if not same:
+            raise ApiError(400, "PGRST115", "Payload values do not match URL in primary key column(s)")
+
+
+def _gateway(request: Request[Any, Any, Any]) -> Gateway:
+    return request.app.state.gateway  # type: ignore[no-any-return]
+
+
+# Path parameters are read from the request: the handlers declare only
+# `request`, so Litestar builds no per-call signature model for them.
+_COMMON: dict[str, Any] = {"media_type": MediaType.JSON, "include_in_schema": False}
+
+
+@get("/{resource:str}", operation_id="readRows", tags=["rows"], **_COMMON)
+async def read_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Rows of a view: PostgREST filters, select, order, limit/offset or Range."""
+    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
+
+
+@head("/{resource:str}", operation_id="countRows", tags=["rows"], **_COMMON)
+async def count_rows(request: Request[Any, Any, Any]) -> Response[None]:
+    """A GET without the body: the headers (Content-Range with count=exact)."""
+    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)  # type: ignore[return-value]
+
+
+@post("/{resource:str}", operation_id="createRows", tags=["rows"], status_code=201, **_COMMON)
+async def create_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Insert one object or an array of objects, in one statement."""
+    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
+
+
+@put("/{resource:str}", operation_id="upsertRow", tags=["rows"], **_COMMON)
+async def upsert_row(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Insert or replace the one row its primary key filters name (`?id=eq.X`)."""
+    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
+
+
+@patch("/{resource:str}", operation_id="updateRows", tags=["rows"], **_COMMON)
+async def update_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Update the rows the filters select with the body's columns."""
+    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
+
+
+@delete("/{resource:str}", operation_id="deleteRows", tags=["rows"], status_code=200, **_COMMON)
+async def delete_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Delete the rows the filters select (soft-delete views mark them)."""
+    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
+
+
+@get("/rpc/{function:str}", operation_id="callFunctionRead", tags=["rpc"], **_COMMON)
+async def call_function_read(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Call a stable or immutable function, arguments from the query string."""
+    return await _gateway(request).handle(request, request.path_params["function"], rpc=True)
+
+
+@head("/rpc/{function:str}", operation_id="callFunctionHead", tags=["rpc"], **_COMMON)
+async def call_function_head(request: Request[Any, Any, Any]) -> Response[None]:
+    """A GET call without its body: stable and immutable functions only (PGRST101)."""
+    return await _gateway(request).handle(request, request.path_params["function"], rpc=True)  # type: ignore[return-value]
+
+
+@post("/rpc/{function:str}", operation_id="callFunction", tags=["rpc"], status_code=200, **_COMMON)
+async def call_function(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Call a function, arguments by name from a JSON object body."""
+    return await _gateway(request).handle(request, request.path_params["function"], rpc=True)
+
+
+data_routes = [
+    read_rows, count_rows, create_rows, upsert_row, update_rows, delete_rows, call_function_read, call_function_head,
+    call_function,
+]  # fmt: skip

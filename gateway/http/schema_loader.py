@@ -1,0 +1,198 @@
+"""Reads what the exposed schema holds from pg_catalog, once at start-up (and
+on a schema reload): the I/O half of the schema cache, whose model and pure
+builder are gateway/dialect/schema/ (PostgREST's SchemaCache.hs).
+
+One query for relations, columns and functions, one for the foreign keys;
+Postgres builds the JSON and msgspec decodes it straight into the raw Structs.
+
+Read as `authenticator`, which holds no privilege on the api objects (it is
+NOINHERIT): so pg_catalog, which every role may read, and never
+information_schema, which hides what the current role cannot use.
+
+Views are mapped to the one table they read (pg_depend of the view's rewrite
+rule) to learn what a view does not carry itself: NOT NULL, defaults, generated
+columns, CHECK closed sets, the primary key, and comments a view column lacks.
+A view over several tables keeps only what it declares itself. The api views
+declare no keys either: a foreign key between two base tables becomes one
+between the views that read them (dialect/schema/relationships.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import msgspec
+
+from gateway.dialect.schema.cache import SchemaCache, _RawFunction, _RawRelation, build_schema_cache
+from gateway.dialect.schema.relationships import ForeignKey
+
+
+class Connection(Protocol):
+    """What the loader needs of an asyncpg connection."""
+
+    async def fetchrow(self, query: str, *args: Any) -> Any: ...
+
+    async def fetchval(self, query: str, *args: Any) -> Any: ...
+
+
+# The exposed relations, and for each the one table a view reads (when it reads
+# exactly one) or the table itself: how a view's columns are traced to a base
+# table's keys. CATALOG_QUERY below starts with the same CTEs.
+RELATIONS_AND_BASES = """
+rel as (
+    select c.oid, c.relname, c.relkind
+    from pg_class c
+    where c.relnamespace = $1::regnamespace and c.relkind in ('r', 'v', 'm', 'f', 'p')
+),
+base as (
+    select r.ev_class as oid, min(d.refobjid::bigint)::oid as base_oid
+    from pg_rewrite r
+    join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
+        and d.refclassid = 'pg_class'::regclass and d.refobjid <> r.ev_class
+    join pg_class b on b.oid = d.refobjid and b.relkind in ('r', 'p')
+    where r.ev_class in (select oid from rel)
+    group by r.ev_class
+    having count(distinct d.refobjid) = 1
+    union all
+    select oid, oid from rel where relkind in ('r', 'p')
+)"""
+
+FOREIGN_KEYS_QUERY = (
+    "with"
+    + RELATIONS_AND_BASES
+    + """,
+keys as (
+    select k.conname, s.relname as source, t.relname as target,
+        (select array_agg(va.attname order by u.ord)
+         from unnest(k.conkey) with ordinality u(attnum, ord)
+         join pg_attribute ba on ba.attrelid = k.conrelid and ba.attnum = u.attnum
+         join pg_attribute va on va.attrelid = s.oid and va.attname = ba.attname
+             and va.attnum > 0 and not va.attisdropped) as columns,
+        (select array_agg(va.attname order by u.ord)
+         from unnest(k.confkey) with ordinality u(attnum, ord)
+         join pg_attribute ba on ba.attrelid = k.confrelid and ba.attnum = u.attnum
+         join pg_attribute va on va.attrelid = t.oid and va.attname = ba.attname
+             and va.attnum > 0 and not va.attisdropped) as foreign_columns,
+        cardinality(k.conkey) as width,
+        -- PostgREST's one_to_one: the key's columns, as a set, are those of a
+        -- primary key or unique constraint of the table holding it.
+        exists (select from pg_constraint u
+                where u.conrelid = k.conrelid and u.contype in ('p', 'u')
+                  and (select array_agg(x order by x) from unnest(u.conkey) x)
+                    = (select array_agg(x order by x) from unnest(k.conkey) x)) as one_to_one
+    from pg_constraint k
+    join base sb on sb.base_oid = k.conrelid join rel s on s.oid = sb.oid
+    join base tb on tb.base_oid = k.confrelid join rel t on t.oid = tb.oid
+    where k.contype = 'f'
+)
+select coalesce(json_agg(json_build_object(
+        'name', conname, 'table', source, 'columns', columns,
+        'foreign_table', target, 'foreign_columns', foreign_columns, 'one_to_one', one_to_one)
+        order by source, conname, target), '[]')::text
+from keys
+where cardinality(columns) = width and cardinality(foreign_columns) = width
+"""
+)
+
+
+async def load_foreign_keys(connection: Connection, schema: str) -> tuple[ForeignKey, ...]:
+    text = await connection.fetchval(FOREIGN_KEYS_QUERY, schema)
+    return msgspec.json.decode(text, type=tuple[ForeignKey, ...])
+
+
+CATALOG_QUERY = (
+    "with"
+    + RELATIONS_AND_BASES
+    + """,
+col as (
+    select a.attrelid, a.attnum, a.attname,
+           format_type(a.atttypid, a.atttypmod) as type,
+           format_type(a.atttypid, null) as cast_type,
+           t.typname as base, t.typcategory::text as category,
+           e.typname as element,
+           not coalesce(ba.attnotnull, a.attnotnull) as nullable,
+           -- Piccolo writes `DEFAULT NULL` for columns declared without a default: a
+           -- null default is no default, or required columns would look optional.
+           (exists (select from pg_attrdef d where d.adrelid = a.attrelid and d.adnum = a.attnum
+                      and pg_get_expr(d.adbin, d.adrelid) !~* '^null($|::)')
+            or coalesce(ba.attidentity <> '' or ba.attgenerated <> '' or exists (
+                   select from pg_attrdef d where d.adrelid = ba.attrelid and d.adnum = ba.attnum
+                     and pg_get_expr(d.adbin, d.adrelid) !~* '^null($|::)'), false)) as has_default,
+           coalesce(
+               (select nullif(e, '') from (select pg_get_expr(d.adbin, d.adrelid) as e from pg_attrdef d
+                 where d.adrelid = a.attrelid and d.adnum = a.attnum) x where e !~* '^null($|::)'),
+               (select nullif(e, '') from (select pg_get_expr(d.adbin, d.adrelid) as e from pg_attrdef d
+                 where d.adrelid = ba.attrelid and d.adnum = ba.attnum) x where e !~* '^null($|::)')) as "default",
+           coalesce(ba.attgenerated <> '', false) as generated,
+           pg_column_is_updatable(a.attrelid, a.attnum, true) as updatable,
+           case when t.typname in ('varchar', 'bpchar') and a.atttypmod > 4 then a.atttypmod - 4 end as max_length,
+           (select array_agg(en.enumlabel order by en.enumsortorder) from pg_enum en where en.enumtypid = t.oid) as enum,
+           (select array_agg(pg_get_constraintdef(k.oid)) from pg_constraint k
+             where k.conrelid = ba.attrelid and k.contype = 'c' and k.conkey = array[ba.attnum]) as checks,
+           coalesce(col_description(a.attrelid, a.attnum), col_description(ba.attrelid, ba.attnum)) as description
+    from pg_attribute a
+    join pg_type dt on dt.oid = a.atttypid
+    join pg_type t on t.oid = case when dt.typtype = 'd' then dt.typbasetype else dt.oid end
+    left join pg_type e on e.oid = t.typelem and t.typcategory = 'A'
+    left join base b on b.oid = a.attrelid
+    left join pg_attribute ba on ba.attrelid = b.base_oid and ba.attname = a.attname
+        and ba.attnum > 0 and not ba.attisdropped
+    where a.attrelid in (select oid from rel) and a.attnum > 0 and not a.attisdropped
+)
+select
+    (select coalesce(json_agg(json_strip_nulls(json_build_object(
+        'name', r.relname,
+        'kind', r.relkind,
+        'events', pg_relation_is_updatable(r.oid, true),
+        'description', obj_description(r.oid, 'pg_class'),
+        'primary_key', (
+            select array_agg(ka.attname order by u.ord)
+            from base b
+            join pg_constraint k on k.conrelid = b.base_oid and k.contype = 'p'
+            cross join unnest(k.conkey) with ordinality u(attnum, ord)
+            join pg_attribute ka on ka.attrelid = b.base_oid and ka.attnum = u.attnum
+            where b.oid = r.oid),
+        'columns', (
+            select json_agg(json_strip_nulls(json_build_object(
+                'name', attname, 'type', type, 'cast', cast_type, 'base', base, 'category', category,
+                'element', element, 'nullable', nullable, 'has_default', has_default, 'default', "default",
+                'generated', generated,
+                'updatable', updatable, 'max_length', max_length, 'enum', enum, 'checks', checks,
+                'description', description)) order by attnum)
+            from col where col.attrelid = r.oid)
+    )) order by r.relname), '[]')::text from rel r) as relations,
+    (select coalesce(json_agg(json_strip_nulls(json_build_object(
+        'name', p.proname,
+        'returns', format_type(p.prorettype, null),
+        'returns_set', p.proretset,
+        'returns_void', p.prorettype = 'void'::regtype,
+        'volatility', p.provolatile,
+        'defaults', p.pronargdefaults,
+        'description', obj_description(p.oid, 'pg_proc'),
+        'row_of', case when p.pronargs = 1 then (
+            select r.relname from rel r join pg_class c on c.oid = r.oid where c.reltype = p.proargtypes[0]) end,
+        'returns_rows_of', (select r.relname from rel r join pg_class c on c.oid = r.oid where c.reltype = p.prorettype),
+        'rows', p.prorows,
+        'base', rt.typname, 'category', rt.typcategory::text, 'element', re.typname,
+        'arguments', (
+            select json_agg(json_build_object('name', a.name, 'type', format_type(a.type, null), 'mode', a.mode)
+                            order by a.ord)
+            from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargnames,
+                        coalesce(p.proargmodes::text[], array_fill('i'::text, array[p.pronargs])))
+                 with ordinality a(type, name, mode, ord))
+    )) order by p.proname, p.oid), '[]')::text
+     from pg_proc p
+     join pg_type rd on rd.oid = p.prorettype
+     join pg_type rt on rt.oid = case when rd.typtype = 'd' then rd.typbasetype else rd.oid end
+     left join pg_type re on re.oid = rt.typelem and rt.typcategory = 'A'
+     where p.pronamespace = $1::regnamespace and p.prokind = 'f') as functions
+"""
+)
+
+
+async def load_schema_cache(connection: Connection, schema: str = "api") -> SchemaCache:
+    row = await connection.fetchrow(CATALOG_QUERY, schema)
+    relations = msgspec.json.decode(row[0], type=list[_RawRelation])
+    functions = msgspec.json.decode(row[1], type=list[_RawFunction])
+    cache = build_schema_cache(schema, relations, functions)
+    return msgspec.structs.replace(cache, foreign_keys=await load_foreign_keys(connection, schema))
