@@ -67,6 +67,7 @@ class RequestMetrics:
         self.app = app
         self.per_school = school_labels_enabled()
         self._pool_read = 0.0
+        self._children: dict[tuple[str, str, str, int, str], tuple[Any, Any]] = {}  # as bounded as the labels
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -94,8 +95,13 @@ class RequestMetrics:
         state = scope.get("state") or {}
         role = str(state.get("role", "none"))
         method = scope.get("method", "")
-        REQUESTS.labels(route, resource, method, str(status), role).inc()
-        LATENCY.labels(route, method).observe(seconds)
+        key = (route, resource, method, status, role)
+        children = self._children.get(key)
+        if children is None:  # labels() costs a lock and a tuple per call: look each set up once
+            children = (REQUESTS.labels(route, resource, method, str(status), role), LATENCY.labels(route, method))
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
         if status == 429:
             RATE_LIMITED.labels(route, role).inc()
         if self.per_school and state.get("school"):
