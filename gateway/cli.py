@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -58,6 +60,8 @@ def _metrics_directory() -> None:
     before any worker imports prometheus_client, which reads it at import."""
     given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     path = Path(given) if given else Path(tempfile.mkdtemp(prefix="school-gateway-metrics-"))
+    if not given:
+        atexit.register(shutil.rmtree, path, True)
     path.mkdir(parents=True, exist_ok=True)
     for stale in path.glob("*.db"):
         stale.unlink()

@@ -8,6 +8,7 @@ security, the append-only audit log and the migrations table came back whole.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -42,7 +43,9 @@ CATALOG_CHECKS = {
 
 @pytest.fixture(scope="module")
 def drill_root() -> Iterator[Path]:
-    yield Path(tempfile.mkdtemp(prefix="school-drill-"))
+    root = Path(tempfile.mkdtemp(prefix="school-drill-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)  # the repository and the restored copy: hundreds of MB
 
 
 @pytest.fixture(scope="module")
