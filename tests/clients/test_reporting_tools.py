@@ -15,7 +15,6 @@ name or with an old password the connection is refused.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ import pytest
 from gateway.ops.reporting_listener import Listen, socket_path, start_in_thread
 from tests.factories import School, make_school, make_school_records
 from tests.pgbouncer import free_port
+from tests.tools import require
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -80,8 +80,7 @@ def logins(
 
 
 def psql(url: str, *sql: str) -> subprocess.CompletedProcess[str]:
-    binary = shutil.which("psql")
-    assert binary, "psql is missing: apt-get install -y postgresql-client (.ci/run installs it)"
+    binary = require("psql", "apt-get install -y postgresql-client")
     commands = [arg for statement in sql for arg in ("-c", statement)]
     return subprocess.run([binary, url, "-X", "-A", "-t", *commands], capture_output=True, text=True, timeout=60)
 

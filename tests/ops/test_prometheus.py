@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,15 +20,14 @@ from pathlib import Path
 import pytest
 
 from tests.gateway.http_support import SECRET, as_role
+from tests.tools import require
 
 OPS = Path(__file__).parents[2] / "gateway" / "ops"
 SOURCES = [Path(__file__).parents[2] / "gateway" / "http" / name for name in ("metrics.py", "observe.py")]
 
 
 def binary(name: str) -> str:
-    found = shutil.which(name)
-    assert found, f"{name} is missing: apt-get install -y prometheus (.ci/run installs it)"
-    return found
+    return require(name, "apt-get install -y prometheus")
 
 
 def free_port() -> int:
@@ -70,7 +68,12 @@ def test_rules_and_dashboard_name_only_metrics_the_gateway_exports() -> None:
 def served(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`school-gateway serve --workers 2` on the run's database, on a free port."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "JWT_SECRET": SECRET, "BACKUP_REPO": str(tmp_path_factory.mktemp("repo"))}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": SECRET,
+        "BACKUP_REPO": str(tmp_path_factory.mktemp("repo")),
+    }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     log = (tmp_path_factory.mktemp("serve") / "serve.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--port", str(port), "--workers", "2"],
