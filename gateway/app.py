@@ -31,6 +31,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import ApiError
 from gateway.http.config import Settings, load_settings
+from gateway.http.limits import FairShare
 from gateway.http.routes import Authenticate, Gateway, data_routes
 from gateway.http.schema_loader import load_schema_cache
 from gateway.identity.auth import Authenticator
@@ -159,7 +160,9 @@ async def _load_schema(app: Litestar, settings: Settings, auth: Authenticate) ->
     async with app.state.pool.acquire() as connection:
         schema = await load_schema_cache(connection, settings.db_schema)
     app.state.schema_cache = schema
-    app.state.gateway = Gateway(pool=app.state.pool, schema=schema, settings=settings, authenticator=auth)
+    app.state.gateway = Gateway(
+        pool=app.state.pool, schema=schema, settings=settings, authenticator=auth, fair_share=app.state.fair_share
+    )
     app.state.openapi_document = None  # gateway/openapi.py rebuilds it from the new cache
     log.info("schema cache: %d relations, %d functions in %r",
              len(schema.relations), len(schema.functions), settings.db_schema)  # fmt: skip
@@ -170,20 +173,29 @@ async def _schema_channel(app: Litestar, settings: Settings, auth: Authenticate)
     """`NOTIFY pgrst, 'reload schema'` (PostgREST's channel and payload) reloads
     the schema cache after a migration, without a restart. LISTEN needs a
     session of its own: with DB_CHANNEL_ENABLED=false (PgBouncer in transaction
-    mode cannot LISTEN) a restart is the way to pick up schema changes."""
+    mode cannot LISTEN) a restart is the way to pick up schema changes.
+    Any login may NOTIFY (issue 13, F8), so reloads are debounced: the first
+    notice reloads at once, notices within SCHEMA_RELOAD_INTERVAL of a reload
+    make one more reload at the interval's end, never more."""
     if not settings.db_channel_enabled:
         yield
         return
     reloads: set[asyncio.Task[None]] = set()
+    state = {"last": -1e9, "pending": 0.0}  # pending: 1.0 while a reload is scheduled
 
     async def reload() -> None:
+        wait = state["last"] + settings.schema_reload_interval - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        state["pending"], state["last"] = 0.0, time.monotonic()
         try:
             await _load_schema(app, settings, auth)
         except Exception:  # keep serving with the old cache; the next NOTIFY retries
             log.exception("schema cache reload failed")
 
     def on_notify(_connection: object, _pid: int, _channel: str, payload: str) -> None:
-        if payload in ("", "reload schema"):
+        if payload in ("", "reload schema") and not state["pending"]:
+            state["pending"] = 1.0
             task = asyncio.get_running_loop().create_task(reload())
             reloads.add(task)
             task.add_done_callback(reloads.discard)
@@ -209,8 +221,12 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             max_size=settings.pool_max_size,
             statement_cache_size=settings.statement_cache_size,
             reset=_nothing_to_reset,
+            # No gateway statement waits on a lock longer than this (issue 13, F3): then
+            # 55P03, 503 with a hint, instead of a connection held for as long as another login likes.
+            server_settings={"lock_timeout": settings.lock_timeout},
         )
         app.state.pool = pool
+        app.state.fair_share = FairShare(settings.fair_share)
         try:
             await _load_schema(app, settings, auth)
             await fail_interrupted_runs(pool)  # runs a previous process left RUNNING
