@@ -27,8 +27,13 @@ begin
         raise exception 'the reporting password must be at least 16 characters long'
             using errcode = '22023', hint = 'Use a long random password; BI tools store it once.';
     end if;
-    -- 'reporting_' and 32 hex digits: 42 characters, within the 63 of a role name.
-    login_name := 'reporting_' || replace(caller_school::text, '-', '');
+    -- The school's login keeps its name across password rotations. A new one is
+    -- 'reporting_' and 32 random hex digits (42 characters, within the 63 of a
+    -- role name): pg_roles is readable by every login, so a name derived from
+    -- the school id listed every tenant's id (issue 13, F4).
+    select l.role_name into login_name from auth.reporting_logins l where l.school_id = caller_school
+    order by l.role_name limit 1;
+    login_name := coalesce(login_name, 'reporting_' || replace(pg_catalog.gen_random_uuid()::text, '-', ''));
 
     if exists (select from pg_catalog.pg_roles r where r.rolname = login_name) then
         -- Rotate: the same name, a new password; settings are (re)applied below.
@@ -40,6 +45,10 @@ begin
     execute format('alter role %I set default_transaction_read_only = on', login_name);
     execute format('alter role %I set statement_timeout = %L', login_name, '30s');
     execute format('alter role %I set idle_in_transaction_session_timeout = %L', login_name, '5min');
+    -- Bounded waits and memory, beside the statement timeout (issue 13): a BI
+    -- query never queues long behind a lock, nor sorts in gigabytes of memory.
+    execute format('alter role %I set lock_timeout = %L', login_name, '2s');
+    execute format('alter role %I set work_mem = %L', login_name, '16MB');
     execute format('alter role %I set search_path = reporting, api', login_name);
 
     -- CONNECT on this database. school_owner can grant it only when it holds it
@@ -74,9 +83,8 @@ begin
         raise exception 'only a school administrator can manage the reporting login'
             using errcode = '42501';
     end if;
-    login_name := 'reporting_' || replace(caller_school::text, '-', '');
-    delete from auth.reporting_logins where role_name = login_name;
-    if not exists (select from pg_catalog.pg_roles r where r.rolname = login_name) then
+    delete from auth.reporting_logins l where l.school_id = caller_school returning l.role_name into login_name;
+    if login_name is null or not exists (select from pg_catalog.pg_roles r where r.rolname = login_name) then
         return false;
     end if;
     -- A role that holds a privilege cannot be dropped; CONNECT is its only one.

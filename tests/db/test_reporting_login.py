@@ -55,10 +55,11 @@ async def bi_tool(database_url: str, reporting_login: ReportingLogin) -> AsyncIt
     await connection.close()
 
 
-async def test_the_login_is_named_after_the_school_and_registered_for_it(
+async def test_the_login_is_opaque_and_registered_for_its_school(
     reporting_login: ReportingLogin, school: School, committer: asyncpg.Connection
 ) -> None:
-    assert reporting_login.name == "reporting_" + school.id.hex
+    # Opaque: pg_roles is readable by every login (issue 13, F4).
+    assert reporting_login.name.startswith("reporting_") and school.id.hex not in reporting_login.name
     role = await committer.fetchrow(
         """select r.rolcanlogin, r.rolconnlimit, r.rolsuper, r.rolbypassrls, r.rolcreaterole, r.rolinherit,
                   pg_has_role(r.oid, 'reporting', 'member') as reporting,
@@ -69,7 +70,7 @@ async def test_the_login_is_named_after_the_school_and_registered_for_it(
     assert role["rolcanlogin"] and role["reporting"] and role["rolinherit"], "a login that inherits `reporting`"
     assert not (role["rolsuper"] or role["rolbypassrls"] or role["rolcreaterole"])
     assert role["rolconnlimit"] == 5
-    assert {"default_transaction_read_only=on", "statement_timeout=30s"} <= set(role["settings"])
+    assert {"default_transaction_read_only=on", "statement_timeout=30s", "lock_timeout=2s"} <= set(role["settings"])
     registered = await committer.fetchval("select school_id from auth.reporting_logins where role_name = $1", reporting_login.name)
     assert registered == school.id
 
