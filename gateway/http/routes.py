@@ -33,7 +33,8 @@ from gateway.errors import ApiError, bad_query
 from gateway.http.config import Settings
 from gateway.http.execute import Outcome, Run, Session, execute
 from gateway.http.limits import FairShare
-from gateway.http.respond import respond
+from gateway.http.replicas import Replicas
+from gateway.http.respond import Reply, empty_update, respond
 from gateway.identity.auth import Caller
 
 _WRITES = ("POST", "PATCH", "PUT")
@@ -78,10 +79,11 @@ class Gateway:
     """One per worker: the schema cache, its models, the plan cache, the pool."""
 
     def __init__(
-        self, *, pool: Any, schema: SchemaCache, settings: Settings, authenticator: Authenticate,
+        self, *, pool: Any, schema: SchemaCache, settings: Settings, authenticator: Authenticate, replicas: Any = None,
         fair_share: FairShare | None = None,
     ) -> None:  # fmt: skip
         self.pool = pool
+        self.replicas: Replicas | None = replicas  # reads on replicas (http/replicas.py), or all on `pool`
         self.fair_share = fair_share or FairShare(settings.fair_share)
         self.schema = schema
         self.settings = settings
@@ -112,6 +114,12 @@ class Gateway:
             },
             body=await request.body() if method in _WRITES else None,
         )
+        if api.action == "update" and api.body is not None and api.body.strip() in (b"{}", b"[]"):
+            # PostgREST: a PATCH that sets nothing changes nothing, and says so.
+            find_relation(self.schema, api.target)
+            reply = empty_update(api)
+            profiles.add_header(profile, reply.headers)
+            return _to_response(request, reply)
         check_limits(api, self.settings.query_limits)
         plan, rendered = self.prepare(api)
         if api.method == "PUT" and isinstance(plan, MutatePlan):
@@ -126,23 +134,22 @@ class Gateway:
             request_id=request.scope["state"].get("request_id", ""),
             statement_timeout=self.settings.timeout_for(caller.role),
         )
+        args = bind(rendered, api, self.settings.max_rows, self.cursor_values(api, plan, rendered))
+        options = {"single": api.single, "acquire_timeout": self.settings.acquire_timeout,
+                   "run": self.run_options(api, plan, rendered)}  # fmt: skip
         async with self.fair_share.admit(caller):
-            outcome = await execute(
-                self.pool,
-                session,
-                rendered.sql,
-                bind(rendered, api, self.settings.max_rows, self.cursor_values(api, plan, rendered)),
-                read_only=rendered.read_only,
-                single=api.single,
-                acquire_timeout=self.settings.acquire_timeout,
-                run=self.run_options(api, plan, rendered),
-            )
+            if self.replicas is None:
+                outcome = await execute(self.pool, session, rendered.sql, args, read_only=rendered.read_only, **options)
+            else:
+                who = f"{caller.role}:{caller.claims.get('school_id')}:{caller.claims.get('sub')}"
+                outcome = await self.replicas.run(
+                    session, rendered.sql, args, read_only=rendered.read_only, caller=who, **options
+                )
         outcome = self.within_limits(plan, outcome)
         reply = respond(api, plan, outcome)
         self.link_next(request, api, plan, outcome, reply.headers)
         profiles.add_header(profile, reply.headers)
-        body = b"" if request.method == "HEAD" else reply.body
-        return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
+        return _to_response(request, reply)
 
     def within_limits(self, plan: Plan, outcome: Outcome) -> Outcome:
         """MAX_RESPONSE_BYTES (SDA606), and counts that reveal nothing of other
@@ -246,6 +253,24 @@ def _gateway(request: Request[Any, Any, Any]) -> Gateway:
 
 # Path parameters are read from the request: the handlers declare only
 # `request`, so Litestar builds no per-call signature model for them.
+def _to_response(request: Request[Any, Any, Any], reply: Reply) -> Response[bytes]:
+    body = b"" if request.method == "HEAD" else reply.body
+    if not reply.body and "Content-Type" not in reply.headers:
+        return _Bare(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
+    return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
+
+
+class _Bare(Response[bytes]):
+    """An answer without a body nor Content-Type (an empty 201, as PostgREST):
+    Litestar would otherwise add its default media type."""
+
+    def to_asgi_response(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().to_asgi_response(*args, **kwargs)
+        if "content-type" in response.headers:
+            del response.headers["content-type"]
+        return response
+
+
 _COMMON: dict[str, Any] = {"media_type": MediaType.JSON, "include_in_schema": False}
 
 
@@ -287,13 +312,14 @@ async def delete_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 @get("/rpc/{function:str}", operation_id="callFunctionRead", tags=["rpc"], **_COMMON)
 async def call_function_read(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Call a stable or immutable function, arguments from the query string."""
+    """Call a function, arguments from the query string, in a read-only transaction
+    (a function that writes answers 405 with SQLSTATE 25006, as PostgREST)."""
     return await _gateway(request).handle(request, request.path_params["function"], rpc=True)
 
 
 @head("/rpc/{function:str}", operation_id="callFunctionHead", tags=["rpc"], **_COMMON)
 async def call_function_head(request: Request[Any, Any, Any]) -> Response[None]:
-    """A GET call without its body: stable and immutable functions only (PGRST101)."""
+    """A GET call without its body (read-only, as GET)."""
     return await _gateway(request).handle(request, request.path_params["function"], rpc=True)  # type: ignore[return-value]
 
 

@@ -83,7 +83,7 @@ async def test_f4_reporting_logins_name_no_school(
     settings = await committer.fetchval(
         "select setconfig from pg_db_role_setting s join pg_roles r on r.oid = s.setrole where r.rolname = $1", ours
     )
-    assert {"lock_timeout=2s", "work_mem=16MB"} <= set(settings)
+    assert "lock_timeout=2s" in settings
 
 
 async def test_rotating_a_partner_secret_ends_the_tokens_issued_before_it(
