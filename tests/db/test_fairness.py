@@ -74,7 +74,7 @@ async def test_a_second_start_of_the_same_school_is_refused_at_once(database_url
 async def test_f4_reporting_logins_name_no_school(
     database_url: str, school: School, attacker: asyncpg.Connection, committer: asyncpg.Connection
 ) -> None:
-    names = [r["rolname"] for r in await attacker.fetch("select rolname from pg_roles where rolname like 'reporting_%'")]
+    names = [r["rolname"] for r in await attacker.fetch("select rolname from pg_roles")]  # readable by every login
     ours = await committer.fetchval("select role_name from auth.reporting_logins where school_id = $1", school.id)
     assert ours in names
     assert school.id.hex not in ours and str(school.id) not in ours
