@@ -163,6 +163,13 @@ def _configure_logging() -> None:
         gateway_log.propagate = False
 
 
+def _lock_timeout(value: str) -> Any:
+    async def init(connection: asyncpg.Connection) -> None:
+        await connection.execute("select set_config('lock_timeout', $1, false)", value)
+
+    return init
+
+
 async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
     """Pool `reset`: every setting the gateway makes is transaction-local
     (http/execute.py), so asyncpg's default reset query (RESET ALL, UNLISTEN *, CLOSE
@@ -241,8 +248,9 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             statement_cache_size=settings.statement_cache_size,
             reset=_nothing_to_reset,
             # No gateway statement waits on a lock longer than this (issue 13, F3): then
-            # 55P03, 503 with a hint, instead of a connection held for as long as another login likes.
-            server_settings={"lock_timeout": settings.lock_timeout},
+            # 55P03, 503 with a hint. A SET at connect, not a startup parameter: PgBouncer
+            # refuses unknown startup parameters (behind it the SET is best effort).
+            init=_lock_timeout(settings.lock_timeout),
         )
         app.state.pool = pool
         app.state.replicas = None
