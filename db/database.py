@@ -76,15 +76,24 @@ def start_embedded(pgdata: Path, *, delete_on_exit: bool = False) -> str:
 # gets them at its next start. docker-compose's server keeps the image's own.
 SERVER_SETTINGS = {"shared_buffers": "256MB", "wal_buffers": "64MB"}
 SETTINGS_MARKER = "# school-data-api settings (db/database.py)"
+# Point-in-time restore needs every WAL segment from a base backup on
+# (gateway/ops/backup.py). archive_mode takes a restart, so it is on from the
+# start; until `school-gateway backup create` points archive_command at a
+# repository (ALTER SYSTEM, a reload), finished segments are let go as before.
+ARCHIVE_SETTINGS = {"archive_mode": "on", "archive_command": "/bin/true"}
+ARCHIVE_MARKER = "# school-data-api archiving (gateway/ops/backup.py)"
 
 
 def write_server_settings(pgdata: Path) -> None:
-    """Write SERVER_SETTINGS into the data directory's own configuration, once."""
+    """Write SERVER_SETTINGS and ARCHIVE_SETTINGS into the data directory's own
+    configuration, each block once."""
     conf = pgdata / "postgresql.conf"
     text = conf.read_text()
-    if SETTINGS_MARKER not in text:
-        lines = "".join(f"{name} = '{value}'\n" for name, value in SERVER_SETTINGS.items())
-        conf.write_text(f"{text}\n{SETTINGS_MARKER}\n{lines}")
+    for marker, settings in ((SETTINGS_MARKER, SERVER_SETTINGS), (ARCHIVE_MARKER, ARCHIVE_SETTINGS)):
+        if marker not in text:
+            lines = "".join(f"{name} = '{value}'\n" for name, value in settings.items())
+            text = f"{text}\n{marker}\n{lines}"
+    conf.write_text(text)
 
 
 # Reporting logins (api.create_reporting_login: `rpt_...`, and `reporting_<hex>`

@@ -15,15 +15,14 @@ import os
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import msgspec
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import State
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Response
@@ -31,7 +30,12 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import ApiError
 from gateway.http.config import Settings, load_settings
+<<<<<<< HEAD
 from gateway.http.limits import FairShare
+=======
+from gateway.http.metrics import SCHEMA_RELOADS, RequestMetrics, worker_exited
+from gateway.http.observe import health_live, health_ready, metrics
+>>>>>>> main
 from gateway.http.replicas import open_replicas
 from gateway.http.routes import Authenticate, Gateway, data_routes
 from gateway.http.schema_loader import load_schema_cache
@@ -56,26 +60,6 @@ ALLOW_HEADERS = ["Authorization", "Content-Type", "Prefer", "Range", "Range-Unit
 # Link and X-Total-Count: the keyset cursor and OneRoster paging, readable by browser clients.
 EXPOSE_HEADERS = ["Content-Range", "Content-Profile", "Location", "Preference-Applied", "X-Request-Id", "Link",
                   "X-Total-Count"]  # fmt: skip
-
-
-@get("/health/live", operation_id="healthLive", tags=["health"], sync_to_thread=False)
-def health_live() -> dict[str, str]:
-    """The process answers."""
-    return {"status": "ok"}
-
-
-@get("/health/ready", operation_id="healthReady", tags=["health"])
-async def health_ready(state: State) -> Response[dict[str, Any]]:
-    """The database answers to the gateway's own login; with read replicas,
-    each one's state and lag (a replica down or lagging is not unready: its
-    reads go to the primary)."""
-    replicas = {"replicas": state.replicas.report()} if state.get("replicas") else {}
-    try:
-        async with state.pool.acquire(timeout=2) as connection:
-            await connection.fetchval("select 1")
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
-        return Response({"status": "unavailable", **replicas}, status_code=503)
-    return Response({"status": "ok", **replicas})
 
 
 class RequestContext:
@@ -182,6 +166,7 @@ async def _load_schema(app: Litestar, settings: Settings, auth: Authenticate) ->
     async with app.state.pool.acquire() as connection:
         schema = await load_schema_cache(connection, settings.db_schema)
     app.state.schema_cache = schema
+    SCHEMA_RELOADS.labels("ok").inc()
     app.state.gateway = Gateway(
         pool=app.state.pool, schema=schema, settings=settings, authenticator=auth, replicas=app.state.get("replicas"),
         fair_share=app.state.fair_share,
@@ -217,21 +202,63 @@ async def _schema_channel(app: Litestar, settings: Settings, auth: Authenticate)
         try:
             await _load_schema(app, settings, auth)
         except Exception:  # keep serving with the old cache; the next NOTIFY retries
+            SCHEMA_RELOADS.labels("failed").inc()
             log.exception("schema cache reload failed")
 
+    def spawn(work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
     def on_notify(_connection: object, _pid: int, _channel: str, payload: str) -> None:
+<<<<<<< HEAD
         if payload in ("", "reload schema") and not state["pending"]:
             state["pending"] = 1.0
             task = asyncio.get_running_loop().create_task(reload())
             reloads.add(task)
             task.add_done_callback(reloads.discard)
+=======
+        if payload in ("", "reload schema"):
+            spawn(reload())
+>>>>>>> main
 
-    listener = await asyncpg.connect(settings.db_channel_url or settings.database_url, statement_cache_size=0)
+    listening: list[asyncpg.Connection] = []
+
+    async def listen(*, again: bool) -> None:
+        """LISTEN on a session of its own. When the database goes away (a crash,
+        a restart) the session dies with it: reconnect every second until it is
+        back, then reload, since a NOTIFY may have been missed meanwhile."""
+        while True:
+            try:
+                # DB_CHANNEL_URL: LISTEN needs a session on PostgreSQL itself (a transaction
+                # pooler gives none), and no prepared statement (PgBouncer < 1.21).
+                listener = await asyncpg.connect(
+                    settings.db_channel_url or settings.database_url,
+                    timeout=settings.connect_timeout,
+                    statement_cache_size=0,
+                )
+                await listener.add_listener("pgrst", on_notify)
+            except (OSError, asyncpg.PostgresError, TimeoutError):
+                if not again:
+                    raise
+                await asyncio.sleep(1)
+                continue
+            listener.add_termination_listener(lambda _c: None if closing else spawn(listen(again=True)))
+            listening.append(listener)
+            if again:
+                await reload()
+            return
+
+    closing = False
+    await listen(again=False)
     try:
-        await listener.add_listener("pgrst", on_notify)
         yield
     finally:
-        await listener.close()
+        closing = True
+        for task in list(reloads):
+            task.cancel()
+        for listener in listening:
+            await listener.close()
 
 
 def create_app(settings: Settings | None = None, *, authenticator: Authenticate | None = None) -> Litestar:
@@ -247,10 +274,14 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             max_size=settings.pool_max_size,
             statement_cache_size=settings.statement_cache_size,
             reset=_nothing_to_reset,
+<<<<<<< HEAD
             # No gateway statement waits on a lock longer than this (issue 13, F3): then
             # 55P03, 503 with a hint. A SET at connect, not a startup parameter: PgBouncer
             # refuses unknown startup parameters (behind it the SET is best effort).
             init=_lock_timeout(settings.lock_timeout),
+=======
+            timeout=settings.connect_timeout,  # asyncpg's default, 60 s, would hold requests on a hung server
+>>>>>>> main
         )
         app.state.pool = pool
         app.state.replicas = None
@@ -271,6 +302,7 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             if app.state.replicas is not None:
                 await app.state.replicas.close()
             await pool.close()
+            worker_exited()
 
     cors = None
     if settings.cors_origins:
@@ -282,12 +314,12 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             max_age=600,
         )
     app = Litestar(
-        route_handlers=[health_live, health_ready, *login_routes, *openapi_routes, *data_routes, oneroster_router, *oauth_routes, *partner_routes, *import_routes],
+        route_handlers=[health_live, health_ready, metrics, *login_routes, *openapi_routes, *data_routes, oneroster_router, *oauth_routes, *partner_routes, *import_routes],
         lifespan=[lifespan],
         cors_config=cors,
         openapi_config=None,
         logging_config=None,
         exception_handlers={ApiError: _on_api_error, HTTPException: _on_http_error, Exception: _on_unexpected},
     )
-    app.asgi_handler = RequestContext(app.asgi_handler)
+    app.asgi_handler = RequestContext(RequestMetrics(app.asgi_handler))
     return app

@@ -1,4 +1,4 @@
-"""`school-gateway`: migrate, seed and serve.
+"""`school-gateway`: migrate, seed and serve; back up, restore, export (gateway/ops/).
 
 With no DATABASE_URL every command uses the embedded PostgreSQL 18 kept in
 SCHOOL_PGDATA (db/database.py), so a fresh machine needs only Python and pip.
@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from db.database import admin_url
 from db.migrate import HEAD, migrate
 from db.seed.cli import add_seed_command
+from gateway.ops.cli import add_ops_commands
 from gateway.ops.replica import add_replica_command
 from gateway.ops.reporting_login import add_reporting_login_command
 from gateway.roster_import.cli import add_oneroster_command
@@ -40,6 +44,7 @@ def _serve(args: argparse.Namespace) -> int:
     from gateway.identity.tokens import ensure_jwt_secret
 
     ensure_jwt_secret()  # before uvicorn: workers inherit a generated secret
+    _metrics_directory()
     if args.demo:
         from db.seed.cli import seed_demo_if_empty
 
@@ -77,6 +82,20 @@ def _start_reporting_listener(url: str, where: str) -> None:
     print(f"school-gateway: reporting logins on {listen.host}:{listen.port} (TLS, certificate {cert}; {served})", flush=True)
 
 
+def _metrics_directory() -> None:
+    """PROMETHEUS_MULTIPROC_DIR for the workers' shared metrics (gateway/http/metrics.py),
+    emptied: samples of an earlier run must not be added to this one. Set here,
+    before any worker imports prometheus_client, which reads it at import."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    path = Path(given) if given else Path(tempfile.mkdtemp(prefix="school-gateway-metrics-"))
+    if not given:
+        atexit.register(shutil.rmtree, path, True)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="school-gateway", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -98,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_oneroster_command(commands)
     add_reporting_login_command(commands)
     add_replica_command(commands)
+    add_ops_commands(commands)
     return parser
 
 

@@ -35,7 +35,7 @@ def test_the_gateway_migrates_and_serves() -> None:
     assert "school-gateway serve" in SERVICES["gateway"]["command"]
 
 
-@pytest.mark.parametrize("service", ["db", "replica", "pgbouncer", "gateway"])
+@pytest.mark.parametrize("service", ["db", "replica", "pgbouncer", "gateway", "backup"])
 def test_credentials_come_from_the_environment_never_literals(service: str) -> None:
     for name, value in SERVICES[service]["environment"].items():
         if any(word in name for word in ("PASSWORD", "SECRET", "DATABASE_URL")):
@@ -62,6 +62,48 @@ def test_the_replica_streams_from_the_db_and_the_gateway_reads_from_it() -> None
     assert "pg_basebackup -h db" in script and " -R " in script, "a standby of `db`, made by its own binaries"
     assert replica["depends_on"]["db"]["condition"] == "service_healthy"
     assert any(m.split(":")[0] in COMPOSE["volumes"] for m in replica["volumes"])
-    hba = COMPOSE["configs"]["replication_hba"]["content"]
-    assert "host replication" in hba and "scram-sha-256" in hba
     assert "@replica:5432/" in SERVICES["gateway"]["environment"]["READ_REPLICA_URLS"]
+
+
+# --- operations (issue 14) -------------------------------------------------------------------
+
+ROOT = Path(__file__).parents[1]
+
+
+def _mount(service: str, target: str) -> str:
+    return next(m.split(":")[0] for m in SERVICES[service]["volumes"] if m.split(":")[1] == target)
+
+
+def test_the_database_archives_its_wal_into_the_backup_volume() -> None:
+    command = " ".join(SERVICES["db"]["command"])
+    assert "archive_mode=on" in command, "archive_mode needs a restart: it is on from the start"
+    assert _mount("db", "/backups") == _mount("backup", "/backups") == "backups"
+    assert "backups" in COMPOSE["volumes"]
+
+
+def test_the_backup_service_runs_the_backup_command_on_the_same_database() -> None:
+    backup = SERVICES["backup"]
+    assert "school-gateway backup create" in backup["command"]
+    assert backup["environment"]["BACKUP_REPO"] == "/backups"
+    assert backup["environment"]["DATABASE_URL"] == SERVICES["gateway"]["environment"]["DATABASE_URL"]
+    assert backup["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_pg_basebackup_may_connect_for_replication() -> None:
+    script = _mount("db", "/docker-entrypoint-initdb.d/10-replication.sh")
+    assert "host replication all all scram-sha-256" in (ROOT / script).read_text()
+
+
+def test_the_gateway_reads_the_backup_volume_read_only_for_its_metrics() -> None:
+    assert any(m == "backups:/backups:ro" for m in SERVICES["gateway"]["volumes"])
+    assert SERVICES["gateway"]["environment"]["BACKUP_REPO"] == "/backups"
+
+
+def test_prometheus_is_pinned_scrapes_the_gateway_and_loads_the_rules() -> None:
+    prometheus = SERVICES["prometheus"]
+    assert re.fullmatch(r"prom/prometheus:v\d+\.\d+\.\d+", prometheus["image"])
+    config = yaml.safe_load((ROOT / _mount("prometheus", "/etc/prometheus/prometheus.yml")).read_text())
+    assert config["scrape_configs"][0]["static_configs"][0]["targets"] == ["gateway:3000"]
+    rules_dir = ROOT / _mount("prometheus", "/etc/prometheus/rules")
+    for rule_file in config["rule_files"]:
+        assert (rules_dir / Path(rule_file).name).is_file(), f"{rule_file} is mounted from the repository"

@@ -5,6 +5,8 @@ DB_POOL_MIN, DB_POOL_MAX          pool size per worker (2, 16)
 DB_SCHEMA                         the exposed schema (api); Accept-Profile/Content-Profile may name it (profiles.py)
 DB_STATEMENT_CACHE_SIZE           prepared statements kept per connection (512; 0 behind PgBouncer < 1.21)
 DB_ACQUIRE_TIMEOUT                seconds to wait for a pooled connection (5)
+DB_CONNECT_TIMEOUT                seconds a new database connection may take (3): bounds a request when the server hangs
+SERVER_TIMING                     add a Server-Timing header: jwt, parse, plan, transaction, response (false)
 MAX_ROWS                          most rows one GET returns (1000), whatever `limit` asks
 STATEMENT_TIMEOUT                 per statement, any role without its own (10s)
 STATEMENT_TIMEOUTS                per role: "anon=2s,partner_sync=60s" (these are the defaults)
@@ -56,6 +58,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_schema: str = "api"
     statement_cache_size: int = 512
     acquire_timeout: float = 5.0
+    connect_timeout: float = 3.0
+    server_timing: bool = False
     max_rows: int = 1000
     statement_timeout: str = "10s"
     statement_timeouts: dict[str, str] = msgspec.field(default_factory=lambda: dict(DEFAULT_TIMEOUTS))
@@ -146,6 +150,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         db_schema=env.get("DB_SCHEMA", "api"),
         statement_cache_size=int(env.get("DB_STATEMENT_CACHE_SIZE", "512")),
         acquire_timeout=float(env.get("DB_ACQUIRE_TIMEOUT", "5")),
+        connect_timeout=float(env.get("DB_CONNECT_TIMEOUT", "3")),
+        server_timing=env.get("SERVER_TIMING", "false").lower() in ("true", "1", "yes", "on"),
         max_rows=int(env.get("MAX_ROWS", "1000")),
         statement_timeout=env.get("STATEMENT_TIMEOUT", "10s"),
         statement_timeouts=DEFAULT_TIMEOUTS | _pairs(env.get("STATEMENT_TIMEOUTS", "")),

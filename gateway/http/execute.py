@@ -29,6 +29,7 @@ import asyncpg
 import msgspec
 
 from gateway.errors import ApiError, not_one_row
+from gateway.http.metrics import waiting_for
 from gateway.identity.auth import SETUP
 from gateway.pg_errors import from_postgres, internal_error
 
@@ -92,6 +93,15 @@ async def execute(
     except (OSError, asyncpg.exceptions.ConnectionDoesNotExistError) as error:
         log.error("database unavailable (request %s): %s", session.request_id, error)
         raise ApiError(503, "PGRST000", "Database connection error", hint="Retry later") from None
+    except asyncpg.InterfaceError as error:
+        # The server went away mid-transaction (a crash, a restart): leaving the
+        # transaction block then fails on the closed connection. Anything else
+        # of this class is a bug.
+        if "connection is closed" not in str(error) and "connection was closed" not in str(error):
+            log.exception("unexpected error running a statement (request %s)", session.request_id)
+            raise internal_error() from None
+        log.error("database unavailable (request %s): %s", session.request_id, error)
+        raise ApiError(503, "PGRST000", "Database connection error", hint="Retry later") from None
     except ApiError:
         raise
     except Exception:
@@ -110,7 +120,10 @@ async def _run(
     run: Run,
 ) -> Outcome:
     try:
-        async with pool.acquire(timeout=acquire_timeout) as connection, connection.transaction(readonly=read_only):
+        async with (
+            waiting_for(pool.acquire(timeout=acquire_timeout)) as connection,
+            connection.transaction(readonly=read_only),
+        ):
             await connection.execute(SETUP, session.role, session.claims, session.request_id, session.statement_timeout)
             row = await connection.fetchrow(sql, *args)
             outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])

@@ -35,6 +35,7 @@ from gateway.http.execute import Outcome, Run, Session, execute
 from gateway.http.limits import FairShare
 from gateway.http.replicas import Replicas
 from gateway.http.respond import Reply, empty_update, respond
+from gateway.http.timing import Stopwatch
 from gateway.identity.auth import Caller
 
 _WRITES = ("POST", "PATCH", "PUT")
@@ -95,7 +96,11 @@ class Gateway:
         # HEAD is a GET without its body (supabase-js `head: true` counts).
         method = "GET" if request.method == "HEAD" else request.method
         headers = request.headers
+        clock = Stopwatch()
         caller, claims = await self.tokens.caller(headers.get("authorization"))
+        state = request.scope["state"]
+        state["role"], state["school"] = caller.role, caller.claims.get("school_id")  # metrics labels
+        clock.lap("jwt")
         profile = profiles.negotiate(
             profiles.requested(request.method, headers.get("accept-profile"), headers.get("content-profile")),
             self.settings.exposed_schemas,
@@ -120,6 +125,7 @@ class Gateway:
             reply = empty_update(api)
             profiles.add_header(profile, reply.headers)
             return _to_response(request, reply)
+        clock.lap("parse")
         check_limits(api, self.settings.query_limits)
         plan, rendered = self.prepare(api)
         if api.method == "PUT" and isinstance(plan, MutatePlan):
@@ -128,6 +134,7 @@ class Gateway:
         if aggregated and caller.role not in self.settings.aggregates_roles:
             raise ApiError(400, "PGRST123", "Use of aggregate functions is not allowed",
                            hint="AGGREGATES_ROLES lists the roles that may use them")  # fmt: skip
+        clock.lap("plan")
         session = Session(
             role=caller.role,
             claims=claims,
@@ -146,9 +153,13 @@ class Gateway:
                     session, rendered.sql, args, read_only=rendered.read_only, caller=who, **options
                 )
         outcome = self.within_limits(plan, outcome)
+        clock.lap("transaction")
         reply = respond(api, plan, outcome)
         self.link_next(request, api, plan, outcome, reply.headers)
         profiles.add_header(profile, reply.headers)
+        clock.lap("response")
+        if self.settings.server_timing:
+            reply.headers["Server-Timing"] = clock.header()
         return _to_response(request, reply)
 
     def within_limits(self, plan: Plan, outcome: Outcome) -> Outcome:

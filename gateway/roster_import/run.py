@@ -29,6 +29,7 @@ from typing import Any
 import asyncpg
 
 from gateway.dialect.render.fragments import ident
+from gateway.http.metrics import import_finished
 from gateway.identity.auth import SETUP
 from gateway.roster_import.archive import HEADERS, IMPORTED, ArchiveRejected, Package, column_name, read_package
 
@@ -217,6 +218,7 @@ async def execute_run(
     report["totals"] = totals(report)
     duration_ms = int((time.monotonic() - started) * 1000)
     report["duration_ms"] = duration_ms
+    import_finished(report["status"], report["totals"], duration_ms / 1000)
     try:
         async with as_caller(connect, caller) as connection:
             await connection.execute(

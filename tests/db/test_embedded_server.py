@@ -7,7 +7,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from db.database import SERVER_SETTINGS, SETTINGS_MARKER, write_server_settings
+from db.database import ARCHIVE_MARKER, ARCHIVE_SETTINGS, SERVER_SETTINGS, SETTINGS_MARKER, write_server_settings
 
 
 def test_settings_are_written_once_after_initdb_s_own(tmp_path: Path) -> None:
@@ -17,7 +17,20 @@ def test_settings_are_written_once_after_initdb_s_own(tmp_path: Path) -> None:
     write_server_settings(tmp_path)
     text = conf.read_text()
     assert text.startswith("shared_buffers = 128MB\n") and text.count(SETTINGS_MARKER) == 1
-    assert text.rstrip().endswith("wal_buffers = '64MB'"), "the last setting of a name is the one PostgreSQL uses"
+    assert text.count(ARCHIVE_MARKER) == 1
+    ours = text[text.index(SETTINGS_MARKER):]
+    for name, value in (SERVER_SETTINGS | ARCHIVE_SETTINGS).items():
+        # After initdb's own lines: the last setting of a name is the one PostgreSQL uses.
+        assert f"{name} = '{value}'" in ours
+
+
+def test_a_directory_from_before_archiving_gets_the_archive_block_only(tmp_path: Path) -> None:
+    conf = tmp_path / "postgresql.conf"
+    conf.write_text(f"{SETTINGS_MARKER}\nshared_buffers = '256MB'\n")
+    write_server_settings(tmp_path)
+    text = conf.read_text()
+    assert text.count(SETTINGS_MARKER) == 1 and text.count("shared_buffers") == 1
+    assert text.rstrip().endswith("archive_command = '/bin/true'"), "archiving is on from the next start"
 
 
 async def test_the_embedded_server_runs_with_them(admin: asyncpg.Connection) -> None:
@@ -26,3 +39,4 @@ async def test_the_embedded_server_runs_with_them(admin: asyncpg.Connection) -> 
         pytest.skip("the tests run on a server of DATABASE_URL or a container, not the embedded one")
     for name, value in SERVER_SETTINGS.items():
         assert await admin.fetchval(f"show {name}") == value
+    assert await admin.fetchval("show archive_mode") == "on", "point-in-time restore needs it from the start"

@@ -101,7 +101,7 @@ async def test_head_counts_without_a_body(api: AsyncTestClient[Litestar], school
 
 async def test_health(api: AsyncTestClient[Litestar]) -> None:
     assert (await api.get("/health/live")).json() == {"status": "ok"}
-    assert (await api.get("/health/ready")).json() == {"status": "ok"}
+    assert (await api.get("/health/ready")).json() == {"status": "ok", "database": "ok"}
 
 
 async def test_bad_tokens_are_401_in_our_shape(api: AsyncTestClient[Litestar]) -> None:

@@ -3,7 +3,7 @@
 Imports point down only:
 
     app, cli                          the composition root: builds the app from everything
-    oneroster, roster_import, openapi the products
+    oneroster, roster_import, openapi the products; ops, the operator commands
     http                              routes, execute, respond, config, schema loader
     identity | dialect                beside each other, neither imports the other
     errors, pg_errors                 the base every layer raises from

@@ -85,7 +85,7 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log_path: Path) -> N
 async def test_two_workers_start_and_answer_through_pgbouncer(bounced_gateway: tuple[str, Path]) -> None:
     url, log_path = bounced_gateway
     async with httpx.AsyncClient(base_url=url) as client:
-        assert (await client.get("/health/ready")).json() == {"status": "ok"}
+        assert (await client.get("/health/ready")).json() == {"status": "ok", "database": "ok"}
     assert "already exists" not in log_path.read_text()
 
 
