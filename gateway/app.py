@@ -30,12 +30,9 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import ApiError
 from gateway.http.config import Settings, load_settings
-<<<<<<< HEAD
 from gateway.http.limits import FairShare
-=======
 from gateway.http.metrics import SCHEMA_RELOADS, RequestMetrics, worker_exited
 from gateway.http.observe import health_live, health_ready, metrics
->>>>>>> main
 from gateway.http.replicas import open_replicas
 from gateway.http.routes import Authenticate, Gateway, data_routes
 from gateway.http.schema_loader import load_schema_cache
@@ -211,16 +208,9 @@ async def _schema_channel(app: Litestar, settings: Settings, auth: Authenticate)
         task.add_done_callback(reloads.discard)
 
     def on_notify(_connection: object, _pid: int, _channel: str, payload: str) -> None:
-<<<<<<< HEAD
         if payload in ("", "reload schema") and not state["pending"]:
             state["pending"] = 1.0
-            task = asyncio.get_running_loop().create_task(reload())
-            reloads.add(task)
-            task.add_done_callback(reloads.discard)
-=======
-        if payload in ("", "reload schema"):
             spawn(reload())
->>>>>>> main
 
     listening: list[asyncpg.Connection] = []
 
@@ -274,14 +264,11 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             max_size=settings.pool_max_size,
             statement_cache_size=settings.statement_cache_size,
             reset=_nothing_to_reset,
-<<<<<<< HEAD
+            timeout=settings.connect_timeout,  # asyncpg's default, 60 s, would hold requests on a hung server
             # No gateway statement waits on a lock longer than this (issue 13, F3): then
             # 55P03, 503 with a hint. A SET at connect, not a startup parameter: PgBouncer
             # refuses unknown startup parameters (behind it the SET is best effort).
             init=_lock_timeout(settings.lock_timeout),
-=======
-            timeout=settings.connect_timeout,  # asyncpg's default, 60 s, would hold requests on a hung server
->>>>>>> main
         )
         app.state.pool = pool
         app.state.replicas = None
