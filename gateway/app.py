@@ -30,6 +30,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import ApiError
 from gateway.http.config import Settings, load_settings
+from gateway.http.limits import FairShare
 from gateway.http.metrics import SCHEMA_RELOADS, RequestMetrics, worker_exited
 from gateway.http.observe import health_live, health_ready, metrics
 from gateway.http.replicas import open_replicas
@@ -143,6 +144,13 @@ def _configure_logging() -> None:
         gateway_log.propagate = False
 
 
+def _lock_timeout(value: str) -> Any:
+    async def init(connection: asyncpg.Connection) -> None:
+        await connection.execute("select set_config('lock_timeout', $1, false)", value)
+
+    return init
+
+
 async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
     """Pool `reset`: every setting the gateway makes is transaction-local
     (http/execute.py), so asyncpg's default reset query (RESET ALL, UNLISTEN *, CLOSE
@@ -157,7 +165,8 @@ async def _load_schema(app: Litestar, settings: Settings, auth: Authenticate) ->
     app.state.schema_cache = schema
     SCHEMA_RELOADS.labels("ok").inc()
     app.state.gateway = Gateway(
-        pool=app.state.pool, schema=schema, settings=settings, authenticator=auth, replicas=app.state.get("replicas")
+        pool=app.state.pool, schema=schema, settings=settings, authenticator=auth, replicas=app.state.get("replicas"),
+        fair_share=app.state.fair_share,
     )
     app.state.openapi_document = None  # gateway/openapi.py rebuilds it from the new cache
     log.info("schema cache: %d relations, %d functions in %r",
@@ -172,13 +181,21 @@ async def _schema_channel(app: Litestar, settings: Settings, auth: Authenticate)
     DB_CHANNEL_URL to the server (or DB_CHANNEL_ENABLED=false and restart to
     pick up schema changes). No statement cache: asyncpg sends LISTEN as a named
     prepared statement, which a PgBouncer < 1.21 hands to a server connection
-    another client may already have prepared one of that name on (issue 15)."""
+    another client may already have prepared one of that name on (issue 15).
+    Any login may NOTIFY (issue 13, F8), so reloads are debounced: the first
+    notice reloads at once, notices within SCHEMA_RELOAD_INTERVAL of a reload
+    make one more reload at the interval's end, never more."""
     if not settings.db_channel_enabled:
         yield
         return
     reloads: set[asyncio.Task[None]] = set()
+    state = {"last": -1e9, "pending": 0.0}  # pending: 1.0 while a reload is scheduled
 
     async def reload() -> None:
+        wait = state["last"] + settings.schema_reload_interval - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        state["pending"], state["last"] = 0.0, time.monotonic()
         try:
             await _load_schema(app, settings, auth)
         except Exception:  # keep serving with the old cache; the next NOTIFY retries
@@ -191,7 +208,8 @@ async def _schema_channel(app: Litestar, settings: Settings, auth: Authenticate)
         task.add_done_callback(reloads.discard)
 
     def on_notify(_connection: object, _pid: int, _channel: str, payload: str) -> None:
-        if payload in ("", "reload schema"):
+        if payload in ("", "reload schema") and not state["pending"]:
+            state["pending"] = 1.0
             spawn(reload())
 
     listening: list[asyncpg.Connection] = []
@@ -247,9 +265,14 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             statement_cache_size=settings.statement_cache_size,
             reset=_nothing_to_reset,
             timeout=settings.connect_timeout,  # asyncpg's default, 60 s, would hold requests on a hung server
+            # No gateway statement waits on a lock longer than this (issue 13, F3): then
+            # 55P03, 503 with a hint. A SET at connect, not a startup parameter: PgBouncer
+            # refuses unknown startup parameters (behind it the SET is best effort).
+            init=_lock_timeout(settings.lock_timeout),
         )
         app.state.pool = pool
         app.state.replicas = None
+        app.state.fair_share = FairShare(settings.fair_share)
         try:
             if settings.read_replica_urls:
                 app.state.replicas = await open_replicas(

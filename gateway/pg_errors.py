@@ -62,6 +62,11 @@ _HINTS = {
 }
 
 
+# lock_timeout (LOCK_TIMEOUT, http/config.py): another transaction held a lock
+# longer than any gateway statement waits (issue 13, F3).
+_SQLSTATE_HINTS = {"55P03": "Another transaction holds a lock these rows need; retry shortly (LOCK_TIMEOUT)"}
+
+
 def status_for(sqlstate: str, role: str) -> int | None:
     """The HTTP status for a SQLSTATE, or None when it is not a client's doing."""
     if sqlstate in _EXACT:
@@ -81,7 +86,7 @@ def from_postgres(error: Any, *, role: str, request_id: str | None = None) -> Ap
         return internal_error()
     message = getattr(error, "message", None) or str(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    hint = getattr(error, "hint", None) or _HINTS.get(status)
+    hint = getattr(error, "hint", None) or _SQLSTATE_HINTS.get(sqlstate) or _HINTS.get(status)
     details = getattr(error, "detail", None)
     constraint = getattr(error, "constraint_name", None)
     if details is None and constraint:

@@ -58,7 +58,8 @@ declare
     v_school uuid := roster.require_role(array['school_admin']);
 begin
     return query
-    update data.partner_clients c set secret_hash = p_secret_hash
+    -- The rotation time ends the tokens issued with the old secret (auth.partner_client_active).
+    update data.partner_clients c set secret_hash = p_secret_hash, secret_rotated_at = now()
     where c.client_id = p_client_id and c.school_id = v_school and c.revoked_at is null
     returning c.client_id::text, c.scopes;
 end

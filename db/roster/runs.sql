@@ -96,7 +96,7 @@ create or replace function roster.run_lock_key(p_id uuid) returns bigint
     select ('x' || right(replace(p_id::text, '-', ''), 16))::bit(64)::bigint
 $$;
 
--- Start a run: serialise starts per school, fail the school's dead
+-- Start a run: serialise starts per school (an owner-only row lock), fail the school's dead
 -- runs, refuse while one is alive, and take the new run's lock before the row
 -- is committed (a session lock taken in a transaction outlives its commit), so
 -- no one can see the row RUNNING without its lock.
@@ -109,9 +109,18 @@ declare
     v_id uuid;
     v_running record;
 begin
-    -- Two starts at once would each find no live run; the second waits here
-    -- until the first commits, then sees its row and its lock.
-    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('data.sync_runs start'), pg_catalog.hashtext(v_school::text));
+    -- Two starts at once would each find no live run; the second is refused
+    -- here until the first commits, then sees its row and its lock.
+    -- The lock is a row only this function (the owner) can lock, not an advisory
+    -- key any login could compute and hold (issue 13, F3); nowait: a second start
+    -- is refused at once rather than queued.
+    insert into roster.import_locks (school_id) values (v_school) on conflict do nothing;
+    begin
+        perform from roster.import_locks l where l.school_id = v_school for update nowait;
+    exception when lock_not_available then
+        raise exception 'another roster import of this school is starting'
+            using errcode = '55006', hint = 'retry in a few seconds';
+    end;
     perform roster.fail_dead_runs(v_school);
     select r.id, r.created_at into v_running
     from data.sync_runs r where r.school_id = v_school and r.status = 'RUNNING'
@@ -132,6 +141,23 @@ begin
     return v_id;
 end
 $$;
+
+-- Every school has its import lock row from its first moment, so the first two
+-- starts of a new school contend on a row lock (nowait), not on an insert.
+create or replace function roster.schools_after_insert_import_lock() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
+begin
+    insert into roster.import_locks (school_id) values (new.id) on conflict do nothing;
+    return null;
+end
+$$;
+
+create or replace trigger schools_after_insert_import_lock after insert on data.schools
+    for each row execute function roster.schools_after_insert_import_lock();
+
+revoke all on function roster.schools_after_insert_import_lock() from public;
 
 revoke all on function roster.fail_dead_runs(p_school uuid) from public;
 

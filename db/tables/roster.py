@@ -26,6 +26,8 @@ class PartnerClient(Table, tablename="partner_clients", schema="data"):
     updated_at = updated_at()
     # Set once: the client's tokens stop working at once (auth.partner_client_active()).
     revoked_at = Timestamptz(null=True, default=None)
+    # Tokens issued before it stop working (auth.partner_client_active(); m0051).
+    secret_rotated_at = Timestamptz(null=True, default=None)
 
 
 class SyncRun(Table, tablename="sync_runs", schema="data"):

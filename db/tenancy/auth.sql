@@ -169,7 +169,12 @@ create or replace function auth.partner_client_active() returns boolean
         or not exists (
             select from data.partner_clients c
             where c.client_id = auth.claims() ->> 'sub'
-              and (c.revoked_at is not null or c.school_id is distinct from auth.school_id())
+              and (c.revoked_at is not null or c.school_id is distinct from auth.school_id()
+                   -- A token issued before the secret's last rotation (issue 13): iat is in
+                   -- whole seconds, so a token of the rotation's own second still works.
+                   or (c.secret_rotated_at is not null
+                       and coalesce(pg_catalog.to_timestamp((auth.claims() ->> 'iat')::double precision), '-infinity')
+                           < pg_catalog.date_trunc('second', c.secret_rotated_at)))
         )
 $$;
 

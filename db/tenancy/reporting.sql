@@ -55,6 +55,9 @@ begin
     execute format('alter role %I set work_mem = %L', login_name, guard_work_mem);
     execute format('alter role %I set temp_file_limit = %L', login_name, guard_temp);
     execute format('alter role %I set idle_in_transaction_session_timeout = %L', login_name, '5min');
+    -- Bounded waits beside the statement timeout (issue 13): a BI query never
+    -- queues long behind a lock another login holds.
+    execute format('alter role %I set lock_timeout = %L', login_name, '2s');
     execute format('alter role %I set search_path = reporting, api', login_name);
 
     -- CONNECT on this database. school_owner can grant it only when it holds it

@@ -22,6 +22,13 @@ JWT_CACHE_SECONDS                 how long a verified token is remembered, at mo
 AGGREGATES_ROLES                  roles that may use count()/sum()/avg()/min()/max() in select
                                   ("school_admin,teacher"; "" for none: PostgREST's db-aggregates-enabled=false)
 JWT_*                             token verification (gateway/auth.py AuthConfig)
+SCHOOL_CONCURRENCY, SCHOOL_QUEUE_WAIT  statements in flight per school and worker (DB_POOL_MAX // 4), wait for one (0.5 s)
+RATE_LIMIT, RATE_LIMITS, PARTNER_RATE_LIMIT  requests/s per school and role (100; per role "anon=20"), per partner client (20)
+MAX_EMBED_DEPTH, MAX_SELECT_ITEMS, MAX_FILTERS  query cost limits (4, 100, 50; dialect/plan/limits.py)
+MAX_RESPONSE_BYTES                largest body one read answers (16 MiB)
+LOCK_TIMEOUT                      longest wait on a lock by any gateway statement (2s)
+PUBLIC_URL                        the gateway's public base URL, for links (unset: links are paths, never the Host header)
+SCHEMA_RELOAD_INTERVAL            seconds between two schema cache reloads, whoever notifies (5)
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ from collections.abc import Mapping
 import msgspec
 
 from db.database import admin_url, with_user
+from gateway.dialect.plan.limits import QueryLimits
+from gateway.http.limits import FairShareConfig
 from gateway.identity.auth import AuthConfig
 
 # Short for anonymous callers (they hold no data, so a long query is abuse);
@@ -68,9 +77,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # At least the lag bound: a replica within it has replayed the write by then.
     replica_read_your_writes: float = 5.0
     auth: AuthConfig = AuthConfig()
+    fair_share: FairShareConfig = FairShareConfig()
+    query_limits: QueryLimits = QueryLimits()
+    max_response_bytes: int = 16 * 1024 * 1024
+    lock_timeout: str = "2s"
+    public_url: str = ""
+    schema_reload_interval: float = 5.0
 
     def __post_init__(self) -> None:
-        for value in (self.statement_timeout, *self.statement_timeouts.values()):
+        for value in (self.statement_timeout, *self.statement_timeouts.values(), self.lock_timeout):
             if not _INTERVAL.fullmatch(value):
                 raise ValueError(f"not a statement timeout: {value!r} (e.g. 500ms, 10s, 2min)")
         if self.max_rows < 1:
@@ -103,9 +118,32 @@ def _pairs(text: str) -> dict[str, str]:
     return pairs
 
 
+def _limits(env: Mapping[str, str]) -> dict[str, object]:
+    pool_max = int(env.get("DB_POOL_MAX", "16"))
+    return {
+        "fair_share": FairShareConfig(
+            school_concurrency=int(env.get("SCHOOL_CONCURRENCY") or max(1, pool_max // 4)),
+            queue_wait=float(env.get("SCHOOL_QUEUE_WAIT", "0.5")),
+            rate=float(env.get("RATE_LIMIT", "100")),
+            rates={role: float(value) for role, value in _pairs(env.get("RATE_LIMITS", "")).items()},
+            partner_rate=float(env.get("PARTNER_RATE_LIMIT", "20")),
+        ),
+        "query_limits": QueryLimits(
+            max_embed_depth=int(env.get("MAX_EMBED_DEPTH", "4")),
+            max_select_items=int(env.get("MAX_SELECT_ITEMS", "100")),
+            max_filters=int(env.get("MAX_FILTERS", "50")),
+        ),
+        "max_response_bytes": int(env.get("MAX_RESPONSE_BYTES", str(16 * 1024 * 1024))),
+        "lock_timeout": env.get("LOCK_TIMEOUT", "2s"),
+        "public_url": env.get("PUBLIC_URL", "").rstrip("/"),
+        "schema_reload_interval": float(env.get("SCHEMA_RELOAD_INTERVAL", "5")),
+    }
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     return Settings(
+        **_limits(env),  # type: ignore[arg-type]
         database_url=authenticator_url(),
         pool_min_size=int(env.get("DB_POOL_MIN", "2")),
         pool_max_size=int(env.get("DB_POOL_MAX", "16")),

@@ -26,11 +26,13 @@ from gateway.dialect.models import ResourceModels, build_models, validate_create
 from gateway.dialect.parse.request import ApiRequest, parse_request
 from gateway.dialect.plan.action import CallPlan, FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
 from gateway.dialect.plan.embeds import embeds_aggregate
+from gateway.dialect.plan.limits import check_limits
 from gateway.dialect.render.statement import Rendered, bind, render
 from gateway.dialect.schema.cache import SchemaCache
 from gateway.errors import ApiError, bad_query
 from gateway.http.config import Settings
 from gateway.http.execute import Outcome, Run, Session, execute
+from gateway.http.limits import FairShare
 from gateway.http.replicas import Replicas
 from gateway.http.respond import Reply, empty_update, respond
 from gateway.http.timing import Stopwatch
@@ -78,10 +80,12 @@ class Gateway:
     """One per worker: the schema cache, its models, the plan cache, the pool."""
 
     def __init__(
-        self, *, pool: Any, schema: SchemaCache, settings: Settings, authenticator: Authenticate, replicas: Any = None
-    ) -> None:
+        self, *, pool: Any, schema: SchemaCache, settings: Settings, authenticator: Authenticate, replicas: Any = None,
+        fair_share: FairShare | None = None,
+    ) -> None:  # fmt: skip
         self.pool = pool
         self.replicas: Replicas | None = replicas  # reads on replicas (http/replicas.py), or all on `pool`
+        self.fair_share = fair_share or FairShare(settings.fair_share)
         self.schema = schema
         self.settings = settings
         self.tokens = VerifiedTokens(authenticator, seconds=settings.jwt_cache_seconds)
@@ -122,6 +126,7 @@ class Gateway:
             profiles.add_header(profile, reply.headers)
             return _to_response(request, reply)
         clock.lap("parse")
+        check_limits(api, self.settings.query_limits)
         plan, rendered = self.prepare(api)
         if api.method == "PUT" and isinstance(plan, MutatePlan):
             _check_put_key(api, plan)
@@ -139,13 +144,15 @@ class Gateway:
         args = bind(rendered, api, self.settings.max_rows, self.cursor_values(api, plan, rendered))
         options = {"single": api.single, "acquire_timeout": self.settings.acquire_timeout,
                    "run": self.run_options(api, plan, rendered)}  # fmt: skip
-        if self.replicas is None:
-            outcome = await execute(self.pool, session, rendered.sql, args, read_only=rendered.read_only, **options)
-        else:
-            who = f"{caller.role}:{caller.claims.get('school_id')}:{caller.claims.get('sub')}"
-            outcome = await self.replicas.run(
-                session, rendered.sql, args, read_only=rendered.read_only, caller=who, **options
-            )
+        async with self.fair_share.admit(caller):
+            if self.replicas is None:
+                outcome = await execute(self.pool, session, rendered.sql, args, read_only=rendered.read_only, **options)
+            else:
+                who = f"{caller.role}:{caller.claims.get('school_id')}:{caller.claims.get('sub')}"
+                outcome = await self.replicas.run(
+                    session, rendered.sql, args, read_only=rendered.read_only, caller=who, **options
+                )
+        outcome = self.within_limits(plan, outcome)
         clock.lap("transaction")
         reply = respond(api, plan, outcome)
         self.link_next(request, api, plan, outcome, reply.headers)
@@ -154,6 +161,22 @@ class Gateway:
         if self.settings.server_timing:
             reply.headers["Server-Timing"] = clock.header()
         return _to_response(request, reply)
+
+    def within_limits(self, plan: Plan, outcome: Outcome) -> Outcome:
+        """MAX_RESPONSE_BYTES (SDA606), and counts that reveal nothing of other
+        schools (issue 13, F1): `count=planned|estimated` is an exact count capped
+        at MAX_ROWS (render/statement.py), never the planner's statistics, which
+        cover every school's rows; past the cap the total is unknown (`*`)."""
+        body = outcome.body or ""
+        limit = self.settings.max_response_bytes
+        if len(body) * 4 > limit and len(body.encode()) > limit:
+            raise ApiError(400, "SDA606", "The response is too large",
+                           details=f"more than {limit} bytes",
+                           hint="Ask fewer rows (limit), columns or embeds, or page with a cursor (MAX_RESPONSE_BYTES)")  # fmt: skip
+        estimated = isinstance(plan, ReadPlan | CallPlan) and plan.estimate is not None
+        if estimated and outcome.total is not None and outcome.total > self.settings.max_rows:
+            return msgspec.structs.replace(outcome, total=None)
+        return outcome
 
     def cursor_values(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> tuple[str | None, ...]:
         """A keyset cursor's values, verified with the JWT secret (keyset.py)."""
@@ -186,11 +209,8 @@ class Gateway:
     def run_options(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> Run:
         """The Prefer header's asks of the transaction (execute.Run)."""
         prefer = api.preferences
-        estimated = isinstance(plan, ReadPlan | CallPlan) and plan.estimate == "estimated"
+        # No EXPLAIN: its row estimate comes from statistics over every school (within_limits).
         return Run(
-            explain=rendered.explain,
-            explain_args=len(api.values) + rendered.explain_extras,
-            explain_above=self.settings.max_rows if estimated else None,
             rollback=prefer.tx == "rollback",
             # PostgREST applies max-affected only with handling=strict; on a
             # call it counts the rows returned (plan/action.py refuses a non-set one).

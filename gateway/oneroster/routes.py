@@ -125,7 +125,8 @@ async def _read(
         check_access(caller, entity)
         query = {k: v for k, v in request.query_params.items()}
         read = read_request(name, query, sourced_id=sourced_id, parent=parent)
-        base = str(request.base_url).rstrip("/") + PREFIX
+        # PUBLIC_URL, never the request's Host header (issue 13: a forged Host was reflected).
+        base = gateway.settings.public_url + PREFIX
         sql, args = render_one(read, base) if sourced_id is not None else render_many(read, base)
         session = Session(
             role=caller.role,
@@ -133,9 +134,10 @@ async def _read(
             request_id=request.scope["state"].get("request_id", ""),
             statement_timeout=gateway.settings.timeout_for(caller.role),
         )
-        outcome = await execute(
-            gateway.pool, session, sql, args, read_only=True, acquire_timeout=gateway.settings.acquire_timeout
-        )
+        async with gateway.fair_share.admit(caller):
+            outcome = await execute(
+                gateway.pool, session, sql, args, read_only=True, acquire_timeout=gateway.settings.acquire_timeout
+            )
     except ApiError as error:
         raise from_api_error(error) from None
     if outcome.body is None:
@@ -146,9 +148,15 @@ async def _read(
         total = outcome.total or 0
         headers = {
             "X-Total-Count": str(total),
-            "Link": link_header(str(request.url), read.limit, read.offset, total),
+            "Link": link_header(_public(request), read.limit, read.offset, total),
         }
     return Response(content=outcome.body.encode(), status_code=200, headers=headers, media_type=MediaType.JSON)
+
+
+def _public(request: Request[Any, Any, Any]) -> str:
+    """The request's URL under PUBLIC_URL (a path when it is unset), never its Host."""
+    query = request.scope["query_string"].decode("utf-8", "replace")
+    return request.app.state.gateway.settings.public_url + request.url.path + (f"?{query}" if query else "")
 
 
 _COMMON: dict[str, Any] = {"media_type": MediaType.JSON, "include_in_schema": False}

@@ -9,6 +9,7 @@ function of the request's shape and is computed once per shape.
 from __future__ import annotations
 
 import difflib
+from typing import Literal
 
 import msgspec
 
@@ -36,6 +37,8 @@ from gateway.dialect.plan.resolve import order_plan as _order
 from gateway.dialect.plan.resolve import select_fields as _select
 from gateway.dialect.schema.cache import Function, Relation, SchemaCache
 from gateway.errors import ApiError, bad_query, invalid_body
+
+_ESTIMATES = ("planned", "estimated")
 
 # The plan's types are imported from here too (http/routes.py, http/respond.py, the tests).
 __all__ = [
@@ -68,8 +71,10 @@ def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], 
     select = _select(relation, _own_columns(request))
     order = tuple(_order(relation, term) for term in request.order)
     if request.action == "read":
-        count = request.preferences.count in ("exact", "estimated")
-        estimate = request.preferences.count if request.preferences.count in ("planned", "estimated") else None
+        # planned and estimated: an exact count capped at MAX_ROWS (issue 13, F1: the
+        # planner's statistics span every school, so its estimate would reveal them).
+        count = request.preferences.count is not None
+        estimate: Literal["estimated"] | None = "estimated" if request.preferences.count in _ESTIMATES else None
         aggregated = any(f.aggregate for f in select or ())
         if aggregated and any(f.column is None for f in select or ()):
             raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
@@ -245,8 +250,8 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         csv=request.csv,
         row=function.returns_row,
         params=len(request.values),
-        count=counted in ("exact", "estimated"),
-        estimate=counted if returns == "set" and counted in ("planned", "estimated") else None,
+        count=counted in _ESTIMATES and returns == "set" or counted in ("exact", "estimated"),
+        estimate="estimated" if returns == "set" and counted in _ESTIMATES else None,
     )
     every = request.select is None or request.select == (SelectItem(column="*"),)
     if every and not (request.where or request.order):

@@ -110,9 +110,9 @@ class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
     where: tuple[ConditionPlan, ...] = ()
     order: tuple[OrderPlan, ...] = ()
     count: bool = False
-    # Prefer: count=planned: the planner's row estimate (EXPLAIN), no count at
-    # all; count=estimated: the exact count capped at MAX_ROWS + 1, the
-    # estimate when the cap is passed (as PostgREST does).
+    # Prefer: count=planned|estimated: the exact count capped at MAX_ROWS + 1,
+    # unknown (`*`) past the cap; never the planner's estimate, whose
+    # statistics span every school (issue 13, F1; http/routes.py within_limits).
     estimate: Literal["planned", "estimated"] | None = None
     single: bool = False
     csv: bool = False  # the body as CSV text (formats.py), not JSON
