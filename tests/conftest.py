@@ -22,6 +22,13 @@ from tests.pgbouncer import Bouncer
 
 POSTGRES_IMAGE = "postgres:18.1"
 
+# The suite drives one partner client and a few schools far faster than a real
+# sync or a school's staff would: the default rate limits (README "Limits")
+# would refuse it. tests/gateway/test_http_fairness.py tests the limits with
+# settings of its own; a value set in the environment still wins.
+os.environ.setdefault("RATE_LIMIT", "100000")
+os.environ.setdefault("PARTNER_RATE_LIMIT", "100000")
+
 
 def _docker_answers() -> bool:
     try:

@@ -23,6 +23,7 @@ from litestar.testing import AsyncTestClient
 from db.database import with_user
 from gateway.app import create_app
 from gateway.http.config import Settings
+from gateway.http.limits import FairShareConfig
 from gateway.identity.auth import AuthConfig
 from tests.factories import School, make_school
 from tests.roster.schema_check import check_response
@@ -43,6 +44,10 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
         "max_rows": MAX_ROWS,
         "cors_origins": (ORIGIN,),
         "auth": AuthConfig(jwt_secret=SECRET),
+        # Tests send one school's and one partner's requests faster than any real
+        # client; the rate limits are tested with settings of their own
+        # (test_http_fairness.py), so here they stay out of the way.
+        "fair_share": FairShareConfig(rate=1_000_000, partner_rate=1_000_000),
     }
     return Settings(**(fields | overrides))
 

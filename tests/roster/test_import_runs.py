@@ -132,13 +132,14 @@ async def test_two_starts_at_once_let_one_run(database_url: str, school: School)
         await transaction.start()
         await first.execute(SETUP, "school_admin", claims, "test", "10s")
         await first.fetchval("select roster.start_run('HTTP', 'a', false)")  # not committed yet
-        racing = asyncio.create_task(start_run_on(second, school))
-        await asyncio.sleep(0.3)
-        assert not racing.done(), "the second start waits for the first to commit"
-        await transaction.commit()
+        # Issue 13 (F3): a start never waits on a lock; the second is refused at once.
         with pytest.raises(asyncpg.PostgresError) as refused:
-            await racing
-        assert refused.value.sqlstate == "55006", "then sees the first run alive and refuses"
+            await asyncio.wait_for(start_run_on(second, school), timeout=2)
+        assert refused.value.sqlstate == "55006", "a second start of the school is refused at once, no wait"
+        await transaction.commit()
+        with pytest.raises(asyncpg.PostgresError) as again:
+            await start_run_on(second, school)
+        assert again.value.sqlstate == "55006", "after the commit it sees the first run alive and refuses"
     finally:
         await first.close()
         await second.close()

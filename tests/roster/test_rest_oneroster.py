@@ -150,10 +150,10 @@ async def test_users_come_in_the_envelope_shaped_per_the_model(api: AsyncTestCli
     assert ada["status"] == "active" and ISO_UTC.fullmatch(ada["dateLastModified"])
     assert (ada["givenName"], ada["familyName"], ada["enabledUser"]) == ("Ada", "Abbott", "true")
     assert ada["identifier"] == "S-1" and ada["username"].startswith("student.")
-    org_ref = {"href": f"http://testserver.local{V}/orgs/{roster.org}", "sourcedId": roster.org, "type": "org"}
+    org_ref = {"href": f"{V}/orgs/{roster.org}", "sourcedId": roster.org, "type": "org"}
     assert ada["roles"] == [{"roleType": "primary", "role": "student", "org": org_ref}]
     assert ada["primaryOrg"] == org_ref
-    assert ada["agents"] == [{"href": f"http://testserver.local{V}/users/PAR-1", "sourcedId": "PAR-1", "type": "user"}]
+    assert ada["agents"] == [{"href": f"{V}/users/PAR-1", "sourcedId": "PAR-1", "type": "user"}]
     assert users["PAR-1"]["roles"][0]["role"] == "guardian"
     assert users["TEA-1"]["roles"][0]["role"] == "teacher"
 
@@ -164,7 +164,7 @@ async def test_every_object_type_has_its_shape(api: AsyncTestClient[Litestar], r
     assert klass["title"] == "Maths 7A" and klass["classType"] == "scheduled"
     assert klass["course"]["sourcedId"] == "COURSE-MA" and klass["course"]["type"] == "course"
     assert klass["school"] == {
-        "href": f"http://testserver.local{V}/schools/{roster.org}",
+        "href": f"{V}/schools/{roster.org}",
         "sourcedId": roster.org,
         "type": "org",
     }
@@ -327,7 +327,7 @@ async def test_paging_headers(api: AsyncTestClient[Litestar], roster: Roster) ->
         and "limit=2&offset=4" in links["last"]
         and "sort=sourcedId" in links["next"]
     )
-    last = await api.get(links["last"].removeprefix("http://testserver.local"), headers=h)
+    last = await api.get(links["last"].removeprefix(""), headers=h)
     assert len(last.json()["users"]) == 1
     assert 'rel="prev"' in last.headers["link"] and 'rel="next"' not in last.headers["link"]
     pages = []
