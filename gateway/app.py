@@ -10,6 +10,7 @@ and is built from the schema cache (gateway/openapi/, served at
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import re
@@ -163,6 +164,18 @@ async def _load_schema(app: Litestar, settings: Settings, auth: Authenticate) ->
     app.state.openapi_document = None  # gateway/openapi.py rebuilds it from the new cache
     log.info("schema cache: %d relations, %d functions in %r",
              len(schema.relations), len(schema.functions), settings.db_schema)  # fmt: skip
+    _freeze_heap()
+
+
+def _freeze_heap() -> None:
+    """Move what start-up built (modules, Litestar's routes, the schema cache and
+    its models) out of the garbage collector's reach: a full collection then
+    walks only the objects requests made, not the whole heap, so its pause does
+    not land on a request's latency (issue 18: GC pauses in the tail). Objects
+    frozen are still freed by reference counting; only a reference cycle among
+    them outlives its use (an old schema cache after a reload: rare and small)."""
+    gc.collect()
+    gc.freeze()
 
 
 @asynccontextmanager
