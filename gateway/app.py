@@ -32,7 +32,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import ApiError
 from gateway.http.config import Settings, load_settings
-from gateway.http.routes import Authenticate, Gateway, data_routes
+from gateway.http.asgi import data_routes, index_path_parameters
+from gateway.http.routes import Authenticate, Gateway
 from gateway.http.schema_loader import load_schema_cache
 from gateway.identity.auth import Authenticator
 from gateway.identity.login import login_routes
@@ -249,5 +250,6 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
         logging_config=None,
         exception_handlers={ApiError: _on_api_error, HTTPException: _on_http_error, Exception: _on_unexpected},
     )
+    index_path_parameters(app)
     app.asgi_handler = RequestContext(app.asgi_handler)
     return app
