@@ -1,15 +1,26 @@
-"""Bring a database to a migration: bootstrap the cluster roles, then Piccolo.
+"""Bring a database to a migration: bootstrap the cluster roles, then the
+versioned migrations (Piccolo: tables and data moves), then the code files
+(db/code.py: functions, views, triggers, policies, grants).
 
-`to="head"` applies every migration; `to="zero"` undoes them all (back to an
-empty database); any other value is a migration ID to go back to (kept applied).
+`to="head"` applies every versioned migration, then the code files: all of
+them when a versioned migration ran, else the changed ones. `to="zero"` undoes
+everything (back to an empty database). Any other value is a migration ID to
+go back to (kept applied): its tables, keys and indexes, and no code objects,
+until the next `migrate` to head rebuilds them from the checked-out tree
+(db/README.md, "Going back").
 """
 
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
+
+import asyncpg
 
 from db.bootstrap import bootstrap
-from db.database import admin_url
+from db.code import BOOKKEEPING, apply_code, drop_code
+from db.database import OWNER_ROLE, admin_url
 
 HEAD = "head"
 ZERO = "zero"
@@ -22,28 +33,59 @@ async def migrate(to: str = HEAD) -> None:
     os.environ["DATABASE_URL"] = url
     from piccolo.apps.migrations.commands.backwards import run_backwards
     from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.apps.migrations.tables import Migration
 
     if to == HEAD:
-        result = await run_forwards(app_name="db", migration_id="all")
-    elif to == ZERO:
-        result = await run_backwards(app_name="db", migration_id="all", auto_agree=True)
-    else:
-        result = await _back_to(to)
+        before = await _applied(Migration)
+        rebuild = bool(_migration_ids() - set(before))
+        if rebuild:
+            # A table change may be refused while a view or policy depends on
+            # it, and may leave them stale: no code during the versioned steps
+            # (no grants either, so API roles see nothing meanwhile).
+            await _with_owner(url, drop_code)
+        _check(await run_forwards(app_name="db", migration_id="all"))
+        applied = await _with_owner(url, lambda c: apply_code(c, rebuild=rebuild))
+        print(f"code files: {len(applied)} applied{' (rebuild)' if rebuild else ''}: {', '.join(applied) or 'none changed'}")
+        return
+    later = _later_than(to, await _applied(Migration))
+    if not later:
+        print("nothing to undo")  # and the code stays: it belongs to this migration
+        return
+    await _with_owner(url, drop_code)
+    _check(await run_backwards(app_name="db", migration_id="all" if to == ZERO else later[0], auto_agree=True))
+    if to == ZERO:
+        await _with_owner(url, lambda c: c.execute(f"drop schema if exists {BOOKKEEPING} cascade"))
+
+
+def _later_than(to: str, applied: list[str]) -> list[str]:
+    """The applied migrations that going back to `to` undoes (`zero`: all of them)."""
+    if to == ZERO:
+        return applied
+    if to not in applied:
+        raise RuntimeError(f"{to} is not an applied migration; applied: {', '.join(applied) or 'none'}")
+    return applied[applied.index(to) + 1 :]
+
+
+def _migration_ids() -> set[str]:
+    folder = Path(__file__).parent / "migrations"
+    return {m.group(1) for f in folder.glob("m*.py") if (m := re.search(r'^ID = "(.+)"$', f.read_text(), re.M))}
+
+
+def _check(result) -> None:
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}")
 
 
-async def _back_to(migration_id: str):
-    """Undo the migrations applied after `migration_id`, keeping it."""
-    from piccolo.apps.migrations.commands.backwards import run_backwards
-    from piccolo.apps.migrations.tables import Migration
+async def _applied(migration_table) -> list[str]:
+    if not await migration_table.table_exists().run():
+        return []
+    return await migration_table.get_migrations_which_ran(app_name="db")
 
-    applied = await Migration.get_migrations_which_ran(app_name="db")
-    if migration_id not in applied:
-        raise RuntimeError(f"{migration_id} is not an applied migration; applied: {', '.join(applied) or 'none'}")
-    later = applied[applied.index(migration_id) + 1 :]
-    if not later:
-        from piccolo.apps.migrations.commands.base import MigrationResult
 
-        return MigrationResult(success=True, message="nothing to undo")
-    return await run_backwards(app_name="db", migration_id=later[0], auto_agree=True)
+async def _with_owner(url: str, action) -> object:
+    """Run `action(connection)` as the owner, as the versioned migrations do (piccolo_conf.py)."""
+    connection = await asyncpg.connect(url, server_settings={"role": OWNER_ROLE})
+    try:
+        return await action(connection)
+    finally:
+        await connection.close()

@@ -1,7 +1,8 @@
 """Run the `.sql` files a migration names, inside the migration's transaction.
 
-Released SQL files are frozen like the migrations that run them: a change to a
-function, policy or grant is a new file run by a new migration (STYLE.md).
+Versioned SQL (db/migrations/sql/) is table state and data moves, frozen like
+the migrations that run it. Functions, views, triggers, policies and grants are
+not here: they live in the current code files (db/code.py, db/README.md).
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ DESCRIPTION = "Schemas: data, audit, auth, api, reporting"
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
-    manager.add_raw(run_sql("schemas/0000_up.sql"))
-    manager.add_raw_backwards(run_sql("schemas/0000_down.sql"))
+    # Table state only: its functions, views, triggers, policies and grants
+    # are code, applied from the current files after the versioned steps (db/README.md).
+    manager.add_raw(run_sql("migrations/sql/m0000_schemas_up.sql"))
+    manager.add_raw_backwards(run_sql("migrations/sql/m0000_schemas_down.sql"))
     return manager

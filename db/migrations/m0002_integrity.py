@@ -12,6 +12,8 @@ DESCRIPTION = "Integrity: composite keys, checks, uniques, indexes, triggers"
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
-    manager.add_raw(run_sql("integrity/0002_up.sql"))
-    manager.add_raw_backwards(run_sql("integrity/0002_down.sql"))
+    # Table state only: its functions, views, triggers, policies and grants
+    # are code, applied from the current files after the versioned steps (db/README.md).
+    manager.add_raw(run_sql("migrations/sql/m0002_integrity_up.sql"))
+    manager.add_raw_backwards(run_sql("migrations/sql/m0002_integrity_down.sql"))
     return manager

@@ -11,6 +11,8 @@ DESCRIPTION = "Auth: claim helpers and reporting-login registry"
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
-    manager.add_raw(run_sql("tenancy/0003_auth_up.sql"))
-    manager.add_raw_backwards(run_sql("tenancy/0003_auth_down.sql"))
+    # Table state only: its functions, views, triggers, policies and grants
+    # are code, applied from the current files after the versioned steps (db/README.md).
+    manager.add_raw(run_sql("migrations/sql/m0003_auth_up.sql"))
+    manager.add_raw_backwards(run_sql("migrations/sql/m0003_auth_down.sql"))
     return manager

@@ -13,11 +13,12 @@ ID = "2026-11-26T14:20:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Tenancy: RLS policies, grants, api views, reporting, login lookup"
 
-PARTS = ("scopes", "policies", "api_views", "grants", "reporting", "login")
 
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
-    manager.add_raw(run_sql(*(f"tenancy/0004_{part}_up.sql" for part in PARTS)))
-    manager.add_raw_backwards(run_sql(*(f"tenancy/0004_{part}_down.sql" for part in reversed(PARTS))))
+    # Table state only: its functions, views, triggers, policies and grants
+    # are code, applied from the current files after the versioned steps (db/README.md).
+    manager.add_raw(run_sql("migrations/sql/m0004_tenancy_up.sql"))
+    manager.add_raw_backwards(run_sql("migrations/sql/m0004_tenancy_down.sql"))
     return manager

@@ -12,9 +12,8 @@ DESCRIPTION = "Audit trail, soft delete and student purge"
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
-    # Audit first: soft delete and purge rely on audit.purge_in_progress().
-    manager.add_raw(run_sql("audit/0005_audit_up.sql", "lifecycle/0005_soft_delete_up.sql", "lifecycle/0005_purge_up.sql"))
-    manager.add_raw_backwards(
-        run_sql("lifecycle/0005_purge_down.sql", "lifecycle/0005_soft_delete_down.sql", "audit/0005_audit_down.sql")
-    )
+    # Table state only: its functions, views, triggers, policies and grants
+    # are code, applied from the current files after the versioned steps (db/README.md).
+    manager.add_raw(run_sql("migrations/sql/m0005_audit_lifecycle_up.sql"))
+    manager.add_raw_backwards(run_sql("migrations/sql/m0005_audit_lifecycle_down.sql"))
     return manager

@@ -12,8 +12,8 @@ DESCRIPTION = "Finance rules, current term, class attendance"
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
-    manager.add_raw(run_sql("finance/0006_finance_up.sql", "terms/0006_terms_up.sql", "terms/0006_attendance_up.sql"))
-    manager.add_raw_backwards(
-        run_sql("terms/0006_attendance_down.sql", "terms/0006_terms_down.sql", "finance/0006_finance_down.sql")
-    )
+    # Table state only: its functions, views, triggers, policies and grants
+    # are code, applied from the current files after the versioned steps (db/README.md).
+    manager.add_raw(run_sql("migrations/sql/m0006_finance_terms_up.sql"))
+    manager.add_raw_backwards(run_sql("migrations/sql/m0006_finance_terms_down.sql"))
     return manager

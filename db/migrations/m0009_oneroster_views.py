@@ -12,6 +12,8 @@ DESCRIPTION = "OneRoster read views"
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
-    manager.add_raw(run_sql("roster/oneroster_views_up.sql"))
-    manager.add_raw_backwards(run_sql("roster/oneroster_views_down.sql"))
+    # Table state only: its functions, views, triggers, policies and grants
+    # are code, applied from the current files after the versioned steps (db/README.md).
+    manager.add_raw(run_sql("migrations/sql/m0009_oneroster_views_up.sql"))
+    manager.add_raw_backwards(run_sql("migrations/sql/m0009_oneroster_views_down.sql"))
     return manager

@@ -13,6 +13,8 @@ DESCRIPTION = "Partner clients, sync runs, OneRoster CSV import"
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
-    manager.add_raw(run_sql("roster/0011_partners_up.sql"))
-    manager.add_raw_backwards(run_sql("roster/0011_partners_down.sql"))
+    # Table state only: its functions, views, triggers, policies and grants
+    # are code, applied from the current files after the versioned steps (db/README.md).
+    manager.add_raw(run_sql("migrations/sql/m0011_partners_up.sql"))
+    manager.add_raw_backwards(run_sql("migrations/sql/m0011_partners_down.sql"))
     return manager

@@ -1,9 +1,9 @@
 """Roster scopes in the database, and import runs that cannot be left RUNNING.
 
-- db/roster/0014_views_scope_*.sql: the OneRoster read views move from `api`
+- db/roster/oneroster_views.sql, db/tenancy/policies.sql: the OneRoster read views move from `api`
   (PostgREST resources) to their own schema `oneroster`, read by the OneRoster
   REST routes only; partner_sync policies ask for the token's scopes.
-- db/roster/0014_run_lease_*.sql: a run holds an advisory lock for its life;
+- db/roster/runs.sql: a run holds an advisory lock for its life;
   runs whose lock is free are failed as interrupted; one run per school at a time.
 """
 
@@ -18,6 +18,8 @@ DESCRIPTION = "Roster scopes enforced by the database; interrupted import runs"
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
-    manager.add_raw(run_sql("roster/0014_views_scope_up.sql", "roster/0014_run_lease_up.sql"))
-    manager.add_raw_backwards(run_sql("roster/0014_run_lease_down.sql", "roster/0014_views_scope_down.sql"))
+    # Table state only: its functions, views, triggers, policies and grants
+    # are code, applied from the current files after the versioned steps (db/README.md).
+    manager.add_raw(run_sql("migrations/sql/m0014_roster_views_scope_up.sql"))
+    manager.add_raw_backwards(run_sql("migrations/sql/m0014_roster_views_scope_down.sql"))
     return manager

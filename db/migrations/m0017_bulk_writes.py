@@ -1,9 +1,9 @@
 """Bulk writes cost less per row: ids in batches, two redundant foreign keys
 gone, a partial audit user index, timestamps stamped on INSERT only when a
-client sent its own (db/audit/0017_bulk_writes_up.sql); the OneRoster import's
-inserts use the batched ids (db/roster/0017_batch_ids_up.sql); computed
+client sent its own (db/audit/audit.sql); the OneRoster import's
+inserts use the batched ids (db/roster/import.sql); computed
 relationships keep `enrollments?select=*,schools(...)` working without the key
-(db/tenancy/0017_school_relationships_up.sql)."""
+(db/tenancy/computed.sql)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
@@ -16,24 +16,8 @@ DESCRIPTION = "bulk writes: batched ids, redundant keys dropped, cheaper timesta
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
-    manager.add_raw(
-        run_sql(
-            "audit/0017_bulk_writes_up.sql",
-            "roster/0017_batch_ids_up.sql",
-            "tenancy/0017_school_relationships_up.sql",
-        )
-    )
-    # Back: the import functions as 0012, 0013 and 0015 left them (0015's up file
-    # creates its rule functions, hence its down file first), then the rest.
-    manager.add_raw_backwards(
-        run_sql(
-            "tenancy/0017_school_relationships_down.sql",
-            "roster/0017_batch_ids_down.sql",
-            "roster/0013_import_speed_up.sql",
-            "roster/0015_import_rules_down.sql",
-            "roster/0015_import_rules_up.sql",
-            "audit/0017_bulk_writes_down.sql",
-            "audit/0013_record_changes_up.sql",
-        )
-    )
+    # Table state only: its functions, views, triggers, policies and grants
+    # are code, applied from the current files after the versioned steps (db/README.md).
+    manager.add_raw(run_sql("migrations/sql/m0017_bulk_writes_up.sql"))
+    manager.add_raw_backwards(run_sql("migrations/sql/m0017_bulk_writes_down.sql"))
     return manager

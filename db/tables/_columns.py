@@ -4,7 +4,7 @@ Piccolo gives us the table, its columns, types, defaults, nullability and the
 foreign keys to `schools`. Foreign keys between two tenant tables are declared
 here as plain UUID columns: the database enforces them as composite keys on
 `(school_id, <column>)` so that a row can only point at a row of its own
-school, which Piccolo cannot express (see `db/schema/0002_integrity.sql`).
+school, which Piccolo cannot express (see `db/migrations/sql/m0002_integrity_up.sql`).
 """
 
 from piccolo.columns import (
@@ -38,7 +38,7 @@ def school_key() -> UUID:
     """The tenant key of a row whose other keys already prove its school exists
     (enrollments: composite keys to students and classes) or that only copies it
     (the audit log): no foreign key of its own, one index probe less per row
-    (db/audit/0017_bulk_writes_up.sql)."""
+    (db/audit/audit.sql)."""
     return UUID(null=False, default=None)
 
 

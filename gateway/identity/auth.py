@@ -61,7 +61,7 @@ SETUP: Final = (
     "set_config('request.id', $3, true), set_config('statement_timeout', $4, true)"
 )
 
-# The same pattern as auth.school_id() in db/tenancy/0003_auth_up.sql, so the
+# The same pattern as auth.school_id() in db/tenancy/auth.sql, so the
 # gateway and the database agree on what counts as a school id.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 

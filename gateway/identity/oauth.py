@@ -3,7 +3,7 @@
 The client authenticates with HTTP Basic (client_id:client_secret, §2.3.1) or
 with client_id/client_secret form fields; `scope` may narrow what the client was
 granted. The gateway, as `authenticator`, reads the client through
-auth.partner_lookup (db/roster/0011_partners_up.sql) and checks the secret with
+auth.partner_lookup (db/tenancy/auth.sql) and checks the secret with
 argon2id in Python. The token: HS256 with JWT_SECRET, role partner_sync, the
 client's school_id, sub = client_id, scope (space-separated), short-lived.
 Errors are RFC 6749 §5.2 bodies, not the gateway's error shape: that is what

@@ -9,7 +9,7 @@ The secret is generated and hashed here (argon2id, db/passwords.py: the
 embedded PostgreSQL has no pgcrypto) and shown once. Each call runs in the
 admin's own transaction, with their role and claims set exactly as for any
 gateway request (`in_caller_transaction`); the roster.* functions check the
-role and write only rows of the caller's school (db/roster/0011_partners_up.sql).
+role and write only rows of the caller's school (db/roster/partners.sql).
 Listing is the ordinary resource /partner_clients (api.partner_clients, no hash).
 """
 

@@ -63,7 +63,7 @@ class Args:
 
 
 def _view(entity: Entity) -> str:
-    # The views' own schema (db/roster/0014_views_scope_up.sql), not `api`:
+    # The views' own schema (db/roster/oneroster_views.sql), not `api`:
     # they are no PostgREST resources.
     return 'oneroster."' + entity.view.replace('"', '""') + '"'
 

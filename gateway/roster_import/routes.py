@@ -119,7 +119,7 @@ async def _release(pool: asyncpg.Pool, connection: asyncpg.Connection) -> None:
 
 async def fail_interrupted_runs(pool: asyncpg.Pool) -> int:
     """At start-up: runs left RUNNING by a gateway that stopped mid-run are
-    FAILED, with the reason (roster.fail_interrupted_runs, db/roster/0014_run_lease_up.sql).
+    FAILED, with the reason (roster.fail_interrupted_runs, db/roster/runs.sql).
     Never stops the start-up: a database without the roster yet is logged."""
     try:
         async with pool.acquire(timeout=10) as connection:

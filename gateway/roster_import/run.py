@@ -11,7 +11,7 @@ A run lives on one database session from start_run to release_run_lock (see
 `pinned`): the session holds the run's advisory lock, which is how the
 database tells a run still going from one whose process died (it is then
 failed as interrupted, and a second run of the same school is refused while
-one is alive: db/roster/0014_run_lease_up.sql).
+one is alive: db/roster/runs.sql).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class RunInProgress(Exception):
 def pinned(connection: asyncpg.Connection) -> Connect:
     """A Connect that always yields `connection`: a run's whole life on one
     session, the one holding the run's advisory lock (taken by roster.start_run,
-    db/roster/0014_run_lease_up.sql). While that session lives the run counts
+    db/roster/runs.sql). While that session lives the run counts
     as alive; when it ends, however it ends, the run is failed as interrupted."""
 
     @asynccontextmanager
@@ -144,8 +144,8 @@ async def stage(connection: asyncpg.Connection, package: Package, progress: Prog
                 raise CopyRefused(f"{stem}.csv: {error}") from error
         # Temporary tables are never analyzed by autovacuum: without statistics
         # the merge's joins and anti-joins turn into nested loops. No indexes:
-        # with statistics the merge hashes (db/roster/0013_import_speed_up.sql,
-        # 0015_import_rules_up.sql: no lookup per row of a staging table), and
+        # with statistics the merge hashes (db/roster/import.sql,
+        # import_rules.sql: no lookup per row of a staging table), and
         # building them cost ~0.8 s of a 100,000-user roster.
         await connection.execute(f"analyze {table}")
         # roster.import_oneroster runs as the table owner (SECURITY DEFINER).

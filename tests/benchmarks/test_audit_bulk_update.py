@@ -3,7 +3,7 @@ run single-row UPDATEs (a pooled gateway connection, a partner sync).
 
 A cached generic plan once kept a nested loop over the two transition tables:
 2,000 rows took 60.8 s instead of 0.2 s. The trigger now plans that statement
-per call (db/audit/0005_audit_up.sql). Run with:
+per call (db/audit/audit.sql). Run with:
 
     pytest -m benchmark tests/benchmarks/test_audit_bulk_update.py -s
 """

@@ -1,4 +1,4 @@
-"""Ids in batches (db/audit/0017_bulk_writes_up.sql): a statement that writes many
+"""Ids in batches (db/audit/audit.sql): a statement that writes many
 rows draws one uuidv7() and numbers its rows after it. The ids must stay
 version-7 UUIDs with the batch's timestamp, distinct, in the statement's order."""
 

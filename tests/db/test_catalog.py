@@ -66,7 +66,7 @@ async def test_every_foreign_key_has_an_index_led_by_its_columns(admin: asyncpg.
     )
     # Key columns only (not INCLUDE ones) of valid indexes; 0 is an expression. A
     # partial index counts only when its predicate is `<key column> IS NOT NULL`:
-    # a foreign key never looks up a NULL (audit_log_user_id_idx, db/audit/0017_*).
+    # a foreign key never looks up a NULL (audit_log_user_id_idx, db/audit/audit.sql).
     indexes = await admin.fetch(
         """select i.indrelid, (string_to_array(i.indkey::text, ' ')::int2[])[1:i.indnkeyatts] as keys,
                   i.indpred is not null as partial,

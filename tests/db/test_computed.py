@@ -1,5 +1,5 @@
 """The computed fields and relationships of the api views
-(db/tenancy/0016_computed_up.sql): who may call them, how they are declared,
+(db/tenancy/computed.sql): who may call them, how they are declared,
 and that row-level security applies to what they read, run as each role with
 its claims in a rolled-back transaction."""
 
@@ -20,7 +20,7 @@ FUNCTIONS = {
     "api.current_classes(api.students)": ("students", "classes", "enrollments", "academic_terms"),
     "api.current_classes(api.teachers)": ("teachers", "classes", "academic_terms"),
     "api.search_students(text)": ("students",),
-    "api.schools(api.enrollments)": ("enrollments", "schools"),  # db/tenancy/0017_school_relationships_up.sql
+    "api.schools(api.enrollments)": ("enrollments", "schools"),  # db/tenancy/computed.sql
     "api.schools(api.audit_log)": ("audit_log", "schools"),
 }
 

@@ -1,4 +1,4 @@
-"""Every integrity rule of db/integrity/0002_up.sql, shown on the real database:
+"""Every integrity rule of db/migrations/sql/m0002_integrity_up.sql and db/integrity/triggers.sql, shown on the real database:
 a write that breaks the rule fails with its SQLSTATE (and, where Postgres names
 one, the constraint that refused it), next to a valid write that passes.
 

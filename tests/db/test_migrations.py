@@ -79,52 +79,5 @@ async def test_objects_belong_to_the_non_superuser_owner(admin: asyncpg.Connecti
     assert [(o["owner"], o["rolsuper"]) for o in owners] == [("school_owner", False)]
 
 
-BEFORE_0017 = "2026-11-26T16:30:00:000000"  # m0016
-SCHEMA_SNAPSHOT = """
-    select 'constraint ' || c.conrelid::regclass::text || '.' || c.conname, pg_get_constraintdef(c.oid)
-    from pg_constraint c join pg_namespace n on n.oid = c.connamespace where n.nspname in ('data', 'audit')
-    union all
-    select 'index ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-    from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname in ('data', 'audit')
-    union all
-    select 'trigger ' || t.tgrelid::regclass::text || '.' || t.tgname, pg_get_triggerdef(t.oid)
-    from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname in ('data', 'audit') and not t.tgisinternal
-    union all
-    select 'function ' || p.oid::regprocedure::text, concat_ws(' | ', pg_get_functiondef(p.oid), p.proacl::text)
-    from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname in ('data', 'audit', 'roster')
-    order by 1
-"""
-
-
-async def test_m0017_backwards_restores_keys_indexes_triggers_and_functions(server_url: str) -> None:
-    async with scratch_database(server_url, "school_migration_0017") as url:
-        connection = await asyncpg.connect(url)
-        try:
-            school_gateway("migrate", database_url=url)
-            head = dict(await connection.fetch(SCHEMA_SNAPSHOT))
-            school_gateway("migrate", "--to", BEFORE_0017, database_url=url)
-            before = dict(await connection.fetch(SCHEMA_SNAPSHOT))
-            # What 0016 had, as 0002/0005/0012-0015 built it.
-            assert (
-                "FOREIGN KEY (school_id) REFERENCES data.schools(id)"
-                in before["constraint data.enrollments.enrollments_school_id_fkey"]
-            )
-            assert "constraint audit.audit_log.audit_log_school_id_fkey" in before
-            assert "(school_id, table_name, record_id)" in before["index audit.audit_log_record_idx"]
-            assert " WHERE " not in before["index audit.audit_log_user_id_idx"]
-            assert "BEFORE INSERT OR UPDATE" in before["trigger data.students.stamp_timestamps"]
-            assert not [k for k in before if k.endswith("_sent") or "uuidv7_batch" in k]
-            assert not [k for k, v in before.items() if k.startswith("function ") and "uuidv7_batch" in v]
-            assert "attname" not in before["function roster.analyze_after(text,bigint)"]
-            # And what 0017 changes.
-            assert "constraint data.enrollments.enrollments_school_id_fkey" not in head
-            assert "WHERE (user_id IS NOT NULL)" in head["index audit.audit_log_user_id_idx"]
-            assert "uuidv7_batch" in head["function roster.merge_enrollments(uuid,text)"]
-            school_gateway("migrate", database_url=url)
-            assert dict(await connection.fetch(SCHEMA_SNAPSHOT)) == head
-            school_gateway("migrate", "--to", BEFORE_0017, database_url=url)
-            assert dict(await connection.fetch(SCHEMA_SNAPSHOT)) == before
-        finally:
-            await connection.close()
+# Going back to an older migration (tables back, code objects dropped) and the
+# in-place upgrade from the frozen-copy layout: tests/db/test_code_files.py.

@@ -193,7 +193,7 @@ async def test_authenticator_holds_no_table_privilege_of_its_own(admin: asyncpg.
     assert sorted(f["name"] for f in functions) == [
         "auth.login_lookup(text)",
         "auth.login_lookup_by_id(uuid)",
-        "auth.partner_lookup(text)",  # POST /oauth/token (db/roster/0011_partners_up.sql)
+        "auth.partner_lookup(text)",  # POST /oauth/token (db/roster/partners.sql)
         "auth.reporting_login_school()",  # under auth.claims(); answers about the session only
         "auth.set_password_hash(uuid,text)",
     ], "the SECURITY DEFINER functions the gateway's login may call are the login path and the claims guard"

@@ -1,6 +1,6 @@
 """embed_plan.py and relationships.py: which relationship an embed takes, or
 PGRST200/PGRST201/PGRST108. Pure: a hand-built catalog with the foreign keys
-of db/integrity/0002_up.sql between the api views."""
+of db/migrations/sql/m0002_integrity_up.sql and db/integrity/triggers.sql between the api views."""
 
 from __future__ import annotations
 

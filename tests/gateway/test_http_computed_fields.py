@@ -1,6 +1,6 @@
 """Computed fields over HTTP (PostgREST docs "Computed Fields"):
 `api.full_name(api.students|teachers|parents) returns text`
-(db/tenancy/0016_computed_up.sql) is a read-only column of each of those
+(db/tenancy/computed.sql) is a read-only column of each of those
 views: selected, filtered and ordered like a column, not part of `*`, inside
 embeds and in a write's returned rows too. Values are checked against what the
 database computes."""

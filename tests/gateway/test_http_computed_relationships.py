@@ -1,5 +1,5 @@
 """Computed relationships over HTTP (PostgREST docs "Computed Relationships"),
-db/tenancy/0016_computed_up.sql:
+db/tenancy/computed.sql:
 
     api.current_term(api.schools)       setof api.academic_terms rows 1  to-one
     api.current_classes(api.students)   setof api.classes                 to-many
@@ -170,7 +170,7 @@ async def test_a_relationship_is_not_callable_as_rpc(api: Api, school: School) -
 
 
 async def test_an_enrollment_and_an_audit_entry_still_embed_their_school(api: Api, school: School) -> None:
-    # db/tenancy/0017_school_relationships_up.sql: the computed relationship that
+    # db/tenancy/computed.sql: the computed relationship that
     # stands in for the foreign key m0017 dropped, an object as the key gave.
     rows = await get(
         api, f"/enrollments?select=student_id,schools(name)&student_id=eq.{school.student}&limit=1", school

@@ -323,7 +323,7 @@ async def test_to_one_and_spread_embeds_with_a_count(
 async def test_computed_and_one_to_one_embeds_ride_along(
     api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
 ) -> None:
-    """A computed relationship and computed field (db/tenancy/0016) in a keyset walk:
+    """A computed relationship and computed field (db/tenancy/computed.sql) in a keyset walk:
     called on each page row, the rows as the database orders them."""
     url = "/students?select=student_number,full_name,current_classes(name)&student_number=like.N-*&order=student_number&limit=4"
     seen, ends = await walk(api, school, url)

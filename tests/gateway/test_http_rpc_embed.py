@@ -1,7 +1,7 @@
 """Embedding on function results (PostgREST: a function returning `setof
 api.<relation>` or one row of it embeds like the relation's rows):
 `/rpc/search_students?search=...&select=*,classes(name)`
-(db/tenancy/0016_computed_up.sql) and the one row of api.set_current_term.
+(db/tenancy/computed.sql) and the one row of api.set_current_term.
 RLS applies to the embedded rows as to a read."""
 
 from __future__ import annotations

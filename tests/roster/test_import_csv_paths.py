@@ -98,7 +98,7 @@ def _duplicate_sourced_id(roster: dict[str, Any]) -> None:
 
 
 # The duplicate checks run their window query only when a hash aggregate finds a
-# duplicate (db/roster/0013_import_speed_up.sql): the first row is still named.
+# duplicate (db/roster/import.sql): the first row is still named.
 DUPLICATES = [
     pytest.param(_duplicate_email, "users.csv", "email", "duplicate email", id="email"),
     pytest.param(_duplicate_number, "users.csv", "identifier", "duplicate student number S-100 (first on row 2)", id="number"),

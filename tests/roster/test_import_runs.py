@@ -1,4 +1,4 @@
-"""Import runs and their sessions (db/roster/0014_run_lease_up.sql): a run whose
+"""Import runs and their sessions (db/roster/runs.sql): a run whose
 process stopped is failed as interrupted, at the next gateway start-up or the
 school's next run; a second run of a school is refused with a 409 while one is
 alive; a finished run leaves no lock on the pooled connection."""

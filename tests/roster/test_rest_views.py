@@ -1,4 +1,4 @@
-"""The OneRoster read views (db/roster/oneroster_views_up.sql, in the schema
+"""The OneRoster read views (db/roster/oneroster_views.sql, in the schema
 `oneroster` since 0014) in the catalog and under each role: security_invoker
 over roster tables only, readable by school_admin and partner_sync only, and
 never across schools."""

@@ -6,7 +6,7 @@ foreign key between two base tables becomes one between the views that read
 them when every key column is a column of the view, matched by name (the api
 views are plain projections of one table; http/schema_loader.py maps a view to its
 table the same way). The composite tenant keys (`(school_id, teacher_id)` ->
-`(school_id, id)`, db/integrity/0002_up.sql) carry `school_id` in every join
+`(school_id, id)`, db/migrations/sql/m0002_integrity_up.sql) carry `school_id` in every join
 they give.
 
 From the foreign keys (plain data, pure functions):

@@ -1,5 +1,0 @@
-drop schema reporting;
-drop schema api;
-drop schema auth;
-drop schema audit;
-drop schema data;

@@ -1,2 +1,0 @@
-drop function api.schools(api.audit_log);
-drop function api.schools(api.enrollments);
