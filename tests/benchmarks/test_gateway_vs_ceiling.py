@@ -551,6 +551,8 @@ async def test_gateway_vs_direct_sql_ceiling(
                     await measure_http(setup, pg_port, [pg_pid], scenario, token, f"p{n}", postgrest=True)
                 )
                 await asyncio.sleep(2.5)  # PostgREST's pool empties (db_pool_max_idletime)
+                # Each round inserts keys of its own (unique name and code per school).
+                spec["body_template"] = "[" + scenario.body.replace("@KEY@", f"c{n}-@KEY@") + "]"
                 rounds["ceiling"].append(run_ceiling(spec))
             served, postgrest, ceiling = (_best(rounds[k]) for k in ("gateway", "postgrest", "ceiling"))
             results.append({
