@@ -30,6 +30,8 @@ begin
     end loop;
     -- Lets the owner's SECURITY DEFINER functions add per-school reporting logins.
     grant reporting to school_owner with admin option;
+    -- ...and give each a temp_file_limit (a superuser-only setting; PostgreSQL 15+).
+    grant set on parameter temp_file_limit to school_owner;
     execute format('grant connect, create on database %I to school_owner', current_database());
     -- ...with grant option, so the owner can let per-school reporting logins connect
     -- even where CONNECT has been revoked from PUBLIC.

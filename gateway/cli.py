@@ -10,10 +10,13 @@ import argparse
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 from db.database import admin_url
 from db.migrate import HEAD, migrate
 from db.seed.cli import add_seed_command
+from gateway.ops.replica import add_replica_command
+from gateway.ops.reporting_login import add_reporting_login_command
 from gateway.roster_import.cli import add_oneroster_command
 
 
@@ -25,6 +28,13 @@ def _migrate(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.reporting_listen:  # refuse a bad address before starting anything
+        from gateway.ops.reporting_listener import Listen
+
+        try:
+            Listen.parse(args.reporting_listen)
+        except ValueError as error:
+            raise SystemExit(f"school-gateway: {error}") from None
     url = admin_url()  # starts the embedded server when DATABASE_URL is unset
     asyncio.run(migrate(HEAD))
     from gateway.identity.tokens import ensure_jwt_secret
@@ -34,6 +44,8 @@ def _serve(args: argparse.Namespace) -> int:
         from db.seed.cli import seed_demo_if_empty
 
         seed_demo_if_empty(url)
+    if args.reporting_listen:
+        _start_reporting_listener(url, args.reporting_listen)
     where = "embedded PostgreSQL" if "host=/" in url else "DATABASE_URL"
     print(f"school-gateway: serving on http://{args.host}:{args.port} ({where}); docs at /docs", flush=True)
     uvicorn.run(
@@ -53,6 +65,23 @@ def _cores() -> int:
     return len(affinity(0)) if affinity else os.cpu_count() or 1
 
 
+def _start_reporting_listener(url: str, where: str) -> None:
+    """TLS on TCP for BI tools' reporting logins, in front of the embedded
+    server, or of its replica when READ_REPLICA_URLS names one (reporting reads
+    then never load the primary; the logins and their settings are replicated)."""
+    from db.database import DEFAULT_PGDATA
+    from gateway.ops.reporting_listener import Listen, reporting_target, start_in_thread
+
+    target = reporting_target(url, os.environ.get("READ_REPLICA_URLS", ""))
+    try:
+        listen = Listen.parse(where)
+        cert = start_in_thread(target, listen, Path(os.environ.get("SCHOOL_PGDATA", DEFAULT_PGDATA)).parent / "reporting-tls")
+    except (ValueError, OSError) as error:  # a server of one's own, a port in use, a certificate not found
+        raise SystemExit(f"school-gateway: --reporting-listen: {error}") from None
+    served = "the replica" if target != url else "the primary"
+    print(f"school-gateway: reporting logins on {listen.host}:{listen.port} (TLS, certificate {cert}; {served})", flush=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="school-gateway", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -69,10 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     # than the host has is read from the process's affinity.
     s.add_argument("--workers", type=int, default=_cores(), help="uvicorn workers (default: the cores this process may use)")
     s.add_argument("--demo", action="store_true", help="seed the demo schools when the database is empty")
+    s.add_argument("--reporting-listen", metavar="HOST:PORT", default=os.environ.get("REPORTING_LISTEN"),
+                   help="embedded server: listen there with TLS for BI tools' reporting logins")  # fmt: skip
     s.set_defaults(run=_serve)
 
     add_seed_command(commands)
     add_oneroster_command(commands)
+    add_reporting_login_command(commands)
+    add_replica_command(commands)
     return parser
 
 

@@ -20,7 +20,8 @@ Codes in use (PostgREST's meaning unless said otherwise), by stage:
              PGRST301 401  token cannot be decoded/verified
              PGRST303 401  token claims refused
              SDA301   503  identity provider keys unavailable
-    plan     PGRST101 405  GET on a volatile function
+    plan     (PGRST101: GET on a volatile function; retired, any function may be
+             called with GET in a read-only transaction: a write answers 405 25006)
              PGRST105 405  PUT filters other than `eq` on every primary key column
              PGRST115 400  PUT body's primary key differs from the URL's (http/routes.py)
              PGRST202 404  unknown function or arguments

@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 
 from db.database import scratch_database, start_embedded
+from tests.pgbouncer import Bouncer
 
 POSTGRES_IMAGE = "postgres:18.1"
 
@@ -70,3 +71,28 @@ async def admin(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     finally:
         await transaction.rollback()
         await connection.close()
+
+
+@pytest.fixture(scope="session")
+def bouncer(server_url: str) -> Iterator[Bouncer]:
+    """PgBouncer in transaction mode in front of the run's server (tests/pgbouncer.py);
+    its client logins are the admin URL's and `authenticator`."""
+    from db.database import with_user
+    from tests.pgbouncer import pgbouncer
+
+    authenticator = with_user(server_url, "authenticator", os.environ.get("AUTHENTICATOR_PASSWORD"))
+    # Four server connections per database and login: fewer than the gateways'
+    # pooled connections, so a test sees transactions share them.
+    with pgbouncer(server_url, [authenticator], pool_size=4) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def authenticator_url(request: pytest.FixtureRequest, database_url: str) -> str:
+    """The gateway's login on the run's database: through PgBouncer with PGBOUNCER=1
+    (then connect with statement_cache_size=0, see tests/pgbouncer.py), else direct."""
+    from db.database import with_user
+    from tests.pgbouncer import enabled
+
+    direct = with_user(database_url, "authenticator")
+    return request.getfixturevalue("bouncer").url(direct) if enabled() else direct

@@ -66,8 +66,10 @@ create or replace view oneroster.classes with (security_invoker='true') as
     c.name as class_code,
     'scheduled'::text as class_type,
     r.name as location,
-    c.subject_id as course_id,
-    coalesce(sj.sourced_id, ((sj.id)::text)::character varying) as course_sourced_id,
+    -- a class without a subject has a course of its own (oneroster.courses)
+    coalesce(c.subject_id, c.id) as course_id,
+    coalesce(sj.sourced_id, ((sj.id)::text)::character varying,
+             ((coalesce(c.sourced_id, ((c.id)::text)::character varying))::text || ':course')::character varying) as course_sourced_id,
     c.academic_term_id as term_id,
     coalesce(t.sourced_id, ((t.id)::text)::character varying) as term_sourced_id,
     coalesce(s.sourced_id, ((s.id)::text)::character varying) as school_sourced_id,
@@ -93,9 +95,29 @@ create or replace view oneroster.courses with (security_invoker='true') as
     c.code as course_code,
     coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id
    from (data.subjects c
-     join data.schools s on ((s.id = c.school_id)));
+     join data.schools s on ((s.id = c.school_id)))
+-- OneRoster 1.2 requires a course on every class (issue 17), but a class here
+-- may have no subject: such a class is served with a course of its own,
+-- derived from it (sourcedId = the class's sourcedId || ':course', title = its
+-- name, courseCode its first 50 characters, its status and dateLastModified).
+-- Its id is the class's id, so GET /courses/{id}/classes finds the class.
+union all
+ select k.id,
+    k.school_id,
+    ((coalesce(k.sourced_id, ((k.id)::text)::character varying))::text || ':course')::character varying,
+        case
+            when k.is_deleted then 'tobedeleted'::text
+            else 'active'::text
+        end,
+    k.updated_at,
+    k.name,
+    (left((k.name)::text, 50))::character varying(50),
+    coalesce(s.sourced_id, ((s.id)::text)::character varying)
+   from (data.classes k
+     join data.schools s on ((s.id = k.school_id)))
+  where (k.subject_id is null);
 
-comment on view oneroster.courses is 'OneRoster courses (subjects), soft-deleted ones as tobedeleted.';
+comment on view oneroster.courses is 'OneRoster courses (subjects; a class without a subject has a course of its own), soft-deleted ones as tobedeleted.';
 
 -- Demographics: the students' rows the policies let through (a read scope),
 -- and only for a caller that may read demographics too.

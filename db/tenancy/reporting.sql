@@ -3,14 +3,23 @@
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
 -- (2) Per-school reporting logins.
--- A LOGIN role per school, named from the school id, member of `reporting`
--- (whose grants and policies it inherits) and registered in auth.reporting_logins
--- so auth.school_id() knows its school without a JWT. Read-only by privilege
--- (reporting holds SELECT only); the role settings below are defence in depth
--- and protect the server from runaway BI queries, but a session may change them
--- (PostgreSQL has no per-role locked settings).
+-- A LOGIN role per school, member of `reporting` (whose grants and policies it
+-- inherits) and registered in auth.reporting_logins so auth.school_id() knows
+-- its school without a JWT. The name is opaque (`rpt_` and 32 random hex
+-- digits): a login name is seen in logs, pg_stat_activity and BI tools'
+-- settings, and must not tell which school it reads (issue 13 F4). Logins made
+-- before carry `reporting_<school hex>`; rotate keeps a login's name.
+-- Read-only by privilege (reporting holds SELECT only); the role settings are
+-- defence in depth and guard the server from runaway BI queries (a session may
+-- still change them: PostgreSQL has no per-role locked settings, but
+-- temp_file_limit needs a privilege the login lacks). Their values are the
+-- operator's, not the school admin's: the database settings
+-- school_data.reporting_statement_timeout, _work_mem, _temp_file_limit and
+-- _connection_limit (ALTER DATABASE ... SET, or the CLI's REPORTING_* variables),
+-- defaults 30s, 32MB, 1GB and 5.
 -- SECURITY DEFINER so that school_owner (CREATEROLE, ADMIN on reporting; enough
--- on PostgreSQL 16+) creates the role; the caller must be a school admin.
+-- on PostgreSQL 16+; SET on temp_file_limit from db/bootstrap.sql) creates the
+-- role; the caller must be a school admin.
 create or replace function api.create_reporting_login(password text) returns text
     language plpgsql security definer
     set search_path to ''
@@ -18,6 +27,10 @@ create or replace function api.create_reporting_login(password text) returns tex
 declare
     caller_school constant uuid := auth.school_id();
     login_name text;
+    guard_timeout constant text := coalesce(nullif(current_setting('school_data.reporting_statement_timeout', true), ''), '30s');
+    guard_work_mem constant text := coalesce(nullif(current_setting('school_data.reporting_work_mem', true), ''), '32MB');
+    guard_temp constant text := coalesce(nullif(current_setting('school_data.reporting_temp_file_limit', true), ''), '1GB');
+    guard_connections constant int := coalesce(nullif(current_setting('school_data.reporting_connection_limit', true), '')::int, 5);
 begin
     if auth.role() is distinct from 'school_admin' or caller_school is null then
         raise exception 'only a school administrator can manage the reporting login'
@@ -27,18 +40,20 @@ begin
         raise exception 'the reporting password must be at least 16 characters long'
             using errcode = '22023', hint = 'Use a long random password; BI tools store it once.';
     end if;
-    -- 'reporting_' and 32 hex digits: 42 characters, within the 63 of a role name.
-    login_name := 'reporting_' || replace(caller_school::text, '-', '');
+    select r.role_name into login_name from auth.reporting_logins r where r.school_id = caller_school;
 
-    if exists (select from pg_catalog.pg_roles r where r.rolname = login_name) then
-        -- Rotate: the same name, a new password; settings are (re)applied below.
-        execute format('alter role %I with login password %L connection limit 5', login_name, password);
+    if login_name is not null and exists (select from pg_catalog.pg_roles r where r.rolname = login_name) then
+        -- Rotate: the same name, a new password; the guards are (re)applied below.
+        execute format('alter role %I with login password %L connection limit %s', login_name, password, guard_connections);
     else
-        execute format('create role %I with login password %L connection limit 5 in role reporting',
-                       login_name, password);
+        login_name := 'rpt_' || replace(pg_catalog.gen_random_uuid()::text, '-', '');
+        execute format('create role %I with login password %L connection limit %s in role reporting',
+                       login_name, password, guard_connections);
     end if;
     execute format('alter role %I set default_transaction_read_only = on', login_name);
-    execute format('alter role %I set statement_timeout = %L', login_name, '30s');
+    execute format('alter role %I set statement_timeout = %L', login_name, guard_timeout);
+    execute format('alter role %I set work_mem = %L', login_name, guard_work_mem);
+    execute format('alter role %I set temp_file_limit = %L', login_name, guard_temp);
     execute format('alter role %I set idle_in_transaction_session_timeout = %L', login_name, '5min');
     execute format('alter role %I set search_path = reporting, api', login_name);
 
@@ -74,7 +89,9 @@ begin
         raise exception 'only a school administrator can manage the reporting login'
             using errcode = '42501';
     end if;
-    login_name := 'reporting_' || replace(caller_school::text, '-', '');
+    -- The registered name (opaque), or the name logins had before issue 15.
+    select r.role_name into login_name from auth.reporting_logins r where r.school_id = caller_school;
+    login_name := coalesce(login_name, 'reporting_' || replace(caller_school::text, '-', ''));
     delete from auth.reporting_logins where role_name = login_name;
     if not exists (select from pg_catalog.pg_roles r where r.rolname = login_name) then
         return false;

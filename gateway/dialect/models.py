@@ -126,8 +126,8 @@ def _decode(relation: Relation, models: ResourceModels, body: bytes, type_: Any)
         return msgspec.json.decode(body, type=type_)
     except msgspec.ValidationError as error:
         raise _field_error(relation, models, str(error)) from None
-    except msgspec.DecodeError as error:
-        raise invalid_body("Empty or invalid json", str(error)) from None
+    except msgspec.DecodeError:
+        raise invalid_body("Empty or invalid json") from None  # PostgREST's words, no details
     except RecursionError:  # msgspec's answer to absurdly deep nesting (jsonb columns take any JSON)
         raise invalid_body("Empty or invalid json", "the JSON is nested too deeply") from None
 

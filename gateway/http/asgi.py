@@ -123,7 +123,9 @@ async def send_reply(send: Send, reply: Reply, *, head: bool) -> None:
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers.items()]
     body = b"" if head or reply.status in _NO_BODY else reply.body
     if not head and reply.status not in _NO_BODY and reply.status >= 200:
-        if "Content-Type" not in reply.headers:
+        # An empty answer without a Content-Type keeps none (an empty 201, as
+        # PostgREST); a body without one gets Litestar's default media type.
+        if reply.body and "Content-Type" not in reply.headers:
             headers.append(_JSON)
         headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})

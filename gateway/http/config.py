@@ -10,7 +10,12 @@ STATEMENT_TIMEOUT                 per statement, any role without its own (10s)
 STATEMENT_TIMEOUTS                per role: "anon=2s,partner_sync=60s" (these are the defaults)
 CORS_ORIGINS                      comma-separated allowed origins, "*" for any; unset: no CORS
 PLAN_CACHE_SIZE                   request shapes whose SQL is kept (1024)
-DB_CHANNEL_ENABLED                LISTEN for `NOTIFY pgrst, 'reload schema'` (true; false behind PgBouncer)
+DB_CHANNEL_ENABLED                LISTEN for `NOTIFY pgrst, 'reload schema'` (true)
+DB_CHANNEL_URL                    where to LISTEN: PostgreSQL itself, not a transaction pooler (AUTHENTICATOR_URL)
+READ_REPLICA_URLS                 comma-separated replica logins (authenticator) for reads; unset: none (http/replicas.py)
+REPLICA_MAX_LAG                   seconds of replay lag past which a replica gets no reads (5)
+REPLICA_CHECK_INTERVAL            seconds between lag checks (1)
+REPLICA_READ_YOUR_WRITES          seconds a caller's reads stay on the primary after a write (5)
 JWT_CACHE_SECONDS                 how long a verified token is remembered, at most (60; 0: off)
 AGGREGATES_ROLES                  roles that may use count()/sum()/avg()/min()/max() in select
                                   ("school_admin,teacher"; "" for none: PostgREST's db-aggregates-enabled=false)
@@ -49,7 +54,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     plan_cache_size: int = 1024
     jwt_cache_seconds: float = 60.0
     db_channel_enabled: bool = True
+    # LISTEN needs a session on PostgreSQL itself: behind PgBouncer in transaction
+    # mode the LISTEN would hold a server connection only for its own statement.
+    db_channel_url: str | None = None  # None: database_url
     aggregates_roles: tuple[str, ...] = ("school_admin", "teacher")
+    read_replica_urls: tuple[str, ...] = ()
+    replica_max_lag: float = 5.0
+    replica_check_interval: float = 1.0
+    # At least the lag bound: a replica within it has replayed the write by then.
+    replica_read_your_writes: float = 5.0
     auth: AuthConfig = AuthConfig()
 
     def __post_init__(self) -> None:
@@ -102,8 +115,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         plan_cache_size=int(env.get("PLAN_CACHE_SIZE", "1024")),
         jwt_cache_seconds=float(env.get("JWT_CACHE_SECONDS", "60")),
         db_channel_enabled=env.get("DB_CHANNEL_ENABLED", "true").lower() not in ("false", "0", "no", "off"),
+        db_channel_url=env.get("DB_CHANNEL_URL") or None,
         aggregates_roles=tuple(
             r.strip() for r in env.get("AGGREGATES_ROLES", "school_admin,teacher").split(",") if r.strip()
         ),
+        read_replica_urls=tuple(
+            u.strip() for u in env.get("READ_REPLICA_URLS", env.get("READ_REPLICA_URL", "")).split(",") if u.strip()
+        ),
+        replica_max_lag=float(env.get("REPLICA_MAX_LAG", "5")),
+        replica_check_interval=float(env.get("REPLICA_CHECK_INTERVAL", "1")),
+        replica_read_your_writes=float(env.get("REPLICA_READ_YOUR_WRITES", "5")),
         auth=AuthConfig.from_env(dict(env)),
     )

@@ -69,10 +69,16 @@ def _range_status(request: ApiRequest, outcome: Outcome, *, single: bool) -> int
 
 def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
     created = plan.action == "create" and request.method != "PUT"  # PUT answers 200/204, as PostgREST does
-    headers: dict[str, str] = {
-        "Content-Range": content_range(0, outcome.page_total, outcome.total if request.preferences.count else None)
-    }
-    if outcome.location and plan.location:
+    headers: dict[str, str] = {}
+    counted = outcome.total if request.preferences.count else None
+    # PostgREST's Response.hs: POST and DELETE answer `*/*` (`*/n` when
+    # counted) whatever the rows, PATCH the range of the rows it changed, PUT none.
+    if request.method in ("POST", "DELETE"):
+        headers["Content-Range"] = content_range(0, 0, counted)
+    elif request.method == "PATCH":
+        headers["Content-Range"] = content_range(0, outcome.page_total, counted)
+    # Location only with return=headers-only, as PostgREST 12 and 13.
+    if outcome.location and plan.location and request.preferences.return_ == "headers-only":
         pairs = (f"{quote(k)}=eq.{quote(v, safe='')}" for k, v in zip(plan.location, outcome.location))
         headers["Location"] = f"/{quote(plan.relation.name)}?{'&'.join(pairs)}"
     _applied(request, headers)
@@ -80,6 +86,16 @@ def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
         headers["Content-Type"] = OBJECT if plan.single else JSON
         return Reply(status=201 if created else 200, headers=headers, body=(outcome.body or "").encode())
     return Reply(status=201 if created else 204, headers=headers)
+
+
+def empty_update(request: ApiRequest) -> Reply:
+    """A PATCH whose body sets no column (`{}`, `[]`): nothing runs, nothing
+    changes; 204, or `[]` with return=representation (PostgREST's UpdateSpec)."""
+    headers = {"Content-Range": "*/*"}
+    _applied(request, headers)
+    if request.preferences.return_ == "representation":
+        return Reply(status=200, headers={**headers, "Content-Type": JSON}, body=b"[]")
+    return Reply(status=204, headers=headers)
 
 
 def _call(request: ApiRequest, plan: CallPlan, outcome: Outcome) -> Reply:
@@ -102,18 +118,19 @@ def _call(request: ApiRequest, plan: CallPlan, outcome: Outcome) -> Reply:
 
 
 def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
-    """Preference-Applied: the preferences this response honoured."""
+    """Preference-Applied: the preferences this response honoured, in
+    PostgREST's order (Preferences.prefAppliedHeader); ours last."""
     prefer = request.preferences
     parts = [
-        f"return={prefer.return_}" if prefer.return_ and request.action != "call" else "",
-        f"count={prefer.count}" if prefer.count else "",
         f"resolution={prefer.resolution}" if prefer.resolution and request.action == "create" else "",
         "missing=default"
         if prefer.missing == "default" and request.action == "create" and request.method == "POST"
         else "",
-        "unfiltered=allow" if prefer.unfiltered and request.action != "call" else "",
-        f"handling={prefer.handling}" if prefer.handling else "",
+        f"return={prefer.return_}" if prefer.return_ and request.action != "call" else "",
+        f"count={prefer.count}" if prefer.count else "",
         f"tx={prefer.tx}" if prefer.tx else "",
+        f"handling={prefer.handling}" if prefer.handling else "",
+        "unfiltered=allow" if prefer.unfiltered and request.action != "call" else "",
         f"max-affected={prefer.max_affected}"
         if prefer.max_affected is not None and prefer.strict and request.action != "read"
         else "",

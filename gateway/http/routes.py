@@ -28,7 +28,8 @@ from gateway.dialect.schema.cache import SchemaCache
 from gateway.errors import ApiError, bad_query
 from gateway.http.config import Settings
 from gateway.http.execute import Outcome, Run, Session, execute
-from gateway.http.respond import Reply, respond
+from gateway.http.replicas import Replicas
+from gateway.http.respond import Reply, empty_update, respond
 from gateway.identity.auth import Caller
 
 _WRITES = ("POST", "PATCH", "PUT")
@@ -89,8 +90,11 @@ class VerifiedTokens:
 class Gateway:
     """One per worker: the schema cache, its models, the plan cache, the pool."""
 
-    def __init__(self, *, pool: Any, schema: SchemaCache, settings: Settings, authenticator: Authenticate) -> None:
+    def __init__(
+        self, *, pool: Any, schema: SchemaCache, settings: Settings, authenticator: Authenticate, replicas: Any = None
+    ) -> None:
         self.pool = pool
+        self.replicas: Replicas | None = replicas  # reads on replicas (http/replicas.py), or all on `pool`
         self.schema = schema
         self.settings = settings
         self.tokens = VerifiedTokens(authenticator, seconds=settings.jwt_cache_seconds)
@@ -120,6 +124,12 @@ class Gateway:
             },
             body=await request.body() if method in _WRITES else None,
         )
+        if api.action == "update" and api.body is not None and api.body.strip() in (b"{}", b"[]"):
+            # PostgREST: a PATCH that sets nothing changes nothing, and says so.
+            find_relation(self.schema, api.target)
+            reply = empty_update(api)
+            profiles.add_header(profile, reply.headers)
+            return _to_response(request, reply)
         plan, rendered = self.prepare(api)
         if api.method == "PUT" and isinstance(plan, MutatePlan):
             _check_put_key(api, plan)
@@ -133,16 +143,16 @@ class Gateway:
             request_id=request.scope["state"].get("request_id", ""),
             statement_timeout=self.settings.timeout_for(caller.role),
         )
-        outcome = await execute(
-            self.pool,
-            session,
-            rendered.sql,
-            bind(rendered, api, self.settings.max_rows, self.cursor_values(api, plan, rendered)),
-            read_only=rendered.read_only,
-            single=api.single,
-            acquire_timeout=self.settings.acquire_timeout,
-            run=self.run_options(api, plan, rendered),
-        )
+        args = bind(rendered, api, self.settings.max_rows, self.cursor_values(api, plan, rendered))
+        options = {"single": api.single, "acquire_timeout": self.settings.acquire_timeout,
+                   "run": self.run_options(api, plan, rendered)}  # fmt: skip
+        if self.replicas is None:
+            outcome = await execute(self.pool, session, rendered.sql, args, read_only=rendered.read_only, **options)
+        else:
+            who = f"{caller.role}:{caller.claims.get('school_id')}:{caller.claims.get('sub')}"
+            outcome = await self.replicas.run(
+                session, rendered.sql, args, read_only=rendered.read_only, caller=who, **options
+            )
         reply = respond(api, plan, outcome)
         self.link_next(request, api, plan, outcome, reply.headers)
         profiles.add_header(profile, reply.headers)

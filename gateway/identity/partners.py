@@ -36,6 +36,10 @@ SCOPES: Final = frozenset(
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly",
+        # OneRoster 1.2 Gradebook service scopes (db/roster/0019_gradebook_scopes_up.sql).
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly",
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput",
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.delete",
         IMPORT_SCOPE,
     }
 )

@@ -38,6 +38,8 @@ class Entity(msgspec.Struct, frozen=True, kw_only=True):
     fields: dict[str, Field]
     condition: str | None = None  # rows of the view this endpoint serves; `{a}` is the row alias
     scope: Literal["core", "demographics"] = "core"
+    # Fields the 1.2 schema requires: always sent, also when `fields` names others.
+    required: frozenset[str] = frozenset({"sourcedId", "status", "dateLastModified"})
 
     @property
     def output_fields(self) -> tuple[str, ...]:
@@ -53,7 +55,13 @@ def _date(column: str) -> Field:
 
 
 def _boolean(column: str) -> Field:
-    return Field(json=f"r.{column}", filter=f"r.{column}", kind="boolean")
+    # The 1.2 schemas spell booleans as the strings "true"/"false" (enabledUser,
+    # primary), not JSON booleans; filters still compare the boolean column.
+    return Field(
+        json=f"case r.{column} when true then 'true' when false then 'false' end",
+        filter=f"r.{column}",
+        kind="boolean",
+    )
 
 
 def guidref(kind: str, path: str, column: str) -> str:
@@ -95,7 +103,9 @@ ORG_FIELDS: Final = {
     **BASE,
     "name": _text("name"),
     "type": _text("type"),
-    "identifier": _constant("null::json"),
+    # Required by the 1.2 schema; a school has no NCES-like number here, so its
+    # stable sourcedId (the partner's, else the row id) stands in.
+    "identifier": Field(json="r.sourced_id", filter="r.sourced_id"),
     "parent": _constant("null::json"),
     "children": _constant("'[]'::json"),
 }
@@ -108,7 +118,8 @@ SESSION_FIELDS: Final = {
     "schoolYear": _text("school_year"),
     "parent": _ref("academicSession", "academicSessions", "parent_sourced_id"),
     "children": _refs("academicSession", "academicSessions", "children_sourced_ids"),
-    "org": ORG_REF,
+    # Not in a 1.2 academicSession (the schema forbids it): a filter only.
+    "org": Field(json="", filter="r.org_sourced_id", shape="ref"),
 }
 COURSE_FIELDS: Final = {
     **BASE,
@@ -128,11 +139,16 @@ CLASS_FIELDS: Final = {
     "subjects": _constant("'[]'::json"),
     "course": _ref("course", "courses", "course_sourced_id"),
     "school": _ref("org", "schools", "school_sourced_id"),
+    # The 1.2 schema wants at least one term: a class without one is listed
+    # under the school's latest school year (else its latest session).
     "terms": Field(
         json=(
-            "case when r.term_sourced_id is null then '[]'::json else json_build_array("
+            "case when r.term_sourced_id is not null then json_build_array("
             + guidref("academicSession", "academicSessions", "term_sourced_id")
-            + ") end"
+            + ") else coalesce((select json_build_array(json_build_object('href', $1::text || "
+            "'/academicSessions/' || y.sourced_id, 'sourcedId', y.sourced_id, 'type', 'academicSession')) "
+            "from oneroster.academic_sessions y where y.school_id = r.school_id and y.status = 'active' "
+            "order by y.type = 'schoolYear' desc, y.end_date desc, y.id limit 1), '[]'::json) end"
         ),
         shape="refs",
     ),
@@ -193,20 +209,27 @@ for _fields in (SESSION_FIELDS, COURSE_FIELDS, CLASS_FIELDS, USER_FIELDS, ENROLL
     for _name, _field in list(_fields.items()):
         if _field.json.startswith("case when r.") and _field.filter is not None:
             _fields[f"{_name}.sourcedId"] = Field(json="", filter=_field.filter)
+SESSION_FIELDS["org.sourcedId"] = Field(json="", filter="r.org_sourced_id")
+
+_REQUIRED: Final = frozenset({"sourcedId", "status", "dateLastModified"})
+ORG_REQUIRED: Final = _REQUIRED | {"name", "type", "identifier"}
+SESSION_REQUIRED: Final = _REQUIRED | {"title", "startDate", "endDate", "type", "schoolYear"}
+USER_REQUIRED: Final = _REQUIRED | {"enabledUser", "givenName", "familyName", "roles"}
 
 ENTITIES: Final[dict[str, Entity]] = {
-    "orgs": Entity(view="orgs", many="orgs", one="org", fields=ORG_FIELDS),
+    "orgs": Entity(view="orgs", many="orgs", one="org", fields=ORG_FIELDS, required=ORG_REQUIRED),
     "schools": Entity(
-        view="orgs", many="orgs", one="org", fields=ORG_FIELDS, condition="{a}.type = 'school'"
+        view="orgs", many="orgs", one="org", fields=ORG_FIELDS, condition="{a}.type = 'school'", required=ORG_REQUIRED
     ),
     "academicSessions": Entity(
-        view="academic_sessions", many="academicSessions", one="academicSession", fields=SESSION_FIELDS
+        view="academic_sessions", many="academicSessions", one="academicSession", fields=SESSION_FIELDS, required=SESSION_REQUIRED
     ),
     "terms": Entity(
         view="academic_sessions",
         many="academicSessions",
         one="academicSession",
         fields=SESSION_FIELDS,
+        required=SESSION_REQUIRED,
         condition="{a}.type = 'term'",
     ),
     "gradingPeriods": Entity(
@@ -214,18 +237,33 @@ ENTITIES: Final[dict[str, Entity]] = {
         many="academicSessions",
         one="academicSession",
         fields=SESSION_FIELDS,
+        required=SESSION_REQUIRED,
         condition="{a}.type = 'gradingPeriod'",
     ),
-    "courses": Entity(view="courses", many="courses", one="course", fields=COURSE_FIELDS),
-    "classes": Entity(view="classes", many="classes", one="class", fields=CLASS_FIELDS),
-    "users": Entity(view="users", many="users", one="user", fields=USER_FIELDS),
+    "courses": Entity(
+        view="courses", many="courses", one="course", fields=COURSE_FIELDS, required=_REQUIRED | {"title", "courseCode"}
+    ),
+    "classes": Entity(
+        view="classes",
+        many="classes",
+        one="class",
+        fields=CLASS_FIELDS,
+        required=_REQUIRED | {"title", "course", "school", "terms"},
+    ),
+    "users": Entity(view="users", many="users", one="user", fields=USER_FIELDS, required=USER_REQUIRED),
     "students": Entity(
-        view="users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'student'"
+        view="users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'student'", required=USER_REQUIRED
     ),
     "teachers": Entity(
-        view="users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'teacher'"
+        view="users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'teacher'", required=USER_REQUIRED
     ),
-    "enrollments": Entity(view="enrollments", many="enrollments", one="enrollment", fields=ENROLLMENT_FIELDS),
+    "enrollments": Entity(
+        view="enrollments",
+        many="enrollments",
+        one="enrollment",
+        fields=ENROLLMENT_FIELDS,
+        required=_REQUIRED | {"user", "class", "school", "role"},
+    ),
     "demographics": Entity(
         view="demographics",
         many="demographics",

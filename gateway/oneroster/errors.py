@@ -21,7 +21,6 @@ from gateway.errors import ApiError
 CodeMinor = Literal[
     "invalid_filter_field",
     "invalid_selection_field",
-    "invalid_sort_field",  # OneRoster 1.1's code; 1.2 has none for a bad sort
     "invaliddata",
     "unauthorisedrequest",
     "forbidden",
@@ -81,7 +80,9 @@ def invalid_selection(description: str) -> OneRosterError:
 
 
 def invalid_sort(description: str) -> OneRosterError:
-    return OneRosterError(400, "invalid_sort_field", description)
+    # 1.1's `invalid_sort_field` is gone from 1.2's codes; a sort on an unknown
+    # field is a selection the service cannot make.
+    return OneRosterError(400, "invalid_selection_field", description)
 
 
 def invalid_data(description: str) -> OneRosterError:

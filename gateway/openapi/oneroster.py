@@ -24,11 +24,13 @@ _ERRORS: Final = {
     "503": "The database is busy or restarting (`server_busy`); retry.",
     "504": "The read took longer than the role's statement timeout (`server_busy`).",
 }
+# As the 1.2 schemas: no value is ever null (an absent one is left out) and
+# booleans are the strings "true"/"false".
 _KINDS: Final[dict[str, dict[str, Any]]] = {
-    "text": {"type": ["string", "null"]},
+    "text": {"type": "string"},
     "timestamp": {"type": "string", "format": "date-time"},
-    "date": {"type": ["string", "null"], "format": "date"},
-    "boolean": {"type": ["boolean", "null"]},
+    "date": {"type": "string", "format": "date"},
+    "boolean": {"type": "string", "enum": ["true", "false"]},
 }
 IMSX_STATUS_INFO: Final = {
     "type": "object",
@@ -97,13 +99,13 @@ def _field_schema(field: Field) -> dict[str, Any]:
     ref = {"$ref": REF.format(name="OneRosterGUIDRef")}
     match field.shape:
         case "ref":
-            return {"anyOf": [ref, {"type": "null"}]}
+            return ref
         case "refs":
             return {"type": "array", "items": ref}
         case "roles":
             return {"type": "array", "items": _ROLE}
         case "empty_list":
-            return {"type": "array", "maxItems": 0}
+            return {"type": "array", "items": {}, "maxItems": 0}  # items: generators need one
         case "null":
             return {"type": "null"}
     return dict(_KINDS[field.kind])
@@ -117,7 +119,7 @@ def component_schemas() -> dict[str, Any]:
             schemas[name] = {
                 "type": "object",
                 "properties": {f: _field_schema(entity.fields[f]) for f in entity.output_fields},
-                "required": ["sourcedId", "status", "dateLastModified"],
+                "required": sorted(entity.required),
             }
             schemas[name]["properties"]["status"] = {"type": "string", "enum": ["active", "tobedeleted"]}
     return schemas

@@ -31,6 +31,12 @@ _SCOPE_ABOUT: Final = {
     "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly": "Every OneRoster rostering read.",
     "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly":
         "OneRoster demographics (with a core scope: the database shows a partner no student without one).",
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly":
+        "OneRoster 1.2 Gradebook reads. Grantable; no gradebook route is served yet (issue 17).",
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput":
+        "OneRoster 1.2 Gradebook writes (PUT). Grantable; no gradebook route is served yet (issue 17).",
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.delete":
+        "OneRoster 1.2 Gradebook deletes. Grantable; no gradebook route is served yet (issue 17).",
     IMPORT_SCOPE: "Import OneRoster 1.2 CSV zips into the client's school (POST /ims/oneroster/import).",
 }  # fmt: skip
 OAUTH_NO_STORE: Final = {
@@ -160,7 +166,10 @@ def _import_paths() -> dict[str, Any]:
         "parameters": [{"name": "dry_run", "in": "query", "schema": {"type": "boolean", "default": False}}],
         "requestBody": {"required": True, "content": {
             "application/zip": {"schema": {"type": "string", "contentMediaType": "application/zip",
-                                           "description": f"At most {MAX_UPLOAD} bytes."}}}},
+                                           "description": f"At most {MAX_UPLOAD} bytes."}},
+            # What generated clients (openapi-python-client) know how to send as bytes.
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary",
+                                                    "description": f"The zip; at most {MAX_UPLOAD} bytes."}}}},
         "responses": {
             "202": _json("ImportStarted", "The run started"),
             "400": _error("dry_run is not true or false (PGRST100)."),
@@ -169,7 +178,7 @@ def _import_paths() -> dict[str, Any]:
             "409": _error("A run of this school is still going (SDA423): `details` names it, `hint` where to "
                           "follow it."),
             "413": _error("The zip is larger than the service accepts (SDA100)."),
-            "415": _error("Not sent as Content-Type: application/zip (SDA421)."),
+            "415": _error("Not sent as application/zip or application/octet-stream (SDA421)."),
             "500": _error("Something failed on our side."),
             "504": _error("No database connection in time (PGRST003)."),
         },

@@ -23,7 +23,16 @@ ERROR_SCHEMA: Final = {
     "properties": {
         "code": {"type": "string", "examples": ["PGRST301"]},
         "message": {"type": "string"},
-        "details": {"type": ["string", "object", "array", "null"]},
+        # anyOf, not a list of types: generators (openapi-python-client) cannot
+        # parse a bare type union, and dropped every error response for it (issue 16).
+        "details": {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "object", "additionalProperties": True},
+                {"type": "array", "items": {}},
+                {"type": "null"},
+            ]
+        },
         "hint": {"type": ["string", "null"]},
     },
     "required": ["code", "message", "details", "hint"],

@@ -3,8 +3,11 @@
 Refused with a report and no database work: a zip that is not one (or is
 truncated), a zip bomb (too many files, too much uncompressed data, a
 suspicious compression ratio), a missing manifest, files OneRoster does not
-define or the manifest does not declare, non-UTF-8 text, and headers that are
-not exactly the 1.2 CSV binding's (column names and order).
+define or the manifest does not declare, a package of another OneRoster
+version (one message, not a reject per header), non-UTF-8 text, and headers
+that name columns the 1.2 CSV binding does not have or leave out ones it
+requires (columns.py: any order, optional ones may be missing, extension
+columns accepted).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Final
+
+from gateway.roster_import.columns import REQUIRED, layout
 
 MAX_TOTAL_BYTES: Final = 200 * 1024 * 1024
 MAX_FILES: Final = 32
@@ -68,6 +73,13 @@ NOT_IMPORTED: Final = frozenset(
     }
 )  # fmt: skip
 MODES: Final = ("bulk", "delta", "absent")
+# File names as partners spell them (`userprofiles.csv`): matched without case.
+_STEMS: Final = {name.lower(): name for name in (*HEADERS, *NOT_IMPORTED)}
+VERSION_MESSAGE: Final = (
+    "this is a OneRoster {version} package (manifest.csv oneroster.version); this service imports OneRoster 1.2 "
+    "CSV only. 1.1 and 1.2 files differ (1.2 moves users' roles and orgs to roles.csv and renames columns): "
+    "export the roster as OneRoster 1.2 and send it again"
+)
 
 
 def column_name(header: str) -> str:
@@ -100,6 +112,7 @@ class Package:
     # Files left to Postgres' CSV parser (see quote_free): the UTF-8 text with its header.
     csv: dict[str, bytes] = field(default_factory=dict)
     skipped_files: list[str] = field(default_factory=list)
+    extension_columns: dict[str, list[str]] = field(default_factory=dict)  # accepted, not stored yet
 
 
 def quote_free(text: str) -> bool:
@@ -146,8 +159,8 @@ def read_package(data: bytes, *, copy_csv: bool = True) -> Package:
         if m.is_dir():
             problems.append(Problem(m.filename, None, None, "folders are not allowed: put the CSV files at the top of the zip"))
             continue
-        stem = m.filename[:-4] if m.filename.endswith(".csv") else None
-        if stem is None or (stem not in HEADERS and stem not in NOT_IMPORTED):
+        stem = _STEMS.get(m.filename[:-4].lower()) if m.filename.lower().endswith(".csv") else None
+        if stem is None:
             problems.append(Problem(m.filename, None, None, "unknown file: not a OneRoster 1.2 CSV file name"))
             continue
         try:
@@ -170,17 +183,19 @@ def read_package(data: bytes, *, copy_csv: bool = True) -> Package:
         raise ArchiveRejected(problems)
     if "manifest" not in texts:
         raise ArchiveRejected([Problem("manifest.csv", None, None, "missing manifest.csv: a OneRoster 1.2 zip needs one")])
+    _check_version(texts["manifest"])
 
     tables: dict[str, list[list[str]]] = {}
     copied: dict[str, str] = {}
+    package_extensions: dict[str, list[str]] = {}
     for stem, text in texts.items():
         if stem in NOT_IMPORTED:
             continue
-        if copy_csv and stem != "manifest" and quote_free(text):
-            first = text.partition("\n")[0].partition("\r")[0]
-            if tuple(first.split(",")) != HEADERS[stem]:
-                problems.append(Problem(f"{stem}.csv", 1, None, "wrong header: expected " + ",".join(HEADERS[stem])
-                                        + " (OneRoster 1.2 CSV binding, same order)"))  # fmt: skip
+        first = text.partition("\n")[0].partition("\r")[0]
+        # COPY reads the file as it is only when it is in the binding's own
+        # columns and order, and has no 1.1-style `inactive` status to map.
+        if copy_csv and stem != "manifest" and quote_free(text) and tuple(first.split(",")) == HEADERS[stem] \
+                and "inactive" not in text:
             copied[stem] = text
             continue
         try:
@@ -188,16 +203,9 @@ def read_package(data: bytes, *, copy_csv: bool = True) -> Package:
         except csv.Error as error:
             problems.append(Problem(f"{stem}.csv", None, None, f"not valid CSV: {error}"))
             continue
-        header = tuple(parsed[0]) if parsed else ()
-        if header != HEADERS[stem]:
-            problems.append(Problem(f"{stem}.csv", 1, None, "wrong header: expected " + ",".join(HEADERS[stem])
-                                    + " (OneRoster 1.2 CSV binding, same order)"))  # fmt: skip
-            continue
-        width = len(header)
-        for number, row in enumerate(parsed[1:], start=2):
-            if len(row) != width:
-                problems.append(Problem(f"{stem}.csv", number, None, f"{len(row)} fields where the header has {width}"))
-        tables[stem] = parsed[1:]
+        rows = _canonical(stem, parsed, problems, package_extensions)
+        if rows is not None:
+            tables[stem] = rows
     if problems:
         raise ArchiveRejected(problems)
 
@@ -222,7 +230,7 @@ def read_package(data: bytes, *, copy_csv: bool = True) -> Package:
     if problems:
         raise ArchiveRejected(problems)
 
-    package = Package(modes={})
+    package = Package(modes={}, extension_columns=package_extensions)
     for stem in IMPORTED:
         if stem in tables:
             package.modes[stem] = manifest[f"file.{stem}"]
@@ -232,3 +240,43 @@ def read_package(data: bytes, *, copy_csv: bool = True) -> Package:
             package.csv[stem] = copied[stem].encode()
     package.skipped_files = sorted(s for s in texts if s in NOT_IMPORTED)
     return package
+
+
+def _check_version(text: str) -> None:
+    """A package of another OneRoster version is refused with one message,
+    before its headers are compared with the 1.2 binding's (issue 17)."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return  # reported with the other files' CSV errors
+    version = next((row[1].strip() for row in rows[1:] if len(row) >= 2 and row[0] == "oneroster.version"), "1.2")
+    if version != "1.2":
+        raise ArchiveRejected([Problem("manifest.csv", None, "oneroster.version", VERSION_MESSAGE.format(version=version))])
+
+
+def _canonical(
+    stem: str, parsed: list[list[str]], problems: list[Problem], extensions: dict[str, list[str]]
+) -> list[list[str]] | None:
+    """A parsed file's rows in the binding's columns and order, or None (problems added)."""
+    if stem == "manifest":
+        if not parsed or tuple(parsed[0]) != HEADERS["manifest"]:
+            problems.append(Problem("manifest.csv", 1, None, "wrong header: expected propertyName,value"))
+            return None
+        return parsed[1:]
+    plan, reasons = layout(HEADERS[stem], parsed[0] if parsed else [], REQUIRED[stem])
+    problems.extend(Problem(f"{stem}.csv", 1, None, reason) for reason in reasons)
+    if plan is None:
+        return None
+    if plan.extensions:
+        extensions[stem] = list(plan.extensions)
+    width = len(parsed[0])
+    rows = []
+    for number, row in enumerate(parsed[1:], start=2):
+        if len(row) != width:
+            problems.append(Problem(f"{stem}.csv", number, None, f"{len(row)} fields where the header has {width}"))
+            continue
+        values = list(plan.canonical(row))
+        if values[1] == "inactive":  # status: 1.2 says read 1.1's `inactive` as `tobedeleted`
+            values[1] = "tobedeleted"
+        rows.append(values)
+    return rows

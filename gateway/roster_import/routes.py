@@ -71,7 +71,8 @@ async def start_import(request: Request[Any, Any, Any]) -> Response[bytes]:
         raise ApiError(403, "SDA420", "importing a roster needs a school_admin token or a partner token with the import scope",
                        hint=IMPORT_SCOPE)  # fmt: skip
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if content_type not in ("application/zip", "application/x-zip-compressed"):
+    # octet-stream: what generated clients send for a binary body (openapi/openapi.json).
+    if content_type not in ("application/zip", "application/x-zip-compressed", "application/octet-stream"):
         raise ApiError(415, "SDA421", "send the zip with Content-Type: application/zip")
     flag = (request.query_params.get("dry_run") or "false").lower()
     if flag not in ("true", "false"):

@@ -201,6 +201,8 @@ async def execute_run(
             report = await merge(connect, caller, package, dry_run=dry_run, progress=progress)
         if package.skipped_files:
             report["skipped_files"] = [f"{s}.csv: not imported by this service" for s in package.skipped_files]
+        if package.extension_columns:
+            report["extension_columns"] = {f"{s}.csv": names for s, names in package.extension_columns.items()}
     except ArchiveRejected as rejected:
         report = {
             "status": "REJECTED",

@@ -32,8 +32,9 @@ import asyncpg
 import httpx
 import pytest
 
-from db.database import scratch_database
+from db.database import scratch_database, with_user
 from db.seed.logins import DEMO_PASSWORD
+from tests.pgbouncer import enabled as pgbouncer_enabled
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -84,10 +85,27 @@ async def demo_database(server_url: str) -> AsyncIterator[str]:
         yield url
 
 
+def _through_pgbouncer(request: pytest.FixtureRequest, demo_database: str) -> dict[str, str]:
+    """With PGBOUNCER=1: the gateway's login through PgBouncer in transaction
+    mode, as README's "Scale-out" says to run it (two workers, no statement
+    cache, LISTEN on PostgreSQL itself); otherwise nothing changes."""
+    if not pgbouncer_enabled():
+        return {}
+    direct = with_user(demo_database, "authenticator")
+    return {
+        "AUTHENTICATOR_URL": request.getfixturevalue("bouncer").url(direct),
+        "DB_CHANNEL_URL": direct,
+        "DB_STATEMENT_CACHE_SIZE": "0",
+    }
+
+
 @pytest.fixture(scope="session")
-def gateway(demo_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+def gateway(
+    demo_database: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Gateway]:
     """`python -m gateway serve` on 127.0.0.1 and a free port, until the session ends."""
     port = free_port()
+    bounced = _through_pgbouncer(request, demo_database)
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("gateway") / "serve.log"
     env = _gateway_env(
@@ -99,10 +117,12 @@ def gateway(demo_database: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         DB_POOL_MIN="1",
         DB_POOL_MAX="8",
         LOG_LEVEL="WARNING",
+        **bounced,
     )
+    workers = ["--workers", "2"] if bounced else []
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "gateway", "serve", "--host", "127.0.0.1", "--port", str(port), *workers],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:

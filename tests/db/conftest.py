@@ -14,6 +14,7 @@ import pytest
 
 from db.database import with_user
 from tests.factories import School, make_school
+from tests.pgbouncer import enabled as pgbouncer_enabled
 
 
 @pytest.fixture
@@ -35,9 +36,10 @@ async def other_school(committer: asyncpg.Connection) -> School:
 
 
 @pytest.fixture
-async def authenticator(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    """The gateway's login, in a transaction that is rolled back after the test."""
-    connection = await asyncpg.connect(with_user(database_url, "authenticator"))
+async def authenticator(authenticator_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """The gateway's login, in a transaction that is rolled back after the test
+    (through PgBouncer with PGBOUNCER=1: no named prepared statements then)."""
+    connection = await asyncpg.connect(authenticator_url, statement_cache_size=0 if pgbouncer_enabled() else 100)
     transaction = connection.transaction()
     await transaction.start()
     try:

@@ -8,6 +8,7 @@ and drops it again afterwards through the same API."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -55,10 +56,12 @@ async def bi_tool(database_url: str, reporting_login: ReportingLogin) -> AsyncIt
     await connection.close()
 
 
-async def test_the_login_is_named_after_the_school_and_registered_for_it(
+async def test_the_login_has_an_opaque_name_and_is_registered_for_its_school(
     reporting_login: ReportingLogin, school: School, committer: asyncpg.Connection
 ) -> None:
-    assert reporting_login.name == "reporting_" + school.id.hex
+    # Logs, pg_stat_activity and BI tools' settings show the name: it must not tell the school (issue 13 F4).
+    assert re.fullmatch(r"rpt_[0-9a-f]{32}", reporting_login.name)
+    assert school.id.hex not in reporting_login.name
     role = await committer.fetchrow(
         """select r.rolcanlogin, r.rolconnlimit, r.rolsuper, r.rolbypassrls, r.rolcreaterole, r.rolinherit,
                   pg_has_role(r.oid, 'reporting', 'member') as reporting,
@@ -69,7 +72,9 @@ async def test_the_login_is_named_after_the_school_and_registered_for_it(
     assert role["rolcanlogin"] and role["reporting"] and role["rolinherit"], "a login that inherits `reporting`"
     assert not (role["rolsuper"] or role["rolbypassrls"] or role["rolcreaterole"])
     assert role["rolconnlimit"] == 5
-    assert {"default_transaction_read_only=on", "statement_timeout=30s"} <= set(role["settings"])
+    assert {"default_transaction_read_only=on", "statement_timeout=30s", "work_mem=32MB", "temp_file_limit=1GB"} <= set(
+        role["settings"]
+    )
     registered = await committer.fetchval("select school_id from auth.reporting_logins where role_name = $1", reporting_login.name)
     assert registered == school.id
 
@@ -155,7 +160,41 @@ async def test_the_login_gets_no_health_records_nor_the_audit_log(bi_tool: async
 async def test_the_session_settings_protect_the_server(bi_tool: asyncpg.Connection) -> None:
     assert await bi_tool.fetchval("show statement_timeout") == "30s"
     assert await bi_tool.fetchval("show default_transaction_read_only") == "on"
+    assert await bi_tool.fetchval("show work_mem") == "32MB"
+    assert await bi_tool.fetchval("show temp_file_limit") == "1GB"
     assert await bi_tool.fetchval("select current_schemas(false)") == ["reporting", "api"]
+    # The one guard a session could not lift itself: temp files are a superuser setting.
+    await expect_sqlstate(bi_tool, "42501", "set temp_file_limit = '100GB'")
+
+
+async def test_the_operator_sets_the_guards_for_new_logins(
+    database_url: str, school: School, committer: asyncpg.Connection
+) -> None:
+    """school_data.reporting_* (ALTER DATABASE ... SET, or the CLI's REPORTING_*
+    variables) are the operator's; an admin through the API cannot set them."""
+    gateway = await asyncpg.connect(with_user(database_url, "authenticator"))
+    try:
+        async with gateway.transaction():
+            await act_as(gateway, "school_admin", school_id=school.id, sub=school.admin_user)
+            await gateway.execute(
+                "select set_config('school_data.reporting_work_mem', '8MB', true),"
+                " set_config('school_data.reporting_statement_timeout', '5s', true),"
+                " set_config('school_data.reporting_temp_file_limit', '100MB', true),"
+                " set_config('school_data.reporting_connection_limit', '2', true)"
+            )
+            name = await gateway.fetchval("select api.create_reporting_login($1)", secrets.token_urlsafe(24))
+    finally:
+        await gateway.close()
+    try:
+        role = await committer.fetchrow(
+            """select r.rolconnlimit, (select s.setconfig from pg_db_role_setting s where s.setrole = r.oid) as settings
+               from pg_roles r where r.rolname = $1""",
+            name,
+        )
+        assert role["rolconnlimit"] == 2
+        assert {"work_mem=8MB", "statement_timeout=5s", "temp_file_limit=100MB"} <= set(role["settings"])
+    finally:
+        await as_school_admin(database_url, school, "select api.drop_reporting_login()")
 
 
 async def test_creating_again_rotates_the_password_under_the_same_name(
@@ -190,3 +229,32 @@ async def test_only_a_school_admin_may_manage_the_login(authenticator: asyncpg.C
     assert "only a school administrator" in str(error), "an admin token without a school is refused"
     await act_as(authenticator, "school_admin", school_id=school.id, sub=school.admin_user)
     await expect_sqlstate(authenticator, "22023", "select api.create_reporting_login('short')")
+
+
+async def test_the_dashboard_views_add_up(bi_tool: asyncpg.Connection, school: School, committer: asyncpg.Connection) -> None:
+    """db/tenancy/reporting_dashboards.sql on the factory's records: one PRESENT
+    mark in `class_`, one ABSENT in `other_class` (week of 2026-09-28)."""
+    await make_school_records(committer, school)
+    weekly = {
+        r["class_id"]: (r["week_start"].isoformat(), r["marks"], r["attendance_rate"])
+        for r in await bi_tool.fetch("select * from reporting.attendance_class_weekly")
+    }
+    assert weekly == {school.class_: ("2026-09-28", 1, 1), school.other_class: ("2026-09-28", 1, 0)}
+    students = {r["student_id"]: r["absent"] for r in await bi_tool.fetch("select * from reporting.attendance_student_weekly")}
+    assert students == {school.student: 0, school.other_student: 1}
+    graded = await bi_tool.fetchval("select sum(graded) from reporting.grade_distribution")
+    assert graded == await committer.fetchval(
+        "select count(*) from data.grades where school_id = $1 and assessment_id is not null and not is_deleted", school.id
+    )
+    open_balance = await bi_tool.fetchval("select sum(balance_due) from reporting.balance_ageing")
+    assert open_balance == await committer.fetchval(
+        "select sum(balance_due) from data.invoices where school_id = $1 and status in ('SENT', 'PARTIALLY_PAID')", school.id
+    )
+    collected = await bi_tool.fetchval("select sum(collected_amount) from reporting.fee_collection_monthly")
+    assert collected == 30, "three payments of 10 (tests.factories)"
+    terms = await bi_tool.fetch("select * from reporting.enrollment_by_term where classes > 0")
+    assert sum(r["enrollments"] for r in terms) == await committer.fetchval(
+        """select count(*) from data.enrollments e join data.classes c on c.school_id = e.school_id and c.id = e.class_id
+           where e.school_id = $1 and c.academic_term_id is not null and not c.is_deleted""",
+        school.id,
+    )

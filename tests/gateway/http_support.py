@@ -25,6 +25,7 @@ from gateway.app import create_app
 from gateway.http.config import Settings
 from gateway.identity.auth import AuthConfig
 from tests.factories import School, make_school
+from tests.roster.schema_check import check_response
 
 SECRET = "gateway-http-tests-secret-0123456789abcdef"
 ORIGIN = "https://dashboard.example"
@@ -112,4 +113,6 @@ def gateway_app(database_url: str) -> Litestar:
 async def api(gateway_app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
     """The app in process (ASGI, lifespan run: pool and schema cache loaded)."""
     async with AsyncTestClient(gateway_app) as client:
+        # Every OneRoster REST answer is checked against 1EdTech's schemas.
+        client.event_hooks["response"].append(check_response)
         yield client

@@ -64,6 +64,9 @@ def test_embeds_aggregate(text: str, expected: bool) -> None:
         ("students", "select=classes(last:name.max())", True,
          (SelectField(column="name", alias="last", aggregate="max"),)),
         ("students", "select=classes(name)", False, (SelectField(column="name"),)),
+        # PostgREST's `embed(count)`: no column named count, so Postgres' `t.count` is `count(t)`.
+        ("classes", "select=name,enrollments(count)", True,
+         (SelectField(column="", alias="count", aggregate="count"),)),
     ],
 )  # fmt: skip
 def test_plan(target: str, query: str, aggregated: bool, fields: tuple[SelectField, ...]) -> None:

@@ -122,7 +122,8 @@ def test_ambiguous_is_pgrst201_with_the_choices() -> None:
         {"cardinality": "many-to-one", "embedding": "students with schools",
          "relationship": "students_school_id_fkey using students(school_id) and schools(id)"},
         {"cardinality": "many-to-many", "embedding": "students with schools",
-         "relationship": "enrollments_student_id_tenant_fkey and enrollments_school_id_fkey using enrollments"},
+         "relationship": "enrollments using enrollments_student_id_tenant_fkey(school_id, student_id) and "
+                         "enrollments_school_id_fkey(school_id)"},
     ]  # fmt: skip
 
 

@@ -66,6 +66,15 @@ async def test_enrollments_counted_per_class_as_sql_counts_them(
     assert [row["count"] for row in expected] != [0] * len(expected)
 
 
+async def test_embed_count_without_parentheses_counts_as_postgrest_does(api: Api, school: School) -> None:
+    """`enrollments(count)`, PostgREST's older form: the same counts as `count()`,
+    also for a role outside AGGREGATES_ROLES (PostgREST needs no aggregates for it)."""
+    modern = await get(api, "/classes?select=id,enrollments(count())&order=id", school)
+    assert await get(api, "/classes?select=id,enrollments(count)&order=id", school) == modern
+    parent = await api.get("/classes?select=id,students(count)&order=id", headers=as_role("parent", school))
+    assert parent.status_code == 200, parent.text
+
+
 async def test_a_teacher_counts_only_the_enrollments_rls_shows_them(
     api: Api, school: School, committer_session: asyncpg.Connection
 ) -> None:

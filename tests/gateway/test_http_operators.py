@@ -100,6 +100,9 @@ CASES = [
      "tags && '{music,art}' or days -|- '[20,30)' or id = any('{5}')"),
     ("and=(words.fts(english).quick,not.or(id.eq.1,name.like(any).{X*,Y*}))",
      "words @@ to_tsquery('english', 'quick') and not (id = 1 or name like any('{X%,Y%}'))"),
+    # PostgREST skips spaces around a tree's parentheses and commas; an array is one value for any operator.
+    ("or=( id.eq.1, and ( id.in.( 2, 3 ) , tags.isdistinct.{art} ) )",
+     "id = 1 or (id in (2, 3) and tags is distinct from '{art}')"),
 ]  # fmt: skip
 
 

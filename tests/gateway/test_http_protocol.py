@@ -45,7 +45,7 @@ async def test_the_request_id_reaches_the_audit_log(
     response = await api.post(
         "/subjects",
         json={"school_id": str(school.id), "name": "Audited"},
-        headers=as_role("school_admin", school, **{"X-Request-Id": "audit-me-1"}),
+        headers=as_role("school_admin", school, **{"X-Request-Id": "audit-me-1", "Prefer": "return=headers-only"}),
     )
     assert response.status_code == 201, response.text
     subject_id = response.headers["location"].rsplit("eq.", 1)[1]

@@ -104,13 +104,16 @@ async def test_arguments_take_the_catalog_types(rpc_test: AsyncTestClient[Litest
     assert_canonical_error(bad, 400, "22007")
 
 
-async def test_void_functions_answer_204_and_volatile_ones_refuse_get(
+async def test_void_functions_answer_204_and_a_write_in_a_get_is_refused(
     rpc_test: AsyncTestClient[Litestar], committer_session: asyncpg.Connection
 ) -> None:
     response = await rpc_test.post("/rpc/remember", json={"p_note": "hello"})
     assert (response.status_code, response.content) == (204, b"")
     assert await committer_session.fetchval("select count(*) from gw_rpc_test.log where note = 'hello'") == 1
-    assert_canonical_error(await rpc_test.get("/rpc/remember?p_note=x"), 405, "PGRST101")
+    # PostgREST's rule: GET calls any function, read-only; the INSERT fails (25006).
+    refused = assert_canonical_error(await rpc_test.get("/rpc/remember?p_note=x"), 405, "25006")
+    assert refused["message"] == "cannot execute INSERT in a read-only transaction"
+    assert await committer_session.fetchval("select count(*) from gw_rpc_test.log where note = 'x'") == 0
 
 
 async def test_gets_run_read_only_with_the_callers_claims(rpc_test: AsyncTestClient[Litestar], school: School) -> None:
@@ -197,7 +200,7 @@ async def test_set_current_term(api: AsyncTestClient[Litestar], gateway_app: Lit
     assert response.status_code == 200, response.text
     assert (response.json()["id"], response.json()["is_current"]) == (str(school.term), True)
     assert_canonical_error(await api.get(f"/rpc/set_current_term?p_term_id={school.term}",
-                                         headers=as_role("school_admin", school)), 405, "PGRST101")  # fmt: skip
+                                         headers=as_role("school_admin", school)), 405, "25006")  # fmt: skip
     teacher = await api.post("/rpc/set_current_term", json={"p_term_id": str(school.term)},
                              headers=as_role("teacher", school))  # fmt: skip
     assert teacher.status_code in (401, 403), teacher.text

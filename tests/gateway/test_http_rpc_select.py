@@ -215,7 +215,11 @@ async def test_head_calls_a_stable_function_without_a_body(rpc: AsyncTestClient[
     assert response.headers["content-type"].startswith("application/json")
 
 
-async def test_head_refuses_a_volatile_function(api: AsyncTestClient[Litestar], gateway_app: Litestar) -> None:
+async def test_head_on_a_writing_function_is_refused_read_only(
+    api: AsyncTestClient[Litestar], gateway_app: Litestar, committer_session: asyncpg.Connection
+) -> None:
     assert "set_current_term" in gateway_app.state.schema_cache.functions, "api.set_current_term (m0006) is exposed"
-    response = await api.head("/rpc/set_current_term?p_term_id=00000000-0000-0000-0000-000000000000")
-    assert (response.status_code, response.content) == (405, b"")
+    school = await make_school(committer_session)
+    response = await api.head(f"/rpc/set_current_term?p_term_id={school.term}", headers=as_role("school_admin", school))
+    assert (response.status_code, response.content) == (405, b""), "the UPDATE fails in HEAD's read-only transaction"
+    assert not await committer_session.fetchval("select is_current from data.academic_terms where id = $1", school.term)

@@ -35,7 +35,7 @@ async def count(committer: asyncpg.Connection, school: School, table: str = "stu
     return await committer.fetchval(f"select count(*) from data.{table} where school_id = $1", school.id)
 
 
-async def test_post_one_object_returns_201_location_and_representation(
+async def test_post_one_object_returns_201_and_representation(
     api: AsyncTestClient[Litestar], school: School
 ) -> None:
     response = await api.post("/students?select=id,student_number", json=student_row(school, "W-1"),
@@ -43,9 +43,10 @@ async def test_post_one_object_returns_201_location_and_representation(
     assert response.status_code == 201, response.text
     [row] = response.json()
     assert row["student_number"] == "W-1"
-    assert response.headers["location"] == f"/students?id=eq.{row['id']}"
+    assert "location" not in response.headers, "Location only with return=headers-only, as PostgREST"
     assert response.headers["preference-applied"] == "return=representation"
-    fetched = await api.get(response.headers["location"], headers=admin(school, Accept=OBJECT))
+    assert response.headers["content-range"] == "*/*", "PostgREST's Content-Range on POST"
+    fetched = await api.get(f"/students?id=eq.{row['id']}", headers=admin(school, Accept=OBJECT))
     assert fetched.json()["student_number"] == "W-1"
 
 
@@ -53,7 +54,11 @@ async def test_post_minimal_and_headers_only_have_no_body(api: AsyncTestClient[L
     for number, prefer in (("W-2", ""), ("W-3", "return=minimal"), ("W-4", "return=headers-only")):
         response = await api.post("/students", json=student_row(school, number), headers=admin(school, Prefer=prefer))
         assert (response.status_code, response.content) == (201, b"")
-        assert response.headers["location"].startswith("/students?id=eq.")
+        assert "content-type" not in response.headers, "no body, no Content-Type (PostgREST)"
+        if prefer == "return=headers-only":
+            assert response.headers["location"].startswith("/students?id=eq.")
+        else:
+            assert "location" not in response.headers
 
 
 async def test_post_an_array_is_one_statement(
@@ -64,7 +69,7 @@ async def test_post_an_array_is_one_statement(
                               headers=admin(school, Prefer="return=representation, count=exact"))  # fmt: skip
     assert response.status_code == 201
     assert response.json() == [{"student_number": "A-1", "gender": None}, {"student_number": "A-2", "gender": "FEMALE"}]
-    assert response.headers["content-range"] == "0-1/2"
+    assert response.headers["content-range"] == "*/2", "POST: `*/count`, as PostgREST"
     assert "location" not in response.headers
     assert await count(committer_session, school) == 4
 
@@ -160,8 +165,7 @@ async def test_patch_validates_and_refuses_nulls_in_not_null_columns(
     assert (
         assert_canonical_error(response, 400, "PGRST102")["details"] == "Expected `str`, got `null` - at `$.last_name`"
     )
-    empty = await api.patch("/students?student_number=eq.S-1", json={}, headers=admin(school))
-    assert_canonical_error(empty, 400, "PGRST102")
+    # `{}` sets nothing: PostgREST answers 204 (test_a_patch_that_sets_nothing_changes_nothing).
 
 
 async def test_unfiltered_writes_need_an_explicit_preference(
@@ -197,7 +201,8 @@ async def test_single_object_writes_are_rolled_back_unless_exactly_one_row(
 async def test_delete_soft_deletes_through_the_view(
     api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
 ) -> None:
-    created = await api.post("/rooms", json={"school_id": str(school.id), "name": "Gym"}, headers=admin(school))
+    created = await api.post("/rooms", json={"school_id": str(school.id), "name": "Gym"},
+                             headers=admin(school, Prefer="return=headers-only"))  # fmt: skip
     room_id = created.headers["location"].rsplit("eq.", 1)[1]
     deleted = await api.delete(f"/rooms?id=eq.{room_id}&select=name",
                                headers=admin(school, Prefer="return=representation"))  # fmt: skip
@@ -235,7 +240,7 @@ async def test_a_postgrest_js_bulk_insert_names_its_columns(
     rows = [student_row(school, "J-1"), student_row(school, "J-2", gender="MALE")]
     columns = '"school_id","student_number","first_name","last_name","gender"'
     response = await api.post(f"/students?columns={columns}", json=rows, headers=admin(school, Prefer="count=exact"))
-    assert (response.status_code, response.headers["content-range"]) == (201, "0-1/2")
+    assert (response.status_code, response.headers["content-range"]) == (201, "*/2")
     assert await count(committer_session, school) == 4
 
 
@@ -256,3 +261,26 @@ async def test_upserts_merge_or_ignore_duplicates(api: AsyncTestClient[Litestar]
     no_index = await api.post("/subjects?on_conflict=name", json=again,
                               headers=admin(school, Prefer="resolution=merge-duplicates"))  # fmt: skip
     assert_canonical_error(no_index, 400, "42P10")  # no unique index on (name)
+
+
+async def test_a_patch_that_sets_nothing_changes_nothing(
+    api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
+) -> None:
+    """PostgREST's answer to `PATCH {}` (its UpdateSpec): 204 and `*/*`, or `[]`
+    with return=representation; no row is touched, filters or not."""
+    before = await committer_session.fetchval("select max(updated_at) from data.students where school_id = $1", school.id)
+    for body in (b"{}", b"[]"):
+        quiet = await api.patch("/students?student_number=eq.S-1", content=body,
+                                headers=admin(school, **{"Content-Type": "application/json"}))  # fmt: skip
+        assert (quiet.status_code, quiet.content, quiet.headers["content-range"]) == (204, b"", "*/*")
+        assert "content-type" not in quiet.headers
+        shown = await api.patch("/students", content=body,
+                                headers=admin(school, Prefer="return=representation",
+                                              **{"Content-Type": "application/json"}))  # fmt: skip
+        assert (shown.status_code, shown.json(), shown.headers["preference-applied"]) == (
+            200, [], "return=representation"
+        )
+    after = await committer_session.fetchval("select max(updated_at) from data.students where school_id = $1", school.id)
+    assert after == before
+    missing = await api.patch("/nope", content=b"{}", headers=admin(school, **{"Content-Type": "application/json"}))
+    assert_canonical_error(missing, 404, "PGRST205")

@@ -30,7 +30,7 @@ RANKS = {
     "errors": 0, "pg_errors": 0,
     "dialect": 1, "identity": 1,
     "http": 2,
-    "oneroster": 3, "roster_import": 3, "openapi": 3,
+    "oneroster": 3, "roster_import": 3, "openapi": 3, "ops": 3,
     "app": 4, "cli": 4, "__main__": 4,
 }  # fmt: skip
 SIBLINGS = {("dialect", "identity"), ("identity", "dialect")}

@@ -72,7 +72,7 @@ def test_valid_bodies_yield_their_columns_in_relation_order(body: bytes, columns
         (b'{"student_number": "1", "last_name": "A", "line_total": 1}', "SDA102",
          "Object contains unknown field `line_total`"),
         (b"[1]", "PGRST102", "Expected `object`, got `int` - at `$[0]`"),
-        (b"{", "PGRST102", "Input data was truncated"),
+        (b"{", "PGRST102", None),
     ],
 )  # fmt: skip
 def test_invalid_bodies_name_the_field(body: bytes, code: str, details: str) -> None:

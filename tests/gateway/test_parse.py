@@ -96,6 +96,25 @@ def test_filters(query: str, where: tuple, values: tuple) -> None:
             (Logic(conjunction="or", negated=True, children=(Filter(column="a", op="eq", slot=0),)),),
             ("1",),
         ),
+        # Spaces around parentheses and commas are skipped (PostgREST's lexemes); values keep theirs.
+        (
+            "or=( a.eq.1, and ( b.in.( 1, 2 ) , c.eq.x ) )",
+            (Logic(conjunction="or", children=(
+                Filter(column="a", op="eq", slot=0),
+                Logic(conjunction="and", children=(
+                    Filter(column="b", op="in", slot=1), Filter(column="c", op="eq", slot=2)
+                )),
+            )),),
+            ("1", (" 1", " 2 "), "x "),
+        ),
+        # An array literal is one value for any operator inside a tree.
+        (
+            "and=(a.gte.2,b.isdistinct.{1,2})",
+            (Logic(conjunction="and", children=(
+                Filter(column="a", op="gte", slot=0), Filter(column="b", op="isdistinct", slot=1)
+            )),),
+            ("2", "{1,2}"),
+        ),
     ],
 )
 def test_logic_trees(query: str, where: tuple, values: tuple) -> None:
@@ -325,3 +344,21 @@ def test_columns_only_on_post_and_resolution_is_a_preference() -> None:
         assert get("", prefer=f"resolution={value},return=minimal").preferences == Preferences(
             resolution=value, return_="minimal"
         )
+
+
+def test_put_takes_no_limit_nor_offset_pgrst114() -> None:
+    for query in ("limit=1", "offset=1"):
+        with pytest.raises(ApiError) as caught:
+            parse_request("PUT", "x", rpc=False, query="id=eq.1&" + query, headers={}, body=b"{}")
+        assert (caught.value.code, caught.value.message) == (
+            "PGRST114", "limit/offset querystring parameters are not allowed for PUT"
+        )
+
+
+def test_a_missing_or_malformed_body_is_pgrst102_in_postgrests_words() -> None:
+    with pytest.raises(ApiError) as malformed:
+        parse_request("POST", "x", rpc=True, query="", headers={}, body=b"{")
+    with pytest.raises(ApiError) as missing:
+        parse_request("PATCH", "x", rpc=False, query="id=eq.1", headers={}, body=b"")
+    for error in (malformed.value, missing.value):
+        assert (error.code, error.message, error.details) == ("PGRST102", "Empty or invalid json", None)

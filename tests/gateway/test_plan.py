@@ -112,7 +112,6 @@ def test_logic_trees_keep_their_shape_and_slots() -> None:
         ("GET", "", {"target": "nope", "rpc": True}, 404, "PGRST202"),
         ("GET", "p_amount=1", {"target": "record_payment", "rpc": True}, 404, "PGRST202"),
         ("GET", "p_class_id=1&p_extra=2", {"target": "students_of", "rpc": True}, 404, "PGRST202"),
-        ("GET", "p_invoice_id=1&p_amount=2", {"target": "record_payment", "rpc": True}, 405, "PGRST101"),
     ],
 )
 def test_errors(method: str, query: str, kwargs: dict, status: int, code: str) -> None:
@@ -165,6 +164,9 @@ def test_call_plans() -> None:
     # A stable function called with POST still runs read-only.
     assert plan("POST", target="students_of", rpc=True, body=b'{"p_class_id": "x"}').read_only  # type: ignore[union-attr]
     assert plan("GET", target="ping", rpc=True).returns == "void"  # type: ignore[union-attr]
+    # A volatile function called with GET is planned read-only (PostgREST: a write then fails, 25006).
+    volatile = plan("GET", "p_invoice_id=x&p_amount=1", target="record_payment", rpc=True)
+    assert isinstance(volatile, CallPlan) and volatile.read_only and not volatile.from_body
 
 
 def test_listed_columns_replace_the_bodys_and_must_be_writable() -> None:
@@ -185,3 +187,37 @@ def test_upserts_default_to_the_primary_key() -> None:
     assert keyed.on_conflict == ("student_number",)  # type: ignore[union-attr]
     assert plan("POST", "on_conflict=student_number", columns=("student_number",)).on_conflict == ()  # type: ignore[union-attr]
     assert plan_error("POST", "on_conflict=nope", prefer="resolution=merge-duplicates").code == "42703"
+
+
+# PostgREST 12's words for PGRST202 (Error.hs NoRpc, noRpcHint), pinned case by case.
+@pytest.mark.parametrize(
+    ("method", "query", "target", "message", "details", "hint"),
+    [
+        ("GET", "", "nope", "Could not find the function api.nope without parameters in the schema cache",
+         "Searched for the function api.nope without parameters, but no matches were found in the schema cache.",
+         None),
+        ("GET", "", "students_oof", "Could not find the function api.students_oof without parameters in the schema "
+         "cache", "Searched for the function api.students_oof without parameters, but no matches were found in the "
+         "schema cache.", "Perhaps you meant to call the function api.students_of"),
+        ("GET", "p_class=1", "students_of", "Could not find the function api.students_of(p_class) in the schema cache",
+         "Searched for the function api.students_of with parameter p_class, but no matches were found in the schema "
+         "cache.", "Perhaps you meant to call the function api.students_of(p_class_id)"),
+        ("GET", "p_amount=1&p_x=2", "record_payment",
+         "Could not find the function api.record_payment(p_amount, p_x) in the schema cache",
+         "Searched for the function api.record_payment with parameters p_amount, p_x, but no matches were found in "
+         "the schema cache.", None),
+    ],
+)  # fmt: skip
+def test_unknown_function_is_worded_as_postgrest(
+    method: str, query: str, target: str, message: str, details: str, hint: str | None
+) -> None:
+    error = plan_error(method, query, target=target, rpc=True)
+    assert (error.code, error.message, error.details, error.hint) == ("PGRST202", message, details, hint)
+
+
+def test_a_posted_call_may_also_be_a_single_json_argument() -> None:
+    error = plan_error("POST", target="students_of", rpc=True, body=b'{"x": 1}')
+    assert error.details == (
+        "Searched for the function api.students_of with parameter x or with a single unnamed json/jsonb parameter, "
+        "but no matches were found in the schema cache."
+    )

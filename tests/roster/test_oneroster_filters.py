@@ -164,8 +164,10 @@ def test_only_a_delta_filter_shows_tobedeleted_rows() -> None:
 
 
 def test_fields_select_keys_and_unknown_fields_are_invalid_selection_fields() -> None:
-    sql, _ = render("users", fields=("sourcedId", "givenName"))
-    assert "json_build_object('sourcedId', r.sourced_id, 'givenName', r.given_name)" in sql
+    sql, _ = render("courses", fields=("sourcedId", "title"))
+    # the schema's required fields come too; nulls are left out, never sent
+    assert "json_strip_nulls(json_build_object('sourcedId', r.sourced_id, 'status', r.status, " in sql
+    assert "'title', r.title, 'courseCode', r.course_code))" in sql and "'org'" not in sql
     for bad in (("sourcedId", "password_hash"), ("role",), ("givenName'); drop table x; --",)):
         with pytest.raises(OneRosterError) as caught:
             render("users", fields=bad)
@@ -178,7 +180,7 @@ def test_sort_uses_the_field_expression_and_refuses_unknown_fields() -> None:
     for bad in ("family_name", "familyName desc", "roles", "1"):
         with pytest.raises(OneRosterError) as caught:
             render("users", sort=bad)
-        assert caught.value.minor == "invalid_sort_field"
+        assert caught.value.minor == "invalid_selection_field"
 
 
 def test_single_objects_and_nested_collections_bind_their_sourced_ids() -> None:

@@ -136,6 +136,29 @@ async def test_token_errors_follow_rfc_6749(api: AsyncTestClient[Litestar], scho
     assert json_body.status_code == 400 and json_body.json()["error"] == "invalid_request"
 
 
+async def test_a_token_request_gets_the_granted_subset_of_the_scopes_it_asks_for(
+    api: AsyncTestClient[Litestar], schools: tuple[School, School]
+) -> None:
+    """RFC 6749 section 3.3: asking for more than the client holds is no error;
+    the token carries what was granted and `scope` says so."""
+    gradebook = "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly"
+    client = await new_client(api, schools[0], [CORE, gradebook])
+    asked = f"{CORE} {gradebook} https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.delete {IMPORT_SCOPE}"
+    response = await get_token(api, client, scope=asked)
+    assert response.status_code == 200, response.text
+    assert response.json()["scope"] == " ".join(sorted([CORE, gradebook])), "the granted subset, said in `scope`"
+    claims = jwt.decode(response.json()["access_token"], SECRET, algorithms=["HS256"], audience=None)
+    assert set(claims["scope"].split()) == {CORE, gradebook}, "the token carries exactly the granted scopes"
+
+
+async def test_an_admin_can_grant_every_gradebook_scope(
+    api: AsyncTestClient[Litestar], schools: tuple[School, School]
+) -> None:
+    scopes = [f"https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.{s}" for s in ("readonly", "createput", "delete")]
+    client = await new_client(api, schools[0], scopes)
+    assert set(client["scopes"]) == set(scopes)
+
+
 async def test_rotation_replaces_the_secret(api: AsyncTestClient[Litestar], schools: tuple[School, School]) -> None:
     school = schools[0]
     client = await new_client(api, school)

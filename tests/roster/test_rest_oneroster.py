@@ -148,7 +148,7 @@ async def test_users_come_in_the_envelope_shaped_per_the_model(api: AsyncTestCli
     )
     ada = users["STU-1"]
     assert ada["status"] == "active" and ISO_UTC.fullmatch(ada["dateLastModified"])
-    assert (ada["givenName"], ada["familyName"], ada["enabledUser"]) == ("Ada", "Abbott", True)
+    assert (ada["givenName"], ada["familyName"], ada["enabledUser"]) == ("Ada", "Abbott", "true")
     assert ada["identifier"] == "S-1" and ada["username"].startswith("student.")
     org_ref = {"href": f"http://testserver.local{V}/orgs/{roster.org}", "sourcedId": roster.org, "type": "org"}
     assert ada["roles"] == [{"roleType": "primary", "role": "student", "org": org_ref}]
@@ -183,8 +183,8 @@ async def test_every_object_type_has_its_shape(api: AsyncTestClient[Litestar], r
     assert (org["name"].startswith("School "), org["type"], org["status"]) == (True, "school", "active")
     enrollments = (await get(api, "/enrollments", h, filter="class.sourcedId='CLASS-MA'")).json()["enrollments"]
     by_role = {e["role"]: e for e in enrollments}
-    assert by_role["student"]["user"]["sourcedId"] == "STU-1" and by_role["student"]["primary"] is False
-    assert by_role["teacher"]["user"]["sourcedId"] == "TEA-1" and by_role["teacher"]["primary"] is True
+    assert by_role["student"]["user"]["sourcedId"] == "STU-1" and by_role["student"]["primary"] == "false"
+    assert by_role["teacher"]["user"]["sourcedId"] == "TEA-1" and by_role["teacher"]["primary"] == "true"
     assert by_role["teacher"]["sourcedId"] == "CLASS-MA:TEA-1"
     assert (
         by_role["student"]["class"]["sourcedId"] == "CLASS-MA"
@@ -203,7 +203,8 @@ async def test_every_object_type_has_its_shape(api: AsyncTestClient[Litestar], r
         ("/academicSessions", "academicSessions", ["GP-1", "TERM-1", "YEAR-1"]),
         ("/terms", "academicSessions", ["TERM-1"]),
         ("/gradingPeriods", "academicSessions", ["GP-1"]),
-        ("/courses", "courses", ["COURSE-MA"]),
+        # the other class has no subject: it is served with a course of its own
+        ("/courses", "courses", ["COURSE-MA", "other_class:course"]),
         ("/classes", "classes", ["CLASS-MA", "other_class"]),
         ("/students", "users", ["STU-1", "other_student"]),
         ("/teachers", "users", ["TEA-1", "other_teacher"]),
@@ -227,7 +228,7 @@ async def test_every_collection_lists_the_schools_live_records(
     names = {
         "ORG": [roster.org], "other_class": str(s.other_class), "other_student": str(s.other_student),
         "other_teacher": str(s.other_teacher), "enr_other": enrollment[s.other_student], "enr_stu1": enrollment[s.student],
-        "other_class:other_teacher": f"{s.other_class}:{s.other_teacher}",
+        "other_class:other_teacher": f"{s.other_class}:{s.other_teacher}", "other_class:course": f"{s.other_class}:course",
     }  # fmt: skip
     wanted = names["ORG"] if expected == "ORG" else sorted(names.get(e, e) for e in expected)
     response = await get(api, path, partner(s, ALL))
@@ -290,7 +291,8 @@ async def test_nested_collections(api: AsyncTestClient[Litestar], roster: Roster
     assert await ids(api, f"/schools/{org}/students", h) == sorted(["STU-1", str(s.other_student)])
     assert await ids(api, f"/schools/{org}/teachers", h) == sorted(["TEA-1", str(s.other_teacher)])
     assert len(await ids(api, f"/schools/{org}/enrollments", h)) == 4
-    assert await ids(api, f"/schools/{org}/courses", h) == ["COURSE-MA"]
+    assert await ids(api, f"/schools/{org}/courses", h) == sorted(["COURSE-MA", f"{s.other_class}:course"])
+    assert await ids(api, f"/courses/{s.other_class}:course/classes", h) == [str(s.other_class)], "its own course"
     assert await ids(api, f"/schools/{org}/terms", h) == ["TERM-1"]
     assert await ids(api, "/classes/CLASS-MA/students", h) == ["STU-1"]
     assert await ids(api, "/classes/CLASS-MA/teachers", h) == ["TEA-1"]
@@ -343,7 +345,7 @@ async def test_sort_and_order_by(api: AsyncTestClient[Litestar], roster: Roster)
     asc = [u["familyName"] for u in (await get(api, "/users", h, sort="familyName")).json()["users"]]
     desc = [u["familyName"] for u in (await get(api, "/users", h, sort="familyName", orderBy="desc")).json()["users"]]
     assert asc == sorted(asc) and desc == sorted(desc, reverse=True) and len(asc) == 5
-    assert_imsx(await get(api, "/users", h, sort="family_name"), 400, "invalid_sort_field")
+    assert_imsx(await get(api, "/users", h, sort="family_name"), 400, "invalid_selection_field")
     assert_imsx(await get(api, "/users", h, orderBy="up"), 400, "invaliddata")
 
 
@@ -387,11 +389,13 @@ async def test_bad_queries_are_400_imsx(
 
 
 async def test_fields_select_what_is_returned(api: AsyncTestClient[Litestar], roster: Roster) -> None:
+    """`fields` adds nothing beyond what it names and what the 1.2 schema requires."""
     h = partner(roster.school, CORE)
-    users = (await get(api, "/users", h, fields="sourcedId,givenName")).json()["users"]
-    assert users and all(list(u) == ["sourcedId", "givenName"] for u in users)
-    one = (await get(api, "/classes/CLASS-MA", h, fields="title")).json()
-    assert one == {"class": {"title": "Maths 7A"}}
+    users = (await get(api, "/users", h, fields="sourcedId,givenName,email")).json()["users"]
+    required = {"sourcedId", "status", "dateLastModified", "enabledUser", "givenName", "familyName", "roles"}
+    assert users and all(set(u) - {"email"} == required for u in users)
+    one = (await get(api, "/classes/CLASS-MA", h, fields="title")).json()["class"]
+    assert set(one) == {"sourcedId", "status", "dateLastModified", "title", "course", "school", "terms"}
     assert_imsx(await get(api, "/classes/CLASS-MA", h, fields="title,nope"), 400, "invalid_selection_field")
 
 

@@ -87,17 +87,21 @@ class FilterParser:
         # Bounded: each level is a Python frame here and an expression level in Postgres.
         if depth > MAX_LOGIC_DEPTH:
             raise cursor.fail(f"at most {MAX_LOGIC_DEPTH} nested and/or levels")
+        # Spaces around the tree's parentheses and commas are skipped, as
+        # PostgREST's lexeme parsers do: `or=(a.eq.1, b.eq.2)`. Values keep theirs.
         cursor.expect("(")
         children = [self._item(cursor, depth)]
-        while cursor.take(","):
+        while cursor.skip_spaces() or cursor.take(","):
             children.append(self._item(cursor, depth))
         cursor.expect(")")
         return Logic(conjunction=conjunction, children=tuple(children), negated=negated)
 
     def _item(self, cursor: _Cursor, depth: int) -> Condition:
+        cursor.skip_spaces()
         negated = cursor.take("not.")
         name = cursor.name()
-        if name in ("and", "or") and cursor.peek() == "(":
+        if name.rstrip() in ("and", "or") and cursor.skip_spaces() is False and cursor.peek() == "(":
+            name = name.rstrip()
             return self._tree(cursor, name, negated, depth + 1)  # type: ignore[arg-type]
         if negated:  # `not.` belongs to the operator: a.not.eq.1
             raise cursor.fail("'and(' or 'or(' after 'not.'")
@@ -129,7 +133,9 @@ class FilterParser:
             return IsFilter(column=column, value=word, negated=negated)  # type: ignore[arg-type]
         if op == "in":
             value: str | tuple[str, ...] = cursor.in_list()
-        elif quantifier is not None or op in COMPOSITE_VALUES:
+        elif quantifier is not None or op in COMPOSITE_VALUES or (nested and cursor.peek() == "{"):
+            # In a logic tree an array literal is one value for any operator
+            # (PostgREST's pLogicSingleVal): `arr.isdistinct.{1,2}`.
             value = cursor.composite(nested)
         else:
             value = cursor.value(nested)
@@ -156,6 +162,12 @@ class _Cursor:
 
     def peek(self) -> str:
         return self.text[self.pos : self.pos + 1]
+
+    def skip_spaces(self) -> bool:
+        """Move past spaces; always False, so it can sit in a condition."""
+        while self.text[self.pos : self.pos + 1] == " ":
+            self.pos += 1
+        return False
 
     def take(self, literal: str) -> bool:
         if self.text.startswith(literal, self.pos):

@@ -42,7 +42,7 @@ def non_negative(name: str, value: str) -> int:
                 416,
                 "PGRST103",
                 "Requested range not satisfiable",
-                details=f"{name} must be greater than or equal to zero",
+                details=f"{name.capitalize()} should be greater than or equal to zero.",  # PostgREST's words
             )
         raise bad_query(f'"failed to parse {name} parameter ({value})"', "expecting a non-negative integer")
     return int(value)

@@ -124,6 +124,8 @@ def parse_request(
             select = _select(value)
         elif key == "order":
             order = _order(value)
+        elif key in ("limit", "offset") and verb == "PUT":
+            raise ApiError(400, "PGRST114", "limit/offset querystring parameters are not allowed for PUT")
         elif key in ("limit", "offset") and action != "read":
             raise bad_query(f"'{key}' is only supported on GET", hint="Filter the rows to change instead")
         elif key == "limit":
@@ -143,7 +145,7 @@ def parse_request(
         else:
             filters.add(key, value)
     if action in ("create", "update") and not body:
-        raise invalid_body("Empty or invalid json", "a body is required")
+        raise invalid_body("Empty or invalid json")  # PostgREST's words, no details
     csv_body = action == "create" and verb == "POST" and wants_csv(headers.get("content-type", ""))
     if csv_body:
         header, body = csv_to_json(body or b"")
@@ -190,8 +192,8 @@ def _rpc_request(
     if body is not None:
         try:
             decoded = msgspec.json.decode(body) if body.strip() else {}
-        except msgspec.DecodeError as error:
-            raise invalid_body("Empty or invalid json", str(error)) from None
+        except msgspec.DecodeError:
+            raise invalid_body("Empty or invalid json") from None  # PostgREST's words, no details
         except RecursionError:  # msgspec's answer to absurdly deep nesting
             raise invalid_body("Empty or invalid json", "the JSON is nested too deeply") from None
         if not isinstance(decoded, dict):

@@ -219,12 +219,10 @@ def _check_writable(relation: Relation, request: ApiRequest, where: tuple[Condit
 
 
 def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
-    function = _find_function(schema, request.target, request.rpc_args)
+    function = _find_function(schema, request.target, request.rpc_args, post=request.method == "POST")
+    # Any function may be called with GET, as PostgREST does: GET runs in a
+    # read-only transaction, so a function that writes fails there with 25006.
     get = request.method == "GET"
-    if get and function.volatility == "volatile":
-        raise ApiError(
-            405, "PGRST101", "Cannot use the GET method on RPC", hint="Volatile functions are called with POST"
-        )
     types = {a.name: a.type for a in function.arguments}
     returns = "void" if function.returns_void else "set" if function.returns_set else "scalar"
     prefer = request.preferences
@@ -285,7 +283,7 @@ def _returned_relation(schema: SchemaCache, function: Function) -> Relation:
     return relation
 
 
-def _find_function(schema: SchemaCache, name: str, given: tuple[str, ...]) -> Function:
+def _find_function(schema: SchemaCache, name: str, given: tuple[str, ...], post: bool = False) -> Function:
     """The overload whose arguments fit: every required one given, nothing unknown."""
     names = set(given)
     for function in schema.functions.get(name, ()):
@@ -293,15 +291,30 @@ def _find_function(schema: SchemaCache, name: str, given: tuple[str, ...]) -> Fu
         required = {a.name for a in function.arguments if not a.has_default}
         if required <= names <= known:
             return function
-    close = difflib.get_close_matches(name, schema.functions, n=1)
+    raise _no_function(schema, name, given, post)
+
+
+def _no_function(schema: SchemaCache, name: str, given: tuple[str, ...], post: bool) -> ApiError:
+    """PGRST202 in PostgREST's words (Error.hs, NoRpc and noRpcHint): the hint
+    names the closest overload's parameters, or else the closest function."""
     listed = ", ".join(given)
-    raise ApiError(
+    searched = f" with parameter{'s' if len(given) > 1 else ''} {listed}" if given else " without parameters"
+    if post:  # a JSON body may also be the single unnamed json/jsonb argument
+        searched += " or with a single unnamed json/jsonb parameter"
+    overloads = schema.functions.get(name, ())
+    if overloads:
+        shapes = {"(" + ", ".join(sorted(a.name for a in f.arguments)) + ")" for f in overloads}
+        close = difflib.get_close_matches("(" + ", ".join(sorted(given)) + ")", sorted(shapes), n=1)
+        hint = f"{name}{close[0]}" if close else None
+    else:
+        close = difflib.get_close_matches(name, sorted(schema.functions), n=1)
+        hint = close[0] if close else None
+    return ApiError(
         404,
         "PGRST202",
-        f"Could not find the function {schema.schema}.{name}({listed}) in the schema cache",
-        details=f"Searched for the function {schema.schema}.{name} with parameters {listed or '(none)'}, "
-        "but no matches were found in the schema cache.",
-        hint=f"Perhaps you meant to call the function {schema.schema}.{close[0]}"
-        if close and close[0] != name
-        else None,
+        f"Could not find the function {schema.schema}.{name}{f'({listed})' if given else ' without parameters'} "
+        "in the schema cache",
+        details=f"Searched for the function {schema.schema}.{name}{searched}, but no matches were found in the "
+        "schema cache.",
+        hint=f"Perhaps you meant to call the function {schema.schema}.{hint}" if hint else None,
     )

@@ -67,6 +67,10 @@ def select_fields(relation: Relation, items: tuple[SelectItem, ...] | None) -> t
         if item.column == "*":
             fields.append(SelectField(column=None))
             continue
+        if item.aggregate is None and item.column == "count" and "count" not in relation.columns:
+            # `clients(count)`: with no column of that name, Postgres reads
+            # `t.count` as `count(t)`, and PostgREST relies on it (embed counts).
+            item = msgspec.structs.replace(item, column="", aggregate="count")
         if item.aggregate is not None and not item.column:
             fields.append(SelectField(column="", alias=item.alias or item.aggregate, cast=item.cast,
                                       aggregate=item.aggregate))  # fmt: skip

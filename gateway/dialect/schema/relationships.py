@@ -107,17 +107,18 @@ def relationships_from(
 
 
 def describe(relationship: Relationship) -> dict[str, str]:
-    """One entry of PGRST201's details, in PostgREST's words."""
+    """One entry of PGRST201's details, in PostgREST's words (Error.hs
+    compressedRel): the origin's columns first whichever side holds the key;
+    through a junction, each of its keys with the junction's own columns."""
     r = relationship
     if r.cardinality == "many-to-many":
-        using = f"{r.constraint} and {r.junction_constraint} using {r.junction}"
+        near = ", ".join(j for j, _ in r.join)
+        far = ", ".join(j for j, _ in r.junction_join)
+        using = f"{r.junction} using {r.constraint}({near}) and {r.junction_constraint}({far})"
     else:
-        held = r.cardinality == "many-to-one" or (r.cardinality == "one-to-one" and not r.parent)
-        holder = r.origin if held else r.target
-        other = r.target if held else r.origin
-        own = [o for _, o in r.join] if held else [t for t, _ in r.join]
-        theirs = [t for t, _ in r.join] if held else [o for _, o in r.join]
-        using = f"{r.constraint} using {holder}({', '.join(own)}) and {other}({', '.join(theirs)})"
+        origin = ", ".join(o for _, o in r.join)
+        target = ", ".join(t for t, _ in r.join)
+        using = f"{r.constraint} using {r.origin}({origin}) and {r.target}({target})"
     return {"cardinality": r.cardinality, "embedding": f"{r.origin} with {r.target}", "relationship": using}
 
 

@@ -1,0 +1,1 @@
+"""Operations commands: reporting logins, read replicas."""

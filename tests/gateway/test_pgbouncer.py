@@ -1,0 +1,160 @@
+"""The gateway behind PgBouncer in transaction mode (Debian's 1.18), started as
+README's "Scale-out" says: `serve --workers 2`, AUTHENTICATOR_URL through
+PgBouncer, DB_STATEMENT_CACHE_SIZE=0, DB_CHANNEL_URL on PostgreSQL itself.
+
+Issue 15: with the listener's LISTEN sent as a named prepared statement through
+PgBouncer, the second worker died at start (`prepared statement
+"__asyncpg_stmt_1__" already exists`) and uvicorn stopped the server. The
+whole client and RLS suites run through PgBouncer with PGBOUNCER=1
+(tests/pgbouncer.py); this is the part every run checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from db.database import with_user
+
+from tests.factories import School
+from tests.gateway.http_support import SECRET, as_role
+from tests.pgbouncer import Bouncer, free_port
+
+REPO = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 60.0
+
+
+@pytest.fixture(scope="module")
+def bounced_gateway(
+    database_url: str, bouncer: Bouncer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """`serve --workers 2` with its pool through PgBouncer; (base URL, log file)."""
+
+    direct = with_user(database_url, "authenticator")
+    env = {k: v for k, v in os.environ.items() if k != "AUTHENTICATOR_URL"} | {
+        "DATABASE_URL": database_url,
+        "AUTHENTICATOR_URL": bouncer.url(direct),
+        "DB_CHANNEL_URL": direct,
+        "DB_STATEMENT_CACHE_SIZE": "0",
+        "DB_POOL_MIN": "1",
+        "DB_POOL_MAX": "8",
+        "JWT_SECRET": SECRET,
+        "LOG_LEVEL": "INFO",
+    }
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("bounced") / "serve.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gateway", "serve", "--port", str(port), "--workers", "2"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, process, log_path)
+        yield url, log_path
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve --workers 2 exited with {process.returncode}:\n{log_path.read_text()}")
+        # Both workers up: each logs its schema cache once at start.
+        if log_path.read_text().count("schema cache:") >= 2:
+            try:
+                if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+        time.sleep(0.2)
+    raise AssertionError(f"not ready after {START_TIMEOUT}s:\n{log_path.read_text()}")
+
+
+async def test_two_workers_start_and_answer_through_pgbouncer(bounced_gateway: tuple[str, Path]) -> None:
+    url, log_path = bounced_gateway
+    async with httpx.AsyncClient(base_url=url) as client:
+        assert (await client.get("/health/ready")).json() == {"status": "ok"}
+    assert "already exists" not in log_path.read_text()
+
+
+async def test_each_school_sees_only_its_rows_under_concurrency(
+    bounced_gateway: tuple[str, Path], schools: tuple[School, School], database_url: str
+) -> None:
+    """40 concurrent reads by two schools' admins share 4 server connections;
+    every answer holds its own school's students only (the transaction-local
+    role and claims never leak between clients of one server connection)."""
+    url, _ = bounced_gateway
+    a, b = schools
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+
+        async def read(school: School) -> set[str]:
+            response = await client.get("/students?select=school_id", headers=as_role("school_admin", school))
+            assert response.status_code == 200, response.text
+            return {row["school_id"] for row in response.json()}
+
+        answers = await asyncio.gather(*(read(a if n % 2 else b) for n in range(40)))
+    for n, seen in enumerate(answers):
+        assert seen == {str((a if n % 2 else b).id)}
+    connection = await asyncpg.connect(database_url)
+    try:
+        backends = await connection.fetchval(
+            "select count(*) from pg_stat_activity where usename = 'authenticator' and datname = current_database()"
+            " and query not ilike 'listen%'"
+        )
+    finally:
+        await connection.close()
+    assert backends <= 4 + 2, "PgBouncer's 4 server connections (and at most the two listeners' own, idle)"
+
+
+async def test_a_write_and_an_rpc_commit_through_pgbouncer(
+    bounced_gateway: tuple[str, Path], schools: tuple[School, School], database_url: str
+) -> None:
+    url, _ = bounced_gateway
+    a, _b = schools
+    headers = as_role("school_admin", a, Prefer="return=representation")
+    async with httpx.AsyncClient(base_url=url) as client:
+        created = await client.post("/subjects", json={"name": "Bounced", "code": "BNC"}, headers=headers)
+        assert created.status_code == 201, created.text
+        again = await client.get(
+            f"/subjects?id=eq.{created.json()[0]['id']}&select=name", headers=as_role("school_admin", a)
+        )
+    assert again.json() == [{"name": "Bounced"}]
+    connection = await asyncpg.connect(database_url)
+    try:
+        school_id = await connection.fetchval(
+            "select school_id from data.subjects where id = $1", created.json()[0]["id"]
+        )
+    finally:
+        await connection.close()
+    assert school_id == a.id
+
+
+async def test_a_notify_reloads_both_workers_over_the_direct_channel(
+    bounced_gateway: tuple[str, Path], database_url: str
+) -> None:
+    """LISTEN holds a session on PostgreSQL itself (DB_CHANNEL_URL), so a
+    NOTIFY reaches both workers although their pools go through PgBouncer."""
+    _, log_path = bounced_gateway
+    before = log_path.read_text().count("schema cache:")
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute("notify pgrst, 'reload schema'")
+    finally:
+        await connection.close()
+    for _ in range(100):
+        if log_path.read_text().count("schema cache:") >= before + 2:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no reload in both workers:\n{log_path.read_text()}")

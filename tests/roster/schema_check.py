@@ -1,0 +1,102 @@
+"""Every OneRoster REST response the tests receive, checked against 1EdTech's
+own OneRoster 1.2 schemas (tests/roster/reference/, see its README).
+
+`violations()` is pure: (path, status, body) -> messages. `check_response` is
+an httpx response hook installed on the tests' HTTP client
+(tests/gateway/http_support.py), so no test can receive a OneRoster body that
+the official schema refuses without failing. With ONEROSTER_SCHEMA_LOG=<file>
+the hook appends the violations to that file instead of failing (how the
+"before" figure in the README was counted).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+import httpx
+from jsonschema import Draft7Validator, FormatChecker
+
+REFERENCE: Final = Path(__file__).parent / "reference"
+ROSTERING: Final = "/ims/oneroster/rostering/v1p2"
+# Gradebook answers: only their errors are checked (imsx_StatusInfo is the
+# same in every OneRoster service); 1EdTech's gradebook document is not here.
+GRADEBOOK: Final = "/ims/oneroster/gradebook/v1p2"
+
+# The item schema of each rostering collection (the binding's paths; schools
+# are orgs, terms and grading periods academicSessions, students and teachers users).
+_ITEM: Final = {
+    "orgs": ("org", "orgs", "Org"),
+    "schools": ("org", "orgs", "Org"),
+    "academicSessions": ("academicSession", "academicSessions", "AcademicSession"),
+    "terms": ("academicSession", "academicSessions", "AcademicSession"),
+    "gradingPeriods": ("academicSession", "academicSessions", "AcademicSession"),
+    "courses": ("course", "courses", "Course"),
+    "classes": ("class", "classes", "Class"),
+    "users": ("user", "users", "User"),
+    "students": ("user", "users", "User"),
+    "teachers": ("user", "users", "User"),
+    "enrollments": ("enrollment", "enrollments", "Enrollment"),
+    "demographics": ("demographics", "demographics", "Demographics"),
+}
+
+
+@cache
+def _schemas() -> dict[str, Any]:
+    document = json.loads((REFERENCE / "onerosterv1p2rostersservice_schemas.json").read_text())
+    return document  # type: ignore[no-any-return]
+
+
+def _validator(name: str) -> Draft7Validator:
+    document = _schemas()
+    schema = {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+    return Draft7Validator(schema, format_checker=FormatChecker())
+
+
+def schema_for(path: str, status: int) -> str | None:
+    """The official schema of a response, or None when the path is no OneRoster REST path."""
+    if path.startswith(GRADEBOOK + "/") and status >= 300:
+        return "imsx_StatusInfoDType"
+    if not path.startswith(ROSTERING + "/"):
+        return None
+    if status >= 300:
+        return "imsx_StatusInfoDType"
+    parts = path[len(ROSTERING) + 1 :].split("/")
+    if len(parts) == 2:  # get<Type>
+        known = _ITEM.get(parts[0])
+        return f"Single{known[2]}DType" if known else None
+    collection = {1: parts[0], 3: parts[-1], 5: parts[-1]}.get(len(parts))
+    known = _ITEM.get(collection or "")
+    return f"{known[2]}SetDType" if known else None
+
+
+def violations(path: str, status: int, body: Any) -> list[str]:
+    name = schema_for(path, status)
+    if name is None:
+        return []
+    found = [
+        f"{name} at /{'/'.join(str(p) for p in error.absolute_path)}: {error.message}"
+        for error in _validator(name).iter_errors(body)
+    ]
+    return found
+
+
+async def check_response(response: httpx.Response) -> None:
+    path = response.request.url.path
+    if schema_for(path, response.status_code) is None or response.request.method == "HEAD":
+        return
+    await response.aread()
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    found = violations(path, response.status_code, body)
+    log = os.environ.get("ONEROSTER_SCHEMA_LOG")
+    if log:
+        with open(log, "a") as out:
+            out.write(json.dumps({"path": path, "status": response.status_code, "violations": found}) + "\n")
+        return
+    assert not found, f"{response.request.method} {response.request.url}: {len(found)} schema violations: {found[:5]}"
