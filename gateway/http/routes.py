@@ -129,7 +129,7 @@ class Gateway:
             find_relation(self.schema, api.target)
             reply = empty_update(api)
             profiles.add_header(profile, reply.headers)
-            return _to_response(request, reply)
+            return reply
         plan, rendered = self.prepare(api)
         if api.method == "PUT" and isinstance(plan, MutatePlan):
             _check_put_key(api, plan)
