@@ -10,6 +10,7 @@ and is built from the schema cache (gateway/openapi/, served at
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import re
@@ -29,12 +30,13 @@ from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import ApiError
+from gateway.http.asgi import data_routes, index_path_parameters
 from gateway.http.config import Settings, load_settings
 from gateway.http.limits import FairShare
 from gateway.http.metrics import SCHEMA_RELOADS, RequestMetrics, worker_exited
 from gateway.http.observe import health_live, health_ready, metrics
 from gateway.http.replicas import open_replicas
-from gateway.http.routes import Authenticate, Gateway, data_routes
+from gateway.http.routes import Authenticate, Gateway
 from gateway.http.schema_loader import load_schema_cache
 from gateway.identity.auth import Authenticator
 from gateway.identity.login import login_routes
@@ -171,6 +173,18 @@ async def _load_schema(app: Litestar, settings: Settings, auth: Authenticate) ->
     app.state.openapi_document = None  # gateway/openapi.py rebuilds it from the new cache
     log.info("schema cache: %d relations, %d functions in %r",
              len(schema.relations), len(schema.functions), settings.db_schema)  # fmt: skip
+    _freeze_heap()
+
+
+def _freeze_heap() -> None:
+    """Move what start-up built (modules, Litestar's routes, the schema cache and
+    its models) out of the garbage collector's reach: a full collection then
+    walks only the objects requests made, not the whole heap, so its pause does
+    not land on a request's latency (issue 18: GC pauses in the tail). Objects
+    frozen are still freed by reference counting; only a reference cycle among
+    them outlives its use (an old schema cache after a reload: rare and small)."""
+    gc.collect()
+    gc.freeze()
 
 
 @asynccontextmanager
@@ -308,5 +322,6 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
         logging_config=None,
         exception_handlers={ApiError: _on_api_error, HTTPException: _on_http_error, Exception: _on_unexpected},
     )
+    index_path_parameters(app)
     app.asgi_handler = RequestContext(RequestMetrics(app.asgi_handler))
     return app

@@ -65,6 +65,11 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cores() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux; elsewhere every core
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
+
+
 def _start_reporting_listener(url: str, where: str) -> None:
     """TLS on TCP for BI tools' reporting logins, in front of the embedded
     server, or of its replica when READ_REPLICA_URLS names one (reporting reads
@@ -107,7 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = commands.add_parser("serve", help="migrate, then serve the HTTP gateway")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=3000)
-    s.add_argument("--workers", type=int, default=1)
+    # One worker per core: each runs the request path on one core (issue 18),
+    # and Postgres shares the same cores; a container limited to fewer CPUs
+    # than the host has is read from the process's affinity.
+    s.add_argument("--workers", type=int, default=_cores(), help="uvicorn workers (default: the cores this process may use)")
     s.add_argument("--demo", action="store_true", help="seed the demo schools when the database is empty")
     s.add_argument("--reporting-listen", metavar="HOST:PORT", default=os.environ.get("REPORTING_LISTEN"),
                    help="embedded server: listen there with TLS for BI tools' reporting logins")  # fmt: skip

@@ -1,6 +1,6 @@
-"""HTTP handlers: every relation of the exposed schema at /{resource}, every
-function at /rpc/{function}. Thin: each hands the request to `Gateway.handle`,
-which runs the stages in order (DESIGN.md "Request flow"):
+"""The data path: every relation of the exposed schema at /{resource}, every
+function at /rpc/{function}. The raw ASGI handlers (asgi.py) hand the request
+to `Gateway.handle`, which runs the stages in order (DESIGN.md "Request flow"):
 
     auth -> parse -> (models) -> plan -> render -> execute -> respond
 
@@ -18,8 +18,6 @@ from collections import OrderedDict
 from typing import Any, Protocol
 
 import msgspec
-from litestar import Request, Response, delete, get, head, patch, post, put
-from litestar.enums import MediaType
 
 from gateway.dialect import keyset, profiles
 from gateway.dialect.models import ResourceModels, build_models, validate_create, validate_update
@@ -44,6 +42,23 @@ Key = tuple[ApiRequest, tuple[str, ...], bool]
 
 class Authenticate(Protocol):
     async def authenticate(self, authorization: str | None) -> Caller: ...
+
+
+class Headers(Protocol):
+    def get(self, name: str, default: str | None = None) -> str | None: ...
+    def getall(self, name: str, default: list[str]) -> list[str]: ...
+
+
+class DataRequest(Protocol):
+    """What the data path reads of a request (asgi.RawRequest)."""
+
+    scope: Any
+    method: str
+    headers: Headers
+
+    @property
+    def path(self) -> str: ...
+    async def body(self) -> bytes: ...
 
 
 class VerifiedTokens:
@@ -92,7 +107,7 @@ class Gateway:
         self.models: dict[str, ResourceModels] = build_models(schema)
         self._plans: OrderedDict[Key, tuple[Plan, Rendered]] = OrderedDict()
 
-    async def handle(self, request: Request[Any, Any, Any], target: str, *, rpc: bool) -> Response[bytes]:
+    async def handle(self, request: DataRequest, target: str, *, rpc: bool) -> Reply:
         # HEAD is a GET without its body (supabase-js `head: true` counts).
         method = "GET" if request.method == "HEAD" else request.method
         headers = request.headers
@@ -124,7 +139,7 @@ class Gateway:
             find_relation(self.schema, api.target)
             reply = empty_update(api)
             profiles.add_header(profile, reply.headers)
-            return _to_response(request, reply)
+            return reply
         clock.lap("parse")
         check_limits(api, self.settings.query_limits)
         plan, rendered = self.prepare(api)
@@ -160,7 +175,7 @@ class Gateway:
         clock.lap("response")
         if self.settings.server_timing:
             reply.headers["Server-Timing"] = clock.header()
-        return _to_response(request, reply)
+        return reply
 
     def within_limits(self, plan: Plan, outcome: Outcome) -> Outcome:
         """MAX_RESPONSE_BYTES (SDA606), and counts that reveal nothing of other
@@ -192,7 +207,7 @@ class Gateway:
         return keyset.decode(secret, tuple(term.column for term in plan.order), api.cursor)
 
     def link_next(
-        self, request: Request[Any, Any, Any], api: ApiRequest, plan: Plan, outcome: Outcome, headers: dict[str, str]
+        self, request: DataRequest, api: ApiRequest, plan: Plan, outcome: Outcome, headers: dict[str, str]
     ) -> None:
         """`Link: <...&cursor=...>; rel="next"` after a full keyset page."""
         secret = self.settings.auth.jwt_secret
@@ -204,7 +219,7 @@ class Gateway:
         values = msgspec.json.decode(outcome.location[0])
         cursor = keyset.encode(secret, tuple(term.column for term in plan.order), values)
         query = request.scope["query_string"].decode("utf-8", "replace")
-        headers["Link"] = keyset.next_link(request.url.path, query, cursor)
+        headers["Link"] = keyset.next_link(request.path, query, cursor)
 
     def run_options(self, api: ApiRequest, plan: Plan, rendered: Rendered) -> Run:
         """The Prefer header's asks of the transaction (execute.Run)."""
@@ -256,91 +271,3 @@ def _check_put_key(api: ApiRequest, plan: MutatePlan) -> None:
             same = given.lower() == named.lower()
         if not same:
             raise ApiError(400, "PGRST115", "Payload values do not match URL in primary key column(s)")
-
-
-def _gateway(request: Request[Any, Any, Any]) -> Gateway:
-    return request.app.state.gateway  # type: ignore[no-any-return]
-
-
-# Path parameters are read from the request: the handlers declare only
-# `request`, so Litestar builds no per-call signature model for them.
-def _to_response(request: Request[Any, Any, Any], reply: Reply) -> Response[bytes]:
-    body = b"" if request.method == "HEAD" else reply.body
-    if not reply.body and "Content-Type" not in reply.headers:
-        return _Bare(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
-    return Response(content=body, status_code=reply.status, headers=reply.headers, media_type=None)
-
-
-class _Bare(Response[bytes]):
-    """An answer without a body nor Content-Type (an empty 201, as PostgREST):
-    Litestar would otherwise add its default media type."""
-
-    def to_asgi_response(self, *args: Any, **kwargs: Any) -> Any:
-        response = super().to_asgi_response(*args, **kwargs)
-        if "content-type" in response.headers:
-            del response.headers["content-type"]
-        return response
-
-
-_COMMON: dict[str, Any] = {"media_type": MediaType.JSON, "include_in_schema": False}
-
-
-@get("/{resource:str}", operation_id="readRows", tags=["rows"], **_COMMON)
-async def read_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Rows of a view: PostgREST filters, select, order, limit/offset or Range."""
-    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
-
-
-@head("/{resource:str}", operation_id="countRows", tags=["rows"], **_COMMON)
-async def count_rows(request: Request[Any, Any, Any]) -> Response[None]:
-    """A GET without the body: the headers (Content-Range with count=exact)."""
-    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)  # type: ignore[return-value]
-
-
-@post("/{resource:str}", operation_id="createRows", tags=["rows"], status_code=201, **_COMMON)
-async def create_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Insert one object or an array of objects, in one statement."""
-    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
-
-
-@put("/{resource:str}", operation_id="upsertRow", tags=["rows"], **_COMMON)
-async def upsert_row(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Insert or replace the one row its primary key filters name (`?id=eq.X`)."""
-    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
-
-
-@patch("/{resource:str}", operation_id="updateRows", tags=["rows"], **_COMMON)
-async def update_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Update the rows the filters select with the body's columns."""
-    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
-
-
-@delete("/{resource:str}", operation_id="deleteRows", tags=["rows"], status_code=200, **_COMMON)
-async def delete_rows(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Delete the rows the filters select (soft-delete views mark them)."""
-    return await _gateway(request).handle(request, request.path_params["resource"], rpc=False)
-
-
-@get("/rpc/{function:str}", operation_id="callFunctionRead", tags=["rpc"], **_COMMON)
-async def call_function_read(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Call a function, arguments from the query string, in a read-only transaction
-    (a function that writes answers 405 with SQLSTATE 25006, as PostgREST)."""
-    return await _gateway(request).handle(request, request.path_params["function"], rpc=True)
-
-
-@head("/rpc/{function:str}", operation_id="callFunctionHead", tags=["rpc"], **_COMMON)
-async def call_function_head(request: Request[Any, Any, Any]) -> Response[None]:
-    """A GET call without its body (read-only, as GET)."""
-    return await _gateway(request).handle(request, request.path_params["function"], rpc=True)  # type: ignore[return-value]
-
-
-@post("/rpc/{function:str}", operation_id="callFunction", tags=["rpc"], status_code=200, **_COMMON)
-async def call_function(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Call a function, arguments by name from a JSON object body."""
-    return await _gateway(request).handle(request, request.path_params["function"], rpc=True)
-
-
-data_routes = [
-    read_rows, count_rows, create_rows, upsert_row, update_rows, delete_rows, call_function_read, call_function_head,
-    call_function,
-]  # fmt: skip

@@ -39,8 +39,8 @@ end
 function done(summary, latency, requests)
     local e = summary.errors
     io.write(string.format(
-        'WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, '
+        'WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "p999_us": %d, "max_us": %d, '
             .. '"connect_errors": %d, "read_errors": %d, "write_errors": %d, "status_errors": %d, "timeouts": %d}\n',
-        summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+        summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency:percentile(99.9), latency.max,
         e.connect, e.read, e.write, e.status, e.timeout))
 end
