@@ -28,6 +28,7 @@ POSTGRES_IMAGE = "postgres:18.1"
 # settings of its own; a value set in the environment still wins.
 os.environ.setdefault("RATE_LIMIT", "100000")
 os.environ.setdefault("PARTNER_RATE_LIMIT", "100000")
+os.environ.setdefault("SCHOOL_CONCURRENCY", "1000")
 
 
 def _docker_answers() -> bool:

@@ -47,7 +47,7 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
         # Tests send one school's and one partner's requests faster than any real
         # client; the rate limits are tested with settings of their own
         # (test_http_fairness.py), so here they stay out of the way.
-        "fair_share": FairShareConfig(rate=1_000_000, partner_rate=1_000_000),
+        "fair_share": FairShareConfig(school_concurrency=1_000, rate=1_000_000, partner_rate=1_000_000),
     }
     return Settings(**(fields | overrides))
 
