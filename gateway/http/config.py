@@ -24,6 +24,8 @@ AGGREGATES_ROLES                  roles that may use count()/sum()/avg()/min()/m
 JWT_*                             token verification (gateway/auth.py AuthConfig)
 SCHOOL_CONCURRENCY, SCHOOL_QUEUE_WAIT  statements in flight per school and worker (DB_POOL_MAX // 4), wait for one (0.5 s)
 RATE_LIMIT, RATE_LIMITS, PARTNER_RATE_LIMIT  requests/s per school and role (100; per role "anon=20"), per partner client (20)
+LOGIN_RATE_LIMIT, OAUTH_RATE_LIMIT  /auth/login + /auth/refresh, /oauth/token: requests/s per client IP (10, 5)
+IMPORT_RATE_LIMIT, IMPORT_CONCURRENCY  import uploads/s per school (0.5), imports running at once per worker (DB_POOL_MAX // 4)
 MAX_EMBED_DEPTH, MAX_SELECT_ITEMS, MAX_FILTERS  query cost limits (4, 100, 50; dialect/plan/limits.py)
 MAX_RESPONSE_BYTES                largest body one read answers (16 MiB)
 LOCK_TIMEOUT, LOCK_TIMEOUTS       longest wait on a lock by a gateway statement (2s), per role ("role=500ms,...")
@@ -153,6 +155,10 @@ def _limits(env: Mapping[str, str]) -> dict[str, object]:
             rate=float(env.get("RATE_LIMIT", "100")),
             rates={role: float(value) for role, value in _pairs(env.get("RATE_LIMITS", "")).items()},
             partner_rate=float(env.get("PARTNER_RATE_LIMIT", "20")),
+            login_rate=float(env.get("LOGIN_RATE_LIMIT", "10")),
+            token_rate=float(env.get("OAUTH_RATE_LIMIT", "5")),
+            import_rate=float(env.get("IMPORT_RATE_LIMIT", "0.5")),
+            import_concurrency=int(env.get("IMPORT_CONCURRENCY") or max(1, pool_max // 4)),
         ),
         "query_limits": QueryLimits(
             max_embed_depth=int(env.get("MAX_EMBED_DEPTH", "4")),
