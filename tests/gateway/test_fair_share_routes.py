@@ -15,6 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from gateway.app import create_app
+from gateway.http.config import load_settings
 from gateway.http.limits import FairShareConfig
 from tests.factories import School, make_school
 from tests.gateway.http_support import SECRET, as_role, assert_canonical_error, committer_session, settings_for  # noqa: F401
@@ -139,3 +140,21 @@ async def test_imports_running_at_once_are_capped_per_worker(
     later = await import_when_a_slot_is_free(tight, hb, build_zip(sample_roster(secrets.token_hex(4))))
     assert later.status_code == 202, "the slot is given back when a run ends"  # type: ignore[attr-defined]
     assert (await finished(tight, later, hb))["status"] == "APPLIED"
+
+
+async def test_polling_a_run_counts_as_a_read_of_the_school(
+    database_url: str, three_schools: tuple[School, School, School]
+) -> None:
+    settings = settings_for(database_url, fair_share=FairShareConfig(rate=1_000, partner_rate=0.1))
+    headers = partner(three_schools[2])
+    async with AsyncTestClient(create_app(settings)) as client:
+        unknown = "/ims/oneroster/import/00000000-0000-7000-8000-000000000000"
+        assert (await client.get(unknown, headers=headers)).status_code == 404
+        assert_rate_refusal(await client.get(unknown, headers=headers), "school", 1, 10, "RATE_LIMIT")
+
+
+async def test_the_defaults_are_the_documented_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTHENTICATOR_URL", "postgresql://authenticator@127.0.0.1:1/school")  # never connected to
+    fair = load_settings({}).fair_share
+    assert (fair.login_rate, fair.token_rate, fair.import_rate, fair.import_concurrency) == (10, 5, 0.5, 4)
+    assert load_settings({"DB_POOL_MAX": "40"}).fair_share.import_concurrency == 10, "a quarter of the pool"
