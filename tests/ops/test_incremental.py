@@ -31,6 +31,7 @@ from db.database import DATABASE_NAME
 from gateway.app import create_app
 from gateway.ops.backup import create, verify, wait_archived
 from gateway.ops.cluster import Cluster
+from gateway.ops.incremental import read_label
 from gateway.ops.pgtools import OpsError
 from gateway.ops.repository import Repository
 from gateway.ops.restore import restore
@@ -153,10 +154,20 @@ def test_an_incremental_is_refused_while_summaries_are_off(drill: dict) -> None:
 
 
 def test_an_incremental_is_refused_when_summaries_do_not_reach_back_to_the_parent(drill: dict) -> None:
-    repo = drill["repo"]
+    repo, live = drill["repo"], drill["live"]
     before = [b.label for b in repo.backups()]
+    parent_start = read_label(repo.backup_dir(before[-1])).start_lsn
+    # The summariser past the parent's start first (it ends a summary at a
+    # checkpoint): while it is behind, the server waits for it and summarises
+    # again what is gone.
+    live.sql("select pg_logical_emit_message(true, 'drill', 'past the parent')")
+    live.sql("checkpoint")
+    deadline = time.monotonic() + 30
+    while live.sql(f"select summarized_lsn > '{parent_start}' from pg_get_wal_summarizer_state()") != "t":
+        assert time.monotonic() < deadline, "the summariser did not pass the parent's start"
+        time.sleep(0.1)
     # What wal_summary_keep_time (10 days) does to an old parent: its summaries are gone.
-    for summary in (drill["live"].pgdata / "pg_wal" / "summaries").glob("*.summary"):
+    for summary in (live.pgdata / "pg_wal" / "summaries").glob("*.summary"):
         summary.unlink()
     with pytest.raises(OpsError, match="do not reach back to .*take a full backup"):
         create(repo, drill["url"], incremental=True)
