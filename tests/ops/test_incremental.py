@@ -187,3 +187,27 @@ def _wait_setting(cluster: Cluster, name: str, value: str) -> None:
     while cluster.sql(f"show {name}") != value:
         assert time.monotonic() < deadline, f"{name} did not become {value} after a reload"
         time.sleep(0.05)
+
+
+def test_wal_summaries_without_archiving_hold_no_wal_back(drill: dict) -> None:
+    """summarize_wal is on for every embedded server, archiving or not: the
+    summariser keeps up and a checkpoint still recycles the WAL behind it.
+    (The live server of the drill, its archiving switched off: the last test.)"""
+    cluster: Cluster = drill["live"]
+    cluster.sql("alter system set archive_mode = off")
+    cluster.stop()
+    cluster.start()
+    assert (cluster.sql("show archive_mode"), cluster.sql("show summarize_wal")) == ("off", "on")
+    first = cluster.sql("select pg_walfile_name(pg_current_wal_lsn())")
+    for _ in range(3):
+        cluster.sql("select pg_logical_emit_message(true, 'drill', repeat('x', 100000)), pg_switch_wal()")
+    cluster.sql("checkpoint")
+    deadline = time.monotonic() + 30
+    # A summary ends at a checkpoint's redo point.
+    while cluster.sql("select summarized_lsn >= (select redo_lsn from pg_control_checkpoint()) "
+                      "from pg_get_wal_summarizer_state()") != "t":  # fmt: skip
+        assert time.monotonic() < deadline, "the summariser keeps up without archiving"
+        time.sleep(0.1)
+    cluster.sql("checkpoint")
+    kept = cluster.sql("select string_agg(name, ' ') from pg_ls_waldir()").split()
+    assert first not in kept, f"the segments before the checkpoint were recycled: {kept}"
