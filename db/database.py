@@ -82,6 +82,12 @@ SETTINGS_MARKER = "# school-data-api settings (db/database.py)"
 # repository (ALTER SYSTEM, a reload), finished segments are let go as before.
 ARCHIVE_SETTINGS = {"archive_mode": "on", "archive_command": "/bin/true"}
 ARCHIVE_MARKER = "# school-data-api archiving (gateway/ops/backup.py)"
+# initdb leaves local connections at `trust`, and the socket at 0777: any OS
+# user of the machine could connect as the superuser. Only the server's own
+# OS user (and root) may open the socket; the gateway, the CLI and PgBouncer
+# run as one of them. Reporting logins come through the TLS listener.
+SOCKET_SETTINGS = {"unix_socket_permissions": "0700"}
+SOCKET_MARKER = "# school-data-api socket (db/database.py)"
 # An incremental backup (`backup create --incremental`) asks the server which
 # blocks changed since its parent backup; the WAL summariser records that, and
 # only from when it is on, so it is on from the start. A reload setting: a data
@@ -94,12 +100,14 @@ SUMMARY_MARKER = "# school-data-api WAL summaries (gateway/ops/incremental.py)"
 
 
 def write_server_settings(pgdata: Path) -> bool:
-    """Write SERVER_SETTINGS, ARCHIVE_SETTINGS and SUMMARY_SETTINGS into the
-    data directory's own configuration, each block once; whether one was added."""
+    """Write SERVER_SETTINGS, SOCKET_SETTINGS, ARCHIVE_SETTINGS and
+    SUMMARY_SETTINGS into the data directory's own configuration, each block
+    once; whether one was added."""
     conf = pgdata / "postgresql.conf"
     before = text = conf.read_text()
     blocks = (
         (SETTINGS_MARKER, SERVER_SETTINGS),
+        (SOCKET_MARKER, SOCKET_SETTINGS),
         (ARCHIVE_MARKER, ARCHIVE_SETTINGS),
         (SUMMARY_MARKER, SUMMARY_SETTINGS),
     )
