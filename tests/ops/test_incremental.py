@@ -29,7 +29,7 @@ from litestar.testing import AsyncTestClient
 
 from db.database import DATABASE_NAME
 from gateway.app import create_app
-from gateway.ops.backup import create, verify, wait_archived
+from gateway.ops.backup import create, prepare_repository, verify, wait_archived
 from gateway.ops.cluster import Cluster
 from gateway.ops.incremental import read_label
 from gateway.ops.pgtools import OpsError
@@ -139,7 +139,7 @@ def test_verify_finds_a_corrupted_incremental_file(drill: dict) -> None:
     assert verify(repo, label).verified is not None, "the repaired file verifies again"
 
 
-def test_an_incremental_is_refused_while_summaries_are_off(drill: dict) -> None:
+def test_an_incremental_is_refused_while_summaries_are_off_and_a_backup_turns_them_on(drill: dict) -> None:
     live: Cluster = drill["live"]
     live.sql("alter system set summarize_wal = off")
     live.sql("select pg_reload_conf()")
@@ -147,6 +147,9 @@ def test_an_incremental_is_refused_while_summaries_are_off(drill: dict) -> None:
         _wait_setting(live, "summarize_wal", "off")
         with pytest.raises(OpsError, match="summarize_wal is off on this server.*take a full backup"):
             create(drill["repo"], drill["url"], incremental=True)
+        # What `backup create` does first on any server (DATABASE_URL's too).
+        prepare_repository(drill["repo"], drill["url"])
+        _wait_setting(live, "summarize_wal", "on")
     finally:
         live.sql("alter system reset summarize_wal")
         live.sql("select pg_reload_conf()")
