@@ -80,9 +80,10 @@ def needed(backups: list[BackupInfo], labels: set[str]) -> set[str]:
     parents = {b.label: b.parent for b in backups}
     kept: set[str] = set()
     for label in labels:
-        while label is not None and label not in kept:
-            kept.add(label)
-            label = parents.get(label)  # type: ignore[assignment]
+        current: str | None = label
+        while current is not None and current not in kept:
+            kept.add(current)
+            current = parents.get(current)
     return kept
 
 
@@ -120,7 +121,7 @@ def check_summaries(url: str, parent: Path) -> None:
 def explain_refusal(error: OpsError) -> OpsError:
     """pg_basebackup's refusals of an incremental, with the way out."""
     text = str(error)
-    if "WAL summaries are required" in text or "summaries" in text and "incomplete" in text:
+    if "WAL summaries are required" in text or ("summaries" in text and "incomplete" in text):
         return OpsError(f"{text}: {TAKE_A_FULL}")
     if "system identifier" in text:
         return OpsError(f"{text}: the repository's newest backup is of another server; {TAKE_A_FULL}")
