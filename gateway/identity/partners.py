@@ -76,7 +76,7 @@ async def in_caller_transaction(
     try:
         async with request.app.state.pool.acquire(timeout=5) as connection:
             async with connection.transaction():
-                await connection.execute(SETUP, caller.role, claims, request_id, timeout)
+                await connection.execute(SETUP, caller.db_role, claims, request_id, timeout)
                 yield connection
     except asyncpg.PostgresError as error:
         raise from_postgres(error, role=caller.role, request_id=request_id) from None

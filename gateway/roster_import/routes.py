@@ -79,7 +79,7 @@ async def start_import(request: Request[Any, Any, Any]) -> Response[bytes]:
         raise ApiError(400, "PGRST100", "dry_run must be true or false")
     data = await request.body()
     pool = request.app.state.pool
-    who = Caller(role=caller.role, claims=claims, request_id=request.scope["state"].get("request_id", ""))
+    who = Caller(role=caller.db_role, claims=claims, request_id=request.scope["state"].get("request_id", ""))
     dry_run = flag == "true"
     try:
         connection = await pool.acquire(timeout=30)
