@@ -5,7 +5,9 @@ to `Gateway.handle`, which runs the stages in order (DESIGN.md "Request flow"):
     auth -> parse -> (models) -> plan -> render -> execute -> respond
 
 Plan and render run once per request *shape* (parse.ApiRequest.shape(): the
-request without its values, plus the columns a body sets): the result is kept
+request without its values, plus the columns a body sets) and per column scope
+(a database role that may read some columns only plans against its own view of
+the schema cache, `Gateway.scoped`): the result is kept
 in an LRU, so a repeated query costs a parse, a dict lookup and the database
 round trips. The SQL text of a shape never changes, so asyncpg's per-connection
 prepared-statement cache hits too.
