@@ -158,6 +158,9 @@ async def test_computed_fields_and_relationships_work_as_core_partner(
     assert len(rows) == 2
     classes = await ok(api, "/classes?select=name,students(full_name)", core(school))
     assert sorted(s["full_name"] for c in classes for s in c["students"]) == ["Sam StudentS-1", "Sam StudentS-2"]
+    # Ordered by a column: a keyset page, whose rows (the readable columns) the functions are called on.
+    paged = await ok(api, "/students?select=id,full_name,current_classes(name)&order=last_name", core(school))
+    assert [r["full_name"] for r in paged] == ["Sam StudentS-1", "Sam StudentS-2"]
 
 
 async def test_a_demographics_scope_reads_them_everywhere(api: AsyncTestClient[Litestar], school: School) -> None:
