@@ -10,6 +10,10 @@
 --                reporting logins (PostgreSQL 16+: only roles it created).
 -- authenticator  the gateway's login: NOINHERIT, may only SET ROLE to an API role.
 -- API roles      NOLOGIN; what each may do is granted by the migrations.
+-- partner_demographics  NOLOGIN, a member of partner_sync (inherits its grants
+--                and policies) that also holds SELECT on the demographics
+--                columns (issue 13, F2). No token names it: the gateway sets it
+--                for a partner_sync token whose scopes allow demographics.
 
 do $$
 declare
@@ -28,6 +32,11 @@ begin
         end if;
         execute format('grant %I to authenticator', api_role);
     end loop;
+    if not exists (select from pg_roles where rolname = 'partner_demographics') then
+        create role partner_demographics nologin;
+    end if;
+    grant partner_sync to partner_demographics;
+    grant partner_demographics to authenticator;
     -- Lets the owner's SECURITY DEFINER functions add per-school reporting logins.
     grant reporting to school_owner with admin option;
     -- ...and give each a temp_file_limit (a superuser-only setting; PostgreSQL 15+).

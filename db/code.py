@@ -132,6 +132,11 @@ grantees as (
         select (aclexplode(nspacl)).grantee from pg_namespace where oid = ours.oid
         union all
         select (aclexplode(c.relacl)).grantee from pg_class c where c.relnamespace = ours.oid
+        union all
+        -- A role holding column privileges only (partner_demographics): REVOKE ALL
+        -- on a table takes its column privileges too, once the role is listed.
+        select (aclexplode(a.attacl)).grantee from pg_attribute a join pg_class c on c.oid = a.attrelid
+        where c.relnamespace = ours.oid and a.attacl is not null
     ) a
     where a.grantee <> ours.nspowner
 )

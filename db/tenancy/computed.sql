@@ -163,7 +163,10 @@ grant all on function api.search_students(search text) to school_admin;
 grant all on function api.search_students(search text) to teacher;
 grant all on function api.search_students(search text) to parent;
 grant all on function api.search_students(search text) to student;
-grant all on function api.search_students(search text) to partner_sync;
+-- Its rows carry the demographics columns (`select s.*`): a partner calls it
+-- only with a demographics scope (issue 13, F2).
+revoke all on function api.search_students(search text) from partner_sync;
+grant all on function api.search_students(search text) to partner_demographics;
 grant all on function api.search_students(search text) to reporting;
 
 -- PostgreSQL database dump complete

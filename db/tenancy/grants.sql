@@ -54,7 +54,19 @@ grant select,insert,delete,update on table api.students to school_admin;
 grant select on table api.students to teacher;
 grant select on table api.students to parent;
 grant select on table api.students to student;
-grant select,insert,delete,update on table api.students to partner_sync;
+-- Demographics (date_of_birth, gender) are read only with a demographics scope
+-- (issue 13, F2; OneRoster's roster-demographics.readonly or roster.readonly):
+-- partner_sync reads every other column of the view, partner_demographics (a
+-- member of partner_sync, set by the gateway for such a token) these two as
+-- well. On the view, not on data.students: a view's query reads every column it
+-- lists whatever the outer query uses, and the security_invoker view checks
+-- them on the table as the caller; no API role may use schema `data` itself.
+-- The revoke first: re-applied over a table-level SELECT, it takes that away
+-- (and with it any column grant, so the column grants come after it).
+revoke select on table api.students from partner_sync;
+grant insert,delete,update on table api.students to partner_sync;
+grant select(id, school_id, student_number, first_name, last_name, enrollment_status, user_id, created_at, updated_at, sourced_id) on table api.students to partner_sync;
+grant select(date_of_birth, gender) on table api.students to partner_demographics;
 grant select on table api.students to reporting;
 
 grant select,insert,delete,update on table data.teachers to school_admin;
@@ -382,7 +394,9 @@ grant select on table oneroster.courses to school_admin;
 grant select on table oneroster.courses to partner_sync;
 
 grant select on table oneroster.demographics to school_admin;
-grant select on table oneroster.demographics to partner_sync;
+-- Only the demographics role (the OneRoster route refuses other scopes first).
+revoke select on table oneroster.demographics from partner_sync;
+grant select on table oneroster.demographics to partner_demographics;
 
 grant select on table oneroster.enrollments to school_admin;
 grant select on table oneroster.enrollments to partner_sync;

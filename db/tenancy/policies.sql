@@ -299,6 +299,13 @@ create policy students_parent_select on data.students for select to parent using
 drop policy if exists students_partner_sync_all on data.students;
 create policy students_partner_sync_all on data.students to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_roster() as may_read_roster))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_roster() as may_write_roster)));
 
+-- partner_demographics and the token's scopes must agree: a session set to that
+-- role with claims that do not allow demographics sees and writes no student
+-- (issue 13, F2). Restrictive: AND-ed with students_partner_sync_all, which
+-- the role inherits as a member of partner_sync.
+drop policy if exists students_partner_demographics_scope on data.students;
+create policy students_partner_demographics_scope on data.students as restrictive to partner_demographics using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.may_read_demographics() as may_read_demographics))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.may_read_demographics() as may_read_demographics)));
+
 drop policy if exists students_reporting_select on data.students;
 create policy students_reporting_select on data.students for select to reporting using ((school_id = ( select auth.school_id() as school_id)));
 

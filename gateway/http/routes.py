@@ -5,7 +5,9 @@ to `Gateway.handle`, which runs the stages in order (DESIGN.md "Request flow"):
     auth -> parse -> (models) -> plan -> render -> execute -> respond
 
 Plan and render run once per request *shape* (parse.ApiRequest.shape(): the
-request without its values, plus the columns a body sets): the result is kept
+request without its values, plus the columns a body sets) and per column scope
+(a database role that may read some columns only plans against its own view of
+the schema cache, `Gateway.scoped`): the result is kept
 in an LRU, so a repeated query costs a parse, a dict lookup and the database
 round trips. The SQL text of a shape never changes, so asyncpg's per-connection
 prepared-statement cache hits too.
@@ -26,7 +28,7 @@ from gateway.dialect.plan.action import CallPlan, FilterPlan, MutatePlan, Plan, 
 from gateway.dialect.plan.embeds import embeds_aggregate
 from gateway.dialect.plan.limits import check_limits
 from gateway.dialect.render.statement import Rendered, bind, render
-from gateway.dialect.schema.cache import SchemaCache
+from gateway.dialect.schema.cache import SchemaCache, for_role
 from gateway.errors import ApiError, bad_query
 from gateway.http.config import Settings
 from gateway.http.execute import Outcome, Run, Session, execute
@@ -37,7 +39,7 @@ from gateway.http.timing import Stopwatch
 from gateway.identity.auth import Caller
 
 _WRITES = ("POST", "PATCH", "PUT")
-Key = tuple[ApiRequest, tuple[str, ...], bool]
+Key = tuple[str, ApiRequest, tuple[str, ...], bool]
 
 
 class Authenticate(Protocol):
@@ -102,6 +104,10 @@ class Gateway:
         self.replicas: Replicas | None = replicas  # reads on replicas (http/replicas.py), or all on `pool`
         self.fair_share = fair_share or FairShare(settings.fair_share)
         self.schema = schema
+        # The cache as each role that reads some relation in part sees it (issue 13,
+        # F2): `*` lists its columns, naming another is 42501. Every other role plans
+        # against `schema`, and shares its plans.
+        self.scoped = {role: for_role(schema, role) for role in schema.denied}
         self.settings = settings
         self.tokens = VerifiedTokens(authenticator, seconds=settings.jwt_cache_seconds)
         self.models: dict[str, ResourceModels] = build_models(schema)
@@ -134,6 +140,7 @@ class Gateway:
             },
             body=await request.body() if method in _WRITES else None,
         )
+        scope = caller.db_role if caller.db_role in self.scoped else ""
         if api.action == "update" and api.body is not None and api.body.strip() in (b"{}", b"[]"):
             # PostgREST: a PATCH that sets nothing changes nothing, and says so.
             find_relation(self.schema, api.target)
@@ -142,7 +149,7 @@ class Gateway:
             return reply
         clock.lap("parse")
         check_limits(api, self.settings.query_limits)
-        plan, rendered = self.prepare(api)
+        plan, rendered = self.prepare(api, scope)
         if api.method == "PUT" and isinstance(plan, MutatePlan):
             _check_put_key(api, plan)
         aggregated = (isinstance(plan, ReadPlan) and plan.aggregated) or embeds_aggregate(api.select)
@@ -151,7 +158,7 @@ class Gateway:
                            hint="AGGREGATES_ROLES lists the roles that may use them")  # fmt: skip
         clock.lap("plan")
         session = Session(
-            role=caller.role,
+            role=caller.db_role,  # partner_demographics for a demographics scope (identity/auth.py)
             claims=claims,
             request_id=request.scope["state"].get("request_id", ""),
             limits=self.settings.limits_for(caller.role),
@@ -232,8 +239,9 @@ class Gateway:
             max_affected=prefer.max_affected if prefer.strict and isinstance(plan, MutatePlan | CallPlan) else None,
         )
 
-    def prepare(self, api: ApiRequest) -> tuple[Plan, Rendered]:
-        """Validate a body (it decides the columns), then plan and render once per shape."""
+    def prepare(self, api: ApiRequest, scope: str = "") -> tuple[Plan, Rendered]:
+        """Validate a body (it decides the columns), then plan and render once per
+        shape and `scope`: a role of `self.scoped` ("" for the others)."""
         columns: tuple[str, ...] = ()
         array_body = False
         if api.action in ("create", "update"):
@@ -245,12 +253,13 @@ class Gateway:
                 columns, array_body = validate_create(relation, models, api.body or b"")
             else:
                 columns = validate_update(relation, models, api.body or b"")
-        key = (api.shape(), columns, array_body)
+        key = (scope, api.shape(), columns, array_body)
         cached = self._plans.get(key)
         if cached is not None:
             self._plans.move_to_end(key)
             return cached
-        plan = plan_request(api, self.schema, columns=columns, array_body=array_body)  # one tree, embeds included
+        schema = self.scoped[scope] if scope else self.schema
+        plan = plan_request(api, schema, columns=columns, array_body=array_body)  # one tree, embeds included
         prepared = (plan, render(plan))
         self._plans[key] = prepared
         if len(self._plans) > self.settings.plan_cache_size:

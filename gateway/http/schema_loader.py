@@ -19,12 +19,14 @@ between the views that read them (dialect/schema/relationships.py).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Protocol
 
 import msgspec
 
 from gateway.dialect.schema.cache import SchemaCache, _RawFunction, _RawRelation, build_schema_cache
 from gateway.dialect.schema.relationships import ForeignKey
+from gateway.identity.auth import DATABASE_ROLES
 
 
 class Connection(Protocol):
@@ -190,9 +192,46 @@ select
 )
 
 
-async def load_schema_cache(connection: Connection, schema: str = "api") -> SchemaCache:
+# Per database role and exposed relation, the columns the role may not select
+# where it may select others (column privileges, issue 13 F2). has_*_privilege
+# read pg_class/pg_attribute ACLs for any role, so `authenticator` can ask.
+DENIED_COLUMNS_QUERY = """
+select coalesce(json_object_agg(role, relations), '{}')::text from (
+    select r.rolname as role, json_object_agg(c.relname, x.columns) as relations
+    from pg_class c
+    cross join pg_roles r
+    cross join lateral (
+        select array_agg(a.attname order by a.attnum) as columns
+        from pg_attribute a
+        where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+          and not has_column_privilege(r.oid, c.oid, a.attnum, 'SELECT')
+    ) x
+    where c.relnamespace = $1::regnamespace and c.relkind in ('r', 'v', 'm', 'f', 'p')
+      and r.rolname = any($2::text[])
+      and x.columns is not null
+      and has_any_column_privilege(r.oid, c.oid, 'SELECT')
+    group by r.rolname
+) per_role
+"""
+
+
+async def load_denied_columns(
+    connection: Connection, schema: str, roles: Collection[str]
+) -> dict[str, dict[str, frozenset[str]]]:
+    text = await connection.fetchval(DENIED_COLUMNS_QUERY, schema, sorted(roles))
+    return msgspec.json.decode(text, type=dict[str, dict[str, frozenset[str]]])
+
+
+async def load_schema_cache(
+    connection: Connection, schema: str = "api", roles: Collection[str] = DATABASE_ROLES
+) -> SchemaCache:
+    """`roles`: the database roles whose column privileges the cache carries (`for_role`)."""
     row = await connection.fetchrow(CATALOG_QUERY, schema)
     relations = msgspec.json.decode(row[0], type=list[_RawRelation])
     functions = msgspec.json.decode(row[1], type=list[_RawFunction])
     cache = build_schema_cache(schema, relations, functions)
-    return msgspec.structs.replace(cache, foreign_keys=await load_foreign_keys(connection, schema))
+    return msgspec.structs.replace(
+        cache,
+        foreign_keys=await load_foreign_keys(connection, schema),
+        denied=await load_denied_columns(connection, schema, roles),
+    )

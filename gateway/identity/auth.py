@@ -43,6 +43,18 @@ from gateway.errors import ApiError
 # authenticator.
 API_ROLES: Final = frozenset({"anon", "school_admin", "teacher", "parent", "student", "partner_sync"})
 ANON: Final = "anon"
+PARTNER: Final = "partner_sync"
+# The database role of a partner_sync token whose scopes allow demographics
+# (db/bootstrap.sql): partner_sync's grants plus SELECT on the demographics
+# columns. No token names it; `database_role` derives it (issue 13, F2).
+PARTNER_DEMOGRAPHICS: Final = "partner_demographics"
+# Every role the gateway may SET: what the schema cache loads column privileges for.
+DATABASE_ROLES: Final = API_ROLES | {PARTNER_DEMOGRAPHICS}
+# auth.may_read_demographics() in db/tenancy/auth.sql: the same two scopes.
+DEMOGRAPHICS_SCOPES: Final = frozenset({
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly",
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly",
+})  # fmt: skip
 
 HMAC_ALGORITHM: Final = "HS256"
 JWKS_ALGORITHMS: Final = frozenset({"RS256", "ES256"})
@@ -63,6 +75,14 @@ class Caller(msgspec.Struct, frozen=True, kw_only=True):
 
     role: str
     claims: dict[str, Any]
+    # The role to SET when it is not `role` (`db_role`): partner_demographics.
+    database_role: str | None = None
+
+    @property
+    def db_role(self) -> str:
+        """The database role of the request's transaction. Limits, timeouts and
+        metrics go by `role`, the API role the token names."""
+        return self.database_role or self.role
 
 
 ANONYMOUS: Final = Caller(role=ANON, claims={"role": ANON})
@@ -176,7 +196,28 @@ def check_claims(claims: dict[str, Any]) -> Caller:
         return Caller(role=role, claims=claims)
     if not isinstance(school_id, str) or not _UUID.fullmatch(school_id):
         raise _claims_refused("The JWT 'school_id' claim must be a uuid")
-    return Caller(role=role, claims=claims)
+    return Caller(role=role, claims=claims, database_role=database_role(role, claims))
+
+
+def database_role(role: str, claims: dict[str, Any]) -> str | None:
+    """partner_demographics for a partner_sync token that may read demographics,
+    as auth.may_read_demographics() decides it (auth.has_scope: no `scope`
+    claim means every scope; a space-separated string or an array of strings;
+    anything else none); None otherwise: the token's role. The database holds
+    the rule too: a restrictive policy hides every student from a
+    partner_demographics session whose claims do not allow demographics."""
+    if role != PARTNER:
+        return None
+    if "scope" not in claims:
+        return PARTNER_DEMOGRAPHICS
+    scope = claims["scope"]
+    if isinstance(scope, str):
+        granted = set(scope.split())
+    elif isinstance(scope, list):
+        granted = {s for s in scope if isinstance(s, str)}
+    else:
+        granted = set()
+    return PARTNER_DEMOGRAPHICS if granted & DEMOGRAPHICS_SCOPES else None
 
 
 class Authenticator:

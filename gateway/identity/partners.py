@@ -79,7 +79,7 @@ async def in_caller_transaction(
     try:
         async with request.app.state.pool.acquire(timeout=5) as connection:
             async with connection.transaction():
-                await connection.execute(SETUP, *setup_args(caller.role, claims, request_id, limits))
+                await connection.execute(SETUP, *setup_args(caller.db_role, claims, request_id, limits))
                 yield connection
     except asyncpg.PostgresError as error:
         raise from_postgres(error, role=caller.role, request_id=request_id) from None

@@ -129,7 +129,7 @@ async def _read(
         base = gateway.settings.public_url + PREFIX
         sql, args = render_one(read, base) if sourced_id is not None else render_many(read, base)
         session = Session(
-            role=caller.role,
+            role=caller.db_role,  # partner_demographics for a demographics scope (identity/auth.py)
             claims=claims,
             request_id=request.scope["state"].get("request_id", ""),
             limits=gateway.settings.limits_for(caller.role),

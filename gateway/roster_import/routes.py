@@ -97,7 +97,7 @@ async def _start(
     """Read the zip, start the run on a connection of its own; the task that runs it."""
     data = await request.body()
     pool = request.app.state.pool
-    who = Caller(role=caller.role, claims=claims, request_id=request.scope["state"].get("request_id", ""),
+    who = Caller(role=caller.db_role, claims=claims, request_id=request.scope["state"].get("request_id", ""),
                  limits=request.app.state.gateway.settings.limits_for(caller.role))  # fmt: skip
     try:
         connection = await pool.acquire(timeout=30)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncpg
 
-API_ROLES = ["anon", "school_admin", "teacher", "parent", "student", "partner_sync", "reporting"]
+# With partner_demographics: no token names it, but the gateway sets it (issue 13, F2).
+API_ROLES = ["anon", "school_admin", "teacher", "parent", "student", "partner_sync", "partner_demographics", "reporting"]
 OUR_SCHEMAS = ["data", "audit", "auth", "api", "reporting"]
 
 

@@ -38,9 +38,15 @@ async def test_the_views_are_security_invoker_over_roster_tables_only(admin: asy
 
 async def test_only_admins_and_partners_may_select_and_nobody_may_write(admin: asyncpg.Connection) -> None:
     for view in await oneroster_views(admin):
-        for role in API_ROLES:
+        # Demographics: a partner's only with a demographics scope, i.e. as the
+        # database role partner_demographics (issue 13, F2; db/roster/README.md).
+        # partner_demographics is a member of partner_sync: it reads every view.
+        readers = {"school_admin", "partner_demographics"}
+        if view["name"] != "oneroster.demographics":
+            readers.add("partner_sync")
+        for role in [*API_ROLES, "partner_demographics"]:
             readable = await admin.fetchval("select has_table_privilege($1, $2::oid, 'select')", role, view["oid"])
-            assert readable == (role in ("school_admin", "partner_sync")), f"{role} select on {view['name']}"
+            assert readable == (role in readers), f"{role} select on {view['name']}"
             writable = await admin.fetchval(
                 "select has_table_privilege($1, $2::oid, 'insert, update, delete, truncate')", role, view["oid"]
             )

@@ -15,11 +15,13 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from db.database import scratch_database
+from gateway.identity.auth import database_role
 from gateway.identity.partners import IMPORT_SCOPE
 from gateway.oneroster.entities import ENTITIES
 from gateway.oneroster.routes import PREFIX
 from tests.db.test_migrations import school_gateway
 from tests.factories import School, make_school
+from tests.support import expect_sqlstate
 from tests.gateway.http_support import api, as_role, assert_canonical_error, committer_session, gateway_app  # noqa: F401
 from tests.roster.test_partners import get_token, new_client
 
@@ -102,16 +104,21 @@ async def test_a_readonly_token_writes_nothing(api: AsyncTestClient[Litestar], s
 async def test_demographics_need_their_scope_in_the_database(admin: asyncpg.Connection) -> None:
     school = await make_school(admin)
 
-    async def visible(view: str, *scopes: str) -> int:
-        await admin.execute("set local role partner_sync")
+    async def visible(view: str, *scopes: str, role: str | None = None) -> int:
         claims = {"role": "partner_sync", "school_id": str(school.id), "sub": "pc_scopes", "scope": " ".join(scopes)}
+        # The database role the gateway sets for these claims (issue 13, F2), unless the test names one.
+        await admin.execute(f"set local role {role or database_role('partner_sync', claims) or 'partner_sync'}")
         await admin.execute("select set_config('request.jwt.claims', $1, true)", json.dumps(claims))
         try:
             return int(await admin.fetchval(f"select count(*) from oneroster.{view}"))
         finally:
             await admin.execute("reset role")
 
-    assert await visible("demographics", CORE) == 0, "core alone: no birth dates, even in SQL"
+    # Core alone: no birth dates, even in SQL (partner_sync holds no SELECT on the view).
+    await admin.execute("set local role partner_sync")
+    await expect_sqlstate(admin, "42501", "select count(*) from oneroster.demographics")
+    await admin.execute("reset role")
+    assert await visible("demographics", CORE, role="partner_demographics") == 0, "a role the claims do not back"
     assert await visible("demographics", CORE, DEMOGRAPHICS) == 2
     assert await visible("demographics", ALL) == 2, "roster.readonly covers demographics"
     assert await visible("users", CORE) > 0

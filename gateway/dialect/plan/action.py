@@ -15,6 +15,7 @@ import msgspec
 
 from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.parse.select import SelectItem
+from gateway.dialect.plan.computed import relation_name
 from gateway.dialect.plan.embeds import has_embeds, plan_embeds, without_embeds
 from gateway.dialect.plan.nodes import (
     CallArgument,
@@ -66,7 +67,7 @@ def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], 
     if request.action == "call":
         return _call(request, schema)
     relation = find_relation(schema, request.target)
-    name = QualifiedName(schema=relation.schema, name=relation.name)
+    name = relation_name(relation)
     where = tuple(_condition(relation, c) for c in request.where)
     select = _select(relation, _own_columns(request))
     order = tuple(_order(relation, term) for term in request.order)
@@ -76,7 +77,8 @@ def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], 
         count = request.preferences.count is not None
         estimate: Literal["estimated"] | None = "estimated" if request.preferences.count in _ESTIMATES else None
         aggregated = any(f.aggregate for f in select or ())
-        if aggregated and any(f.column is None for f in select or ()):
+        # The request's `*`: a role reading only some columns has it expanded (resolve.py).
+        if aggregated and any(i.column == "*" for i in _own_columns(request) or ()):
             raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
         if aggregated and request.cursor is not None:  # its rows are groups: no key to continue from
             raise bad_query("cursor= is not supported with aggregates", hint="Page aggregated reads with limit/offset")
@@ -270,7 +272,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         select=select,
         where=tuple(_condition(relation, c) for c in request.where),
         order=tuple(_order(relation, term) for term in request.order),
-        relation=QualifiedName(schema=relation.schema, name=relation.name),
+        relation=relation_name(relation),
     )
 
 

@@ -23,12 +23,21 @@ from gateway.dialect.schema.cache import Relation, SchemaCache
 from gateway.dialect.schema.relationships import Relationship
 
 
+def relation_name(relation: Relation) -> QualifiedName:
+    """The relation's name for a plan; for a role that may select only some of
+    its columns, with every column in order and None for the others: a
+    function's row argument is then rebuilt from the readable columns and nulls
+    (render/fragments.py `call`), and `*` lists the readable ones."""
+    row = tuple(None if c in relation.denied else c for c in relation.columns) if relation.denied else ()
+    return QualifiedName(schema=relation.schema, name=relation.name, row=row)
+
+
 def row_type(relation: Relation, name: str) -> QualifiedName | None:
     """The row type a computed field is computed from, None for a real column
     (a column wins over a function of the same name, as in Postgres' `t.name`)."""
     if name in relation.columns or name not in relation.computed:
         return None
-    return QualifiedName(schema=relation.schema, name=relation.name)
+    return relation_name(relation)
 
 
 def computed_relationship(schema: SchemaCache, origin: str, target: str) -> Relationship | None:

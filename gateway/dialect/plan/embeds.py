@@ -34,7 +34,7 @@ import msgspec
 from gateway.dialect.parse.embed_params import EmbedQuery
 from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.parse.select import Embed, SelectItem
-from gateway.dialect.plan.computed import computed_names, computed_relationship, row_type
+from gateway.dialect.plan.computed import computed_names, computed_relationship, relation_name, row_type
 from gateway.dialect.plan.embed_null import split_null_filters
 from gateway.dialect.plan.nodes import EmbedPlan, OrderPlan, QualifiedName, SelectField
 from gateway.dialect.plan.resolve import condition_plan, find_relation, order_plan, select_fields, typed_column
@@ -120,7 +120,8 @@ def _grouping(embed: Embed, select: tuple[SelectField, ...], embeds: tuple[Embed
         return False, False
     if embed.spread:
         return False, True
-    if any(f.column is None for f in select):
+    # The request's `*`: a role reading only some columns has it expanded (resolve.py).
+    if any(isinstance(i, SelectItem) and i.column == "*" for i in embed.select):
         raise bad_query("'*' cannot be selected with aggregates", hint="Name the columns to group by")
     return True, False
 
@@ -187,7 +188,7 @@ def _embed(
     schema_name = schema.schema
     return EmbedPlan(
         key=key,
-        relation=QualifiedName(schema=schema_name, name=target.name),
+        relation=relation_name(target),
         cardinality=rel.cardinality,
         join=rel.join,
         junction=QualifiedName(schema=schema_name, name=rel.junction) if rel.junction else None,
@@ -204,7 +205,7 @@ def _embed(
         aggregated=aggregated,
         hoisted=hoisted,
         function=QualifiedName(schema=schema_name, name=rel.function) if rel.function else None,
-        parent=QualifiedName(schema=schema_name, name=parent) if rel.function else None,
+        parent=relation_name(find_relation(schema, parent)) if rel.function else None,
     )
 
 
@@ -221,7 +222,7 @@ def _every_column(items: tuple[SelectItem | Embed, ...], target: Relation) -> tu
     expanded: list[SelectItem | Embed] = []
     for item in items:
         if isinstance(item, SelectItem) and item.column == "*" and item.aggregate is None:
-            expanded.extend(SelectItem(column=name) for name in target.columns)
+            expanded.extend(SelectItem(column=name) for name in target.columns if name not in target.denied)
         else:
             expanded.append(item)
     return tuple(expanded)

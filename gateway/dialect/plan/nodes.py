@@ -23,6 +23,10 @@ from gateway.dialect.schema.relationships import Cardinality
 class QualifiedName(msgspec.Struct, frozen=True, kw_only=True):
     schema: str
     name: str
+    # A relation the caller's role reads in part (schema/cache.py `Relation.denied`):
+    # its columns in order, None for each one the role may not select, so that
+    # render/ never writes `rel.*` (computed.py `relation_name`). Empty: it reads all.
+    row: tuple[str | None, ...] = ()
 
 
 class SelectField(msgspec.Struct, frozen=True, kw_only=True):

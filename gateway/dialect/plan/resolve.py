@@ -46,7 +46,18 @@ def find_relation(schema: SchemaCache, name: str) -> Relation:
 
 
 def find_column(relation: Relation, name: str) -> Column:
-    """A column, or a computed field (computed.py) when no column has the name."""
+    """A column, or a computed field (computed.py) when no column has the name.
+    One the caller's role may not select is refused here, wherever it is named
+    (select, filter, order, embed, on_conflict), as Postgres would refuse it: a
+    filter on it would be an oracle of its values (issue 13, F2)."""
+    if name in relation.denied:
+        raise ApiError(
+            403,
+            "42501",
+            f'permission denied for column "{name}" of relation "{relation.name}"',
+            details="The role of this token holds no SELECT privilege on the column",
+            hint=f"Leave it out: select=* gives the columns of '{relation.name}' this token may read",
+        )
     column = relation.columns.get(name) or relation.computed.get(name)
     if column is None:
         close = difflib.get_close_matches(name, [*relation.columns, *relation.computed], n=1)
@@ -59,13 +70,22 @@ def find_column(relation: Relation, name: str) -> Column:
     return column
 
 
+def readable_fields(relation: Relation) -> tuple[SelectField, ...]:
+    """`*` for a role that may select only some columns: those, by name
+    (`rel.*` would name the others too, and Postgres refuse the whole read)."""
+    return tuple(SelectField(column=name) for name in relation.columns if name not in relation.denied)
+
+
 def select_fields(relation: Relation, items: tuple[SelectItem, ...] | None) -> tuple[SelectField, ...] | None:
     if items is None:
-        return None
-    fields = []
+        return readable_fields(relation) if relation.denied else None
+    fields: list[SelectField] = []
     for item in items:
         if item.column == "*":
-            fields.append(SelectField(column=None))
+            if relation.denied:
+                fields.extend(readable_fields(relation))
+            else:
+                fields.append(SelectField(column=None))
             continue
         if item.aggregate is None and item.column == "count" and "count" not in relation.columns:
             # `clients(count)`: with no column of that name, Postgres reads

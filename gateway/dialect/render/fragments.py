@@ -152,11 +152,24 @@ def target(source: str, column: str, path: tuple[JsonStep, ...], computed: Quali
     return path_sql(base, path) if path else base
 
 
+def every_column(relation: QualifiedName, source: str) -> str:
+    """`source.*`, or for a relation the role reads in part (`relation.row`) the
+    columns it may read, by name: `*` names every column, and Postgres checks
+    the privilege of each column a statement names."""
+    if not relation.row:
+        return f"{source}.*"
+    return ", ".join(f"{source}.{ident(c)}" for c in relation.row if c is not None)
+
+
 def call(function: QualifiedName, source: str, row: QualifiedName) -> str:
     """A computed field or relationship called on the source's row, rebuilt as
     the function's argument type: `"api"."full_name"(row("pgrst_1_s".*)::"api"."students")`.
-    The cast picks the overload (plan/computed.py)."""
-    return f"{qualified(function)}(row({source}.*)::{qualified(row)})"
+    The cast picks the overload (plan/computed.py). For a role that reads the
+    relation in part, the columns it may not read go in as nulls."""
+    values = f"{source}.*"
+    if row.row:
+        values = ", ".join(f"{source}.{ident(c)}" if c is not None else "null" for c in row.row)
+    return f"{qualified(function)}(row({values})::{qualified(row)})"
 
 
 def param(slot: int, param_type: str) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from gateway.dialect import keyset
 from gateway.dialect.operators import param
 from gateway.dialect.plan.nodes import ReadPlan
-from gateway.dialect.render.fragments import Output, order, select_list, select_with_embeds, target
+from gateway.dialect.render.fragments import Output, every_column, order, select_list, select_with_embeds, target
 
 
 def keyset_rows(
@@ -54,16 +54,17 @@ def _page(plan: ReadPlan, relation: str, conditions: list[str], joins: str, firs
     """The page's bare rows: after the cursor, sorted, cut."""
     limit, offset = f"${plan.params + 1}", f"${plan.params + 2}"
     sort = order(plan.order, relation)
+    columns = every_column(plan.relation, relation)
     if not plan.cursor:
         where = " where " + " and ".join(conditions) if conditions else ""
-        return f"select {relation}.* from {relation}{joins}{where}{sort} limit {limit} offset {offset}"
+        return f"select {columns} from {relation}{joins}{where}{sort} limit {limit} offset {offset}"
     params = [param(first_cursor + i, t) for i, t in enumerate(plan.key_types)]
     keys = [target(relation, term.column, term.path) for term in plan.order]
     descending = [term.direction == "desc" for term in plan.order]
     # Postgres' default: NULLS FIRST for desc, LAST for asc.
     nulls_first = [t.nulls == "nullsfirst" or (t.nulls is None and t.direction == "desc") for t in plan.order]
     seeks = keyset.branches(keys, descending, params, list(plan.key_nullable), nulls_first)
-    selects = [f"select {relation}.* from {relation}{joins} where {' and '.join([*conditions, s])}{sort}"
+    selects = [f"select {columns} from {relation}{joins} where {' and '.join([*conditions, s])}{sort}"
                for s in seeks]  # fmt: skip
     if len(selects) == 1:
         return f"{selects[0]} limit {limit} offset {offset}"

@@ -27,6 +27,7 @@ from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.plan.nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
 from gateway.dialect.render.embeds import ALONE, Joined, joins
 from gateway.dialect.render.fragments import condition as _condition
+from gateway.dialect.render.fragments import every_column as _every_column
 from gateway.dialect.render.fragments import group_by as _group_by
 from gateway.dialect.render.fragments import ident, qualified, select_with_embeds
 from gateway.dialect.render.fragments import literal as _literal
@@ -177,7 +178,7 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
     else:
         joined = ALONE
     sql = (
-        f"with pgrst_source as ({statement} returning {relation}.*) "
+        f"with pgrst_source as ({statement} returning {_every_column(plan.relation, relation)}) "
         f"select {body} as body, count(*) as page_total, count(*) as total, {location} as location "
         f"from (select {_columns(plan.returning, 'pgrst_source', joined)} from {returned}) pgrst_t"
     )

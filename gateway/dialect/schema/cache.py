@@ -56,6 +56,10 @@ class Relation(msgspec.Struct, frozen=True, kw_only=True):
     updatable: bool = False
     deletable: bool = False
     description: str | None = None
+    # Columns the role this cache is for may not select although it selects
+    # others (column privileges, `for_role`): `*` means the rest, naming one is
+    # 42501 (plan/resolve.py). Empty in the cache of every role that reads them all.
+    denied: frozenset[str] = frozenset()
 
 
 class Argument(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,6 +90,24 @@ class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
     # Functions of one relation's row returning rows of another: embeddable by
     # their name (PostgREST docs "Computed Relationships"; relationships.py).
     computed_relationships: tuple[ComputedRelationship, ...] = ()
+    # By database role, by relation: the columns it may not select where it
+    # selects some (issue 13, F2: partner_sync and the demographics columns).
+    # A relation a role cannot select at all is not listed: Postgres refuses it.
+    denied: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def for_role(cache: SchemaCache, role: str) -> SchemaCache:
+    """The cache as `role` sees it: its partly readable relations carry the
+    columns it may not select (`Relation.denied`). The same object for a role
+    that reads every column it reads at all."""
+    denied = cache.denied.get(role)
+    if not denied:
+        return cache
+    relations = dict(cache.relations)
+    for name, columns in denied.items():
+        if name in relations:
+            relations[name] = msgspec.structs.replace(relations[name], denied=columns)
+    return msgspec.structs.replace(cache, relations=relations)
 
 
 class _RawColumn(msgspec.Struct, kw_only=True):
