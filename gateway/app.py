@@ -43,6 +43,7 @@ from gateway.identity.login import login_routes
 from gateway.identity.oauth import oauth_routes
 from gateway.identity.partners import partner_routes
 from gateway.oneroster.errors import from_api_error
+from gateway.oneroster.gradebook import gradebook_router
 from gateway.oneroster.routes import oneroster_router
 from gateway.openapi import openapi_routes
 from gateway.pg_errors import internal_error
@@ -315,7 +316,7 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             max_age=600,
         )
     app = Litestar(
-        route_handlers=[health_live, health_ready, metrics, *login_routes, *openapi_routes, *data_routes, oneroster_router, *oauth_routes, *partner_routes, *import_routes],
+        route_handlers=[health_live, health_ready, metrics, *login_routes, *openapi_routes, *data_routes, oneroster_router, gradebook_router, *oauth_routes, *partner_routes, *import_routes],
         lifespan=[lifespan],
         cors_config=cors,
         openapi_config=None,
