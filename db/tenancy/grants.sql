@@ -412,6 +412,8 @@ grant select,insert,delete,update on table data.assignments to partner_sync;
 grant select,insert,delete,update on table data.grades to partner_sync;
 grant select,insert,delete,update on table data.grade_categories to partner_sync;
 grant select,insert,delete,update on table data.score_scales to partner_sync;
+-- Assessments are read-only in the gradebook (assessmentLineItems).
+grant select on table data.assessments to partner_sync;
 grant select,insert,delete,update on table data.grade_categories to school_admin;
 grant select,insert,delete,update on table data.score_scales to school_admin;
 grant select on table oneroster.categories to school_admin;

@@ -394,3 +394,6 @@ create policy grade_categories_school_admin_all on data.grade_categories to scho
 
 drop policy if exists score_scales_school_admin_all on data.score_scales;
 create policy score_scales_school_admin_all on data.score_scales to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
+
+drop policy if exists assessments_partner_sync_select on data.assessments;
+create policy assessments_partner_sync_select on data.assessments for select to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_gradebook() as may_read_gradebook)));
