@@ -72,9 +72,6 @@ GRADEBOOK: Final = [
     ("DeleteLineItem", "Status code 200/204"),
     ("GetLineItemsForClass (Deleted)", "Line item deleted"),
 ]
-GRADEBOOK_MISSING: Final = (
-    "The OneRoster 1.2 Gradebook service (categories, lineItems, results) is not built yet (issue 17)"
-)
 
 
 class Notebook:
