@@ -43,6 +43,7 @@ from gateway.identity.login import login_routes
 from gateway.identity.oauth import oauth_routes
 from gateway.identity.partners import partner_routes
 from gateway.oneroster.errors import from_api_error
+from gateway.oneroster.gradebook import gradebook_router
 from gateway.oneroster.routes import oneroster_router
 from gateway.openapi import openapi_routes
 from gateway.pg_errors import internal_error
@@ -322,7 +323,7 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             max_age=600,
         )
     app = Litestar(
-        route_handlers=[health_live, health_ready, metrics, *openapi_routes, *data_routes, oneroster_router, *partner_routes, *import_routes,
+        route_handlers=[health_live, health_ready, metrics, *openapi_routes, *data_routes, oneroster_router, gradebook_router, *partner_routes, *import_routes,
                         Router("/", route_handlers=[*login_routes, *oauth_routes], before_request=_per_ip_rate)],  # fmt: skip
         lifespan=[lifespan],
         cors_config=cors,

@@ -51,7 +51,8 @@ end
 $$;
 
 -- A score above the maximum of its assignment or assessment is refused
--- (a CHECK cannot look at another row). SQLSTATE 23514 like any check.
+-- (a CHECK cannot look at another row), unless the assignment allows extra
+-- credit. SQLSTATE 23514 like any check.
 create or replace function data.grades_check_score_within_max() returns trigger
     language plpgsql security definer
     set search_path to ''
@@ -63,8 +64,10 @@ begin
         return new;
     end if;
     if new.assignment_id is not null then
+        -- A OneRoster line item's maximum is its scale, not a cap (extra
+        -- credit, issue 17): allows_extra_credit lets a higher score pass.
         select max_score into maximum from data.assignments
-        where school_id = new.school_id and id = new.assignment_id;
+        where school_id = new.school_id and id = new.assignment_id and not allows_extra_credit;
     else
         select max_score into maximum from data.assessments
         where school_id = new.school_id and id = new.assessment_id;

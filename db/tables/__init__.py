@@ -16,7 +16,9 @@ from db.tables.teaching import (
     Class,
     Enrollment,
     Grade,
+    GradeCategory,
     Room,
+    ScoreScale,
     Subject,
 )
 
@@ -38,6 +40,8 @@ ALL_TABLES = [
     Assignment,
     Assessment,
     Grade,
+    GradeCategory,
+    ScoreScale,
     Announcement,
     DisciplineIncident,
     HealthRecord,

@@ -58,6 +58,16 @@ class AssignmentType(str, Enum):
     OTHER = "OTHER"
 
 
+class ScoreStatus(str, Enum):
+    """OneRoster 1.2 scoreStatus, upper-cased like every closed set here."""
+
+    EXEMPT = "EXEMPT"
+    FULLY_GRADED = "FULLY_GRADED"
+    NOT_SUBMITTED = "NOT_SUBMITTED"
+    PARTIALLY_GRADED = "PARTIALLY_GRADED"
+    SUBMITTED = "SUBMITTED"
+
+
 class TermType(str, Enum):
     YEAR = "YEAR"
     SEMESTER = "SEMESTER"

@@ -1,7 +1,7 @@
 """Teaching: terms, subjects, rooms, classes, enrollments, attendance, assignments,
 assessments and grades."""
 
-from piccolo.columns import Boolean, Date, Integer, Numeric, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, Boolean, Date, Integer, Numeric, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -118,6 +118,15 @@ class Assignment(Table, tablename="assignments", schema="data"):
     created_at = created_at()
     updated_at = updated_at()
     is_deleted = is_deleted()
+    # OneRoster 1.2 line item (m0053): the partner's sourcedId, its category,
+    # grading period, score scale and resultValueMin.
+    sourced_id = Varchar(length=255, null=True, default=None)
+    category_id = tenant_ref(null=True)
+    academic_term_id = tenant_ref(null=True)
+    score_scale_id = tenant_ref(null=True)
+    min_score = score()
+    # Scores above max_score allowed (OneRoster extra credit; db/integrity/triggers.sql).
+    allows_extra_credit = Boolean(default=False)
 
 
 class Assessment(Table, tablename="assessments", schema="data"):
@@ -143,8 +152,42 @@ class Grade(Table, tablename="grades", schema="data"):
     score = score()
     grade = text(10, null=True)
     feedback = Text(null=True, default=None)
-    recorded_by_user_id = tenant_ref()
+    # Null when a partner system recorded it (OneRoster PUT result; the audit log names it).
+    recorded_by_user_id = tenant_ref(null=True)
     recorded_at = Timestamptz(default=TimestamptzNow())
     created_at = created_at()
     updated_at = updated_at()
     is_deleted = is_deleted()
+    # OneRoster 1.2 result (m0053).
+    sourced_id = Varchar(length=255, null=True, default=None)
+    score_status = Varchar(length=20, null=True, default=None, choices=choices.ScoreStatus)
+    score_date = Date(null=True, default=None)
+
+
+class GradeCategory(Table, tablename="grade_categories", schema="data"):
+    """OneRoster 1.2 category of line items (m0053)."""
+
+    id = uuid_pk()
+    school_id = school_ref(School)
+    title = text()
+    weight = score()
+    created_at = created_at()
+    updated_at = updated_at()
+    is_deleted = is_deleted()
+    sourced_id = Varchar(length=255, null=True, default=None)
+
+
+class ScoreScale(Table, tablename="score_scales", schema="data"):
+    """OneRoster 1.2 score scale of a class (m0053): scale_values holds the
+    itemValueLHS/itemValueRHS pairs."""
+
+    id = uuid_pk()
+    school_id = school_ref(School)
+    title = text()
+    type = text()
+    class_id = tenant_ref()
+    scale_values = JSONB(default=None)
+    created_at = created_at()
+    updated_at = updated_at()
+    is_deleted = is_deleted()
+    sourced_id = Varchar(length=255, null=True, default=None)

@@ -97,6 +97,27 @@ create or replace function auth.may_read_roster() returns boolean
                           'https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly')
 $$;
 
+-- The OneRoster 1.2 Gradebook scopes (issue 17). Reading gradebook rows:
+-- any gradebook scope (a PUT reads the row it replaces); writing them:
+-- gradebook.createput. Which scope each route needs is the gateway's check
+-- (gateway/oneroster/gradebook.py); these keep the rows of a token without
+-- any of them out of reach.
+create or replace function auth.may_read_gradebook() returns boolean
+    language sql stable
+    set search_path to ''
+    as $$
+    select auth.has_scope('https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly',
+                          'https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput',
+                          'https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.delete')
+$$;
+
+create or replace function auth.may_write_gradebook() returns boolean
+    language sql stable
+    set search_path to ''
+    as $$
+    select auth.has_scope('https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput')
+$$;
+
 -- Our own scope: changing the roster (the CSV import, or a write through the
 -- PostgREST routes). A readonly token writes nothing.
 create or replace function auth.may_write_roster() returns boolean
@@ -406,6 +427,24 @@ grant all on function auth.may_read_roster() to parent;
 grant all on function auth.may_read_roster() to student;
 grant all on function auth.may_read_roster() to partner_sync;
 grant all on function auth.may_read_roster() to reporting;
+
+revoke all on function auth.may_read_gradebook() from public;
+grant all on function auth.may_read_gradebook() to anon;
+grant all on function auth.may_read_gradebook() to school_admin;
+grant all on function auth.may_read_gradebook() to teacher;
+grant all on function auth.may_read_gradebook() to parent;
+grant all on function auth.may_read_gradebook() to student;
+grant all on function auth.may_read_gradebook() to partner_sync;
+grant all on function auth.may_read_gradebook() to reporting;
+
+revoke all on function auth.may_write_gradebook() from public;
+grant all on function auth.may_write_gradebook() to anon;
+grant all on function auth.may_write_gradebook() to school_admin;
+grant all on function auth.may_write_gradebook() to teacher;
+grant all on function auth.may_write_gradebook() to parent;
+grant all on function auth.may_write_gradebook() to student;
+grant all on function auth.may_write_gradebook() to partner_sync;
+grant all on function auth.may_write_gradebook() to reporting;
 
 revoke all on function auth.may_write_roster() from public;
 grant all on function auth.may_write_roster() to anon;

@@ -419,4 +419,50 @@ grant select on table reporting.invoice_balances to school_admin;
 grant select on table reporting.students to reporting;
 grant select on table reporting.students to school_admin;
 
+-- OneRoster 1.2 Gradebook (issue 17, db/roster/gradebook.sql). Table
+-- privileges for the row views the partner's writes go through (no USAGE on
+-- schema data: the views are the only way in); RLS decides which rows.
+grant select,insert,delete,update on table data.assignments to partner_sync;
+grant select,insert,delete,update on table data.grades to partner_sync;
+grant select,insert,delete,update on table data.grade_categories to partner_sync;
+grant select,insert,delete,update on table data.score_scales to partner_sync;
+-- Assessments are read-only in the gradebook (assessmentLineItems).
+grant select on table data.assessments to partner_sync;
+grant select,insert,delete,update on table data.grade_categories to school_admin;
+grant select,insert,delete,update on table data.score_scales to school_admin;
+grant select on table oneroster.categories to school_admin;
+grant select on table oneroster.categories to partner_sync;
+grant select on table oneroster.score_scales to school_admin;
+grant select on table oneroster.score_scales to partner_sync;
+grant select on table oneroster.line_items to school_admin;
+grant select on table oneroster.line_items to partner_sync;
+grant select on table oneroster.results to school_admin;
+grant select on table oneroster.results to partner_sync;
+grant select on table oneroster.assessment_line_items to school_admin;
+grant select on table oneroster.assessment_line_items to partner_sync;
+grant select on table oneroster.assessment_results to school_admin;
+grant select on table oneroster.assessment_results to partner_sync;
+grant select,insert,delete,update on table oneroster.assignment_rows to partner_sync;
+grant select,insert,delete,update on table oneroster.grade_rows to partner_sync;
+grant select,insert,delete,update on table oneroster.category_rows to partner_sync;
+grant select,insert,delete,update on table oneroster.score_scale_rows to partner_sync;
+revoke all on function oneroster.score_status(text, numeric, text) from public;
+grant execute on function oneroster.score_status(text, numeric, text) to school_admin;
+grant execute on function oneroster.score_status(text, numeric, text) to partner_sync;
+revoke all on function oneroster.roster_id(text, text) from public;
+grant execute on function oneroster.roster_id(text, text) to school_admin;
+grant execute on function oneroster.roster_id(text, text) to partner_sync;
+revoke all on function oneroster.required_ref(jsonb, text) from public;
+grant execute on function oneroster.required_ref(jsonb, text) to partner_sync;
+revoke all on function oneroster.put_line_item(text, jsonb) from public;
+grant execute on function oneroster.put_line_item(text, jsonb) to partner_sync;
+revoke all on function oneroster.put_result(text, jsonb) from public;
+grant execute on function oneroster.put_result(text, jsonb) to partner_sync;
+revoke all on function oneroster.put_category(text, jsonb) from public;
+grant execute on function oneroster.put_category(text, jsonb) to partner_sync;
+revoke all on function oneroster.put_score_scale(text, jsonb) from public;
+grant execute on function oneroster.put_score_scale(text, jsonb) to partner_sync;
+revoke all on function oneroster.delete_object(text, text) from public;
+grant execute on function oneroster.delete_object(text, text) to partner_sync;
+
 -- PostgreSQL database dump complete

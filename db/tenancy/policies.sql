@@ -379,3 +379,28 @@ drop policy if exists users_teacher_select on data.users;
 create policy users_teacher_select on data.users for select to teacher using (((school_id = ( select auth.school_id() as school_id)) and (id = ( select auth.user_id() as user_id))));
 
 -- PostgreSQL database dump complete
+
+-- OneRoster 1.2 Gradebook (issue 17): a partner reads and writes its school's
+-- line items (assignments), results (grades), categories and score scales
+-- with the gradebook scopes, through the oneroster row views
+-- (db/roster/gradebook.sql); admins keep their school's as for every table.
+drop policy if exists assignments_partner_sync_all on data.assignments;
+create policy assignments_partner_sync_all on data.assignments to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_gradebook() as may_read_gradebook))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_gradebook() as may_write_gradebook)));
+
+drop policy if exists grades_partner_sync_all on data.grades;
+create policy grades_partner_sync_all on data.grades to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_gradebook() as may_read_gradebook))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_gradebook() as may_write_gradebook)));
+
+drop policy if exists grade_categories_partner_sync_all on data.grade_categories;
+create policy grade_categories_partner_sync_all on data.grade_categories to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_gradebook() as may_read_gradebook))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_gradebook() as may_write_gradebook)));
+
+drop policy if exists score_scales_partner_sync_all on data.score_scales;
+create policy score_scales_partner_sync_all on data.score_scales to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_gradebook() as may_read_gradebook))) with check (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_write_gradebook() as may_write_gradebook)));
+
+drop policy if exists grade_categories_school_admin_all on data.grade_categories;
+create policy grade_categories_school_admin_all on data.grade_categories to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
+
+drop policy if exists score_scales_school_admin_all on data.score_scales;
+create policy score_scales_school_admin_all on data.score_scales to school_admin using ((school_id = ( select auth.school_id() as school_id))) with check ((school_id = ( select auth.school_id() as school_id)));
+
+drop policy if exists assessments_partner_sync_select on data.assessments;
+create policy assessments_partner_sync_select on data.assessments for select to partner_sync using (((school_id = ( select auth.school_id() as school_id)) and ( select auth.partner_client_active() as partner_client_active) and ( select auth.may_read_gradebook() as may_read_gradebook)));

@@ -14,7 +14,7 @@ from typing import Final, Literal
 
 import msgspec
 
-Kind = Literal["text", "timestamp", "date", "boolean"]
+Kind = Literal["text", "timestamp", "date", "boolean", "number"]
 # What the JSON value is, for the OpenAPI document (gateway/openapi/oneroster.py):
 # a scalar of `kind`, a GUIDRef or null, a list of GUIDRefs, a list of roles,
 # an empty list or null (a OneRoster field this service has no data for).
@@ -37,7 +37,7 @@ class Entity(msgspec.Struct, frozen=True, kw_only=True):
     one: str  # envelope key of a single object
     fields: dict[str, Field]
     condition: str | None = None  # rows of the view this endpoint serves; `{a}` is the row alias
-    scope: Literal["core", "demographics"] = "core"
+    scope: Literal["core", "demographics", "gradebook"] = "core"
     # Fields the 1.2 schema requires: always sent, also when `fields` names others.
     required: frozenset[str] = frozenset({"sourcedId", "status", "dateLastModified"})
 

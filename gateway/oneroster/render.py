@@ -13,13 +13,15 @@ Identifiers come only from entities.py; request values only as `$n`.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal
 
 import msgspec
 
-from gateway.oneroster.entities import ENTITIES, Entity, Nested
+from gateway.oneroster.entities import Entity, Nested
 from gateway.oneroster.errors import invalid_data, invalid_filter, invalid_selection, invalid_sort
 from gateway.oneroster.filters import Filter, Predicate
+from gateway.oneroster.gradebook_entities import ALL_ENTITIES
 
 DEFAULT_LIMIT: Final = 100
 MAX_LIMIT: Final = 1000
@@ -42,6 +44,11 @@ class Parent(msgspec.Struct, frozen=True, kw_only=True):
     nested: Nested
     sourced_id: str
     school: str | None = None
+    # Gradebook paths with two ids: (SQL of the parent row `p`, value) pins the
+    # parent (lineItems/{id} of classes/{id}); (SQL of the child row `r`, value)
+    # narrows the rows (students/{id}/results of classes/{id}).
+    pins: tuple[tuple[str, str], ...] = ()
+    child_pins: tuple[tuple[str, str], ...] = ()
 
 
 class ReadRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -96,6 +103,11 @@ def _value(predicate: Predicate, kind: str) -> Any:
             return date.fromisoformat(text)
     except ValueError:
         raise invalid_filter(f"'{predicate.field}' takes an ISO 8601 {kind}") from None
+    if kind == "number":
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise invalid_filter(f"'{predicate.field}' takes a number") from None
     if kind == "boolean":
         if text not in ("true", "false"):
             raise invalid_filter(f"'{predicate.field}' takes 'true' or 'false'")
@@ -121,6 +133,8 @@ def _where(request: ReadRequest, entity: Entity, args: Args, link: str | None) -
         parts.append(entity.condition.format(a="r"))
     if link:
         parts.append(link)
+    if request.parent is not None:
+        parts.extend(f"{column} = {args.add(value)}" for column, value in request.parent.child_pins)
     if request.filter is None or not (request.filter.fields & ANY_STATUS_FIELDS):
         parts.append("r.status = 'active'")
     if request.filter is not None:
@@ -140,7 +154,7 @@ def _order(request: ReadRequest, entity: Entity) -> str:
 
 
 def _entity(name: str) -> Entity:
-    entity = ENTITIES.get(name)
+    entity = ALL_ENTITIES.get(name)
     if entity is None:
         raise invalid_data(f"Unknown collection '{name}'")
     return entity
@@ -176,8 +190,9 @@ def render_many(request: ReadRequest, base: str) -> tuple[str, tuple[Any, ...]]:
             found.append(parent_entity.condition.format(a="p"))
         if request.parent.school is not None:
             found.append(f"p.school_sourced_id = {args.add(request.parent.school)}")
+        found.extend(f"{column} = {args.add(value)}" for column, value in request.parent.pins)
         parent_cte = (
-            f"p as (select p.id from {_view(parent_entity)} p where {' and '.join(found)} order by p.id limit 1), "
+            f"p as (select p.id, p.school_id from {_view(parent_entity)} p where {' and '.join(found)} order by p.id limit 1), "
         )
         join, exists, link = " cross join p", "exists (select from p)", request.parent.nested.link
     where = _where(request, entity, args, link)

@@ -18,7 +18,7 @@ from litestar import Request, Response, Router, get
 from litestar.enums import MediaType
 
 from gateway.errors import ApiError
-from gateway.http.execute import Session, execute
+from gateway.http.execute import Outcome, Session, execute
 from gateway.identity.auth import Caller
 from gateway.oneroster.entities import ENTITIES, IN_SCHOOL_CLASS, NESTED, Entity
 from gateway.oneroster.errors import (
@@ -40,6 +40,8 @@ SCOPE: Final = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
 SCOPES: Final = {
     "core": frozenset({SCOPE + "roster-core.readonly", SCOPE + "roster.readonly"}),
     "demographics": frozenset({SCOPE + "roster-demographics.readonly", SCOPE + "roster.readonly"}),
+    # Gradebook reads (gradebook.py): gradebook.readonly, or 1.2's narrower gradebook-core.readonly.
+    "gradebook": frozenset({SCOPE + "gradebook.readonly", SCOPE + "gradebook-core.readonly"}),
 }
 # school_admin reads everything of its school; partners only what their scopes say.
 ROLES: Final = frozenset({"school_admin", "partner_sync"})
@@ -82,16 +84,18 @@ def read_request(
     )
 
 
+def granted_scopes(caller: Caller) -> set[str]:
+    scope = caller.claims.get("scope", "")
+    return set(scope.split() if isinstance(scope, str) else scope if isinstance(scope, list) else [])
+
+
 def check_access(caller: Caller, entity: Entity) -> None:
     if caller.role == "anon":
         raise unauthorised("A bearer token is required")
     if caller.role not in ROLES:
         raise forbidden("This role has no access to the OneRoster service")
-    if caller.role == "partner_sync":
-        scope = caller.claims.get("scope", "")
-        granted = set(scope.split() if isinstance(scope, str) else scope if isinstance(scope, list) else [])
-        if not granted & SCOPES[entity.scope]:
-            raise forbidden(f"The token's scopes do not allow reading {entity.many}")
+    if caller.role == "partner_sync" and not granted_scopes(caller) & SCOPES[entity.scope]:
+        raise forbidden(f"The token's scopes do not allow reading {entity.many}")
 
 
 def link_header(url: str, limit: int, offset: int, total: int) -> str:
@@ -114,10 +118,18 @@ def link_header(url: str, limit: int, offset: int, total: int) -> str:
 
 
 async def _read(
-    request: Request[Any, Any, Any], name: str, *, sourced_id: str | None = None, parent: Parent | None = None
+    request: Request[Any, Any, Any],
+    name: str,
+    *,
+    sourced_id: str | None = None,
+    parent: Parent | None = None,
+    entities: Mapping[str, Entity] = ENTITIES,
+    base_path: str = PREFIX,
 ) -> Response[bytes]:
+    """One OneRoster read; `entities` are the service's collections, `base_path`
+    the base of its GUIDRef hrefs (the gradebook's point at both services)."""
     try:
-        entity = ENTITIES.get(name)
+        entity = entities.get(name)
         if entity is None:
             raise unknown_object(f"No OneRoster collection '{name}'")
         gateway = request.app.state.gateway
@@ -126,18 +138,9 @@ async def _read(
         query = {k: v for k, v in request.query_params.items()}
         read = read_request(name, query, sourced_id=sourced_id, parent=parent)
         # PUBLIC_URL, never the request's Host header (issue 13: a forged Host was reflected).
-        base = gateway.settings.public_url + PREFIX
+        base = gateway.settings.public_url + base_path
         sql, args = render_one(read, base) if sourced_id is not None else render_many(read, base)
-        session = Session(
-            role=caller.db_role,  # partner_demographics for a demographics scope (identity/auth.py)
-            claims=claims,
-            request_id=request.scope["state"].get("request_id", ""),
-            limits=gateway.settings.limits_for(caller.role),
-        )
-        async with gateway.fair_share.admit(caller):
-            outcome = await execute(
-                gateway.pool, session, sql, args, read_only=True, acquire_timeout=gateway.settings.acquire_timeout
-            )
+        outcome = await run(request, caller, claims, sql, args, read_only=True)
     except ApiError as error:
         raise from_api_error(error) from None
     if outcome.body is None:
@@ -151,6 +154,23 @@ async def _read(
             "Link": link_header(_public(request), read.limit, read.offset, total),
         }
     return Response(content=outcome.body.encode(), status_code=200, headers=headers, media_type=MediaType.JSON)
+
+
+async def run(
+    request: Request[Any, Any, Any], caller: Caller, claims: str, sql: str, args: tuple[Any, ...], *, read_only: bool
+) -> Outcome:
+    """One statement as the caller, within its school's fair share of the pool."""
+    gateway = request.app.state.gateway
+    session = Session(
+        role=caller.db_role,  # partner_demographics for a demographics scope (identity/auth.py)
+        claims=claims,
+        request_id=request.scope["state"].get("request_id", ""),
+        limits=gateway.settings.limits_for(caller.role),
+    )
+    async with gateway.fair_share.admit(caller):
+        return await execute(
+            gateway.pool, session, sql, args, read_only=read_only, acquire_timeout=gateway.settings.acquire_timeout
+        )
 
 
 def _public(request: Request[Any, Any, Any]) -> str:

@@ -40,7 +40,7 @@ CLOSED_SET = re.compile(r"CHECK \(\(\((?P<column>\w+)\)::text = ANY \(\(ARRAY\[(
 LITERAL = re.compile(r"'((?:[^']|'')*)'::character varying")
 
 MONEY = {"amount", "total_amount", "balance_due", "unit_price", "line_total"}
-SCORES = {"score", "max_score", "weight"}
+SCORES = {"score", "max_score", "min_score", "weight"}
 OTHER_NUMERIC = {"quantity": "numeric(5,2)"}  # item quantities such as 2.5 hours
 
 

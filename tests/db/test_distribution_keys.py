@@ -18,8 +18,8 @@ import asyncpg
 ID_PRIMARY_KEYS = (
     "audit.audit_log", "data.academic_terms", "data.announcements", "data.assessments", "data.assignments",
     "data.attendance_records", "data.classes", "data.communication_logs", "data.discipline_incidents",
-    "data.fee_types", "data.grades", "data.health_records", "data.invoice_items", "data.invoices", "data.parents",
-    "data.payments", "data.rooms", "data.students", "data.subjects", "data.sync_runs", "data.teachers", "data.users",
+    "data.fee_types", "data.grade_categories", "data.grades", "data.health_records", "data.invoice_items", "data.invoices", "data.parents",
+    "data.payments", "data.rooms", "data.score_scales", "data.students", "data.subjects", "data.sync_runs", "data.teachers", "data.users",
 )  # fmt: skip
 ID_REASON = "uuidv7 primary key: (school_id, id) on Citus; `id` stays unique by construction"
 

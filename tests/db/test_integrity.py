@@ -414,7 +414,7 @@ async def test_raising_a_score_above_the_maximum_is_refused(rows: Rows) -> None:
 REQUIRED = [
     ("data.users", "email"), ("data.users", "role"), ("data.students", "school_id"),
     ("data.students", "student_number"), ("data.classes", "academic_year"), ("data.attendance_records", "date"),
-    ("data.attendance_records", "status"), ("data.grades", "student_id"), ("data.grades", "recorded_by_user_id"),
+    ("data.attendance_records", "status"), ("data.grades", "student_id"),
     ("data.announcements", "content"), ("data.communication_logs", "party_id"), ("data.health_records", "details"),
     ("data.fee_types", "amount"), ("data.invoices", "invoice_number"), ("data.invoice_items", "unit_price"),
     ("data.payments", "amount"), ("audit.audit_log", "record_id"),

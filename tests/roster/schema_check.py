@@ -22,9 +22,20 @@ from jsonschema import Draft7Validator, FormatChecker
 
 REFERENCE: Final = Path(__file__).parent / "reference"
 ROSTERING: Final = "/ims/oneroster/rostering/v1p2"
-# Gradebook answers: only their errors are checked (imsx_StatusInfo is the
-# same in every OneRoster service); 1EdTech's gradebook document is not here.
 GRADEBOOK: Final = "/ims/oneroster/gradebook/v1p2"
+DOCUMENTS: Final = {
+    ROSTERING: "onerosterv1p2rostersservice_schemas.json",
+    GRADEBOOK: "onerosterv1p2gradebookservice_schemas.json",
+}
+# Gradebook collections: (single schema, set schema) of the gradebook document.
+_GRADEBOOK_ITEM: Final = {
+    "categories": ("SingleCategoryDType", "CategoriesSetDType"),
+    "lineItems": ("SingleLineItemDType", "LineItemSetDType"),
+    "results": ("SingleResultDType", "ResultSetDType"),
+    "scoreScales": ("SingleScoreScaleDType", "ScoreScaleSetDType"),
+    "assessmentLineItems": ("SingleAssessmentLineItemDType", "AssessmentLineItemSetDType"),
+    "assessmentResults": ("SingleAssessmentResultDType", "AssessmentResultSetDType"),
+}
 
 # The item schema of each rostering collection (the binding's paths; schools
 # are orgs, terms and grading periods academicSessions, students and teachers users).
@@ -45,21 +56,21 @@ _ITEM: Final = {
 
 
 @cache
-def _schemas() -> dict[str, Any]:
-    document = json.loads((REFERENCE / "onerosterv1p2rostersservice_schemas.json").read_text())
+def _schemas(service: str = ROSTERING) -> dict[str, Any]:
+    document = json.loads((REFERENCE / DOCUMENTS[service]).read_text())
     return document  # type: ignore[no-any-return]
 
 
-def _validator(name: str) -> Draft7Validator:
-    document = _schemas()
+def _validator(name: str, service: str = ROSTERING) -> Draft7Validator:
+    document = _schemas(service)
     schema = {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
     return Draft7Validator(schema, format_checker=FormatChecker())
 
 
 def schema_for(path: str, status: int) -> str | None:
     """The official schema of a response, or None when the path is no OneRoster REST path."""
-    if path.startswith(GRADEBOOK + "/") and status >= 300:
-        return "imsx_StatusInfoDType"
+    if path.startswith(GRADEBOOK + "/"):
+        return _gradebook_schema(path, status)
     if not path.startswith(ROSTERING + "/"):
         return None
     if status >= 300:
@@ -73,13 +84,27 @@ def schema_for(path: str, status: int) -> str | None:
     return f"{known[2]}SetDType" if known else None
 
 
+def _gradebook_schema(path: str, status: int) -> str | None:
+    if status >= 300:
+        return "imsx_StatusInfoDType"
+    if status != 200:  # PUT's 201 and DELETE's 204 carry no body
+        return None
+    parts = path[len(GRADEBOOK) + 1 :].split("/")
+    if len(parts) == 2:
+        known = _GRADEBOOK_ITEM.get(parts[0])
+        return known[0] if known else None
+    known = _GRADEBOOK_ITEM.get(parts[-1]) if len(parts) in (1, 3, 5) else None
+    return known[1] if known else None
+
+
 def violations(path: str, status: int, body: Any) -> list[str]:
     name = schema_for(path, status)
     if name is None:
         return []
+    service = GRADEBOOK if path.startswith(GRADEBOOK + "/") else ROSTERING
     found = [
         f"{name} at /{'/'.join(str(p) for p in error.absolute_path)}: {error.message}"
-        for error in _validator(name).iter_errors(body)
+        for error in _validator(name, service).iter_errors(body)
     ]
     return found
 
@@ -87,6 +112,9 @@ def violations(path: str, status: int, body: Any) -> list[str]:
 async def check_response(response: httpx.Response) -> None:
     path = response.request.url.path
     if schema_for(path, response.status_code) is None or response.request.method == "HEAD":
+        return
+    # A write's success has no body in the binding (PUT 201, DELETE 204); its errors are checked.
+    if response.request.method in ("PUT", "DELETE", "POST") and response.status_code < 300:
         return
     await response.aread()
     try:

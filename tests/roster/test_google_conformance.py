@@ -72,9 +72,6 @@ GRADEBOOK: Final = [
     ("DeleteLineItem", "Status code 200/204"),
     ("GetLineItemsForClass (Deleted)", "Line item deleted"),
 ]
-GRADEBOOK_MISSING: Final = (
-    "The OneRoster 1.2 Gradebook service (categories, lineItems, results) is not built yet (issue 17)"
-)
 
 
 class Notebook:
@@ -288,7 +285,6 @@ def test_rostering_check(report_card: dict[tuple[str, str], str], entry: str, ch
     assert report_card.get((entry, check), "FAIL not reached") == PASS, report_card.get((entry, check))
 
 
-@pytest.mark.xfail(reason=GRADEBOOK_MISSING, strict=True)
 @pytest.mark.parametrize(("entry", "check"), GRADEBOOK, ids=[f"{e}: {c}" for e, c in GRADEBOOK])
 def test_gradebook_check(report_card: dict[tuple[str, str], str], entry: str, check: str) -> None:
     assert report_card.get((entry, check), "FAIL not reached") == PASS, report_card.get((entry, check))

