@@ -23,7 +23,7 @@ DECLARED_COLUMNS = {name: {c._meta.db_column_name for c in t._meta.columns} for 
 PLAN_TABLES_SQL = """
     select c.oid::regclass::text as name
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    where c.relkind in ('r', 'p') and (n.nspname = 'data' or c.oid = 'audit.audit_log'::regclass)
+    where c.relkind in ('r', 'p') and not c.relispartition and (n.nspname = 'data' or c.oid = 'audit.audit_log'::regclass)
     order by 1
 """
 COLUMNS_SQL = """
@@ -33,7 +33,7 @@ COLUMNS_SQL = """
     join pg_namespace n on n.oid = c.relnamespace
     join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
     left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
-    where c.relkind in ('r', 'p') and n.nspname in ('data', 'audit')
+    where c.relkind in ('r', 'p') and not c.relispartition and n.nspname in ('data', 'audit')
 """
 # A closed set as PostgreSQL prints `col in ('A', 'B')` on a varchar column.
 CLOSED_SET = re.compile(r"CHECK \(\(\((?P<column>\w+)\)::text = ANY \(\(ARRAY\[(?P<values>.*)\]\)::text\[\]\)\)\)")

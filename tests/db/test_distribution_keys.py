@@ -15,9 +15,12 @@ import asyncpg
 # Every tenant table's primary key is its uuidv7 `id` alone. On Citus it
 # becomes (school_id, id) (SCALE_OUT.md, step 2); the tables other tables
 # reference already have that as a unique key, which their foreign keys target.
+# The partitioned tables (data.attendance_records, audit.audit_log: m0052) are
+# keyed (school_id, id, <partition key>) already; tests/db/test_partitions.py
+# checks their partitions.
 ID_PRIMARY_KEYS = (
-    "audit.audit_log", "data.academic_terms", "data.announcements", "data.assessments", "data.assignments",
-    "data.attendance_records", "data.classes", "data.communication_logs", "data.discipline_incidents",
+    "data.academic_terms", "data.announcements", "data.assessments", "data.assignments", "data.classes",
+    "data.communication_logs", "data.discipline_incidents",
     "data.fee_types", "data.grades", "data.health_records", "data.invoice_items", "data.invoices", "data.parents",
     "data.payments", "data.rooms", "data.students", "data.subjects", "data.sync_runs", "data.teachers", "data.users",
 )  # fmt: skip
