@@ -32,7 +32,7 @@ create table data.attendance_records_partitioned (
     school_id uuid constraint attendance_records_school_id_not_null not null,
     created_at timestamp with time zone default current_timestamp constraint attendance_records_created_at_not_null not null,
     updated_at timestamp with time zone default current_timestamp constraint attendance_records_updated_at_not_null not null,
-    constraint attendance_records_status_check check (status::text = any (array['PRESENT', 'ABSENT', 'LATE', 'EXCUSED']))
+    constraint attendance_records_status_check check (status in ('PRESENT', 'ABSENT', 'LATE', 'EXCUSED'))
 ) partition by range (date);
 
 create table audit.audit_log_partitioned (
@@ -48,7 +48,7 @@ create table audit.audit_log_partitioned (
     old_data jsonb,
     new_data jsonb,
     request_id character varying(255) default null::character varying,
-    constraint audit_log_action_check check (action::text = any (array['CREATE', 'UPDATE', 'DELETE', 'SOFT_DELETE', 'PURGE']))
+    constraint audit_log_action_check check (action in ('CREATE', 'UPDATE', 'DELETE', 'SOFT_DELETE', 'PURGE'))
 ) partition by range (occurred_at);
 
 -- One partition per calendar month that has rows (UTC months for the log), named
