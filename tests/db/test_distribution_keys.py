@@ -94,3 +94,16 @@ async def test_the_only_table_without_school_id_is_the_school_itself(admin: asyn
              and not exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'school_id')"""
     )
     assert [r["name"] for r in names] == ["data.schools"]
+
+
+async def test_every_partitions_keys_include_school_id(admin: asyncpg.Connection) -> None:
+    """A partition is distributed with its parent (Citus): its keys follow the same rule."""
+    keys = await admin.fetch(
+        """select c.oid::regclass::text as name, pg_get_indexdef(x.indexrelid) as definition,
+                  exists (select from unnest(x.indkey) k join pg_attribute a on a.attrelid = x.indrelid and a.attnum = k
+                          where a.attname = 'school_id') as has_school
+           from pg_class c join pg_index x on x.indrelid = c.oid
+           where c.relispartition and x.indisunique and c.relnamespace in ('data'::regnamespace, 'audit'::regnamespace)"""
+    )
+    assert len(keys) >= 10, "both tables' partitions, a primary key each (and the register's key)"
+    assert [f"{r['name']}: {r['definition']}" for r in keys if not r["has_school"]] == []
