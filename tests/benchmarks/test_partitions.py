@@ -51,14 +51,18 @@ def migrate_with(url: str, tree: Path) -> float:
     started = time.perf_counter()
     code = "import asyncio; from db.migrate import migrate; asyncio.run(migrate())"
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(tree)}
-    done = subprocess.run([sys.executable, "-c", code], cwd=tree, env=env, capture_output=True, text=True, timeout=7200)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tree, env=env, capture_output=True, text=True, timeout=7200, check=False
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return time.perf_counter() - started
 
 
 async def as_admin(connection: asyncpg.Connection, school_id: object) -> None:
     claims = json.dumps({"role": "school_admin", "school_id": str(school_id)})
-    await connection.execute("select set_config('role', 'school_admin', true), set_config('request.jwt.claims', $1, true)", claims)
+    await connection.execute(
+        "select set_config('role', 'school_admin', true), set_config('request.jwt.claims', $1, true)", claims
+    )
 
 
 async def timed(connection: asyncpg.Connection, school_id: object, sql: str, *args: object) -> tuple[float, int, str]:
@@ -125,5 +129,7 @@ async def test_partitioned_history_before_and_after(server_url: str, tmp_path: P
         print(f"\nm0052 converted both tables in {seconds:.0f} s")
         after = await measure(url, "after")
     for name in before:
-        print(f"{name}: before {before[name]:.2f} ms, after {after[name]:.2f} ms, after/before {after[name] / before[name]:.2f}")
+        print(
+            f"{name}: before {before[name]:.2f} ms, after {after[name]:.2f} ms, after/before {after[name] / before[name]:.2f}"
+        )
     assert set(after) == set(before)

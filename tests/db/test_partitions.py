@@ -46,7 +46,9 @@ async def mark(connection: asyncpg.Connection, school: School, day: date) -> obj
 # --- where rows go ------------------------------------------------------------------------
 
 
-async def test_a_mark_and_its_audit_entry_land_in_their_months_partitions(admin: asyncpg.Connection, school: School) -> None:
+async def test_a_mark_and_its_audit_entry_land_in_their_months_partitions(
+    admin: asyncpg.Connection, school: School
+) -> None:
     this_month = month_start(0)
     row = await mark(admin, school, this_month.replace(day=2))
     assert await where_is(admin, "data.attendance_records", row) == f"data.attendance_records_{this_month:%Y_%m}"
@@ -54,13 +56,19 @@ async def test_a_mark_and_its_audit_entry_land_in_their_months_partitions(admin:
     assert await where_is(admin, "audit.audit_log", entry) == f"audit.audit_log_{this_month:%Y_%m}"
 
 
-async def test_a_month_without_a_partition_lands_in_the_default_partition(admin: asyncpg.Connection, school: School) -> None:
+async def test_a_month_without_a_partition_lands_in_the_default_partition(
+    admin: asyncpg.Connection, school: School
+) -> None:
     row = await mark(admin, school, date(2100, 1, 15))
     assert await where_is(admin, "data.attendance_records", row) == "data.attendance_records_default"
-    assert await admin.fetchval("select count(*) from data.attendance_records where id = $1", row) == 1, "read through the parent"
+    assert await admin.fetchval("select count(*) from data.attendance_records where id = $1", row) == 1, (
+        "read through the parent"
+    )
 
 
-async def test_ensure_partitions_moves_a_months_rows_out_of_the_default_partition(admin: asyncpg.Connection, school: School) -> None:
+async def test_ensure_partitions_moves_a_months_rows_out_of_the_default_partition(
+    admin: asyncpg.Connection, school: School
+) -> None:
     later = month_start(9)  # beyond the months `migrate` makes ahead
     row = await mark(admin, school, later.replace(day=3))
     entry = await admin.fetchval(
@@ -78,7 +86,9 @@ async def test_ensure_partitions_moves_a_months_rows_out_of_the_default_partitio
     enabled = await admin.fetch(
         "select tgname, tgenabled::text from pg_trigger where tgrelid = 'audit.audit_log_default'::regclass and tgname like 'audit_log_refuse%'"
     )
-    assert {r["tgenabled"] for r in enabled} == {"A"} and len(enabled) == 2, "the default partition is append-only again"
+    assert {r["tgenabled"] for r in enabled} == {"A"} and len(enabled) == 2, (
+        "the default partition is append-only again"
+    )
     await admin.execute("set local role school_owner")
     assert await admin.fetch("select data.ensure_partitions(9)") == [], "a second run finds its partitions"
 
@@ -101,10 +111,18 @@ async def test_two_schools_see_only_their_own_history(
         await act_as(authenticator, "school_admin", school_id=me.id, sub=me.admin_user)
         seen = {r["id"] for r in await authenticator.fetch("select id from api.attendance_records")}
         assert own.attendance in seen and foreign.attendance not in seen
-        assert await authenticator.fetchval("select count(*) from api.attendance_records where school_id <> $1", me.id) == 0
+        assert (
+            await authenticator.fetchval("select count(*) from api.attendance_records where school_id <> $1", me.id)
+            == 0
+        )
         assert await authenticator.fetchval("select count(*) from api.audit_log where school_id <> $1", me.id) == 0
-        assert await authenticator.fetchval("select count(*) from api.audit_log where record_id = $1", own.attendance) >= 1
-        assert await authenticator.fetchval("select count(*) from api.audit_log where record_id = $1", foreign.attendance) == 0
+        assert (
+            await authenticator.fetchval("select count(*) from api.audit_log where record_id = $1", own.attendance) >= 1
+        )
+        assert (
+            await authenticator.fetchval("select count(*) from api.audit_log where record_id = $1", foreign.attendance)
+            == 0
+        )
         await authenticator.execute("rollback to savepoint probe")
 
 
@@ -183,7 +201,9 @@ async def test_audit_partitions_refuse_changes_even_to_the_superuser(admin: asyn
         await admin.execute("rollback to savepoint probe")
 
 
-async def test_audit_triggers_on_the_parent_log_every_partitions_rows(admin: asyncpg.Connection, school: School) -> None:
+async def test_audit_triggers_on_the_parent_log_every_partitions_rows(
+    admin: asyncpg.Connection, school: School
+) -> None:
     rows = [await mark(admin, school, day) for day in (month_start(0), date(2100, 2, 1))]
     await admin.execute("update data.attendance_records set status = 'LATE' where id = any($1::uuid[])", rows)
     await admin.execute("delete from data.attendance_records where id = any($1::uuid[])", rows)
@@ -205,15 +225,23 @@ async def test_the_register_and_the_reporting_views_still_answer(
     day = month_start(0).replace(day=5)
     written = await authenticator.fetchval(
         "select api.mark_class_attendance($1, $2, $3::jsonb)",
-        school.class_, day, json.dumps([{"student_id": str(school.student), "status": "LATE"}]),
+        school.class_,
+        day,
+        json.dumps([{"student_id": str(school.student), "status": "LATE"}]),
     )
     assert written == 1
-    assert await authenticator.fetchval(
-        "select status from api.attendance_records where student_id = $1 and date = $2", school.student, day
-    ) == "LATE"
+    assert (
+        await authenticator.fetchval(
+            "select status from api.attendance_records where student_id = $1 and date = $2", school.student, day
+        )
+        == "LATE"
+    )
     await authenticator.execute("reset role")
     await act_as(authenticator, "school_admin", school_id=school.id, sub=school.admin_user)
-    assert await authenticator.fetchval("select count(*) from api.attendance_records where id = $1", records.attendance) == 1
+    assert (
+        await authenticator.fetchval("select count(*) from api.attendance_records where id = $1", records.attendance)
+        == 1
+    )
     for view in ("attendance_daily", "attendance_class_weekly", "attendance_student_weekly"):
         await authenticator.execute("savepoint probe")
         await act_as(authenticator, "reporting", school_id=school.id)
@@ -226,7 +254,9 @@ async def test_the_register_and_the_reporting_views_still_answer(
 
 def gateway(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "gateway", *args], env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 @pytest.mark.parametrize("table", ["attendance_records", "audit_log"])
@@ -236,7 +266,11 @@ async def test_an_old_month_is_exported_then_detached_and_dropped(
     parent = {"attendance_records": "data.attendance_records", "audit_log": "audit.audit_log"}[table]
     name = f"{parent}_2001_01"
     await committer.execute("set role school_owner")
-    bounds = "('2001-01-01') to ('2001-02-01')" if table == "attendance_records" else "('2001-01-01 00:00+00') to ('2001-02-01 00:00+00')"
+    bounds = (
+        "('2001-01-01') to ('2001-02-01')"
+        if table == "attendance_records"
+        else "('2001-01-01 00:00+00') to ('2001-02-01 00:00+00')"
+    )
     await committer.execute(f"create table {name} partition of {parent} for values from {bounds}")
     await committer.execute("select data.secure_partition($1::regclass)", name)
     await committer.execute("reset role")
@@ -249,11 +283,24 @@ async def test_an_old_month_is_exported_then_detached_and_dropped(
         )  # fmt: skip
     total = await committer.fetchval(f"select count(*) from {parent}")
 
-    dry = gateway(database_url, "partitions", "detach", "--table", table, "--before", "2001-02-01", "--export", str(tmp_path), "--dry-run")
+    dry = gateway(
+        database_url,
+        "partitions",
+        "detach",
+        "--table",
+        table,
+        "--before",
+        "2001-02-01",
+        "--export",
+        str(tmp_path),
+        "--dry-run",
+    )
     assert dry.returncode == 0 and name in dry.stdout, dry.stderr
     assert await committer.fetchval("select to_regclass($1) is not null", name), "a dry run drops nothing"
 
-    done = gateway(database_url, "partitions", "detach", "--table", table, "--before", "2001-02-01", "--export", str(tmp_path))
+    done = gateway(
+        database_url, "partitions", "detach", "--table", table, "--before", "2001-02-01", "--export", str(tmp_path)
+    )
     assert done.returncode == 0, done.stderr
     exported = (tmp_path / f"{name}.csv").read_text().splitlines()
     assert len(exported) == 2 and str(row) in exported[1], "a header and the month's one row"
@@ -261,7 +308,9 @@ async def test_an_old_month_is_exported_then_detached_and_dropped(
     assert manifest["partitions"][0]["partition"] == name and manifest["partitions"][0]["rows"] == 1
     assert await committer.fetchval("select to_regclass($1) is null", name), "detached and dropped"
     assert await committer.fetchval(f"select count(*) from {parent}") == total - 1, "that month's rows only"
-    assert await committer.fetchval("select to_regclass($1) is not null", f"{parent}_default"), "the default partition stays"
+    assert await committer.fetchval("select to_regclass($1) is not null", f"{parent}_default"), (
+        "the default partition stays"
+    )
 
 
 async def test_partitions_ensure_command_makes_months_ahead(database_url: str, admin: asyncpg.Connection) -> None:
