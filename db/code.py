@@ -145,7 +145,7 @@ from pg_policy p join pg_class c on c.oid = p.polrelid join ours on ours.oid = c
 union all
 select format('drop trigger %I on %s', t.tgname, t.tgrelid::regclass), 2
 from pg_trigger t join pg_class c on c.oid = t.tgrelid join ours on ours.oid = c.relnamespace
-where not t.tgisinternal
+where not t.tgisinternal and t.tgparentid = 0  -- a partition's clone goes with its parent's trigger
 union all
 select format('drop view if exists %s cascade', c.oid::regclass), 3
 from pg_class c join ours on ours.oid = c.relnamespace where c.relkind in ('v', 'm')

@@ -46,6 +46,9 @@ async def migrate(to: str = HEAD) -> None:
         _check(await run_forwards(app_name="db", migration_id="all"))
         applied = await _with_owner(url, lambda c: apply_code(c, rebuild=rebuild))
         print(f"code files: {len(applied)} applied{' (rebuild)' if rebuild else ''}: {', '.join(applied) or 'none changed'}")
+        created = await _with_owner(url, ensure_partitions)
+        if created:
+            print(f"partitions created: {', '.join(created)}")
         return
     later = _later_than(to, await _applied(Migration))
     if not later:
@@ -55,6 +58,24 @@ async def migrate(to: str = HEAD) -> None:
     _check(await run_backwards(app_name="db", migration_id="all" if to == ZERO else later[0], auto_agree=True))
     if to == ZERO:
         await _with_owner(url, lambda c: c.execute(f"drop schema if exists {BOOKKEEPING} cascade"))
+
+
+# Monthly partitions of attendance_records and audit_log made ahead of time
+# (db/partitions/partitions.sql). Rows of a month without one land in the
+# default partition; `school-gateway partitions ensure` from cron keeps ahead.
+PARTITION_MONTHS_AHEAD_DEFAULT = 3
+
+
+def partition_months_ahead() -> int:
+    value = os.environ.get("PARTITION_MONTHS_AHEAD", "")
+    return int(value) if value.strip() else PARTITION_MONTHS_AHEAD_DEFAULT
+
+
+async def ensure_partitions(connection: asyncpg.Connection, months_ahead: int | None = None) -> list[str]:
+    """Create this month's partitions and `months_ahead` more (as the owner); the names created."""
+    ahead = partition_months_ahead() if months_ahead is None else months_ahead
+    rows = await connection.fetch("select data.ensure_partitions($1) as name", ahead)
+    return [r["name"] for r in rows]
 
 
 def _later_than(to: str, applied: list[str]) -> list[str]:

@@ -134,6 +134,14 @@ create or replace trigger audit_log_refuse_changes before delete or update or tr
 
 alter table audit.audit_log enable always trigger audit_log_refuse_changes;
 
+-- The log is partitioned by month (m0054): a statement trigger on the parent
+-- does not fire for a statement that names a partition, a row trigger is cloned
+-- to every partition, present and future. Partitions also get a statement
+-- trigger of their own (db/partitions/partitions.sql), for TRUNCATE.
+create or replace trigger audit_log_refuse_row_changes before delete or update on audit.audit_log for each row execute function audit.audit_log_refuse_changes();
+
+alter table audit.audit_log enable always trigger audit_log_refuse_row_changes;
+
 revoke all on function audit.audit_log_refuse_changes() from public;
 
 revoke all on function audit.current_actor(out user_id uuid, out user_school_id uuid, out actor_role text, out actor_sub text, out request_id text) from public;
@@ -161,7 +169,7 @@ begin
                case when c.relname = 'schools' then 'id' else 'school_id' end as school_key
         from pg_class c
         join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'data' and c.relkind = 'r'
+        where n.nspname = 'data' and c.relkind in ('r', 'p') and not c.relispartition
         order by c.relname
     loop
         if t.record_key is null then

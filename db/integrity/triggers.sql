@@ -137,7 +137,7 @@ begin
                     then 'stamp_timestamps' else 'stamp_created_at' end
         from pg_class c
         join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'data' and c.relkind = 'r'
+        where n.nspname = 'data' and c.relkind in ('r', 'p') and not c.relispartition
           and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'created_at' and not a.attisdropped)
     loop
         sent_own := case stamp

@@ -82,7 +82,7 @@ begin
         select c.relname
         from pg_class c
         join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'data' and c.relkind = 'r'
+        where n.nspname = 'data' and c.relkind in ('r', 'p') and not c.relispartition
           and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'is_deleted' and not a.attisdropped)
         order by c.relname
     loop

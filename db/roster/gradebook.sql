@@ -2,7 +2,7 @@
 -- the gradebook routes only), the row views the writes go through, and the
 -- PUT/DELETE functions. Assignments are line items, grades with an assignment
 -- results, assessments assessment line items and their grades assessment
--- results; categories and score scales have tables of their own (m0052).
+-- results; categories and score scales have tables of their own (m0053).
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
 -- Every school has the assignment types as categories of its own, sourcedId

@@ -13,7 +13,7 @@ begin
         select c.oid::regclass
         from pg_class c
         join pg_namespace n on n.oid = c.relnamespace
-        where c.relkind in ('r', 'p')
+        where c.relkind in ('r', 'p') and not c.relispartition  -- partitions: db/partitions/partitions.sql
           and (n.nspname = 'data' or (n.nspname, c.relname) in (('audit', 'audit_log'), ('auth', 'reporting_logins')))
         order by 1
     loop

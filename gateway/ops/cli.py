@@ -8,6 +8,9 @@ school-gateway backup verify [LABEL]           pg_verifybackup (default: every b
 school-gateway restore (--target-time T | --latest) [--into DIR] [--backup LABEL] [--replace-live]
 school-gateway school export --school ID FILE  one school's rows, for the school to take away
 school-gateway school import FILE              into an empty, migrated database
+school-gateway partitions ensure [--months-ahead N]   monthly partitions ahead (cron)
+school-gateway partitions detach --table T --before DATE --export DIR [--dry-run]
+                                               export, then detach and drop old monthly partitions
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import argparse
 import asyncio
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -58,6 +61,18 @@ def add_ops_commands(commands: argparse._SubParsersAction) -> None:
     i = school_actions.add_parser("import", help="load an export into this (migrated) database")
     i.add_argument("file", type=Path)
     i.set_defaults(run=_guarded(_school_import))
+
+    p = commands.add_parser("partitions", help="monthly partitions of attendance_records and audit_log")
+    partition_actions = p.add_subparsers(dest="action", required=True)
+    en = partition_actions.add_parser("ensure", help="create this month's partitions and the next ones (cron)")
+    en.add_argument("--months-ahead", type=int, help="months after this one (default: PARTITION_MONTHS_AHEAD or 3)")
+    en.set_defaults(run=_guarded(_partitions_ensure))
+    de = partition_actions.add_parser("detach", help="export, then detach and drop monthly partitions ending by DATE")
+    de.add_argument("--table", required=True, choices=["attendance_records", "audit_log"])
+    de.add_argument("--before", required=True, type=date.fromisoformat, help="YYYY-MM-DD: partitions ending on or before it")
+    de.add_argument("--export", required=True, type=Path, help="directory for the CSV files and their manifest")
+    de.add_argument("--dry-run", action="store_true", help="list the partitions, export and drop nothing")
+    de.set_defaults(run=_guarded(_partitions_detach))
 
 
 def _guarded(command):  # type: ignore[no-untyped-def]
@@ -145,4 +160,28 @@ def _school_import(args: argparse.Namespace) -> int:
 
     counts = asyncio.run(import_school(admin_url(), args.file))
     print(f"school import: {sum(counts.values())} rows into {len(counts)} tables")
+    return 0
+
+
+def _partitions_ensure(args: argparse.Namespace) -> int:
+    from db.database import admin_url
+    from gateway.ops.partitions import ensure
+
+    created = asyncio.run(ensure(admin_url(), args.months_ahead))
+    print(f"partitions: {len(created)} created{': ' + ', '.join(created) if created else ''}")
+    return 0
+
+
+def _partitions_detach(args: argparse.Namespace) -> int:
+    from db.database import admin_url
+    from gateway.ops.partitions import detach
+
+    done = asyncio.run(detach(admin_url(), args.table, args.before, args.export, dry_run=args.dry_run))
+    if args.dry_run:
+        print(f"partitions (dry run): would export and drop {', '.join(d.partition for d in done) or 'none'}")
+    else:
+        for d in done:
+            print(f"partitions: {d.partition}: {d.rows} rows exported to {d.file}, detached and dropped")
+        if not done:
+            print(f"partitions: no partition of {args.table} ends on or before {args.before}")
     return 0

@@ -42,7 +42,7 @@ select n.nspname || '.' || c.relname as name,
 from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
 join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-where c.relkind in ('r', 'p') and n.nspname = any($1::text[])
+where c.relkind in ('r', 'p') and not c.relispartition and n.nspname = any($1::text[])  -- a partition's rows are its parent's
   and (c.relname = 'schools' and n.nspname = 'data'
        or exists (select from pg_attribute s where s.attrelid = c.oid and s.attname = 'school_id' and not s.attisdropped))
 group by 1 order by 1

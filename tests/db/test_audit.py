@@ -145,7 +145,7 @@ async def test_every_data_table_has_statement_level_audit_triggers_with_transiti
            from pg_class c
            join pg_namespace n on n.oid = c.relnamespace
            cross join (values ('insert'), ('update'), ('delete')) as e (event)
-           where n.nspname = 'data' and c.relkind = 'r'
+           where n.nspname = 'data' and c.relkind in ('r', 'p') and not c.relispartition  -- partitions: through the parent
              and not exists (
                  select from pg_trigger t
                  where t.tgrelid = c.oid and t.tgname = 'audit_after_' || e.event

@@ -23,7 +23,7 @@ DECLARED_COLUMNS = {name: {c._meta.db_column_name for c in t._meta.columns} for 
 PLAN_TABLES_SQL = """
     select c.oid::regclass::text as name
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    where c.relkind in ('r', 'p') and (n.nspname = 'data' or c.oid = 'audit.audit_log'::regclass)
+    where c.relkind in ('r', 'p') and not c.relispartition and (n.nspname = 'data' or c.oid = 'audit.audit_log'::regclass)
     order by 1
 """
 COLUMNS_SQL = """
@@ -33,7 +33,7 @@ COLUMNS_SQL = """
     join pg_namespace n on n.oid = c.relnamespace
     join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
     left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
-    where c.relkind in ('r', 'p') and n.nspname in ('data', 'audit')
+    where c.relkind in ('r', 'p') and not c.relispartition and n.nspname in ('data', 'audit')
 """
 # A closed set as PostgreSQL prints `col in ('A', 'B')` on a varchar column.
 CLOSED_SET = re.compile(r"CHECK \(\(\((?P<column>\w+)\)::text = ANY \(\(ARRAY\[(?P<values>.*)\]\)::text\[\]\)\)\)")
@@ -120,7 +120,8 @@ async def closed_set_checks(admin: asyncpg.Connection) -> dict[tuple[str, str], 
     for check in await admin.fetch(
         """select con.conrelid::regclass::text as tbl, pg_get_constraintdef(con.oid) as definition
            from pg_constraint con join pg_namespace n on n.oid = con.connamespace
-           where con.contype = 'c' and n.nspname in ('data', 'audit') and cardinality(con.conkey) = 1"""
+           where con.contype = 'c' and n.nspname in ('data', 'audit') and cardinality(con.conkey) = 1
+             and con.conislocal  -- a partition's CHECK is its parent's"""
     ):
         if closed_set := CLOSED_SET.fullmatch(check["definition"]):
             values = {v.replace("''", "'") for v in LITERAL.findall(closed_set["values"])}
@@ -166,7 +167,8 @@ async def test_the_database_keeps_the_timestamps_of_every_table(admin: asyncpg.C
                   case t.tgtype when 1 | 2 | 16 then 'update' when 1 | 2 | 4 then 'insert' end as event,
                   pg_get_triggerdef(t.oid) like '% WHEN (%' as conditional
            from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-           where n.nspname = 'data' and not t.tgisinternal and t.tgenabled = 'O'"""
+           where n.nspname = 'data' and not t.tgisinternal and t.tgenabled = 'O'
+             and t.tgparentid = 0  -- a partition's clone of its parent's trigger"""
     )
     built = {(t["tbl"], t["function"], t["event"], t["conditional"]) for t in triggers}
     expected = {

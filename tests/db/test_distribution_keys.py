@@ -15,11 +15,14 @@ import asyncpg
 # Every tenant table's primary key is its uuidv7 `id` alone. On Citus it
 # becomes (school_id, id) (SCALE_OUT.md, step 2); the tables other tables
 # reference already have that as a unique key, which their foreign keys target.
+# The partitioned tables (data.attendance_records, audit.audit_log: m0054) are
+# keyed (school_id, id, <partition key>) already; tests/db/test_partitions.py
+# checks their partitions.
 ID_PRIMARY_KEYS = (
-    "audit.audit_log", "data.academic_terms", "data.announcements", "data.assessments", "data.assignments",
-    "data.attendance_records", "data.classes", "data.communication_logs", "data.discipline_incidents",
-    "data.fee_types", "data.grade_categories", "data.grades", "data.health_records", "data.invoice_items", "data.invoices", "data.parents",
-    "data.payments", "data.rooms", "data.score_scales", "data.students", "data.subjects", "data.sync_runs", "data.teachers", "data.users",
+    "data.academic_terms", "data.announcements", "data.assessments", "data.assignments", "data.classes",
+    "data.communication_logs", "data.discipline_incidents", "data.fee_types", "data.grade_categories", "data.grades",
+    "data.health_records", "data.invoice_items", "data.invoices", "data.parents", "data.payments", "data.rooms",
+    "data.score_scales", "data.students", "data.subjects", "data.sync_runs", "data.teachers", "data.users",
 )  # fmt: skip
 ID_REASON = "uuidv7 primary key: (school_id, id) on Citus; `id` stays unique by construction"
 
@@ -90,3 +93,16 @@ async def test_the_only_table_without_school_id_is_the_school_itself(admin: asyn
              and not exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'school_id')"""
     )
     assert [r["name"] for r in names] == ["data.schools"]
+
+
+async def test_every_partitions_keys_include_school_id(admin: asyncpg.Connection) -> None:
+    """A partition is distributed with its parent (Citus): its keys follow the same rule."""
+    keys = await admin.fetch(
+        """select c.oid::regclass::text as name, pg_get_indexdef(x.indexrelid) as definition,
+                  exists (select from unnest(x.indkey) k join pg_attribute a on a.attrelid = x.indrelid and a.attnum = k
+                          where a.attname = 'school_id') as has_school
+           from pg_class c join pg_index x on x.indrelid = c.oid
+           where c.relispartition and x.indisunique and c.relnamespace in ('data'::regnamespace, 'audit'::regnamespace)"""
+    )
+    assert len(keys) >= 10, "both tables' partitions, a primary key each (and the register's key)"
+    assert [f"{r['name']}: {r['definition']}" for r in keys if not r["has_school"]] == []

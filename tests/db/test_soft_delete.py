@@ -103,7 +103,7 @@ async def test_every_soft_delete_table_and_its_api_view_have_the_triggers(admin:
            from pg_class c
            join pg_namespace n on n.oid = c.relnamespace
            left join pg_class v on v.oid = to_regclass('api.' || quote_ident(c.relname))
-           where n.nspname = 'data' and c.relkind = 'r'
+           where n.nspname = 'data' and c.relkind in ('r', 'p') and not c.relispartition
              and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'is_deleted')
              and (not exists (select from pg_trigger t where t.tgrelid = c.oid and t.tgname = 'soft_delete_before_delete')
                   or (v.oid is not null
