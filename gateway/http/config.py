@@ -29,6 +29,7 @@ MAX_RESPONSE_BYTES                largest body one read answers (16 MiB)
 LOCK_TIMEOUT                      longest wait on a lock by any gateway statement (2s)
 PUBLIC_URL                        the gateway's public base URL, for links (unset: links are paths, never the Host header)
 SCHEMA_RELOAD_INTERVAL            seconds between two schema cache reloads, whoever notifies (5)
+ONEROSTER_COUNT_CACHE_SECONDS     how long a OneRoster X-Total-Count is reused for the same query (10; 0: count every page)
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     replica_read_your_writes: float = 5.0
     auth: AuthConfig = AuthConfig()
     fair_share: FairShareConfig = FairShareConfig()
+    # How long a OneRoster X-Total-Count is reused (gateway/oneroster/counts.py); 0: never.
+    oneroster_count_seconds: float = 10.0
     query_limits: QueryLimits = QueryLimits()
     max_response_bytes: int = 16 * 1024 * 1024
     lock_timeout: str = "2s"
@@ -137,6 +140,7 @@ def _limits(env: Mapping[str, str]) -> dict[str, object]:
         "lock_timeout": env.get("LOCK_TIMEOUT", "2s"),
         "public_url": env.get("PUBLIC_URL", "").rstrip("/"),
         "schema_reload_interval": float(env.get("SCHEMA_RELOAD_INTERVAL", "5")),
+        "oneroster_count_seconds": float(env.get("ONEROSTER_COUNT_CACHE_SECONDS", "10")),
     }
 
 
