@@ -99,6 +99,12 @@ begin
     create temp table roster_rejects (file text, row_no int, column_name text, reason text) on commit drop;
     create temp table roster_skips (file text, row_no int, reason text) on commit drop;
 
+    -- (1b) Booleans as partners write them: the 1.2 binding spells them
+    -- true/false, exports send TRUE/False (Moodle's fixtures; Moodle itself
+    -- compares them lowercased). Read without case, checked below as before.
+    update pg_temp.roster_stage_users set enabled_user = lower(enabled_user) where enabled_user <> lower(enabled_user);
+    update pg_temp.roster_stage_enrollments set is_primary = lower(is_primary) where is_primary <> lower(is_primary);
+
     -- (2a) Checks every file shares: sourcedId, status, dateLastModified.
     foreach v_file in array files
     loop
@@ -277,9 +283,6 @@ begin
     union all
     select 'users.csv', row_no, 'role', 'missing required field: no primary role for this user in roles.csv'
     from pg_temp.roster_people where status is distinct from 'tobedeleted' and or_role is null
-    union all
-    select 'users.csv', row_no, 'email', 'missing required field: email (or a username that is an email address): a login needs one'
-    from pg_temp.roster_people where status is distinct from 'tobedeleted' and db_role is not null and email is null
     union all
     select 'users.csv', row_no, 'email', format('bad value %L: not an email address', email)
     from pg_temp.roster_people where status is distinct from 'tobedeleted' and email is not null and email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'

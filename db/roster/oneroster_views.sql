@@ -276,4 +276,51 @@ union all
 
 comment on view oneroster.users is 'OneRoster users (students, teachers, parents), soft-deleted ones as tobedeleted.';
 
+-- Page keys (issue 17): each OneRoster collection's live rows by source table,
+-- keyed as the views above key them (sourced_id, then id). A page walks these
+-- in the order of m0053's indexes, merges them and cuts its LIMIT before the
+-- view builds its 100 rows (gateway/oneroster/render.py `_keys`): the union
+-- views themselves are planned as subqueries, so the page sorted the school.
+-- One table each (the class teachers' rows excepted: one per class), so each
+-- is pulled up into the page's query and read by index.
+create or replace view oneroster.student_keys with (security_invoker='true') as
+ select k.school_id, coalesce(k.sourced_id, ((k.id)::text)::character varying) as sid, k.id
+   from data.students k
+  where (not k.is_deleted);
+
+create or replace view oneroster.teacher_keys with (security_invoker='true') as
+ select k.school_id, coalesce(k.sourced_id, ((k.id)::text)::character varying) as sid, k.id
+   from data.teachers k
+  where (not k.is_deleted);
+
+create or replace view oneroster.parent_keys with (security_invoker='true') as
+ select k.school_id, coalesce(k.sourced_id, ((k.id)::text)::character varying) as sid, k.id
+   from data.parents k
+  where (not k.is_deleted);
+
+create or replace view oneroster.class_keys with (security_invoker='true') as
+ select k.school_id, coalesce(k.sourced_id, ((k.id)::text)::character varying) as sid, k.id
+   from data.classes k
+  where (not k.is_deleted);
+
+create or replace view oneroster.enrollment_keys with (security_invoker='true') as
+ select k.school_id, coalesce(k.sourced_id, ((k.id)::text)::character varying) as sid, k.id
+   from data.enrollments k
+  -- NOT IN over the few deleted rows, not EXISTS over the live ones: a hashed
+  -- subplan filters the index walk and keeps its order, where a semi-join
+  -- over 100,000 students made the planner hash and sort the whole table.
+  where (k.student_id <> all (array( select st.id from data.students st where st.is_deleted)))
+    and (k.class_id <> all (array( select c.id from data.classes c where c.is_deleted)));
+
+create or replace view oneroster.class_teacher_keys with (security_invoker='true') as
+ select k.school_id,
+    ((((coalesce(k.sourced_id, ((k.id)::text)::character varying))::text || ':'::text) || (coalesce(t.sourced_id, ((t.id)::text)::character varying))::text))::character varying as sid,
+    k.id
+   from (data.classes k
+     join data.teachers t on (((t.school_id = k.school_id) and (t.id = k.teacher_id))))
+  where ((not k.is_deleted) and (not t.is_deleted));
+
+comment on view oneroster.enrollment_keys is 'Page keys of OneRoster enrollments: students'' enrollments whose student and class are live.';
+comment on view oneroster.class_teacher_keys is 'Page keys of OneRoster enrollments: class teachers (sourcedId class:teacher).';
+
 -- PostgreSQL database dump complete

@@ -25,7 +25,8 @@ class User(Table, tablename="users", schema="data"):
 
     id = uuid_pk()
     school_id = school_ref(School)
-    email = text()
+    # Optional (m0055): OneRoster 1.2 imports students without one; no login then.
+    email = text(null=True)
     # An argon2id hash (db/schema/tenancy), never readable by an API role.
     password_hash = text()
     role = Varchar(length=50, default=None, choices=choices.UserRole)

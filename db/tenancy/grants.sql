@@ -407,6 +407,24 @@ grant select on table oneroster.orgs to partner_sync;
 grant select on table oneroster.users to school_admin;
 grant select on table oneroster.users to partner_sync;
 
+grant select on table oneroster.student_keys to school_admin;
+grant select on table oneroster.student_keys to partner_sync;
+
+grant select on table oneroster.teacher_keys to school_admin;
+grant select on table oneroster.teacher_keys to partner_sync;
+
+grant select on table oneroster.parent_keys to school_admin;
+grant select on table oneroster.parent_keys to partner_sync;
+
+grant select on table oneroster.class_keys to school_admin;
+grant select on table oneroster.class_keys to partner_sync;
+
+grant select on table oneroster.enrollment_keys to school_admin;
+grant select on table oneroster.enrollment_keys to partner_sync;
+
+grant select on table oneroster.class_teacher_keys to school_admin;
+grant select on table oneroster.class_teacher_keys to partner_sync;
+
 grant select on table reporting.attendance_daily to reporting;
 grant select on table reporting.attendance_daily to school_admin;
 

@@ -33,6 +33,7 @@ WORK_MEM, WORK_MEMS               memory per sort/hash node (4MB), per role ("sc
 TEMP_FILE_LIMIT, TEMP_FILE_LIMITS disk a statement may spill to (256MB), per role ("anon=16MB,partner_sync=1GB")
 PUBLIC_URL                        the gateway's public base URL, for links (unset: links are paths, never the Host header)
 SCHEMA_RELOAD_INTERVAL            seconds between two schema cache reloads, whoever notifies (5)
+ONEROSTER_COUNT_CACHE_SECONDS     how long a OneRoster X-Total-Count is reused for the same query (10; 0: count every page)
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     replica_read_your_writes: float = 5.0
     auth: AuthConfig = AuthConfig()
     fair_share: FairShareConfig = FairShareConfig()
+    # How long a OneRoster X-Total-Count is reused (gateway/oneroster/counts.py); 0: never.
+    oneroster_count_seconds: float = 10.0
     query_limits: QueryLimits = QueryLimits()
     max_response_bytes: int = 16 * 1024 * 1024
     lock_timeout: str = "2s"
@@ -174,6 +177,7 @@ def _limits(env: Mapping[str, str]) -> dict[str, object]:
         "temp_file_limits": DEFAULT_TEMP_FILE_LIMITS | _pairs(env.get("TEMP_FILE_LIMITS", "")),
         "public_url": env.get("PUBLIC_URL", "").rstrip("/"),
         "schema_reload_interval": float(env.get("SCHEMA_RELOAD_INTERVAL", "5")),
+        "oneroster_count_seconds": float(env.get("ONEROSTER_COUNT_CACHE_SECONDS", "10")),
     }
 
 

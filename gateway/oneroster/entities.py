@@ -40,6 +40,9 @@ class Entity(msgspec.Struct, frozen=True, kw_only=True):
     scope: Literal["core", "demographics", "gradebook"] = "core"
     # Fields the 1.2 schema requires: always sent, also when `fields` names others.
     required: frozenset[str] = frozenset({"sourcedId", "status", "dateLastModified"})
+    # Views of the collection's live rows by source table, (school_id, sid, id)
+    # (db/roster/oneroster_views.sql "Page keys"), for render.py's key walk.
+    keys: tuple[str, ...] = ()
 
     @property
     def output_fields(self) -> tuple[str, ...]:
@@ -212,6 +215,8 @@ for _fields in (SESSION_FIELDS, COURSE_FIELDS, CLASS_FIELDS, USER_FIELDS, ENROLL
 SESSION_FIELDS["org.sourcedId"] = Field(json="", filter="r.org_sourced_id")
 
 _REQUIRED: Final = frozenset({"sourcedId", "status", "dateLastModified"})
+
+
 ORG_REQUIRED: Final = _REQUIRED | {"name", "type", "identifier"}
 SESSION_REQUIRED: Final = _REQUIRED | {"title", "startDate", "endDate", "type", "schoolYear"}
 USER_REQUIRED: Final = _REQUIRED | {"enabledUser", "givenName", "familyName", "roles"}
@@ -222,7 +227,11 @@ ENTITIES: Final[dict[str, Entity]] = {
         view="orgs", many="orgs", one="org", fields=ORG_FIELDS, condition="{a}.type = 'school'", required=ORG_REQUIRED
     ),
     "academicSessions": Entity(
-        view="academic_sessions", many="academicSessions", one="academicSession", fields=SESSION_FIELDS, required=SESSION_REQUIRED
+        view="academic_sessions",
+        many="academicSessions",
+        one="academicSession",
+        fields=SESSION_FIELDS,
+        required=SESSION_REQUIRED,
     ),
     "terms": Entity(
         view="academic_sessions",
@@ -249,13 +258,33 @@ ENTITIES: Final[dict[str, Entity]] = {
         one="class",
         fields=CLASS_FIELDS,
         required=_REQUIRED | {"title", "course", "school", "terms"},
+        keys=("class_keys",),
     ),
-    "users": Entity(view="users", many="users", one="user", fields=USER_FIELDS, required=USER_REQUIRED),
+    "users": Entity(
+        view="users",
+        many="users",
+        one="user",
+        fields=USER_FIELDS,
+        required=USER_REQUIRED,
+        keys=("student_keys", "teacher_keys", "parent_keys"),
+    ),
     "students": Entity(
-        view="users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'student'", required=USER_REQUIRED
+        view="users",
+        many="users",
+        one="user",
+        fields=USER_FIELDS,
+        condition="{a}.role = 'student'",
+        required=USER_REQUIRED,
+        keys=("student_keys",),
     ),
     "teachers": Entity(
-        view="users", many="users", one="user", fields=USER_FIELDS, condition="{a}.role = 'teacher'", required=USER_REQUIRED
+        view="users",
+        many="users",
+        one="user",
+        fields=USER_FIELDS,
+        condition="{a}.role = 'teacher'",
+        required=USER_REQUIRED,
+        keys=("teacher_keys",),
     ),
     "enrollments": Entity(
         view="enrollments",
@@ -263,6 +292,7 @@ ENTITIES: Final[dict[str, Entity]] = {
         one="enrollment",
         fields=ENROLLMENT_FIELDS,
         required=_REQUIRED | {"user", "class", "school", "role"},
+        keys=("enrollment_keys", "class_teacher_keys"),
     ),
     "demographics": Entity(
         view="demographics",

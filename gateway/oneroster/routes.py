@@ -20,6 +20,7 @@ from litestar.enums import MediaType
 from gateway.errors import ApiError
 from gateway.http.execute import Outcome, Session, execute
 from gateway.identity.auth import Caller
+from gateway.oneroster.counts import CountCache, count_key
 from gateway.oneroster.entities import ENTITIES, IN_SCHOOL_CLASS, NESTED, Entity
 from gateway.oneroster.errors import (
     forbidden,
@@ -139,7 +140,11 @@ async def _read(
         read = read_request(name, query, sourced_id=sourced_id, parent=parent)
         # PUBLIC_URL, never the request's Host header (issue 13: a forged Host was reflected).
         base = gateway.settings.public_url + base_path
-        sql, args = render_one(read, base) if sourced_id is not None else render_many(read, base)
+        counts, key, total = _counts(request), None, None
+        if sourced_id is None:
+            key = count_key(caller.role, caller.claims, [read.entity, read.parent, read.filter])
+            total = counts.get(key)
+        sql, args = render_one(read, base) if sourced_id is not None else render_many(read, base, count=total is None)
         outcome = await run(request, caller, claims, sql, args, read_only=True)
     except ApiError as error:
         raise from_api_error(error) from None
@@ -147,8 +152,10 @@ async def _read(
         missing = sourced_id if sourced_id is not None else parent.sourced_id if parent else ""
         raise unknown_object(f"No object with sourcedId '{missing}'")
     headers = {}
-    if sourced_id is None:
-        total = outcome.total or 0
+    if sourced_id is None and key is not None:
+        if total is None:
+            total = outcome.total or 0
+            counts.put(key, total)
         headers = {
             "X-Total-Count": str(total),
             "Link": link_header(_public(request), read.limit, read.offset, total),
@@ -171,6 +178,16 @@ async def run(
         return await execute(
             gateway.pool, session, sql, args, read_only=read_only, acquire_timeout=gateway.settings.acquire_timeout
         )
+
+
+def _counts(request: Request[Any, Any, Any]) -> CountCache:
+    """The app's count cache (counts.py), made on first use."""
+    state = request.app.state
+    cache = state.get("oneroster_counts")
+    if cache is None:
+        cache = CountCache(state.gateway.settings.oneroster_count_seconds)
+        state.oneroster_counts = cache
+    return cache
 
 
 def _public(request: Request[Any, Any, Any]) -> str:

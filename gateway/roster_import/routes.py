@@ -23,6 +23,7 @@ from litestar import Request, Response, get, post
 from gateway.errors import ApiError
 from gateway.identity.auth import Caller as AuthCaller
 from gateway.identity.partners import IMPORT_SCOPE, caller_of, in_caller_transaction
+from gateway.oneroster.counts import school_changed
 from gateway.pg_errors import from_postgres
 from gateway.roster_import.archive import MAX_TOTAL_BYTES
 from gateway.roster_import.run import Caller, RunInProgress, execute_run, pinned, release_run_lock, start_run
@@ -126,6 +127,8 @@ async def _run(
         await execute_run(pinned(connection), who, run_id, data, dry_run=dry_run)
     finally:
         await _release(pool, connection)
+        # OneRoster totals of the school are counted afresh (gateway/oneroster/counts.py).
+        school_changed(str(json.loads(who.claims).get("school_id", "")))
 
 
 async def _release(pool: asyncpg.Pool, connection: asyncpg.Connection) -> None:

@@ -153,8 +153,9 @@ async def stage(connection: asyncpg.Connection, package: Package, progress: Prog
         # import_rules.sql: no lookup per row of a staging table), and
         # building them cost ~0.8 s of a 100,000-user roster.
         await connection.execute(f"analyze {table}")
-        # roster.import_oneroster runs as the table owner (SECURITY DEFINER).
-        await connection.execute(f"grant select, delete on {table} to school_owner")
+        # roster.import_oneroster runs as the table owner (SECURITY DEFINER); it
+        # deletes other orgs' rows and lowercases booleans written `TRUE`.
+        await connection.execute(f"grant select, update, delete on {table} to school_owner")
 
 
 def totals(report: dict[str, Any]) -> dict[str, int]:

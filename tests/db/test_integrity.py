@@ -241,6 +241,14 @@ async def test_a_plain_email_address_is_accepted(rows: Rows, table: str, column:
     assert (await rows.insert(table, **{column: address}))[column] == address
 
 
+async def test_a_user_may_have_no_email_and_two_such_users_do_not_collide(rows: Rows) -> None:
+    """m0055: OneRoster 1.2 imports students without an email (no login address)."""
+    first = await rows.new("data.users", email=None)
+    second = await rows.new("data.users", email=None)
+    assert first != second
+    assert await rows.db.fetchval("select count(*) from data.users where id = any($1) and email is null", [first, second]) == 2
+
+
 async def test_user_emails_are_unique_in_a_school_whatever_their_case(rows: Rows) -> None:
     address = f"Foo.{tag()}@x.test"
     await rows.insert("data.users", email=address)
@@ -418,7 +426,7 @@ async def test_raising_a_score_above_the_maximum_is_refused(rows: Rows) -> None:
 # --- NOT NULL -----------------------------------------------------------------------------
 
 REQUIRED = [
-    ("data.users", "email"), ("data.users", "role"), ("data.students", "school_id"),
+    ("data.users", "role"), ("data.students", "school_id"),
     ("data.students", "student_number"), ("data.classes", "academic_year"), ("data.attendance_records", "date"),
     ("data.attendance_records", "status"), ("data.grades", "student_id"),
     ("data.announcements", "content"), ("data.communication_logs", "party_id"), ("data.health_records", "details"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import secrets
 import zipfile
 from pathlib import Path
@@ -21,10 +22,12 @@ from gateway.roster_import.archive import HEADERS
 from tests.factories import School, make_school
 from tests.gateway.http_support import api, as_role, committer_session, gateway_app  # noqa: F401
 from tests.roster.import_support import import_zip
+from tests.roster.test_import_cli import cli
 from tests.roster.oneroster_zip import build_zip, sample_roster
 from tests.roster.test_import import partner, snapshot
 
 CSV = Path(__file__).parent / "reference" / "csv"
+OR = "/ims/oneroster/rostering/v1p2"
 
 
 def folder_zip(folder: Path) -> bytes:
@@ -69,16 +72,64 @@ async def test_misspelt_columns_are_named_with_the_binding_name_they_miss(
     assert not any("wrong header" in r for _, r in reasons), "no whole-header refusal hides which column is wrong"
 
 
-async def test_a_1p2_export_without_optional_columns_reaches_row_checks(
-    api: AsyncTestClient[Litestar], school: School
+def with_org(data: bytes, old: str, new: str) -> bytes:
+    """The package with its org's sourcedId renamed: an org belongs to one
+    school of the service, and each test imports into a school of its own."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as plain, zipfile.ZipFile(buffer, "w") as out:
+        for member in plain.namelist():
+            out.writestr(member, plain.read(member).replace(old.encode(), new.encode()))
+    return buffer.getvalue()
+
+
+def moodle_1p2(tag: str) -> bytes:
+    """Moodle's 1.2 fixture (oneroster_test_data.zip) as published but for its
+    org's sourcedId: `TRUE` for enabledUser, a student with a username and no
+    email, no resourceSourcedIds column, a userProfiles.csv."""
+    return with_org(sample("oneroster_test_data"), "ORG_1", f"ORG_{tag}")
+
+
+async def test_moodles_1p2_export_imports_over_http_dry_run_run_and_again(
+    api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
 ) -> None:
-    """Moodle's 1.2 fixture leaves out users.csv's optional resourceSourcedIds:
-    its header is read; what remains are its rows' own faults, each named."""
-    run = await import_zip(api, as_role("school_admin", school), sample("oneroster_test_data"), dry_run=True)
-    reasons = {(r["file"], r["column"], r["reason"]) for r in run["report"]["rejected"]}
-    assert not any("column" in reason and row_column is None for _, row_column, reason in reasons), reasons
-    assert ("users.csv", "enabledUser", "bad enum value 'TRUE': true or false") in reasons
-    assert run["report"]["skipped_files"] == ["userProfiles.csv: not imported by this service"]
+    data = moodle_1p2(secrets.token_hex(4))
+    dry = await import_zip(api, partner(school), data, dry_run=True)
+    assert dry["status"] == "DRY_RUN", dry["report"]
+    assert dry["report"]["skipped_files"] == ["userProfiles.csv: not imported by this service"]
+    run = await import_zip(api, partner(school), data)
+    assert run["status"] == "APPLIED", run["report"]
+    assert dry["counts"] == run["counts"], "the dry run shows exactly what the run does"
+    assert run["counts"]["inserted"] == 5, "the term, the course, the class, the student, the enrollment"
+    user = await committer_session.fetchrow(
+        "select u.email, u.is_active, s.first_name, s.student_number from data.users u "
+        "join data.students s on s.user_id = u.id where u.school_id = $1 and u.sourced_id = 'USER_0'", school.id
+    )
+    assert tuple(user) == (None, True, "Bruce", "bruce.wayne"), "TRUE is true; no email is no email, not a reject"
+    again = await import_zip(api, partner(school), data)
+    assert again["status"] == "APPLIED"
+    assert again["counts"]["inserted"] == again["counts"]["updated"] == again["counts"]["deactivated"] == 0
+    read = await api.get(f"{OR}/students/USER_0", headers=as_role("school_admin", school))
+    assert read.json()["user"]["username"] == "bruce.wayne", "the identifier stands in for the missing email"
+    assert "email" not in read.json()["user"], "an absent email is left out, never null"
+
+
+async def test_moodles_1p2_export_imports_from_the_cli(tmp_path: Path, database_url: str) -> None:
+    db = await asyncpg.connect(database_url)
+    try:
+        school = await make_school(db)
+        path = tmp_path / "oneroster_test_data.zip"
+        path.write_bytes(moodle_1p2(secrets.token_hex(4)))
+        outcomes = []
+        for extra in (["--dry-run"], [], []):
+            done = cli(str(path), "--school", str(school.id), *extra, database_url=database_url)
+            assert done.returncode == 0, done.stderr
+            outcomes.append(json.loads(done.stdout))
+        dry, run, again = outcomes
+        assert (dry["status"], run["status"], again["status"]) == ("DRY_RUN", "APPLIED", "APPLIED"), run
+        assert dry["totals"] == run["totals"] and run["totals"]["inserted"] == 5
+        assert again["totals"]["inserted"] == again["totals"]["updated"] == again["totals"]["deactivated"] == 0
+    finally:
+        await db.close()
 
 
 def rewritten(files: dict[str, list[dict[str, Any]]], shape: dict[str, list[str]]) -> bytes:
