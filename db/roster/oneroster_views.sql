@@ -278,7 +278,7 @@ comment on view oneroster.users is 'OneRoster users (students, teachers, parents
 
 -- Page keys (issue 17): each OneRoster collection's live rows by source table,
 -- keyed as the views above key them (sourced_id, then id). A page walks these
--- in the order of m0053's indexes, merges them and cuts its LIMIT before the
+-- in the order of m0056's indexes, merges them and cuts its LIMIT before the
 -- view builds its 100 rows (gateway/oneroster/render.py `_keys`): the union
 -- views themselves are planned as subqueries, so the page sorted the school.
 -- One table each (the class teachers' rows excepted: one per class), so each
