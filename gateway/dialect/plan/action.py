@@ -15,7 +15,7 @@ import msgspec
 
 from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.parse.select import SelectItem
-from gateway.dialect.plan.embeds import has_embeds, plan_embeds, without_embeds
+from gateway.dialect.plan.embeds import check_relationships, has_embeds, plan_embeds, without_embeds
 from gateway.dialect.plan.nodes import (
     CallArgument,
     CallPlan,
@@ -55,6 +55,8 @@ def plan_request(
     `columns`/`array_body`: what models.py found in a POST/PATCH body."""
     if not has_embeds(request):
         return _action(request, schema, columns, array_body)
+    if request.action != "call":
+        check_relationships(schema, find_relation(schema, request.target).name, request.select or ())
     own = request if request.action == "call" else without_embeds(request)  # a call keeps its shape (`_call`)
     plan = _action(own, schema, columns, array_body)
     parent = plan.relation.name if isinstance(plan, CallPlan) and plan.relation else None

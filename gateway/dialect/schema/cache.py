@@ -86,6 +86,9 @@ class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
     # Functions of one relation's row returning rows of another: embeddable by
     # their name (PostgREST docs "Computed Relationships"; relationships.py).
     computed_relationships: tuple[ComputedRelationship, ...] = ()
+    # Relations whose only relationships go through a junction outside the
+    # schema: not embeddable, but named so by PGRST200's hint (schema/views.py).
+    hidden_related: frozenset[str] = frozenset()
 
 
 class _RawColumn(msgspec.Struct, kw_only=True):
