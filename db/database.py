@@ -82,14 +82,21 @@ SETTINGS_MARKER = "# school-data-api settings (db/database.py)"
 # repository (ALTER SYSTEM, a reload), finished segments are let go as before.
 ARCHIVE_SETTINGS = {"archive_mode": "on", "archive_command": "/bin/true"}
 ARCHIVE_MARKER = "# school-data-api archiving (gateway/ops/backup.py)"
+# initdb leaves local connections at `trust`, and the socket at 0777: any OS
+# user of the machine could connect as the superuser. Only the server's own
+# OS user (and root) may open the socket; the gateway, the CLI and PgBouncer
+# run as one of them. Reporting logins come through the TLS listener.
+SOCKET_SETTINGS = {"unix_socket_permissions": "0700"}
+SOCKET_MARKER = "# school-data-api socket (db/database.py)"
 
 
 def write_server_settings(pgdata: Path) -> None:
-    """Write SERVER_SETTINGS and ARCHIVE_SETTINGS into the data directory's own
-    configuration, each block once."""
+    """Write SERVER_SETTINGS, SOCKET_SETTINGS and ARCHIVE_SETTINGS into the data
+    directory's own configuration, each block once."""
     conf = pgdata / "postgresql.conf"
     text = conf.read_text()
-    for marker, settings in ((SETTINGS_MARKER, SERVER_SETTINGS), (ARCHIVE_MARKER, ARCHIVE_SETTINGS)):
+    blocks = ((SETTINGS_MARKER, SERVER_SETTINGS), (SOCKET_MARKER, SOCKET_SETTINGS), (ARCHIVE_MARKER, ARCHIVE_SETTINGS))
+    for marker, settings in blocks:
         if marker not in text:
             lines = "".join(f"{name} = '{value}'\n" for name, value in settings.items())
             text = f"{text}\n{marker}\n{lines}"

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
+from tests.http_process import free_port
 from tests.tools import require
 
 START_TIMEOUT = 10.0
@@ -60,12 +61,6 @@ def _server_address(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
     host = parse_qs(parts.query).get("host", [parts.hostname or "127.0.0.1"])[0]
     return host, parts.port or 5432
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _config(url: str, port: int, directory: Path, pool_size: int) -> str:

@@ -69,7 +69,6 @@ import re
 import resource
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -91,9 +90,10 @@ from gateway.http.config import load_settings
 from gateway.http.routes import Gateway
 from gateway.http.schema_loader import load_schema_cache
 from gateway.identity.auth import SETUP
-from tests.benchmarks.postgrest_reference import running_postgrest
+from tests.conformance.postgrest import postgrest_process
 from tests.factories import School, make_school
 from tests.gateway.http_support import SECRET
+from tests.http_process import free_port, http_process
 
 SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "20"))
 STUDENTS = int(os.environ.get("BENCH_STUDENTS", "5000"))
@@ -319,12 +319,6 @@ def run_wrk(port: int, scenario: Scenario, token: str, seconds: int, phase: str)
     }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def gateway_env(database_url: str) -> dict[str, str]:
     pool = str(max(4, CONNECTIONS // WORKERS))  # as many database connections in all as the ceiling uses
     return os.environ | {
@@ -381,32 +375,14 @@ def gateway(
 ) -> Iterator[tuple[int, int]]:
     port = free_port()
     log = tmp_path_factory.mktemp("gateway") / "gateway.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "gateway.app:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning",
-             *os.environ.get("BENCH_UVICORN_ARGS", "").split()],
-            env=gateway_env(database_url), stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"the gateway exited:\n{log.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"the gateway did not start:\n{log.read_text()[-3000:]}"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
+    command = [
+        sys.executable, "-m", "uvicorn", "gateway.app:create_app", "--factory", "--host", "127.0.0.1",
+        "--port", str(port), "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning",
+        *os.environ.get("BENCH_UVICORN_ARGS", "").split(),
+    ]  # fmt: skip
+    with http_process(command, ready_url=f"http://127.0.0.1:{port}/health/ready", log_path=log,
+                      env=gateway_env(database_url), cwd=ROOT, stop_timeout=20) as process:  # fmt: skip
         yield port, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _loadavg() -> list[float]:
@@ -492,7 +468,7 @@ async def test_gateway_vs_direct_sql_ceiling(
     school = bench_schools[0]
     tag = secrets.token_hex(3)
     setup = await asyncpg.connect(database_url)
-    reference = running_postgrest(
+    reference = postgrest_process(
         with_user(database_url, "authenticator"), db_schemas="api", db_anon_role="anon", jwt_secret=SECRET,
         db_pool=str(CONNECTIONS), log_level="crit",
         # Its idle connections close after a second, so that the ceiling's own
@@ -500,7 +476,8 @@ async def test_gateway_vs_direct_sql_ceiling(
         db_pool_max_idletime="1", db_pool_timeout="1",
     )  # fmt: skip
     try:
-        pg_port, pg_pid = reference.__enter__()
+        pg_url, pg_process = reference.__enter__()
+        pg_port, pg_pid = int(pg_url.rsplit(":", 1)[1]), pg_process.pid
         server_version = await setup.fetchval("select current_setting('server_version')")
         student_id = await setup.fetchval(
             "select id from data.students where school_id = $1 and student_number = $2",

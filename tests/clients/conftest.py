@@ -20,10 +20,7 @@ import asyncio
 import os
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +31,7 @@ import pytest
 
 from db.database import scratch_database, with_user
 from db.seed.logins import DEMO_PASSWORD
+from tests.http_process import free_port, http_process
 from tests.pgbouncer import enabled as pgbouncer_enabled
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,12 +55,6 @@ class Gateway:
 
     def bearer(self, email: str = ADMIN_EMAIL) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.login(email)}"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _gateway_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -120,13 +112,9 @@ def gateway(
         **bounced,
     )
     workers = ["--workers", "2"] if bounced else []
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "serve", "--host", "127.0.0.1", "--port", str(port), *workers],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        _wait_ready(url, process, log_path)
+    command = [sys.executable, "-m", "gateway", "serve", "--host", "127.0.0.1", "--port", str(port), *workers]
+    with http_process(command, ready_url=f"{url}/health/ready", log_path=log_path, env=env, cwd=REPO,
+                      timeout=START_TIMEOUT):  # fmt: skip
         tokens: dict[str, str] = {}
 
         def login(email: str) -> str:
@@ -137,27 +125,6 @@ def gateway(
             return tokens[email]
 
         yield Gateway(url=url, database_url=demo_database, login=login)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"gateway exited with {process.returncode}:\n{log_path.read_text()}")
-        try:
-            if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"gateway not ready after {START_TIMEOUT}s:\n{log_path.read_text()}")
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ import pytest
 
 from gateway.ops.reporting_listener import Listen, socket_path, start_in_thread
 from tests.factories import School, make_school, make_school_records
-from tests.pgbouncer import free_port
+from tests.http_process import free_port
 from tests.tools import require
 
 REPO = Path(__file__).resolve().parents[2]

@@ -34,7 +34,7 @@ from gateway.http.schema_loader import load_schema_cache
 from gateway.identity.auth import SETUP
 from tests.factories import School, make_school
 from tests.gateway.http_support import SECRET, token
-from tests.gateway.test_http_socket import free_port
+from tests.http_process import free_port
 
 SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "20"))
 STUDENTS = int(os.environ.get("BENCH_STUDENTS", "5000"))

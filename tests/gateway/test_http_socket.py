@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,12 +17,7 @@ from litestar import Litestar
 from gateway.app import create_app
 from tests.factories import School
 from tests.gateway.http_support import as_role, assert_canonical_error, settings_for
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.http_process import free_port
 
 
 @contextmanager

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,13 +22,12 @@ import httpx
 import pytest
 
 from db.database import with_user
-
 from tests.factories import School
 from tests.gateway.http_support import SECRET, as_role
-from tests.pgbouncer import Bouncer, free_port
+from tests.http_process import free_port, http_process
+from tests.pgbouncer import Bouncer
 
 REPO = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 60.0
 
 
 @pytest.fixture(scope="module")
@@ -52,34 +49,12 @@ def bounced_gateway(
     }
     port = free_port()
     log_path = tmp_path_factory.mktemp("bounced") / "serve.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "serve", "--port", str(port), "--workers", "2"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    command = [sys.executable, "-m", "gateway", "serve", "--port", str(port), "--workers", "2"]
     url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(url, process, log_path)
+    # Both workers up: each logs its schema cache once at start.
+    with http_process(command, ready_url=f"{url}/health/ready", log_path=log_path, env=env, cwd=REPO,
+                      log_ready=lambda log: log.count("schema cache:") >= 2):  # fmt: skip
         yield url, log_path
-    finally:
-        process.terminate()
-        process.wait(15)
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"serve --workers 2 exited with {process.returncode}:\n{log_path.read_text()}")
-        # Both workers up: each logs its schema cache once at start.
-        if log_path.read_text().count("schema cache:") >= 2:
-            try:
-                if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-        time.sleep(0.2)
-    raise AssertionError(f"not ready after {START_TIMEOUT}s:\n{log_path.read_text()}")
 
 
 async def test_two_workers_start_and_answer_through_pgbouncer(bounced_gateway: tuple[str, Path]) -> None:

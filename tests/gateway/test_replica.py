@@ -183,7 +183,7 @@ async def test_reporting_logins_are_served_from_the_replica(
     import subprocess
 
     from gateway.ops.reporting_listener import Listen, reporting_target, start_in_thread
-    from tests.pgbouncer import free_port
+    from tests.http_process import free_port
 
     replica_url = replica_ops.replica_url(replica_dir, database=database_of(database_url))
     assert reporting_target(database_url, f"postgresql://x@elsewhere:5432/db,{replica_url}") == replica_url

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.gateway.http_support import SECRET, as_role
+from tests.http_process import free_port
 from tests.tools import require
 
 OPS = Path(__file__).parents[2] / "gateway" / "ops"
@@ -28,12 +28,6 @@ SOURCES = [Path(__file__).parents[2] / "gateway" / "http" / name for name in ("m
 
 def binary(name: str) -> str:
     return require(name, "apt-get install -y prometheus")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def get_json(url: str) -> object:
