@@ -151,6 +151,8 @@ class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
 class CallArgument(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     type: str
+    variadic: bool = False  # passed as `name => variadic <array>`
+    repeated: bool = False  # GET `name=a&name=b`: its slot is a JSON array of the values
 
 
 class CallPlan(msgspec.Struct, frozen=True, kw_only=True):

@@ -24,7 +24,7 @@ import msgspec
 
 from gateway.dialect.formats import csv_body
 from gateway.dialect.parse.request import ApiRequest
-from gateway.dialect.plan.nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
+from gateway.dialect.plan.nodes import CallArgument, CallPlan, MutatePlan, Plan, ReadPlan, SelectField
 from gateway.dialect.render.embeds import ALONE, Joined, joins
 from gateway.dialect.render.fragments import condition as _condition
 from gateway.dialect.render.fragments import group_by as _group_by
@@ -190,12 +190,13 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
         definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
         # Filter values of a POST call come first ($1..$params).
         source = f"json_to_record(${plan.params + 1}::json) as pgrst_args({definitions})"
-        values = [f"{ident(a.name)} => pgrst_args.{ident(a.name)}" for a in plan.arguments]
+        values = [f"{'variadic ' if a.variadic else ''}{ident(a.name)} => pgrst_args.{ident(a.name)}"
+                  for a in plan.arguments]  # fmt: skip
         extras: tuple[Extra, ...] = ("body",)
     else:
         source = ""
         first = plan.params - len(plan.arguments)  # a GET's arguments follow its filters' values
-        values = [f"{ident(a.name)} => {_param(first + i, a.type)}" for i, a in enumerate(plan.arguments)]
+        values = [_get_argument(first + i, a) for i, a in enumerate(plan.arguments)]
         extras = ()
     call = f"{function}({', '.join(values)})"
     # CSV is an aggregate over rows, so one value or row is read as a set of one.
@@ -213,6 +214,19 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
             f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
+
+
+def _get_argument(slot: int, argument: CallArgument) -> str:
+    """`name => value` for a GET argument (PostgREST: `v=hi&v=there` is the
+    array a variadic argument takes, any other repeated argument its last value)."""
+    name = ident(argument.name)
+    if argument.variadic and argument.repeated:
+        return f"variadic {name} => array(select json_array_elements_text(${slot + 1}::json))::{argument.type}"
+    if argument.variadic:  # one value: an array of one
+        return f"variadic {name} => array[${slot + 1}::text]::{argument.type}"
+    if argument.repeated:
+        return f"{name} => (${slot + 1}::json->>-1)::{argument.type}"
+    return f"{name} => {_param(slot, argument.type)}"
 
 
 def _shaped_call(

@@ -62,6 +62,8 @@ class Argument(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     type: str  # without modifiers, usable as a cast and in a column definition list
     has_default: bool = False
+    # `variadic v text[]`: called with `v => variadic <array>` (`type` is the array's).
+    variadic: bool = False
 
 
 class Function(msgspec.Struct, frozen=True, kw_only=True):
@@ -210,16 +212,16 @@ def _column(raw: _RawColumn) -> Column:
 
 
 def _function(schema: str, raw: _RawFunction) -> Function | None:
-    """None for what cannot be called by name: unnamed or variadic arguments."""
+    """None for what cannot be called by name: unnamed arguments."""
     inputs = [a for a in raw.arguments if a.mode in ("i", "b", "v")]
-    if any(a.name is None or a.mode == "v" for a in inputs):
+    if any(a.name is None for a in inputs):
         return None
     first_default = len(inputs) - raw.defaults
     return Function(
         schema=schema,
         name=raw.name,
         arguments=tuple(
-            Argument(name=a.name, type=a.type, has_default=i >= first_default)  # type: ignore[arg-type]
+            Argument(name=a.name, type=a.type, has_default=i >= first_default, variadic=a.mode == "v")  # type: ignore[arg-type]
             for i, a in enumerate(inputs)
         ),
         returns=raw.returns,
