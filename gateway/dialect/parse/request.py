@@ -197,13 +197,17 @@ def _rpc_request(
             raise invalid_body("Empty or invalid json") from None  # PostgREST's words, no details
         except RecursionError:  # msgspec's answer to absurdly deep nesting
             raise invalid_body("Empty or invalid json", "the JSON is nested too deeply") from None
-        if not isinstance(decoded, dict):
+        single = base.preferences.single_object  # any JSON: the one argument itself
+        if not isinstance(decoded, dict) and not single:
             raise invalid_body("Empty or invalid json", "the body of a function call must be a JSON object")
         base = _embed_params(base, embedded)
-        return msgspec.structs.replace(base, rpc_args=tuple(sorted(decoded)), body=body)
+        return msgspec.structs.replace(base, rpc_args=() if single else tuple(sorted(decoded)), body=body)
     given: dict[str, list[str]] = {}
     for key, value in rest:
         given.setdefault(key, []).append(value)
+    if base.preferences.single_object:  # the arguments as one JSON object of strings: one slot
+        one = msgspec.json.encode({k: v[-1] for k, v in given.items()}).decode()
+        return msgspec.structs.replace(_embed_params(base, embedded), values=(*base.values, one))
     names = tuple(sorted(given))
     # A repeated argument (`v=hi&v=there`) is one slot holding a JSON array of
     # its values: a variadic argument takes them all, any other the last

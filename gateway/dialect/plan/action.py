@@ -226,7 +226,11 @@ def _check_writable(relation: Relation, request: ApiRequest, where: tuple[Condit
 
 
 def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
-    function = _find_function(schema, request.target, request.rpc_args, post=request.method == "POST")
+    single_object = request.preferences.single_object
+    if single_object:
+        function = _single_object_function(schema, request.target)
+    else:
+        function = _find_function(schema, request.target, request.rpc_args, post=request.method == "POST")
     # Any function may be called with GET, as PostgREST does: GET runs in a
     # read-only transaction, so a function that writes fails there with 25006.
     get = request.method == "GET"
@@ -248,8 +252,9 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
             CallArgument(
                 name=n, type=declared[n].type, variadic=declared[n].variadic, repeated=n in request.rpc_repeated
             )
-            for n in request.rpc_args
+            for n in (tuple(declared) if single_object else request.rpc_args)
         ),
+        single_object=single_object,
         from_body=not get,
         returns=returns,  # type: ignore[arg-type]
         read_only=get or function.volatility != "volatile",
@@ -304,6 +309,16 @@ def _find_function(schema: SchemaCache, name: str, given: tuple[str, ...], post:
         if required <= names <= known:
             return function
     raise _no_function(schema, name, given, post)
+
+
+def _single_object_function(schema: SchemaCache, name: str) -> Function:
+    """`Prefer: params=single-object`: the overload taking one json or jsonb argument."""
+    for function in schema.functions.get(name, ()):
+        if len(function.arguments) == 1 and function.arguments[0].type in ("json", "jsonb"):
+            return function
+    raise ApiError(404, "PGRST202", f"Could not find the function {schema.schema}.{name} in the schema cache",
+                   details=f"Searched for the function {schema.schema}.{name} with a single json/jsonb parameter, "
+                   "but no matches were found in the schema cache.")  # fmt: skip
 
 
 def _no_function(schema: SchemaCache, name: str, given: tuple[str, ...], post: bool) -> ApiError:

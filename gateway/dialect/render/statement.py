@@ -186,13 +186,18 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
 
 def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
     function = qualified(plan.function)
-    if plan.from_body and plan.arguments:
+    if plan.single_object:
+        (argument,) = plan.arguments
+        slot = plan.params + 1 if plan.from_body else plan.params  # after the filters' values either way
+        source, values = "", [f"${slot}::text::{argument.type}"]
+        extras: tuple[Extra, ...] = ("body",) if plan.from_body else ()
+    elif plan.from_body and plan.arguments:
         definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
         # Filter values of a POST call come first ($1..$params).
         source = f"json_to_record(${plan.params + 1}::json) as pgrst_args({definitions})"
         values = [f"{'variadic ' if a.variadic else ''}{ident(a.name)} => pgrst_args.{ident(a.name)}"
                   for a in plan.arguments]  # fmt: skip
-        extras: tuple[Extra, ...] = ("body",)
+        extras = ("body",)
     else:
         source = ""
         first = plan.params - len(plan.arguments)  # a GET's arguments follow its filters' values
@@ -275,7 +280,7 @@ def _shaped_call(
     )
     explain = f"explain (format json) {with_source}select 1 from pgrst_source" if plan.estimate else None
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only, explain=explain,
-                    explain_extras=1 if source else 0)  # fmt: skip
+                    explain_extras=1 if "body" in extras else 0)  # fmt: skip
 
 
 def _with_defaults(plan: MutatePlan, relation: str, body_param: str) -> str:

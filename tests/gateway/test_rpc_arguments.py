@@ -1,14 +1,18 @@
 """Variadic and repeated GET arguments (PostgREST: `/rpc/f?v=hi&v=there`):
 parse keeps a repeated argument's values in one slot, render passes a
 variadic argument `variadic v => <array>` and any other repeated argument its
-last value. Pure; RpcSpec 772-828 run them against Postgres."""
+last value; and `Prefer: params=single-object`. Pure; RpcSpec 250, 772-828
+and 857-885 run them against Postgres."""
 
 from __future__ import annotations
+
+import pytest
 
 from gateway.dialect.parse.request import parse_request
 from gateway.dialect.plan.action import CallPlan, plan_request
 from gateway.dialect.render.statement import render
 from gateway.dialect.schema.cache import Argument, SchemaCache
+from gateway.errors import ApiError
 from tests.gateway.catalog import function
 
 SCHEMA = SchemaCache(
@@ -49,3 +53,36 @@ def test_a_posted_variadic_argument_is_passed_as_variadic() -> None:
     request = parse_request("POST", "tags", rpc=True, query="", headers={}, body=b'{"v": ["a", "b"]}')
     sql = render(plan_request(request, SCHEMA)).sql
     assert 'variadic "v" => pgrst_args."v"' in sql
+
+
+SINGLE = SchemaCache(
+    schema="api",
+    relations={},
+    functions={"echo": (function("echo", Argument(name="payload", type="jsonb"), returns="jsonb"),)},
+)
+PREFER = {"prefer": "params=single-object"}
+
+
+def test_a_single_object_post_passes_the_whole_body_by_position() -> None:
+    """`Prefer: params=single-object` (PostgREST): any JSON body, an array too, is the one json/jsonb argument."""
+    request = parse_request("POST", "echo", rpc=True, query="", headers=PREFER, body=b'[{"x": 1}]')
+    plan = plan_request(request, SINGLE)
+    rendered = render(plan)
+    assert '"api"."echo"($1::text::jsonb)' in rendered.sql and rendered.extras[0] == "body"
+
+
+def test_a_single_object_get_passes_its_arguments_as_one_object() -> None:
+    request = parse_request("GET", "echo", rpc=True, query="p1=1&p2=text", headers=PREFER, body=None)
+    assert request.values == ('{"p1":"1","p2":"text"}',)
+    assert '"api"."echo"($1::text::jsonb)' in render(plan_request(request, SINGLE)).sql
+
+
+def test_single_object_needs_one_json_argument() -> None:
+    request = parse_request("POST", "tags", rpc=True, query="", headers=PREFER, body=b"{}")
+    with pytest.raises(ApiError) as caught:
+        plan_request(request, SCHEMA)
+    assert (caught.value.status, caught.value.code, caught.value.hint) == (404, "PGRST202", None)
+    assert caught.value.details == (
+        "Searched for the function api.tags with a single json/jsonb parameter, but no matches were found in the "
+        "schema cache."
+    )
