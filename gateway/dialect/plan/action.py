@@ -255,6 +255,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
             for n in (tuple(declared) if single_object else request.rpc_args)
         ),
         single_object=single_object,
+        anonymous_record=function.anonymous_record,
         from_body=not get,
         returns=returns,  # type: ignore[arg-type]
         read_only=get or function.volatility != "volatile",

@@ -159,6 +159,7 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     function: QualifiedName
     arguments: tuple[CallArgument, ...]
     from_body: bool  # POST: one JSON object parameter; GET: one text parameter per argument
+    anonymous_record: bool = False  # `returns setof record`: called in the select list
     # `Prefer: params=single-object`: the body (POST) or the arguments' JSON object
     # (GET) is the one json/jsonb argument, passed by position.
     single_object: bool = False

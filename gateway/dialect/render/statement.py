@@ -259,7 +259,13 @@ def _shaped_call(
         page = f"{_columns(plan.select, 'pgrst_call', joined)} from pgrst_source as pgrst_call{joined.joins}{inner}{order}"
         array, one = _ARRAY, _OBJECT
     else:
-        cte, page = f"select pgrst_call from {rows}", "pgrst_source.pgrst_call from pgrst_source"
+        if plan.anonymous_record:
+            # `from f() as pgrst_call` would need a column definition list (42601); in
+            # the select list each row keeps the names its query gave it (PostgREST).
+            cte = f"select {call} as pgrst_call" + (f" from {source}" if source else "")
+        else:
+            cte = f"select pgrst_call from {rows}"
+        page = "pgrst_source.pgrst_call from pgrst_source"
         array = "coalesce(json_agg(pgrst_t.pgrst_call), '[]')::text"
         one = "coalesce((json_agg(pgrst_t.pgrst_call)->0)::text, 'null')"
     body = one if plan.single or plan.returns != "set" else array

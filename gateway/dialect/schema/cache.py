@@ -76,6 +76,9 @@ class Function(msgspec.Struct, frozen=True, kw_only=True):
     # Each result is a row (a composite type, or `returns table(...)`/OUT
     # arguments: record), not one value: what a CSV header names (render/statement.py).
     returns_row: bool = False
+    # `returns [setof] record` without OUT or TABLE columns: no column definition
+    # list can be written for it, so it is called in a select list (render/statement.py).
+    anonymous_record: bool = False
     volatility: Volatility = "volatile"
     description: str | None = None
 
@@ -228,6 +231,7 @@ def _function(schema: str, raw: _RawFunction) -> Function | None:
         returns_set=raw.returns_set,
         returns_void=raw.returns_void,
         returns_row=raw.category == "C" or raw.returns == "record",
+        anonymous_record=raw.returns == "record" and not any(a.mode in ("o", "b", "t") for a in raw.arguments),
         volatility=_VOLATILITY[raw.volatility],
         description=raw.description,
     )
