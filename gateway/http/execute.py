@@ -4,8 +4,9 @@ pool in app.py.
 Per request, on one pooled connection (logged in as `authenticator`):
 
     BEGIN [READ ONLY]
-    select set_config('role', ...), set_config('request.jwt.claims', ...),
-           set_config('request.id', ...), set_config('statement_timeout', ...)
+    select set_config('temp_file_limit', ...), set_config('role', ...),
+           set_config('request.jwt.claims', ...), set_config('request.id', ...),
+           set_config('statement_timeout', ...), lock_timeout, work_mem (identity/setup.py)
     <the statement>
     COMMIT
 
@@ -30,7 +31,7 @@ import msgspec
 
 from gateway.errors import ApiError, not_one_row
 from gateway.http.metrics import waiting_for
-from gateway.identity.auth import SETUP
+from gateway.identity.setup import SETUP, RoleLimits, setup_args
 from gateway.pg_errors import from_postgres, internal_error
 
 log = logging.getLogger("gateway.execute")
@@ -42,7 +43,7 @@ class Session(msgspec.Struct, frozen=True, kw_only=True):
     role: str
     claims: str  # JSON, as the claim helpers in auth read it
     request_id: str
-    statement_timeout: str  # a Postgres interval: "10s", "500ms"
+    limits: RoleLimits  # the role's statement timeout, lock timeout, work_mem, temp_file_limit
 
 
 class Run(msgspec.Struct, frozen=True, kw_only=True):
@@ -124,7 +125,7 @@ async def _run(
             waiting_for(pool.acquire(timeout=acquire_timeout)) as connection,
             connection.transaction(readonly=read_only),
         ):
-            await connection.execute(SETUP, session.role, session.claims, session.request_id, session.statement_timeout)
+            await connection.execute(SETUP, *setup_args(session.role, session.claims, session.request_id, session.limits))
             row = await connection.fetchrow(sql, *args)
             outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])
             if single and outcome.page_total != 1:

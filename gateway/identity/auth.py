@@ -52,15 +52,6 @@ MIN_SECRET_BYTES: Final = 32
 # Far above any real token; a cheap guard before base64 and JSON decoding.
 MAX_TOKEN_CHARS: Final = 8192
 
-# What makes a transaction the caller's: role, claims (what the RLS helpers
-# in `auth` read), request id and statement timeout, all transaction-local so
-# nothing outlives the request on a pooled connection. Used by every path that
-# runs SQL as a caller: http/execute.py, partner clients, roster imports.
-SETUP: Final = (
-    "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true), "
-    "set_config('request.id', $3, true), set_config('statement_timeout', $4, true)"
-)
-
 # The same pattern as auth.school_id() in db/tenancy/auth.sql, so the
 # gateway and the database agree on what counts as a school id.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
