@@ -10,7 +10,9 @@ https://www.postgresql.org/docs/current/errcodes-appendix.html
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from typing import Any
 
 from gateway.errors import ApiError
@@ -85,6 +87,9 @@ def status_for(sqlstate: str, role: str) -> int | None:
 def from_postgres(error: Any, *, role: str, request_id: str | None = None) -> ApiError:
     """An asyncpg PostgresError (duck-typed: http/execute.py owns asyncpg) -> ApiError."""
     sqlstate = getattr(error, "sqlstate", None) or ""
+    if sqlstate == "PGRST" or sqlstate.startswith("PT"):
+        return raised(sqlstate, getattr(error, "message", None), getattr(error, "detail", None),
+                      getattr(error, "hint", None))  # fmt: skip
     status = status_for(sqlstate, role)
     if status is None:
         log.error("unmapped database error %s (request %s): %s", sqlstate, request_id, error)
@@ -99,6 +104,44 @@ def from_postgres(error: Any, *, role: str, request_id: str | None = None) -> Ap
         # per rule: the one thing a client can switch on.
         details = f'constraint "{constraint}"'
     return ApiError(status, sqlstate, message, details=details, hint=hint, headers=headers)
+
+
+# PostgREST docs "Raise errors with HTTP Status Codes" (Error.hs PgRaiseErrMessage,
+# PgRaiseErrDetails): a function answers with a status of its choosing.
+#   raise sqlstate 'PT402' using message = ..., detail = ..., hint = ...   -> 402 (PT + 3 digits; else 500)
+#   raise sqlstate 'PGRST' using message = '{"code": ..., "message": ..., "details": ..., "hint": ...}',
+#                                detail = '{"status": 332, "status_text": ..., "headers": {"X-Header": "str"}}'
+# The second's JSON must parse, or the answer is PGRST121 (500), as PostgREST's.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_TEXT = (str, type(None))
+
+
+def raised(sqlstate: str, message: str | None, detail: str | None, hint: str | None) -> ApiError:
+    if sqlstate.startswith("PT"):
+        status = int(sqlstate[2:]) if sqlstate[2:].isdigit() and 100 <= int(sqlstate[2:]) <= 599 else 500
+        return ApiError(status, sqlstate, message or "", details=detail, hint=hint)
+    body, answer = _json_object(message), _json_object(detail)
+    valid = (
+        body is not None and answer is not None
+        and isinstance(body.get("code"), str) and isinstance(body.get("message"), str)
+        and isinstance(body.get("details"), _TEXT) and isinstance(body.get("hint"), _TEXT)
+        and type(answer.get("status")) is int and 100 <= answer["status"] <= 599
+        and isinstance(answer.get("headers"), dict)
+        and all(isinstance(v, str) and _TOKEN.fullmatch(k) and v.isprintable() for k, v in answer["headers"].items())
+    )  # fmt: skip
+    if not valid:
+        return ApiError(500, "PGRST121", "The message and detail field of RAISE 'PGRST' error expects JSON")
+    assert body is not None and answer is not None
+    return ApiError(answer["status"], body["code"], body["message"], details=body.get("details"),
+                    hint=body.get("hint"), headers=dict(answer["headers"]))  # fmt: skip
+
+
+def _json_object(text: str | None) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text) if text is not None else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def internal_error() -> ApiError:

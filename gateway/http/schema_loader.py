@@ -12,9 +12,9 @@ information_schema, which hides what the current role cannot use.
 Views are mapped to the one table they read (pg_depend of the view's rewrite
 rule) to learn what a view does not carry itself: NOT NULL, defaults, generated
 columns, CHECK closed sets, the primary key, and comments a view column lacks.
-A view over several tables keeps only what it declares itself. The api views
-declare no keys either: a foreign key between two base tables becomes one
-between the views that read them (dialect/schema/relationships.py).
+A view over several tables keeps only what it declares itself. Keys (a
+view's primary key, foreign keys between views and tables) are traced column
+by column, as PostgREST does: keys_loader.py, dialect/schema/views.py.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from typing import Any, Protocol
 import msgspec
 
 from gateway.dialect.schema.cache import SchemaCache, _RawFunction, _RawRelation, build_schema_cache
-from gateway.dialect.schema.relationships import ForeignKey
+from gateway.dialect.schema.views import exposed_foreign_keys, related_through_hidden_junctions, view_primary_keys
+from gateway.http.keys_loader import load_keys
 from gateway.identity.auth import DATABASE_ROLES
 
 
@@ -58,49 +59,6 @@ base as (
     union all
     select oid, oid from rel where relkind in ('r', 'p')
 )"""
-
-FOREIGN_KEYS_QUERY = (
-    "with"
-    + RELATIONS_AND_BASES
-    + """,
-keys as (
-    select k.conname, s.relname as source, t.relname as target,
-        (select array_agg(va.attname order by u.ord)
-         from unnest(k.conkey) with ordinality u(attnum, ord)
-         join pg_attribute ba on ba.attrelid = k.conrelid and ba.attnum = u.attnum
-         join pg_attribute va on va.attrelid = s.oid and va.attname = ba.attname
-             and va.attnum > 0 and not va.attisdropped) as columns,
-        (select array_agg(va.attname order by u.ord)
-         from unnest(k.confkey) with ordinality u(attnum, ord)
-         join pg_attribute ba on ba.attrelid = k.confrelid and ba.attnum = u.attnum
-         join pg_attribute va on va.attrelid = t.oid and va.attname = ba.attname
-             and va.attnum > 0 and not va.attisdropped) as foreign_columns,
-        cardinality(k.conkey) as width,
-        -- PostgREST's one_to_one: the key's columns, as a set, are those of a
-        -- primary key or unique constraint of the table holding it.
-        exists (select from pg_constraint u
-                where u.conrelid = k.conrelid and u.contype in ('p', 'u')
-                  and (select array_agg(x order by x) from unnest(u.conkey) x)
-                    = (select array_agg(x order by x) from unnest(k.conkey) x)) as one_to_one
-    from pg_constraint k
-    join base sb on sb.base_oid = k.conrelid join rel s on s.oid = sb.oid
-    join base tb on tb.base_oid = k.confrelid join rel t on t.oid = tb.oid
-    where k.contype = 'f'
-)
-select coalesce(json_agg(json_build_object(
-        'name', conname, 'table', source, 'columns', columns,
-        'foreign_table', target, 'foreign_columns', foreign_columns, 'one_to_one', one_to_one)
-        order by source, conname, target), '[]')::text
-from keys
-where cardinality(columns) = width and cardinality(foreign_columns) = width
-"""
-)
-
-
-async def load_foreign_keys(connection: Connection, schema: str) -> tuple[ForeignKey, ...]:
-    text = await connection.fetchval(FOREIGN_KEYS_QUERY, schema)
-    return msgspec.json.decode(text, type=tuple[ForeignKey, ...])
-
 
 CATALOG_QUERY = (
     "with"
@@ -229,9 +187,17 @@ async def load_schema_cache(
     row = await connection.fetchrow(CATALOG_QUERY, schema)
     relations = msgspec.json.decode(row[0], type=list[_RawRelation])
     functions = msgspec.json.decode(row[1], type=list[_RawFunction])
+    keys, deps = await load_keys(connection, schema)
+    # A view's primary key as PostgREST traces it (views.py), over the one its
+    # single table gave by column name.
+    view_keys = view_primary_keys(deps)
+    for raw in relations:
+        if raw.kind in ("v", "m"):
+            raw.primary_key = list(view_keys.get(raw.name, ()))
     cache = build_schema_cache(schema, relations, functions)
     return msgspec.structs.replace(
         cache,
-        foreign_keys=await load_foreign_keys(connection, schema),
+        foreign_keys=exposed_foreign_keys(schema, keys, deps),
+        hidden_related=related_through_hidden_junctions(schema, keys, deps),
         denied=await load_denied_columns(connection, schema, roles),
     )

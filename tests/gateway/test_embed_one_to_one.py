@@ -63,7 +63,8 @@ def test_pgrst201_says_one_to_one_from_either_side() -> None:
     with pytest.raises(ApiError) as caught:
         embeds("select=school_settings(*)", "schools", ambiguous)
     assert (caught.value.status, caught.value.code) == (300, "PGRST201")
-    assert caught.value.details[1] == {
+    # In PostgREST's order: by constraint name within one cardinality.
+    assert caught.value.details[0] == {
         "cardinality": "one-to-one", "embedding": "schools with school_settings",
         "relationship": "school_settings_school_copy_fkey using schools(id) and school_settings(school_id)",
     }  # fmt: skip

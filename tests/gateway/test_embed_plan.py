@@ -178,7 +178,10 @@ def test_an_empty_embed_only_filters() -> None:
     [
         ("academic_terms(name)", "one-to-many"),  # the children, as PostgREST
         ("academic_terms!academic_terms_parent_id_tenant_fkey(name)", "one-to-many"),
-        ("academic_terms!parent_id(name)", "many-to-one"),  # the key's own column: the parent
+        # PostgREST's findRel: the hint is the children's key column (`family_tree!parent`) ...
+        ("academic_terms!parent_id(name)", "one-to-many"),
+        # ... and the key column as the embed's name is the parent (`family_tree?select=parent(*)`)
+        ("parent_id(name)", "many-to-one"),
     ],
 )
 def test_a_self_relationship_is_not_ambiguous(select: str, cardinality: str) -> None:

@@ -388,7 +388,8 @@ async def test_a_self_relationship_gives_children_or_the_parent(
     )  # fmt: skip
     rows = await get(
         api,
-        "/academic_terms?select=name,children:academic_terms(name),parent:academic_terms!parent_id(name)&order=name",
+        # PostgREST's names: the relation's own name gives the children, the key column the parent.
+        "/academic_terms?select=name,children:academic_terms(name),parent:parent_id(name)&order=name",
         "school_admin",
         school,
     )

@@ -33,6 +33,9 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True):
     max_affected: int | None = None  # with handling=strict: more rows changed -> PGRST124, rolled back
     # POST: a key absent from a row takes the column's DEFAULT, not null (plan/action.py, render/statement.py).
     missing: Literal["default", "null"] | None = None
+    # `params=single-object`: the whole body (POST) or the query's arguments as one
+    # object (GET) is the one json/jsonb argument of the function (PostgREST).
+    single_object: bool = False
 
 
 def non_negative(name: str, value: str) -> int:
@@ -92,6 +95,8 @@ def preferences(header: str) -> Preferences:
             values["tx"] = value
         elif key == "missing" and value in ("default", "null"):
             values["missing"] = value
+        elif key == "params" and value == "single-object":
+            values["single_object"] = True
         elif key == "max-affected" and value.isdigit() and len(value) < 10:
             values["max_affected"] = int(value)
         else:

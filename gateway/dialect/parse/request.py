@@ -71,6 +71,7 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     csv: bool = False  # Accept: text/csv (reads and calls; formats.py)
     csv_body: bool = False  # POST with Content-Type: text/csv: `columns` from its header (formats.py)
     rpc_args: tuple[str, ...] = ()  # argument names, sorted (GET: slots in this order)
+    rpc_repeated: tuple[str, ...] = ()  # GET arguments given more than once (their slot: a JSON array)
     columns: tuple[str, ...] | None = None  # POST `columns=`: what to insert (postgrest-js sends it)
     on_conflict: tuple[str, ...] | None = None  # POST `on_conflict=`: the upsert's key
     # Values: not part of the shape.
@@ -196,20 +197,27 @@ def _rpc_request(
             raise invalid_body("Empty or invalid json") from None  # PostgREST's words, no details
         except RecursionError:  # msgspec's answer to absurdly deep nesting
             raise invalid_body("Empty or invalid json", "the JSON is nested too deeply") from None
-        if not isinstance(decoded, dict):
+        single = base.preferences.single_object  # any JSON: the one argument itself
+        if not isinstance(decoded, dict) and not single:
             raise invalid_body("Empty or invalid json", "the body of a function call must be a JSON object")
         base = _embed_params(base, embedded)
-        return msgspec.structs.replace(base, rpc_args=tuple(sorted(decoded)), body=body)
-    given: dict[str, str] = {}
+        return msgspec.structs.replace(base, rpc_args=() if single else tuple(sorted(decoded)), body=body)
+    given: dict[str, list[str]] = {}
     for key, value in rest:
-        if key in given:
-            raise bad_query(f"argument '{key}' is given twice")
-        given[key] = value
+        given.setdefault(key, []).append(value)
+    if base.preferences.single_object:  # the arguments as one JSON object of strings: one slot
+        one = msgspec.json.encode({k: v[-1] for k, v in given.items()}).decode()
+        return msgspec.structs.replace(_embed_params(base, embedded), values=(*base.values, one))
     names = tuple(sorted(given))
+    # A repeated argument (`v=hi&v=there`) is one slot holding a JSON array of
+    # its values: a variadic argument takes them all, any other the last
+    # (PostgREST), decided by plan/action.py, which knows the function.
+    repeated = tuple(n for n in names if len(given[n]) > 1)
+    values = tuple(msgspec.json.encode(given[n]).decode() if n in repeated else given[n][0] for n in names)
     # Slots: the filters', then the embeds' (_embed_params), then the
     # arguments', last (render/statement.py `_call`: the last len(arguments) slots).
     base = _embed_params(base, embedded)
-    return msgspec.structs.replace(base, rpc_args=names, values=(*base.values, *(given[n] for n in names)))
+    return msgspec.structs.replace(base, rpc_args=names, rpc_repeated=repeated, values=(*base.values, *values))
 
 
 def _embed_params(base: ApiRequest, pairs: list[tuple[str, str]]) -> ApiRequest:

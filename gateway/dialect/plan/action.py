@@ -16,7 +16,7 @@ import msgspec
 from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.parse.select import SelectItem
 from gateway.dialect.plan.computed import relation_name
-from gateway.dialect.plan.embeds import has_embeds, plan_embeds, without_embeds
+from gateway.dialect.plan.embeds import check_relationships, has_embeds, plan_embeds, without_embeds
 from gateway.dialect.plan.nodes import (
     CallArgument,
     CallPlan,
@@ -56,6 +56,8 @@ def plan_request(
     `columns`/`array_body`: what models.py found in a POST/PATCH body."""
     if not has_embeds(request):
         return _action(request, schema, columns, array_body)
+    if request.action != "call":
+        check_relationships(schema, find_relation(schema, request.target).name, request.select or ())
     own = request if request.action == "call" else without_embeds(request)  # a call keeps its shape (`_call`)
     plan = _action(own, schema, columns, array_body)
     parent = plan.relation.name if isinstance(plan, CallPlan) and plan.relation else None
@@ -226,11 +228,15 @@ def _check_writable(relation: Relation, request: ApiRequest, where: tuple[Condit
 
 
 def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
-    function = _find_function(schema, request.target, request.rpc_args, post=request.method == "POST")
+    single_object = request.preferences.single_object
+    if single_object:
+        function = _single_object_function(schema, request.target)
+    else:
+        function = _find_function(schema, request.target, request.rpc_args, post=request.method == "POST")
     # Any function may be called with GET, as PostgREST does: GET runs in a
     # read-only transaction, so a function that writes fails there with 25006.
     get = request.method == "GET"
-    types = {a.name: a.type for a in function.arguments}
+    declared = {a.name: a for a in function.arguments}
     returns = "void" if function.returns_void else "set" if function.returns_set else "scalar"
     prefer = request.preferences
     if prefer.max_affected is not None and prefer.strict and returns != "set":
@@ -244,7 +250,14 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     counted = request.preferences.count  # a set counts as a read; one value (void too) counts 1
     call = CallPlan(
         function=QualifiedName(schema=function.schema, name=function.name),
-        arguments=tuple(CallArgument(name=n, type=types[n]) for n in request.rpc_args),
+        arguments=tuple(
+            CallArgument(
+                name=n, type=declared[n].type, variadic=declared[n].variadic, repeated=n in request.rpc_repeated
+            )
+            for n in (tuple(declared) if single_object else request.rpc_args)
+        ),
+        single_object=single_object,
+        anonymous_record=function.anonymous_record,
         from_body=not get,
         returns=returns,  # type: ignore[arg-type]
         read_only=get or function.volatility != "volatile",
@@ -299,6 +312,16 @@ def _find_function(schema: SchemaCache, name: str, given: tuple[str, ...], post:
         if required <= names <= known:
             return function
     raise _no_function(schema, name, given, post)
+
+
+def _single_object_function(schema: SchemaCache, name: str) -> Function:
+    """`Prefer: params=single-object`: the overload taking one json or jsonb argument."""
+    for function in schema.functions.get(name, ()):
+        if len(function.arguments) == 1 and function.arguments[0].type in ("json", "jsonb"):
+            return function
+    raise ApiError(404, "PGRST202", f"Could not find the function {schema.schema}.{name} in the schema cache",
+                   details=f"Searched for the function {schema.schema}.{name} with a single json/jsonb parameter, "
+                   "but no matches were found in the schema cache.")  # fmt: skip
 
 
 def _no_function(schema: SchemaCache, name: str, given: tuple[str, ...], post: bool) -> ApiError:

@@ -56,8 +56,3 @@ def computed_relationship(schema: SchemaCache, origin: str, target: str) -> Rela
                 function=computed.function,
             )
     return None
-
-
-def computed_names(schema: SchemaCache, origin: str) -> set[str]:
-    """The computed relationships of `origin`, for PGRST200's "Perhaps you meant"."""
-    return {c.function for c in schema.computed_relationships if c.origin == origin}

@@ -27,25 +27,18 @@ Aggregates as PostgREST 12 has them with embeds (docs "Aggregate Functions",
 
 from __future__ import annotations
 
-import difflib
-
 import msgspec
 
 from gateway.dialect.parse.embed_params import EmbedQuery
 from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.parse.select import Embed, SelectItem
-from gateway.dialect.plan.computed import computed_names, computed_relationship, relation_name, row_type
+from gateway.dialect.plan.computed import relation_name, row_type
 from gateway.dialect.plan.embed_null import split_null_filters
+from gateway.dialect.plan.find_relationship import find_relationship
 from gateway.dialect.plan.nodes import EmbedPlan, OrderPlan, QualifiedName, SelectField
 from gateway.dialect.plan.resolve import condition_plan, find_relation, order_plan, select_fields, typed_column
 from gateway.dialect.schema.cache import Relation, SchemaCache
-from gateway.dialect.schema.relationships import (
-    TO_ONE,
-    Relationship,
-    describe,
-    hint_name,
-    relationships_from,
-)
+from gateway.dialect.schema.relationships import TO_ONE
 from gateway.errors import ApiError, bad_query
 
 
@@ -84,15 +77,15 @@ def without_embeds(request: ApiRequest) -> ApiRequest:
 def plan_embeds(request: ApiRequest, schema: SchemaCache, parent: str | None = None) -> tuple[EmbedPlan, ...]:
     """`parent`: the relation the top-level rows are rows of, when not the
     request's target (a function's result rows: action.py `CallPlan.relation`)."""
-    queries = {q.path: q for q in request.embeds}
-    used: set[tuple[str, ...]] = set()
+    shaped = parent is not None or request.action != "call"
+    queries = _resolve_paths(request.select or () if shaped else (), request.embeds)
     embeds: tuple[EmbedPlan, ...] = ()
     # A call whose result is not shaped selects no embed (action.py `_call`):
     # its embed parameters are all PGRST108 below.
-    if parent is not None or request.action != "call":
+    if shaped:
         relation = find_relation(schema, parent or request.target)
         rows = split_null_filters(request.where, request.select or ())[1] if request.action == "read" else {}
-        embeds = _embeds(schema, relation.name, request.select or (), queries, (), used, rows)
+        embeds = _embeds(schema, relation.name, request.select or (), queries, (), rows)
         own = tuple(i for i in request.select or () if isinstance(i, SelectItem))
         hoisted = any(e.hoisted for e in embeds)
         if hoisted and request.action != "read":
@@ -104,10 +97,43 @@ def plan_embeds(request: ApiRequest, schema: SchemaCache, parent: str | None = N
             raise bad_query("cursor= is not supported with aggregates", hint="Page aggregated reads with limit/offset")
         embeds = _check_related_order(schema, relation.name, tuple(order_plan(relation, t) for t in request.order),
                                       embeds, aggregated)  # fmt: skip
-    for path in queries.keys() - used:
-        raise ApiError(400, "PGRST108", f"'{'.'.join(path)}' is not an embedded resource in this request",
-                       hint=f"Verify that '{'.'.join(path)}' is included in the 'select' query parameter.")  # fmt: skip
     return embeds
+
+
+def check_relationships(schema: SchemaCache, parent: str, items: tuple[SelectItem | Embed, ...]) -> None:
+    """PGRST200/PGRST201 before any other check, as PostgREST, which finds an
+    embed's relationship before Postgres sees a column (a wrong column beside
+    a wrong embed is PGRST200, not 42703)."""
+    for item in items:
+        if isinstance(item, Embed):
+            check_relationships(schema, find_relationship(schema, parent, item.name, item.hint).target, item.select)
+
+
+def _resolve_paths(
+    items: tuple[SelectItem | Embed, ...], queries: tuple[EmbedQuery, ...]
+) -> dict[tuple[str, ...], EmbedQuery]:
+    """Each `path.param=` keyed by the path of its embeds' keys (alias, else
+    name). Each step of a path names an embed by its alias or its relation's
+    name, the first that matches (PostgREST's updateNode): `tasks.order=` also
+    orders `the_tasks:tasks(...)`. A step matching none is PGRST108."""
+    resolved: dict[tuple[str, ...], EmbedQuery] = {}
+    for query in queries:
+        level, path = items, ()
+        for step in query.path:
+            embed = next((i for i in level if isinstance(i, Embed) and step in (i.name, i.alias)), None)
+            if embed is None:
+                raise ApiError(400, "PGRST108", f"'{step}' is not an embedded resource in this request",
+                               hint=f"Verify that '{step}' is included in the 'select' query parameter.")  # fmt: skip
+            path, level = (*path, embed.alias or embed.name), embed.select
+        before = resolved.get(path)
+        if before is not None:  # `tasks.order=` beside `the_tasks.name=`: both apply
+            query = msgspec.structs.replace(
+                query, where=(*before.where, *query.where), order=query.order or before.order,
+                limit_slot=before.limit_slot if query.limit_slot is None else query.limit_slot,
+                offset_slot=before.offset_slot if query.offset_slot is None else query.offset_slot,
+            )  # fmt: skip
+        resolved[path] = msgspec.structs.replace(query, path=path)
+    return resolved
 
 
 def _grouping(embed: Embed, select: tuple[SelectField, ...], embeds: tuple[EmbedPlan, ...]) -> tuple[bool, bool]:
@@ -132,14 +158,13 @@ def _embeds(
     items: tuple[SelectItem | Embed, ...],
     queries: dict[tuple[str, ...], EmbedQuery],
     path: tuple[str, ...],
-    used: set[tuple[str, ...]],
     rows: dict[str, bool],
 ) -> tuple[EmbedPlan, ...]:
     """`rows`: the null filters on these embeds (embed_null.py), by key."""
     plans = []
     for position, item in enumerate(items):
         if isinstance(item, Embed):
-            plan = _embed(schema, parent, item, queries, path, used)
+            plan = _embed(schema, parent, item, queries, path)
             must = rows.get(plan.key)
             plans.append(msgspec.structs.replace(plan, position=position, inner=plan.inner or must is True,
                                                  absent=must is False))  # fmt: skip
@@ -156,15 +181,12 @@ def _embed(
     embed: Embed,
     queries: dict[tuple[str, ...], EmbedQuery],
     path: tuple[str, ...],
-    used: set[tuple[str, ...]],
 ) -> EmbedPlan:
     rel = find_relationship(schema, parent, embed.name, embed.hint)
     target = find_relation(schema, rel.target)
     key = embed.alias or embed.name
     here = (*path, key)
     query = queries.get(here, EmbedQuery(path=here))
-    if here in queries:
-        used.add(here)
     to_many_spread = embed.spread and rel.cardinality not in TO_ONE
     if to_many_spread and any(isinstance(i, SelectItem) and i.aggregate for i in embed.select):
         _no_to_many_spread_aggregates()
@@ -178,7 +200,7 @@ def _embed(
     select = select_fields(target, columns) or ()
     order = tuple(order_plan(target, t) for t in query.order)
     where, rows = split_null_filters(query.where, items)
-    embeds = _embeds(schema, target.name, items, queries, here, used, rows)
+    embeds = _embeds(schema, target.name, items, queries, here, rows)
     if to_many_spread and any(e.hoisted for e in embeds):  # a to-one spread's aggregates, hoisted to this one
         _no_to_many_spread_aggregates()
     aggregated, hoisted = _grouping(embed, select, embeds)
@@ -271,65 +293,3 @@ def _check_grouped_order(key: str, select: tuple[SelectField, ...], order: tuple
             raise ApiError(400, "42803", f'column "{key}.{term.column}" must appear in the GROUP BY clause '
                            "or be used in an aggregate function",
                            hint=f"Order '{key}' by the columns it groups by")  # fmt: skip
-
-
-def find_relationship(schema: SchemaCache, origin: str, target: str, hint: str | None) -> Relationship:
-    computed = computed_relationship(schema, origin, target)
-    if computed is not None:
-        return computed
-    keys = {name: relation.primary_key for name, relation in schema.relations.items()}
-    every = relationships_from(origin, schema.foreign_keys, keys)
-    found = [r for r in every if r.target == target and (hint is None or _matches(r, hint))]
-    if origin == target and len(found) > 1:
-        found = _self(found, hint)
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        using = f"' using the hint '{hint}" if hint else ""
-        suggestion = None
-        if origin not in schema.relations:
-            close = difflib.get_close_matches(origin, schema.relations, n=1)
-            suggestion = f"Perhaps you meant '{close[0]}' instead of '{origin}'." if close else None
-        else:
-            names = {r.target for r in every} | computed_names(schema, origin)
-            close = difflib.get_close_matches(target, sorted(names), n=1)
-            suggestion = (
-                f"Perhaps you meant '{close[0]}' instead of '{target}'." if close and close[0] != target else None
-            )
-        raise ApiError(
-            400,
-            "PGRST200",
-            f"Could not find a relationship between '{origin}' and '{target}' in the schema cache",
-            details=f"Searched for a foreign key relationship between '{origin}' and '{target}{using}' "
-            f"in the schema '{schema.schema}', but no matches were found.",
-            hint=suggestion,
-        )
-    choices = ", ".join(f"'{target}!{hint_name(r)}'" for r in found)
-    raise ApiError(
-        300,
-        "PGRST201",
-        f"Could not embed because more than one relationship was found for '{origin}' and '{target}'",
-        details=[describe(r) for r in found],
-        hint=f"Try changing '{target}' to one of the following: {choices}. "
-        "Find the desired relationship in the 'details' key.",
-    )
-
-
-def _self(found: list[Relationship], hint: str | None) -> list[Relationship]:
-    """One foreign key of a table to itself (academic_terms.parent_id) gives a
-    many-to-one and a one-to-many: PostgREST's convention picks the children
-    (one-to-many) unless the hint is the key's own column (`!parent_id`: the parent)."""
-    parent = [r for r in found if r.cardinality == "many-to-one" and hint in {o for _, o in r.join} - {"school_id"}]
-    return parent or [r for r in found if r.cardinality == "one-to-many"] or found
-
-
-def _matches(rel: Relationship, hint: str) -> bool:
-    """A constraint's name, a junction's name, or a single key column of either side."""
-    if rel.cardinality == "many-to-many":
-        return hint == rel.junction or hint == rel.constraint
-    if hint == rel.constraint:
-        return True
-    # Composite tenant keys: the column that is not school_id names the key
-    # (`teachers!teacher_id`), as a single-column key would in PostgREST.
-    columns = {column for pair in rel.join for column in pair} - {"school_id"}
-    return hint in columns

@@ -155,12 +155,18 @@ class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
 class CallArgument(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     type: str
+    variadic: bool = False  # passed as `name => variadic <array>`
+    repeated: bool = False  # GET `name=a&name=b`: its slot is a JSON array of the values
 
 
 class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     function: QualifiedName
     arguments: tuple[CallArgument, ...]
     from_body: bool  # POST: one JSON object parameter; GET: one text parameter per argument
+    anonymous_record: bool = False  # `returns setof record`: called in the select list
+    # `Prefer: params=single-object`: the body (POST) or the arguments' JSON object
+    # (GET) is the one json/jsonb argument, passed by position.
+    single_object: bool = False
     returns: Literal["scalar", "set", "void"]
     read_only: bool
     single: bool = False

@@ -24,7 +24,7 @@ import msgspec
 
 from gateway.dialect.formats import csv_body
 from gateway.dialect.parse.request import ApiRequest
-from gateway.dialect.plan.nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
+from gateway.dialect.plan.nodes import CallArgument, CallPlan, MutatePlan, Plan, ReadPlan, SelectField
 from gateway.dialect.render.embeds import ALONE, Joined, joins
 from gateway.dialect.render.fragments import condition as _condition
 from gateway.dialect.render.fragments import every_column as _every_column
@@ -187,16 +187,22 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
 
 def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
     function = qualified(plan.function)
-    if plan.from_body and plan.arguments:
+    if plan.single_object:
+        (argument,) = plan.arguments
+        slot = plan.params + 1 if plan.from_body else plan.params  # after the filters' values either way
+        source, values = "", [f"${slot}::text::{argument.type}"]
+        extras: tuple[Extra, ...] = ("body",) if plan.from_body else ()
+    elif plan.from_body and plan.arguments:
         definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
         # Filter values of a POST call come first ($1..$params).
         source = f"json_to_record(${plan.params + 1}::json) as pgrst_args({definitions})"
-        values = [f"{ident(a.name)} => pgrst_args.{ident(a.name)}" for a in plan.arguments]
-        extras: tuple[Extra, ...] = ("body",)
+        values = [f"{'variadic ' if a.variadic else ''}{ident(a.name)} => pgrst_args.{ident(a.name)}"
+                  for a in plan.arguments]  # fmt: skip
+        extras = ("body",)
     else:
         source = ""
         first = plan.params - len(plan.arguments)  # a GET's arguments follow its filters' values
-        values = [f"{ident(a.name)} => {_param(first + i, a.type)}" for i, a in enumerate(plan.arguments)]
+        values = [_get_argument(first + i, a) for i, a in enumerate(plan.arguments)]
         extras = ()
     call = f"{function}({', '.join(values)})"
     # CSV is an aggregate over rows, so one value or row is read as a set of one.
@@ -214,6 +220,19 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
             f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
+
+
+def _get_argument(slot: int, argument: CallArgument) -> str:
+    """`name => value` for a GET argument (PostgREST: `v=hi&v=there` is the
+    array a variadic argument takes, any other repeated argument its last value)."""
+    name = ident(argument.name)
+    if argument.variadic and argument.repeated:
+        return f"variadic {name} => array(select json_array_elements_text(${slot + 1}::json))::{argument.type}"
+    if argument.variadic:  # one value: an array of one
+        return f"variadic {name} => array[${slot + 1}::text]::{argument.type}"
+    if argument.repeated:
+        return f"{name} => (${slot + 1}::json->>-1)::{argument.type}"
+    return f"{name} => {_param(slot, argument.type)}"
 
 
 def _shaped_call(
@@ -241,7 +260,13 @@ def _shaped_call(
         page = f"{_columns(plan.select, 'pgrst_call', joined)} from pgrst_source as pgrst_call{joined.joins}{inner}{order}"
         array, one = _ARRAY, _OBJECT
     else:
-        cte, page = f"select pgrst_call from {rows}", "pgrst_source.pgrst_call from pgrst_source"
+        if plan.anonymous_record:
+            # `from f() as pgrst_call` would need a column definition list (42601); in
+            # the select list each row keeps the names its query gave it (PostgREST).
+            cte = f"select {call} as pgrst_call" + (f" from {source}" if source else "")
+        else:
+            cte = f"select pgrst_call from {rows}"
+        page = "pgrst_source.pgrst_call from pgrst_source"
         array = "coalesce(json_agg(pgrst_t.pgrst_call), '[]')::text"
         one = "coalesce((json_agg(pgrst_t.pgrst_call)->0)::text, 'null')"
     body = one if plan.single or plan.returns != "set" else array
@@ -262,7 +287,7 @@ def _shaped_call(
     )
     explain = f"explain (format json) {with_source}select 1 from pgrst_source" if plan.estimate else None
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only, explain=explain,
-                    explain_extras=1 if source else 0)  # fmt: skip
+                    explain_extras=1 if "body" in extras else 0)  # fmt: skip
 
 
 def _with_defaults(plan: MutatePlan, relation: str, body_param: str) -> str:

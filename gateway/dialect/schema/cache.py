@@ -66,6 +66,8 @@ class Argument(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     type: str  # without modifiers, usable as a cast and in a column definition list
     has_default: bool = False
+    # `variadic v text[]`: called with `v => variadic <array>` (`type` is the array's).
+    variadic: bool = False
 
 
 class Function(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,6 +80,9 @@ class Function(msgspec.Struct, frozen=True, kw_only=True):
     # Each result is a row (a composite type, or `returns table(...)`/OUT
     # arguments: record), not one value: what a CSV header names (render/statement.py).
     returns_row: bool = False
+    # `returns [setof] record` without OUT or TABLE columns: no column definition
+    # list can be written for it, so it is called in a select list (render/statement.py).
+    anonymous_record: bool = False
     volatility: Volatility = "volatile"
     description: str | None = None
 
@@ -94,6 +99,10 @@ class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
     # selects some (issue 13, F2: partner_sync and the demographics columns).
     # A relation a role cannot select at all is not listed: Postgres refuses it.
     denied: dict[str, dict[str, frozenset[str]]] = {}
+
+    # Relations whose only relationships go through a junction outside the
+    # schema: not embeddable, but named so by PGRST200's hint (schema/views.py).
+    hidden_related: frozenset[str] = frozenset()
 
 
 def for_role(cache: SchemaCache, role: str) -> SchemaCache:
@@ -229,22 +238,23 @@ def _column(raw: _RawColumn) -> Column:
 
 
 def _function(schema: str, raw: _RawFunction) -> Function | None:
-    """None for what cannot be called by name: unnamed or variadic arguments."""
+    """None for what cannot be called by name: unnamed arguments."""
     inputs = [a for a in raw.arguments if a.mode in ("i", "b", "v")]
-    if any(a.name is None or a.mode == "v" for a in inputs):
+    if any(a.name is None for a in inputs):
         return None
     first_default = len(inputs) - raw.defaults
     return Function(
         schema=schema,
         name=raw.name,
         arguments=tuple(
-            Argument(name=a.name, type=a.type, has_default=i >= first_default)  # type: ignore[arg-type]
+            Argument(name=a.name, type=a.type, has_default=i >= first_default, variadic=a.mode == "v")  # type: ignore[arg-type]
             for i, a in enumerate(inputs)
         ),
         returns=raw.returns,
         returns_set=raw.returns_set,
         returns_void=raw.returns_void,
         returns_row=raw.category == "C" or raw.returns == "record",
+        anonymous_record=raw.returns == "record" and not any(a.mode in ("o", "b", "t") for a in raw.arguments),
         volatility=_VOLATILITY[raw.volatility],
         description=raw.description,
     )

@@ -40,6 +40,10 @@ class ForeignKey(msgspec.Struct, frozen=True, kw_only=True):
     foreign_table: str
     foreign_columns: tuple[str, ...]
     one_to_one: bool = False  # `columns` are also a primary key or unique constraint of `table`
+    # Traced through a view (schema/views.py): a view is not found by the key's
+    # constraint or column name as an embed's name (PostgREST's findRel).
+    table_is_view: bool = False
+    foreign_table_is_view: bool = False
 
 
 class Relationship(msgspec.Struct, frozen=True, kw_only=True):
@@ -63,6 +67,9 @@ class Relationship(msgspec.Struct, frozen=True, kw_only=True):
     # A computed relationship (plan/computed.py): the function giving the target's
     # rows from the origin's row; `join` is then empty.
     function: str | None = None
+    # A relation's key to itself, seen from either side (PostgREST's relIsSelf).
+    is_self: bool = False
+    target_is_view: bool = False
 
 
 class ComputedRelationship(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,23 +85,38 @@ class ComputedRelationship(msgspec.Struct, frozen=True, kw_only=True):
 def relationships_from(
     origin: str, keys: tuple[ForeignKey, ...], primary_keys: Mapping[str, tuple[str, ...]]
 ) -> list[Relationship]:
-    """Every relationship from `origin`, in a stable order."""
+    """Every relationship from `origin`, in PostgREST's order (its derived Ord
+    on Relationship: target, self, one-to-many < many-to-one < one-to-one <
+    many-to-many, then constraint and columns), which PGRST201 lists."""
     found: list[Relationship] = []
     for key in keys:
+        is_self = key.table == key.foreign_table
         if key.table == origin:
             found.append(Relationship(cardinality="one-to-one" if key.one_to_one else "many-to-one", origin=origin,
-                                      target=key.foreign_table, constraint=key.name,
+                                      target=key.foreign_table, constraint=key.name, is_self=is_self,
+                                      target_is_view=key.foreign_table_is_view,
                                       join=tuple(zip(key.foreign_columns, key.columns))))  # fmt: skip
         if key.foreign_table == origin:
             found.append(Relationship(cardinality="one-to-one" if key.one_to_one else "one-to-many", origin=origin,
-                                      target=key.table, constraint=key.name, parent=key.one_to_one,
+                                      target=key.table, constraint=key.name, parent=key.one_to_one, is_self=is_self,
+                                      target_is_view=key.table_is_view,
                                       join=tuple(zip(key.columns, key.foreign_columns))))  # fmt: skip
+    found.extend(_many_to_many(origin, keys, primary_keys))
+    return sorted(found, key=_order)
+
+
+def _many_to_many(
+    origin: str, keys: tuple[ForeignKey, ...], primary_keys: Mapping[str, tuple[str, ...]]
+) -> list[Relationship]:
+    """Through a junction holding two many-to-one keys (not one-to-one: PostgREST's
+    addM2MRels) whose columns are all in its primary key."""
+    found = []
     for near in keys:
-        if near.foreign_table != origin:
+        if near.foreign_table != origin or near.one_to_one:
             continue
         junction_key = set(primary_keys.get(near.table, ()))
         for far in keys:
-            if far.table != near.table or far.name == near.name:
+            if far.table != near.table or far.name == near.name or far.one_to_one:
                 continue
             if not set(near.columns) | set(far.columns) <= junction_key:
                 continue
@@ -102,8 +124,23 @@ def relationships_from(
                 cardinality="many-to-many", origin=origin, target=far.foreign_table, constraint=near.name,
                 join=tuple(zip(near.columns, near.foreign_columns)), junction=near.table,
                 junction_constraint=far.name, junction_join=tuple(zip(far.columns, far.foreign_columns)),
+                is_self=origin == far.foreign_table, target_is_view=far.foreign_table_is_view,
             ))  # fmt: skip
     return found
+
+
+_RANK = {"one-to-many": 0, "many-to-one": 1, "one-to-one": 2, "many-to-many": 3}
+
+
+def _order(r: Relationship) -> tuple[object, ...]:
+    # One-to-one from the referenced side is PostgREST's O2O too: same rank.
+    columns = tuple((o, t) for t, o in r.join)
+    if r.cardinality == "many-to-many":
+        detail: tuple[object, ...] = (r.junction, r.constraint, r.junction_constraint, columns,
+                                      tuple((t, j) for j, t in r.junction_join))  # fmt: skip
+    else:
+        detail = (r.constraint, columns)
+    return (r.target, r.is_self, _RANK[r.cardinality], detail)
 
 
 def describe(relationship: Relationship) -> dict[str, str]:

@@ -206,6 +206,8 @@ DELIBERATE: list[tuple[Request, int, str, str]] = [
     (Request("school_admin", "GET", "/students?select=student_number&order=student_number",
              {"Accept": "application/vnd.pgrst.object+json"}), 406, "PGRST116",
      "one Content-Type on the 406 (PostgREST 12.0.2 sends two joined)"),
+    (Request("school_admin", "GET", "/classes?select=name,teachers(last_name)&teachers.order=last_name"), 400,
+     "PGRST100", "an order, limit or offset on a to-one embed is refused; PostgREST ignores it"),
 ]  # fmt: skip
 
 
