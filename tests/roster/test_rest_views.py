@@ -35,7 +35,7 @@ async def oneroster_views(admin: asyncpg.Connection, *, rows: bool = False) -> l
 
 async def test_the_views_are_security_invoker_over_roster_tables_only(admin: asyncpg.Connection) -> None:
     views = await oneroster_views(admin)
-    assert len(views) == 14, "8 rostering, 6 gradebook"
+    assert len(views) == 20, "8 rostering, 6 gradebook, 6 page-key views (oneroster.*_keys, m0056)"
     allowed = ROSTER_TABLES | GRADEBOOK_TABLES | {v["name"] for v in views}
     for view in views:
         assert is_security_invoker(view["reloptions"]), f"{view['name']} runs as its caller"
