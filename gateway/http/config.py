@@ -29,6 +29,8 @@ MAX_RESPONSE_BYTES                largest body one read answers (16 MiB)
 LOCK_TIMEOUT                      longest wait on a lock by any gateway statement (2s)
 PUBLIC_URL                        the gateway's public base URL, for links (unset: links are paths, never the Host header)
 SCHEMA_RELOAD_INTERVAL            seconds between two schema cache reloads, whoever notifies (5)
+APP_SETTINGS_<NAME>               `app.settings.<name>` (name lowercased) set in every data request's
+                                  transaction, PostgREST's app.settings.*; none by default
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     lock_timeout: str = "2s"
     public_url: str = ""
     schema_reload_interval: float = 5.0
+    # PostgREST's `app.settings.*`: (name, value) pairs, names without the prefix.
+    app_settings: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         for value in (self.statement_timeout, *self.statement_timeouts.values(), self.lock_timeout):
@@ -137,6 +141,10 @@ def _limits(env: Mapping[str, str]) -> dict[str, object]:
         "lock_timeout": env.get("LOCK_TIMEOUT", "2s"),
         "public_url": env.get("PUBLIC_URL", "").rstrip("/"),
         "schema_reload_interval": float(env.get("SCHEMA_RELOAD_INTERVAL", "5")),
+        "app_settings": tuple(
+            sorted((name[len("APP_SETTINGS_") :].lower(), value) for name, value in env.items()
+                   if name.startswith("APP_SETTINGS_") and len(name) > len("APP_SETTINGS_"))
+        ),  # fmt: skip
     }
 
 

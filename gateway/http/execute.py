@@ -30,10 +30,18 @@ import msgspec
 
 from gateway.errors import ApiError, not_one_row
 from gateway.http.metrics import waiting_for
-from gateway.identity.auth import SETUP
+from gateway.identity.auth import APP_SETTINGS_SETUP, REQUEST_SETUP, SETUP
 from gateway.pg_errors import from_postgres, internal_error
 
 log = logging.getLogger("gateway.execute")
+
+
+class RequestContext(msgspec.Struct, frozen=True, kw_only=True):
+    method: str
+    path: str
+    headers: str  # a JSON object
+    cookies: str  # a JSON object
+    app_settings: tuple[tuple[str, str], ...] = ()
 
 
 class Session(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,6 +51,9 @@ class Session(msgspec.Struct, frozen=True, kw_only=True):
     claims: str  # JSON, as the claim helpers in auth read it
     request_id: str
     statement_timeout: str  # a Postgres interval: "10s", "500ms"
+    # PostgREST's request.method/path/headers/cookies (identity/auth.py
+    # REQUEST_SETUP); None on paths that are not PostgREST's (OneRoster).
+    context: RequestContext | None = None
 
 
 class Run(msgspec.Struct, frozen=True, kw_only=True):
@@ -67,6 +78,10 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     page_total: int
     total: int | None
     location: list[str] | None
+    # What a function or trigger set: response.headers (JSON text) and
+    # response.status (render/statement.py _RESPONSE); writes and calls only.
+    response_headers: str | None = None
+    response_status: str | None = None
 
 
 async def execute(
@@ -109,6 +124,21 @@ async def execute(
         raise internal_error() from None
 
 
+async def _setup(connection: Any, session: Session) -> None:
+    """One statement: who the caller is and, on the data path, the request."""
+    who = (session.role, session.claims, session.request_id, session.statement_timeout)
+    context = session.context
+    if context is None:
+        await connection.execute(SETUP, *who)
+        return
+    request = (context.method, context.path, context.headers, context.cookies)
+    if not context.app_settings:
+        await connection.execute(REQUEST_SETUP, *who, *request)
+        return
+    names, values = zip(*context.app_settings, strict=True)
+    await connection.execute(APP_SETTINGS_SETUP, *who, *request, list(names), list(values))
+
+
 async def _run(
     pool: asyncpg.Pool,
     session: Session,
@@ -124,9 +154,11 @@ async def _run(
             waiting_for(pool.acquire(timeout=acquire_timeout)) as connection,
             connection.transaction(readonly=read_only),
         ):
-            await connection.execute(SETUP, session.role, session.claims, session.request_id, session.statement_timeout)
+            await _setup(connection, session)
             row = await connection.fetchrow(sql, *args)
-            outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])
+            answer = (row[4], row[5]) if len(row) > 4 else (None, None)
+            outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3],
+                              response_headers=answer[0], response_status=answer[1])  # fmt: skip
             if single and outcome.page_total != 1:
                 raise not_one_row(outcome.page_total)
             if run.max_affected is not None and outcome.page_total > run.max_affected:

@@ -61,6 +61,20 @@ SETUP: Final = (
     "set_config('request.id', $3, true), set_config('statement_timeout', $4, true)"
 )
 
+# The data path (http/execute.py) adds what PostgREST tells a function of the
+# HTTP request (Query.hs setPgLocals): method, path, headers and cookies as
+# JSON objects (lowercased header names, the Cookie header only as cookies),
+# and the configured `app.settings.*` (http/config.py APP_SETTINGS_*), still
+# in the one statement: names and values are parameters.
+REQUEST_SETUP: Final = (
+    SETUP + ", set_config('request.method', $5, true), set_config('request.path', $6, true), "
+    "set_config('request.headers', $7, true), set_config('request.cookies', $8, true)"
+)
+APP_SETTINGS_SETUP: Final = (
+    REQUEST_SETUP + ", (select count(set_config('app.settings.' || pgrst_s.name, pgrst_s.value, true)) "
+    "from unnest($9::text[], $10::text[]) as pgrst_s(name, value))"
+)
+
 # The same pattern as auth.school_id() in db/tenancy/auth.sql, so the
 # gateway and the database agree on what counts as a school id.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)

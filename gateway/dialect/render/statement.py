@@ -12,6 +12,8 @@ Every statement returns one row of four columns:
     total       bigint: rows matching the filters with `Prefer: count=exact`, else null
     location    text[]: primary key values of one created row, else null
 
+and writes and calls two more, `response_headers` and `response_status` (`_RESPONSE`).
+
 so http/execute.py and http/respond.py handle every action alike. Request values are
 bound first ($1..$k, slot + 1); `Rendered.extras` lists what follows them.
 """
@@ -40,6 +42,15 @@ from gateway.dialect.render.keyset import keyset_rows
 Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor"]
 _ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
 _OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
+# Writes and calls also return what a function or trigger set for the HTTP
+# answer (PostgREST's response.headers / response.status), read in the same
+# statement after the rows: the select list is evaluated after the aggregate
+# (or, for one value, after the call to its left). A setting reset at the end
+# of an earlier transaction reads '' on the same connection, hence nullif.
+_RESPONSE = (
+    ", nullif(current_setting('response.headers', true), '') as response_headers"
+    ", nullif(current_setting('response.status', true), '') as response_status"
+)
 
 
 class Rendered(msgspec.Struct, frozen=True, kw_only=True):
@@ -178,7 +189,7 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
         joined = ALONE
     sql = (
         f"with pgrst_source as ({statement} returning {relation}.*) "
-        f"select {body} as body, count(*) as page_total, count(*) as total, {location} as location "
+        f"select {body} as body, count(*) as page_total, count(*) as total, {location} as location{_RESPONSE} "
         f"from (select {_columns(plan.returning, 'pgrst_source', joined)} from {returned}) pgrst_t"
     )
     return Rendered(sql=sql, extras=extras)
@@ -205,12 +216,12 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
     if plan.returns == "void":  # one (void) value too: 0-0/*, and 204 (http/respond.py)
         sql = (
             f"select null::text as body, 1::bigint as page_total, {'1' if plan.count else 'null'}::bigint as total, "
-            f"null::text[] as location from (select {call}{from_source}) pgrst_t"
+            f"null::text[] as location{_RESPONSE} from (select {call}{from_source}) pgrst_t"
         )
     else:  # one value: Prefer count says 1, as PostgREST's funcReturnsSingle
         sql = (
             f"select to_json({call})::text as body, 1::bigint as page_total, "
-            f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{from_source}"
+            f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{_RESPONSE}{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
 
@@ -256,7 +267,8 @@ def _shaped_call(
         extras = (*extras, "count_cap")
     with_source = f"with pgrst_source as ({cte}) "
     sql = (
-        f"{with_source}select {body} as body, count(*) as page_total, {total} as total, null::text[] as location "
+        f"{with_source}select {body} as body, count(*) as page_total, {total} as total, null::text[] as location"
+        f"{_RESPONSE} "
         f"from (select {page}{f' limit ${limit} offset ${limit + 1}' if paged else ''}) pgrst_t"
     )
     explain = f"explain (format json) {with_source}select 1 from pgrst_source" if plan.estimate else None
