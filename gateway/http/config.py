@@ -29,6 +29,7 @@ MAX_RESPONSE_BYTES                largest body one read answers (16 MiB)
 LOCK_TIMEOUT                      longest wait on a lock by any gateway statement (2s)
 PUBLIC_URL                        the gateway's public base URL, for links (unset: links are paths, never the Host header)
 SCHEMA_RELOAD_INTERVAL            seconds between two schema cache reloads, whoever notifies (5)
+DB_EXTRA_SEARCH_PATH              schemas after the exposed one on a data request's search_path ("public")
 APP_SETTINGS_<NAME>               `app.settings.<name>` (name lowercased) set in every data request's
                                   transaction, PostgREST's app.settings.*; none by default
 """
@@ -87,6 +88,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     schema_reload_interval: float = 5.0
     # PostgREST's `app.settings.*`: (name, value) pairs, names without the prefix.
     app_settings: tuple[tuple[str, str], ...] = ()
+    db_extra_search_path: tuple[str, ...] = ("public",)
 
     def __post_init__(self) -> None:
         for value in (self.statement_timeout, *self.statement_timeouts.values(), self.lock_timeout):
@@ -100,6 +102,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         """What Accept-Profile/Content-Profile may name (PostgREST's db-schemas):
         the one schema the schema cache is read from."""
         return (self.db_schema,)
+
+    @property
+    def search_path(self) -> str:
+        """The exposed schema, then DB_EXTRA_SEARCH_PATH, quoted (PostgREST's setPgLocals)."""
+        names = (self.db_schema, *self.db_extra_search_path)
+        return ", ".join('"' + name.replace('"', '""') + '"' for name in names)
 
     def timeout_for(self, role: str) -> str:
         return self.statement_timeouts.get(role, self.statement_timeout)
@@ -141,6 +149,9 @@ def _limits(env: Mapping[str, str]) -> dict[str, object]:
         "lock_timeout": env.get("LOCK_TIMEOUT", "2s"),
         "public_url": env.get("PUBLIC_URL", "").rstrip("/"),
         "schema_reload_interval": float(env.get("SCHEMA_RELOAD_INTERVAL", "5")),
+        "db_extra_search_path": tuple(
+            n.strip() for n in env.get("DB_EXTRA_SEARCH_PATH", "public").split(",") if n.strip()
+        ),
         "app_settings": tuple(
             sorted((name[len("APP_SETTINGS_") :].lower(), value) for name, value in env.items()
                    if name.startswith("APP_SETTINGS_") and len(name) > len("APP_SETTINGS_"))

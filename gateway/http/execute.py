@@ -41,6 +41,7 @@ class RequestContext(msgspec.Struct, frozen=True, kw_only=True):
     path: str
     headers: str  # a JSON object
     cookies: str  # a JSON object
+    search_path: str  # quoted schema names, comma-separated
     app_settings: tuple[tuple[str, str], ...] = ()
 
 
@@ -131,7 +132,7 @@ async def _setup(connection: Any, session: Session) -> None:
     if context is None:
         await connection.execute(SETUP, *who)
         return
-    request = (context.method, context.path, context.headers, context.cookies)
+    request = (context.method, context.path, context.headers, context.cookies, context.search_path)
     if not context.app_settings:
         await connection.execute(REQUEST_SETUP, *who, *request)
         return

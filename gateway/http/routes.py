@@ -155,7 +155,7 @@ class Gateway:
             claims=claims,
             request_id=request.scope["state"].get("request_id", ""),
             statement_timeout=self.settings.timeout_for(caller.role),
-            context=request_context(request, self.settings.app_settings),
+            context=request_context(request, self.settings),
         )
         args = bind(rendered, api, self.settings.max_rows, self.cursor_values(api, plan, rendered))
         options = {"single": api.single, "acquire_timeout": self.settings.acquire_timeout,
@@ -259,7 +259,7 @@ class Gateway:
         return prepared
 
 
-def request_context(request: DataRequest, app_settings: tuple[tuple[str, str], ...]) -> RequestContext:
+def request_context(request: DataRequest, settings: Settings) -> RequestContext:
     """What PostgREST puts in request.headers and request.cookies (its
     ApiRequest.hs): every header but Cookie by lowercased name (a repeated
     one: the last), the cookies by name. Built per request (a few µs)."""
@@ -278,7 +278,8 @@ def request_context(request: DataRequest, app_settings: tuple[tuple[str, str], .
         path=request.path,
         headers=msgspec.json.encode(headers).decode(),
         cookies=msgspec.json.encode(cookies).decode(),
-        app_settings=app_settings,
+        search_path=settings.search_path,
+        app_settings=settings.app_settings,
     )
 
 

@@ -64,15 +64,19 @@ SETUP: Final = (
 # The data path (http/execute.py) adds what PostgREST tells a function of the
 # HTTP request (Query.hs setPgLocals): method, path, headers and cookies as
 # JSON objects (lowercased header names, the Cookie header only as cookies),
+# the exposed schema first on the search_path (then DB_EXTRA_SEARCH_PATH, as
+# PostgREST's db-extra-search-path: functions written for PostgREST name their
+# tables unqualified; ours qualify everything and pin their own search_path),
 # and the configured `app.settings.*` (http/config.py APP_SETTINGS_*), still
 # in the one statement: names and values are parameters.
 REQUEST_SETUP: Final = (
     SETUP + ", set_config('request.method', $5, true), set_config('request.path', $6, true), "
-    "set_config('request.headers', $7, true), set_config('request.cookies', $8, true)"
+    "set_config('request.headers', $7, true), set_config('request.cookies', $8, true), "
+    "set_config('search_path', $9, true)"
 )
 APP_SETTINGS_SETUP: Final = (
     REQUEST_SETUP + ", (select count(set_config('app.settings.' || pgrst_s.name, pgrst_s.value, true)) "
-    "from unnest($9::text[], $10::text[]) as pgrst_s(name, value))"
+    "from unnest($10::text[], $11::text[]) as pgrst_s(name, value))"
 )
 
 # The same pattern as auth.school_id() in db/tenancy/auth.sql, so the
