@@ -249,6 +249,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         single=request.single,
         csv=request.csv,
         row=function.returns_row,
+        single_out=function.single_out,
         params=len(request.values),
         count=counted in _ESTIMATES and returns == "set" or counted in ("exact", "estimated"),
         estimate="estimated" if returns == "set" and counted in _ESTIMATES else None,

@@ -220,10 +220,17 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
         )
     else:  # one value: Prefer count says 1, as PostgREST's funcReturnsSingle
         sql = (
-            f"select to_json({call})::text as body, 1::bigint as page_total, "
+            f"select {_value(plan, call)}::text as body, 1::bigint as page_total, "
             f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{_RESPONSE}{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
+
+
+def _value(plan: CallPlan, value: str, *, agg: bool = False) -> str:
+    """One result as JSON: keyed by the function's one OUT column, as PostgREST."""
+    if plan.single_out is not None and not plan.csv:
+        return f"json_build_object({_literal(plan.single_out)}, {value})"
+    return value if agg else f"to_json({value})"
 
 
 def _shaped_call(
@@ -252,8 +259,9 @@ def _shaped_call(
         array, one = _ARRAY, _OBJECT
     else:
         cte, page = f"select pgrst_call from {rows}", "pgrst_source.pgrst_call from pgrst_source"
-        array = "coalesce(json_agg(pgrst_t.pgrst_call), '[]')::text"
-        one = "coalesce((json_agg(pgrst_t.pgrst_call)->0)::text, 'null')"
+        value = _value(plan, "pgrst_t.pgrst_call", agg=True)
+        array = f"coalesce(json_agg({value}), '[]')::text"
+        one = f"coalesce((json_agg({value})->0)::text, 'null')"
     body = one if plan.single or plan.returns != "set" else array
     if plan.csv:  # values are headed `pgrst_scalar`, as PostgREST's (Query/QueryBuilder.hs callPlanToQuery)
         value = "json_build_object('pgrst_scalar', pgrst_t.pgrst_call)"

@@ -76,6 +76,9 @@ class Function(msgspec.Struct, frozen=True, kw_only=True):
     returns_row: bool = False
     volatility: Volatility = "volatile"
     description: str | None = None
+    # The one OUT/INOUT/TABLE argument of a function returning one column:
+    # PostgREST keys each value by it (`{"num_plus_one": 6}`, `[{"a": "A"}]`).
+    single_out: str | None = None
 
 
 class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
@@ -212,6 +215,7 @@ def _function(schema: str, raw: _RawFunction) -> Function | None:
     if any(a.name is None or a.mode == "v" for a in inputs):
         return None
     first_default = len(inputs) - raw.defaults
+    outputs = [a for a in raw.arguments if a.mode in ("o", "b", "t") and a.name]
     return Function(
         schema=schema,
         name=raw.name,
@@ -225,6 +229,7 @@ def _function(schema: str, raw: _RawFunction) -> Function | None:
         returns_row=raw.category == "C" or raw.returns == "record",
         volatility=_VOLATILITY[raw.volatility],
         description=raw.description,
+        single_out=outputs[0].name if len(outputs) == 1 and raw.category != "C" else None,
     )
 
 
