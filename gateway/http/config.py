@@ -130,6 +130,12 @@ def _pairs(text: str) -> dict[str, str]:
     return pairs
 
 
+def _app_settings(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """APP_SETTINGS_APP_HOST=x -> ("app_host", "x"): app.settings.app_host, as PostgREST's PGRST_APP_SETTINGS_*."""
+    prefix = "APP_SETTINGS_"
+    return tuple(sorted((k[len(prefix) :].lower(), v) for k, v in env.items() if k.startswith(prefix) and k != prefix))
+
+
 def _limits(env: Mapping[str, str]) -> dict[str, object]:
     pool_max = int(env.get("DB_POOL_MAX", "16"))
     return {
@@ -152,10 +158,7 @@ def _limits(env: Mapping[str, str]) -> dict[str, object]:
         "db_extra_search_path": tuple(
             n.strip() for n in env.get("DB_EXTRA_SEARCH_PATH", "public").split(",") if n.strip()
         ),
-        "app_settings": tuple(
-            sorted((name[len("APP_SETTINGS_") :].lower(), value) for name, value in env.items()
-                   if name.startswith("APP_SETTINGS_") and len(name) > len("APP_SETTINGS_"))
-        ),  # fmt: skip
+        "app_settings": _app_settings(env),
     }
 
 

@@ -149,14 +149,16 @@ def _guc_headers(text: str) -> list[tuple[str, str]]:
         for item in value:
             if not (isinstance(item, dict) and len(item) == 1):
                 break
-            (name, header), = item.items()
+            ((name, header),) = item.items()
             if not isinstance(header, str):
                 break
             pairs.append((name, header))
         else:
             return pairs
     raise ApiError(
-        500, "PGRST111", "response.headers guc must be a JSON array composed of objects with a single key and a string value"
+        500,
+        "PGRST111",
+        "response.headers guc must be a JSON array composed of objects with a single key and a string value",
     )
 
 
