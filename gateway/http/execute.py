@@ -30,7 +30,7 @@ import msgspec
 
 from gateway.errors import ApiError, not_one_row
 from gateway.http.metrics import waiting_for
-from gateway.identity.auth import APP_SETTINGS_SETUP, REQUEST_SETUP, SETUP
+from gateway.identity.auth import REQUEST_SETUP, SETUP, app_settings_setup
 from gateway.pg_errors import from_postgres, internal_error
 
 log = logging.getLogger("gateway.execute")
@@ -136,8 +136,8 @@ async def _setup(connection: Any, session: Session) -> None:
     if not context.app_settings:
         await connection.execute(REQUEST_SETUP, *who, *request)
         return
-    names, values = zip(*context.app_settings, strict=True)
-    await connection.execute(APP_SETTINGS_SETUP, *who, *request, list(names), list(values))
+    pairs = [part for name, value in context.app_settings for part in (f"app.settings.{name}", value)]
+    await connection.execute(app_settings_setup(len(context.app_settings)), *who, *request, *pairs)
 
 
 async def _run(

@@ -28,6 +28,7 @@ Rules, and why:
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import re
 from typing import Any, Final
@@ -74,10 +75,15 @@ REQUEST_SETUP: Final = (
     "set_config('request.headers', $7, true), set_config('request.cookies', $8, true), "
     "set_config('search_path', $9, true)"
 )
-APP_SETTINGS_SETUP: Final = (
-    REQUEST_SETUP + ", (select count(set_config('app.settings.' || pgrst_s.name, pgrst_s.value, true)) "
-    "from unnest($10::text[], $11::text[]) as pgrst_s(name, value))"
-)
+
+
+@functools.cache
+def app_settings_setup(count: int) -> str:
+    """REQUEST_SETUP and `count` app settings, each a (full name, value) pair of
+    parameters: plain set_config calls cost less than an unnest subquery."""
+    pairs = (f", set_config(${10 + 2 * i}, ${11 + 2 * i}, true)" for i in range(count))
+    return REQUEST_SETUP + "".join(pairs)
+
 
 # The same pattern as auth.school_id() in db/tenancy/auth.sql, so the
 # gateway and the database agree on what counts as a school id.
