@@ -71,6 +71,9 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     csv: bool = False  # Accept: text/csv (reads and calls; formats.py)
     csv_body: bool = False  # POST with Content-Type: text/csv: `columns` from its header (formats.py)
     rpc_args: tuple[str, ...] = ()  # argument names, sorted (GET: slots in this order)
+    # GET arguments given more than once: their value is the tuple of all (bound
+    # as a text[]); a variadic argument takes them all, any other the last (PostgREST).
+    rpc_repeated: tuple[str, ...] = ()
     columns: tuple[str, ...] | None = None  # POST `columns=`: what to insert (postgrest-js sends it)
     on_conflict: tuple[str, ...] | None = None  # POST `on_conflict=`: the upsert's key
     # Values: not part of the shape.
@@ -200,16 +203,16 @@ def _rpc_request(
             raise invalid_body("Empty or invalid json", "the body of a function call must be a JSON object")
         base = _embed_params(base, embedded)
         return msgspec.structs.replace(base, rpc_args=tuple(sorted(decoded)), body=body)
-    given: dict[str, str] = {}
+    given: dict[str, list[str]] = {}
     for key, value in rest:
-        if key in given:
-            raise bad_query(f"argument '{key}' is given twice")
-        given[key] = value
+        given.setdefault(key, []).append(value)
     names = tuple(sorted(given))
+    repeated = tuple(n for n in names if len(given[n]) > 1)
+    values = (given[n][0] if len(given[n]) == 1 else tuple(given[n]) for n in names)
     # Slots: the filters', then the embeds' (_embed_params), then the
     # arguments', last (render/statement.py `_call`: the last len(arguments) slots).
     base = _embed_params(base, embedded)
-    return msgspec.structs.replace(base, rpc_args=names, values=(*base.values, *(given[n] for n in names)))
+    return msgspec.structs.replace(base, rpc_args=names, rpc_repeated=repeated, values=(*base.values, *values))
 
 
 def _embed_params(base: ApiRequest, pairs: list[tuple[str, str]]) -> ApiRequest:

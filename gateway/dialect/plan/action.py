@@ -229,6 +229,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     # read-only transaction, so a function that writes fails there with 25006.
     get = request.method == "GET"
     types = {a.name: a.type for a in function.arguments}
+    variadic = {a.name for a in function.arguments if a.variadic}
     returns = "void" if function.returns_void else "set" if function.returns_set else "scalar"
     prefer = request.preferences
     if prefer.max_affected is not None and prefer.strict and returns != "set":
@@ -242,7 +243,10 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     counted = request.preferences.count  # a set counts as a read; one value (void too) counts 1
     call = CallPlan(
         function=QualifiedName(schema=function.schema, name=function.name),
-        arguments=tuple(CallArgument(name=n, type=types[n]) for n in request.rpc_args),
+        arguments=tuple(
+            CallArgument(name=n, type=types[n], variadic=n in variadic, repeated=n in request.rpc_repeated)
+            for n in request.rpc_args
+        ),
         from_body=not get,
         returns=returns,  # type: ignore[arg-type]
         read_only=get or function.volatility != "volatile",

@@ -151,6 +151,8 @@ class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
 class CallArgument(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     type: str
+    variadic: bool = False
+    repeated: bool = False  # GET: its value is a text[] of every value given (parse.rpc_repeated)
 
 
 class CallPlan(msgspec.Struct, frozen=True, kw_only=True):

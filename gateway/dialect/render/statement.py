@@ -26,7 +26,7 @@ import msgspec
 
 from gateway.dialect.formats import csv_body
 from gateway.dialect.parse.request import ApiRequest
-from gateway.dialect.plan.nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
+from gateway.dialect.plan.nodes import CallArgument, CallPlan, MutatePlan, Plan, ReadPlan, SelectField
 from gateway.dialect.render.embeds import ALONE, Joined, joins
 from gateway.dialect.render.fragments import condition as _condition
 from gateway.dialect.render.fragments import group_by as _group_by
@@ -201,12 +201,14 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
         definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
         # Filter values of a POST call come first ($1..$params).
         source = f"json_to_record(${plan.params + 1}::json) as pgrst_args({definitions})"
-        values = [f"{ident(a.name)} => pgrst_args.{ident(a.name)}" for a in plan.arguments]
+        values = [f"{_variadic(a)}{ident(a.name)} => pgrst_args.{ident(a.name)}" for a in plan.arguments]
         extras: tuple[Extra, ...] = ("body",)
     else:
         source = ""
         first = plan.params - len(plan.arguments)  # a GET's arguments follow its filters' values
-        values = [f"{ident(a.name)} => {_param(first + i, a.type)}" for i, a in enumerate(plan.arguments)]
+        values = [
+            f"{_variadic(a)}{ident(a.name)} => {_get_argument(first + i, a)}" for i, a in enumerate(plan.arguments)
+        ]
         extras = ()
     call = f"{function}({', '.join(values)})"
     # CSV is an aggregate over rows, so one value or row is read as a set of one.
@@ -224,6 +226,25 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
             f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{_RESPONSE}{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
+
+
+def _variadic(argument: CallArgument) -> str:
+    return "variadic " if argument.variadic else ""
+
+
+def _get_argument(slot: int, argument: CallArgument) -> str:
+    """A GET argument: one text value cast to its type; given more than once, a
+    text[] (parse.rpc_repeated) that a variadic argument takes whole and any
+    other takes the last of (PostgREST). One value of a variadic argument is
+    an array of one."""
+    if argument.repeated:
+        values = f"${slot + 1}::text[]"
+        if argument.variadic:
+            return f"{values}::{argument.type}"
+        return f"({values})[cardinality({values})]::{argument.type}"
+    if argument.variadic:
+        return f"array[${slot + 1}::text]::{argument.type}"
+    return _param(slot, argument.type)
 
 
 def _value(plan: CallPlan, value: str, *, agg: bool = False) -> str:

@@ -62,6 +62,7 @@ class Argument(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     type: str  # without modifiers, usable as a cast and in a column definition list
     has_default: bool = False
+    variadic: bool = False  # VARIADIC: `type` is the array type, called as `VARIADIC "name" => array`
 
 
 class Function(msgspec.Struct, frozen=True, kw_only=True):
@@ -210,9 +211,9 @@ def _column(raw: _RawColumn) -> Column:
 
 
 def _function(schema: str, raw: _RawFunction) -> Function | None:
-    """None for what cannot be called by name: unnamed or variadic arguments."""
+    """None for what cannot be called by name: unnamed arguments."""
     inputs = [a for a in raw.arguments if a.mode in ("i", "b", "v")]
-    if any(a.name is None or a.mode == "v" for a in inputs):
+    if any(a.name is None for a in inputs):
         return None
     first_default = len(inputs) - raw.defaults
     outputs = [a for a in raw.arguments if a.mode in ("o", "b", "t") and a.name]
@@ -220,7 +221,7 @@ def _function(schema: str, raw: _RawFunction) -> Function | None:
         schema=schema,
         name=raw.name,
         arguments=tuple(
-            Argument(name=a.name, type=a.type, has_default=i >= first_default)  # type: ignore[arg-type]
+            Argument(name=a.name, type=a.type, has_default=i >= first_default, variadic=a.mode == "v")  # type: ignore[arg-type]
             for i, a in enumerate(inputs)
         ),
         returns=raw.returns,
