@@ -254,6 +254,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         csv=request.csv,
         row=function.returns_row,
         single_out=function.single_out,
+        anonymous_record=function.anonymous_record,
         params=len(request.values),
         count=counted in _ESTIMATES and returns == "set" or counted in ("exact", "estimated"),
         estimate="estimated" if returns == "set" and counted in _ESTIMATES else None,

@@ -280,6 +280,9 @@ def _shaped_call(
         array, one = _ARRAY, _OBJECT
     else:
         cte, page = f"select pgrst_call from {rows}", "pgrst_source.pgrst_call from pgrst_source"
+        if plan.anonymous_record:  # in FROM it needs a column definition list (42601); as a value, its
+            # records keep the names its query gave them, as PostgREST answers them
+            cte = f"select {call} as pgrst_call{' from ' + source if source else ''}"
         value = _value(plan, "pgrst_t.pgrst_call", agg=True)
         array = f"coalesce(json_agg({value}), '[]')::text"
         one = f"coalesce((json_agg({value})->0)::text, 'null')"

@@ -80,6 +80,9 @@ class Function(msgspec.Struct, frozen=True, kw_only=True):
     # The one OUT/INOUT/TABLE argument of a function returning one column:
     # PostgREST keys each value by it (`{"num_plus_one": 6}`, `[{"a": "A"}]`).
     single_out: str | None = None
+    # `returns [setof] record` without OUT arguments: no column definition list
+    # can name its columns, so it is called in the select list (render/statement.py).
+    anonymous_record: bool = False
 
 
 class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
@@ -231,6 +234,7 @@ def _function(schema: str, raw: _RawFunction) -> Function | None:
         volatility=_VOLATILITY[raw.volatility],
         description=raw.description,
         single_out=outputs[0].name if len(outputs) == 1 and raw.category != "C" else None,
+        anonymous_record=raw.returns == "record" and not outputs,
     )
 
 
