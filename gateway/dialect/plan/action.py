@@ -246,7 +246,9 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         arguments=tuple(
             CallArgument(name=n, type=types[n], variadic=n in variadic, repeated=n in request.rpc_repeated)
             for n in request.rpc_args
+            if function.body_param is None
         ),
+        body_param=function.body_param,
         from_body=not get,
         returns=returns,  # type: ignore[arg-type]
         read_only=get or function.volatility != "volatile",
@@ -297,11 +299,18 @@ def _returned_relation(schema: SchemaCache, function: Function) -> Relation:
 def _find_function(schema: SchemaCache, name: str, given: tuple[str, ...], post: bool = False) -> Function:
     """The overload whose arguments fit: every required one given, nothing unknown."""
     names = set(given)
-    for function in schema.functions.get(name, ()):
+    overloads = schema.functions.get(name, ())
+    for function in overloads:
+        if function.body_param is not None:
+            continue
         known = {a.name for a in function.arguments}
         required = {a.name for a in function.arguments if not a.has_default}
         if required <= names <= known:
             return function
+    # PostgREST: else a POST body goes whole to a single unnamed json/jsonb argument.
+    whole = [f for f in overloads if f.body_param is not None] if post else []
+    if whole:
+        return whole[0]
     raise _no_function(schema, name, given, post)
 
 

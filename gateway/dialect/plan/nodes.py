@@ -166,6 +166,7 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     row: bool = False  # each result a row (its columns the CSV's); else one value, PostgREST's `pgrst_scalar`
     single_out: str | None = None  # one OUT column: each value as {"<name>": value} (schema/cache.py)
     anonymous_record: bool = False  # `returns setof record`, no OUT columns (schema/cache.py)
+    body_param: str | None = None  # json/jsonb: the POST body is the one unnamed argument
     # The result shaped like a read (`select`, filters, `order`, limit/offset),
     # resolved against the relation the function returns: `... from f(...) as pgrst_call`.
     shaped: bool = False

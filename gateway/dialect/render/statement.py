@@ -197,12 +197,15 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
 
 def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
     function = qualified(plan.function)
-    if plan.from_body and plan.arguments:
+    extras: tuple[Extra, ...]
+    if plan.body_param is not None:  # the body whole, PostgREST's single unnamed json/jsonb argument
+        source, values, extras = "", [f"${plan.params + 1}::{plan.body_param}"], ("body",)
+    elif plan.from_body and plan.arguments:
         definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
         # Filter values of a POST call come first ($1..$params).
         source = f"json_to_record(${plan.params + 1}::json) as pgrst_args({definitions})"
         values = [f"{_variadic(a)}{ident(a.name)} => pgrst_args.{ident(a.name)}" for a in plan.arguments]
-        extras: tuple[Extra, ...] = ("body",)
+        extras = ("body",)
     else:
         source = ""
         first = plan.params - len(plan.arguments)  # a GET's arguments follow its filters' values

@@ -83,6 +83,8 @@ class Function(msgspec.Struct, frozen=True, kw_only=True):
     # `returns [setof] record` without OUT arguments: no column definition list
     # can name its columns, so it is called in the select list (render/statement.py).
     anonymous_record: bool = False
+    # One unnamed json/jsonb argument: a POST body is passed to it whole (PostgREST).
+    body_param: str | None = None
 
 
 class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
@@ -214,10 +216,16 @@ def _column(raw: _RawColumn) -> Column:
 
 
 def _function(schema: str, raw: _RawFunction) -> Function | None:
-    """None for what cannot be called by name: unnamed arguments."""
+    """None for what cannot be called by name: unnamed arguments, but for one
+    unnamed json/jsonb argument, which takes a POST body whole."""
     inputs = [a for a in raw.arguments if a.mode in ("i", "b", "v")]
-    if any(a.name is None for a in inputs):
+    body_param = inputs[0].type if len(inputs) == 1 and inputs[0].type in ("json", "jsonb") else None
+    if any(a.name is None for a in inputs) and not (body_param and inputs[0].name is None):
         return None
+    if body_param and inputs[0].name is None:
+        inputs = []
+    else:
+        body_param = None
     first_default = len(inputs) - raw.defaults
     outputs = [a for a in raw.arguments if a.mode in ("o", "b", "t") and a.name]
     return Function(
@@ -235,6 +243,7 @@ def _function(schema: str, raw: _RawFunction) -> Function | None:
         description=raw.description,
         single_out=outputs[0].name if len(outputs) == 1 and raw.category != "C" else None,
         anonymous_record=raw.returns == "record" and not outputs,
+        body_param=body_param,
     )
 
 
