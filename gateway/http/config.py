@@ -29,7 +29,8 @@ MAX_RESPONSE_BYTES                largest body one read answers (16 MiB)
 LOCK_TIMEOUT                      longest wait on a lock by any gateway statement (2s)
 PUBLIC_URL                        the gateway's public base URL, for links (unset: links are paths, never the Host header)
 SCHEMA_RELOAD_INTERVAL            seconds between two schema cache reloads, whoever notifies (5)
-DB_EXTRA_SEARCH_PATH              schemas after the exposed one on a data request's search_path ("public")
+DB_SET_SEARCH_PATH                put the exposed schema, then DB_EXTRA_SEARCH_PATH ("public"), on a data
+                                  request's search_path, as PostgREST (false: the login's own search_path)
 APP_SETTINGS_<NAME>               `app.settings.<name>` (name lowercased) set in every data request's
                                   transaction, PostgREST's app.settings.*; none by default
 """
@@ -89,6 +90,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # PostgREST's `app.settings.*`: (name, value) pairs, names without the prefix.
     app_settings: tuple[tuple[str, str], ...] = ()
     db_extra_search_path: tuple[str, ...] = ("public",)
+    # Off by default: with the exposed schema first, functions of ours that name
+    # a table unqualified would find the api view of the same name (slower, RLS
+    # twice); PostgREST's fixtures need it on (tests/conformance/conftest.py).
+    db_set_search_path: bool = False
 
     def __post_init__(self) -> None:
         for value in (self.statement_timeout, *self.statement_timeouts.values(), self.lock_timeout):
@@ -104,8 +109,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return (self.db_schema,)
 
     @property
-    def search_path(self) -> str:
-        """The exposed schema, then DB_EXTRA_SEARCH_PATH, quoted (PostgREST's setPgLocals)."""
+    def search_path(self) -> str | None:
+        """The exposed schema, then DB_EXTRA_SEARCH_PATH, quoted (PostgREST's setPgLocals);
+        None unless DB_SET_SEARCH_PATH."""
+        if not self.db_set_search_path:
+            return None
         names = (self.db_schema, *self.db_extra_search_path)
         return ", ".join('"' + name.replace('"', '""') + '"' for name in names)
 
@@ -155,6 +163,7 @@ def _limits(env: Mapping[str, str]) -> dict[str, object]:
         "lock_timeout": env.get("LOCK_TIMEOUT", "2s"),
         "public_url": env.get("PUBLIC_URL", "").rstrip("/"),
         "schema_reload_interval": float(env.get("SCHEMA_RELOAD_INTERVAL", "5")),
+        "db_set_search_path": env.get("DB_SET_SEARCH_PATH", "false").lower() in ("true", "1", "yes", "on"),
         "db_extra_search_path": tuple(
             n.strip() for n in env.get("DB_EXTRA_SEARCH_PATH", "public").split(",") if n.strip()
         ),

@@ -41,7 +41,7 @@ class RequestContext(msgspec.Struct, frozen=True, kw_only=True):
     path: str
     headers: str  # a JSON object
     cookies: str  # a JSON object
-    search_path: str  # quoted schema names, comma-separated
+    search_path: str | None  # quoted schema names, comma-separated; None: the login's own
     app_settings: tuple[tuple[str, str], ...] = ()
 
 

@@ -73,7 +73,7 @@ SETUP: Final = (
 REQUEST_SETUP: Final = (
     SETUP + ", set_config('request.method', $5, true), set_config('request.path', $6, true), "
     "set_config('request.headers', $7, true), set_config('request.cookies', $8, true), "
-    "set_config('search_path', $9, true)"
+    "set_config('search_path', coalesce($9, current_setting('search_path')), true)"
 )
 
 

@@ -64,6 +64,7 @@ def spec_settings(url: str, **overrides: Any) -> Settings:
         "fair_share": FairShareConfig(rate=1_000_000, partner_rate=1_000_000),
         # As SPEC_POSTGREST's app_settings_* (PostgREST's app.settings.*).
         "app_settings": (("app_host", "localhost"), ("external_api_secret", "0123456789abcdef")),
+        "db_set_search_path": True,  # its functions name their tables unqualified
     }
     return Settings(**(fields | overrides))
 

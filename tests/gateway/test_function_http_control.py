@@ -116,7 +116,8 @@ class _Request:
 
 
 def test_request_context_is_what_postgrest_sets() -> None:
-    settings = Settings(database_url="postgresql://x", db_schema="api", app_settings=(("app_host", "localhost"),))
+    settings = Settings(database_url="postgresql://x", db_schema="api", app_settings=(("app_host", "localhost"),),
+                        db_set_search_path=True)  # fmt: skip
     request = _Request([(b"custom-header", b"test"), (b"cookie", b"acookie=v1;second=v2"), (b"x-twice", b"a"),
                         (b"x-twice", b"b")])  # fmt: skip
     context = request_context(request, settings)  # type: ignore[arg-type]
@@ -129,7 +130,8 @@ def test_request_context_is_what_postgrest_sets() -> None:
 
 
 def test_app_settings_and_search_path_come_from_the_environment() -> None:
-    settings = load_settings({"APP_SETTINGS_APP_HOST": "localhost", "DB_EXTRA_SEARCH_PATH": "public, extensions"})
+    settings = load_settings({"APP_SETTINGS_APP_HOST": "localhost", "DB_SET_SEARCH_PATH": "true",
+                              "DB_EXTRA_SEARCH_PATH": "public, extensions"})  # fmt: skip
     assert settings.app_settings == (("app_host", "localhost"),)
     assert settings.search_path == '"api", "public", "extensions"'
-    assert load_settings({}).app_settings == ()
+    assert (load_settings({}).app_settings, load_settings({}).search_path) == ((), None)
