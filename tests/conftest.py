@@ -29,6 +29,10 @@ POSTGRES_IMAGE = "postgres:18.1"
 os.environ.setdefault("RATE_LIMIT", "100000")
 os.environ.setdefault("PARTNER_RATE_LIMIT", "100000")
 os.environ.setdefault("SCHOOL_CONCURRENCY", "1000")
+os.environ.setdefault("LOGIN_RATE_LIMIT", "100000")
+os.environ.setdefault("OAUTH_RATE_LIMIT", "100000")
+os.environ.setdefault("IMPORT_RATE_LIMIT", "100000")
+os.environ.setdefault("IMPORT_CONCURRENCY", "1000")
 
 
 def _docker_answers() -> bool:

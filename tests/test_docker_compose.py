@@ -77,6 +77,7 @@ def _mount(service: str, target: str) -> str:
 def test_the_database_archives_its_wal_into_the_backup_volume() -> None:
     command = " ".join(SERVICES["db"]["command"])
     assert "archive_mode=on" in command, "archive_mode needs a restart: it is on from the start"
+    assert "summarize_wal=on" in command, "incremental backups need WAL summaries from their parent's start"
     assert _mount("db", "/backups") == _mount("backup", "/backups") == "backups"
     assert "backups" in COMPOSE["volumes"]
 

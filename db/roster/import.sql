@@ -291,12 +291,15 @@ begin
       and exists (select from pg_temp.roster_people where email is not null and status is distinct from 'tobedeleted'
                   and db_role is not null group by email having count(*) > 1)
     union all
-    select 'users.csv', p.row_no, 'email', format('email %s is already used by another login', p.email)
+    -- Emails are unique per school (m0052, issue 13 F7): only this school's
+    -- logins can hold an address; another school's are never looked at, so
+    -- the report cannot tell that an address is a login elsewhere.
+    select 'users.csv', p.row_no, 'email', format('email %s is already used by another login of this school', p.email)
     from pg_temp.roster_people p
     where p.status is distinct from 'tobedeleted' and p.db_role is not null
-      and exists (select from data.users u where lower(u.email) = p.email and not u.is_deleted
-                  and (u.school_id <> v_school or u.sourced_id is distinct from p.sourced_id)
-                  and not (u.school_id = v_school and u.sourced_id is null and p.existing_id is null))  -- taken over (roster.validate_rules)
+      and exists (select from data.users u where lower(u.email) = p.email and u.school_id = v_school and not u.is_deleted
+                  and u.sourced_id is distinct from p.sourced_id
+                  and not (u.sourced_id is null and p.existing_id is null))  -- taken over (roster.validate_rules)
     union all
     select 'users.csv', row_no, 'identifier', format('duplicate student number %s (first on row %s)', number, first_row)
     from (select row_no, number, min(row_no) over (partition by number) first_row from pg_temp.roster_people

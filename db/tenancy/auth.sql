@@ -31,11 +31,15 @@ $$;
 
 comment on function auth.has_scope(variadic p_scopes text[]) is 'False only for a partner_sync token whose scope claim names none of the given scopes.';
 
-create or replace function auth.login_lookup(p_email text) returns table(user_id uuid, school_id uuid, db_role text, password_hash text, is_active boolean)
+-- Emails are unique per school (users_email_school_id_key, m0052; issue 13
+-- F7), so one address may be a login at several schools: with p_school_id the
+-- lookup is the one login of that school, without it every live login with the
+-- address (the gateway logs in only when that is exactly one).
+create or replace function auth.login_lookup(p_email text, p_school_id uuid default null) returns table(user_id uuid, school_id uuid, db_role text, password_hash text, is_active boolean)
     language sql stable security definer
     set search_path to ''
     as $$
-    -- lower(email) is what data.users' unique index (users_email_key) is on.
+    -- lower(email) leads data.users' unique index (users_email_school_id_key).
     select u.id,
            u.school_id,
            case u.role
@@ -48,10 +52,11 @@ create or replace function auth.login_lookup(p_email text) returns table(user_id
            u.is_active
     from data.users u
     where lower(u.email) = lower(p_email)
+      and (p_school_id is null or u.school_id = p_school_id)
       and not u.is_deleted
 $$;
 
-comment on function auth.login_lookup(p_email text) is 'The login with this email (case-insensitive): id, school, API role, password hash, active flag. Gateway only.';
+comment on function auth.login_lookup(p_email text, p_school_id uuid) is 'The logins with this email (case-insensitive), of one school when given: id, school, API role, password hash, active flag. Gateway only.';
 
 create or replace function auth.login_lookup_by_id(p_user_id uuid) returns table(user_id uuid, school_id uuid, db_role text, password_hash text, is_active boolean)
     language sql stable security definer
@@ -378,8 +383,8 @@ grant all on function auth.has_scope(variadic p_scopes text[]) to student;
 grant all on function auth.has_scope(variadic p_scopes text[]) to partner_sync;
 grant all on function auth.has_scope(variadic p_scopes text[]) to reporting;
 
-revoke all on function auth.login_lookup(p_email text) from public;
-grant all on function auth.login_lookup(p_email text) to authenticator;
+revoke all on function auth.login_lookup(p_email text, p_school_id uuid) from public;
+grant all on function auth.login_lookup(p_email text, p_school_id uuid) to authenticator;
 
 revoke all on function auth.login_lookup_by_id(p_user_id uuid) from public;
 grant all on function auth.login_lookup_by_id(p_user_id uuid) to authenticator;

@@ -24,9 +24,13 @@ AGGREGATES_ROLES                  roles that may use count()/sum()/avg()/min()/m
 JWT_*                             token verification (gateway/auth.py AuthConfig)
 SCHOOL_CONCURRENCY, SCHOOL_QUEUE_WAIT  statements in flight per school and worker (DB_POOL_MAX // 4), wait for one (0.5 s)
 RATE_LIMIT, RATE_LIMITS, PARTNER_RATE_LIMIT  requests/s per school and role (100; per role "anon=20"), per partner client (20)
+LOGIN_RATE_LIMIT, OAUTH_RATE_LIMIT  /auth/login + /auth/refresh, /oauth/token: requests/s per client IP (10, 5)
+IMPORT_RATE_LIMIT, IMPORT_CONCURRENCY  import uploads/s per school (0.5), imports running at once per worker (DB_POOL_MAX // 4)
 MAX_EMBED_DEPTH, MAX_SELECT_ITEMS, MAX_FILTERS  query cost limits (4, 100, 50; dialect/plan/limits.py)
 MAX_RESPONSE_BYTES                largest body one read answers (16 MiB)
-LOCK_TIMEOUT                      longest wait on a lock by any gateway statement (2s)
+LOCK_TIMEOUT, LOCK_TIMEOUTS       longest wait on a lock by a gateway statement (2s), per role ("role=500ms,...")
+WORK_MEM, WORK_MEMS               memory per sort/hash node (4MB), per role ("school_admin=16MB")
+TEMP_FILE_LIMIT, TEMP_FILE_LIMITS disk a statement may spill to (256MB), per role ("anon=16MB,partner_sync=1GB")
 PUBLIC_URL                        the gateway's public base URL, for links (unset: links are paths, never the Host header)
 SCHEMA_RELOAD_INTERVAL            seconds between two schema cache reloads, whoever notifies (5)
 DB_SET_SEARCH_PATH                put the exposed schema, then DB_EXTRA_SEARCH_PATH ("public"), on a data
@@ -47,11 +51,17 @@ from db.database import admin_url, with_user
 from gateway.dialect.plan.limits import QueryLimits
 from gateway.http.limits import FairShareConfig
 from gateway.identity.auth import AuthConfig
+from gateway.identity.setup import RoleLimits
 
 # Short for anonymous callers (they hold no data, so a long query is abuse);
 # long for partner roster syncs, which read and write in bulk.
 DEFAULT_TIMEOUTS = {"anon": "2s", "partner_sync": "60s"}
+# Admins run the school-wide aggregates; anonymous callers read nothing big;
+# partner syncs page through whole rosters.
+DEFAULT_WORK_MEMS = {"school_admin": "16MB"}
+DEFAULT_TEMP_FILE_LIMITS = {"anon": "16MB", "partner_sync": "1GB"}
 _INTERVAL = re.compile(r"\d+(ms|s|min)?")
+_SIZE = re.compile(r"\d+(kB|MB|GB|TB)?")
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -85,6 +95,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     query_limits: QueryLimits = QueryLimits()
     max_response_bytes: int = 16 * 1024 * 1024
     lock_timeout: str = "2s"
+    lock_timeouts: dict[str, str] = msgspec.field(default_factory=dict)
+    work_mem: str = "4MB"
+    work_mems: dict[str, str] = msgspec.field(default_factory=lambda: dict(DEFAULT_WORK_MEMS))
+    temp_file_limit: str = "256MB"
+    temp_file_limits: dict[str, str] = msgspec.field(default_factory=lambda: dict(DEFAULT_TEMP_FILE_LIMITS))
     public_url: str = ""
     schema_reload_interval: float = 5.0
     # PostgREST's `app.settings.*`: (name, value) pairs, names without the prefix.
@@ -96,9 +111,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_set_search_path: bool = False
 
     def __post_init__(self) -> None:
-        for value in (self.statement_timeout, *self.statement_timeouts.values(), self.lock_timeout):
+        timeouts = (self.statement_timeout, *self.statement_timeouts.values(), self.lock_timeout, *self.lock_timeouts.values())
+        for value in timeouts:
             if not _INTERVAL.fullmatch(value):
                 raise ValueError(f"not a statement timeout: {value!r} (e.g. 500ms, 10s, 2min)")
+        for value in (self.work_mem, *self.work_mems.values(), self.temp_file_limit, *self.temp_file_limits.values()):
+            if not _SIZE.fullmatch(value) and value != "-1":
+                raise ValueError(f"not a memory or disk size: {value!r} (e.g. 4MB, 512kB, 1GB)")
         if self.max_rows < 1:
             raise ValueError("MAX_ROWS must be at least 1")
 
@@ -119,6 +138,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     def timeout_for(self, role: str) -> str:
         return self.statement_timeouts.get(role, self.statement_timeout)
+
+    def limits_for(self, role: str) -> RoleLimits:
+        """The guards of `role`'s transactions (identity/setup.py SETUP)."""
+        return RoleLimits(
+            statement_timeout=self.timeout_for(role),
+            lock_timeout=self.lock_timeouts.get(role, self.lock_timeout),
+            work_mem=self.work_mems.get(role, self.work_mem),
+            temp_file_limit=self.temp_file_limits.get(role, self.temp_file_limit),
+        )
 
 
 def authenticator_url() -> str:
@@ -153,6 +181,10 @@ def _limits(env: Mapping[str, str]) -> dict[str, object]:
             rate=float(env.get("RATE_LIMIT", "100")),
             rates={role: float(value) for role, value in _pairs(env.get("RATE_LIMITS", "")).items()},
             partner_rate=float(env.get("PARTNER_RATE_LIMIT", "20")),
+            login_rate=float(env.get("LOGIN_RATE_LIMIT", "10")),
+            token_rate=float(env.get("OAUTH_RATE_LIMIT", "5")),
+            import_rate=float(env.get("IMPORT_RATE_LIMIT", "0.5")),
+            import_concurrency=int(env.get("IMPORT_CONCURRENCY") or max(1, pool_max // 4)),
         ),
         "query_limits": QueryLimits(
             max_embed_depth=int(env.get("MAX_EMBED_DEPTH", "4")),
@@ -161,6 +193,11 @@ def _limits(env: Mapping[str, str]) -> dict[str, object]:
         ),
         "max_response_bytes": int(env.get("MAX_RESPONSE_BYTES", str(16 * 1024 * 1024))),
         "lock_timeout": env.get("LOCK_TIMEOUT", "2s"),
+        "lock_timeouts": _pairs(env.get("LOCK_TIMEOUTS", "")),
+        "work_mem": env.get("WORK_MEM", "4MB"),
+        "work_mems": DEFAULT_WORK_MEMS | _pairs(env.get("WORK_MEMS", "")),
+        "temp_file_limit": env.get("TEMP_FILE_LIMIT", "256MB"),
+        "temp_file_limits": DEFAULT_TEMP_FILE_LIMITS | _pairs(env.get("TEMP_FILE_LIMITS", "")),
         "public_url": env.get("PUBLIC_URL", "").rstrip("/"),
         "schema_reload_interval": float(env.get("SCHEMA_RELOAD_INTERVAL", "5")),
         "db_set_search_path": env.get("DB_SET_SEARCH_PATH", "false").lower() in ("true", "1", "yes", "on"),

@@ -4,8 +4,9 @@ pool in app.py.
 Per request, on one pooled connection (logged in as `authenticator`):
 
     BEGIN [READ ONLY]
-    select set_config('role', ...), set_config('request.jwt.claims', ...),
-           set_config('request.id', ...), set_config('statement_timeout', ...)
+    select set_config('temp_file_limit', ...), set_config('role', ...),
+           set_config('request.jwt.claims', ...), set_config('request.id', ...),
+           set_config('statement_timeout', ...), lock_timeout, work_mem (identity/setup.py)
     <the statement>
     COMMIT
 
@@ -30,7 +31,7 @@ import msgspec
 
 from gateway.errors import ApiError, not_one_row
 from gateway.http.metrics import waiting_for
-from gateway.identity.auth import REQUEST_SETUP, SETUP, app_settings_setup
+from gateway.identity.setup import REQUEST_SETUP, SETUP, RoleLimits, app_settings_setup, setup_args
 from gateway.pg_errors import from_postgres, internal_error
 
 log = logging.getLogger("gateway.execute")
@@ -51,8 +52,8 @@ class Session(msgspec.Struct, frozen=True, kw_only=True):
     role: str
     claims: str  # JSON, as the claim helpers in auth read it
     request_id: str
-    statement_timeout: str  # a Postgres interval: "10s", "500ms"
-    # PostgREST's request.method/path/headers/cookies (identity/auth.py
+    limits: RoleLimits  # the role's statement timeout, lock timeout, work_mem, temp_file_limit
+    # PostgREST's request.method/path/headers/cookies (identity/setup.py
     # REQUEST_SETUP); None on paths that are not PostgREST's (OneRoster).
     context: RequestContext | None = None
 
@@ -127,7 +128,7 @@ async def execute(
 
 async def _setup(connection: Any, session: Session) -> None:
     """One statement: who the caller is and, on the data path, the request."""
-    who = (session.role, session.claims, session.request_id, session.statement_timeout)
+    who = setup_args(session.role, session.claims, session.request_id, session.limits)
     context = session.context
     if context is None:
         await connection.execute(SETUP, *who)

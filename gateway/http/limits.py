@@ -9,11 +9,23 @@ another"): before a request takes a pooled connection it passes
    school's heavy reads can hold at most that share of the pool, so another
    school's requests still find connections instead of a pool-wide 504.
 
-Beyond either: 429 with `Retry-After` and the IETF RateLimit headers
+Routes outside that path get the same kind of limits (app.py wires them):
+
+3. `/auth/login`, `/auth/refresh` and `/oauth/token`, before any password or
+   secret is hashed: a token bucket per client IP (LOGIN_RATE_LIMIT,
+   OAUTH_RATE_LIMIT). Per IP, not per email, school or client id: those are
+   the caller's claim, and a bucket keyed on them would let anyone drain
+   another school's or partner's logins;
+4. roster import uploads, before the body is read: a bucket per school
+   (IMPORT_RATE_LIMIT), and a cap on imports running at once in the worker
+   (IMPORT_CONCURRENCY): a run holds a pooled connection for its whole life,
+   so many schools importing at once must not take the pool from reads.
+
+Beyond any: 429 with `Retry-After` and the IETF RateLimit headers
 (draft-ietf-httpapi-ratelimit-headers: `RateLimit-Policy` and `RateLimit`).
 
-    SDA601 429  the school's share of concurrent statements is in use
-    SDA602 429  the school's (or partner client's) request rate is exceeded
+    SDA601 429  the school's share of concurrent statements (or the worker's import slots) is in use
+    SDA602 429  the school's (partner client's, client IP's) request rate is exceeded
 
 Limits are per worker process: with N workers a school gets at most
 N x SCHOOL_CONCURRENCY connections and N x its rate (README "Limits").
@@ -43,6 +55,10 @@ class FairShareConfig(msgspec.Struct, frozen=True, kw_only=True):
     rate: float = 100.0  # requests per second per school and role (burst: 2 s worth)
     rates: dict[str, float] = msgspec.field(default_factory=dict)  # per role
     partner_rate: float = 20.0  # per partner client
+    login_rate: float = 10.0  # /auth/login and /auth/refresh per client IP (a school behind one NAT logs in at 9:00)
+    token_rate: float = 5.0  # /oauth/token per client IP (a partner needs a token per 15 minutes)
+    import_rate: float = 0.5  # import uploads per school (burst 1: a dry run, then the run 2 s later)
+    import_concurrency: int = 4  # imports running at once per worker, every school together
 
     def rate_for(self, role: str) -> float:
         return self.rates.get(role, self.partner_rate if role == _PARTNER else self.rate)
@@ -73,6 +89,7 @@ class FairShare:
         self.config = config
         self._buckets: OrderedDict[tuple[str, str], _Bucket] = OrderedDict()
         self._shares: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+        self._imports = 0  # running in this worker (admit_import .. release_import)
 
     @asynccontextmanager
     async def admit(self, caller: Caller) -> AsyncIterator[None]:
@@ -98,32 +115,54 @@ class FairShare:
             if users[0] == 0:
                 self._shares.pop(school, None)
 
+    def admit_ip(self, route: str, ip: str) -> None:
+        """`route` is "login" or "token": one bucket per client IP and route."""
+        rate, setting = (self.config.login_rate, "LOGIN_RATE_LIMIT") if route == "login" else (
+            self.config.token_rate, "OAUTH_RATE_LIMIT")  # fmt: skip
+        self._take((route, ip), "", rate=rate, setting=setting)
+
+    def admit_import(self, caller: Caller) -> None:
+        """Count an import upload against its school's rate and take one of the
+        worker's import slots; the caller gives it back with release_import."""
+        school = str(caller.claims.get("school_id") or "anon")
+        self._take(("import", school), "", rate=self.config.import_rate, setting="IMPORT_RATE_LIMIT")
+        if self._imports >= self.config.import_concurrency:
+            raise self._refusal("SDA601", "Too many imports are running; try again shortly", 5, "imports",
+                                self.config.import_concurrency,
+                                hint="Imports run a few at a time per worker (IMPORT_CONCURRENCY)")  # fmt: skip
+        self._imports += 1
+
+    def release_import(self) -> None:
+        self._imports = max(0, self._imports - 1)
+
     def _share(self, school: str) -> tuple[asyncio.Semaphore, list[int]]:
         share = self._shares.get(school)
         if share is None:
             share = self._shares[school] = (asyncio.Semaphore(self.config.school_concurrency), [0])
         return share
 
-    def _take(self, key: tuple[str, str], role: str) -> None:
+    def _take(self, key: tuple[str, str], role: str, *, rate: float | None = None, setting: str = "") -> None:
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = _Bucket(self.config.rate_for(role))
+            bucket = self._buckets[key] = _Bucket(self.config.rate_for(role) if rate is None else rate)
             if len(self._buckets) > _MAX_KEYS:
                 self._buckets.popitem(last=False)
         else:
             self._buckets.move_to_end(key)
         wait = bucket.take()
         if wait > 0:
-            what = "partner client" if key[0] == "client" else "school"
+            what = {"client": "partner client", "login": "client address", "token": "client address"}.get(key[0], "school")
             raise self._refusal("SDA602", f"Too many requests for this {what}", wait, key[0], bucket.rate,
-                                hint="Slow down; Retry-After says when (RATE_LIMIT, RATE_LIMITS)")  # fmt: skip
+                                hint=f"Slow down; Retry-After says when ({setting or 'RATE_LIMIT, RATE_LIMITS'})")  # fmt: skip
 
     @staticmethod
     def _refusal(code: str, message: str, wait: float, policy: str, quota: float, *, hint: str) -> ApiError:
         seconds = max(1, math.ceil(wait))
+        # Below one a second (imports): one request per so many seconds.
+        quota_window = (int(quota), 1) if quota >= 1 else (1, math.ceil(1 / quota) if quota > 0 else 60)
         headers = {
             "Retry-After": str(seconds),
-            "RateLimit-Policy": f'"{policy}";q={int(quota)};w=1',
+            "RateLimit-Policy": f'"{policy}";q={quota_window[0]};w={quota_window[1]}',
             "RateLimit": f'"{policy}";r=0;t={seconds}',
         }
         return ApiError(429, code, message, hint=hint, headers=headers)

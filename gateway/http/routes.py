@@ -154,7 +154,7 @@ class Gateway:
             role=caller.role,
             claims=claims,
             request_id=request.scope["state"].get("request_id", ""),
-            statement_timeout=self.settings.timeout_for(caller.role),
+            limits=self.settings.limits_for(caller.role),
             context=request_context(request, self.settings),
         )
         args = bind(rendered, api, self.settings.max_rows, self.cursor_values(api, plan, rendered))

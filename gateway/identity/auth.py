@@ -28,7 +28,6 @@ Rules, and why:
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import re
 from typing import Any, Final
@@ -52,38 +51,6 @@ JWKS_ALGORITHMS: Final = frozenset({"RS256", "ES256"})
 MIN_SECRET_BYTES: Final = 32
 # Far above any real token; a cheap guard before base64 and JSON decoding.
 MAX_TOKEN_CHARS: Final = 8192
-
-# What makes a transaction the caller's: role, claims (what the RLS helpers
-# in `auth` read), request id and statement timeout, all transaction-local so
-# nothing outlives the request on a pooled connection. Used by every path that
-# runs SQL as a caller: http/execute.py, partner clients, roster imports.
-SETUP: Final = (
-    "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true), "
-    "set_config('request.id', $3, true), set_config('statement_timeout', $4, true)"
-)
-
-# The data path (http/execute.py) adds what PostgREST tells a function of the
-# HTTP request (Query.hs setPgLocals): method, path, headers and cookies as
-# JSON objects (lowercased header names, the Cookie header only as cookies),
-# the exposed schema first on the search_path (then DB_EXTRA_SEARCH_PATH, as
-# PostgREST's db-extra-search-path: functions written for PostgREST name their
-# tables unqualified; ours qualify everything and pin their own search_path),
-# and the configured `app.settings.*` (http/config.py APP_SETTINGS_*), still
-# in the one statement: names and values are parameters.
-REQUEST_SETUP: Final = (
-    SETUP + ", set_config('request.method', $5, true), set_config('request.path', $6, true), "
-    "set_config('request.headers', $7, true), set_config('request.cookies', $8, true), "
-    "set_config('search_path', coalesce($9, current_setting('search_path')), true)"
-)
-
-
-@functools.cache
-def app_settings_setup(count: int) -> str:
-    """REQUEST_SETUP and `count` app settings, each a (full name, value) pair of
-    parameters: plain set_config calls cost less than an unnest subquery."""
-    pairs = (f", set_config(${10 + 2 * i}, ${11 + 2 * i}, true)" for i in range(count))
-    return REQUEST_SETUP + "".join(pairs)
-
 
 # The same pattern as auth.school_id() in db/tenancy/auth.sql, so the
 # gateway and the database agree on what counts as a school id.

@@ -8,6 +8,11 @@ What an attacker can learn or do, and why not:
 - Which emails exist: every failure (unknown email, wrong password, inactive
   user) returns the same 401 body, and an unknown email is verified against a
   dummy hash made with the same parameters, so the time taken is the same.
+- Which emails exist at another school: emails are unique per school (m0052,
+  issue 13 F7), so a login names its school (`school_id`) or, without one,
+  succeeds only when exactly one school has the address. An address at two
+  schools without `school_id` is the same 401 as a wrong password, after one
+  password check like any other; the constant hint says what to send.
 - Guess passwords: failures are counted per email and per client IP in a
   sliding window (default 5 per email, 50 per IP, in 15 minutes, see
   LoginThrottle); past the limit the answer is 429 with Retry-After and no
@@ -54,6 +59,9 @@ Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
 class LoginBody(msgspec.Struct, frozen=True, kw_only=True):
     email: Email
     password: Password
+    # The school of the login: needed when the address is a login at more than
+    # one school (a teacher of two schools of one group), optional otherwise.
+    school_id: UUID | None = None
 
 
 class RefreshBody(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,10 +79,12 @@ class LoginUser(msgspec.Struct, frozen=True, kw_only=True):
 
 
 INVALID_LOGIN: Final = "invalid email or password"
+# The same on every refusal, so it tells nothing about the address.
+INVALID_LOGIN_HINT: Final = "If this email is a login at more than one school, send the school's school_id too"
 # Token responses must not be cached by browsers or proxies (RFC 6749 §5.1).
 NO_STORE: Final = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _COLUMNS: Final = "user_id, school_id, db_role, password_hash, is_active"
-LOOKUP_BY_EMAIL: Final = f"select {_COLUMNS} from auth.login_lookup($1)"
+LOOKUP_BY_EMAIL: Final = f"select {_COLUMNS} from auth.login_lookup($1, $2)"
 LOOKUP_BY_ID: Final = f"select {_COLUMNS} from auth.login_lookup_by_id($1)"
 
 
@@ -201,16 +211,13 @@ def _decode(body: bytes, kind: type[T]) -> T:
         raise ApiError(400, "PGRST102", "Invalid request body", details=str(error)) from None
 
 
-async def _lookup(pool: asyncpg.Pool, sql: str, arg: Any) -> LoginUser | None:
+async def _lookup(pool: asyncpg.Pool, sql: str, *args: Any) -> LoginUser | None:
     async with pool.acquire() as connection:
-        rows = await connection.fetch(sql, arg)
-    if len(rows) != 1:
-        # Emails are unique among live users (users_email_key); two rows would
-        # mean that rule broke, and picking one could log in the wrong person.
-        if rows:
-            log.error("login lookup returned %d users; refusing", len(rows))
-        return None
-    return LoginUser(**dict(rows[0]))
+        rows = await connection.fetch(sql, *args)
+    # Emails are unique per school (users_email_school_id_key): several rows
+    # are one address at several schools, and without the school picking one
+    # could log in the wrong login. Refused like an unknown address.
+    return LoginUser(**dict(rows[0])) if len(rows) == 1 else None
 
 
 def _client_ip(request: Request[Any, Any, Any]) -> str:
@@ -231,7 +238,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[bytes]:
     # concurrent guesses cannot all slip under the limit; refunded on success.
     service.throttle.charge(email_key, ip)
 
-    user = await _lookup(request.app.state.pool, LOOKUP_BY_EMAIL, body.email.strip())
+    user = await _lookup(request.app.state.pool, LOOKUP_BY_EMAIL, body.email.strip(), body.school_id)
     # No user, or a user with no password yet ('!', m0004): verify against the
     # dummy so the answer takes as long as for a real account, then refuse.
     has_hash = user is not None and (user.password_hash or "").startswith("$argon2")
@@ -239,7 +246,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[bytes]:
     matches = await asyncio.to_thread(verify_password, stored or await service.dummy_hash(), body.password)
     if user is None or stored is None or not matches or not user.is_active or user.db_role not in LOGIN_ROLES:
         log.info("login refused from %s", ip)
-        raise ApiError(401, "SDA302", INVALID_LOGIN, headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(401, "SDA302", INVALID_LOGIN, hint=INVALID_LOGIN_HINT, headers={"WWW-Authenticate": "Bearer"})
     service.throttle.succeeded(email_key, ip)
 
     if needs_rehash(stored):

@@ -27,7 +27,8 @@ from litestar import Request, Response, post
 
 from db.passwords import hash_password
 from gateway.errors import ApiError
-from gateway.identity.auth import SETUP, Caller
+from gateway.identity.auth import Caller
+from gateway.identity.setup import SETUP, setup_args
 from gateway.pg_errors import from_postgres
 
 IMPORT_SCOPE: Final = "urn:school-data-api:scope:roster.import"
@@ -73,10 +74,12 @@ async def in_caller_transaction(
     """One transaction on a pooled connection as the caller (role, claims,
     request id), the way gateway/execute.py runs a statement."""
     request_id = request.scope["state"].get("request_id", "")
+    # The role's lock timeout, work_mem and temp_file_limit (README "Limits"); this timeout.
+    limits = msgspec.structs.replace(request.app.state.gateway.settings.limits_for(caller.role), statement_timeout=timeout)
     try:
         async with request.app.state.pool.acquire(timeout=5) as connection:
             async with connection.transaction():
-                await connection.execute(SETUP, caller.role, claims, request_id, timeout)
+                await connection.execute(SETUP, *setup_args(caller.role, claims, request_id, limits))
                 yield connection
     except asyncpg.PostgresError as error:
         raise from_postgres(error, role=caller.role, request_id=request_id) from None

@@ -132,7 +132,7 @@ async def _read(
             role=caller.role,
             claims=claims,
             request_id=request.scope["state"].get("request_id", ""),
-            statement_timeout=gateway.settings.timeout_for(caller.role),
+            limits=gateway.settings.limits_for(caller.role),
         )
         async with gateway.fair_share.admit(caller):
             outcome = await execute(

@@ -103,6 +103,9 @@ def _token_path() -> dict[str, Any]:
                                 "was not granted).", headers=OAUTH_NO_STORE),
             "401": _oauth_error("invalid_client: unknown client, wrong secret, or a revoked client.",
                                 headers={**OAUTH_NO_STORE, "WWW-Authenticate": {"schema": {"type": "string"}}}),
+            "429": _error("Too many token requests from this address (SDA602, OAUTH_RATE_LIMIT); `Retry-After` "
+                          "says when to try again. The gateway's error shape: the limit is checked before the form "
+                          "is read."),
             "500": _oauth_error("server_error: the gateway has no key to sign with."),
         },
     }}  # fmt: skip
@@ -179,6 +182,8 @@ def _import_paths() -> dict[str, Any]:
                           "follow it."),
             "413": _error("The zip is larger than the service accepts (SDA100)."),
             "415": _error("Not sent as application/zip or application/octet-stream (SDA421)."),
+            "429": _error("The school's uploads are past IMPORT_RATE_LIMIT (SDA602), or the gateway runs as many "
+                          "imports as IMPORT_CONCURRENCY allows (SDA601); `Retry-After` says when to try again."),
             "500": _error("Something failed on our side."),
             "504": _error("No database connection in time (PGRST003)."),
         },
@@ -198,6 +203,7 @@ def _import_paths() -> dict[str, Any]:
             "401": _error("The token cannot be verified (PGRST301)."),
             "403": _error("The role may not read import runs, or a revoked client."),
             "404": _error("No such run that the caller may see (SDA422)."),
+            "429": _error("The school's request rate or share is used up (SDA601, SDA602); see `Retry-After`."),
             "500": _error("Something failed on our side."),
         },
     }  # fmt: skip

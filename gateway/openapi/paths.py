@@ -281,7 +281,14 @@ def auth_paths() -> dict[str, Any]:
 
     too_many = {
         "429": {
-            **_error_response("Too many failed logins for this email or from this address (SDA303)."),
+            **_error_response("Too many failed logins for this email or from this address (SDA303), or too many "
+                              "login requests from this address (SDA602, LOGIN_RATE_LIMIT)."),
+            "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
+        }
+    }
+    rate = {
+        "429": {
+            **_error_response("Too many login requests from this address (SDA602, LOGIN_RATE_LIMIT)."),
             "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
         }
     }
@@ -289,5 +296,5 @@ def auth_paths() -> dict[str, Any]:
         "/auth/login": {"post": token_operation(
             "authLogin", "Log in with email and password", "LoginBody", too_many)},
         "/auth/refresh": {"post": token_operation(
-            "authRefresh", "Exchange a refresh token for a new token pair", "RefreshBody", {})},
+            "authRefresh", "Exchange a refresh token for a new token pair", "RefreshBody", rate)},
     }  # fmt: skip

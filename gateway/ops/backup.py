@@ -12,7 +12,10 @@ storage.
 
 Archiving: the embedded server starts with archive_mode=on (db/database.py);
 `backup create` points archive_command at the repository (ALTER SYSTEM and a
-reload: no restart), so WAL from the first backup on is kept.
+reload: no restart), so WAL from the first backup on is kept. It also turns on
+summarize_wal (a reload as well), which an incremental backup needs from its
+parent's start on: a server that did not summarise WAL before its first full
+backup does from then on.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from gateway.ops.incremental import chain, check_links, check_summaries, combine, explain_refusal, needed, newest_parent
 from gateway.ops.pgtools import OpsError, make_dir, owner_of, program, run
 from gateway.ops.repository import BackupInfo, Repository, new_label, retain_count
 from gateway.ops.verify import verify_backup
@@ -63,12 +67,19 @@ def prepare_repository(repo: Repository, url: str) -> str | None:
     if psql(url, "show archive_command") != command:
         psql(url, "alter system set archive_command = '" + command.replace("'", "''") + "'")
     psql(url, "alter system set archive_timeout = '" + archive_timeout().replace("'", "''") + "'")
+    if psql(url, "show summarize_wal") != "on":
+        psql(url, "alter system set summarize_wal = on")
     psql(url, "select pg_reload_conf()")
     return user
 
 
-def create(repo: Repository, url: str, *, verify_after: bool = True) -> BackupInfo:
-    """Take a base backup of the server at `url` (an admin URL) into `repo`."""
+def create(repo: Repository, url: str, *, verify_after: bool = True, incremental: bool = False) -> BackupInfo:
+    """Take a base backup of the server at `url` (an admin URL) into `repo`:
+    a full one, or with `incremental` only the blocks changed since the
+    repository's newest backup started (incremental.py)."""
+    parent = newest_parent(repo) if incremental else None
+    if parent is not None:
+        check_summaries(url, repo.backup_dir(parent.label))
     user = prepare_repository(repo, url)
     started = datetime.now(UTC)
     label = new_label(started)
@@ -76,8 +87,15 @@ def create(repo: Repository, url: str, *, verify_after: bool = True) -> BackupIn
     # -X stream: the backup carries the WAL it needs to be consistent, so it
     # restores (and pg_verifybackup checks it) even without the archive.
     # -c fast: checkpoint now rather than spread over checkpoint_timeout.
-    run([program("pg_basebackup"), "-d", url, "-D", str(target), "-F", "p", "-X", "stream", "-c", "fast",
-         "--manifest-checksums", "SHA256", "--label", f"school-gateway {label}"], user=user, timeout=None)  # fmt: skip
+    args = [program("pg_basebackup"), "-d", url, "-D", str(target), "-F", "p", "-X", "stream", "-c", "fast",
+            "--manifest-checksums", "SHA256", "--label", f"school-gateway {label}"]  # fmt: skip
+    if parent is not None:
+        args.append("--incremental=" + str(repo.backup_dir(parent.label) / "backup_manifest"))
+    try:
+        run(args, user=user, timeout=None)
+    except OpsError as error:
+        run(["rm", "-rf", str(target)], user=user)  # a refused backup leaves no half directory behind
+        raise explain_refusal(error) from None
     info = BackupInfo(
         label=label,
         started=started,
@@ -85,6 +103,8 @@ def create(repo: Repository, url: str, *, verify_after: bool = True) -> BackupIn
         start_wal=repo.start_wal(label),
         bytes=_size(target),
         server_version=(target / "PG_VERSION").read_text().strip(),
+        kind="full" if parent is None else "incremental",
+        parent=None if parent is None else parent.label,
     )
     repo.save(info)
     if verify_after:
@@ -95,10 +115,17 @@ def create(repo: Repository, url: str, *, verify_after: bool = True) -> BackupIn
 
 def verify(repo: Repository, label: str) -> BackupInfo:
     """Every file against the manifest's checksums and the backup's WAL parsed
-    from start to end (verify.py); then the archive's WAL after it has no gap.
-    Records the time it passed."""
+    from start to end (verify.py). For an incremental also its chain: each
+    link's backup_label starts where its recorded parent started, and
+    pg_combinebackup --dry-run accepts the chain; the parents' own files are
+    checked when they are verified (`backup verify` with no label does all).
+    Then the archive's WAL after it has no gap. Records the time it passed."""
     info = repo.find(label)
     verify_backup(repo.backup_dir(label))
+    if info.parent is not None:
+        links = chain(repo, label)
+        check_links(repo, links)
+        combine(repo, links, None, owner_of(repo.backup_dir(label)))
     gap = archive_gap(repo, info.start_wal)
     if gap is not None:
         raise OpsError(f"backup {label}: WAL archive has a gap after {gap}: a restore cannot pass it")
@@ -127,9 +154,11 @@ def _name(number: int) -> str:
 
 
 def prune(repo: Repository, keep: int, user: str | None) -> list[str]:
-    """Remove base backups beyond the newest `keep` and the WAL only they needed."""
+    """Remove base backups beyond the newest `keep`, except those a kept
+    incremental is built on, and the WAL only the removed ones needed."""
     backups = repo.backups()
-    old, kept = backups[:-keep], backups[-keep:]
+    wanted = needed(backups, {b.label for b in backups[-keep:]})
+    old, kept = [b for b in backups if b.label not in wanted], [b for b in backups if b.label in wanted]
     for backup in old:
         run(["rm", "-rf", str(repo.backup_dir(backup.label))], user=user)
         (repo.base / f"{backup.label}.json").unlink()

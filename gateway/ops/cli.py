@@ -1,6 +1,8 @@
 """Operator subcommands of `school-gateway`:
 
-school-gateway backup create [--no-verify]     base backup + WAL archiving into BACKUP_REPO
+school-gateway backup create [--incremental] [--no-verify]
+                                               base backup (full, or the blocks changed since
+                                               the newest backup) + WAL archiving into BACKUP_REPO
 school-gateway backup list [--json]
 school-gateway backup verify [LABEL]           pg_verifybackup (default: every backup)
 school-gateway restore (--target-time T | --latest) [--into DIR] [--backup LABEL] [--replace-live]
@@ -26,6 +28,8 @@ def add_ops_commands(commands: argparse._SubParsersAction) -> None:
     b = commands.add_parser("backup", help="base backups and WAL archiving (BACKUP_REPO)")
     actions = b.add_subparsers(dest="action", required=True)
     c = actions.add_parser("create", help="take a base backup (and switch WAL archiving into the repository)")
+    c.add_argument("--incremental", action="store_true",
+                   help="only the blocks changed since the repository's newest backup (PostgreSQL 17+ WAL summaries)")  # fmt: skip
     c.add_argument("--no-verify", action="store_true", help="skip pg_verifybackup after the backup")
     c.set_defaults(run=_guarded(_backup_create))
     ls = actions.add_parser("list", help="the backups in the repository")
@@ -79,11 +83,16 @@ def _live_pgdata() -> Path | None:
 def _backup_create(args: argparse.Namespace) -> int:
     from db.database import admin_url
     from gateway.ops.backup import create
+    from gateway.ops.incremental import newest_parent
 
-    info = create(Repository(repo_path()), admin_url(), verify_after=not args.no_verify)
+    repo = Repository(repo_path())
+    if args.incremental:
+        newest_parent(repo)  # no backup to build on: refuse before starting a server
+    info = create(repo, admin_url(), verify_after=not args.no_verify, incremental=args.incremental)
     seconds = (info.finished - info.started).total_seconds()
     state = "verified" if info.verified else "not verified"
-    print(f"backup: {info.label} ({info.bytes / 1e6:.1f} MB in {seconds:.1f} s, {state}) in {repo_path()}")
+    kind = f"incremental on {info.parent}" if info.parent else "full"
+    print(f"backup: {info.label} ({kind}, {info.bytes / 1e6:.1f} MB in {seconds:.1f} s, {state}) in {repo.root}")
     return 0
 
 

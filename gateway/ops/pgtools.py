@@ -71,12 +71,20 @@ def make_dir(path: Path, user: str | None) -> Path:
     return path
 
 
-def run(args: list[str], *, user: str | None = None, timeout: float | None = None, env: dict[str, str] | None = None) -> str:
-    """Run a program, as `user` when given; its stdout, or OpsError with its stderr."""
+def run(
+    args: list[str],
+    *,
+    user: str | None = None,
+    timeout: float | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+) -> str:
+    """Run a program, as `user` when given, `stdin` as its input; its stdout,
+    or OpsError with its stderr."""
     environment = {**os.environ, **(env or {})}
     try:
         done = subprocess.run(
-            args, capture_output=True, text=True, timeout=timeout, user=user, env=environment, cwd="/"
+            args, input=stdin, capture_output=True, text=True, timeout=timeout, user=user, env=environment, cwd="/"
         )
     except subprocess.TimeoutExpired:
         raise OpsError(f"{Path(args[0]).name} took longer than {timeout} s") from None

@@ -2,13 +2,15 @@
 
     BACKUP_REPO/
       wal/                      WAL segments, copied by the server's archive_command
-      base/<label>/             one plain-format pg_basebackup (with backup_manifest)
-      base/<label>.json         what we know of it: times, start segment, size, verification
+      base/<label>/             one plain-format pg_basebackup (with backup_manifest), full
+                                or incremental (INCREMENTAL.* files: blocks changed since its parent)
+      base/<label>.json         what we know of it: kind, parent, times, start segment, size, verification
 
 A label is the UTC start time (20261207T200102Z), so labels sort by age.
 
 BACKUP_REPO      the repository (default ~/.local/share/school-data-api/backups)
-BACKUP_RETAIN    base backups kept; WAL older than the oldest kept one is removed (7)
+BACKUP_RETAIN    base backups kept, counting full and incremental ones, plus every
+                 backup a kept incremental is built on; WAL older than the oldest kept one is removed (7)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
@@ -36,6 +39,9 @@ class BackupInfo(msgspec.Struct, kw_only=True):
     bytes: int
     server_version: str
     verified: datetime | None = None
+    # A backup made before incremental backups existed decodes as a full one.
+    kind: Literal["full", "incremental"] = "full"
+    parent: str | None = None  # an incremental's base: the label of the backup it was taken against
 
 
 def repo_path(environ: dict[str, str] | None = None) -> Path:
@@ -112,10 +118,11 @@ class Repository:
 
 
 def describe(backups: list[BackupInfo]) -> str:
-    rows = [f"{'label':<24} {'finished (UTC)':<20} {'size':>10}  verified"]
+    rows = [f"{'label':<24} {'type':<11} {'parent':<24} {'finished (UTC)':<20} {'size':>10}  verified"]
     for b in backups:
         verified = b.verified.strftime("%Y-%m-%d %H:%M:%S") if b.verified else "no"
-        rows.append(f"{b.label:<24} {b.finished:%Y-%m-%d %H:%M:%S}  {b.bytes / 1e6:>8.1f}MB  {verified}")
+        rows.append(f"{b.label:<24} {b.kind:<11} {b.parent or '-':<24} {b.finished:%Y-%m-%d %H:%M:%S}  "
+                    f"{b.bytes / 1e6:>8.1f}MB  {verified}")  # fmt: skip
     return "\n".join(rows)
 
 

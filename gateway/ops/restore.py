@@ -1,6 +1,8 @@
-"""`school-gateway restore`: a base backup copied into a new data directory,
-WAL replayed from the archive up to a time (or to its end), the server
-promoted and stopped again, and the way to switch over printed.
+"""`school-gateway restore`: a base backup copied into a new data directory
+(an incremental one combined with the backups it builds on by
+pg_combinebackup, gateway/ops/incremental.py), WAL replayed from the archive
+up to a time (or to its end), the server promoted and stopped again, and the
+way to switch over printed.
 
 The live data directory is never written: the target must be new or empty,
 and replacing the live directory takes --replace-live, which only works with
@@ -19,6 +21,7 @@ from pathlib import Path
 import msgspec
 
 from gateway.ops.cluster import Cluster
+from gateway.ops.incremental import chain, combine
 from gateway.ops.pgtools import OpsError, make_dir, owner_of, run
 from gateway.ops.repository import BackupInfo, Repository
 
@@ -33,6 +36,7 @@ _SOCKET_LOCK = ".s.PGSQL."
 class Restored(msgspec.Struct, kw_only=True):
     pgdata: Path
     backup: str
+    chain: list[str]  # the backups it was made of: [backup] for a full one, full first for an incremental
     target_time: datetime | None
     replayed_to: datetime | None  # the last transaction replayed (its commit time)
 
@@ -85,10 +89,9 @@ def restore(
 ) -> Restored:
     backup = choose_backup(repo, target_time, label)
     check_target(into, live, replace_live)
-    source = repo.backup_dir(backup.label)
-    user = owner_of(source)
+    user = owner_of(repo.backup_dir(backup.label))
     make_dir(into, user)
-    _copy(source, into, user)
+    links = _materialise(repo, backup, into, user)
     _write_recovery_settings(into, repo, target_time, user)
     cluster = Cluster(into)
     try:
@@ -103,6 +106,7 @@ def restore(
     return Restored(
         pgdata=into,
         backup=backup.label,
+        chain=links,
         target_time=target_time,
         replayed_to=datetime.fromisoformat(replayed) if replayed else None,
     )
@@ -125,6 +129,20 @@ def _copy(source: Path, into: Path, user: str | None) -> None:
         if entry.name in _NOT_COPIED or entry.name.startswith(_SOCKET_LOCK):
             continue
         run(["cp", "-a", str(entry), str(into / entry.name)], user=user, timeout=None)
+
+
+def _materialise(repo: Repository, backup: BackupInfo, into: Path, user: str | None) -> list[str]:
+    """The data directory of `backup` in `into`: a full backup copied, an
+    incremental one combined with its chain; the labels used, full first."""
+    if backup.parent is None:
+        _copy(repo.backup_dir(backup.label), into, user)
+        return [backup.label]
+    links = chain(repo, backup.label)
+    combine(repo, links, into, user)
+    for entry in into.iterdir():  # pg_combinebackup copies all; drop what _copy leaves out
+        if entry.name in _NOT_COPIED or entry.name.startswith(_SOCKET_LOCK):
+            run(["rm", "-f", str(entry)], user=user)
+    return [b.label for b in links]
 
 
 def _write_recovery_settings(into: Path, repo: Repository, target_time: datetime | None, user: str | None) -> None:
@@ -151,8 +169,13 @@ def _write_recovery_settings(into: Path, repo: Repository, target_time: datetime
 
 def switch_over_text(result: Restored, live: Path | None) -> str:
     reached = result.replayed_to.isoformat() if result.replayed_to else "the backup's end (no later transaction)"
+    made = (
+        f"base backup {result.backup} restored"
+        if len(result.chain) == 1
+        else f"incremental backup {result.backup} combined with {', '.join(result.chain[:-1])} (pg_combinebackup)"
+    )
     lines = [
-        f"restore: base backup {result.backup} restored into {result.pgdata}",
+        f"restore: {made} into {result.pgdata}",
         f"restore: WAL replayed up to the transaction committed at {reached}; the server was promoted and stopped",
         "To serve from it:",
         f"  SCHOOL_PGDATA={result.pgdata} school-gateway serve        # embedded server",

@@ -21,6 +21,7 @@ import msgspec
 from litestar import Request, Response, get, post
 
 from gateway.errors import ApiError
+from gateway.identity.auth import Caller as AuthCaller
 from gateway.identity.partners import IMPORT_SCOPE, caller_of, in_caller_transaction
 from gateway.pg_errors import from_postgres
 from gateway.roster_import.archive import MAX_TOTAL_BYTES
@@ -77,10 +78,27 @@ async def start_import(request: Request[Any, Any, Any]) -> Response[bytes]:
     flag = (request.query_params.get("dry_run") or "false").lower()
     if flag not in ("true", "false"):
         raise ApiError(400, "PGRST100", "dry_run must be true or false")
+    # Before the body is read: the school's upload rate, one of the worker's
+    # import slots (http/limits.py); the slot is given back when the run ends.
+    fair_share = request.app.state.fair_share
+    fair_share.admit_import(caller)
+    try:
+        run_id, task = await _start(request, caller, claims, flag == "true")
+    except BaseException:
+        fair_share.release_import()
+        raise
+    task.add_done_callback(lambda _: fair_share.release_import())
+    return _json(ImportStarted(id=run_id, status="RUNNING", href=f"/ims/oneroster/import/{run_id}"), 202)
+
+
+async def _start(
+    request: Request[Any, Any, Any], caller: AuthCaller, claims: str, dry_run: bool
+) -> tuple[str, asyncio.Task[None]]:
+    """Read the zip, start the run on a connection of its own; the task that runs it."""
     data = await request.body()
     pool = request.app.state.pool
-    who = Caller(role=caller.role, claims=claims, request_id=request.scope["state"].get("request_id", ""))
-    dry_run = flag == "true"
+    who = Caller(role=caller.role, claims=claims, request_id=request.scope["state"].get("request_id", ""),
+                 limits=request.app.state.gateway.settings.limits_for(caller.role))  # fmt: skip
     try:
         connection = await pool.acquire(timeout=30)
     except TimeoutError:
@@ -98,7 +116,7 @@ async def start_import(request: Request[Any, Any, Any]) -> Response[bytes]:
     task = asyncio.create_task(_run(pool, connection, who, run_id, data, dry_run=dry_run))
     _TASKS.add(task)
     task.add_done_callback(_TASKS.discard)
-    return _json(ImportStarted(id=run_id, status="RUNNING", href=f"/ims/oneroster/import/{run_id}"), 202)
+    return run_id, task
 
 
 async def _run(
@@ -150,7 +168,8 @@ async def get_import(request: Request[Any, Any, Any]) -> Response[bytes]:
         UUID(run_id)
     except ValueError:
         raise ApiError(404, "SDA422", "no such import run") from None
-    async with in_caller_transaction(request, caller, claims) as connection:
+    # Polling a run is a read like any other: the school's rate and share.
+    async with request.app.state.fair_share.admit(caller), in_caller_transaction(request, caller, claims) as connection:
         row = await connection.fetchrow(_RUN, run_id)
         # A RUNNING run whose session is gone (its gateway died and none has
         # restarted since) is failed now, so no reader waits on it for ever.

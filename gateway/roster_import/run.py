@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from gateway.dialect.render.fragments import ident
 from gateway.http.metrics import import_finished
-from gateway.identity.auth import SETUP
+from gateway.identity.setup import DEFAULT_LIMITS, SETUP, RoleLimits, setup_args
 from gateway.roster_import.archive import HEADERS, IMPORTED, ArchiveRejected, Package, column_name, read_package
 
 Connect = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
@@ -48,6 +49,8 @@ class Caller:
     claims: str  # JSON
     request_id: str = ""
     statement_timeout: str = "15min"
+    # The role's lock timeout, work_mem, temp_file_limit (the gateway's settings); the timeout above wins.
+    limits: RoleLimits = DEFAULT_LIMITS
 
 
 class _Rollback(Exception):
@@ -62,7 +65,8 @@ class CopyRefused(Exception):
 async def as_caller(connect: Connect, caller: Caller) -> AsyncIterator[asyncpg.Connection]:
     async with connect() as connection:
         async with connection.transaction():
-            await connection.execute(SETUP, caller.role, caller.claims, caller.request_id, caller.statement_timeout)
+            limits = msgspec.structs.replace(caller.limits, statement_timeout=caller.statement_timeout)
+            await connection.execute(SETUP, *setup_args(caller.role, caller.claims, caller.request_id, limits))
             yield connection
 
 

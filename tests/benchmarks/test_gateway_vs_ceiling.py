@@ -31,9 +31,9 @@ one serving:
   BENCH_CONNECTIONS, driven by the same wrk script.
 - ceiling: the exact SQL text the gateway renders for that request
   (parse_request -> Gateway.prepare -> bind, the very code of routes.py) and
-  gateway.identity.auth.SETUP, run through asyncpg by a separate Python process
+  gateway.identity.setup.SETUP, run through asyncpg by a separate Python process
   (uvloop) with BENCH_CONNECTIONS connections, each driven by its own task: BEGIN
-  [READ ONLY], SETUP with the same role, claims and statement timeout, the
+  [READ ONLY], SETUP with the same role, claims and role limits, the
   statement, COMMIT. The same four round trips per request as the gateway (and
   as PostgREST).
 
@@ -89,7 +89,7 @@ from gateway.dialect.render.statement import bind
 from gateway.http.config import load_settings
 from gateway.http.routes import Gateway
 from gateway.http.schema_loader import load_schema_cache
-from gateway.identity.auth import SETUP
+from gateway.identity.setup import SETUP, RoleLimits, setup_args
 from tests.conformance.postgrest import postgrest_process
 from tests.factories import School, make_school
 from tests.gateway.http_support import SECRET
@@ -210,7 +210,7 @@ async def _ceiling(spec: dict[str, Any]) -> dict[str, Any]:
     connections, one task each; warm-up, then `seconds` recorded."""
     connections = await asyncio.gather(*(asyncpg.connect(spec["dsn"]) for _ in range(spec["connections"])))
     sql, read_only, expected = spec["sql"], spec["read_only"], spec["rows"]
-    role, claims, timeout = spec["role"], spec["claims"], spec["statement_timeout"]
+    role, claims, limits = spec["role"], spec["claims"], RoleLimits(**spec["limits"])
     body_slot, template = spec["body_slot"], spec["body_template"]
     counters = [0] * len(connections)
 
@@ -223,7 +223,7 @@ async def _ceiling(spec: dict[str, Any]) -> dict[str, Any]:
                 args[body_slot] = template.replace("@KEY@", f"{index}-{counters[index]}")
             started = clock()
             async with connection.transaction(readonly=read_only):
-                await connection.execute(SETUP, role, claims, str(uuid.uuid4()), timeout)
+                await connection.execute(SETUP, *setup_args(role, claims, str(uuid.uuid4()), limits))
                 row = await connection.fetchrow(sql, *args)
             latencies.append(clock() - started)
             if row[1] != expected:
@@ -515,7 +515,7 @@ async def test_gateway_vs_direct_sql_ceiling(
             spec = {
                 "dsn": settings.database_url, "connections": CONNECTIONS, "seconds": SECONDS, "warmup": WARMUP,
                 "sql": rendered.sql, "args": list(args), "read_only": rendered.read_only, "rows": scenario.rows,
-                "role": "school_admin", "claims": claims, "statement_timeout": settings.timeout_for("school_admin"),
+                "role": "school_admin", "claims": claims, "limits": msgspec.to_builtins(settings.limits_for("school_admin")),
                 "body_slot": body_slot, "body_template": "[" + scenario.body.replace("@KEY@", "c@KEY@") + "]",
             }  # fmt: skip
             load = _loadavg()

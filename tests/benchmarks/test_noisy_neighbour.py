@@ -1,13 +1,17 @@
 """On demand: school A floods the gateway while school B runs a steady
-workload (issue 13). Reports B's errors and p50/p99 in three phases of the same
-run: quiet, A flooding with the fair share on, and A flooding with it off
-(SCHOOL_CONCURRENCY and the rates set past anything A sends). Run with:
+workload (issue 13). Reports B's errors and p50/p99 in phases of the same
+run: quiet, A flooding with the fair share on (SCHOOL_CONCURRENCY 2, then 1),
+and A flooding with it off (SCHOOL_CONCURRENCY and the rates set past
+anything A sends). Run with:
 
     pytest -m benchmark tests/benchmarks/test_noisy_neighbour.py -s
 
 A's flood: FLOODERS concurrent loops of heavy reads (1,000 rows with an
-embed, counted exactly), and A's reporting login holding what it can: the
-advisory key imports used to wait on, and a long read in an open transaction.
+embed, counted exactly), IMPORTERS loops uploading a OneRoster zip of
+IMPORT_USERS users (dry runs: validated in full, nothing merged; under the
+default IMPORT_RATE_LIMIT and IMPORT_CONCURRENCY), and A's reporting login
+holding what it can: the advisory key imports used to wait on, and a long read
+in an open transaction.
 The gateway runs under uvicorn in a thread of this process, so client and
 server share the CPU; figures are ratios within one run.
 """
@@ -30,10 +34,15 @@ from gateway.http.limits import FairShareConfig
 from tests.factories import School, make_school
 from tests.gateway.http_support import as_role, settings_for
 from tests.gateway.test_http_socket import running
+from tests.roster.import_support import ZIP
+from tests.roster.oneroster_zip import build_zip, synthetic_roster
+from tests.roster.test_import import partner
 
 PHASE_SECONDS = 8.0
 FLOODERS = 24
 STEADY = 2  # B's concurrent clients, one request at a time each
+IMPORTERS = 2
+IMPORT_USERS = 3000
 
 
 async def _setup(database_url: str) -> tuple[School, School]:
@@ -73,6 +82,15 @@ async def _flood(client: httpx.AsyncClient, a: School, stop: float, statuses: di
             await asyncio.sleep(0.01)
 
 
+async def _import(client: httpx.AsyncClient, a: School, data: bytes, stop: float, statuses: dict[str, int]) -> None:
+    headers = {**partner(a), **ZIP}
+    while time.monotonic() < stop:
+        response = await client.post("/ims/oneroster/import?dry_run=true", content=data, headers=headers)
+        key = f"import {response.status_code}"
+        statuses[key] = statuses.get(key, 0) + 1
+        await asyncio.sleep(0.2)
+
+
 async def _hold(database_url: str, a: School, b: School, stop: float) -> None:
     """A's reporting login holds the old import key of B, and a long read open."""
     admin = await asyncpg.connect(with_user(database_url, "authenticator"))
@@ -101,13 +119,16 @@ async def _hold(database_url: str, a: School, b: School, stop: float) -> None:
         await admin.close()
 
 
-async def _phase(url: str, database_url: str, a: School, b: School, *, noisy: bool) -> dict[str, Any]:
-    statuses: dict[int, int] = {}
+async def _phase(
+    url: str, database_url: str, a: School, b: School, *, noisy: bool, data: bytes = b""
+) -> dict[str, Any]:
+    statuses: dict[Any, int] = {}
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=httpx.Limits(max_connections=64)) as client:
         stop = time.monotonic() + PHASE_SECONDS
         noise = [_flood(client, a, stop, statuses) for _ in range(FLOODERS if noisy else 0)]
         if noisy:
             noise.append(_hold(database_url, a, b, stop))
+            noise.extend(_import(client, a, data, stop, statuses) for _ in range(IMPORTERS))
         results = await asyncio.gather(*(_steady(client, b, stop) for _ in range(STEADY)), *noise)
     latencies = sorted(x for lat, _ in results[:STEADY] for x in lat)
     errors = [e for _, errs in results[:STEADY] for e in errs]
@@ -123,15 +144,24 @@ async def _phase(url: str, database_url: str, a: School, b: School, *, noisy: bo
 @pytest.mark.benchmark
 async def test_school_b_is_not_slowed_by_school_a(database_url: str) -> None:
     a, b = await _setup(database_url)
+    data = build_zip(synthetic_roster(IMPORT_USERS, 60, IMPORT_USERS * 2, secrets.token_hex(3), org=f"org-nn-{a.id}"))
     fair = settings_for(database_url, fair_share=FairShareConfig(school_concurrency=2, queue_wait=0.5, rate=1000))
-    unfair = settings_for(database_url, fair_share=FairShareConfig(school_concurrency=1000, rate=100000))
+    one = settings_for(database_url, fair_share=FairShareConfig(school_concurrency=1, queue_wait=0.5, rate=1000))
+    unfair = settings_for(database_url, fair_share=FairShareConfig(
+        school_concurrency=1000, rate=100000, import_rate=100000, import_concurrency=1000))  # fmt: skip
     with running(create_app(fair)) as url:
         await _phase(url, database_url, a, b, noisy=False)  # warm-up
         quiet = await _phase(url, database_url, a, b, noisy=False)
-        noisy = await _phase(url, database_url, a, b, noisy=True)
+        noisy = await _phase(url, database_url, a, b, noisy=True, data=data)
+    with running(create_app(one)) as url:
+        await _phase(url, database_url, a, b, noisy=False)
+        noisy_one = await _phase(url, database_url, a, b, noisy=True, data=data)
     with running(create_app(unfair)) as url:
         await _phase(url, database_url, a, b, noisy=False)
-        without = await _phase(url, database_url, a, b, noisy=True)
-    print(f"\nquiet: {quiet}\nA flooding, fair share on: {noisy}\nA flooding, fair share off: {without}")
-    print(f"B p99 noisy/quiet: {noisy['p99_ms'] / quiet['p99_ms']:.2f} (off: {without['p99_ms'] / quiet['p99_ms']:.2f})")
+        without = await _phase(url, database_url, a, b, noisy=True, data=data)
+    print(f"\nquiet: {quiet}\nA flooding, fair share on (2): {noisy}\nA flooding, fair share on (1): {noisy_one}"
+          f"\nA flooding, fair share off: {without}")  # fmt: skip
+    print(f"B p99 noisy/quiet: {noisy['p99_ms'] / quiet['p99_ms']:.2f}, SCHOOL_CONCURRENCY=1: "
+          f"{noisy_one['p99_ms'] / quiet['p99_ms']:.2f} (off: {without['p99_ms'] / quiet['p99_ms']:.2f})")  # fmt: skip
     assert noisy["errors"] == 0, noisy
+    assert noisy_one["errors"] == 0, noisy_one

@@ -29,7 +29,6 @@ EXCEPTIONS: dict[str, str] = {f"{table} primary key (id)": ID_REASON for table i
     "data.students unique (user_id) WHERE (NOT is_deleted)": "one profile per login; a login belongs to one school, so (school_id, user_id) says the same on Citus",
     "data.parents unique (user_id) WHERE (NOT is_deleted)": "one profile per login; a login belongs to one school, so (school_id, user_id) says the same on Citus",
     "data.teachers unique (user_id) WHERE (NOT is_deleted)": "one profile per login; a login belongs to one school, so (school_id, user_id) says the same on Citus",
-    "data.users unique (lower((email)::text)) WHERE (NOT is_deleted)": "login by e-mail happens before the school is known: global; on Citus an e-mail -> school lookup table (reference table)",
     "data.partner_clients primary key (id)": "OAuth client lookup happens before the school is known; a small reference table on Citus",
     "data.partner_clients unique (client_id)": "OAuth client_id names the school at /oauth/token: global; reference table on Citus",
     "auth.reporting_logins primary key (role_name)": "login roles are cluster-wide; a reference table on Citus",

@@ -18,6 +18,8 @@ from db.database import (
     SERVER_SETTINGS,
     SETTINGS_MARKER,
     SOCKET_MARKER,
+    SUMMARY_MARKER,
+    SUMMARY_SETTINGS,
     write_server_settings,
 )
 
@@ -25,13 +27,13 @@ from db.database import (
 def test_settings_are_written_once_after_initdb_s_own(tmp_path: Path) -> None:
     conf = tmp_path / "postgresql.conf"
     conf.write_text("shared_buffers = 128MB\n")
-    write_server_settings(tmp_path)
-    write_server_settings(tmp_path)
+    assert write_server_settings(tmp_path), "the first call adds the blocks"
+    assert not write_server_settings(tmp_path), "the second finds them there"
     text = conf.read_text()
     assert text.startswith("shared_buffers = 128MB\n") and text.count(SETTINGS_MARKER) == 1
-    assert text.count(ARCHIVE_MARKER) == 1
+    assert text.count(ARCHIVE_MARKER) == 1 and text.count(SUMMARY_MARKER) == 1
     ours = text[text.index(SETTINGS_MARKER) :]
-    for name, value in (SERVER_SETTINGS | ARCHIVE_SETTINGS).items():
+    for name, value in (SERVER_SETTINGS | ARCHIVE_SETTINGS | SUMMARY_SETTINGS).items():
         # After initdb's own lines: the last setting of a name is the one PostgreSQL uses.
         assert f"{name} = '{value}'" in ours
 
@@ -42,7 +44,17 @@ def test_a_directory_from_before_archiving_gets_the_archive_block_only(tmp_path:
     write_server_settings(tmp_path)
     text = conf.read_text()
     assert text.count(SETTINGS_MARKER) == 1 and text.count("shared_buffers") == 1
-    assert text.rstrip().endswith("archive_command = '/bin/true'"), "archiving is on from the next start"
+    assert "archive_command = '/bin/true'" in text, "archiving is on from the next start"
+
+
+def test_a_directory_from_before_incremental_backups_gets_the_summary_block_only(tmp_path: Path) -> None:
+    conf = tmp_path / "postgresql.conf"
+    conf.write_text(f"{SETTINGS_MARKER}\nshared_buffers = '256MB'\n{SOCKET_MARKER}\nunix_socket_permissions = '0700'\n"
+                    f"{ARCHIVE_MARKER}\narchive_mode = 'on'\n")  # fmt: skip
+    assert write_server_settings(tmp_path), "added: the embedded server reloads its configuration"
+    text = conf.read_text()
+    assert text.count(ARCHIVE_MARKER) == 1 and text.count("archive_mode") == 1 and text.count(SOCKET_MARKER) == 1
+    assert text.rstrip().endswith("summarize_wal = 'on'"), "WAL summaries from the next start or reload"
 
 
 async def test_the_embedded_server_runs_with_them(admin: asyncpg.Connection) -> None:
@@ -52,6 +64,7 @@ async def test_the_embedded_server_runs_with_them(admin: asyncpg.Connection) -> 
     for name, value in SERVER_SETTINGS.items():
         assert await admin.fetchval(f"show {name}") == value
     assert await admin.fetchval("show archive_mode") == "on", "point-in-time restore needs it from the start"
+    assert await admin.fetchval("show summarize_wal") == "on", "incremental backups need it before their parent"
 
 
 async def test_only_the_server_s_own_os_user_reaches_its_socket(admin: asyncpg.Connection) -> None:

@@ -191,7 +191,7 @@ async def test_authenticator_holds_no_table_privilege_of_its_own(admin: asyncpg.
         OUR_SCHEMAS,
     )
     assert sorted(f["name"] for f in functions) == [
-        "auth.login_lookup(text)",
+        "auth.login_lookup(text,uuid)",
         "auth.login_lookup_by_id(uuid)",
         "auth.partner_lookup(text)",  # POST /oauth/token (db/roster/partners.sql)
         "auth.reporting_login_school()",  # under auth.claims(); answers about the session only
@@ -200,7 +200,7 @@ async def test_authenticator_holds_no_table_privilege_of_its_own(admin: asyncpg.
 
 
 async def test_login_functions_are_executable_by_authenticator_only(admin: asyncpg.Connection) -> None:
-    for function in ("auth.login_lookup(text)", "auth.login_lookup_by_id(uuid)", "auth.set_password_hash(uuid, text)"):
+    for function in ("auth.login_lookup(text, uuid)", "auth.login_lookup_by_id(uuid)", "auth.set_password_hash(uuid, text)"):
         for role in [*API_ROLES, "public"]:
             assert not await admin.fetchval("select has_function_privilege($1, $2, 'execute')", role, function), (
                 f"{role} cannot call {function}"

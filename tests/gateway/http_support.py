@@ -36,6 +36,12 @@ ERROR_KEYS = {"code", "message", "details", "hint"}
 SQL_WORDS = ("select coalesce", "::text::", "pgrst_", "json_agg", "$1", 'from "api"')
 
 
+UNLIMITED = FairShareConfig(
+    school_concurrency=1_000, rate=1_000_000, partner_rate=1_000_000, login_rate=1_000_000, token_rate=1_000_000,
+    import_rate=1_000_000, import_concurrency=1_000,
+)
+
+
 def settings_for(database_url: str, **overrides: Any) -> Settings:
     fields: dict[str, Any] = {
         "database_url": with_user(database_url, "authenticator"),
@@ -47,7 +53,7 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
         # Tests send one school's and one partner's requests faster than any real
         # client; the rate limits are tested with settings of their own
         # (test_http_fairness.py), so here they stay out of the way.
-        "fair_share": FairShareConfig(school_concurrency=1_000, rate=1_000_000, partner_rate=1_000_000),
+        "fair_share": UNLIMITED,
     }
     return Settings(**(fields | overrides))
 

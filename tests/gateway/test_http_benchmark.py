@@ -31,7 +31,7 @@ from gateway.dialect.parse.request import parse_request
 from gateway.dialect.plan.action import plan_request
 from gateway.dialect.render.statement import bind, render
 from gateway.http.schema_loader import load_schema_cache
-from gateway.identity.auth import SETUP
+from gateway.identity.setup import SETUP, setup_args
 from tests.factories import School, make_school
 from tests.gateway.http_support import SECRET, token
 from tests.http_process import free_port
@@ -145,7 +145,7 @@ async def test_page_throughput_vs_direct_asyncpg(database_url: str, bench_school
     async def direct(deadline: float) -> None:
         while time.perf_counter() < deadline:
             async with pool.acquire() as connection, connection.transaction(readonly=True):
-                await connection.execute(SETUP, "school_admin", claims, "bench", "10s")
+                await connection.execute(SETUP, *setup_args("school_admin", claims, "bench"))
                 row = await connection.fetchrow(rendered.sql, *args)
                 assert row[1] == 20
                 done[0] += 1

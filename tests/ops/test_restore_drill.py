@@ -24,8 +24,9 @@ from gateway.ops.backup import create, wait_archived
 from gateway.ops.cluster import Cluster
 from gateway.ops.repository import Repository
 from gateway.ops.restore import restore
-from tests.factories import School, make_school
+from tests.factories import make_school
 from tests.gateway.http_support import as_role, settings_for
+from tests.ops.drill import numbers_seen, write
 from tests.ops.servers import own_server
 from tests.support import expect_sqlstate
 
@@ -52,21 +53,6 @@ def drill_root() -> Iterator[Path]:
 def live(drill_root: Path) -> Iterator[Cluster]:
     with own_server(drill_root / "live") as cluster:
         yield cluster
-
-
-async def write(api: AsyncTestClient, school: School, numbers: list[str], acked: dict[str, datetime]) -> None:
-    for number in numbers:
-        body = {"school_id": str(school.id), "student_number": number, "first_name": "Drill", "last_name": "Row"}
-        response = await api.post("/students", json=body, headers=as_role("school_admin", school))
-        assert response.status_code == 201, response.text
-        acked[number] = datetime.now(UTC)
-
-
-async def numbers_seen(api: AsyncTestClient, school: School) -> set[str]:
-    response = await api.get("/students?select=student_number&first_name=eq.Drill",
-                             headers=as_role("school_admin", school))  # fmt: skip
-    assert response.status_code == 200, response.text
-    return {row["student_number"] for row in response.json()}
 
 
 @pytest.fixture(scope="module")

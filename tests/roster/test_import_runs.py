@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from db.database import with_user
 from gateway.app import create_app
-from gateway.identity.auth import SETUP
+from gateway.identity.setup import SETUP, setup_args
 from tests.factories import School, make_school
 from tests.gateway.http_support import (  # noqa: F401
     api,
@@ -58,7 +58,7 @@ async def run_held(database_url: str, school: School) -> AsyncIterator[tuple[asy
 async def start_run_on(connection: asyncpg.Connection, school: School) -> str:
     claims = json.dumps({"role": "school_admin", "school_id": str(school.id), "sub": str(school.admin_user)})
     async with connection.transaction():
-        await connection.execute(SETUP, "school_admin", claims, "test", "10s")
+        await connection.execute(SETUP, *setup_args("school_admin", claims, "test"))
         return str(await connection.fetchval("select roster.start_run('HTTP', $1, false)", secrets.token_hex(32)))
 
 
@@ -130,7 +130,7 @@ async def test_two_starts_at_once_let_one_run(database_url: str, school: School)
         claims = json.dumps({"role": "school_admin", "school_id": str(school.id), "sub": str(school.admin_user)})
         transaction = first.transaction()
         await transaction.start()
-        await first.execute(SETUP, "school_admin", claims, "test", "10s")
+        await first.execute(SETUP, *setup_args("school_admin", claims, "test"))
         await first.fetchval("select roster.start_run('HTTP', 'a', false)")  # not committed yet
         # Issue 13 (F3): a start never waits on a lock; the second is refused at once.
         with pytest.raises(asyncpg.PostgresError) as refused:

@@ -102,3 +102,35 @@ async def test_a_revoked_client_cannot_import_with_a_token_it_already_holds(
     refused = await api.post("/ims/oneroster/import", content=data, headers={**bearer, **ZIP})
     assert refused.status_code == 403, refused.text
     assert await snapshot(committer_session, a) == before
+
+
+async def test_an_import_with_another_schools_emails_tells_nothing_of_it(
+    api: AsyncTestClient[Litestar], two_schools: tuple[School, School], committer_session: asyncpg.Connection
+) -> None:
+    """Issue 13 F7: emails are unique per school, so B's partner importing the
+    addresses A's logins have gets B's own logins, not a report that names them
+    as taken. Inside one school an address still belongs to one login."""
+    a, b = two_schools
+    tag = secrets.token_hex(4)
+    assert (await import_zip(api, partner(a), build_zip(sample_roster(tag))))["status"] == "APPLIED"
+    a_before = await snapshot(committer_session, a)
+
+    run = await import_zip(api, partner(b), build_zip(sample_roster(tag, org=f"org-b-{tag}")))
+    assert run["status"] == "APPLIED", run["report"]
+    assert "already used" not in str(run["report"])
+    schools = await committer_session.fetch(
+        "select school_id from data.users where lower(email) = $1 and not is_deleted", f"u-tea-1.{tag}@school.test"
+    )
+    assert {r["school_id"] for r in schools} == {a.id, b.id}, "one login per school, same address"
+    assert await snapshot(committer_session, a) == a_before, "A untouched"
+
+    # In B, a new sourcedId with the address of B's own teacher: refused.
+    taken = sample_roster(tag, org=f"org-b-{tag}")
+    for rows in taken.values():
+        for row in rows:
+            for key in ("sourcedId", "userSourcedId"):
+                if row.get(key) == "u-tea-1":
+                    row[key] = "u-tea-9"
+    run = await import_zip(api, partner(b), build_zip(taken))
+    assert run["status"] == "REJECTED", run["report"]
+    assert f"email u-tea-1.{tag}@school.test is already used by another login of this school" in str(run["report"])
