@@ -106,6 +106,8 @@ async def _serve(scope: Scope, receive: Receive, send: Send, *, rpc: bool) -> No
     method = scope["method"]  # type: ignore[typeddict-item]
     allowed = _RPC if rpc else _ROWS
     if method not in allowed:
+        if rpc and method in _ROWS:  # PostgREST's InvalidRpcMethod: a row method on a function
+            raise ApiError(405, "PGRST101", f"Cannot use the {method} method on RPC")
         raise ApiError(405, "PGRST117", f"Unsupported HTTP method: {method}")
     if method == "OPTIONS":  # without Origin: CORS preflights are answered before routing
         allow = ", ".join(allowed).encode()

@@ -34,6 +34,10 @@ TEMP_FILE_LIMIT, TEMP_FILE_LIMITS disk a statement may spill to (256MB), per rol
 PUBLIC_URL                        the gateway's public base URL, for links (unset: links are paths, never the Host header)
 SCHEMA_RELOAD_INTERVAL            seconds between two schema cache reloads, whoever notifies (5)
 ONEROSTER_COUNT_CACHE_SECONDS     how long a OneRoster X-Total-Count is reused for the same query (10; 0: count every page)
+DB_SET_SEARCH_PATH                put the exposed schema, then DB_EXTRA_SEARCH_PATH ("public"), on a data
+                                  request's search_path, as PostgREST (false: the login's own search_path)
+APP_SETTINGS_<NAME>               `app.settings.<name>` (name lowercased) set in every data request's
+                                  transaction, PostgREST's app.settings.*; none by default
 """
 
 from __future__ import annotations
@@ -101,6 +105,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     temp_file_limits: dict[str, str] = msgspec.field(default_factory=lambda: dict(DEFAULT_TEMP_FILE_LIMITS))
     public_url: str = ""
     schema_reload_interval: float = 5.0
+    # PostgREST's `app.settings.*`: (name, value) pairs, names without the prefix.
+    app_settings: tuple[tuple[str, str], ...] = ()
+    db_extra_search_path: tuple[str, ...] = ("public",)
+    # Off by default: with the exposed schema first, functions of ours that name
+    # a table unqualified would find the api view of the same name (slower, RLS
+    # twice); PostgREST's fixtures need it on (tests/conformance/conftest.py).
+    db_set_search_path: bool = False
 
     def __post_init__(self) -> None:
         timeouts = (self.statement_timeout, *self.statement_timeouts.values(), self.lock_timeout, *self.lock_timeouts.values())
@@ -118,6 +129,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         """What Accept-Profile/Content-Profile may name (PostgREST's db-schemas):
         the one schema the schema cache is read from."""
         return (self.db_schema,)
+
+    @property
+    def search_path(self) -> str | None:
+        """The exposed schema, then DB_EXTRA_SEARCH_PATH, quoted (PostgREST's setPgLocals);
+        None unless DB_SET_SEARCH_PATH."""
+        if not self.db_set_search_path:
+            return None
+        names = (self.db_schema, *self.db_extra_search_path)
+        return ", ".join('"' + name.replace('"', '""') + '"' for name in names)
 
     def timeout_for(self, role: str) -> str:
         return self.statement_timeouts.get(role, self.statement_timeout)
@@ -149,6 +169,12 @@ def _pairs(text: str) -> dict[str, str]:
     return pairs
 
 
+def _app_settings(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """APP_SETTINGS_APP_HOST=x -> ("app_host", "x"): app.settings.app_host, as PostgREST's PGRST_APP_SETTINGS_*."""
+    prefix = "APP_SETTINGS_"
+    return tuple(sorted((k[len(prefix) :].lower(), v) for k, v in env.items() if k.startswith(prefix) and k != prefix))
+
+
 def _limits(env: Mapping[str, str]) -> dict[str, object]:
     pool_max = int(env.get("DB_POOL_MAX", "16"))
     return {
@@ -178,6 +204,11 @@ def _limits(env: Mapping[str, str]) -> dict[str, object]:
         "public_url": env.get("PUBLIC_URL", "").rstrip("/"),
         "schema_reload_interval": float(env.get("SCHEMA_RELOAD_INTERVAL", "5")),
         "oneroster_count_seconds": float(env.get("ONEROSTER_COUNT_CACHE_SECONDS", "10")),
+        "db_set_search_path": env.get("DB_SET_SEARCH_PATH", "false").lower() in ("true", "1", "yes", "on"),
+        "db_extra_search_path": tuple(
+            n.strip() for n in env.get("DB_EXTRA_SEARCH_PATH", "public").split(",") if n.strip()
+        ),
+        "app_settings": _app_settings(env),
     }
 
 

@@ -31,10 +31,19 @@ import msgspec
 
 from gateway.errors import ApiError, not_one_row
 from gateway.http.metrics import waiting_for
-from gateway.identity.setup import SETUP, RoleLimits, setup_args
+from gateway.identity.setup import REQUEST_SETUP, SETUP, RoleLimits, app_settings_setup, setup_args
 from gateway.pg_errors import from_postgres, internal_error
 
 log = logging.getLogger("gateway.execute")
+
+
+class RequestContext(msgspec.Struct, frozen=True, kw_only=True):
+    method: str
+    path: str
+    headers: str  # a JSON object
+    cookies: str  # a JSON object
+    search_path: str | None  # quoted schema names, comma-separated; None: the login's own
+    app_settings: tuple[tuple[str, str], ...] = ()
 
 
 class Session(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,6 +53,9 @@ class Session(msgspec.Struct, frozen=True, kw_only=True):
     claims: str  # JSON, as the claim helpers in auth read it
     request_id: str
     limits: RoleLimits  # the role's statement timeout, lock timeout, work_mem, temp_file_limit
+    # PostgREST's request.method/path/headers/cookies (identity/setup.py
+    # REQUEST_SETUP); None on paths that are not PostgREST's (OneRoster).
+    context: RequestContext | None = None
 
 
 class Run(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,6 +80,10 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     page_total: int
     total: int | None
     location: list[str] | None
+    # What a function or trigger set: response.headers (JSON text) and
+    # response.status (render/statement.py _RESPONSE); writes and calls only.
+    response_headers: str | None = None
+    response_status: str | None = None
 
 
 async def execute(
@@ -110,6 +126,21 @@ async def execute(
         raise internal_error() from None
 
 
+async def _setup(connection: Any, session: Session) -> None:
+    """One statement: who the caller is and, on the data path, the request."""
+    who = setup_args(session.role, session.claims, session.request_id, session.limits)
+    context = session.context
+    if context is None:
+        await connection.execute(SETUP, *who)
+        return
+    request = (context.method, context.path, context.headers, context.cookies, context.search_path)
+    if not context.app_settings:
+        await connection.execute(REQUEST_SETUP, *who, *request)
+        return
+    pairs = [part for name, value in context.app_settings for part in (f"app.settings.{name}", value)]
+    await connection.execute(app_settings_setup(len(context.app_settings)), *who, *request, *pairs)
+
+
 async def _run(
     pool: asyncpg.Pool,
     session: Session,
@@ -125,9 +156,11 @@ async def _run(
             waiting_for(pool.acquire(timeout=acquire_timeout)) as connection,
             connection.transaction(readonly=read_only),
         ):
-            await connection.execute(SETUP, *setup_args(session.role, session.claims, session.request_id, session.limits))
+            await _setup(connection, session)
             row = await connection.fetchrow(sql, *args)
-            outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3])
+            answer = (row[4], row[5]) if len(row) > 4 else (None, None)
+            outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3],
+                              response_headers=answer[0], response_status=answer[1])  # fmt: skip
             if single and outcome.page_total != 1:
                 raise not_one_row(outcome.page_total)
             if run.max_affected is not None and outcome.page_total > run.max_affected:

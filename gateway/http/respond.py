@@ -117,6 +117,51 @@ def _call(request: ApiRequest, plan: CallPlan, outcome: Outcome) -> Reply:
     return Reply(status=status, headers=headers, body=(outcome.body or ("" if plan.csv else "null")).encode())
 
 
+def with_settings(reply: Reply, outcome: Outcome) -> Reply:
+    """What a function or trigger asked of the answer (PostgREST's
+    response.headers and response.status GUCs): its headers replace ours of the
+    same name, its status ours. Malformed: 500 PGRST111 / PGRST112, as PostgREST."""
+    if outcome.response_headers is None and outcome.response_status is None:
+        return reply
+    headers, status = reply.headers, reply.status
+    if outcome.response_headers is not None:
+        headers = dict(headers)
+        for name, value in _guc_headers(outcome.response_headers):
+            for existing in [k for k in headers if k.lower() == name.lower()]:
+                del headers[existing]
+            headers[name] = value
+    if outcome.response_status is not None:
+        text = outcome.response_status.strip()
+        if not text.isdigit() or not 100 <= int(text) <= 599:
+            raise ApiError(500, "PGRST112", "response.status guc must be a valid status code")
+        status = int(text)
+    return Reply(status=status, headers=headers, body=reply.body)
+
+
+def _guc_headers(text: str) -> list[tuple[str, str]]:
+    """`[{"Name": "value"}, ...]`: an array of one-key objects with string values."""
+    try:
+        value = msgspec.json.decode(text)
+    except msgspec.DecodeError:
+        value = None
+    pairs = []
+    if isinstance(value, list):
+        for item in value:
+            if not (isinstance(item, dict) and len(item) == 1):
+                break
+            ((name, header),) = item.items()
+            if not isinstance(header, str):
+                break
+            pairs.append((name, header))
+        else:
+            return pairs
+    raise ApiError(
+        500,
+        "PGRST111",
+        "response.headers guc must be a JSON array composed of objects with a single key and a string value",
+    )
+
+
 def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
     """Preference-Applied: the preferences this response honoured, in
     PostgREST's order (Preferences.prefAppliedHeader); ours last."""

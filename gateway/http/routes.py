@@ -31,10 +31,10 @@ from gateway.dialect.render.statement import Rendered, bind, render
 from gateway.dialect.schema.cache import SchemaCache, for_role
 from gateway.errors import ApiError, bad_query
 from gateway.http.config import Settings
-from gateway.http.execute import Outcome, Run, Session, execute
+from gateway.http.execute import Outcome, RequestContext, Run, Session, execute
 from gateway.http.limits import FairShare
 from gateway.http.replicas import Replicas
-from gateway.http.respond import Reply, empty_update, respond
+from gateway.http.respond import Reply, empty_update, respond, with_settings
 from gateway.http.timing import Stopwatch
 from gateway.identity.auth import Caller
 
@@ -162,6 +162,7 @@ class Gateway:
             claims=claims,
             request_id=request.scope["state"].get("request_id", ""),
             limits=self.settings.limits_for(caller.role),
+            context=request_context(request, self.settings),
         )
         args = bind(rendered, api, self.settings.max_rows, self.cursor_values(api, plan, rendered))
         options = {"single": api.single, "acquire_timeout": self.settings.acquire_timeout,
@@ -176,7 +177,7 @@ class Gateway:
                 )
         outcome = self.within_limits(plan, outcome)
         clock.lap("transaction")
-        reply = respond(api, plan, outcome)
+        reply = with_settings(respond(api, plan, outcome), outcome)
         self.link_next(request, api, plan, outcome, reply.headers)
         profiles.add_header(profile, reply.headers)
         clock.lap("response")
@@ -265,6 +266,30 @@ class Gateway:
         if len(self._plans) > self.settings.plan_cache_size:
             self._plans.popitem(last=False)
         return prepared
+
+
+def request_context(request: DataRequest, settings: Settings) -> RequestContext:
+    """What PostgREST puts in request.headers and request.cookies (its
+    ApiRequest.hs): every header but Cookie by lowercased name (a repeated
+    one: the last), the cookies by name. Built per request (a few µs)."""
+    headers: dict[str, str] = {}
+    cookies: dict[str, str] = {}
+    for name, value in request.scope["headers"]:
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, text = part.strip().partition("=")
+                if key:
+                    cookies[key] = text
+        else:
+            headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+    return RequestContext(
+        method=request.method,
+        path=request.path,
+        headers=msgspec.json.encode(headers).decode(),
+        cookies=msgspec.json.encode(cookies).decode(),
+        search_path=settings.search_path,
+        app_settings=settings.app_settings,
+    )
 
 
 def _check_put_key(api: ApiRequest, plan: MutatePlan) -> None:

@@ -135,7 +135,9 @@ select
         'rows', p.prorows,
         'base', rt.typname, 'category', rt.typcategory::text, 'element', re.typname,
         'arguments', (
-            select json_agg(json_build_object('name', a.name, 'type', format_type(a.type, null), 'mode', a.mode)
+            -- typmod -1, not null: `bpchar`, `"bit"` (no length), not `character`, `bit`,
+            -- which as a cast mean char(1) and bit(1) and cut the value (PostgREST's RpcSpec).
+            select json_agg(json_build_object('name', a.name, 'type', format_type(a.type, -1), 'mode', a.mode)
                             order by a.ord)
             from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargnames,
                         coalesce(p.proargmodes::text[], array_fill('i'::text, array[p.pronargs])))

@@ -19,6 +19,7 @@ can raise it afterwards.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Final
 
 import msgspec
@@ -29,6 +30,26 @@ SETUP: Final = (
     "set_config('statement_timeout', $4, true), set_config('lock_timeout', $5, true), "
     "set_config('work_mem', $6, true)"
 )
+
+# The data path (http/execute.py) adds what PostgREST tells a function of the
+# HTTP request (Query.hs setPgLocals): method, path, headers and cookies as
+# JSON objects (lowercased header names, the Cookie header only as cookies),
+# with DB_SET_SEARCH_PATH the exposed schema first on the search_path, and the
+# configured `app.settings.*` (http/config.py APP_SETTINGS_*), still in the one
+# statement: names and values are parameters.
+REQUEST_SETUP: Final = (
+    SETUP + ", set_config('request.method', $8, true), set_config('request.path', $9, true), "
+    "set_config('request.headers', $10, true), set_config('request.cookies', $11, true), "
+    "set_config('search_path', coalesce($12, current_setting('search_path')), true)"
+)
+
+
+@functools.cache
+def app_settings_setup(count: int) -> str:
+    """REQUEST_SETUP and `count` app settings, each a (full name, value) pair of
+    parameters: plain set_config calls cost less than an unnest subquery."""
+    pairs = (f", set_config(${13 + 2 * i}, ${14 + 2 * i}, true)" for i in range(count))
+    return REQUEST_SETUP + "".join(pairs)
 
 
 class RoleLimits(msgspec.Struct, frozen=True, kw_only=True):

@@ -62,6 +62,9 @@ def spec_settings(url: str, **overrides: Any) -> Settings:
         # PostgREST has no per-school rate limits: the spec's requests come from
         # one anonymous "school" far faster than RATE_LIMIT allows.
         "fair_share": FairShareConfig(rate=1_000_000, partner_rate=1_000_000, login_rate=1_000_000, token_rate=1_000_000),
+        # As SPEC_POSTGREST's app_settings_* (PostgREST's app.settings.*).
+        "app_settings": (("app_host", "localhost"), ("external_api_secret", "0123456789abcdef")),
+        "db_set_search_path": True,  # its functions name their tables unqualified
     }
     return Settings(**(fields | overrides))
 

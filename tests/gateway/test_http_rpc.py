@@ -85,6 +85,12 @@ async def test_stable_functions_answer_get_and_post(rpc_test: AsyncTestClient[Li
     assert defaulted.json() == "ab"
 
 
+async def test_an_argument_given_twice_on_get_takes_the_last_value(rpc_test: AsyncTestClient[Litestar]) -> None:
+    """PostgREST's rule (RpcSpec 822): not refused, the last value wins (a VARIADIC one takes all)."""
+    response = await rpc_test.get("/rpc/echo?p_text=a&p_text=b&p_times=2&p_times=3")
+    assert (response.status_code, response.json()) == (200, "bbb")
+
+
 async def test_set_returning_functions_return_arrays(rpc_test: AsyncTestClient[Litestar]) -> None:
     assert (await rpc_test.get("/rpc/numbers?p_upto=3")).json() == [1, 2, 3]
     assert (await rpc_test.post("/rpc/pairs", json={"p_upto": 2})).json() == [

@@ -23,6 +23,12 @@ from tests.factories import School, make_school
 from tests.gateway.catalog import SCHEMA
 from tests.gateway.http_support import as_role, assert_canonical_error, settings_for
 
+# What writes and calls add to the four columns (render/statement.py _RESPONSE).
+RESPONSE = (
+    "nullif(current_setting('response.headers', true), '') as response_headers, "
+    "nullif(current_setting('response.status', true), '') as response_status "
+)
+
 TEST_SCHEMA = """
 create schema gw_rpc_select;
 grant usage on schema gw_rpc_select to anon, school_admin;
@@ -63,7 +69,7 @@ _SCHEMA = SCHEMA.__class__(schema=SCHEMA.schema, relations=SCHEMA.relations,
         ("GET", "select=id,last_name&p_min=2", None,
          ('with pgrst_source as (select pgrst_call.* from "api"."items"("p_min" => $1::text::integer) as pgrst_call) '
           'select coalesce(json_agg(pgrst_t), \'[]\')::text as body, count(*) as page_total, null::bigint as total, '
-          'null::text[] as location from (select pgrst_call."id" as "id", pgrst_call."last_name" as "last_name" '
+          'null::text[] as location, ' + RESPONSE + 'from (select pgrst_call."id" as "id", pgrst_call."last_name" as "last_name" '
           "from pgrst_source as pgrst_call limit $2 offset $3) pgrst_t"), ("2", 1000, 0)),
         ("GET", "order=last_name.desc&limit=5&offset=1", None,
          'from pgrst_source as pgrst_call order by pgrst_call."last_name" desc limit $1 offset $2', (5, 1)),

@@ -10,6 +10,12 @@ from gateway.dialect.plan.action import plan_request
 from gateway.dialect.render.statement import Rendered, bind, ident, render
 from tests.gateway.catalog import SCHEMA
 
+# What writes and calls add to the four columns (render/statement.py _RESPONSE).
+RESPONSE = (
+    "nullif(current_setting('response.headers', true), '') as response_headers, "
+    "nullif(current_setting('response.status', true), '') as response_status "
+)
+
 S = '"api"."students"'
 
 
@@ -102,7 +108,7 @@ def test_create_is_one_statement_with_the_body_as_one_parameter() -> None:
         f'with pgrst_source as (insert into {S} ("last_name") select "last_name" '
         f"from json_populate_recordset(null::{S}, $1::json) returning {S}.*) "
         "select coalesce(json_agg(pgrst_t), '[]')::text as body, count(*) as page_total, count(*) as total, "
-        '(select array["id"::text] from pgrst_source limit 1) as location '
+        '(select array["id"::text] from pgrst_source limit 1) as location, ' + RESPONSE +
         'from (select pgrst_source."id" as "id" from pgrst_source) pgrst_t'
     )
     assert args == ('[{"last_name": "A"}]',)  # one object goes in as a one-element array
@@ -137,7 +143,7 @@ def test_call_with_a_body_uses_named_arguments_typed_by_the_catalog() -> None:
     assert statement.sql == (
         'select to_json("api"."record_payment"("p_amount" => pgrst_args."p_amount", '
         '"p_invoice_id" => pgrst_args."p_invoice_id"))::text as body, 1::bigint as page_total, '
-        "null::bigint as total, null::text[] as location "
+        "null::bigint as total, null::text[] as location, " + RESPONSE +
         'from json_to_record($1::json) as pgrst_args("p_amount" numeric, "p_invoice_id" uuid)'
     )
     assert args == ('{"p_invoice_id": "i", "p_amount": 5}',)
@@ -148,7 +154,7 @@ def test_call_from_the_query_string_and_returning_a_set() -> None:
     assert statement.sql == (
         'with pgrst_source as (select pgrst_call from "api"."students_of"("p_class_id" => $1::text::uuid) '
         "as pgrst_call) select coalesce(json_agg(pgrst_t.pgrst_call), '[]')::text as body, count(*) as page_total, "
-        "null::bigint as total, null::text[] as location "
+        "null::bigint as total, null::text[] as location, " + RESPONSE +
         "from (select pgrst_source.pgrst_call from pgrst_source limit $2 offset $3) pgrst_t"
     )
     assert args == ("c", 1000, 0)  # a set is cut by MAX_ROWS, as PostgREST's db-max-rows

@@ -71,7 +71,9 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     csv: bool = False  # Accept: text/csv (reads and calls; formats.py)
     csv_body: bool = False  # POST with Content-Type: text/csv: `columns` from its header (formats.py)
     rpc_args: tuple[str, ...] = ()  # argument names, sorted (GET: slots in this order)
-    rpc_repeated: tuple[str, ...] = ()  # GET arguments given more than once (their slot: a JSON array)
+    # GET arguments given more than once: their value is the tuple of all (bound
+    # as a text[]); a variadic argument takes them all, any other the last (PostgREST).
+    rpc_repeated: tuple[str, ...] = ()
     columns: tuple[str, ...] | None = None  # POST `columns=`: what to insert (postgrest-js sends it)
     on_conflict: tuple[str, ...] | None = None  # POST `on_conflict=`: the upsert's key
     # Values: not part of the shape.
@@ -209,11 +211,8 @@ def _rpc_request(
         one = msgspec.json.encode({k: v[-1] for k, v in given.items()}).decode()
         return msgspec.structs.replace(_embed_params(base, embedded), values=(*base.values, one))
     names = tuple(sorted(given))
-    # A repeated argument (`v=hi&v=there`) is one slot holding a JSON array of
-    # its values: a variadic argument takes them all, any other the last
-    # (PostgREST), decided by plan/action.py, which knows the function.
     repeated = tuple(n for n in names if len(given[n]) > 1)
-    values = tuple(msgspec.json.encode(given[n]).decode() if n in repeated else given[n][0] for n in names)
+    values = (given[n][0] if len(given[n]) == 1 else tuple(given[n]) for n in names)
     # Slots: the filters', then the embeds' (_embed_params), then the
     # arguments', last (render/statement.py `_call`: the last len(arguments) slots).
     base = _embed_params(base, embedded)

@@ -255,15 +255,18 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
                 name=n, type=declared[n].type, variadic=declared[n].variadic, repeated=n in request.rpc_repeated
             )
             for n in (tuple(declared) if single_object else request.rpc_args)
+            if function.body_param is None
         ),
         single_object=single_object,
-        anonymous_record=function.anonymous_record,
+        body_param=function.body_param,
         from_body=not get,
         returns=returns,  # type: ignore[arg-type]
         read_only=get or function.volatility != "volatile",
         single=request.single,
         csv=request.csv,
         row=function.returns_row,
+        single_out=function.single_out,
+        anonymous_record=function.anonymous_record,
         params=len(request.values),
         count=counted in _ESTIMATES and returns == "set" or counted in ("exact", "estimated"),
         estimate="estimated" if returns == "set" and counted in _ESTIMATES else None,
@@ -306,11 +309,18 @@ def _returned_relation(schema: SchemaCache, function: Function) -> Relation:
 def _find_function(schema: SchemaCache, name: str, given: tuple[str, ...], post: bool = False) -> Function:
     """The overload whose arguments fit: every required one given, nothing unknown."""
     names = set(given)
-    for function in schema.functions.get(name, ()):
+    overloads = schema.functions.get(name, ())
+    for function in overloads:
+        if function.body_param is not None:
+            continue
         known = {a.name for a in function.arguments}
         required = {a.name for a in function.arguments if not a.has_default}
         if required <= names <= known:
             return function
+    # PostgREST: else a POST body goes whole to a single unnamed json/jsonb argument.
+    whole = [f for f in overloads if f.body_param is not None] if post else []
+    if whole:
+        return whole[0]
     raise _no_function(schema, name, given, post)
 
 

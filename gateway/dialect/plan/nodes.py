@@ -155,15 +155,14 @@ class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
 class CallArgument(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     type: str
-    variadic: bool = False  # passed as `name => variadic <array>`
-    repeated: bool = False  # GET `name=a&name=b`: its slot is a JSON array of the values
+    variadic: bool = False
+    repeated: bool = False  # GET: its value is a text[] of every value given (parse.rpc_repeated)
 
 
 class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     function: QualifiedName
     arguments: tuple[CallArgument, ...]
     from_body: bool  # POST: one JSON object parameter; GET: one text parameter per argument
-    anonymous_record: bool = False  # `returns setof record`: called in the select list
     # `Prefer: params=single-object`: the body (POST) or the arguments' JSON object
     # (GET) is the one json/jsonb argument, passed by position.
     single_object: bool = False
@@ -172,6 +171,9 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     single: bool = False
     csv: bool = False  # Accept: text/csv (formats.py)
     row: bool = False  # each result a row (its columns the CSV's); else one value, PostgREST's `pgrst_scalar`
+    single_out: str | None = None  # one OUT column: each value as {"<name>": value} (schema/cache.py)
+    anonymous_record: bool = False  # `returns setof record`, no OUT columns (schema/cache.py)
+    body_param: str | None = None  # json/jsonb: the POST body is the one unnamed argument
     # The result shaped like a read (`select`, filters, `order`, limit/offset),
     # resolved against the relation the function returns: `... from f(...) as pgrst_call`.
     shaped: bool = False

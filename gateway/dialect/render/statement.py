@@ -12,6 +12,8 @@ Every statement returns one row of four columns:
     total       bigint: rows matching the filters with `Prefer: count=exact`, else null
     location    text[]: primary key values of one created row, else null
 
+and writes and calls two more, `response_headers` and `response_status` (`_RESPONSE`).
+
 so http/execute.py and http/respond.py handle every action alike. Request values are
 bound first ($1..$k, slot + 1); `Rendered.extras` lists what follows them.
 """
@@ -41,6 +43,15 @@ from gateway.dialect.render.keyset import keyset_rows
 Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor"]
 _ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
 _OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
+# Writes and calls also return what a function or trigger set for the HTTP
+# answer (PostgREST's response.headers / response.status), read in the same
+# statement after the rows: the select list is evaluated after the aggregate
+# (or, for one value, after the call to its left). A setting reset at the end
+# of an earlier transaction reads '' on the same connection, hence nullif.
+_RESPONSE = (
+    ", nullif(current_setting('response.headers', true), '') as response_headers"
+    ", nullif(current_setting('response.status', true), '') as response_status"
+)
 
 
 class Rendered(msgspec.Struct, frozen=True, kw_only=True):
@@ -179,7 +190,7 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
         joined = ALONE
     sql = (
         f"with pgrst_source as ({statement} returning {_every_column(plan.relation, relation)}) "
-        f"select {body} as body, count(*) as page_total, count(*) as total, {location} as location "
+        f"select {body} as body, count(*) as page_total, count(*) as total, {location} as location{_RESPONSE} "
         f"from (select {_columns(plan.returning, 'pgrst_source', joined)} from {returned}) pgrst_t"
     )
     return Rendered(sql=sql, extras=extras)
@@ -187,22 +198,26 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
 
 def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
     function = qualified(plan.function)
-    if plan.single_object:
+    extras: tuple[Extra, ...]
+    if plan.body_param is not None:  # the body whole, PostgREST's single unnamed json/jsonb argument
+        source, values, extras = "", [f"${plan.params + 1}::{plan.body_param}"], ("body",)
+    elif plan.single_object:
         (argument,) = plan.arguments
         slot = plan.params + 1 if plan.from_body else plan.params  # after the filters' values either way
         source, values = "", [f"${slot}::text::{argument.type}"]
-        extras: tuple[Extra, ...] = ("body",) if plan.from_body else ()
+        extras = ("body",) if plan.from_body else ()
     elif plan.from_body and plan.arguments:
         definitions = ", ".join(f"{ident(a.name)} {a.type}" for a in plan.arguments)
         # Filter values of a POST call come first ($1..$params).
         source = f"json_to_record(${plan.params + 1}::json) as pgrst_args({definitions})"
-        values = [f"{'variadic ' if a.variadic else ''}{ident(a.name)} => pgrst_args.{ident(a.name)}"
-                  for a in plan.arguments]  # fmt: skip
+        values = [f"{_variadic(a)}{ident(a.name)} => pgrst_args.{ident(a.name)}" for a in plan.arguments]
         extras = ("body",)
     else:
         source = ""
         first = plan.params - len(plan.arguments)  # a GET's arguments follow its filters' values
-        values = [_get_argument(first + i, a) for i, a in enumerate(plan.arguments)]
+        values = [
+            f"{_variadic(a)}{ident(a.name)} => {_get_argument(first + i, a)}" for i, a in enumerate(plan.arguments)
+        ]
         extras = ()
     call = f"{function}({', '.join(values)})"
     # CSV is an aggregate over rows, so one value or row is read as a set of one.
@@ -212,27 +227,40 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
     if plan.returns == "void":  # one (void) value too: 0-0/*, and 204 (http/respond.py)
         sql = (
             f"select null::text as body, 1::bigint as page_total, {'1' if plan.count else 'null'}::bigint as total, "
-            f"null::text[] as location from (select {call}{from_source}) pgrst_t"
+            f"null::text[] as location{_RESPONSE} from (select {call}{from_source}) pgrst_t"
         )
     else:  # one value: Prefer count says 1, as PostgREST's funcReturnsSingle
         sql = (
-            f"select to_json({call})::text as body, 1::bigint as page_total, "
-            f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{from_source}"
+            f"select {_value(plan, call)}::text as body, 1::bigint as page_total, "
+            f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{_RESPONSE}{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
 
 
+def _variadic(argument: CallArgument) -> str:
+    return "variadic " if argument.variadic else ""
+
+
 def _get_argument(slot: int, argument: CallArgument) -> str:
-    """`name => value` for a GET argument (PostgREST: `v=hi&v=there` is the
-    array a variadic argument takes, any other repeated argument its last value)."""
-    name = ident(argument.name)
-    if argument.variadic and argument.repeated:
-        return f"variadic {name} => array(select json_array_elements_text(${slot + 1}::json))::{argument.type}"
-    if argument.variadic:  # one value: an array of one
-        return f"variadic {name} => array[${slot + 1}::text]::{argument.type}"
+    """A GET argument: one text value cast to its type; given more than once, a
+    text[] (parse.rpc_repeated) that a variadic argument takes whole and any
+    other takes the last of (PostgREST). One value of a variadic argument is
+    an array of one."""
     if argument.repeated:
-        return f"{name} => (${slot + 1}::json->>-1)::{argument.type}"
-    return f"{name} => {_param(slot, argument.type)}"
+        values = f"${slot + 1}::text[]"
+        if argument.variadic:
+            return f"{values}::{argument.type}"
+        return f"({values})[cardinality({values})]::{argument.type}"
+    if argument.variadic:
+        return f"array[${slot + 1}::text]::{argument.type}"
+    return _param(slot, argument.type)
+
+
+def _value(plan: CallPlan, value: str, *, agg: bool = False) -> str:
+    """One result as JSON: keyed by the function's one OUT column, as PostgREST."""
+    if plan.single_out is not None and not plan.csv:
+        return f"json_build_object({_literal(plan.single_out)}, {value})"
+    return value if agg else f"to_json({value})"
 
 
 def _shaped_call(
@@ -260,15 +288,13 @@ def _shaped_call(
         page = f"{_columns(plan.select, 'pgrst_call', joined)} from pgrst_source as pgrst_call{joined.joins}{inner}{order}"
         array, one = _ARRAY, _OBJECT
     else:
-        if plan.anonymous_record:
-            # `from f() as pgrst_call` would need a column definition list (42601); in
-            # the select list each row keeps the names its query gave it (PostgREST).
-            cte = f"select {call} as pgrst_call" + (f" from {source}" if source else "")
-        else:
-            cte = f"select pgrst_call from {rows}"
-        page = "pgrst_source.pgrst_call from pgrst_source"
-        array = "coalesce(json_agg(pgrst_t.pgrst_call), '[]')::text"
-        one = "coalesce((json_agg(pgrst_t.pgrst_call)->0)::text, 'null')"
+        cte, page = f"select pgrst_call from {rows}", "pgrst_source.pgrst_call from pgrst_source"
+        if plan.anonymous_record:  # in FROM it needs a column definition list (42601); as a value, its
+            # records keep the names its query gave them, as PostgREST answers them
+            cte = f"select {call} as pgrst_call{' from ' + source if source else ''}"
+        value = _value(plan, "pgrst_t.pgrst_call", agg=True)
+        array = f"coalesce(json_agg({value}), '[]')::text"
+        one = f"coalesce((json_agg({value})->0)::text, 'null')"
     body = one if plan.single or plan.returns != "set" else array
     if plan.csv:  # values are headed `pgrst_scalar`, as PostgREST's (Query/QueryBuilder.hs callPlanToQuery)
         value = "json_build_object('pgrst_scalar', pgrst_t.pgrst_call)"
@@ -282,7 +308,8 @@ def _shaped_call(
         extras = (*extras, "count_cap")
     with_source = f"with pgrst_source as ({cte}) "
     sql = (
-        f"{with_source}select {body} as body, count(*) as page_total, {total} as total, null::text[] as location "
+        f"{with_source}select {body} as body, count(*) as page_total, {total} as total, null::text[] as location"
+        f"{_RESPONSE} "
         f"from (select {page}{f' limit ${limit} offset ${limit + 1}' if paged else ''}) pgrst_t"
     )
     explain = f"explain (format json) {with_source}select 1 from pgrst_source" if plan.estimate else None

@@ -66,8 +66,7 @@ class Argument(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     type: str  # without modifiers, usable as a cast and in a column definition list
     has_default: bool = False
-    # `variadic v text[]`: called with `v => variadic <array>` (`type` is the array's).
-    variadic: bool = False
+    variadic: bool = False  # VARIADIC: `type` is the array type, called as `VARIADIC "name" => array`
 
 
 class Function(msgspec.Struct, frozen=True, kw_only=True):
@@ -80,11 +79,16 @@ class Function(msgspec.Struct, frozen=True, kw_only=True):
     # Each result is a row (a composite type, or `returns table(...)`/OUT
     # arguments: record), not one value: what a CSV header names (render/statement.py).
     returns_row: bool = False
-    # `returns [setof] record` without OUT or TABLE columns: no column definition
-    # list can be written for it, so it is called in a select list (render/statement.py).
-    anonymous_record: bool = False
     volatility: Volatility = "volatile"
     description: str | None = None
+    # The one OUT/INOUT/TABLE argument of a function returning one column:
+    # PostgREST keys each value by it (`{"num_plus_one": 6}`, `[{"a": "A"}]`).
+    single_out: str | None = None
+    # `returns [setof] record` without OUT arguments: no column definition list
+    # can name its columns, so it is called in the select list (render/statement.py).
+    anonymous_record: bool = False
+    # One unnamed json/jsonb argument: a POST body is passed to it whole (PostgREST).
+    body_param: str | None = None
 
 
 class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
@@ -238,11 +242,18 @@ def _column(raw: _RawColumn) -> Column:
 
 
 def _function(schema: str, raw: _RawFunction) -> Function | None:
-    """None for what cannot be called by name: unnamed arguments."""
+    """None for what cannot be called by name: unnamed arguments, but for one
+    unnamed json/jsonb argument, which takes a POST body whole."""
     inputs = [a for a in raw.arguments if a.mode in ("i", "b", "v")]
-    if any(a.name is None for a in inputs):
+    body_param = inputs[0].type if len(inputs) == 1 and inputs[0].type in ("json", "jsonb") else None
+    if any(a.name is None for a in inputs) and not (body_param and inputs[0].name is None):
         return None
+    if body_param and inputs[0].name is None:
+        inputs = []
+    else:
+        body_param = None
     first_default = len(inputs) - raw.defaults
+    outputs = [a for a in raw.arguments if a.mode in ("o", "b", "t") and a.name]
     return Function(
         schema=schema,
         name=raw.name,
@@ -254,9 +265,11 @@ def _function(schema: str, raw: _RawFunction) -> Function | None:
         returns_set=raw.returns_set,
         returns_void=raw.returns_void,
         returns_row=raw.category == "C" or raw.returns == "record",
-        anonymous_record=raw.returns == "record" and not any(a.mode in ("o", "b", "t") for a in raw.arguments),
         volatility=_VOLATILITY[raw.volatility],
         description=raw.description,
+        single_out=outputs[0].name if len(outputs) == 1 and raw.category != "C" else None,
+        anonymous_record=raw.returns == "record" and not outputs,
+        body_param=body_param,
     )
 
 
