@@ -45,6 +45,7 @@ Codes in use (PostgREST's meaning unless said otherwise), by stage:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -91,3 +92,16 @@ def not_one_row(rows: int) -> ApiError:
         "JSON object requested, multiple (or no) rows returned",
         details=f"The result contains {rows} rows",
     )
+
+
+# RFC 9110 field names are tokens; a value must not carry CR, LF or other
+# control characters (a function's header would otherwise split the answer:
+# header injection) and must be Latin-1, which is what HTTP/1.1 sends.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def valid_header(name: object, value: object) -> bool:
+    """Whether a header a database function asked for may be sent as it is."""
+    if not (isinstance(name, str) and isinstance(value, str) and _TOKEN.fullmatch(name)):
+        return False
+    return value.isprintable() and all(ord(c) < 256 for c in value)

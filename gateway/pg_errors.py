@@ -14,7 +14,7 @@ import json
 import logging
 from typing import Any
 
-from gateway.errors import ApiError
+from gateway.errors import ApiError, valid_header
 
 log = logging.getLogger("gateway.errors")
 
@@ -127,7 +127,7 @@ def _raised(error: Any, sqlstate: str) -> ApiError:
     code, text, status, headers = fields
     valid = (
         isinstance(code, str) and isinstance(text, str) and isinstance(status, int) and 100 <= status <= 599
-        and isinstance(headers, dict) and all(isinstance(v, str) for v in headers.values())
+        and isinstance(headers, dict) and all(valid_header(k, v) for k, v in headers.items())
     )  # fmt: skip
     if not valid:
         return ApiError(500, "PGRST121", _PGRST121)

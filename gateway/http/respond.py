@@ -14,7 +14,7 @@ import msgspec
 from gateway.dialect.formats import CSV
 from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.plan.action import CallPlan, MutatePlan, Plan, ReadPlan
-from gateway.errors import ApiError
+from gateway.errors import ApiError, valid_header
 from gateway.http.execute import Outcome
 
 JSON = "application/json; charset=utf-8"
@@ -150,7 +150,7 @@ def _guc_headers(text: str) -> list[tuple[str, str]]:
             if not (isinstance(item, dict) and len(item) == 1):
                 break
             ((name, header),) = item.items()
-            if not isinstance(header, str):
+            if not valid_header(name, header):  # a CR/LF would split the answer
                 break
             pairs.append((name, header))
         else:
