@@ -182,6 +182,7 @@ def _limits(env: Mapping[str, str]) -> dict[str, object]:
         "fair_share": FairShareConfig(
             school_concurrency=int(env.get("SCHOOL_CONCURRENCY") or max(1, pool_max // 4)),
             worker_concurrency=int(env.get("WORKER_CONCURRENCY") or pool_max),
+            host_lock_dir=env.get("SCHOOL_GATEWAY_LOCK_DIR", ""),  # set by `serve` for its workers
             queue_wait=float(env.get("SCHOOL_QUEUE_WAIT", "0.5")),
             rate=float(env.get("RATE_LIMIT", "100")),
             rates={role: float(value) for role, value in _pairs(env.get("RATE_LIMITS", "")).items()},

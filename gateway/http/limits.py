@@ -42,11 +42,13 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import msgspec
 
 from gateway.errors import ApiError
 from gateway.http.fair_gate import FairGate
+from gateway.http.host_locks import HostLocks
 from gateway.identity.auth import Caller
 
 _PARTNER = "partner_sync"
@@ -56,6 +58,7 @@ _MAX_KEYS = 10_000  # buckets and semaphores kept, least recently used dropped f
 class FairShareConfig(msgspec.Struct, frozen=True, kw_only=True):
     school_concurrency: int = 4  # units of request cost (fair_gate.py) a school may hold at once
     worker_concurrency: int = 0  # units the worker holds at once, every school together (0: 4 x school_concurrency)
+    host_lock_dir: str = ""  # shared by the workers `serve` starts (SCHOOL_GATEWAY_LOCK_DIR, host_locks.py)
     queue_wait: float = 0.5  # seconds a request may wait for its school's share
     rate: float = 100.0  # requests per second per school and role (burst: 2 s worth)
     rates: dict[str, float] = msgspec.field(default_factory=dict)  # per role
@@ -93,6 +96,8 @@ class FairShare:
     def __init__(self, config: FairShareConfig) -> None:
         self.config = config
         self._buckets: OrderedDict[tuple[str, str], _Bucket] = OrderedDict()
+        # serve --workers N: a school's heavy statements, one per host (host_locks.py).
+        self.host_locks = HostLocks(Path(config.host_lock_dir)) if config.host_lock_dir else None
         self.gate = FairGate(config.worker_concurrency or config.school_concurrency * 4, config.school_concurrency)
         self._imports = 0  # running in this worker (admit_import .. release_import)
 
@@ -114,13 +119,23 @@ class FairShare:
         school = str(caller.claims.get("school_id") or "anon")
         units = self.gate.weigh(cost)
         if not await self.gate.acquire(school, units, self.config.queue_wait):
-            raise self._refusal("SDA601", "Too many concurrent requests for this school", 1,
-                                "concurrency", self.config.school_concurrency,
-                                hint="Send fewer or lighter requests at once (SCHOOL_CONCURRENCY)")  # fmt: skip
+            raise self._busy()
+        held = None
         try:
+            if self.host_locks is not None and units >= self.gate.per_school:
+                held = await self.host_locks.acquire(school, self.config.queue_wait)
+                if held is None:
+                    raise self._busy()
             yield
         finally:
+            if held is not None:
+                self.host_locks.release(held)  # type: ignore[union-attr]
             self.gate.release(school, units)
+
+    def _busy(self) -> ApiError:
+        return self._refusal("SDA601", "Too many concurrent requests for this school", 1,
+                             "concurrency", self.config.school_concurrency,
+                             hint="Send fewer or lighter requests at once (SCHOOL_CONCURRENCY)")  # fmt: skip
 
     def admit_ip(self, route: str, ip: str) -> None:
         """`route` is "login" or "token": one bucket per client IP and route."""

@@ -5,10 +5,16 @@ served when statements queue, which the noisy-neighbour benchmark relies on."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+
+import pytest
 
 from gateway.dialect.parse.request import parse_request
 from gateway.dialect.plan.limits import request_cost
+from gateway.errors import ApiError
 from gateway.http.fair_gate import FairGate
+from gateway.http.limits import FairShare, FairShareConfig
+from gateway.identity.auth import Caller
 
 
 def cost(query: str, *, prefer: str = "", method: str = "GET", target: str = "students", rpc: bool = False) -> int:
@@ -102,3 +108,25 @@ async def test_an_import_takes_units_without_waiting() -> None:
     assert gate.try_acquire("b", 2)
     assert not gate.try_acquire("c", 1), "the worker is full"
     assert gate.try_acquire("c", 0), "an import charged nothing always passes"
+
+
+async def test_a_schools_heavy_reads_run_one_at_a_time_across_workers(tmp_path: Path) -> None:
+    """Two workers' FairShares sharing serve's lock directory (host_locks.py)."""
+    config = FairShareConfig(school_concurrency=4, queue_wait=0.1, rate=1000, host_lock_dir=str(tmp_path))
+    one, two = FairShare(config), FairShare(config)
+    a, b = caller("a"), caller("b")
+    async with one.admit(a, 9):
+        with pytest.raises(ApiError) as refused:
+            async with two.admit(a, 9):
+                pass
+        assert refused.value.status == 429 and refused.value.code == "SDA601"
+        async with two.admit(a, 1):
+            pass  # a light read of A's still runs in the other worker
+        async with two.admit(b, 9):
+            pass  # and another school's heavy read
+    async with two.admit(a, 9):
+        pass  # the lock went with the first read
+
+
+def caller(school: str) -> Caller:
+    return Caller(role="school_admin", claims={"school_id": school, "role": "school_admin"})
