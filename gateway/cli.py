@@ -45,6 +45,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     ensure_jwt_secret()  # before uvicorn: workers inherit a generated secret
     _metrics_directory()
+    _lock_directory()
     if args.demo:
         from db.seed.cli import seed_demo_if_empty
 
@@ -99,6 +100,15 @@ def _metrics_directory() -> None:
     for stale in path.glob("*.db"):
         stale.unlink()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+
+
+def _lock_directory() -> None:
+    """SCHOOL_GATEWAY_LOCK_DIR: where the workers take a school's one heavy
+    statement per host (gateway/http/host_locks.py); private to this run."""
+    if not os.environ.get("SCHOOL_GATEWAY_LOCK_DIR"):
+        path = Path(tempfile.mkdtemp(prefix="school-gateway-locks-"))
+        atexit.register(shutil.rmtree, path, True)
+        os.environ["SCHOOL_GATEWAY_LOCK_DIR"] = str(path)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,7 +22,8 @@ JWT_CACHE_SECONDS                 how long a verified token is remembered, at mo
 AGGREGATES_ROLES                  roles that may use count()/sum()/avg()/min()/max() in select
                                   ("school_admin,teacher"; "" for none: PostgREST's db-aggregates-enabled=false)
 JWT_*                             token verification (gateway/auth.py AuthConfig)
-SCHOOL_CONCURRENCY, SCHOOL_QUEUE_WAIT  statements in flight per school and worker (DB_POOL_MAX // 4), wait for one (0.5 s)
+SCHOOL_CONCURRENCY, SCHOOL_QUEUE_WAIT  units of request cost in flight per school and worker (DB_POOL_MAX // 4), wait (0.5 s)
+WORKER_CONCURRENCY                units in flight per worker, every school together, granted fairly (DB_POOL_MAX)
 RATE_LIMIT, RATE_LIMITS, PARTNER_RATE_LIMIT  requests/s per school and role (100; per role "anon=20"), per partner client (20)
 LOGIN_RATE_LIMIT, OAUTH_RATE_LIMIT  /auth/login + /auth/refresh, /oauth/token: requests/s per client IP (10, 5)
 IMPORT_RATE_LIMIT, IMPORT_CONCURRENCY  import uploads/s per school (0.5), imports running at once per worker (DB_POOL_MAX // 4)
@@ -180,6 +181,8 @@ def _limits(env: Mapping[str, str]) -> dict[str, object]:
     return {
         "fair_share": FairShareConfig(
             school_concurrency=int(env.get("SCHOOL_CONCURRENCY") or max(1, pool_max // 4)),
+            worker_concurrency=int(env.get("WORKER_CONCURRENCY") or pool_max),
+            host_lock_dir=env.get("SCHOOL_GATEWAY_LOCK_DIR", ""),  # set by `serve` for its workers
             queue_wait=float(env.get("SCHOOL_QUEUE_WAIT", "0.5")),
             rate=float(env.get("RATE_LIMIT", "100")),
             rates={role: float(value) for role, value in _pairs(env.get("RATE_LIMITS", "")).items()},

@@ -4,10 +4,14 @@ another"): before a request takes a pooled connection it passes
 1. a token bucket per school and role (RATE_LIMIT, RATE_LIMITS per role), and
    for a partner client one per client (its JWT `sub`): sustained floods are
    refused at once, never queued;
-2. a per-school cap on statements in flight (SCHOOL_CONCURRENCY, default a
-   quarter of DB_POOL_MAX) with a short bounded wait (SCHOOL_QUEUE_WAIT): one
-   school's heavy reads can hold at most that share of the pool, so another
-   school's requests still find connections instead of a pool-wide 504.
+2. a per-school share of statements in flight, counted in units of request
+   cost (SCHOOL_CONCURRENCY, default a quarter of DB_POOL_MAX; a 20-row page
+   is one unit, a 1,000-row read with an embed takes the whole share), inside
+   a per-worker total (WORKER_CONCURRENCY, default DB_POOL_MAX) granted in fair
+   order between schools (fair_gate.py), with a short bounded wait
+   (SCHOOL_QUEUE_WAIT): one school's heavy reads hold at most its share, and a
+   school with nothing running goes first, so another school's requests find
+   a connection instead of a pool-wide 504 or a queue behind the flood.
 
 Routes outside that path get the same kind of limits (app.py wires them):
 
@@ -33,16 +37,18 @@ N x SCHOOL_CONCURRENCY connections and N x its rate (README "Limits").
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import msgspec
 
 from gateway.errors import ApiError
+from gateway.http.fair_gate import FairGate
+from gateway.http.host_locks import HostLocks
 from gateway.identity.auth import Caller
 
 _PARTNER = "partner_sync"
@@ -50,7 +56,9 @@ _MAX_KEYS = 10_000  # buckets and semaphores kept, least recently used dropped f
 
 
 class FairShareConfig(msgspec.Struct, frozen=True, kw_only=True):
-    school_concurrency: int = 4
+    school_concurrency: int = 4  # units of request cost (fair_gate.py) a school may hold at once
+    worker_concurrency: int = 0  # units the worker holds at once, every school together (0: 4 x school_concurrency)
+    host_lock_dir: str = ""  # shared by the workers `serve` starts (SCHOOL_GATEWAY_LOCK_DIR, host_locks.py)
     queue_wait: float = 0.5  # seconds a request may wait for its school's share
     rate: float = 100.0  # requests per second per school and role (burst: 2 s worth)
     rates: dict[str, float] = msgspec.field(default_factory=dict)  # per role
@@ -88,32 +96,46 @@ class FairShare:
     def __init__(self, config: FairShareConfig) -> None:
         self.config = config
         self._buckets: OrderedDict[tuple[str, str], _Bucket] = OrderedDict()
-        self._shares: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+        # serve --workers N: a school's heavy statements, one per host (host_locks.py).
+        self.host_locks = HostLocks(Path(config.host_lock_dir)) if config.host_lock_dir else None
+        self.gate = FairGate(config.worker_concurrency or config.school_concurrency * 4, config.school_concurrency)
         self._imports = 0  # running in this worker (admit_import .. release_import)
 
-    @asynccontextmanager
-    async def admit(self, caller: Caller) -> AsyncIterator[None]:
+    def check_rate(self, caller: Caller) -> None:
+        """The school's (and a partner client's) token bucket: checked as soon as
+        the token is verified, before the request is parsed or planned, so a
+        refused flood costs microseconds."""
         school = str(caller.claims.get("school_id") or "anon")
         self._take(("school", f"{school}/{caller.role}"), caller.role)
         if caller.role == _PARTNER:
             self._take(("client", str(caller.claims.get("sub", ""))), caller.role)
-        semaphore, users = self._share(school)
-        users[0] += 1
+
+    @asynccontextmanager
+    async def admit(self, caller: Caller, cost: int = 1, *, rated: bool = True) -> AsyncIterator[None]:
+        """Hold `cost` units of the school's share (fair_gate.py) while the block
+        runs; `rated=False` when check_rate already counted this request."""
+        if rated:
+            self.check_rate(caller)
+        school = str(caller.claims.get("school_id") or "anon")
+        units = self.gate.weigh(cost)
+        if not await self.gate.acquire(school, units, self.config.queue_wait):
+            raise self._busy()
+        held = None
         try:
-            try:
-                await asyncio.wait_for(semaphore.acquire(), timeout=self.config.queue_wait)
-            except TimeoutError:
-                raise self._refusal("SDA601", "Too many concurrent requests for this school", 1,
-                                    "concurrency", self.config.school_concurrency,
-                                    hint="Send fewer requests at once (SCHOOL_CONCURRENCY)") from None  # fmt: skip
-            try:
-                yield
-            finally:
-                semaphore.release()
+            if self.host_locks is not None and units >= self.gate.per_school:
+                held = await self.host_locks.acquire(school, self.config.queue_wait)
+                if held is None:
+                    raise self._busy()
+            yield
         finally:
-            users[0] -= 1
-            if users[0] == 0:
-                self._shares.pop(school, None)
+            if held is not None:
+                self.host_locks.release(held)  # type: ignore[union-attr]
+            self.gate.release(school, units)
+
+    def _busy(self) -> ApiError:
+        return self._refusal("SDA601", "Too many concurrent requests for this school", 1,
+                             "concurrency", self.config.school_concurrency,
+                             hint="Send fewer or lighter requests at once (SCHOOL_CONCURRENCY)")  # fmt: skip
 
     def admit_ip(self, route: str, ip: str) -> None:
         """`route` is "login" or "token": one bucket per client IP and route."""
@@ -121,25 +143,35 @@ class FairShare:
             self.config.token_rate, "OAUTH_RATE_LIMIT")  # fmt: skip
         self._take((route, ip), "", rate=rate, setting=setting)
 
-    def admit_import(self, caller: Caller) -> None:
-        """Count an import upload against its school's rate and take one of the
-        worker's import slots; the caller gives it back with release_import."""
+    def admit_import(self, caller: Caller) -> Callable[[], None]:
+        """Count an import upload against its school's rate, take one of the
+        worker's import slots and half the school's share for the run's life
+        (a run is one long heavy statement); the caller calls what this returns
+        when the run ends."""
         school = str(caller.claims.get("school_id") or "anon")
         self._take(("import", school), "", rate=self.config.import_rate, setting="IMPORT_RATE_LIMIT")
         if self._imports >= self.config.import_concurrency:
             raise self._refusal("SDA601", "Too many imports are running; try again shortly", 5, "imports",
                                 self.config.import_concurrency,
                                 hint="Imports run a few at a time per worker (IMPORT_CONCURRENCY)")  # fmt: skip
+        # Half, so the school can still poll its run and read while it imports;
+        # nothing with a share of one, which polling needs.
+        units = min(self.gate.per_school // 2, self.gate.per_school - 1)
+        if not self.gate.try_acquire(school, units):
+            raise self._refusal("SDA601", "This school's share is in use; try the import again shortly", 5,
+                                "concurrency", self.config.school_concurrency,
+                                hint="An import waits for the school's running requests (SCHOOL_CONCURRENCY)")  # fmt: skip
         self._imports += 1
+        released = False
 
-    def release_import(self) -> None:
-        self._imports = max(0, self._imports - 1)
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._imports = max(0, self._imports - 1)
+                self.gate.release(school, units)
 
-    def _share(self, school: str) -> tuple[asyncio.Semaphore, list[int]]:
-        share = self._shares.get(school)
-        if share is None:
-            share = self._shares[school] = (asyncio.Semaphore(self.config.school_concurrency), [0])
-        return share
+        return release
 
     def _take(self, key: tuple[str, str], role: str, *, rate: float | None = None, setting: str = "") -> None:
         bucket = self._buckets.get(key)

@@ -80,15 +80,14 @@ async def start_import(request: Request[Any, Any, Any]) -> Response[bytes]:
     if flag not in ("true", "false"):
         raise ApiError(400, "PGRST100", "dry_run must be true or false")
     # Before the body is read: the school's upload rate, one of the worker's
-    # import slots (http/limits.py); the slot is given back when the run ends.
-    fair_share = request.app.state.fair_share
-    fair_share.admit_import(caller)
+    # import slots and half its share (http/limits.py), given back when the run ends.
+    release = request.app.state.fair_share.admit_import(caller)
     try:
         run_id, task = await _start(request, caller, claims, flag == "true")
     except BaseException:
-        fair_share.release_import()
+        release()
         raise
-    task.add_done_callback(lambda _: fair_share.release_import())
+    task.add_done_callback(lambda _: release())
     return _json(ImportStarted(id=run_id, status="RUNNING", href=f"/ims/oneroster/import/{run_id}"), 202)
 
 

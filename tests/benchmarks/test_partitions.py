@@ -40,7 +40,7 @@ RECORD_TRAIL = "select id, occurred_at, action, new_data from api.audit_log wher
 def before_partitions() -> str:
     """The commit just before m0054 was added (as db/migrations/m0052_partitions.py: renumbered at its merge)."""
     added = subprocess.run(
-        ["git", "-C", str(REPO), "log", "--diff-filter=A", "--format=%H", "-1", "--", "db/migrations/m0052_partitions.py"],
+        ["git", "-C", str(REPO), "log", "--full-history", "--diff-filter=A", "--format=%H", "-1", "--", "db/migrations/m0052_partitions.py"],
         capture_output=True, text=True, check=True, timeout=60,
     ).stdout.strip()  # fmt: skip
     assert added, "needs the git history of db/migrations/m0052_partitions.py"

@@ -49,6 +49,33 @@ def check_limits(request: ApiRequest, limits: QueryLimits) -> None:
                        hint="Use `in.(...)` for a list of values (MAX_FILTERS)")  # fmt: skip
 
 
+# Rows of output one unit of a school's share stands for (request_cost).
+ROWS_PER_COST_UNIT = 250
+
+
+def request_cost(request: ApiRequest, max_rows: int) -> int:
+    """What a request weighs in its school's share of statements in flight
+    (http/fair_gate.py), known before it runs: the rows it may read
+    (`min(limit, MAX_ROWS)`) times one plus its embeds, one unit per
+    ROWS_PER_COST_UNIT, plus one for an exact count (it reads every matching
+    row, not one page). A 20-row page is 1; a 1,000-row read with an embed and
+    `count=exact` is 9. Writes cost 1: their size is bounded by the body; so
+    does a function call without a limit (most return one row or a scalar)."""
+    if request.action not in ("read", "call"):
+        return 1
+    if request.limit is not None:
+        rows = min(request.limit, max_rows)
+    else:
+        rows = max_rows if request.action == "read" else ROWS_PER_COST_UNIT
+    embeds = _count_embeds(request.select or ())
+    exact = 1 if request.preferences.count == "exact" else 0
+    return max(1, -(-rows * (1 + embeds) // ROWS_PER_COST_UNIT)) + exact
+
+
+def _count_embeds(select: tuple[SelectItem | Embed, ...]) -> int:
+    return sum(1 + _count_embeds(item.select) for item in select if isinstance(item, Embed))
+
+
 def _measure(select: tuple[SelectItem | Embed, ...], level: int) -> tuple[int, int]:
     """(deepest embed level, items over the whole tree)."""
     deepest, items = level, len(select)
