@@ -37,9 +37,12 @@ SCOPES: Final = frozenset(
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly",
-        # OneRoster 1.2 Gradebook service scopes (db/roster/0019_gradebook_scopes_up.sql).
+        # Every Gradebook scope of OneRoster 1.2's securitySchemes (m0019, m0057:
+        # the CHECK on data.partner_clients.scopes lists the same).
         "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly",
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook-core.readonly",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput",
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createpost",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.delete",
         IMPORT_SCOPE,
     }
