@@ -219,3 +219,20 @@ async def test_every_gradebook_write_is_audited(
         ("assignments", "CREATE", "partner_sync"), ("grades", "CREATE", "partner_sync"),
         ("grades", "SOFT_DELETE", "partner_sync"),
     ]  # fmt: skip
+
+
+async def test_gradebook_core_reads_every_object_or_one_but_no_nested_collection(
+    api: AsyncTestClient[Litestar], school: School, partner: dict[str, str]
+) -> None:
+    """1.2's securitySchemes: gradebook-core.readonly is on getAll<Type> and
+    get<Type> only; the nested collections take gradebook.readonly."""
+    assert (await api.put(f"{GB}/lineItems/core-1", json=line_item(school), headers=partner)).status_code == 201
+    core = await bearer(api, school, ROSTER, SCOPE + "gradebook-core.readonly")
+    listed = await api.get(f"{GB}/lineItems", headers=core)
+    assert [i["sourcedId"] for i in listed.json()["lineItems"]] == ["core-1"], "the database shows it the rows"
+    assert (await api.get(f"{GB}/lineItems/core-1", headers=core)).status_code == 200
+    for path in (f"{GB}/classes/{school.class_}/lineItems", f"{GB}/lineItems/core-1/results",
+                 f"{GB}/classes/{school.class_}/students/{school.student}/results"):  # fmt: skip
+        nested = await api.get(path, headers=core)
+        assert (nested.status_code, minor(nested)) == (403, "forbidden"), path
+    assert (await api.get(f"{GB}/classes/{school.class_}/lineItems", headers=partner)).status_code == 200
