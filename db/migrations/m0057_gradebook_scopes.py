@@ -2,7 +2,9 @@
 Gradebook scope of the binding's securitySchemes, not three of them:
 `gradebook-core.readonly` (reading every object or one object) and
 `gradebook.createpost` (the POSTs where the service allocates the sourcedIds)
-join `gradebook.readonly`, `gradebook.createput` and `gradebook.delete`.
+join `gradebook.readonly`, `gradebook.createput` and `gradebook.delete`; and
+`assessment.readonly`, which 1.2 puts on the assessment line item and result
+reads.
 Table state only: the CHECK on data.partner_clients.scopes."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -11,7 +13,7 @@ from db.sql_files import run_sql
 
 ID = "2026-12-08T01:55:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "gradebook scopes: gradebook-core.readonly and gradebook.createpost grantable"
+DESCRIPTION = "gradebook scopes: gradebook-core.readonly, gradebook.createpost, assessment.readonly"
 
 
 async def forwards() -> MigrationManager:

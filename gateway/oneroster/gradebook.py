@@ -144,7 +144,9 @@ async def put_object(request: Request[Any, Any, Any]) -> Response[bytes]:
         obj = _body(await request.body(), writable[0], params["sourced_id"])
         # The function name comes from WRITABLE, never from the request.
         sql = f"select case when {writable[1]}($1, $2::jsonb) then 'created' else 'replaced' end, 1, null::int, null::text[]"
-        outcome = await run(request, caller, claims, sql, (params["sourced_id"], msgspec.json.encode(obj).decode()), read_only=False)
+        outcome = await run(
+            request, caller, claims, sql, (params["sourced_id"], msgspec.json.encode(obj).decode()), read_only=False
+        )
     except ApiError as error:
         raise from_api_error(error) from None
     return Response(content=b"", status_code=201 if outcome.body == "created" else 200, media_type=MediaType.JSON)
@@ -188,7 +190,9 @@ async def _post(request: Request[Any, Any, Any], shape: tuple[str, ...], ids: tu
         _writer(caller, CREATEPOST, f"creating {known[0]}")
         objects = _set_body(await request.body(), known[0])
         sql = f"select {known[1]}::text, 1, null::int, null::text[]"
-        outcome = await run(request, caller, claims, sql, (*ids, msgspec.json.encode(objects).decode()), read_only=False)
+        outcome = await run(
+            request, caller, claims, sql, (*ids, msgspec.json.encode(objects).decode()), read_only=False
+        )
     except ApiError as error:
         raise from_api_error(error) from None
     return Response(content=(outcome.body or "").encode(), status_code=201, media_type=MediaType.JSON)

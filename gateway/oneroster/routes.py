@@ -43,6 +43,8 @@ SCOPES: Final = {
     "demographics": frozenset({SCOPE + "roster-demographics.readonly", SCOPE + "roster.readonly"}),
     # Gradebook reads (gradebook.py): gradebook.readonly, or 1.2's narrower gradebook-core.readonly.
     "gradebook": frozenset({SCOPE + "gradebook.readonly", SCOPE + "gradebook-core.readonly"}),
+    # assessmentLineItems and assessmentResults: 1.2 gives them a scope of their own.
+    "assessment": frozenset({SCOPE + "assessment.readonly"}),
 }
 # school_admin reads everything of its school; partners only what their scopes say.
 ROLES: Final = frozenset({"school_admin", "partner_sync"})

@@ -39,6 +39,8 @@ _SCOPE_ABOUT: Final = {
     "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createpost":
         "OneRoster 1.2 Gradebook writes by POST (the service allocates the sourcedIds).",
     "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.delete": "OneRoster 1.2 Gradebook deletes.",
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/assessment.readonly":
+        "OneRoster 1.2 Gradebook reads of assessment line items and assessment results.",
     IMPORT_SCOPE: "Import OneRoster 1.2 CSV zips into the client's school (POST /ims/oneroster/import).",
 }  # fmt: skip
 OAUTH_NO_STORE: Final = {

@@ -148,11 +148,14 @@ async def test_assessments_are_assessment_line_items(
         "insert into data.grades (school_id, assessment_id, student_id, score, recorded_by_user_id) values ($1, $2, $3, 64, $4)",
         school.id, exam, school.student, school.teacher_user,
     )  # fmt: skip
-    response = await api.get(f"{GB}/assessmentLineItems", headers=partner)
+    refused = await api.get(f"{GB}/assessmentLineItems", headers=partner)
+    assert (refused.status_code, minor(refused)) == (403, "forbidden"), "1.2: assessment reads take assessment.readonly"
+    assessments = await bearer(api, school, ROSTER, SCOPE + "assessment.readonly")
+    response = await api.get(f"{GB}/assessmentLineItems", headers=assessments)
     items = response.json().get("assessmentLineItems", response.text)
     assert isinstance(items, list), items
     assert [(i["title"], i["resultValueMax"]) for i in items] == [("Mock exam", 80)]
-    results = (await api.get(f"{GB}/assessmentResults", headers=partner)).json()["assessmentResults"]
+    results = (await api.get(f"{GB}/assessmentResults", headers=assessments)).json()["assessmentResults"]
     assert [(r["score"], r["scoreStatus"]) for r in results] == [(64, "fully graded")]
 
 

@@ -151,6 +151,7 @@ async def test_a_token_request_gets_the_granted_subset_of_the_scopes_it_asks_for
     assert set(claims["scope"].split()) == {CORE, gradebook}, "the token carries exactly the granted scopes"
 
 
+ASSESSMENT_READ = "https://purl.imsglobal.org/spec/or/v1p2/scope/assessment.readonly"
 GRADEBOOK_SCOPES = [
     f"https://purl.imsglobal.org/spec/or/v1p2/scope/{s}"
     for s in ("gradebook.readonly", "gradebook-core.readonly", "gradebook.createput", "gradebook.createpost",
@@ -162,17 +163,17 @@ async def test_an_admin_can_grant_every_gradebook_scope(
     api: AsyncTestClient[Litestar], schools: tuple[School, School]
 ) -> None:
     """Every Gradebook scope of OneRoster 1.2's securitySchemes (OAuth2CC), m0057."""
-    client = await new_client(api, schools[0], GRADEBOOK_SCOPES)
-    assert set(client["scopes"]) == set(GRADEBOOK_SCOPES)
+    client = await new_client(api, schools[0], [*GRADEBOOK_SCOPES, ASSESSMENT_READ])
+    assert set(client["scopes"]) == {*GRADEBOOK_SCOPES, ASSESSMENT_READ}
     listed = await api.get(f"/partner_clients?select=scopes&client_id=eq.{client['client_id']}",
                            headers=as_role("school_admin", schools[0]))
-    assert set(listed.json()[0]["scopes"]) == set(GRADEBOOK_SCOPES), "stored as granted"
+    assert set(listed.json()[0]["scopes"]) == {*GRADEBOOK_SCOPES, ASSESSMENT_READ}, "stored as granted"
     token = await get_token(api, client)
-    assert set(token.json()["scope"].split()) == set(GRADEBOOK_SCOPES), "and all in the token asked for none"
-    assessment = "https://purl.imsglobal.org/spec/or/v1p2/scope/assessment.readonly"
+    assert set(token.json()["scope"].split()) == {*GRADEBOOK_SCOPES, ASSESSMENT_READ}, "all in a token asking none"
+    assessment = "https://purl.imsglobal.org/spec/or/v1p2/scope/assessment.createput"
     refused = await api.post("/partners/clients", json={"name": "x", "scopes": [assessment]},
                              headers=as_role("school_admin", schools[0]))  # fmt: skip
-    assert refused.status_code == 400 and refused.json()["code"] == "SDA411", "no assessment scope: nothing checks it"
+    assert refused.status_code == 400 and refused.json()["code"] == "SDA411", "no assessment write is served"
 
 
 async def test_a_gradebook_token_request_gets_the_granted_subset(

@@ -1,5 +1,6 @@
 -- Every Gradebook scope of OneRoster 1.2's securitySchemes (OAuth2CC) is
--- grantable; the assessment.* scopes are not (no assessment write is served).
+-- grantable, and assessment.readonly; assessment.createput and .delete are not
+-- (no assessment write is served).
 alter table data.partner_clients drop constraint partner_clients_scopes_check;
 alter table data.partner_clients add constraint partner_clients_scopes_check check (scopes <@ array[
     'https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly',
@@ -10,4 +11,5 @@ alter table data.partner_clients add constraint partner_clients_scopes_check che
     'https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput',
     'https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createpost',
     'https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.delete',
+    'https://purl.imsglobal.org/spec/or/v1p2/scope/assessment.readonly',
     'urn:school-data-api:scope:roster.import']::text[]);
