@@ -144,6 +144,10 @@ async def test_a_set_is_all_or_nothing_and_names_the_bad_object(
     for body in (b"{}", b'{"lineItem": {}}', b"[]", b"not json"):
         shape = await api.post(f"{GB}/classes/{school.class_}/lineItems", content=body, headers=partner)
         assert (shape.status_code, minor(shape)) == (400, "invaliddata"), body
+    other_class = {**item(school, "oc", "Lab"), "class": ref("class", school.other_class, "rostering/v1p2/classes")}
+    named = await post(api, f"/classes/{school.class_}/lineItems", {"lineItems": [other_class]}, partner)
+    assert (named.status_code, minor(named)) == (400, "invaliddata"), "an object naming another class than the path's"
+    assert "Its class is" in named.json()["imsx_description"]
     mismatch = await post(api, f"/lineItems/{uuid.uuid4()}/results", {"results": []}, partner)
     assert (mismatch.status_code, minor(mismatch)) == (404, "unknownobject"), "no such line item"
 
