@@ -98,24 +98,30 @@ create or replace function auth.may_read_roster() returns boolean
 $$;
 
 -- The OneRoster 1.2 Gradebook scopes (issue 17). Reading gradebook rows:
--- any gradebook scope (a PUT reads the row it replaces); writing them:
--- gradebook.createput. Which scope each route needs is the gateway's check
--- (gateway/oneroster/gradebook.py); these keep the rows of a token without
--- any of them out of reach.
+-- any gradebook scope (a PUT or POST reads the rows it checks or replaces;
+-- gradebook-core.readonly is 1.2's narrower read scope, assessment.readonly
+-- its scope of assessment reads); writing them:
+-- gradebook.createput (PUT) or gradebook.createpost (POST). Which scope each
+-- route needs is the gateway's check (gateway/oneroster/gradebook.py); these
+-- keep the rows of a token without any of them out of reach.
 create or replace function auth.may_read_gradebook() returns boolean
     language sql stable
     set search_path to ''
     as $$
     select auth.has_scope('https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly',
+                          'https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook-core.readonly',
                           'https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput',
-                          'https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.delete')
+                          'https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createpost',
+                          'https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.delete',
+                          'https://purl.imsglobal.org/spec/or/v1p2/scope/assessment.readonly')
 $$;
 
 create or replace function auth.may_write_gradebook() returns boolean
     language sql stable
     set search_path to ''
     as $$
-    select auth.has_scope('https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput')
+    select auth.has_scope('https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput',
+                          'https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createpost')
 $$;
 
 -- Our own scope: changing the roster (the CSV import, or a write through the

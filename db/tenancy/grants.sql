@@ -482,5 +482,17 @@ revoke all on function oneroster.put_score_scale(text, jsonb) from public;
 grant execute on function oneroster.put_score_scale(text, jsonb) to partner_sync;
 revoke all on function oneroster.delete_object(text, text) from public;
 grant execute on function oneroster.delete_object(text, text) to partner_sync;
+revoke all on function oneroster.post_set(jsonb, text) from public;
+grant execute on function oneroster.post_set(jsonb, text) to partner_sync;
+revoke all on function oneroster.pinned_ref(jsonb, text, text) from public;
+grant execute on function oneroster.pinned_ref(jsonb, text, text) to partner_sync;
+revoke all on function oneroster.own_school(text) from public;
+grant execute on function oneroster.own_school(text) to partner_sync;
+revoke all on function oneroster.line_item_in(text, uuid, uuid) from public;
+grant execute on function oneroster.line_item_in(text, uuid, uuid) to partner_sync;
+revoke all on function oneroster.post_line_items(text, text, jsonb) from public;
+grant execute on function oneroster.post_line_items(text, text, jsonb) to partner_sync;
+revoke all on function oneroster.post_results(text, text, text, jsonb) from public;
+grant execute on function oneroster.post_results(text, text, text, jsonb) to partner_sync;
 
 -- PostgreSQL database dump complete

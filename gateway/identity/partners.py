@@ -37,10 +37,15 @@ SCOPES: Final = frozenset(
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly",
-        # OneRoster 1.2 Gradebook service scopes (db/roster/0019_gradebook_scopes_up.sql).
+        # Every Gradebook scope of OneRoster 1.2's securitySchemes (m0019, m0057:
+        # the CHECK on data.partner_clients.scopes lists the same).
         "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly",
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook-core.readonly",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput",
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createpost",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.delete",
+        # Reads of assessment line items and results (no assessment write is served).
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/assessment.readonly",
         IMPORT_SCOPE,
     }
 )
@@ -75,7 +80,9 @@ async def in_caller_transaction(
     request id), the way gateway/execute.py runs a statement."""
     request_id = request.scope["state"].get("request_id", "")
     # The role's lock timeout, work_mem and temp_file_limit (README "Limits"); this timeout.
-    limits = msgspec.structs.replace(request.app.state.gateway.settings.limits_for(caller.role), statement_timeout=timeout)
+    limits = msgspec.structs.replace(
+        request.app.state.gateway.settings.limits_for(caller.role), statement_timeout=timeout
+    )
     try:
         async with request.app.state.pool.acquire(timeout=5) as connection:
             async with connection.transaction():
@@ -124,7 +131,9 @@ async def create_client(request: Request[Any, Any, Any]) -> Response[bytes]:
     return _json(ClientSecret(client_id=row["client_id"], client_secret=secret, scopes=list(row["scopes"])), 201)
 
 
-@post("/partners/clients/{client_id:str}/rotate", operation_id="rotatePartnerSecret", tags=["partners"], status_code=200)
+@post(
+    "/partners/clients/{client_id:str}/rotate", operation_id="rotatePartnerSecret", tags=["partners"], status_code=200
+)
 async def rotate_client(request: Request[Any, Any, Any]) -> Response[bytes]:
     client_id: str = request.path_params["client_id"]
     caller, claims = await caller_of(request)
@@ -140,15 +149,15 @@ async def rotate_client(request: Request[Any, Any, Any]) -> Response[bytes]:
     return _json(ClientSecret(client_id=row["client_id"], client_secret=secret, scopes=list(row["scopes"])))
 
 
-@post("/partners/clients/{client_id:str}/revoke", operation_id="revokePartnerClient", tags=["partners"], status_code=200)
+@post(
+    "/partners/clients/{client_id:str}/revoke", operation_id="revokePartnerClient", tags=["partners"], status_code=200
+)
 async def revoke_client(request: Request[Any, Any, Any]) -> Response[bytes]:
     client_id: str = request.path_params["client_id"]
     caller, claims = await caller_of(request)
     _require_admin(caller)
     async with in_caller_transaction(request, caller, claims) as connection:
-        row = await connection.fetchrow(
-            "select client_id, revoked_at from roster.revoke_partner_client($1)", client_id
-        )
+        row = await connection.fetchrow("select client_id, revoked_at from roster.revoke_partner_client($1)", client_id)
     if row is None:
         raise ApiError(404, "SDA412", "no partner client with this client_id in your school")
     return _json(RevokedClient(client_id=row["client_id"], revoked_at=row["revoked_at"].isoformat()))

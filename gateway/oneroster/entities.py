@@ -37,7 +37,7 @@ class Entity(msgspec.Struct, frozen=True, kw_only=True):
     one: str  # envelope key of a single object
     fields: dict[str, Field]
     condition: str | None = None  # rows of the view this endpoint serves; `{a}` is the row alias
-    scope: Literal["core", "demographics", "gradebook"] = "core"
+    scope: Literal["core", "demographics", "gradebook", "assessment"] = "core"
     # Fields the 1.2 schema requires: always sent, also when `fields` names others.
     required: frozenset[str] = frozenset({"sourcedId", "status", "dateLastModified"})
     # Views of the collection's live rows by source table, (school_id, sid, id)

@@ -8,7 +8,12 @@ tobedeleted: 204) of line items, results, categories and score scales, by a
 partner client holding gradebook.createput / gradebook.delete; each is one
 call of a function of db/roster/gradebook.sql that runs as partner_sync, so
 row-level security keeps the partner to its school and the audit triggers
-record the change. Every error is an imsx_StatusInfo (errors.py).
+record the change. The binding's POSTs (postLineItemsForClass, ...ForSchool,
+postResultsForLineItem, postResultsForAcademicSessionForClass) create a set of
+objects under sourcedIds the service allocates and answer the pairs
+(`sourcedIdPairs`), by a partner holding gradebook.createpost; one call of
+db/roster/gradebook_post.sql, all or nothing. Every error is an
+imsx_StatusInfo (errors.py).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 import msgspec
-from litestar import Request, Response, Router, delete, get, put
+from litestar import Request, Response, Router, delete, get, post, put
 from litestar.enums import MediaType
 
 from gateway.errors import ApiError
@@ -30,7 +35,19 @@ PREFIX: Final = "/ims/oneroster/gradebook/v1p2"
 # GUIDRefs of gradebook objects point at both services (gradebook_entities.py).
 BASE_PATH: Final = "/ims/oneroster"
 CREATEPUT: Final = SCOPE + "gradebook.createput"
+CREATEPOST: Final = SCOPE + "gradebook.createpost"
 DELETE: Final = SCOPE + "gradebook.delete"
+# 1.2's securitySchemes: gradebook-core.readonly reads every object or one
+# object; the nested collections take gradebook.readonly.
+NESTED_READ: Final = frozenset({SCOPE + "gradebook.readonly"})
+# The binding's POSTs, by the path's (parent, child): the body's set key and the
+# call (the path's sourcedIds as $1.., the set last). Never from the request.
+POSTS: Final = {
+    ("classes", "lineItems"): ("lineItems", "oneroster.post_line_items($1, null, $2::jsonb)"),
+    ("schools", "lineItems"): ("lineItems", "oneroster.post_line_items(null, $1, $2::jsonb)"),
+    ("lineItems", "results"): ("results", "oneroster.post_results($1, null, null, $2::jsonb)"),
+    ("classes", "academicSessions", "results"): ("results", "oneroster.post_results(null, $1, $2, $3::jsonb)"),
+}
 # The writable collections: the body's wrapper key and the function that PUTs one.
 WRITABLE: Final = {
     "lineItems": ("lineItem", "oneroster.put_line_item"),
@@ -65,7 +82,8 @@ async def nested(request: Request[Any, Any, Any]) -> Response[bytes]:
     link = GRADEBOOK_NESTED.get((params["parent"], params["child"]))
     if link is None:
         raise unknown_object(f"No OneRoster collection '{params['parent']}/{{id}}/{params['child']}'")
-    return await _gb_read(request, params["child"], parent=Parent(nested=link, sourced_id=params["sourced_id"]))
+    parent = Parent(nested=link, sourced_id=params["sourced_id"])
+    return await _gb_read(request, params["child"], parent=parent, scopes=NESTED_READ)
 
 
 @get("/{parent:str}/{class_:str}/{middle:str}/{sourced_id:str}/{child:str}", operation_id="gradebookInClass", **_COMMON)
@@ -87,7 +105,7 @@ async def in_class(request: Request[Any, Any, Any]) -> Response[bytes]:
         )  # fmt: skip
     else:
         raise unknown_object("No such OneRoster collection")
-    return await _gb_read(request, "results", parent=parent)
+    return await _gb_read(request, "results", parent=parent, scopes=NESTED_READ)
 
 
 def _writer(caller: Caller, scope: str, what: str) -> None:
@@ -126,7 +144,9 @@ async def put_object(request: Request[Any, Any, Any]) -> Response[bytes]:
         obj = _body(await request.body(), writable[0], params["sourced_id"])
         # The function name comes from WRITABLE, never from the request.
         sql = f"select case when {writable[1]}($1, $2::jsonb) then 'created' else 'replaced' end, 1, null::int, null::text[]"
-        outcome = await run(request, caller, claims, sql, (params["sourced_id"], msgspec.json.encode(obj).decode()), read_only=False)
+        outcome = await run(
+            request, caller, claims, sql, (params["sourced_id"], msgspec.json.encode(obj).decode()), read_only=False
+        )
     except ApiError as error:
         raise from_api_error(error) from None
     return Response(content=b"", status_code=201 if outcome.body == "created" else 200, media_type=MediaType.JSON)
@@ -147,7 +167,54 @@ async def delete_object(request: Request[Any, Any, Any]) -> None:
         raise from_api_error(error) from None
 
 
+def _set_body(raw: bytes, key: str) -> list[Any]:
+    """The set a POST sends ({"lineItems": [...]} or {"results": [...]}); its
+    objects are checked by the database function, which names the bad one."""
+    try:
+        document = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        raise invalid_data("The body is not JSON") from None
+    objects = document.get(key) if isinstance(document, dict) else None
+    if not isinstance(objects, list) or set(document) != {key}:
+        raise invalid_data(f'The body must be {{"{key}": [...]}}')
+    return objects
+
+
+async def _post(request: Request[Any, Any, Any], shape: tuple[str, ...], ids: tuple[str, ...]) -> Response[bytes]:
+    """create<Type>s: the set created under allocated sourcedIds, the pairs answered (201)."""
+    try:
+        known = POSTS.get(shape)
+        if known is None:
+            raise unknown_object("No OneRoster Gradebook POST at this path")
+        caller, claims = await request.app.state.gateway.tokens.caller(request.headers.get("authorization"))
+        _writer(caller, CREATEPOST, f"creating {known[0]}")
+        objects = _set_body(await request.body(), known[0])
+        sql = f"select {known[1]}::text, 1, null::int, null::text[]"
+        outcome = await run(
+            request, caller, claims, sql, (*ids, msgspec.json.encode(objects).decode()), read_only=False
+        )
+    except ApiError as error:
+        raise from_api_error(error) from None
+    return Response(content=(outcome.body or "").encode(), status_code=201, media_type=MediaType.JSON)
+
+
+@post("/{parent:str}/{sourced_id:str}/{child:str}", operation_id="gradebookPost", status_code=201, **_COMMON)
+async def post_set(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """postLineItemsForClass, postLineItemsForSchool, postResultsForLineItem."""
+    p = request.path_params
+    return await _post(request, (p["parent"], p["child"]), (p["sourced_id"],))
+
+
+@post("/{parent:str}/{class_:str}/{middle:str}/{sourced_id:str}/{child:str}", operation_id="gradebookPostInClass",
+      status_code=201, **_COMMON)  # fmt: skip
+async def post_in_class(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """postResultsForAcademicSessionForClass: classes/{id}/academicSessions/{id}/results."""
+    p = request.path_params
+    return await _post(request, (p["parent"], p["middle"], p["child"]), (p["class_"], p["sourced_id"]))
+
+
 gradebook_router = Router(
-    path=PREFIX, route_handlers=[collection, single, nested, in_class, put_object, delete_object]
+    path=PREFIX,
+    route_handlers=[collection, single, nested, in_class, put_object, delete_object, post_set, post_in_class],
 )
 assert set(WRITABLE) <= set(ALL_ENTITIES)

@@ -43,6 +43,8 @@ SCOPES: Final = {
     "demographics": frozenset({SCOPE + "roster-demographics.readonly", SCOPE + "roster.readonly"}),
     # Gradebook reads (gradebook.py): gradebook.readonly, or 1.2's narrower gradebook-core.readonly.
     "gradebook": frozenset({SCOPE + "gradebook.readonly", SCOPE + "gradebook-core.readonly"}),
+    # assessmentLineItems and assessmentResults: 1.2 gives them a scope of their own.
+    "assessment": frozenset({SCOPE + "assessment.readonly"}),
 }
 # school_admin reads everything of its school; partners only what their scopes say.
 ROLES: Final = frozenset({"school_admin", "partner_sync"})
@@ -90,12 +92,13 @@ def granted_scopes(caller: Caller) -> set[str]:
     return set(scope.split() if isinstance(scope, str) else scope if isinstance(scope, list) else [])
 
 
-def check_access(caller: Caller, entity: Entity) -> None:
+def check_access(caller: Caller, entity: Entity, scopes: frozenset[str] | None = None) -> None:
+    """`scopes`: those the route takes, when narrower than the entity's (the gradebook's nested reads)."""
     if caller.role == "anon":
         raise unauthorised("A bearer token is required")
     if caller.role not in ROLES:
         raise forbidden("This role has no access to the OneRoster service")
-    if caller.role == "partner_sync" and not granted_scopes(caller) & SCOPES[entity.scope]:
+    if caller.role == "partner_sync" and not granted_scopes(caller) & (scopes or SCOPES[entity.scope]):
         raise forbidden(f"The token's scopes do not allow reading {entity.many}")
 
 
@@ -126,6 +129,7 @@ async def _read(
     parent: Parent | None = None,
     entities: Mapping[str, Entity] = ENTITIES,
     base_path: str = PREFIX,
+    scopes: frozenset[str] | None = None,
 ) -> Response[bytes]:
     """One OneRoster read; `entities` are the service's collections, `base_path`
     the base of its GUIDRef hrefs (the gradebook's point at both services)."""
@@ -135,7 +139,7 @@ async def _read(
             raise unknown_object(f"No OneRoster collection '{name}'")
         gateway = request.app.state.gateway
         caller, claims = await gateway.tokens.caller(request.headers.get("authorization"))
-        check_access(caller, entity)
+        check_access(caller, entity, scopes)
         query = {k: v for k, v in request.query_params.items()}
         read = read_request(name, query, sourced_id=sourced_id, parent=parent)
         # PUBLIC_URL, never the request's Host header (issue 13: a forged Host was reflected).

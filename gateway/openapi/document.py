@@ -9,7 +9,7 @@ from typing import Any, Final
 from gateway.dialect.models import build_models
 from gateway.dialect.schema.cache import SchemaCache
 from gateway.http.schema_loader import load_schema_cache
-from gateway.openapi import oneroster, partners
+from gateway.openapi import gradebook, oneroster, partners
 from gateway.openapi.grants import Connection, Grants, load_grants
 from gateway.openapi.paths import (
     HEADERS,
@@ -35,6 +35,7 @@ def build_document(cache: SchemaCache, grants: Grants) -> dict[str, Any]:
         if roles := grants.functions.get(name):
             paths[f"/rpc/{name}"] = rpc_path(overloads[0], overloads, roles, cache, titles)
     paths.update(oneroster.oneroster_paths())
+    paths.update(gradebook.gradebook_paths())
     return {
         "openapi": "3.1.0",
         "info": {
@@ -43,8 +44,8 @@ def build_document(cache: SchemaCache, grants: Grants) -> dict[str, Any]:
             "description": "The data of a school, in the PostgREST dialect. Log in at /auth/login, then send "
             "`Authorization: Bearer <token>`; the database's row-level security limits every answer to the "
             "caller's school and role. Partner systems get a token at /oauth/token (client credentials), import "
-            "OneRoster 1.2 CSV zips at /ims/oneroster/import and read the roster at "
-            "/ims/oneroster/rostering/v1p2/.",
+            "OneRoster 1.2 CSV zips at /ims/oneroster/import, read the roster at "
+            "/ims/oneroster/rostering/v1p2/ and read and write grades at /ims/oneroster/gradebook/v1p2/.",
         },
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}],
@@ -52,7 +53,10 @@ def build_document(cache: SchemaCache, grants: Grants) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": _merged(
-                _component_schemas(cache, models, grants), partners.component_schemas(), oneroster.component_schemas()
+                _component_schemas(cache, models, grants),
+                partners.component_schemas(),
+                oneroster.component_schemas(),
+                gradebook.component_schemas(),
             ),
             "parameters": _merged(
                 PARAMETERS, profile_parameters(cache.schema), _row_filters(cache, documented), oneroster.PARAMETERS
@@ -77,6 +81,11 @@ TAGS: Final = [
         "name": "oneroster",
         "description": "OneRoster 1.2 Rostering REST reads (IMS Global), in its envelope "
         "and with imsx_StatusInfo errors.",
+    },
+    {
+        "name": "oneroster-gradebook",
+        "description": "OneRoster 1.2 Gradebook REST (IMS Global): line items, results, categories and score scales "
+        "read, PUT, POSTed and deleted, in its envelope and with imsx_StatusInfo errors.",
     },
     {"name": "rpc", "description": "The API's functions."},
 ]

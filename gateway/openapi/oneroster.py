@@ -31,6 +31,7 @@ _KINDS: Final[dict[str, dict[str, Any]]] = {
     "timestamp": {"type": "string", "format": "date-time"},
     "date": {"type": "string", "format": "date"},
     "boolean": {"type": "string", "enum": ["true", "false"]},
+    "number": {"type": "number"},
 }
 IMSX_STATUS_INFO: Final = {
     "type": "object",
@@ -150,7 +151,17 @@ def _path_param(name: str, about: str) -> dict[str, Any]:
             "description": about}  # fmt: skip
 
 
-def _read(op_id: str, summary: str, entity: Entity, params: list[dict[str, Any]], *, many: bool) -> dict[str, Any]:
+def _read(
+    op_id: str,
+    summary: str,
+    entity: Entity,
+    params: list[dict[str, Any]],
+    *,
+    many: bool,
+    security: list[dict[str, list[str]]] | None = None,
+    tag: str = TAG,
+) -> dict[str, Any]:
+    """A GET; `security` when the route takes other scopes than its entity's (the gradebook's nested reads)."""
     query = ["oneRosterLimit", "oneRosterOffset", "oneRosterSort", "oneRosterOrderBy", "oneRosterFilter"]
     names = [*query, "oneRosterFields"] if many else ["oneRosterFields"]
     ok: dict[str, Any] = {
@@ -163,11 +174,11 @@ def _read(op_id: str, summary: str, entity: Entity, params: list[dict[str, Any]]
             "Link": {"schema": {"type": "string"}, "description": "RFC 8288 links: first, prev, next, last."},
         }
     return {"get": {
-        "operationId": op_id, "tags": [TAG], "summary": summary,
+        "operationId": op_id, "tags": [tag], "summary": summary,
         "description": "Granted to: school_admin (every scope), partner_sync with the scopes below. "
                        "Which rows: the caller's school only (row-level security).",
         "x-roles": ["partner_sync", "school_admin"],
-        "security": _security(entity),
+        "security": security or _security(entity),
         "parameters": [*params, *({"$ref": f"#/components/parameters/{n}"} for n in names)],
         "responses": {"200": ok, **_errors()},
     }}  # fmt: skip

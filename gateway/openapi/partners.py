@@ -31,12 +31,16 @@ _SCOPE_ABOUT: Final = {
     "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly": "Every OneRoster rostering read.",
     "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly":
         "OneRoster demographics (with a core scope: the database shows a partner no student without one).",
-    "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly":
-        "OneRoster 1.2 Gradebook reads. Grantable; no gradebook route is served yet (issue 17).",
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly": "Every OneRoster 1.2 Gradebook read.",
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook-core.readonly":
+        "OneRoster 1.2 Gradebook reads of every object or one object (no nested collection).",
     "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput":
-        "OneRoster 1.2 Gradebook writes (PUT). Grantable; no gradebook route is served yet (issue 17).",
-    "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.delete":
-        "OneRoster 1.2 Gradebook deletes. Grantable; no gradebook route is served yet (issue 17).",
+        "OneRoster 1.2 Gradebook writes by PUT (the partner names the sourcedId).",
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createpost":
+        "OneRoster 1.2 Gradebook writes by POST (the service allocates the sourcedIds).",
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.delete": "OneRoster 1.2 Gradebook deletes.",
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/assessment.readonly":
+        "OneRoster 1.2 Gradebook reads of assessment line items and assessment results.",
     IMPORT_SCOPE: "Import OneRoster 1.2 CSV zips into the client's school (POST /ims/oneroster/import).",
 }  # fmt: skip
 OAUTH_NO_STORE: Final = {

@@ -84,9 +84,43 @@ def schema_for(path: str, status: int) -> str | None:
     return f"{known[2]}SetDType" if known else None
 
 
+# The Gradebook binding's POSTs ("createbp"): the path's (parent, child) -> the
+# requestBody's schema; each answers 201 with a GUIDPairSetDType.
+_GRADEBOOK_POSTS: Final = {
+    ("classes", "lineItems"): "LineItemSetDType",
+    ("schools", "lineItems"): "LineItemSetDType",
+    ("lineItems", "results"): "ResultSetDType",
+    ("classes", "results"): "ResultSetDType",  # classes/{id}/academicSessions/{id}/results
+}
+
+
+def request_schema(path: str, method: str) -> str | None:
+    """The official schema of a gradebook write's request body (PUT: Single<Type>DType)."""
+    if not path.startswith(GRADEBOOK + "/"):
+        return None
+    parts = path[len(GRADEBOOK) + 1 :].split("/")
+    if method == "PUT" and len(parts) == 2 and parts[0] in _GRADEBOOK_ITEM:
+        return _GRADEBOOK_ITEM[parts[0]][0]
+    if method == "POST" and len(parts) in (3, 5):
+        return _GRADEBOOK_POSTS.get((parts[0], parts[-1]))
+    return None
+
+
+def request_violations(path: str, method: str, body: Any) -> list[str]:
+    """What the official schema finds wrong with a request body a test sends."""
+    name = request_schema(path, method)
+    assert name is not None, f"{method} {path} has no request body in the Gradebook binding"
+    return [
+        f"{name} at /{'/'.join(str(p) for p in error.absolute_path)}: {error.message}"
+        for error in _validator(name, GRADEBOOK).iter_errors(body)
+    ]
+
+
 def _gradebook_schema(path: str, status: int) -> str | None:
     if status >= 300:
         return "imsx_StatusInfoDType"
+    if status == 201:  # a POST's pairs (check_response: a PUT's 201 has no body)
+        return "GUIDPairSetDType"
     if status != 200:  # PUT's 201 and DELETE's 204 carry no body
         return None
     parts = path[len(GRADEBOOK) + 1 :].split("/")
@@ -113,8 +147,10 @@ async def check_response(response: httpx.Response) -> None:
     path = response.request.url.path
     if schema_for(path, response.status_code) is None or response.request.method == "HEAD":
         return
-    # A write's success has no body in the binding (PUT 201, DELETE 204); its errors are checked.
-    if response.request.method in ("PUT", "DELETE", "POST") and response.status_code < 300:
+    # A write's success has no body in the binding (PUT 201, DELETE 204) but a
+    # gradebook POST's (its sourcedIdPairs); their errors are checked.
+    pairs = response.request.method == "POST" and path.startswith(GRADEBOOK + "/") and response.status_code == 201
+    if response.request.method in ("PUT", "DELETE", "POST") and response.status_code < 300 and not pairs:
         return
     await response.aread()
     try:

@@ -148,11 +148,14 @@ async def test_assessments_are_assessment_line_items(
         "insert into data.grades (school_id, assessment_id, student_id, score, recorded_by_user_id) values ($1, $2, $3, 64, $4)",
         school.id, exam, school.student, school.teacher_user,
     )  # fmt: skip
-    response = await api.get(f"{GB}/assessmentLineItems", headers=partner)
+    refused = await api.get(f"{GB}/assessmentLineItems", headers=partner)
+    assert (refused.status_code, minor(refused)) == (403, "forbidden"), "1.2: assessment reads take assessment.readonly"
+    assessments = await bearer(api, school, ROSTER, SCOPE + "assessment.readonly")
+    response = await api.get(f"{GB}/assessmentLineItems", headers=assessments)
     items = response.json().get("assessmentLineItems", response.text)
     assert isinstance(items, list), items
     assert [(i["title"], i["resultValueMax"]) for i in items] == [("Mock exam", 80)]
-    results = (await api.get(f"{GB}/assessmentResults", headers=partner)).json()["assessmentResults"]
+    results = (await api.get(f"{GB}/assessmentResults", headers=assessments)).json()["assessmentResults"]
     assert [(r["score"], r["scoreStatus"]) for r in results] == [(64, "fully graded")]
 
 
@@ -219,3 +222,20 @@ async def test_every_gradebook_write_is_audited(
         ("assignments", "CREATE", "partner_sync"), ("grades", "CREATE", "partner_sync"),
         ("grades", "SOFT_DELETE", "partner_sync"),
     ]  # fmt: skip
+
+
+async def test_gradebook_core_reads_every_object_or_one_but_no_nested_collection(
+    api: AsyncTestClient[Litestar], school: School, partner: dict[str, str]
+) -> None:
+    """1.2's securitySchemes: gradebook-core.readonly is on getAll<Type> and
+    get<Type> only; the nested collections take gradebook.readonly."""
+    assert (await api.put(f"{GB}/lineItems/core-1", json=line_item(school), headers=partner)).status_code == 201
+    core = await bearer(api, school, ROSTER, SCOPE + "gradebook-core.readonly")
+    listed = await api.get(f"{GB}/lineItems", headers=core)
+    assert [i["sourcedId"] for i in listed.json()["lineItems"]] == ["core-1"], "the database shows it the rows"
+    assert (await api.get(f"{GB}/lineItems/core-1", headers=core)).status_code == 200
+    for path in (f"{GB}/classes/{school.class_}/lineItems", f"{GB}/lineItems/core-1/results",
+                 f"{GB}/classes/{school.class_}/students/{school.student}/results"):  # fmt: skip
+        nested = await api.get(path, headers=core)
+        assert (nested.status_code, minor(nested)) == (403, "forbidden"), path
+    assert (await api.get(f"{GB}/classes/{school.class_}/lineItems", headers=partner)).status_code == 200

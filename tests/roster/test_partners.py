@@ -151,12 +151,47 @@ async def test_a_token_request_gets_the_granted_subset_of_the_scopes_it_asks_for
     assert set(claims["scope"].split()) == {CORE, gradebook}, "the token carries exactly the granted scopes"
 
 
+ASSESSMENT_READ = "https://purl.imsglobal.org/spec/or/v1p2/scope/assessment.readonly"
+GRADEBOOK_SCOPES = [
+    f"https://purl.imsglobal.org/spec/or/v1p2/scope/{s}"
+    for s in ("gradebook.readonly", "gradebook-core.readonly", "gradebook.createput", "gradebook.createpost",
+              "gradebook.delete")
+]  # fmt: skip
+
+
 async def test_an_admin_can_grant_every_gradebook_scope(
     api: AsyncTestClient[Litestar], schools: tuple[School, School]
 ) -> None:
-    scopes = [f"https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.{s}" for s in ("readonly", "createput", "delete")]
-    client = await new_client(api, schools[0], scopes)
-    assert set(client["scopes"]) == set(scopes)
+    """Every Gradebook scope of OneRoster 1.2's securitySchemes (OAuth2CC), m0057."""
+    client = await new_client(api, schools[0], [*GRADEBOOK_SCOPES, ASSESSMENT_READ])
+    assert set(client["scopes"]) == {*GRADEBOOK_SCOPES, ASSESSMENT_READ}
+    listed = await api.get(f"/partner_clients?select=scopes&client_id=eq.{client['client_id']}",
+                           headers=as_role("school_admin", schools[0]))
+    assert set(listed.json()[0]["scopes"]) == {*GRADEBOOK_SCOPES, ASSESSMENT_READ}, "stored as granted"
+    token = await get_token(api, client)
+    assert set(token.json()["scope"].split()) == {*GRADEBOOK_SCOPES, ASSESSMENT_READ}, "all in a token asking none"
+    assessment = "https://purl.imsglobal.org/spec/or/v1p2/scope/assessment.createput"
+    refused = await api.post("/partners/clients", json={"name": "x", "scopes": [assessment]},
+                             headers=as_role("school_admin", schools[0]))  # fmt: skip
+    assert refused.status_code == 400 and refused.json()["code"] == "SDA411", "no assessment write is served"
+
+
+async def test_a_gradebook_token_request_gets_the_granted_subset(
+    api: AsyncTestClient[Litestar], schools: tuple[School, School]
+) -> None:
+    """RFC 6749 section 3.3 with Gradebook scopes: a client granted
+    gradebook-core.readonly and createpost, asking for every gradebook scope
+    (and roster.readonly), gets those two and `scope` names them."""
+    core, createpost = GRADEBOOK_SCOPES[1], GRADEBOOK_SCOPES[3]
+    client = await new_client(api, schools[0], [core, createpost])
+    roster = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly"
+    response = await get_token(api, client, scope=" ".join([roster, *GRADEBOOK_SCOPES]))
+    assert response.status_code == 200, response.text
+    assert response.json()["scope"] == " ".join(sorted([core, createpost]))
+    claims = jwt.decode(response.json()["access_token"], SECRET, algorithms=["HS256"], audience=None)
+    assert claims["scope"] == " ".join(sorted([core, createpost])), "the token carries exactly those"
+    none = await get_token(api, client, scope=GRADEBOOK_SCOPES[0])
+    assert none.status_code == 400 and none.json()["error"] == "invalid_scope", "none of the client's: an error"
 
 
 async def test_rotation_replaces_the_secret(api: AsyncTestClient[Litestar], schools: tuple[School, School]) -> None:
