@@ -11,7 +11,8 @@ the results.
 - on demand (`pytest -m conformance tests/conformance/differential -s`): the
   whole corpus; prints identical/total and the differences, writes them to
   tests/artifacts/differential_report.json, and with DIFF_UPDATE_IDENTICAL=1
-  rewrites identical.txt.
+  rewrites identical.txt; DIFF_ONLY=<text> runs only the requests whose name
+  holds that text (to iterate on a few; identical.txt is then left alone).
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ async def test_deliberate_differences_stay_as_documented(
 async def test_differential_report(
     api: AsyncTestClient[Litestar], reference: httpx.AsyncClient, schools: tuple[School, School]
 ) -> None:
-    requests = corpus()
+    only = os.environ.get("DIFF_ONLY")
+    requests = [request for request in corpus() if not only or only in request.name]
     results = await run(requests, schools[0], api, reference)
     differ = {
         name: {"gateway": ours, "postgrest": theirs} for name, (ours, theirs) in results.items() if ours != theirs
@@ -130,7 +132,7 @@ async def test_differential_report(
     print(f"differing in: {dict(kinds)}")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "differential_report.json").write_text(json.dumps(differ, indent=1, default=str))
-    if os.environ.get("DIFF_UPDATE_IDENTICAL"):
+    if os.environ.get("DIFF_UPDATE_IDENTICAL") and not only:
         header = (
             "# Corpus requests answered identically by the gateway and PostgREST 12.0.2 (test_differential_report).\n"
         )
