@@ -380,3 +380,27 @@ def test_a_missing_or_malformed_body_is_pgrst102_in_postgrests_words() -> None:
 def test_filter_errors_in_postgrests_words(query: str, message: str, details: str) -> None:
     error = parse_error(query)
     assert (error.code, error.message, error.details) == ("PGRST100", message, details)
+
+
+@pytest.mark.parametrize(
+    ("query", "range_", "expected"),
+    [  # PostgREST's getRanges: the Range header intersected with limit/offset
+        ("limit=5", "2-9", (3, 2)),
+        ("offset=5", "0-9", (5, 5)),
+        ("limit=3&offset=1", "2-", (2, 2)),
+        ("limit=0", "2-9", (0, 0)),
+        ("offset=3", "", (None, 3)),
+    ],
+)
+def test_range_header_is_intersected_with_limit_and_offset(
+    query: str, range_: str, expected: tuple[int | None, int]
+) -> None:
+    request = parse_request("GET", "t", rpc=False, query=query, headers={"range": range_}, body=None)
+    assert (request.limit, request.offset) == expected
+
+
+def test_a_range_outside_limit_and_offset_is_416_as_postgrest() -> None:
+    with pytest.raises(ApiError) as raised:
+        parse_request("GET", "t", rpc=False, query="limit=1", headers={"range": "1-5"}, body=None)
+    error = raised.value
+    assert (error.status, error.code, error.details) == (416, "PGRST103", "Limit should be greater than or equal to zero.")

@@ -41,6 +41,7 @@ from gateway.dialect.parse.headers import (  # noqa: F401  (re-exported for plan
     preferences,
     range_items,
     single,
+    within_range,
 )
 from gateway.dialect.parse.select import (  # noqa: F401  (re-exported for the tests)
     CASTS,
@@ -113,9 +114,11 @@ def parse_request(
         single=False if csv else single(headers.get("accept", "")),
         csv=csv,
     )
-    limit, offset = range_items(headers.get("range"), headers.get("range-unit"))
+    header_range = range_items(headers.get("range"), headers.get("range-unit"))
+    limit: int | None = None
+    offset: int | None = None
     if rpc:  # Range is read on GET only (RFC 9110; PostgREST's getRanges): a POST call pages by limit/offset
-        return _rpc_request(base, pairs, body if method == "POST" else None, (limit, offset) if verb == "GET" else None)
+        return _rpc_request(base, pairs, body if method == "POST" else None, header_range if verb == "GET" else None)
     select: tuple[SelectItem | Embed, ...] | None = None
     order: tuple[OrderTerm, ...] = ()
     embedded = EmbedParams()
@@ -147,6 +150,7 @@ def parse_request(
             embedded.add(key, value, filters)
         else:
             filters.add(key, value)
+    limit, offset = within_range(header_range, limit, offset)
     if action in ("create", "update") and not body:
         raise invalid_body("Empty or invalid json")  # PostgREST's words, no details
     csv_body = action == "create" and verb == "POST" and wants_csv(headers.get("content-type", ""))
@@ -241,7 +245,8 @@ def _rpc_result(
     of PostgREST's QueryParams.parse (`pOpExpr pSingleVal <|> pure (NoOpExpr v)`)."""
     select: tuple[SelectItem | Embed, ...] | None = None
     order: tuple[OrderTerm, ...] = ()
-    limit, offset = ranged
+    limit: int | None = None
+    offset: int | None = None
     filters = FilterParser()
     rest: list[tuple[str, str]] = []
     for key, value in pairs:
@@ -263,6 +268,7 @@ def _rpc_result(
             filters.add(key, value)
         elif key in RESERVED or not filters.try_add(key, value):
             rest.append((key, value))
+    limit, offset = within_range(ranged, limit, offset)
     shaped = msgspec.structs.replace(
         base, select=select, order=order, where=tuple(filters.conditions), values=tuple(filters.values),
         limit=limit, offset=offset,
