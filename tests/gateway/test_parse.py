@@ -375,6 +375,8 @@ def test_a_missing_or_malformed_body_is_pgrst102_in_postgrests_words() -> None:
          'unexpected "x" expecting operator (eq, gt, ...)'),
         ("or=()", '"failed to parse logic tree (())" (line 1, column 4)',
          'unexpected ")" expecting field name (* or [a..z0..9_$]), negation operator (not) or logic operator (and, or)'),
+        ("order=id.asc.nullslasttt", '"failed to parse order (id.asc.nullslasttt)" (line 1, column 17)',
+         "unexpected 't' expecting \",\" or end of input"),
     ],
 )  # fmt: skip
 def test_filter_errors_in_postgrests_words(query: str, message: str, details: str) -> None:
@@ -404,3 +406,12 @@ def test_a_range_outside_limit_and_offset_is_416_as_postgrest() -> None:
         parse_request("GET", "t", rpc=False, query="limit=1", headers={"range": "1-5"}, body=None)
     error = raised.value
     assert (error.status, error.code, error.details) == (416, "PGRST103", "Limit should be greater than or equal to zero.")
+
+
+def test_empty_columns_are_refused_in_postgrests_words() -> None:
+    with pytest.raises(ApiError) as raised:
+        parse_request("POST", "students", rpc=False, query="columns=", headers={}, body=b"{}")
+    assert (raised.value.message, raised.value.details) == (
+        '"failed to parse columns parameter ()" (line 1, column 1)',
+        "unexpected end of input expecting field name (* or [a..z0..9_$])",
+    )

@@ -278,9 +278,13 @@ def _rpc_result(
 
 def _names(key: str, text: str) -> tuple[str, ...]:
     """`a,b` or `"a","b"` (postgrest-js quotes them); repeated names once."""
-    names = tuple(dict.fromkeys(n.strip().removeprefix('"').removesuffix('"') for n in text.split(",")))
-    if not all(names):
-        raise bad_query(f'"failed to parse {key} parameter ({text})"', "expecting column names separated by commas")
+    parts = text.split(",")
+    names = tuple(dict.fromkeys(n.strip().removeprefix('"').removesuffix('"') for n in parts))
+    if not all(names):  # where PostgREST's pColumns stops, in its words
+        at = next(len(",".join(parts[:i])) + (i > 0) for i, n in enumerate(parts) if not n.strip().strip('"'))
+        found = f'"{text[at]}"' if at < len(text) else "end of input"
+        raise bad_query(f'"failed to parse {key} parameter ({text})" (line 1, column {at + 1})',
+                        f"unexpected {found} expecting field name (* or [a..z0..9_$])")  # fmt: skip
     return names
 
 
