@@ -353,7 +353,8 @@ def test_put_takes_no_limit_nor_offset_pgrst114() -> None:
         with pytest.raises(ApiError) as caught:
             parse_request("PUT", "x", rpc=False, query="id=eq.1&" + query, headers={}, body=b"{}")
         assert (caught.value.code, caught.value.message) == (
-            "PGRST114", "limit/offset querystring parameters are not allowed for PUT"
+            "PGRST114",
+            "limit/offset querystring parameters are not allowed for PUT",
         )
 
 
@@ -405,7 +406,11 @@ def test_a_range_outside_limit_and_offset_is_416_as_postgrest() -> None:
     with pytest.raises(ApiError) as raised:
         parse_request("GET", "t", rpc=False, query="limit=1", headers={"range": "1-5"}, body=None)
     error = raised.value
-    assert (error.status, error.code, error.details) == (416, "PGRST103", "Limit should be greater than or equal to zero.")
+    assert (error.status, error.code, error.details) == (
+        416,
+        "PGRST103",
+        "Limit should be greater than or equal to zero.",
+    )
 
 
 def test_empty_columns_are_refused_in_postgrests_words() -> None:

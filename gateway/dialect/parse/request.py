@@ -291,5 +291,3 @@ def _names(key: str, text: str) -> tuple[str, ...]:
         raise bad_query(f'"failed to parse {key} parameter ({text})" (line 1, column {at + 1})',
                         f"unexpected {found} expecting field name (* or [a..z0..9_$])")  # fmt: skip
     return names
-
-
