@@ -41,14 +41,15 @@ def _quoted(value: str) -> str:
 
 
 def csv_body(source: str, row: str | None = None) -> str:
-    """An aggregate over the rows of `source` (a FROM alias): the CSV text, '' for no rows.
+    """An aggregate over the rows of `source` (a FROM alias): the CSV text, a line break for no rows.
     `row`: each row's JSON when the rows carry it already (a keyset page's
     `pgrst_row`, render/keyset.py), not the source's own columns."""
     first = f"(array_agg({row}))[1]" if row else f"row_to_json((array_agg({source}))[1])"
     header = f"(select string_agg({_quoted('pgrst_k.key')}, ',') from json_each_text({first}) pgrst_k)"
     each = row or f"row_to_json({source})"
     line = f"(select string_agg({_quoted('pgrst_v.value')}, ',') from json_each_text({each}) pgrst_v)"
-    return f"coalesce({header} || chr(10) || string_agg({line}, chr(10)), '')"
+    # No rows: an empty header line, as PostgREST's (its header and body are both '').
+    return f"coalesce({header} || chr(10) || string_agg({line}, chr(10)), chr(10))"
 
 
 def csv_to_json(body: bytes) -> tuple[tuple[str, ...], bytes]:

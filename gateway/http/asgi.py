@@ -14,7 +14,7 @@ over /{resource}), CORS (its middleware answers preflights before routing),
 the exception handlers (an ApiError raised here becomes the same JSON error)
 and every other route are unchanged. What Litestar's HTTP route did for these
 paths is kept: methods other than the route's are 405 PGRST117, OPTIONS
-without CORS is 204 with `Allow`, a body over the app's
+without CORS is 200 with `Allow` (PostgREST's status; Litestar's was 204), a body over the app's
 `request_max_body_size` is 413, and `Content-Type: application/json` /
 `Content-Length` are added as its response did.
 """
@@ -110,8 +110,9 @@ async def _serve(scope: Scope, receive: Receive, send: Send, *, rpc: bool) -> No
             raise ApiError(405, "PGRST101", f"Cannot use the {method} method on RPC")
         raise ApiError(405, "PGRST117", f"Unsupported HTTP method: {method}")
     if method == "OPTIONS":  # without Origin: CORS preflights are answered before routing
+        # 200 and no body, as PostgREST's respondInfo (Response.hs), which clients probe.
         allow = ", ".join(allowed).encode()
-        await send({"type": "http.response.start", "status": 204, "headers": [(b"allow", allow)]})
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"allow", allow)]})
         await send({"type": "http.response.body", "body": b""})
         return
     gateway: Gateway = scope["app"].state.gateway  # type: ignore[index]

@@ -57,12 +57,14 @@ def _range_status(request: ApiRequest, outcome: Outcome, *, single: bool) -> int
     (a counted total), else 200 (PostgREST's RangeQuery.rangeStatusHeader)."""
     total = outcome.total
     if total is not None and request.offset > total:
+        headers = {"Content-Range": f"*/{total}"}
+        _applied(request, headers)  # PostgREST names the honoured count on its 416 too
         raise ApiError(
             416,
             "PGRST103",
             "Requested range not satisfiable",
             details=f"An offset of {request.offset} was requested, but there are only {total} rows.",
-            headers={"Content-Range": f"*/{total}"},
+            headers=headers,
         )
     return 206 if total is not None and outcome.page_total < total and not single else 200
 

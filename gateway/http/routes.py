@@ -128,7 +128,7 @@ class Gateway:
             self.settings.exposed_schemas,
         )
         api = parse_request(
-            method,
+            request.method,  # HEAD reads Range its own way (parse/request.py)
             target,
             rpc=rpc,
             query=request.scope["query_string"].decode("utf-8", "replace"),

@@ -224,18 +224,18 @@ def test_unavailable_media_type_is_406() -> None:
 @pytest.mark.parametrize(
     ("query", "pointing_at"),
     [
-        ("age=foo.5", "column 5"),
-        ("age=eq5", "column 5"),
-        ("age=not.foo.5", "column 9"),
+        ("age=foo.5", "column 1"),
+        ("age=eq5", "column 1"),
+        ("age=not.foo.5", "column 5"),
         ("id=in.(a,b", "end of input"),
-        ("id=in.a,b", "column 7"),
-        ("id=in.(a)x", "column 10"),
-        ("active=is.maybe", "column 11"),
-        ("or=(a.eq.1,b.foo.2)", "column 14"),
+        ("id=in.a,b", "column 4"),
+        ("id=in.(a)x", "column 7"),
+        ("active=is.maybe", "column 4"),
+        ("or=(a.eq.1,b.foo.2)", "line 1, column 13"),
         ("or=(a.eq.1", "end of input"),
-        ("or=a.eq.1", "column 4"),
+        ("or=a.eq.1", "column 3"),
         ('or=(a.eq."1)', "closing"),
-        ("or=(not.a.eq.1)", "column 10"),
+        ("or=(not.a.eq.1)", "column 9"),
         ("order=a.sideways", "sideways"),
         ("order=.asc", "missing column"),
         ("order=class(name", "relation(column)"),
@@ -248,6 +248,8 @@ def test_unavailable_media_type_is_406() -> None:
     ],
 )
 def test_bad_syntax_is_pgrst100_pointing_at_the_bad_part(query: str, pointing_at: str) -> None:
+    """Filters and logic trees count columns as PostgREST does: in the value
+    (after the key's operator, for a tree), where its message quotes it."""
     error = parse_error(query)
     assert (error.status, error.code) == (400, "PGRST100")
     assert pointing_at in f"{error.message} {error.details}"
@@ -351,7 +353,8 @@ def test_put_takes_no_limit_nor_offset_pgrst114() -> None:
         with pytest.raises(ApiError) as caught:
             parse_request("PUT", "x", rpc=False, query="id=eq.1&" + query, headers={}, body=b"{}")
         assert (caught.value.code, caught.value.message) == (
-            "PGRST114", "limit/offset querystring parameters are not allowed for PUT"
+            "PGRST114",
+            "limit/offset querystring parameters are not allowed for PUT",
         )
 
 
@@ -362,3 +365,58 @@ def test_a_missing_or_malformed_body_is_pgrst102_in_postgrests_words() -> None:
         parse_request("PATCH", "x", rpc=False, query="id=eq.1", headers={}, body=b"")
     for error in (malformed.value, missing.value):
         assert (error.code, error.message, error.details) == ("PGRST102", "Empty or invalid json", None)
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "details"),
+    [  # PostgREST 12.0.2's answers (QueryParams.hs doctests; QuerySpec, AndOrParamsSpec)
+        ("id=0", '"failed to parse filter (0)" (line 1, column 1)',
+         'unexpected "0" expecting "not" or operator (eq, gt, ...)'),
+        ("id=not.xx.1", '"failed to parse filter (not.xx.1)" (line 1, column 5)',
+         'unexpected "x" expecting operator (eq, gt, ...)'),
+        ("or=()", '"failed to parse logic tree (())" (line 1, column 4)',
+         'unexpected ")" expecting field name (* or [a..z0..9_$]), negation operator (not) or logic operator (and, or)'),
+        ("order=id.asc.nullslasttt", '"failed to parse order (id.asc.nullslasttt)" (line 1, column 17)',
+         "unexpected 't' expecting \",\" or end of input"),
+    ],
+)  # fmt: skip
+def test_filter_errors_in_postgrests_words(query: str, message: str, details: str) -> None:
+    error = parse_error(query)
+    assert (error.code, error.message, error.details) == ("PGRST100", message, details)
+
+
+@pytest.mark.parametrize(
+    ("query", "range_", "expected"),
+    [  # PostgREST's getRanges: the Range header intersected with limit/offset
+        ("limit=5", "2-9", (3, 2)),
+        ("offset=5", "0-9", (5, 5)),
+        ("limit=3&offset=1", "2-", (2, 2)),
+        ("limit=0", "2-9", (0, 0)),
+        ("offset=3", "", (None, 3)),
+    ],
+)
+def test_range_header_is_intersected_with_limit_and_offset(
+    query: str, range_: str, expected: tuple[int | None, int]
+) -> None:
+    request = parse_request("GET", "t", rpc=False, query=query, headers={"range": range_}, body=None)
+    assert (request.limit, request.offset) == expected
+
+
+def test_a_range_outside_limit_and_offset_is_416_as_postgrest() -> None:
+    with pytest.raises(ApiError) as raised:
+        parse_request("GET", "t", rpc=False, query="limit=1", headers={"range": "1-5"}, body=None)
+    error = raised.value
+    assert (error.status, error.code, error.details) == (
+        416,
+        "PGRST103",
+        "Limit should be greater than or equal to zero.",
+    )
+
+
+def test_empty_columns_are_refused_in_postgrests_words() -> None:
+    with pytest.raises(ApiError) as raised:
+        parse_request("POST", "students", rpc=False, query="columns=", headers={}, body=b"{}")
+    assert (raised.value.message, raised.value.details) == (
+        '"failed to parse columns parameter ()" (line 1, column 1)',
+        "unexpected end of input expecting field name (* or [a..z0..9_$])",
+    )

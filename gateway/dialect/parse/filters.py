@@ -22,6 +22,9 @@ __all__ = [
 IsValue = Literal["null", "not_null", "true", "false", "unknown"]
 IS_VALUES: frozenset[str] = frozenset(get_args(IsValue))
 MAX_LOGIC_DEPTH = 16
+# PostgREST's names for what its parsers expect (QueryParams.hs `<?>` labels).
+_OPERATOR = "operator (eq, gt, ...)"
+_LOGIC_ITEM = "field name (* or [a..z0..9_$]), negation operator (not) or logic operator (and, or)"
 
 
 class Filter(msgspec.Struct, frozen=True, kw_only=True):
@@ -62,7 +65,8 @@ class FilterParser:
         self.values: list[str | tuple[str, ...]] = []
 
     def add(self, column: str, text: str) -> None:
-        cursor = _Cursor(text, f"failed to parse filter ({column}={text})", len(column) + 1)
+        # PostgREST's words: the value alone in the message, columns counted in it.
+        cursor = _Cursor(text, f"failed to parse filter ({text})", 0)
         self.conditions.append(self._expression(cursor, column, nested=False))
         cursor.end()
 
@@ -78,8 +82,10 @@ class FilterParser:
         return True
 
     def logic(self, key: str, text: str) -> None:
-        cursor = _Cursor(text, f"failed to parse logic tree ({key}={text})", len(key) + 1)
+        # PostgREST parses `or(...)` (the key's operator before the value) and
+        # names only the value: columns count from the operator.
         negated, _, conjunction = key.rpartition(".")
+        cursor = _Cursor(text, f"failed to parse logic tree ({text})", len(key))
         self.conditions.append(self._tree(cursor, conjunction, negated == "not"))  # type: ignore[arg-type]
         cursor.end()
 
@@ -100,6 +106,8 @@ class FilterParser:
         cursor.skip_spaces()
         negated = cursor.take("not.")
         name = cursor.name()
+        if not name and not negated:
+            raise cursor.fail(_LOGIC_ITEM)
         if name.rstrip() in ("and", "or") and cursor.skip_spaces() is False and cursor.peek() == "(":
             name = name.rstrip()
             return self._tree(cursor, name, negated, depth + 1)  # type: ignore[arg-type]
@@ -113,8 +121,8 @@ class FilterParser:
             raise cursor.fail("a column name")
         negated = cursor.take("not.")
         op = cursor.name()
-        if op not in OPERATORS and op != "is":
-            raise cursor.fail("an operator (eq, neq, gt, ..., in, is, fts, cs, ov, sl, ...)", back=len(op))
+        if op not in OPERATORS and op != "is":  # PostgREST's pOpExpr: `not.` is optional before it
+            raise cursor.fail(_OPERATOR if negated else f'"not" or {_OPERATOR}', back=len(op))
         modifier = cursor.modifier() if cursor.peek() == "(" else None
         cursor.expect(".")
         quantifier: Quantifier | None = None
@@ -153,11 +161,12 @@ class _Cursor:
         self.text, self.pos, self.context, self.shift = text, 0, context, shift
 
     def fail(self, expecting: str, back: int = 0) -> ApiError:
-        """Columns count from the start of `key=value`, as the message shows it."""
+        """As Parsec words it for PostgREST (QueryParams.hs mapError): the
+        position in the parsed text and the character found, in double quotes."""
         at = self.pos - back
-        found = repr(self.text[at]) if at < len(self.text) else "end of input"
+        found = f'"{self.text[at]}"' if at < len(self.text) else "end of input"
         return bad_query(
-            f'"{self.context}" (column {at + 1 + self.shift})', f"unexpected {found} expecting {expecting}"
+            f'"{self.context}" (line 1, column {at + 1 + self.shift})', f"unexpected {found} expecting {expecting}"
         )
 
     def peek(self) -> str:
@@ -177,7 +186,7 @@ class _Cursor:
 
     def expect(self, literal: str) -> None:
         if not self.take(literal):
-            raise self.fail(repr(literal))
+            raise self.fail(f'"{literal}"')
 
     def end(self) -> None:
         if self.pos != len(self.text):

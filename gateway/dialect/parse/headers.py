@@ -73,6 +73,27 @@ def range_items(header: str | None, unit: str | None) -> tuple[int | None, int]:
     return upper - lower + 1, lower
 
 
+def within_range(header: tuple[int | None, int], limit: int | None, offset: int | None) -> tuple[int | None, int]:
+    """The rows both the Range header and `limit`/`offset` ask for: their
+    intersection, as PostgREST's getRanges (ApiRequest.hs), not one overriding
+    the other. `limit=0` stands alone (its empty range is allowed); any other
+    empty intersection is 416, in PostgREST's words."""
+    if limit is None and offset is None:
+        return header
+    if limit == 0:
+        return 0, offset or 0
+    h_limit, h_offset = header
+    lower = max(h_offset, offset or 0)
+    uppers = [u for u in (None if h_limit is None else h_offset + h_limit,
+                          None if limit is None else (offset or 0) + limit) if u is not None]  # fmt: skip
+    if not uppers:
+        return None, lower
+    if min(uppers) <= lower:
+        raise ApiError(416, "PGRST103", "Requested range not satisfiable",
+                       details="Limit should be greater than or equal to zero.")  # fmt: skip
+    return min(uppers) - lower, lower
+
+
 def preferences(header: str) -> Preferences:
     values: dict[str, object] = {}
     invalid = []

@@ -41,6 +41,7 @@ from gateway.dialect.parse.headers import (  # noqa: F401  (re-exported for plan
     preferences,
     range_items,
     single,
+    within_range,
 )
 from gateway.dialect.parse.select import (  # noqa: F401  (re-exported for the tests)
     CASTS,
@@ -113,9 +114,15 @@ def parse_request(
         single=False if csv else single(headers.get("accept", "")),
         csv=csv,
     )
-    limit, offset = range_items(headers.get("range"), headers.get("range-unit"))
+    header_range = range_items(headers.get("range"), headers.get("range-unit"))
+    if method == "HEAD" and any(key in ("limit", "offset") for key, _ in pairs):
+        # PostgREST reads Range on GET only; ours honours it on HEAD too (README),
+        # but not against a HEAD's limit/offset, which PostgREST's clients count on.
+        header_range = (None, 0)
+    limit: int | None = None
+    offset: int | None = None
     if rpc:  # Range is read on GET only (RFC 9110; PostgREST's getRanges): a POST call pages by limit/offset
-        return _rpc_request(base, pairs, body if method == "POST" else None, (limit, offset) if verb == "GET" else None)
+        return _rpc_request(base, pairs, body if method == "POST" else None, header_range if verb == "GET" else None)
     select: tuple[SelectItem | Embed, ...] | None = None
     order: tuple[OrderTerm, ...] = ()
     embedded = EmbedParams()
@@ -147,6 +154,7 @@ def parse_request(
             embedded.add(key, value, filters)
         else:
             filters.add(key, value)
+    limit, offset = within_range(header_range, limit, offset)
     if action in ("create", "update") and not body:
         raise invalid_body("Empty or invalid json")  # PostgREST's words, no details
     csv_body = action == "create" and verb == "POST" and wants_csv(headers.get("content-type", ""))
@@ -172,6 +180,7 @@ def parse_request(
 
 _ACTIONS: dict[str, tuple[Method, Action]] = {
     "GET": ("GET", "read"), "POST": ("POST", "create"), "PATCH": ("PATCH", "update"), "DELETE": ("DELETE", "delete"),
+    "HEAD": ("GET", "read"),  # a GET without its body
     "PUT": ("PUT", "create"),  # an upsert of one row named by its primary key (plan/action.py _put)
 }  # fmt: skip
 
@@ -241,7 +250,8 @@ def _rpc_result(
     of PostgREST's QueryParams.parse (`pOpExpr pSingleVal <|> pure (NoOpExpr v)`)."""
     select: tuple[SelectItem | Embed, ...] | None = None
     order: tuple[OrderTerm, ...] = ()
-    limit, offset = ranged
+    limit: int | None = None
+    offset: int | None = None
     filters = FilterParser()
     rest: list[tuple[str, str]] = []
     for key, value in pairs:
@@ -263,6 +273,7 @@ def _rpc_result(
             filters.add(key, value)
         elif key in RESERVED or not filters.try_add(key, value):
             rest.append((key, value))
+    limit, offset = within_range(ranged, limit, offset)
     shaped = msgspec.structs.replace(
         base, select=select, order=order, where=tuple(filters.conditions), values=tuple(filters.values),
         limit=limit, offset=offset,
@@ -272,9 +283,11 @@ def _rpc_result(
 
 def _names(key: str, text: str) -> tuple[str, ...]:
     """`a,b` or `"a","b"` (postgrest-js quotes them); repeated names once."""
-    names = tuple(dict.fromkeys(n.strip().removeprefix('"').removesuffix('"') for n in text.split(",")))
-    if not all(names):
-        raise bad_query(f'"failed to parse {key} parameter ({text})"', "expecting column names separated by commas")
+    parts = text.split(",")
+    names = tuple(dict.fromkeys(n.strip().removeprefix('"').removesuffix('"') for n in parts))
+    if not all(names):  # where PostgREST's pColumns stops, in its words
+        at = next(len(",".join(parts[:i])) + (i > 0) for i, n in enumerate(parts) if not n.strip().strip('"'))
+        found = f'"{text[at]}"' if at < len(text) else "end of input"
+        raise bad_query(f'"failed to parse {key} parameter ({text})" (line 1, column {at + 1})',
+                        f"unexpected {found} expecting field name (* or [a..z0..9_$])")  # fmt: skip
     return names
-
-

@@ -105,19 +105,28 @@ def _aggregated(text: str, raws: list[str]) -> tuple[SelectItem | Embed, ...]:
 
 def order_terms(text: str) -> tuple[OrderTerm, ...]:
     terms = []
+    start = 0
     for raw in text.split(","):
         column, *modifiers = raw.strip().split(".")
         direction = nulls = None
+        at = start + len(raw) - len(raw.lstrip()) + len(column)  # the '.' before each modifier
+        start += len(raw) + 1
         for modifier in modifiers:
             if modifier in ("asc", "desc") and direction is None and nulls is None:
                 direction = modifier
             elif modifier in ("nullsfirst", "nullslast") and nulls is None:
                 nulls = modifier
+            elif modifier.startswith(("nullsfirst", "nullslast")) and nulls is None:
+                # PostgREST's parser took `nullslast` and wants the term to end: its words.
+                after = at + 1 + len("nullsfirst" if modifier.startswith("nullsfirst") else "nullslast")
+                raise bad_query(f'"failed to parse order ({text})" (line 1, column {after + 1})',
+                                f"unexpected '{text[after]}' expecting \",\" or end of input")  # fmt: skip
             else:
                 raise bad_query(
                     f'"failed to parse order ({text})"',
                     f"unexpected {modifier!r} in {raw!r}, expecting asc, desc, nullsfirst or nullslast",
                 )
+            at += 1 + len(modifier)
         if not column:
             raise bad_query(f'"failed to parse order ({text})"', f"missing column name in {raw!r}")
         relation = None

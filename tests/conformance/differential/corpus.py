@@ -191,7 +191,7 @@ def _writes() -> list[Request]:
 # Deliberate differences (README "Differences from PostgREST"): what the gateway
 # answers (status, code or Content-Type) where PostgREST 12.0.2 answers otherwise.
 STUDENT = '{"school_id": "{school}", "student_number": "D-1", "first_name": "Dee", "last_name": "Diff"}'
-DELIBERATE: list[tuple[Request, int, str, str]] = [
+DELIBERATE: list[tuple[Request, int, str | None, str]] = [
     (Request("parent", "GET", "/students?select=count()"), 400, "PGRST123",
      "aggregates per role (AGGREGATES_ROLES), not one switch for all"),
     (Request("school_admin", "GET", "/students?limit=abc"), 400, "PGRST100",
@@ -208,6 +208,13 @@ DELIBERATE: list[tuple[Request, int, str, str]] = [
      "one Content-Type on the 406 (PostgREST 12.0.2 sends two joined)"),
     (Request("school_admin", "GET", "/classes?select=name,teachers(last_name)&teachers.order=last_name"), 400,
      "PGRST100", "an order, limit or offset on a to-one embed is refused; PostgREST ignores it"),
+    (Request("school_admin", "GET", "/students?order=id", {"Accept": "text/csv"}), 200, None,
+     "CSV of the JSON values (RFC 4180); PostgREST prints each row's record text"),
+    (Request("school_admin", "POST", "/students?columns=school_id,student_number,first_name,last_name,enrollment_status"
+             "&select=student_number,enrollment_status",
+             {"Prefer": "tx=rollback,return=representation,missing=default"},
+             '{"school_id": "{school}", "student_number": "D-3", "first_name": "Dee", "last_name": "Diff"}'), 201, None,
+     "missing=default takes a view column's default from its table; PostgREST 12 inserts null"),
 ]  # fmt: skip
 
 
@@ -221,4 +228,6 @@ def corpus() -> list[Request]:
     out += [Request("school_admin", method, path, {}, body) for method, path, body in RPC]
     out += [Request("anon", "GET", "/students", {"Authorization": "Bearer not.a.token"})]
     out += _writes()
-    return out
+    from tests.conformance.differential.corpus_broad import broad  # it builds on this module's names
+
+    return out + broad()
