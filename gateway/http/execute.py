@@ -76,7 +76,7 @@ class _Rollback(Exception):  # not an error: carries the outcome out of the roll
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     """The one row every rendered statement returns (render/statement.py)."""
 
-    body: str | None
+    body: str | bytes | None  # bytes: made by a media type handler (dialect/media.py)
     page_total: int
     total: int | None
     location: list[str] | None

@@ -192,7 +192,7 @@ class Gateway:
         cover every school's rows; past the cap the total is unknown (`*`)."""
         body = outcome.body or ""
         limit = self.settings.max_response_bytes
-        if len(body) * 4 > limit and len(body.encode()) > limit:
+        if len(body) * 4 > limit and len(body if isinstance(body, bytes) else body.encode()) > limit:
             raise ApiError(400, "SDA606", "The response is too large",
                            details=f"more than {limit} bytes",
                            hint="Ask fewer rows (limit), columns or embeds, or page with a cursor (MAX_RESPONSE_BYTES)")  # fmt: skip

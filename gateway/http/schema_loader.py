@@ -27,6 +27,7 @@ import msgspec
 from gateway.dialect.schema.cache import SchemaCache, _RawFunction, _RawRelation, build_schema_cache
 from gateway.dialect.schema.views import exposed_foreign_keys, related_through_hidden_junctions, view_primary_keys
 from gateway.http.keys_loader import load_keys
+from gateway.http.media_loader import load_media_handlers
 from gateway.identity.auth import DATABASE_ROLES
 
 
@@ -202,4 +203,5 @@ async def load_schema_cache(
         foreign_keys=exposed_foreign_keys(schema, keys, deps),
         hidden_related=related_through_hidden_junctions(schema, keys, deps),
         denied=await load_denied_columns(connection, schema, roles),
+        media_handlers=await load_media_handlers(connection, schema),
     )

@@ -39,8 +39,8 @@ from gateway.dialect.parse.headers import (  # noqa: F401  (re-exported for plan
     Return,
     non_negative,
     preferences,
+    output,
     range_items,
-    single,
 )
 from gateway.dialect.parse.select import (  # noqa: F401  (re-exported for the tests)
     CASTS,
@@ -69,6 +69,10 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     preferences: Preferences = Preferences()
     single: bool = False  # Accept: application/vnd.pgrst.object+json
     csv: bool = False  # Accept: text/csv (reads and calls; formats.py)
+    # Accept's media types in PostgREST's order: the plan picks a media type
+    # handler of the schema by them, or answers 406 (dialect/media.py).
+    accept: tuple[str, ...] = ()
+    strip_nulls: bool = False  # `;nulls=stripped`: json_strip_nulls over the body
     csv_body: bool = False  # POST with Content-Type: text/csv: `columns` from its header (formats.py)
     rpc_args: tuple[str, ...] = ()  # argument names, sorted (GET: slots in this order)
     # GET arguments given more than once: their value is the tuple of all (bound
@@ -101,7 +105,8 @@ def parse_request(
     """`headers` holds lower-case names; repeated `Prefer` headers joined by ", "."""
     verb, action = _action(method, rpc)
     pairs = parse_qsl(query, keep_blank_values=True)
-    csv = wants_csv(headers.get("accept", ""))
+    asked = output(headers.get("accept", ""))
+    csv = asked.csv
     if csv and action not in ("read", "call"):
         raise ApiError(406, "PGRST107", "None of these media types are available: text/csv",
                        hint="text/csv is served for reads and function calls")  # fmt: skip
@@ -110,8 +115,10 @@ def parse_request(
         action=action,
         target=target,
         preferences=preferences(headers.get("prefer", "")),
-        single=False if csv else single(headers.get("accept", "")),
+        single=asked.single,
         csv=csv,
+        accept=asked.accept,
+        strip_nulls=asked.strip_nulls,
     )
     limit, offset = range_items(headers.get("range"), headers.get("range-unit"))
     if rpc:  # Range is read on GET only (RFC 9110; PostgREST's getRanges): a POST call pages by limit/offset

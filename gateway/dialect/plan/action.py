@@ -16,6 +16,7 @@ import msgspec
 from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.parse.select import SelectItem
 from gateway.dialect.plan.computed import relation_name
+from gateway.dialect.plan.media import with_media
 from gateway.dialect.plan.embeds import check_relationships, has_embeds, plan_embeds, without_embeds
 from gateway.dialect.plan.nodes import (
     CallArgument,
@@ -55,13 +56,13 @@ def plan_request(
     children (embeds.py), as PostgREST's ReadPlanTree.
     `columns`/`array_body`: what models.py found in a POST/PATCH body."""
     if not has_embeds(request):
-        return _action(request, schema, columns, array_body)
+        return with_media(_action(request, schema, columns, array_body), request, schema)
     if request.action != "call":
         check_relationships(schema, find_relation(schema, request.target).name, request.select or ())
     own = request if request.action == "call" else without_embeds(request)  # a call keeps its shape (`_call`)
     plan = _action(own, schema, columns, array_body)
     parent = plan.relation.name if isinstance(plan, CallPlan) and plan.relation else None
-    return msgspec.structs.replace(plan, embeds=plan_embeds(request, schema, parent))
+    return with_media(msgspec.structs.replace(plan, embeds=plan_embeds(request, schema, parent)), request, schema)
 
 
 def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], array_body: bool) -> Plan:

@@ -38,6 +38,7 @@ from gateway.dialect.render.fragments import param as _param
 from gateway.dialect.render.fragments import select_list as _select_list
 from gateway.dialect.render.fragments import where as _where
 from gateway.dialect.render.keyset import keyset_rows
+from gateway.dialect.render.media import handled, stripped
 
 # "cursor": a keyset cursor's values (keyset.py).
 Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor"]
@@ -135,8 +136,15 @@ def _read(plan: ReadPlan, joined: Joined) -> Rendered:
         body = csv_body("pgrst_t", rows) if plan.csv else f"coalesce(json_agg({rows}), '[]')::text"
         # The last row's key values, for the next page's cursor (keyset.py).
         location = "case when count(*) > 0 then array[((array_agg(pgrst_t.pgrst_key))[count(*)])::text] end"
+    answer = ""
+    if plan.media is not None:  # a handler may set response.headers (its Content-Type)
+        rows = "pgrst_t.pgrst_row" if plan.key_types and not aggregated else ""
+        row = f"json_populate_record(null::{relation}, {rows})" if rows else f"pgrst_t::{relation}"
+        body, answer = handled(plan.media, row), _RESPONSE
+    elif plan.strip_nulls:
+        body = stripped(body)
     sql = (
-        f"select {body} as body, count(*) as page_total, {total} as total, {location} as location "
+        f"select {body} as body, count(*) as page_total, {total} as total, {location} as location{answer} "
         f"from ({inner}) pgrst_t"
     )
     return Rendered(sql=sql, extras=extras, read_only=True, explain=explain)
@@ -177,6 +185,7 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
     else:
         statement = f"delete from {relation}{_where(plan.where, relation)}"
     body = (_OBJECT if plan.single else _ARRAY) if plan.representation else "null::text"
+    body = stripped(body) if plan.strip_nulls and plan.representation else body
     location = "null::text[]"
     if plan.location:
         keys = ", ".join(f"{ident(c)}::text" for c in plan.location)
@@ -230,8 +239,10 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
             f"null::text[] as location{_RESPONSE} from (select {call}{from_source}) pgrst_t"
         )
     else:  # one value: Prefer count says 1, as PostgREST's funcReturnsSingle
+        body = f"{_value(plan, call)}::text"
+        body = handled(plan.media, call) if plan.media else stripped(body) if plan.strip_nulls else body
         sql = (
-            f"select {_value(plan, call)}::text as body, 1::bigint as page_total, "
+            f"select {body} as body, 1::bigint as page_total, "
             f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{_RESPONSE}{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
@@ -299,6 +310,11 @@ def _shaped_call(
     if plan.csv:  # values are headed `pgrst_scalar`, as PostgREST's (Query/QueryBuilder.hs callPlanToQuery)
         value = "json_build_object('pgrst_scalar', pgrst_t.pgrst_call)"
         body = csv_body("pgrst_t", None if plan.shaped else "row_to_json(pgrst_t.pgrst_call)" if plan.row else value)
+    if plan.media is not None:  # over the rows as the relation's row type, or the values
+        rows = f"pgrst_t::{qualified(plan.relation)}" if plan.shaped and plan.relation else "pgrst_t.pgrst_call"
+        body = handled(plan.media, rows)
+    elif plan.strip_nulls:
+        body = stripped(body)
     total = f"(select count(*) from {counted})" if plan.count else "null::bigint"
     # One value or row as CSV (not shaped, no set) ignores limit/offset and Range, as in JSON.
     paged = plan.shaped or plan.returns == "set"

@@ -16,6 +16,7 @@ from typing import Literal
 
 import msgspec
 
+from gateway.dialect.media import MediaHandler
 from gateway.dialect.schema.relationships import ComputedRelationship, ForeignKey
 
 RelationKind = Literal["table", "view", "materialized_view", "foreign_table", "partitioned_table"]
@@ -107,6 +108,9 @@ class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
     # Relations whose only relationships go through a junction outside the
     # schema: not embeddable, but named so by PGRST200's hint (schema/views.py).
     hidden_related: frozenset[str] = frozenset()
+    # Media type handlers (dialect/media.py): by the relation or function they
+    # answer for ("": any relation, an aggregate over anyelement), by media type.
+    media_handlers: dict[str, dict[str, MediaHandler]] = {}
 
 
 def for_role(cache: SchemaCache, role: str) -> SchemaCache:
