@@ -40,6 +40,9 @@ ARRAY_STRIPPED = "application/vnd.pgrst.array+json;nulls=stripped"
 OBJECT_STRIPPED = "application/vnd.pgrst.object+json;nulls=stripped"
 _OBJECT_NAMES = (OBJECT, "application/vnd.pgrst.object")
 _ARRAY_NAMES = ("application/vnd.pgrst.array+json", "application/vnd.pgrst.array")
+# A raw (not JSON) POST body's Content-Type -> the one unnamed argument type it
+# may fill (PostgREST's findProc; plan/functions.py).
+RAW_BODIES = {"text/plain": "text", "text/xml": "xml", "application/octet-stream": "bytea"}
 _BUILTIN = {"application/json": "json", "*/*": "json", "text/csv": "csv"}
 
 

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from gateway.dialect.formats import csv_to_json, wants_csv
+from gateway.dialect.media import RAW_BODIES
 from gateway.dialect.parse.embed_params import EmbedParams, EmbedQuery
 from gateway.dialect.parse.filters import (  # noqa: F401  (re-exported for plan/action.py and the tests)
     IS_VALUES,
@@ -73,6 +74,9 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     # handler of the schema by them, or answers 406 (dialect/media.py).
     accept: tuple[str, ...] = ()
     strip_nulls: bool = False  # `;nulls=stripped`: json_strip_nulls over the body
+    # A POST call's body: "" JSON, "form" (arguments slotted as a GET's), or a raw
+    # body's media type (text/plain, text/xml, application/octet-stream, text/csv).
+    body_media: str = ""
     csv_body: bool = False  # POST with Content-Type: text/csv: `columns` from its header (formats.py)
     rpc_args: tuple[str, ...] = ()  # argument names, sorted (GET: slots in this order)
     # GET arguments given more than once: their value is the tuple of all (bound
@@ -122,6 +126,8 @@ def parse_request(
     )
     limit, offset = range_items(headers.get("range"), headers.get("range-unit"))
     if rpc:  # Range is read on GET only (RFC 9110; PostgREST's getRanges): a POST call pages by limit/offset
+        if method == "POST":
+            base = msgspec.structs.replace(base, body_media=_body_media(headers.get("content-type", "")))
         return _rpc_request(base, pairs, body if method == "POST" else None, (limit, offset) if verb == "GET" else None)
     select: tuple[SelectItem | Embed, ...] | None = None
     order: tuple[OrderTerm, ...] = ()
@@ -199,6 +205,14 @@ def _rpc_request(
     base, rest = _rpc_result(base, pairs, posted=body is not None, ranged=ranged or (None, 0))
     embedded = [(k, v) for k, v in rest if "." in k and k not in ("not.or", "not.and")]
     rest = [(k, v) for k, v in rest if (k, v) not in embedded]
+    if base.body_media == "form":  # arguments as a GET's (PostgREST's jsonRpcParams), in the body
+        rest = [*rest, *parse_qsl(body.decode("utf-8", "replace") if body else "", keep_blank_values=True)]
+        body = None
+    elif base.body_media in RAW_BODIES:  # the body whole is the one unnamed argument (plan/functions.py)
+        return msgspec.structs.replace(_embed_params(base, embedded), body=body or b"")
+    elif base.body_media == "text/csv" and body is not None:  # its header names the arguments
+        header, rows = csv_to_json(body)
+        return msgspec.structs.replace(_embed_params(base, embedded), rpc_args=tuple(sorted(header)), body=rows)
     if body is not None:
         try:
             decoded = msgspec.json.decode(body) if body.strip() else {}
@@ -224,6 +238,14 @@ def _rpc_request(
     # arguments', last (render/statement.py `_call`: the last len(arguments) slots).
     base = _embed_params(base, embedded)
     return msgspec.structs.replace(base, rpc_args=names, rpc_repeated=repeated, values=(*base.values, *values))
+
+
+def _body_media(content_type: str) -> str:
+    """A function call's body type: "" for JSON (or unsaid), else the media type."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        return "form"
+    return media if media in (*RAW_BODIES, "text/csv") else ""
 
 
 def _embed_params(base: ApiRequest, pairs: list[tuple[str, str]]) -> ApiRequest:

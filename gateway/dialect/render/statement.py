@@ -41,7 +41,8 @@ from gateway.dialect.render.keyset import keyset_rows
 from gateway.dialect.render.media import handled, stripped
 
 # "cursor": a keyset cursor's values (keyset.py).
-Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor"]
+# "raw_body": the body's bytes, for a bytea argument (plan/functions.py).
+Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor", "raw_body"]
 _ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
 _OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
 # Writes and calls also return what a function or trigger set for the HTTP
@@ -93,6 +94,8 @@ def bind(
             args.append(request.offset)
         elif extra == "count_cap":
             args.append(max_rows + 1)
+        elif extra == "raw_body":
+            args.append(request.body or b"")
         else:
             body = (request.body or b"").decode()
             args.append(f"[{body}]" if extra == "body_as_array" else body)
@@ -209,7 +212,8 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
     function = qualified(plan.function)
     extras: tuple[Extra, ...]
     if plan.body_param is not None:  # the body whole, PostgREST's single unnamed json/jsonb argument
-        source, values, extras = "", [f"${plan.params + 1}::{plan.body_param}"], ("body",)
+        whole: Extra = "raw_body" if plan.body_param == "bytea" else "body"
+        source, values, extras = "", [f"${plan.params + 1}::{plan.body_param}"], (whole,)
     elif plan.single_object:
         (argument,) = plan.arguments
         slot = plan.params + 1 if plan.from_body else plan.params  # after the filters' values either way
@@ -330,7 +334,7 @@ def _shaped_call(
     )
     explain = f"explain (format json) {with_source}select 1 from pgrst_source" if plan.estimate else None
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only, explain=explain,
-                    explain_extras=1 if "body" in extras else 0)  # fmt: skip
+                    explain_extras=1 if "body" in extras or "raw_body" in extras else 0)  # fmt: skip
 
 
 def _with_defaults(plan: MutatePlan, relation: str, body_param: str) -> str:
