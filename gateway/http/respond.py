@@ -190,6 +190,7 @@ def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
         f"count={prefer.count}" if prefer.count else "",
         f"tx={prefer.tx}" if prefer.tx else "",
         f"handling={prefer.handling}" if prefer.handling else "",
+        f"timezone={prefer.timezone}" if prefer.timezone else "",
         "unfiltered=allow" if prefer.unfiltered and request.action != "call" else "",
         f"max-affected={prefer.max_affected}"
         if prefer.max_affected is not None and prefer.strict and request.action != "read"

@@ -23,6 +23,7 @@ import msgspec
 
 from gateway.dialect import keyset, profiles
 from gateway.dialect.models import ResourceModels, build_models, validate_create, validate_update
+from gateway.dialect.parse.headers import checked_timezone
 from gateway.dialect.parse.request import ApiRequest, parse_request
 from gateway.dialect.plan.action import CallPlan, FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
 from gateway.dialect.plan.embeds import embeds_aggregate
@@ -140,6 +141,10 @@ class Gateway:
             },
             body=await request.body() if method in _WRITES else None,
         )
+        if api.preferences.timezone is not None:
+            api = msgspec.structs.replace(
+                api, preferences=checked_timezone(api.preferences, self.schema.timezones)
+            )
         scope = caller.db_role if caller.db_role in self.scoped else ""
         if api.action == "update" and api.body is not None and api.body.strip() in (b"{}", b"[]"):
             # PostgREST: a PATCH that sets nothing changes nothing, and says so.
@@ -238,6 +243,7 @@ class Gateway:
             # PostgREST applies max-affected only with handling=strict; on a
             # call it counts the rows returned (plan/action.py refuses a non-set one).
             max_affected=prefer.max_affected if prefer.strict and isinstance(plan, MutatePlan | CallPlan) else None,
+            timezone=prefer.timezone,
         )
 
     def prepare(self, api: ApiRequest, scope: str = "") -> tuple[Plan, Rendered]:

@@ -37,6 +37,9 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True):
     # `params=single-object`: the whole body (POST) or the query's arguments as one
     # object (GET) is the one json/jsonb argument of the function (PostgREST).
     single_object: bool = False
+    # `timezone=America/Los_Angeles`: the transaction's TimeZone, when Postgres
+    # knows the name (checked_timezone; PostgREST 12's Prefer: timezone).
+    timezone: str | None = None
 
 
 def non_negative(name: str, value: str) -> int:
@@ -98,6 +101,8 @@ def preferences(header: str) -> Preferences:
             values["missing"] = value
         elif key == "params" and value == "single-object":
             values["single_object"] = True
+        elif key == "timezone" and value:
+            values["timezone"] = value
         elif key == "max-affected" and value.isdigit() and len(value) < 10:
             values["max_affected"] = int(value)
         else:
@@ -111,6 +116,17 @@ def preferences(header: str) -> Preferences:
             details="Invalid preferences: " + ", ".join(invalid),
         )
     return preferences
+
+
+def checked_timezone(prefer: Preferences, timezones: frozenset[str]) -> Preferences:
+    """A timezone Postgres does not know (pg_timezone_names, in the schema
+    cache) is ignored, or with handling=strict refused, as any invalid preference."""
+    if prefer.timezone is None or prefer.timezone in timezones:
+        return prefer
+    if prefer.strict:
+        raise ApiError(400, "PGRST122", "Invalid preferences given with handling=strict",
+                       details=f"Invalid preferences: timezone={prefer.timezone}")  # fmt: skip
+    return msgspec.structs.replace(prefer, timezone=None)
 
 
 class Output(msgspec.Struct, frozen=True, kw_only=True):

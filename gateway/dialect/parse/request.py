@@ -224,7 +224,8 @@ def _rpc_request(
         if not isinstance(decoded, dict) and not single:
             raise invalid_body("Empty or invalid json", "the body of a function call must be a JSON object")
         base = _embed_params(base, embedded)
-        return msgspec.structs.replace(base, rpc_args=() if single else tuple(sorted(decoded)), body=body)
+        given = decoded if base.columns is None else base.columns
+        return msgspec.structs.replace(base, rpc_args=() if single else tuple(sorted(given)), body=body)
     given: dict[str, list[str]] = {}
     for key, value in rest:
         given.setdefault(key, []).append(value)
@@ -286,6 +287,8 @@ def _rpc_result(
             filters.logic(key, value)
         elif "." in key:  # an embed's parameter: _embed_params
             rest.append((key, value))
+        elif posted and key == "columns":  # the arguments to take from the body, the rest ignored (PostgREST)
+            base = msgspec.structs.replace(base, columns=_names(key, value))
         elif posted and key in RESERVED:
             raise bad_query(f"'{key}' is not supported on functions")
         elif posted:

@@ -112,6 +112,7 @@ class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
     # Media type handlers (dialect/media.py): by the relation or function they
     # answer for ("": any relation, an aggregate over anyelement), by media type.
     media_handlers: dict[str, dict[str, MediaHandler]] = {}
+    timezones: frozenset[str] = frozenset()  # pg_timezone_names: what `Prefer: timezone=` may name
 
 
 def for_role(cache: SchemaCache, role: str) -> SchemaCache:
