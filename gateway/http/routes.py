@@ -157,7 +157,7 @@ class Gateway:
         plan, rendered = self.prepare(api, scope)
         if api.method == "PUT" and isinstance(plan, MutatePlan):
             _check_put_key(api, plan)
-        aggregated = (isinstance(plan, ReadPlan) and plan.aggregated) or embeds_aggregate(api.select)
+        aggregated = (isinstance(plan, ReadPlan | CallPlan) and plan.aggregated) or embeds_aggregate(api.select)
         if aggregated and caller.role not in self.settings.aggregates_roles:
             raise ApiError(400, "PGRST123", "Use of aggregate functions is not allowed",
                            hint="AGGREGATES_ROLES lists the roles that may use them")  # fmt: skip

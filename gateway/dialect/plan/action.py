@@ -282,11 +282,13 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     # they are rows of (plan_request plans them with embeds.py).
     relation = _returned_relation(schema, function)
     select = _select(relation, _own_columns(request))
-    if any(field.aggregate for field in select or ()):
-        raise bad_query("Aggregates are not supported on function results")
+    aggregated = any(field.aggregate for field in select or ())
+    if aggregated and (request.embeds or has_embeds(request)):
+        raise bad_query("Aggregates with embeds are not supported on function results")
     return msgspec.structs.replace(
         call,
         shaped=True,
+        aggregated=aggregated,
         select=select,
         where=tuple(_condition(relation, c) for c in request.where),
         order=tuple(_order(relation, term) for term in request.order),

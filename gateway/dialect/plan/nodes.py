@@ -196,6 +196,7 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     # Shaped: the relation whose rows the function returns (what its embeds
     # join to, embeds.py).
     relation: QualifiedName | None = None
+    aggregated: bool = False  # aggregates in select: grouped by the other fields, as a read
     embeds: tuple[EmbedPlan, ...] = ()  # joined to a shaped call's result rows
 
 

@@ -300,7 +300,9 @@ def _shaped_call(
         if inner:
             counted = f"pgrst_source as pgrst_call{joined.joins}{inner}"
         order = _order(plan.order, "pgrst_call")
-        page = f"{_columns(plan.select, 'pgrst_call', joined)} from pgrst_source as pgrst_call{joined.joins}{inner}{order}"
+        group = _group_by(plan.select, "pgrst_call") if plan.aggregated else ""
+        page = (f"{_columns(plan.select, 'pgrst_call', joined)} from pgrst_source as pgrst_call{joined.joins}{inner}"
+                f"{group}{order}")  # fmt: skip
         array, one = _ARRAY, _OBJECT
     else:
         cte, page = f"select pgrst_call from {rows}", "pgrst_source.pgrst_call from pgrst_source"
