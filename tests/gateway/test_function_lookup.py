@@ -51,10 +51,10 @@ def test_a_post_body_fills_the_argument_its_type_suits(
 @pytest.mark.parametrize(
     ("name", "given", "post", "message"),
     [
-        ("same_args", ("arg",), False, "Could not choose the best candidate function between: "
-         "test.same_args(arg => integer), test.same_args(arg => xml), test.same_args(arg => text, num => integer)"),
-        ("json_or_jsonb", ("A",), True, "Could not choose the best candidate function between: "
-         "test.json_or_jsonb( => json), test.json_or_jsonb( => jsonb)"),
+        ("same_args", ("arg",), False, ("Could not choose the best candidate function between: "
+         "test.same_args(arg => integer), test.same_args(arg => xml), test.same_args(arg => text, num => integer)")),
+        ("json_or_jsonb", ("A",), True, ("Could not choose the best candidate function between: "
+         "test.json_or_jsonb( => json), test.json_or_jsonb( => jsonb)")),
     ],
 )  # fmt: skip
 def test_more_than_one_fitting_overload_is_300(name: str, given: tuple[str, ...], post: bool, message: str) -> None:
@@ -62,7 +62,10 @@ def test_more_than_one_fitting_overload_is_300(name: str, given: tuple[str, ...]
         find_function(SCHEMA, name, given, post=post)
     error = caught.value
     assert (error.status, error.code, error.message) == (300, "PGRST203", message)
-    assert error.hint == "Try renaming the parameters or the function itself in the database so function overloading can be resolved"
+    assert (
+        error.hint
+        == "Try renaming the parameters or the function itself in the database so function overloading can be resolved"
+    )
 
 
 def test_a_raw_body_that_no_argument_takes_is_404_without_a_hint() -> None:

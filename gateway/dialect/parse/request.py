@@ -39,8 +39,8 @@ from gateway.dialect.parse.headers import (  # noqa: F401  (re-exported for plan
     Resolution,
     Return,
     non_negative,
-    preferences,
     output,
+    preferences,
     range_items,
 )
 from gateway.dialect.parse.select import (  # noqa: F401  (re-exported for the tests)

@@ -15,9 +15,9 @@ import msgspec
 from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.parse.select import SelectItem
 from gateway.dialect.plan.computed import relation_name
+from gateway.dialect.plan.embeds import check_relationships, has_embeds, plan_embeds, without_embeds
 from gateway.dialect.plan.functions import find_function, single_object_function
 from gateway.dialect.plan.media import with_media
-from gateway.dialect.plan.embeds import check_relationships, has_embeds, plan_embeds, without_embeds
 from gateway.dialect.plan.nodes import (
     CallArgument,
     CallPlan,

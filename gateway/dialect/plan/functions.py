@@ -16,7 +16,6 @@ from gateway.dialect.schema.cache import Function, SchemaCache
 from gateway.errors import ApiError
 
 
-
 def find_function(
     schema: SchemaCache, name: str, given: tuple[str, ...], *, post: bool = False, body_media: str = ""
 ) -> Function:

@@ -26,7 +26,9 @@ import msgspec
 
 from gateway.dialect.formats import csv_body
 from gateway.dialect.parse.request import ApiRequest
-from gateway.dialect.plan.nodes import CallArgument, CallPlan, MutatePlan, Plan, ReadPlan, SelectField
+from gateway.dialect.plan.nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
+from gateway.dialect.render.arguments import get_argument as _get_argument
+from gateway.dialect.render.arguments import variadic as _variadic
 from gateway.dialect.render.embeds import ALONE, Joined, joins
 from gateway.dialect.render.fragments import condition as _condition
 from gateway.dialect.render.fragments import every_column as _every_column
@@ -34,7 +36,6 @@ from gateway.dialect.render.fragments import group_by as _group_by
 from gateway.dialect.render.fragments import ident, qualified, select_with_embeds
 from gateway.dialect.render.fragments import literal as _literal
 from gateway.dialect.render.fragments import order as _order
-from gateway.dialect.render.fragments import param as _param
 from gateway.dialect.render.fragments import select_list as _select_list
 from gateway.dialect.render.fragments import where as _where
 from gateway.dialect.render.keyset import keyset_rows
@@ -250,25 +251,6 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
             f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{_RESPONSE}{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
-
-
-def _variadic(argument: CallArgument) -> str:
-    return "variadic " if argument.variadic else ""
-
-
-def _get_argument(slot: int, argument: CallArgument) -> str:
-    """A GET argument: one text value cast to its type; given more than once, a
-    text[] (parse.rpc_repeated) that a variadic argument takes whole and any
-    other takes the last of (PostgREST). One value of a variadic argument is
-    an array of one."""
-    if argument.repeated:
-        values = f"${slot + 1}::text[]"
-        if argument.variadic:
-            return f"{values}::{argument.type}"
-        return f"({values})[cardinality({values})]::{argument.type}"
-    if argument.variadic:
-        return f"array[${slot + 1}::text]::{argument.type}"
-    return _param(slot, argument.type)
 
 
 def _value(plan: CallPlan, value: str, *, agg: bool = False) -> str:
