@@ -110,3 +110,12 @@ def test_a_timezone_postgres_does_not_know_is_ignored_or_refused_when_strict() -
     with pytest.raises(ApiError) as caught:
         checked_timezone(preferences("handling=strict, timezone=Invalid/Zone"), known)
     assert (caught.value.code, caught.value.details) == ("PGRST122", "Invalid preferences: timezone=Invalid/Zone")
+
+
+def test_an_array_body_calls_with_its_first_object() -> None:
+    """PostgREST's call reads one row of the body (RpcSpec:969)."""
+    request = _post("", "application/json", b'[{"a": 1, "b": 2}, {"a": 4, "b": 6}]')
+    assert (request.rpc_args, request.body) == (("a", "b"), b'{"a":1,"b":2}')  # type: ignore[attr-defined]
+    with pytest.raises(ApiError) as caught:
+        _post("", "application/json", b'[{"a": 1}, {"b": 2}]')
+    assert (caught.value.code, caught.value.message) == ("PGRST102", "All object keys must match")

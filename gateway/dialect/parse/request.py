@@ -221,6 +221,12 @@ def _rpc_request(
         except RecursionError:  # msgspec's answer to absurdly deep nesting
             raise invalid_body("Empty or invalid json", "the JSON is nested too deeply") from None
         single = base.preferences.single_object  # any JSON: the one argument itself
+        if isinstance(decoded, list) and decoded and all(isinstance(o, dict) for o in decoded) and not single:
+            # PostgREST calls with the first object of an array (its fromJsonBodyF, LIMIT 1)
+            if any(set(o) != set(decoded[0]) for o in decoded):
+                raise invalid_body("All object keys must match")
+            decoded = decoded[0]
+            body = msgspec.json.encode(decoded)
         if not isinstance(decoded, dict) and not single:
             raise invalid_body("Empty or invalid json", "the body of a function call must be a JSON object")
         base = _embed_params(base, embedded)
