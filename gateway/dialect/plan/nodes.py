@@ -36,6 +36,7 @@ class SelectField(msgspec.Struct, frozen=True, kw_only=True):
     cast: Cast | None = None
     path: tuple[JsonStep, ...] = ()  # `audience->roles`: a JSON path into the column
     aggregate: AggregateFunction | None = None  # `amount.sum()`; column "" for a bare count()
+    input_cast: Cast | None = None  # the column's cast before the aggregate (`key::integer.sum()`)
     computed: QualifiedName | None = None  # `column` is a computed field of this row type (computed.py)
 
 
