@@ -20,18 +20,20 @@ import msgspec
 Function = Literal["count", "sum", "avg", "min", "max"]
 FUNCTIONS: frozenset[str] = frozenset(get_args(Function))
 _ITEM = re.compile(
-    r"(?:(?P<alias>[^:()]+):(?!:))?(?:(?P<column>[^:()]+?)\.)?"
+    r"(?:(?P<alias>[^:()]+):(?!:))?(?:(?P<column>[^:()]+?)(?:::(?P<input>[^:()]+?))?\.)?"
     r"(?P<function>count|sum|avg|min|max)\(\)(?:::(?P<cast>[^:()]+))?"
 )
 
 
 class Item(msgspec.Struct, frozen=True, kw_only=True):
-    """One parsed `alias:column.function()::cast`; column "" for a bare count()."""
+    """One parsed `alias:column::input.function()::cast`; column "" for a bare count().
+    `input`: the column's cast before it is aggregated (`jsonb_col->>key::integer.sum()`)."""
 
     alias: str | None
     column: str
     function: Function
     cast: str | None
+    input: str | None = None
 
 
 def split_items(text: str) -> list[str] | None:
@@ -57,7 +59,8 @@ def parse_item(raw: str) -> Item | None:
         return None
     alias = match["alias"].strip() if match["alias"] else None
     column = (match["column"] or "").strip()
-    return Item(alias=alias, column=column, function=match["function"], cast=match["cast"])  # type: ignore[arg-type]
+    return Item(alias=alias, column=column, function=match["function"], cast=match["cast"],  # type: ignore[arg-type]
+                input=match["input"])  # fmt: skip
 
 
 def sql(function: str, column: Callable[[], str] | None) -> str:

@@ -66,6 +66,7 @@ class Run(msgspec.Struct, frozen=True, kw_only=True):
     explain_above: int | None = None  # count=estimated: only when the capped exact count passes this
     rollback: bool = False  # tx=rollback: run, answer, undo
     max_affected: int | None = None  # more rows changed -> PGRST124, rolled back
+    timezone: str | None = None  # Prefer: timezone, a name Postgres knows (headers.checked_timezone)
 
 
 class _Rollback(Exception):  # not an error: carries the outcome out of the rolled-back transaction
@@ -76,7 +77,7 @@ class _Rollback(Exception):  # not an error: carries the outcome out of the roll
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     """The one row every rendered statement returns (render/statement.py)."""
 
-    body: str | None
+    body: str | bytes | None  # bytes: made by a media type handler (dialect/media.py)
     page_total: int
     total: int | None
     location: list[str] | None
@@ -157,6 +158,8 @@ async def _run(
             connection.transaction(readonly=read_only),
         ):
             await _setup(connection, session)
+            if run.timezone is not None:  # one more round trip, only when asked
+                await connection.execute("select set_config('timezone', $1, true)", run.timezone)
             row = await connection.fetchrow(sql, *args)
             answer = (row[4], row[5]) if len(row) > 4 else (None, None)
             outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3],

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import msgspec
 
 from gateway.dialect.formats import CSV
+from gateway.dialect.media import ARRAY_STRIPPED, OBJECT_STRIPPED
 from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.plan.action import CallPlan, MutatePlan, Plan, ReadPlan
 from gateway.errors import ApiError, valid_header
@@ -43,13 +44,27 @@ def content_range(offset: int, rows: int, total: int | None) -> str:
     return f"{offset}-{offset + rows - 1}/{known}"
 
 
+def _json_type(plan: ReadPlan | CallPlan | MutatePlan) -> str:
+    """The Content-Type of a JSON or CSV body (PostgREST's MediaType.toContentType)."""
+    if not plan.strip_nulls:
+        return CSV if getattr(plan, "csv", False) else OBJECT if plan.single else JSON
+    return (OBJECT_STRIPPED if plan.single else ARRAY_STRIPPED) + "; charset=utf-8"
+
+
+def _body(outcome: Outcome, empty: str) -> bytes:
+    """The body as Postgres made it: text, or the bytes a media type handler made."""
+    body = outcome.body
+    if isinstance(body, bytes):
+        return body
+    return (body or empty).encode()
+
+
 def _read(request: ApiRequest, plan: ReadPlan, outcome: Outcome) -> Reply:
     status = _range_status(request, outcome, single=plan.single)
-    headers = {"Content-Type": CSV if plan.csv else OBJECT if plan.single else JSON,
+    headers = {"Content-Type": plan.media.content_type if plan.media else _json_type(plan),
                "Content-Range": content_range(request.offset, outcome.page_total, outcome.total)}  # fmt: skip
     _applied(request, headers)
-    body = (outcome.body or "") if plan.csv else (outcome.body or "[]")
-    return Reply(status=status, headers=headers, body=body.encode())
+    return Reply(status=status, headers=headers, body=_body(outcome, "" if plan.csv or plan.media else "[]"))
 
 
 def _range_status(request: ApiRequest, outcome: Outcome, *, single: bool) -> int:
@@ -85,8 +100,8 @@ def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
         headers["Location"] = f"/{quote(plan.relation.name)}?{'&'.join(pairs)}"
     _applied(request, headers)
     if plan.representation:
-        headers["Content-Type"] = OBJECT if plan.single else JSON
-        return Reply(status=201 if created else 200, headers=headers, body=(outcome.body or "").encode())
+        headers["Content-Type"] = _json_type(plan)
+        return Reply(status=201 if created else 200, headers=headers, body=_body(outcome, ""))
     return Reply(status=201 if created else 204, headers=headers)
 
 
@@ -113,10 +128,10 @@ def _call(request: ApiRequest, plan: CallPlan, outcome: Outcome) -> Reply:
     status, offset = 200, 0
     if plan.returns == "set":
         status, offset = _range_status(request, outcome, single=plan.single), request.offset
-    headers = {"Content-Type": CSV if plan.csv else OBJECT if plan.single else JSON,
+    headers = {"Content-Type": plan.media.content_type if plan.media else _json_type(plan),
                "Content-Range": content_range(offset, outcome.page_total, outcome.total)}  # fmt: skip
     _applied(request, headers)
-    return Reply(status=status, headers=headers, body=(outcome.body or ("" if plan.csv else "null")).encode())
+    return Reply(status=status, headers=headers, body=_body(outcome, "" if plan.csv or plan.media else "null"))
 
 
 def with_settings(reply: Reply, outcome: Outcome) -> Reply:
@@ -177,6 +192,7 @@ def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
         f"count={prefer.count}" if prefer.count else "",
         f"tx={prefer.tx}" if prefer.tx else "",
         f"handling={prefer.handling}" if prefer.handling else "",
+        f"timezone={prefer.timezone}" if prefer.timezone else "",
         "unfiltered=allow" if prefer.unfiltered and request.action != "call" else "",
         f"max-affected={prefer.max_affected}"
         if prefer.max_affected is not None and prefer.strict and request.action != "read"

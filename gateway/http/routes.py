@@ -23,6 +23,7 @@ import msgspec
 
 from gateway.dialect import keyset, profiles
 from gateway.dialect.models import ResourceModels, build_models, validate_create, validate_update
+from gateway.dialect.parse.headers import checked_timezone
 from gateway.dialect.parse.request import ApiRequest, parse_request
 from gateway.dialect.plan.action import CallPlan, FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
 from gateway.dialect.plan.embeds import embeds_aggregate
@@ -141,6 +142,10 @@ class Gateway:
             },
             body=await request.body() if method in _WRITES else None,
         )
+        if api.preferences.timezone is not None:
+            api = msgspec.structs.replace(
+                api, preferences=checked_timezone(api.preferences, self.schema.timezones)
+            )
         scope = caller.db_role if caller.db_role in self.scoped else ""
         if api.action == "update" and api.body is not None and api.body.strip() in (b"{}", b"[]"):
             # PostgREST: a PATCH that sets nothing changes nothing, and says so.
@@ -153,7 +158,7 @@ class Gateway:
         plan, rendered = self.prepare(api, scope)
         if api.method == "PUT" and isinstance(plan, MutatePlan):
             _check_put_key(api, plan)
-        aggregated = (isinstance(plan, ReadPlan) and plan.aggregated) or embeds_aggregate(api.select)
+        aggregated = (isinstance(plan, ReadPlan | CallPlan) and plan.aggregated) or embeds_aggregate(api.select)
         if aggregated and caller.role not in self.settings.aggregates_roles:
             raise ApiError(400, "PGRST123", "Use of aggregate functions is not allowed",
                            hint="AGGREGATES_ROLES lists the roles that may use them")  # fmt: skip
@@ -193,7 +198,7 @@ class Gateway:
         cover every school's rows; past the cap the total is unknown (`*`)."""
         body = outcome.body or ""
         limit = self.settings.max_response_bytes
-        if len(body) * 4 > limit and len(body.encode()) > limit:
+        if len(body) * 4 > limit and len(body if isinstance(body, bytes) else body.encode()) > limit:
             raise ApiError(400, "SDA606", "The response is too large",
                            details=f"more than {limit} bytes",
                            hint="Ask fewer rows (limit), columns or embeds, or page with a cursor (MAX_RESPONSE_BYTES)")  # fmt: skip
@@ -239,6 +244,7 @@ class Gateway:
             # PostgREST applies max-affected only with handling=strict; on a
             # call it counts the rows returned (plan/action.py refuses a non-set one).
             max_affected=prefer.max_affected if prefer.strict and isinstance(plan, MutatePlan | CallPlan) else None,
+            timezone=prefer.timezone,
         )
 
     def prepare(self, api: ApiRequest, scope: str = "") -> tuple[Plan, Rendered]:

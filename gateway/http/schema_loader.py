@@ -27,6 +27,7 @@ import msgspec
 from gateway.dialect.schema.cache import SchemaCache, _RawFunction, _RawRelation, build_schema_cache
 from gateway.dialect.schema.views import exposed_foreign_keys, related_through_hidden_junctions, view_primary_keys
 from gateway.http.keys_loader import load_keys
+from gateway.http.media_loader import load_media_handlers
 from gateway.identity.auth import DATABASE_ROLES
 
 
@@ -123,7 +124,8 @@ select
     )) order by r.relname), '[]')::text from rel r) as relations,
     (select coalesce(json_agg(json_strip_nulls(json_build_object(
         'name', p.proname,
-        'returns', format_type(p.prorettype, null),
+        -- A domain over a row type returns that type's rows (PostgREST's RpcSpec getproject_domain).
+        'returns', format_type(case when rd.typtype = 'd' and rt.typtype = 'c' then rt.oid else p.prorettype end, null),
         'returns_set', p.proretset,
         'returns_void', p.prorettype = 'void'::regtype,
         'volatility', p.provolatile,
@@ -131,7 +133,7 @@ select
         'description', obj_description(p.oid, 'pg_proc'),
         'row_of', case when p.pronargs = 1 then (
             select r.relname from rel r join pg_class c on c.oid = r.oid where c.reltype = p.proargtypes[0]) end,
-        'returns_rows_of', (select r.relname from rel r join pg_class c on c.oid = r.oid where c.reltype = p.prorettype),
+        'returns_rows_of', (select r.relname from rel r join pg_class c on c.oid = r.oid where c.reltype = rt.oid),
         'rows', p.prorows,
         'base', rt.typname, 'category', rt.typcategory::text, 'element', re.typname,
         'arguments', (
@@ -202,4 +204,6 @@ async def load_schema_cache(
         foreign_keys=exposed_foreign_keys(schema, keys, deps),
         hidden_related=related_through_hidden_junctions(schema, keys, deps),
         denied=await load_denied_columns(connection, schema, roles),
+        media_handlers=await load_media_handlers(connection, schema),
+        timezones=frozenset(await connection.fetchval("select array_agg(name) from pg_timezone_names") or ()),
     )

@@ -25,6 +25,9 @@ def get(query: str, **headers: str):  # type: ignore[no-untyped-def]
         ("gender,count()", (SelectItem(column="gender"), SelectItem(column="", aggregate="count"))),
         ("total:id.count()", (SelectItem(column="id", alias="total", aggregate="count"),)),
         ("balance.sum()::text", (SelectItem(column="balance", cast="text", aggregate="sum"),)),
+        # a cast before the aggregate applies to its input (PostgREST's AggregateFunctionsSpec:84)
+        ("s:extra->>k::integer.sum()::text",
+         (SelectItem(column="extra->>k", alias="s", input_cast="integer", cast="text", aggregate="sum"),)),
         ("a:balance.avg(),balance.min(),balance.max()", (
             SelectItem(column="balance", alias="a", aggregate="avg"), SelectItem(column="balance", aggregate="min"),
             SelectItem(column="balance", aggregate="max"))),
@@ -39,6 +42,8 @@ def test_parse(select: str, items: tuple) -> None:
     [
         ("select=gender,count()", [f'select {S}."gender" as "gender", count(*) as "count" from {S} group by {S}."gender" limit']),
         ("select=t:balance.sum(),balance.avg()::text", [f'sum({S}."balance") as "t", cast(avg({S}."balance") as text) as "avg"']),
+        ("select=s:extra->>k::integer.sum()::text",
+         [f"cast(sum(cast({S}.\"extra\"->>'k' as integer)) as text) as \"s\""]),
         ("select=extra->>k,n:id.count()&order=extra->>k",
          [f"""group by {S}."extra"->>'k' order by {S}."extra"->>'k' limit"""]),
     ],
@@ -60,3 +65,9 @@ def test_star_with_aggregates_is_refused() -> None:
     with pytest.raises(ApiError) as caught:
         plan_request(get("select=*,count()"), SCHEMA)
     assert caught.value.code == "PGRST100"
+
+
+def test_an_unknown_input_cast_is_refused() -> None:
+    with pytest.raises(ApiError) as caught:
+        get("select=balance::bogus.sum()")
+    assert (caught.value.code, caught.value.details) == ("PGRST100", "unknown cast 'bogus' in 'balance::bogus.sum()'")

@@ -1,5 +1,5 @@
 """The request's headers as typed data: `Prefer`, `Range`/`Range-Unit`, the
-singular object media type in `Accept`; and the non-negative integers that
+media types of `Accept` (dialect/media.py); and the non-negative integers that
 `limit`/`offset` (and an embed's) take. Pure, no SQL (request.py's other half).
 """
 
@@ -10,6 +10,7 @@ from typing import Literal, get_args
 
 import msgspec
 
+from gateway.dialect.media import accepted, builtin, vendored
 from gateway.errors import ApiError, bad_query
 
 Return = Literal["representation", "minimal", "headers-only"]
@@ -36,6 +37,9 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True):
     # `params=single-object`: the whole body (POST) or the query's arguments as one
     # object (GET) is the one json/jsonb argument of the function (PostgREST).
     single_object: bool = False
+    # `timezone=America/Los_Angeles`: the transaction's TimeZone, when Postgres
+    # knows the name (checked_timezone; PostgREST 12's Prefer: timezone).
+    timezone: str | None = None
 
 
 def non_negative(name: str, value: str) -> int:
@@ -118,6 +122,8 @@ def preferences(header: str) -> Preferences:
             values["missing"] = value
         elif key == "params" and value == "single-object":
             values["single_object"] = True
+        elif key == "timezone" and value:
+            values["timezone"] = value
         elif key == "max-affected" and value.isdigit() and len(value) < 10:
             values["max_affected"] = int(value)
         else:
@@ -133,19 +139,36 @@ def preferences(header: str) -> Preferences:
     return preferences
 
 
-def single(accept: str) -> bool:
-    """True for `application/vnd.pgrst.object(+json)`; 406 for types we cannot produce."""
-    if not accept.strip():
-        return False
-    json_ok = False
-    offered = []
-    for part in accept.split(","):
-        media = part.split(";", 1)[0].strip().lower()
-        offered.append(media)
-        if media in ("application/vnd.pgrst.object+json", "application/vnd.pgrst.object"):
-            return True
-        if media in ("application/json", "application/*", "*/*"):
-            json_ok = True
-    if not json_ok:
-        raise ApiError(406, "PGRST107", "None of these media types are available: " + ", ".join(offered))
-    return False
+def checked_timezone(prefer: Preferences, timezones: frozenset[str]) -> Preferences:
+    """A timezone Postgres does not know (pg_timezone_names, in the schema
+    cache) is ignored, or with handling=strict refused, as any invalid preference."""
+    if prefer.timezone is None or prefer.timezone in timezones:
+        return prefer
+    if prefer.strict:
+        raise ApiError(400, "PGRST122", "Invalid preferences given with handling=strict",
+                       details=f"Invalid preferences: timezone={prefer.timezone}")  # fmt: skip
+    return msgspec.structs.replace(prefer, timezone=None)
+
+
+class Output(msgspec.Struct, frozen=True, kw_only=True):
+    """What `Accept` asks of the body, as far as the request alone tells
+    (dialect/media.py; the plan checks the schema's media type handlers)."""
+
+    accept: tuple[str, ...]  # in PostgREST's order (media.accepted)
+    single: bool = False  # application/vnd.pgrst.object+json
+    csv: bool = False  # text/csv
+    strip_nulls: bool = False  # `;nulls=stripped` on a vendored JSON type
+
+
+def output(accept: str) -> Output:
+    """The first type of `Accept` the gateway makes itself decides; none: the
+    plan looks for a handler, or answers 406 (media.negotiate)."""
+    types = accepted(accept)
+    for media in types:
+        asked = vendored(media)
+        if asked is not None:
+            return Output(accept=types, single=asked[0], strip_nulls=asked[1])
+        made = builtin(media)
+        if made is not None:
+            return Output(accept=types, csv=made == "csv")
+    return Output(accept=types)

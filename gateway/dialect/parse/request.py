@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from gateway.dialect.formats import csv_to_json, wants_csv
+from gateway.dialect.media import RAW_BODIES
 from gateway.dialect.parse.embed_params import EmbedParams, EmbedQuery
 from gateway.dialect.parse.filters import (  # noqa: F401  (re-exported for plan/action.py and the tests)
     IS_VALUES,
@@ -38,9 +39,9 @@ from gateway.dialect.parse.headers import (  # noqa: F401  (re-exported for plan
     Resolution,
     Return,
     non_negative,
+    output,
     preferences,
     range_items,
-    single,
     within_range,
 )
 from gateway.dialect.parse.select import (  # noqa: F401  (re-exported for the tests)
@@ -70,6 +71,13 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     preferences: Preferences = Preferences()
     single: bool = False  # Accept: application/vnd.pgrst.object+json
     csv: bool = False  # Accept: text/csv (reads and calls; formats.py)
+    # Accept's media types in PostgREST's order: the plan picks a media type
+    # handler of the schema by them, or answers 406 (dialect/media.py).
+    accept: tuple[str, ...] = ()
+    strip_nulls: bool = False  # `;nulls=stripped`: json_strip_nulls over the body
+    # A POST call's body: "" JSON, "form" (arguments slotted as a GET's), or a raw
+    # body's media type (text/plain, text/xml, application/octet-stream, text/csv).
+    body_media: str = ""
     csv_body: bool = False  # POST with Content-Type: text/csv: `columns` from its header (formats.py)
     rpc_args: tuple[str, ...] = ()  # argument names, sorted (GET: slots in this order)
     # GET arguments given more than once: their value is the tuple of all (bound
@@ -102,7 +110,8 @@ def parse_request(
     """`headers` holds lower-case names; repeated `Prefer` headers joined by ", "."""
     verb, action = _action(method, rpc)
     pairs = parse_qsl(query, keep_blank_values=True)
-    csv = wants_csv(headers.get("accept", ""))
+    asked = output(headers.get("accept", ""))
+    csv = asked.csv
     if csv and action not in ("read", "call"):
         raise ApiError(406, "PGRST107", "None of these media types are available: text/csv",
                        hint="text/csv is served for reads and function calls")  # fmt: skip
@@ -111,8 +120,10 @@ def parse_request(
         action=action,
         target=target,
         preferences=preferences(headers.get("prefer", "")),
-        single=False if csv else single(headers.get("accept", "")),
+        single=asked.single,
         csv=csv,
+        accept=asked.accept,
+        strip_nulls=asked.strip_nulls,
     )
     header_range = range_items(headers.get("range"), headers.get("range-unit"))
     if method == "HEAD" and any(key in ("limit", "offset") for key, _ in pairs):
@@ -122,6 +133,8 @@ def parse_request(
     limit: int | None = None
     offset: int | None = None
     if rpc:  # Range is read on GET only (RFC 9110; PostgREST's getRanges): a POST call pages by limit/offset
+        if method == "POST":
+            base = msgspec.structs.replace(base, body_media=_body_media(headers.get("content-type", "")))
         return _rpc_request(base, pairs, body if method == "POST" else None, header_range if verb == "GET" else None)
     select: tuple[SelectItem | Embed, ...] | None = None
     order: tuple[OrderTerm, ...] = ()
@@ -201,6 +214,14 @@ def _rpc_request(
     base, rest = _rpc_result(base, pairs, posted=body is not None, ranged=ranged or (None, 0))
     embedded = [(k, v) for k, v in rest if "." in k and k not in ("not.or", "not.and")]
     rest = [(k, v) for k, v in rest if (k, v) not in embedded]
+    if base.body_media == "form":  # arguments as a GET's (PostgREST's jsonRpcParams), in the body
+        rest = [*rest, *parse_qsl(body.decode("utf-8", "replace") if body else "", keep_blank_values=True)]
+        body = None
+    elif base.body_media in RAW_BODIES:  # the body whole is the one unnamed argument (plan/functions.py)
+        return msgspec.structs.replace(_embed_params(base, embedded), body=body or b"")
+    elif base.body_media == "text/csv" and body is not None:  # its header names the arguments
+        header, rows = csv_to_json(body)
+        return msgspec.structs.replace(_embed_params(base, embedded), rpc_args=tuple(sorted(header)), body=rows)
     if body is not None:
         try:
             decoded = msgspec.json.decode(body) if body.strip() else {}
@@ -209,10 +230,17 @@ def _rpc_request(
         except RecursionError:  # msgspec's answer to absurdly deep nesting
             raise invalid_body("Empty or invalid json", "the JSON is nested too deeply") from None
         single = base.preferences.single_object  # any JSON: the one argument itself
+        if isinstance(decoded, list) and decoded and all(isinstance(o, dict) for o in decoded) and not single:
+            # PostgREST calls with the first object of an array (its fromJsonBodyF, LIMIT 1)
+            if any(set(o) != set(decoded[0]) for o in decoded):
+                raise invalid_body("All object keys must match")
+            decoded = decoded[0]
+            body = msgspec.json.encode(decoded)
         if not isinstance(decoded, dict) and not single:
             raise invalid_body("Empty or invalid json", "the body of a function call must be a JSON object")
         base = _embed_params(base, embedded)
-        return msgspec.structs.replace(base, rpc_args=() if single else tuple(sorted(decoded)), body=body)
+        given = decoded if base.columns is None else base.columns
+        return msgspec.structs.replace(base, rpc_args=() if single else tuple(sorted(given)), body=body)
     given: dict[str, list[str]] = {}
     for key, value in rest:
         given.setdefault(key, []).append(value)
@@ -226,6 +254,14 @@ def _rpc_request(
     # arguments', last (render/statement.py `_call`: the last len(arguments) slots).
     base = _embed_params(base, embedded)
     return msgspec.structs.replace(base, rpc_args=names, rpc_repeated=repeated, values=(*base.values, *values))
+
+
+def _body_media(content_type: str) -> str:
+    """A function call's body type: "" for JSON (or unsaid), else the media type."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        return "form"
+    return media if media in (*RAW_BODIES, "text/csv") else ""
 
 
 def _embed_params(base: ApiRequest, pairs: list[tuple[str, str]]) -> ApiRequest:
@@ -267,6 +303,8 @@ def _rpc_result(
             filters.logic(key, value)
         elif "." in key:  # an embed's parameter: _embed_params
             rest.append((key, value))
+        elif posted and key == "columns":  # the arguments to take from the body, the rest ignored (PostgREST)
+            base = msgspec.structs.replace(base, columns=_names(key, value))
         elif posted and key in RESERVED:
             raise bad_query(f"'{key}' is not supported on functions")
         elif posted:

@@ -38,6 +38,7 @@ class SelectItem(msgspec.Struct, frozen=True, kw_only=True):
     alias: str | None = None
     cast: Cast | None = None
     aggregate: AggregateFunction | None = None  # `amount.sum()` (aggregates.py)
+    input_cast: Cast | None = None  # `amount::integer.sum()`: the column's cast before the aggregate
 
 
 class OrderTerm(msgspec.Struct, frozen=True, kw_only=True):
@@ -95,11 +96,12 @@ def _aggregated(text: str, raws: list[str]) -> tuple[SelectItem | Embed, ...]:
         item = parse_aggregate(raw)
         if item is None:
             items.extend(select_items(raw) or ())
-        elif item.cast is not None and item.cast not in CASTS:
-            raise bad_query(f'"failed to parse select parameter ({text})"', f"unknown cast {item.cast!r} in {raw!r}")
+        elif any(cast is not None and cast not in CASTS for cast in (item.cast, item.input)):
+            unknown = item.cast if item.cast is not None and item.cast not in CASTS else item.input
+            raise bad_query(f'"failed to parse select parameter ({text})"', f"unknown cast {unknown!r} in {raw!r}")
         else:
             items.append(SelectItem(column=item.column, alias=item.alias, cast=item.cast,  # type: ignore[arg-type]
-                                    aggregate=item.function))  # fmt: skip
+                                    aggregate=item.function, input_cast=item.input))  # type: ignore[arg-type]  # fmt: skip
     return tuple(items)
 
 

@@ -8,7 +8,6 @@ function of the request's shape and is computed once per shape.
 
 from __future__ import annotations
 
-import difflib
 from typing import Literal
 
 import msgspec
@@ -17,6 +16,8 @@ from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.parse.select import SelectItem
 from gateway.dialect.plan.computed import relation_name
 from gateway.dialect.plan.embeds import check_relationships, has_embeds, plan_embeds, without_embeds
+from gateway.dialect.plan.functions import find_function, single_object_function
+from gateway.dialect.plan.media import with_media
 from gateway.dialect.plan.nodes import (
     CallArgument,
     CallPlan,
@@ -55,13 +56,13 @@ def plan_request(
     children (embeds.py), as PostgREST's ReadPlanTree.
     `columns`/`array_body`: what models.py found in a POST/PATCH body."""
     if not has_embeds(request):
-        return _action(request, schema, columns, array_body)
+        return with_media(_action(request, schema, columns, array_body), request, schema)
     if request.action != "call":
         check_relationships(schema, find_relation(schema, request.target).name, request.select or ())
     own = request if request.action == "call" else without_embeds(request)  # a call keeps its shape (`_call`)
     plan = _action(own, schema, columns, array_body)
     parent = plan.relation.name if isinstance(plan, CallPlan) and plan.relation else None
-    return msgspec.structs.replace(plan, embeds=plan_embeds(request, schema, parent))
+    return with_media(msgspec.structs.replace(plan, embeds=plan_embeds(request, schema, parent)), request, schema)
 
 
 def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], array_body: bool) -> Plan:
@@ -230,9 +231,10 @@ def _check_writable(relation: Relation, request: ApiRequest, where: tuple[Condit
 def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     single_object = request.preferences.single_object
     if single_object:
-        function = _single_object_function(schema, request.target)
+        function = single_object_function(schema, request.target)
     else:
-        function = _find_function(schema, request.target, request.rpc_args, post=request.method == "POST")
+        function = find_function(schema, request.target, request.rpc_args, post=request.method == "POST",
+                                 body_media=request.body_media)  # fmt: skip
     # Any function may be called with GET, as PostgREST does: GET runs in a
     # read-only transaction, so a function that writes fails there with 25006.
     get = request.method == "GET"
@@ -259,7 +261,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
         ),
         single_object=single_object,
         body_param=function.body_param,
-        from_body=not get,
+        from_body=not get and request.body_media != "form",  # a form's arguments are slotted as a GET's
         returns=returns,  # type: ignore[arg-type]
         read_only=get or function.volatility != "volatile",
         single=request.single,
@@ -280,11 +282,13 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     # they are rows of (plan_request plans them with embeds.py).
     relation = _returned_relation(schema, function)
     select = _select(relation, _own_columns(request))
-    if any(field.aggregate for field in select or ()):
-        raise bad_query("Aggregates are not supported on function results")
+    aggregated = any(field.aggregate for field in select or ())
+    if aggregated and (request.embeds or has_embeds(request)):
+        raise bad_query("Aggregates with embeds are not supported on function results")
     return msgspec.structs.replace(
         call,
         shaped=True,
+        aggregated=aggregated,
         select=select,
         where=tuple(_condition(relation, c) for c in request.where),
         order=tuple(_order(relation, term) for term in request.order),
@@ -305,56 +309,3 @@ def _returned_relation(schema: SchemaCache, function: Function) -> Relation:
         )
     return relation
 
-
-def _find_function(schema: SchemaCache, name: str, given: tuple[str, ...], post: bool = False) -> Function:
-    """The overload whose arguments fit: every required one given, nothing unknown."""
-    names = set(given)
-    overloads = schema.functions.get(name, ())
-    for function in overloads:
-        if function.body_param is not None:
-            continue
-        known = {a.name for a in function.arguments}
-        required = {a.name for a in function.arguments if not a.has_default}
-        if required <= names <= known:
-            return function
-    # PostgREST: else a POST body goes whole to a single unnamed json/jsonb argument.
-    whole = [f for f in overloads if f.body_param is not None] if post else []
-    if whole:
-        return whole[0]
-    raise _no_function(schema, name, given, post)
-
-
-def _single_object_function(schema: SchemaCache, name: str) -> Function:
-    """`Prefer: params=single-object`: the overload taking one json or jsonb argument."""
-    for function in schema.functions.get(name, ()):
-        if len(function.arguments) == 1 and function.arguments[0].type in ("json", "jsonb"):
-            return function
-    raise ApiError(404, "PGRST202", f"Could not find the function {schema.schema}.{name} in the schema cache",
-                   details=f"Searched for the function {schema.schema}.{name} with a single json/jsonb parameter, "
-                   "but no matches were found in the schema cache.")  # fmt: skip
-
-
-def _no_function(schema: SchemaCache, name: str, given: tuple[str, ...], post: bool) -> ApiError:
-    """PGRST202 in PostgREST's words (Error.hs, NoRpc and noRpcHint): the hint
-    names the closest overload's parameters, or else the closest function."""
-    listed = ", ".join(given)
-    searched = f" with parameter{'s' if len(given) > 1 else ''} {listed}" if given else " without parameters"
-    if post:  # a JSON body may also be the single unnamed json/jsonb argument
-        searched += " or with a single unnamed json/jsonb parameter"
-    overloads = schema.functions.get(name, ())
-    if overloads:
-        shapes = {"(" + ", ".join(sorted(a.name for a in f.arguments)) + ")" for f in overloads}
-        close = difflib.get_close_matches("(" + ", ".join(sorted(given)) + ")", sorted(shapes), n=1)
-        hint = f"{name}{close[0]}" if close else None
-    else:
-        close = difflib.get_close_matches(name, sorted(schema.functions), n=1)
-        hint = close[0] if close else None
-    return ApiError(
-        404,
-        "PGRST202",
-        f"Could not find the function {schema.schema}.{name}{f'({listed})' if given else ' without parameters'} "
-        "in the schema cache",
-        details=f"Searched for the function {schema.schema}.{name}{searched}, but no matches were found in the "
-        "schema cache.",
-        hint=f"Perhaps you meant to call the function {schema.schema}.{hint}" if hint else None,
-    )

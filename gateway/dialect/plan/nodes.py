@@ -13,6 +13,7 @@ from typing import Literal, TypeAlias
 import msgspec
 
 from gateway.dialect.aggregates import Function as AggregateFunction
+from gateway.dialect.media import Media
 from gateway.dialect.operators import JsonStep, Quantifier
 from gateway.dialect.parse.filters import IsValue, Operator
 from gateway.dialect.parse.request import Resolution
@@ -35,6 +36,7 @@ class SelectField(msgspec.Struct, frozen=True, kw_only=True):
     cast: Cast | None = None
     path: tuple[JsonStep, ...] = ()  # `audience->roles`: a JSON path into the column
     aggregate: AggregateFunction | None = None  # `amount.sum()`; column "" for a bare count()
+    input_cast: Cast | None = None  # the column's cast before the aggregate (`key::integer.sum()`)
     computed: QualifiedName | None = None  # `column` is a computed field of this row type (computed.py)
 
 
@@ -120,6 +122,8 @@ class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
     estimate: Literal["planned", "estimated"] | None = None
     single: bool = False
     csv: bool = False  # the body as CSV text (formats.py), not JSON
+    strip_nulls: bool = False  # `;nulls=stripped`: json_strip_nulls over the JSON body
+    media: Media | None = None  # a media type handler of the schema makes the body (dialect/media.py)
     params: int = 0  # request values, bound first as $1..$params
     # Keyset paging (keyset.py): `order` is then total (the primary key appended),
     # `key_types` are its columns' parameter types, `cursor` whether to continue.
@@ -141,6 +145,7 @@ class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
     returning: tuple[SelectField, ...] | None = None
     representation: bool = False
     single: bool = False
+    strip_nulls: bool = False
     location: tuple[str, ...] = ()  # primary key columns, for one created row
     array_body: bool = False
     on_conflict: tuple[str, ...] = ()  # an upsert's key: `on_conflict=`, else the primary key
@@ -170,6 +175,8 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     read_only: bool
     single: bool = False
     csv: bool = False  # Accept: text/csv (formats.py)
+    strip_nulls: bool = False
+    media: Media | None = None
     row: bool = False  # each result a row (its columns the CSV's); else one value, PostgREST's `pgrst_scalar`
     single_out: str | None = None  # one OUT column: each value as {"<name>": value} (schema/cache.py)
     anonymous_record: bool = False  # `returns setof record`, no OUT columns (schema/cache.py)
@@ -190,6 +197,7 @@ class CallPlan(msgspec.Struct, frozen=True, kw_only=True):
     # Shaped: the relation whose rows the function returns (what its embeds
     # join to, embeds.py).
     relation: QualifiedName | None = None
+    aggregated: bool = False  # aggregates in select: grouped by the other fields, as a read
     embeds: tuple[EmbedPlan, ...] = ()  # joined to a shaped call's result rows
 
 

@@ -99,7 +99,8 @@ def select_fields(relation: Relation, items: tuple[SelectItem, ...] | None) -> t
         computed = row_type(relation, column.name)
         if item.aggregate is not None:
             fields.append(SelectField(column=column.name, alias=item.alias or item.aggregate, cast=item.cast,
-                                      path=path, aggregate=item.aggregate, computed=computed))  # fmt: skip
+                                      path=path, aggregate=item.aggregate, computed=computed,
+                                      input_cast=item.input_cast))  # fmt: skip
             continue
         # PostgREST names a JSON path's value after its last key.
         alias = item.alias or (path[-1].key if path else None)

@@ -232,6 +232,8 @@ def _spread_outputs(embed: EmbedPlan, source: str, joined: Joined) -> list[tuple
             outputs.append(Output(expression=expression(field, source), name=name))
         else:  # a bare count() counts the embedded rows there are: 1 for a row, null for none
             bare = target(source, field.column, field.path, field.computed) if field.column else "1"
+            if field.input_cast is not None:  # `key::integer.sum()`: cast before the parent aggregates
+                bare = f"cast({bare} as {field.input_cast})"
             outputs.append(Output(expression=bare, name=name, aggregate=field.aggregate, cast=field.cast))
     labelled, used = [], set()
     for i, output in enumerate(outputs, 1):

@@ -55,6 +55,8 @@ def select_list(fields: tuple[SelectField, ...] | None, source: str) -> str:
 def expression(field: SelectField, source: str) -> str:
     """One named field's value: its column or JSON path, aggregated, cast."""
     value = target(source, field.column or "", field.path, field.computed)
+    if field.input_cast is not None:  # a name from parse.Cast, a closed list
+        value = f"cast({value} as {field.input_cast})"
     if field.aggregate is not None:  # a name from aggregates.Function, a closed list
         value = f"{field.aggregate}({value if field.column else '*'})"
     if field.cast is not None:  # a name from parse.Cast, a closed list

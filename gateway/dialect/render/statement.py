@@ -26,7 +26,9 @@ import msgspec
 
 from gateway.dialect.formats import csv_body
 from gateway.dialect.parse.request import ApiRequest
-from gateway.dialect.plan.nodes import CallArgument, CallPlan, MutatePlan, Plan, ReadPlan, SelectField
+from gateway.dialect.plan.nodes import CallPlan, MutatePlan, Plan, ReadPlan, SelectField
+from gateway.dialect.render.arguments import get_argument as _get_argument
+from gateway.dialect.render.arguments import variadic as _variadic
 from gateway.dialect.render.embeds import ALONE, Joined, joins
 from gateway.dialect.render.fragments import condition as _condition
 from gateway.dialect.render.fragments import every_column as _every_column
@@ -34,13 +36,14 @@ from gateway.dialect.render.fragments import group_by as _group_by
 from gateway.dialect.render.fragments import ident, qualified, select_with_embeds
 from gateway.dialect.render.fragments import literal as _literal
 from gateway.dialect.render.fragments import order as _order
-from gateway.dialect.render.fragments import param as _param
 from gateway.dialect.render.fragments import select_list as _select_list
 from gateway.dialect.render.fragments import where as _where
 from gateway.dialect.render.keyset import keyset_rows
+from gateway.dialect.render.media import handled, stripped
 
 # "cursor": a keyset cursor's values (keyset.py).
-Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor"]
+# "raw_body": the body's bytes, for a bytea argument (plan/functions.py).
+Extra = Literal["limit", "offset", "body", "body_as_array", "count_cap", "cursor", "raw_body"]
 _ARRAY = "coalesce(json_agg(pgrst_t), '[]')::text"
 _OBJECT = "coalesce((json_agg(pgrst_t)->0)::text, 'null')"
 # Writes and calls also return what a function or trigger set for the HTTP
@@ -92,6 +95,8 @@ def bind(
             args.append(request.offset)
         elif extra == "count_cap":
             args.append(max_rows + 1)
+        elif extra == "raw_body":
+            args.append(request.body or b"")
         else:
             body = (request.body or b"").decode()
             args.append(f"[{body}]" if extra == "body_as_array" else body)
@@ -135,8 +140,15 @@ def _read(plan: ReadPlan, joined: Joined) -> Rendered:
         body = csv_body("pgrst_t", rows) if plan.csv else f"coalesce(json_agg({rows}), '[]')::text"
         # The last row's key values, for the next page's cursor (keyset.py).
         location = "case when count(*) > 0 then array[((array_agg(pgrst_t.pgrst_key))[count(*)])::text] end"
+    answer = ""
+    if plan.media is not None:  # a handler may set response.headers (its Content-Type)
+        rows = "pgrst_t.pgrst_row" if plan.key_types and not aggregated else ""
+        row = f"json_populate_record(null::{relation}, {rows})" if rows else f"pgrst_t::{relation}"
+        body, answer = handled(plan.media, row), _RESPONSE
+    elif plan.strip_nulls:
+        body = stripped(body)
     sql = (
-        f"select {body} as body, count(*) as page_total, {total} as total, {location} as location "
+        f"select {body} as body, count(*) as page_total, {total} as total, {location} as location{answer} "
         f"from ({inner}) pgrst_t"
     )
     return Rendered(sql=sql, extras=extras, read_only=True, explain=explain)
@@ -177,6 +189,7 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
     else:
         statement = f"delete from {relation}{_where(plan.where, relation)}"
     body = (_OBJECT if plan.single else _ARRAY) if plan.representation else "null::text"
+    body = stripped(body) if plan.strip_nulls and plan.representation else body
     location = "null::text[]"
     if plan.location:
         keys = ", ".join(f"{ident(c)}::text" for c in plan.location)
@@ -200,7 +213,8 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
     function = qualified(plan.function)
     extras: tuple[Extra, ...]
     if plan.body_param is not None:  # the body whole, PostgREST's single unnamed json/jsonb argument
-        source, values, extras = "", [f"${plan.params + 1}::{plan.body_param}"], ("body",)
+        whole: Extra = "raw_body" if plan.body_param == "bytea" else "body"
+        source, values, extras = "", [f"${plan.params + 1}::{plan.body_param}"], (whole,)
     elif plan.single_object:
         (argument,) = plan.arguments
         slot = plan.params + 1 if plan.from_body else plan.params  # after the filters' values either way
@@ -230,30 +244,13 @@ def _call(plan: CallPlan, joined: Joined = ALONE) -> Rendered:
             f"null::text[] as location{_RESPONSE} from (select {call}{from_source}) pgrst_t"
         )
     else:  # one value: Prefer count says 1, as PostgREST's funcReturnsSingle
+        body = f"{_value(plan, call)}::text"
+        body = handled(plan.media, call) if plan.media else stripped(body) if plan.strip_nulls else body
         sql = (
-            f"select {_value(plan, call)}::text as body, 1::bigint as page_total, "
+            f"select {body} as body, 1::bigint as page_total, "
             f"{'1' if plan.count else 'null'}::bigint as total, null::text[] as location{_RESPONSE}{from_source}"
         )
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only)
-
-
-def _variadic(argument: CallArgument) -> str:
-    return "variadic " if argument.variadic else ""
-
-
-def _get_argument(slot: int, argument: CallArgument) -> str:
-    """A GET argument: one text value cast to its type; given more than once, a
-    text[] (parse.rpc_repeated) that a variadic argument takes whole and any
-    other takes the last of (PostgREST). One value of a variadic argument is
-    an array of one."""
-    if argument.repeated:
-        values = f"${slot + 1}::text[]"
-        if argument.variadic:
-            return f"{values}::{argument.type}"
-        return f"({values})[cardinality({values})]::{argument.type}"
-    if argument.variadic:
-        return f"array[${slot + 1}::text]::{argument.type}"
-    return _param(slot, argument.type)
 
 
 def _value(plan: CallPlan, value: str, *, agg: bool = False) -> str:
@@ -285,7 +282,9 @@ def _shaped_call(
         if inner:
             counted = f"pgrst_source as pgrst_call{joined.joins}{inner}"
         order = _order(plan.order, "pgrst_call")
-        page = f"{_columns(plan.select, 'pgrst_call', joined)} from pgrst_source as pgrst_call{joined.joins}{inner}{order}"
+        group = _group_by(plan.select, "pgrst_call") if plan.aggregated else ""
+        page = (f"{_columns(plan.select, 'pgrst_call', joined)} from pgrst_source as pgrst_call{joined.joins}{inner}"
+                f"{group}{order}")  # fmt: skip
         array, one = _ARRAY, _OBJECT
     else:
         cte, page = f"select pgrst_call from {rows}", "pgrst_source.pgrst_call from pgrst_source"
@@ -299,6 +298,11 @@ def _shaped_call(
     if plan.csv:  # values are headed `pgrst_scalar`, as PostgREST's (Query/QueryBuilder.hs callPlanToQuery)
         value = "json_build_object('pgrst_scalar', pgrst_t.pgrst_call)"
         body = csv_body("pgrst_t", None if plan.shaped else "row_to_json(pgrst_t.pgrst_call)" if plan.row else value)
+    if plan.media is not None:  # over the rows as the relation's row type, or the values
+        rows = f"pgrst_t::{qualified(plan.relation)}" if plan.shaped and plan.relation else "pgrst_t.pgrst_call"
+        body = handled(plan.media, rows)
+    elif plan.strip_nulls:
+        body = stripped(body)
     total = f"(select count(*) from {counted})" if plan.count else "null::bigint"
     # One value or row as CSV (not shaped, no set) ignores limit/offset and Range, as in JSON.
     paged = plan.shaped or plan.returns == "set"
@@ -314,7 +318,7 @@ def _shaped_call(
     )
     explain = f"explain (format json) {with_source}select 1 from pgrst_source" if plan.estimate else None
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only, explain=explain,
-                    explain_extras=1 if "body" in extras else 0)  # fmt: skip
+                    explain_extras=1 if "body" in extras or "raw_body" in extras else 0)  # fmt: skip
 
 
 def _with_defaults(plan: MutatePlan, relation: str, body_param: str) -> str:

@@ -16,6 +16,7 @@ from typing import Literal
 
 import msgspec
 
+from gateway.dialect.media import MediaHandler
 from gateway.dialect.schema.relationships import ComputedRelationship, ForeignKey
 
 RelationKind = Literal["table", "view", "materialized_view", "foreign_table", "partitioned_table"]
@@ -87,7 +88,8 @@ class Function(msgspec.Struct, frozen=True, kw_only=True):
     # `returns [setof] record` without OUT arguments: no column definition list
     # can name its columns, so it is called in the select list (render/statement.py).
     anonymous_record: bool = False
-    # One unnamed json/jsonb argument: a POST body is passed to it whole (PostgREST).
+    # One unnamed json/jsonb (text, xml, bytea) argument: a POST body is passed
+    # to it whole (PostgREST; by the body's Content-Type, plan/functions.py).
     body_param: str | None = None
 
 
@@ -107,6 +109,10 @@ class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
     # Relations whose only relationships go through a junction outside the
     # schema: not embeddable, but named so by PGRST200's hint (schema/views.py).
     hidden_related: frozenset[str] = frozenset()
+    # Media type handlers (dialect/media.py): by the relation or function they
+    # answer for ("": any relation, an aggregate over anyelement), by media type.
+    media_handlers: dict[str, dict[str, MediaHandler]] = {}
+    timezones: frozenset[str] = frozenset()  # pg_timezone_names: what `Prefer: timezone=` may name
 
 
 def for_role(cache: SchemaCache, role: str) -> SchemaCache:
@@ -241,11 +247,15 @@ def _column(raw: _RawColumn) -> Column:
     return Column(**fields, closed_set=closed)
 
 
+_BODY_PARAMS = ("json", "jsonb", "text", "xml", "bytea")
+
+
 def _function(schema: str, raw: _RawFunction) -> Function | None:
     """None for what cannot be called by name: unnamed arguments, but for one
-    unnamed json/jsonb argument, which takes a POST body whole."""
+    unnamed json, jsonb, text, xml or bytea argument, which takes a POST body
+    whole (plan/functions.py)."""
     inputs = [a for a in raw.arguments if a.mode in ("i", "b", "v")]
-    body_param = inputs[0].type if len(inputs) == 1 and inputs[0].type in ("json", "jsonb") else None
+    body_param = inputs[0].type if len(inputs) == 1 and inputs[0].type in _BODY_PARAMS else None
     if any(a.name is None for a in inputs) and not (body_param and inputs[0].name is None):
         return None
     if body_param and inputs[0].name is None:
