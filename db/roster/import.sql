@@ -68,6 +68,15 @@ begin
 end
 $_$;
 
+-- A staging table's file name, as reports name it: academic_sessions -> academicSessions.csv.
+create or replace function roster.csv_file(p_stage text) returns text
+    language sql immutable
+    set search_path to ''
+    as $$
+    select case p_stage when 'academic_sessions' then 'academicSessions.csv' when 'line_items' then 'lineItems.csv'
+                        when 'score_scales' then 'scoreScales.csv' else p_stage || '.csv' end
+$$;
+
 create or replace function roster.import_oneroster(p_modes jsonb) returns jsonb
     language plpgsql security definer
     set search_path to ''
@@ -89,7 +98,9 @@ declare
     v_rejects jsonb;
     v_skips jsonb;
     v_count bigint;
-    files constant text[] := array['orgs', 'academic_sessions', 'courses', 'classes', 'users', 'roles', 'enrollments', 'demographics'];
+    files constant text[] := array['orgs', 'academic_sessions', 'courses', 'classes', 'users', 'roles', 'enrollments', 'demographics',
+                                   'categories', 'score_scales', 'line_items', 'results'];
+    v_org_upd int := 0;
 begin
     if not v_admin and not (coalesce(auth.claims() ->> 'scope', '') ~ '(^| )urn:school-data-api:scope:roster\.import( |$)') then
         raise exception 'permission denied: this token lacks the scope urn:school-data-api:scope:roster.import'
@@ -132,8 +143,7 @@ begin
             from pg_temp.%2$I
             where (date_last_modified is not null and not pg_input_is_valid(date_last_modified, 'timestamptz'))
                or (%3$L = 'delta' and date_last_modified is null)$q$,
-            case v_file when 'academic_sessions' then 'academicSessions.csv' else v_file || '.csv' end,
-            'roster_stage_' || v_file, v_mode);
+            roster.csv_file(v_file), 'roster_stage_' || v_file, v_mode);
     end loop;
 
     -- (2b) The school's org: its stored sourcedId, or adopted from orgs.csv's only school.
@@ -375,7 +385,10 @@ begin
     where not exists (select from pg_temp.roster_stage_users u where u.sourced_id = d.sourced_id)
       and not exists (select from data.users u where u.school_id = v_school and u.sourced_id = d.sourced_id);
 
-    -- (2i) Adoption of rows entered here, and conflicts that are per-row rejects.
+    -- (2i) The Gradebook files (import_gradebook.sql).
+    perform roster.validate_gradebook(v_school, p_modes, v_org);
+
+    -- (2j) Adoption of rows entered here, and conflicts that are per-row rejects.
     perform roster.validate_rules(v_school, p_modes);
 
     select coalesce(jsonb_agg(jsonb_build_object('file', file, 'row', row_no, 'column', column_name, 'reason', reason)
@@ -395,9 +408,16 @@ begin
     if v_adopt then
         update data.schools set sourced_id = v_org where id = v_school;
     end if;
+    -- The school's own org row carries its extension columns (m0057).
+    update data.schools s set metadata = o.metadata
+    from pg_temp.roster_stage_orgs o
+    where s.id = v_school and o.sourced_id = v_org and o.status is distinct from 'tobedeleted'
+      and s.metadata is distinct from o.metadata;
+    get diagnostics v_org_upd = row_count;
+    v_org_upd := greatest(v_org_upd, case when v_adopt then 1 else 0 end);
     v_files := v_files || jsonb_build_object('orgs.csv', jsonb_build_object('inserted', 0,
-        'updated', case when v_adopt then 1 else 0 end,
-        'unchanged', (select count(*) from pg_temp.roster_stage_orgs where sourced_id = v_org) - case when v_adopt then 1 else 0 end,
+        'updated', v_org_upd,
+        'unchanged', (select count(*) from pg_temp.roster_stage_orgs where sourced_id = v_org) - v_org_upd,
         'deactivated', 0));
 
     v_files := v_files || jsonb_build_object('academicSessions.csv', roster.merge_terms(v_school, coalesce(p_modes ->> 'academic_sessions', 'absent')));
@@ -412,6 +432,7 @@ begin
                              to_jsonb((v_files #>> '{enrollments.csv,deactivated}')::bigint + v_count));
     end if;
     v_files := v_files || jsonb_build_object('demographics.csv', roster.merge_demographics(v_school, coalesce(p_modes ->> 'demographics', 'absent')));
+    v_files := v_files || roster.merge_gradebook(v_school, p_modes);
 
     -- Rows taken over are updated rows; the merges of courses and enrollments
     -- found them already equal (adopt_existing set their values), merge_people
@@ -427,7 +448,7 @@ begin
 
     -- Only the files the zip holds.
     select jsonb_object_agg(k, v) into v_files from jsonb_each(v_files) e (k, v)
-    where coalesce(p_modes ->> (case k when 'academicSessions.csv' then 'academic_sessions' else replace(k, '.csv', '') end), 'absent') <> 'absent';
+    where exists (select from jsonb_each_text(p_modes) m (stage, mode) where roster.csv_file(m.stage) = k and m.mode <> 'absent');
     -- Skipped rows per file.
     select coalesce(v_files, '{}') || coalesce(jsonb_object_agg(f, coalesce(v_files -> f, '{}') || jsonb_build_object('skipped', n)), '{}')
     into v_files from (select file as f, count(*) as n from pg_temp.roster_skips group by file) s;
