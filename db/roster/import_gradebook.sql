@@ -9,24 +9,46 @@
 -- no longer names, unchanged rows are not written.
 -- Current file: edit in place; `migrate` re-applies it when it changes (db/README.md).
 
--- A OneRoster object of this school by the sourcedId the REST service shows
--- (the partner's, else the row id), live rows only: the import's references.
-create or replace function roster.gradebook_ref(p_school uuid, p_table text, p_sourced_id text) returns uuid
-    language plpgsql stable security definer
+-- The rows of this school the gradebook files name, by the sourcedId the
+-- REST service shows (the partner's, else the row id for a row without one),
+-- live rows only: pg_temp.roster_gb_refs (kind = table, sid, id), one lookup
+-- per distinct name, not one per CSV row (a results file names the same line
+-- items and students thousands of times). Made for the checks, and again
+-- before the merges, which come after the rostering files' (a class of the
+-- same zip is here by then).
+create or replace function roster.resolve_gradebook_refs(p_school uuid) returns void
+    language plpgsql security definer
     set search_path to ''
     as $_$
 declare
-    found uuid;
+    v_kind text;
+    v_refs text[];
 begin
-    if p_sourced_id is null then
-        return null;
-    end if;
-    execute format($q$
-        select id from data.%I
-        where school_id = $1 and not is_deleted and coalesce(sourced_id, id::text) = $2
-        order by sourced_id is null, id limit 1$q$, p_table)
-    into found using p_school, p_sourced_id;
-    return found;
+    drop table if exists pg_temp.roster_gb_refs;
+    create temp table roster_gb_refs (kind text, sid text, id uuid) on commit drop;
+    foreach v_kind in array array['classes', 'grade_categories', 'academic_terms', 'assignments', 'students']
+    loop
+        v_refs := case v_kind
+            when 'classes' then array(select class_sourced_id from pg_temp.roster_stage_score_scales
+                                      union select class_sourced_id from pg_temp.roster_stage_line_items)
+            when 'grade_categories' then array(select distinct category_sourced_id from pg_temp.roster_stage_line_items)
+            when 'academic_terms' then array(select distinct academic_session_sourced_id from pg_temp.roster_stage_line_items)
+            when 'assignments' then array(select distinct line_item_sourced_id from pg_temp.roster_stage_results)
+            else array(select distinct student_sourced_id from pg_temp.roster_stage_results) end;
+        -- Both arms are index lookups: (school_id, sourced_id) and the primary key.
+        execute format($q$
+            insert into pg_temp.roster_gb_refs
+            select distinct on (r.sid) %1$L, r.sid, t.id
+            from unnest($2::text[]) r (sid)
+            join data.%1$I t on t.school_id = $1 and not t.is_deleted
+                            and (t.sourced_id = r.sid
+                                 or (t.sourced_id is null and t.id = case when pg_input_is_valid(r.sid, 'uuid') then r.sid::uuid end))
+            where r.sid is not null
+            order by r.sid, t.sourced_id is null, t.id$q$, v_kind)
+        using p_school, v_refs;
+    end loop;
+    create index on pg_temp.roster_gb_refs (kind, sid);
+    analyze pg_temp.roster_gb_refs;
 end
 $_$;
 
@@ -60,6 +82,7 @@ create or replace function roster.validate_gradebook(p_school uuid, p_modes json
 declare
     v_results text := coalesce(p_modes ->> 'results', 'absent');
 begin
+    perform roster.resolve_gradebook_refs(p_school);
     -- Rows of other orgs are skipped, as in the rostering files.
     insert into pg_temp.roster_skips
     select 'lineItems.csv', row_no, format('wrong org: schoolSourcedId %s is not this school''s org', school_sourced_id)
@@ -97,7 +120,7 @@ begin
           select 'lineItems.csv', row_no, class_sourced_id, status from pg_temp.roster_stage_line_items) f
     where f.status is distinct from 'tobedeleted'
       and not exists (select from pg_temp.roster_stage_classes c where c.sourced_id = f.class_sourced_id and c.status is distinct from 'tobedeleted')
-      and roster.gradebook_ref(p_school, 'classes', f.class_sourced_id) is null
+      and (select g.id from pg_temp.roster_gb_refs g where g.kind = 'classes' and g.sid = f.class_sourced_id) is null
     -- lineItems.csv
     union all
     select 'lineItems.csv', row_no, 'title', 'missing required field: title'
@@ -116,14 +139,14 @@ begin
     where l.status is distinct from 'tobedeleted' and l.category_sourced_id is not null
       and roster.line_item_type(l.category_sourced_id) is null
       and not exists (select from pg_temp.roster_stage_categories c where c.sourced_id = l.category_sourced_id and c.status is distinct from 'tobedeleted')
-      and roster.gradebook_ref(p_school, 'grade_categories', l.category_sourced_id) is null
+      and (select g.id from pg_temp.roster_gb_refs g where g.kind = 'grade_categories' and g.sid = l.category_sourced_id) is null
     union all
     select 'lineItems.csv', l.row_no, 'academicSessionSourcedId',
            format('unknown reference: academic session %s is neither in academicSessions.csv nor already here', l.academic_session_sourced_id)
     from pg_temp.roster_stage_line_items l
     where l.status is distinct from 'tobedeleted' and l.academic_session_sourced_id is not null
       and not exists (select from pg_temp.roster_stage_academic_sessions a where a.sourced_id = l.academic_session_sourced_id and a.status is distinct from 'tobedeleted')
-      and roster.gradebook_ref(p_school, 'academic_terms', l.academic_session_sourced_id) is null
+      and (select g.id from pg_temp.roster_gb_refs g where g.kind = 'academic_terms' and g.sid = l.academic_session_sourced_id) is null
     union all
     select 'lineItems.csv', l.row_no, c.col, format('bad number %L: a value from 0 to 999.99', c.val)
     from pg_temp.roster_stage_line_items l
@@ -140,14 +163,14 @@ begin
     from pg_temp.roster_stage_results r
     where r.status is distinct from 'tobedeleted' and r.line_item_sourced_id is not null
       and not exists (select from pg_temp.roster_stage_line_items l where l.sourced_id = r.line_item_sourced_id and l.status is distinct from 'tobedeleted')
-      and roster.gradebook_ref(p_school, 'assignments', r.line_item_sourced_id) is null
+      and (select g.id from pg_temp.roster_gb_refs g where g.kind = 'assignments' and g.sid = r.line_item_sourced_id) is null
     union all
     select 'results.csv', r.row_no, 'studentSourcedId',
            format('unknown reference: student %s is neither a student in users.csv nor already here', r.student_sourced_id)
     from pg_temp.roster_stage_results r
     where r.status is distinct from 'tobedeleted' and r.student_sourced_id is not null
       and not exists (select from pg_temp.roster_people p where p.sourced_id = r.student_sourced_id and p.db_role = 'STUDENT' and p.status is distinct from 'tobedeleted')
-      and roster.gradebook_ref(p_school, 'students', r.student_sourced_id) is null
+      and (select g.id from pg_temp.roster_gb_refs g where g.kind = 'students' and g.sid = r.student_sourced_id) is null
     union all
     select 'results.csv', r.row_no, c.col, 'missing required field: ' || c.col
     from pg_temp.roster_stage_results r
@@ -184,8 +207,8 @@ begin
     -- OneRoster PUT does: db/integrity/triggers.sql).
     create temp table roster_result_targets on commit drop as
     select r.row_no, r.sourced_id, r.line_item_sourced_id, r.student_sourced_id, r.score,
-           roster.gradebook_ref(p_school, 'assignments', r.line_item_sourced_id) as assignment_id,
-           roster.gradebook_ref(p_school, 'students', r.student_sourced_id) as student_id
+           (select g.id from pg_temp.roster_gb_refs g where g.kind = 'assignments' and g.sid = r.line_item_sourced_id) as assignment_id,
+           (select g.id from pg_temp.roster_gb_refs g where g.kind = 'students' and g.sid = r.student_sourced_id) as student_id
     from pg_temp.roster_stage_results r
     where r.status is distinct from 'tobedeleted';
     insert into pg_temp.roster_rejects
@@ -281,8 +304,9 @@ declare
     v_upd bigint;
     v_deact bigint := roster.deactivate(p_school, 'score_scales', 'roster_stage_score_scales', p_mode, 'is_deleted = true');
 begin
+    perform roster.resolve_gradebook_refs(p_school);  -- after the merges before this one
     create temp table roster_src_score_scales on commit drop as
-    select s.sourced_id, s.title, s.type, roster.gradebook_ref(p_school, 'classes', s.class_sourced_id) as class_id,
+    select s.sourced_id, s.title, s.type, (select g.id from pg_temp.roster_gb_refs g where g.kind = 'classes' and g.sid = s.class_sourced_id) as class_id,
            roster.scale_values(s.score_scale_value) as scale_values, s.metadata
     from pg_temp.roster_stage_score_scales s where s.status is distinct from 'tobedeleted';
     with changed as (
@@ -318,13 +342,14 @@ declare
     v_upd bigint;
     v_deact bigint := roster.deactivate(p_school, 'assignments', 'roster_stage_line_items', p_mode, 'is_deleted = true');
 begin
+    perform roster.resolve_gradebook_refs(p_school);  -- after the merges before this one
     create temp table roster_src_line_items on commit drop as
     select s.sourced_id, s.title, s.description, s.assign_date::timestamptz as assigned_date,
-           s.due_date::timestamptz as due_date, roster.gradebook_ref(p_school, 'classes', s.class_sourced_id) as class_id,
+           s.due_date::timestamptz as due_date, (select g.id from pg_temp.roster_gb_refs g where g.kind = 'classes' and g.sid = s.class_sourced_id) as class_id,
            roster.line_item_type(s.category_sourced_id) as type,
            case when roster.line_item_type(s.category_sourced_id) is null
-                then roster.gradebook_ref(p_school, 'grade_categories', s.category_sourced_id) end as category_id,
-           roster.gradebook_ref(p_school, 'academic_terms', s.academic_session_sourced_id) as academic_term_id,
+                then (select g.id from pg_temp.roster_gb_refs g where g.kind = 'grade_categories' and g.sid = s.category_sourced_id) end as category_id,
+           (select g.id from pg_temp.roster_gb_refs g where g.kind = 'academic_terms' and g.sid = s.academic_session_sourced_id) as academic_term_id,
            s.result_value_min::numeric as min_score, s.result_value_max::numeric as max_score, s.metadata
     from pg_temp.roster_stage_line_items s where s.status is distinct from 'tobedeleted';
     with changed as (
@@ -377,9 +402,10 @@ begin
             and not exists (select from pg_temp.roster_stage_results s
                             where s.sourced_id = k.sourced_id and s.status is distinct from 'tobedeleted'));
     get diagnostics v_deact = row_count;
+    perform roster.resolve_gradebook_refs(p_school);  -- after the line items' merge
     create temp table roster_src_results on commit drop as
-    select s.sourced_id, roster.gradebook_ref(p_school, 'assignments', s.line_item_sourced_id) as assignment_id,
-           roster.gradebook_ref(p_school, 'students', s.student_sourced_id) as student_id,
+    select s.sourced_id, (select g.id from pg_temp.roster_gb_refs g where g.kind = 'assignments' and g.sid = s.line_item_sourced_id) as assignment_id,
+           (select g.id from pg_temp.roster_gb_refs g where g.kind = 'students' and g.sid = s.student_sourced_id) as student_id,
            s.score::numeric as score, s.text_score as grade, s.comment as feedback,
            upper(replace(s.score_status, ' ', '_')) as score_status, left(s.score_date, 10)::date as score_date, s.metadata
     from pg_temp.roster_stage_results s where s.status is distinct from 'tobedeleted';
@@ -423,7 +449,7 @@ begin
 end
 $$;
 
-revoke all on function roster.gradebook_ref(p_school uuid, p_table text, p_sourced_id text) from public;
+revoke all on function roster.resolve_gradebook_refs(p_school uuid) from public;
 
 revoke all on function roster.validate_gradebook(p_school uuid, p_modes jsonb, p_org text) from public;
 

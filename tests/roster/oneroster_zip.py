@@ -32,6 +32,7 @@ def build_zip(
     extra: Mapping[str, bytes] | None = None,
     compression: int = zipfile.ZIP_DEFLATED,
     headers: Mapping[str, tuple[str, ...]] | None = None,
+    properties: Mapping[str, str] | None = None,
 ) -> bytes:
     """`files`: stem -> rows (dicts by header). Every file present is `bulk`
     unless `modes` says otherwise; the others are `absent`. `headers`: a file's
@@ -43,7 +44,7 @@ def build_zip(
             props = [("manifest.version", "1.0"), ("oneroster.version", "1.2")]
             for stem in IMPORTED:
                 props.append((f"file.{stem}", modes.get(stem, "bulk") if stem in files else "absent"))
-            props += [("source.systemName", "tests"), ("source.systemCode", "T")]
+            props += [("source.systemName", "tests"), ("source.systemCode", "T"), *(properties or {}).items()]
             archive.writestr("manifest.csv", csv_text("manifest", [{"propertyName": k, "value": v} for k, v in props]))
         for stem, rows in files.items():
             archive.writestr(f"{stem}.csv", csv_text(stem, rows, (headers or {}).get(stem)))

@@ -264,3 +264,17 @@ async def test_an_admin_imports_a_gradebook_zip_with_the_cli(tmp_path: Any, data
         assert again["totals"]["inserted"] == again["totals"]["updated"] == 0, again["totals"]
     finally:
         await db.close()
+
+
+async def test_the_gradebook_link_files_are_accepted_and_reported_as_skipped(
+    api: AsyncTestClient[Litestar], school: School, partner: dict[str, str]
+) -> None:
+    tag = secrets.token_hex(4)
+    files = {**sample_roster(tag), **gradebook(f"org-{tag}")}
+    link = "sourcedId,status,dateLastModified,title,lineItemSourcedId,scoreScaleSourcedId\r\nlss-1,,,,li-1,ss-letter\r\n"
+    data = build_zip(files, headers={"lineItems": LINE_ITEM_HEADER}, extra={"lineItemScoreScales.csv": link.encode()},
+                     properties={"file.lineItemScoreScales": "bulk"})  # fmt: skip
+    run = await import_zip(api, partner, data)
+    assert run["status"] == "APPLIED", run["report"]
+    assert run["report"]["skipped_files"] == ["lineItemScoreScales.csv: not imported by this service"]
+    assert run["report"]["files"]["lineItems.csv"]["inserted"] == 2

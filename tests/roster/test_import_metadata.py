@@ -101,3 +101,8 @@ async def test_extension_columns_come_back_in_metadata(
     assert set(updated.values()) == {1}, f"a changed extension value is one updated row per file: {updated}"
     user = (await api.get(f"{RS}/users/u-stu-1", headers=partner)).json()["user"]
     assert user["metadata"]["district.code"] == "D-8"
+
+    plain = await import_zip(api, partner, build_zip(sample_roster(tag)))
+    assert plain["status"] == "APPLIED" and plain["report"]["files"]["users.csv"]["updated"] == 1, plain["report"]
+    user = (await api.get(f"{RS}/users/u-stu-1", headers=partner)).json()["user"]
+    assert "metadata" not in user, "the file is the truth: a row sent without extension columns loses them"
