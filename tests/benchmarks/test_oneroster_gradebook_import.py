@@ -38,7 +38,8 @@ def gradebook(roster: dict[str, Rows]) -> dict[str, Rows]:
     results = [{"sourcedId": f"r{e['sourcedId']}-{i}", "lineItemSourcedId": f"li{e['classSourcedId'][1:]}-{i}",
                 "studentSourcedId": e["userSourcedId"], "scoreStatus": "fully graded", "score": str(n % 21),
                 "scoreDate": "2026-10-09"}
-               for n, e in enumerate(roster["enrollments"]) for i in range(ITEMS_PER_CLASS)]  # fmt: skip
+               for n, e in enumerate(roster["enrollments"]) if e["role"] == "student"
+               for i in range(ITEMS_PER_CLASS)]  # fmt: skip
     return {"lineItems": items, "results": results}
 
 

@@ -20,7 +20,7 @@ from litestar.testing import AsyncTestClient
 from gateway.identity.partners import IMPORT_SCOPE
 from gateway.roster_import.archive import HEADERS
 from tests.factories import School, make_school
-from tests.gateway.http_support import api, as_role, committer_session, gateway_app  # noqa: F401
+from tests.gateway.http_support import api, committer_session, gateway_app, token  # noqa: F401
 from tests.roster.import_support import import_zip
 from tests.roster.oneroster_zip import Rows, build_zip, sample_roster
 from tests.roster.test_roster_scopes import SCOPE, bearer
@@ -267,8 +267,10 @@ async def test_an_admin_imports_a_gradebook_zip_with_the_cli(tmp_path: Any, data
 
 
 async def test_the_gradebook_link_files_are_accepted_and_reported_as_skipped(
-    api: AsyncTestClient[Litestar], school: School, partner: dict[str, str]
+    api: AsyncTestClient[Litestar], school: School
 ) -> None:
+    """Also: the import scope alone imports the gradebook files (no gradebook scope)."""
+    partner = {"Authorization": f"Bearer {token('partner_sync', school, 'pc_test_' + secrets.token_hex(4), scope=IMPORT_SCOPE)}"}
     tag = secrets.token_hex(4)
     files = {**sample_roster(tag), **gradebook(f"org-{tag}")}
     link = "sourcedId,status,dateLastModified,title,lineItemSourcedId,scoreScaleSourcedId\r\nlss-1,,,,li-1,ss-letter\r\n"

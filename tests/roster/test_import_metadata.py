@@ -44,7 +44,7 @@ FILES = {
 def with_extensions(tag: str, code: str) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
     """The sample roster and gradebook, one row per file carrying extension values."""
     files: dict[str, Any] = {**sample_roster(tag), **gradebook(f"org-{tag}")}
-    headers = {stem: (*HEADERS[stem], *EXTRA) for stem in FILES}
+    headers = {stem: (*HEADERS[stem], *EXTRA) for stem in (*FILES, "roles")}
     for stem, (_, _, index) in FILES.items():
         files[stem][index] = {**files[stem][index], "metadata.district.code": code, "ext_vendor_id": f"{stem}-1"}
     files["lineItems"][0]["metadata.district.code"] = code
@@ -75,6 +75,7 @@ async def test_extension_columns_come_back_in_metadata(
     run = await import_zip(api, partner, build_zip(files, headers=headers))
     assert run["status"] == "APPLIED", run["report"]
     assert run["report"]["extension_columns"]["users.csv"] == list(EXTRA), "the report names the columns it kept"
+    assert run["report"]["extension_columns"]["roles.csv"] == list(EXTRA), "roles.csv's are accepted and named (not stored)"
 
     for stem, (path, key, _) in FILES.items():
         body = (await api.get(f"{RS}/{path.format(tag=tag)}", headers=partner)).json()[key]
