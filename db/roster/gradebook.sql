@@ -17,7 +17,9 @@ create or replace view oneroster.categories with (security_invoker='true') as
     case when g.is_deleted then 'tobedeleted'::text else 'active'::text end as status,
     g.updated_at as date_last_modified,
     g.title::text as title,
-    g.weight
+    g.weight,
+    -- The imported row's extension columns (m0057): the objects' `metadata`.
+    g.metadata
    from data.grade_categories g
 union all
  select md5(s.id::text || t.type)::uuid,
@@ -26,7 +28,8 @@ union all
     'active'::text,
     s.created_at,
     t.title,
-    null::numeric
+    null::numeric,
+    null::jsonb
    from data.schools s
    cross join (values ('HOMEWORK', 'Homework'), ('QUIZ', 'Quiz'), ('PROJECT', 'Project'), ('ESSAY', 'Essay'),
                       ('LAB', 'Lab'), ('CLASSWORK', 'Classwork'), ('OTHER', 'Other')) as t(type, title)
@@ -45,7 +48,8 @@ create or replace view oneroster.score_scales with (security_invoker='true') as
     ss.type::text as type,
     ss.class_id,
     coalesce(c.sourced_id, ((c.id)::text)::character varying)::text as class_sourced_id,
-    ss.scale_values
+    ss.scale_values,
+    ss.metadata
    from data.score_scales ss
    join data.classes c on c.school_id = ss.school_id and c.id = ss.class_id;
 
@@ -72,7 +76,8 @@ create or replace view oneroster.line_items with (security_invoker='true') as
         as grading_period_sourced_id,
     coalesce(ss.sourced_id, ((ss.id)::text)::character varying)::text as score_scale_sourced_id,
     a.min_score as result_value_min,
-    a.max_score as result_value_max
+    a.max_score as result_value_max,
+    a.metadata
    from data.assignments a
    join data.classes c on c.school_id = a.school_id and c.id = a.class_id
    join data.schools s on s.id = a.school_id
@@ -114,7 +119,8 @@ create or replace view oneroster.results with (security_invoker='true') as
     r.score,
     r.grade::text as text_score,
     coalesce(r.score_date, (r.recorded_at at time zone 'UTC')::date) as score_date,
-    r.feedback as comment
+    r.feedback as comment,
+    r.metadata
    from data.grades r
    join data.assignments a on a.school_id = r.school_id and a.id = r.assignment_id
    join data.classes c on c.school_id = a.school_id and c.id = a.class_id

@@ -68,6 +68,15 @@ begin
 end
 $_$;
 
+-- A staging table's file name, as reports name it: academic_sessions -> academicSessions.csv.
+create or replace function roster.csv_file(p_stage text) returns text
+    language sql immutable
+    set search_path to ''
+    as $$
+    select case p_stage when 'academic_sessions' then 'academicSessions.csv' when 'line_items' then 'lineItems.csv'
+                        when 'score_scales' then 'scoreScales.csv' else p_stage || '.csv' end
+$$;
+
 create or replace function roster.import_oneroster(p_modes jsonb) returns jsonb
     language plpgsql security definer
     set search_path to ''
@@ -89,7 +98,9 @@ declare
     v_rejects jsonb;
     v_skips jsonb;
     v_count bigint;
-    files constant text[] := array['orgs', 'academic_sessions', 'courses', 'classes', 'users', 'roles', 'enrollments', 'demographics'];
+    files constant text[] := array['orgs', 'academic_sessions', 'courses', 'classes', 'users', 'roles', 'enrollments', 'demographics',
+                                   'categories', 'score_scales', 'line_items', 'results'];
+    v_org_upd int := 0;
 begin
     if not v_admin and not (coalesce(auth.claims() ->> 'scope', '') ~ '(^| )urn:school-data-api:scope:roster\.import( |$)') then
         raise exception 'permission denied: this token lacks the scope urn:school-data-api:scope:roster.import'
@@ -132,8 +143,7 @@ begin
             from pg_temp.%2$I
             where (date_last_modified is not null and not pg_input_is_valid(date_last_modified, 'timestamptz'))
                or (%3$L = 'delta' and date_last_modified is null)$q$,
-            case v_file when 'academic_sessions' then 'academicSessions.csv' else v_file || '.csv' end,
-            'roster_stage_' || v_file, v_mode);
+            roster.csv_file(v_file), 'roster_stage_' || v_file, v_mode);
     end loop;
 
     -- (2b) The school's org: its stored sourcedId, or adopted from orgs.csv's only school.
@@ -242,7 +252,7 @@ begin
                lower(coalesce(u.email, case when u.username like '%@%' then u.username end)) as email,
                u.enabled_user, u.given_name, u.family_name,
                left(coalesce(u.identifier, u.sourced_id), 50) as number,
-               u.agent_sourced_ids,
+               u.agent_sourced_ids, u.metadata,
                coalesce(r.role, case e.role when 'STUDENT' then 'student' when 'TEACHER' then 'teacher' when 'PARENT' then 'parent' when 'ADMIN' then 'administrator' end) as or_role,
                e.id as existing_id, e.role as existing_role
         from pg_temp.roster_stage_users u
@@ -375,7 +385,10 @@ begin
     where not exists (select from pg_temp.roster_stage_users u where u.sourced_id = d.sourced_id)
       and not exists (select from data.users u where u.school_id = v_school and u.sourced_id = d.sourced_id);
 
-    -- (2i) Adoption of rows entered here, and conflicts that are per-row rejects.
+    -- (2i) The Gradebook files (import_gradebook.sql).
+    perform roster.validate_gradebook(v_school, p_modes, v_org);
+
+    -- (2j) Adoption of rows entered here, and conflicts that are per-row rejects.
     perform roster.validate_rules(v_school, p_modes);
 
     select coalesce(jsonb_agg(jsonb_build_object('file', file, 'row', row_no, 'column', column_name, 'reason', reason)
@@ -395,9 +408,16 @@ begin
     if v_adopt then
         update data.schools set sourced_id = v_org where id = v_school;
     end if;
+    -- The school's own org row carries its extension columns (m0057).
+    update data.schools s set metadata = o.metadata
+    from pg_temp.roster_stage_orgs o
+    where s.id = v_school and o.sourced_id = v_org and o.status is distinct from 'tobedeleted'
+      and s.metadata is distinct from o.metadata;
+    get diagnostics v_org_upd = row_count;
+    v_org_upd := greatest(v_org_upd, case when v_adopt then 1 else 0 end);
     v_files := v_files || jsonb_build_object('orgs.csv', jsonb_build_object('inserted', 0,
-        'updated', case when v_adopt then 1 else 0 end,
-        'unchanged', (select count(*) from pg_temp.roster_stage_orgs where sourced_id = v_org) - case when v_adopt then 1 else 0 end,
+        'updated', v_org_upd,
+        'unchanged', (select count(*) from pg_temp.roster_stage_orgs where sourced_id = v_org) - v_org_upd,
         'deactivated', 0));
 
     v_files := v_files || jsonb_build_object('academicSessions.csv', roster.merge_terms(v_school, coalesce(p_modes ->> 'academic_sessions', 'absent')));
@@ -412,6 +432,7 @@ begin
                              to_jsonb((v_files #>> '{enrollments.csv,deactivated}')::bigint + v_count));
     end if;
     v_files := v_files || jsonb_build_object('demographics.csv', roster.merge_demographics(v_school, coalesce(p_modes ->> 'demographics', 'absent')));
+    v_files := v_files || roster.merge_gradebook(v_school, p_modes);
 
     -- Rows taken over are updated rows; the merges of courses and enrollments
     -- found them already equal (adopt_existing set their values), merge_people
@@ -427,7 +448,7 @@ begin
 
     -- Only the files the zip holds.
     select jsonb_object_agg(k, v) into v_files from jsonb_each(v_files) e (k, v)
-    where coalesce(p_modes ->> (case k when 'academicSessions.csv' then 'academic_sessions' else replace(k, '.csv', '') end), 'absent') <> 'absent';
+    where exists (select from jsonb_each_text(p_modes) m (stage, mode) where roster.csv_file(m.stage) = k and m.mode <> 'absent');
     -- Skipped rows per file.
     select coalesce(v_files, '{}') || coalesce(jsonb_object_agg(f, coalesce(v_files -> f, '{}') || jsonb_build_object('skipped', n)), '{}')
     into v_files from (select file as f, count(*) as n from pg_temp.roster_skips group by file) s;
@@ -446,7 +467,8 @@ begin
     if p_mode = 'absent' then return '{}'; end if;
     create temp table roster_src_classes on commit drop as
     select s.sourced_id, s.title as name, subj.id as subject_id, term.id as academic_term_id,
-           left(coalesce(case when term.type = 'YEAR' then term.name end, year.name, term.name), 50) as academic_year
+           left(coalesce(case when term.type = 'YEAR' then term.name end, year.name, term.name), 50) as academic_year,
+           s.metadata
     from pg_temp.roster_stage_classes s
     left join data.subjects subj on subj.school_id = p_school and subj.sourced_id = s.course_sourced_id
     left join data.academic_terms term on term.school_id = p_school and term.sourced_id = trim(split_part(s.term_sourced_ids, ',', 1))
@@ -456,15 +478,15 @@ begin
     with changed as (
         update data.classes t
         set name = s.name, subject_id = s.subject_id, academic_term_id = s.academic_term_id,
-            academic_year = s.academic_year, is_deleted = false
+            academic_year = s.academic_year, metadata = s.metadata, is_deleted = false
         from pg_temp.roster_src_classes s
         where t.school_id = p_school and t.sourced_id = s.sourced_id
-          and (t.name, t.subject_id, t.academic_term_id, t.academic_year, t.is_deleted)
-              is distinct from (s.name, s.subject_id, s.academic_term_id, s.academic_year, false)
+          and (t.name, t.subject_id, t.academic_term_id, t.academic_year, t.metadata, t.is_deleted)
+              is distinct from (s.name, s.subject_id, s.academic_term_id, s.academic_year, s.metadata, false)
         returning 1),
     added as (
-        insert into data.classes (school_id, name, subject_id, academic_term_id, academic_year, sourced_id)
-        select p_school, s.name, s.subject_id, s.academic_term_id, s.academic_year, s.sourced_id
+        insert into data.classes (school_id, name, subject_id, academic_term_id, academic_year, metadata, sourced_id)
+        select p_school, s.name, s.subject_id, s.academic_term_id, s.academic_year, s.metadata, s.sourced_id
         from pg_temp.roster_src_classes s
         where not exists (select from data.classes t where t.school_id = p_school and t.sourced_id = s.sourced_id)
         returning 1)
@@ -521,20 +543,22 @@ begin
     -- sourcedId names: the three statements below join this table to the
     -- school's enrollments, and on an unchanged re-import it is empty.
     create temp table roster_src_enrollments on commit drop as
-    select s.sourced_id, st.id as student_id, c.id as class_id, s.begin_date::date as enrollment_date, s.end_date::date as completion_date
+    select s.sourced_id, st.id as student_id, c.id as class_id, s.begin_date::date as enrollment_date, s.end_date::date as completion_date,
+           s.metadata
     from pg_temp.roster_stage_enrollments s
     join data.students st on st.school_id = p_school and st.sourced_id = s.user_sourced_id and not st.is_deleted
     join data.classes c on c.school_id = p_school and c.sourced_id = s.class_sourced_id and not c.is_deleted
     left join data.enrollments y on y.school_id = p_school and y.sourced_id = s.sourced_id
     where s.role = 'student' and s.status is distinct from 'tobedeleted'
-      and (y.id is null or (y.student_id, y.class_id, y.enrollment_date, y.completion_date)
-                           is distinct from (st.id, c.id, s.begin_date::date, s.end_date::date));
+      and (y.id is null or (y.student_id, y.class_id, y.enrollment_date, y.completion_date, y.metadata)
+                           is distinct from (st.id, c.id, s.begin_date::date, s.end_date::date, s.metadata));
     analyze pg_temp.roster_src_enrollments;
     v_total := (select count(*) from pg_temp.roster_stage_enrollments where status is distinct from 'tobedeleted');
     -- An enrollment made here (no sourcedId) of the same student and class is adopted.
     with adopted as (
         update data.enrollments t
-        set enrollment_date = s.enrollment_date, completion_date = s.completion_date, sourced_id = s.sourced_id
+        set enrollment_date = s.enrollment_date, completion_date = s.completion_date, sourced_id = s.sourced_id,
+            metadata = s.metadata
         from pg_temp.roster_src_enrollments s
         where t.school_id = p_school and t.sourced_id is null and t.student_id = s.student_id and t.class_id = s.class_id
           and not exists (select from data.enrollments o where o.school_id = p_school and o.sourced_id = s.sourced_id)
@@ -542,15 +566,16 @@ begin
     changed as (
         update data.enrollments t
         set student_id = s.student_id, class_id = s.class_id, enrollment_date = s.enrollment_date,
-            completion_date = s.completion_date
+            completion_date = s.completion_date, metadata = s.metadata
         from pg_temp.roster_src_enrollments s
         where t.school_id = p_school and t.sourced_id = s.sourced_id
-          and (t.student_id, t.class_id, t.enrollment_date, t.completion_date)
-              is distinct from (s.student_id, s.class_id, s.enrollment_date, s.completion_date)
+          and (t.student_id, t.class_id, t.enrollment_date, t.completion_date, t.metadata)
+              is distinct from (s.student_id, s.class_id, s.enrollment_date, s.completion_date, s.metadata)
         returning 1),
     added as (
-        insert into data.enrollments (id, school_id, student_id, class_id, enrollment_date, completion_date, sourced_id)
-        select data.uuidv7_batch(v_ids, row_number() over ()), p_school, s.student_id, s.class_id, s.enrollment_date, s.completion_date, s.sourced_id
+        insert into data.enrollments (id, school_id, student_id, class_id, enrollment_date, completion_date, metadata, sourced_id)
+        select data.uuidv7_batch(v_ids, row_number() over ()), p_school, s.student_id, s.class_id, s.enrollment_date, s.completion_date,
+               s.metadata, s.sourced_id
         from pg_temp.roster_src_enrollments s
         where not exists (select from data.enrollments t where t.school_id = p_school and t.sourced_id = s.sourced_id)
           and not exists (select from data.enrollments t where t.school_id = p_school
@@ -612,17 +637,20 @@ begin
     v_total := (select count(*) from pg_temp.roster_src_people);
 
     with changed as (
-        update data.users t set email = s.email, role = s.db_role, is_active = (s.enabled_user = 'true'), is_deleted = false
+        update data.users t set email = s.email, role = s.db_role, is_active = (s.enabled_user = 'true'), metadata = s.metadata,
+                                is_deleted = false
         from pg_temp.roster_src_people s
         where t.school_id = p_school and t.sourced_id = s.sourced_id
           and (p_admin or (t.role <> 'ADMIN' and s.db_role <> 'ADMIN'))
-          and (t.email, t.role, t.is_active, t.is_deleted) is distinct from (s.email, s.db_role, s.enabled_user = 'true', false)
+          and (t.email, t.role, t.is_active, t.metadata, t.is_deleted)
+              is distinct from (s.email, s.db_role, s.enabled_user = 'true', s.metadata, false)
         returning t.sourced_id)
     insert into pg_temp.roster_changed select sourced_id from changed;
     v_ids := uuidv7();
     with added as (
-        insert into data.users (id, school_id, email, role, is_active, sourced_id)
-        select data.uuidv7_batch(v_ids, row_number() over ()), p_school, s.email, s.db_role, s.enabled_user = 'true', s.sourced_id
+        insert into data.users (id, school_id, email, role, is_active, metadata, sourced_id)
+        select data.uuidv7_batch(v_ids, row_number() over ()), p_school, s.email, s.db_role, s.enabled_user = 'true', s.metadata,
+               s.sourced_id
         from pg_temp.roster_src_people s
         where (p_admin or s.db_role <> 'ADMIN')
           and not exists (select from data.users t where t.school_id = p_school and t.sourced_id = s.sourced_id)
@@ -719,20 +747,20 @@ declare
 begin
     if p_mode = 'absent' then return '{}'; end if;
     create temp table roster_src_subjects on commit drop as
-    select s.sourced_id, s.title as name, s.course_code as code
+    select s.sourced_id, s.title as name, s.course_code as code, s.metadata
     from pg_temp.roster_stage_courses s where s.status is distinct from 'tobedeleted';
     analyze pg_temp.roster_src_subjects;
     -- Deactivate first: a removed course frees its name for a new one.
     v_deact := roster.deactivate(p_school, 'subjects', 'roster_stage_courses', p_mode, 'is_deleted = true');
     with changed as (
-        update data.subjects t set name = s.name, code = s.code, is_deleted = false
+        update data.subjects t set name = s.name, code = s.code, metadata = s.metadata, is_deleted = false
         from pg_temp.roster_src_subjects s
         where t.school_id = p_school and t.sourced_id = s.sourced_id
-          and (t.name, t.code, t.is_deleted) is distinct from (s.name, s.code, false)
+          and (t.name, t.code, t.metadata, t.is_deleted) is distinct from (s.name, s.code, s.metadata, false)
         returning 1),
     added as (
-        insert into data.subjects (school_id, name, code, sourced_id)
-        select p_school, s.name, s.code, s.sourced_id from pg_temp.roster_src_subjects s
+        insert into data.subjects (school_id, name, code, metadata, sourced_id)
+        select p_school, s.name, s.code, s.metadata, s.sourced_id from pg_temp.roster_src_subjects s
         where not exists (select from data.subjects t where t.school_id = p_school and t.sourced_id = s.sourced_id)
         returning 1)
     select (select count(*) from changed), (select count(*) from added) into v_upd, v_ins;
@@ -757,14 +785,14 @@ begin
     select s.sourced_id, s.title as name, s.start_date::date as start_date, s.end_date::date as end_date,
            case s.type when 'schoolYear' then 'YEAR' when 'semester' then 'SEMESTER' when 'term' then 'TERM'
                        when 'gradingPeriod' then 'GRADING_PERIOD' end as type,
-           s.parent_sourced_id
+           s.parent_sourced_id, s.metadata
     from pg_temp.roster_stage_academic_sessions s where s.status is distinct from 'tobedeleted';
     analyze pg_temp.roster_src_terms;
     v_total := (select count(*) from pg_temp.roster_src_terms);
     -- New rows, parents before children (a year before its semesters).
     loop
-        insert into data.academic_terms (school_id, name, start_date, end_date, type, parent_id, sourced_id)
-        select p_school, s.name, s.start_date, s.end_date, s.type, p.id, s.sourced_id
+        insert into data.academic_terms (school_id, name, start_date, end_date, type, parent_id, metadata, sourced_id)
+        select p_school, s.name, s.start_date, s.end_date, s.type, p.id, s.metadata, s.sourced_id
         from pg_temp.roster_src_terms s
         left join data.academic_terms p on p.school_id = p_school and p.sourced_id = s.parent_sourced_id
         where not exists (select from data.academic_terms t where t.school_id = p_school and t.sourced_id = s.sourced_id)
@@ -775,12 +803,13 @@ begin
     end loop;
     with changed as (
         update data.academic_terms t
-        set name = s.name, start_date = s.start_date, end_date = s.end_date, type = s.type, parent_id = p.id, is_deleted = false
+        set name = s.name, start_date = s.start_date, end_date = s.end_date, type = s.type, parent_id = p.id,
+            metadata = s.metadata, is_deleted = false
         from pg_temp.roster_src_terms s
         left join data.academic_terms p on p.school_id = p_school and p.sourced_id = s.parent_sourced_id
         where t.school_id = p_school and t.sourced_id = s.sourced_id
-          and (t.name, t.start_date, t.end_date, t.type, t.parent_id, t.is_deleted)
-              is distinct from (s.name, s.start_date, s.end_date, s.type, p.id, false)
+          and (t.name, t.start_date, t.end_date, t.type, t.parent_id, t.metadata, t.is_deleted)
+              is distinct from (s.name, s.start_date, s.end_date, s.type, p.id, s.metadata, false)
         returning 1)
     select count(*) into v_upd from changed;
     return jsonb_build_object('inserted', v_ins, 'updated', v_upd, 'unchanged', v_total - v_ins - v_upd,

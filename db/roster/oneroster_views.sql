@@ -27,7 +27,9 @@ create or replace view oneroster.academic_sessions with (security_invoker='true'
            from data.academic_terms c
           where ((c.school_id = t.school_id) and (c.parent_id = t.id) and (not c.is_deleted))
           order by c.start_date, c.id) as children_sourced_ids,
-    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id,
+    -- The imported row's extension columns (m0057): the objects' `metadata`.
+    t.metadata
    from ((data.academic_terms t
      join data.schools s on ((s.id = t.school_id)))
      left join data.academic_terms p on (((p.school_id = t.school_id) and (p.id = t.parent_id))));
@@ -73,7 +75,8 @@ create or replace view oneroster.classes with (security_invoker='true') as
     c.academic_term_id as term_id,
     coalesce(t.sourced_id, ((t.id)::text)::character varying) as term_sourced_id,
     coalesce(s.sourced_id, ((s.id)::text)::character varying) as school_sourced_id,
-    c.teacher_id
+    c.teacher_id,
+    c.metadata
    from ((((data.classes c
      join data.schools s on ((s.id = c.school_id)))
      left join data.subjects sj on (((sj.school_id = c.school_id) and (sj.id = c.subject_id))))
@@ -93,7 +96,8 @@ create or replace view oneroster.courses with (security_invoker='true') as
     c.updated_at as date_last_modified,
     c.name as title,
     c.code as course_code,
-    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id,
+    c.metadata
    from (data.subjects c
      join data.schools s on ((s.id = c.school_id)))
 -- OneRoster 1.2 requires a course on every class (issue 17), but a class here
@@ -112,7 +116,8 @@ union all
     k.updated_at,
     k.name,
     (left((k.name)::text, 50))::character varying(50),
-    coalesce(s.sourced_id, ((s.id)::text)::character varying)
+    coalesce(s.sourced_id, ((s.id)::text)::character varying),
+    null::jsonb
    from (data.classes k
      join data.schools s on ((s.id = k.school_id)))
   where (k.subject_id is null);
@@ -164,7 +169,8 @@ create or replace view oneroster.enrollments with (security_invoker='true') as
     coalesce(st.sourced_id, ((st.id)::text)::character varying) as user_sourced_id,
     e.class_id,
     coalesce(c.sourced_id, ((c.id)::text)::character varying) as class_sourced_id,
-    coalesce(s.sourced_id, ((s.id)::text)::character varying) as school_sourced_id
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as school_sourced_id,
+    e.metadata
    from (((data.enrollments e
      join data.students st on (((st.school_id = e.school_id) and (st.id = e.student_id))))
      join data.classes c on (((c.school_id = e.school_id) and (c.id = e.class_id))))
@@ -186,7 +192,8 @@ union all
     coalesce(t.sourced_id, ((t.id)::text)::character varying) as user_sourced_id,
     c.id as class_id,
     coalesce(c.sourced_id, ((c.id)::text)::character varying) as class_sourced_id,
-    coalesce(s.sourced_id, ((s.id)::text)::character varying) as school_sourced_id
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as school_sourced_id,
+    null::jsonb as metadata
    from ((data.classes c
      join data.teachers t on (((t.school_id = c.school_id) and (t.id = c.teacher_id))))
      join data.schools s on ((s.id = c.school_id)));
@@ -200,7 +207,8 @@ create or replace view oneroster.orgs with (security_invoker='true') as
     'active'::text as status,
     updated_at as date_last_modified,
     name,
-    'school'::text as type
+    'school'::text as type,
+    metadata
    from data.schools s;
 
 comment on view oneroster.orgs is 'OneRoster orgs: the caller''s school (read by the OneRoster REST endpoints).';
@@ -222,7 +230,8 @@ create or replace view oneroster.users with (security_invoker='true') as
     u.email,
     p.student_number as identifier,
     null::text as phone,
-    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id,
+    u.metadata
    from ((data.students p
      join data.schools s on ((s.id = p.school_id)))
      left join data.users u on (((u.school_id = p.school_id) and (u.id = p.user_id))))
@@ -243,7 +252,8 @@ union all
     u.email,
     p.employee_id as identifier,
     p.contact_phone as phone,
-    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id,
+    u.metadata
    from ((data.teachers p
      join data.schools s on ((s.id = p.school_id)))
      left join data.users u on (((u.school_id = p.school_id) and (u.id = p.user_id))))
@@ -269,7 +279,8 @@ union all
     coalesce(u.email, p.contact_email) as email,
     null::text as identifier,
     p.contact_phone as phone,
-    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id
+    coalesce(s.sourced_id, ((s.id)::text)::character varying) as org_sourced_id,
+    u.metadata
    from ((data.parents p
      join data.schools s on ((s.id = p.school_id)))
      left join data.users u on (((u.school_id = p.school_id) and (u.id = p.user_id))));

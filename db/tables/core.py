@@ -18,6 +18,8 @@ class School(Table, tablename="schools", schema="data"):
     updated_at = updated_at()
     # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
     sourced_id = Varchar(length=255, null=True, default=None)
+    # Extension columns of the imported OneRoster CSV row (m0057).
+    metadata = JSONB(null=True, default=None)
 
 
 class User(Table, tablename="users", schema="data"):
@@ -36,6 +38,8 @@ class User(Table, tablename="users", schema="data"):
     is_deleted = is_deleted()
     # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
     sourced_id = Varchar(length=255, null=True, default=None)
+    # Extension columns of the imported OneRoster CSV row (m0057).
+    metadata = JSONB(null=True, default=None)
 
 
 

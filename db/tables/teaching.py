@@ -31,6 +31,8 @@ class AcademicTerm(Table, tablename="academic_terms", schema="data"):
     is_deleted = is_deleted()
     # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
     sourced_id = Varchar(length=255, null=True, default=None)
+    # Extension columns of the imported OneRoster CSV row (m0057).
+    metadata = JSONB(null=True, default=None)
 
 
 class Subject(Table, tablename="subjects", schema="data"):
@@ -44,6 +46,8 @@ class Subject(Table, tablename="subjects", schema="data"):
     is_deleted = is_deleted()
     # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
     sourced_id = Varchar(length=255, null=True, default=None)
+    # Extension columns of the imported OneRoster CSV row (m0057).
+    metadata = JSONB(null=True, default=None)
 
 
 class Room(Table, tablename="rooms", schema="data"):
@@ -72,6 +76,8 @@ class Class(Table, tablename="classes", schema="data"):
     is_deleted = is_deleted()
     # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
     sourced_id = Varchar(length=255, null=True, default=None)
+    # Extension columns of the imported OneRoster CSV row (m0057).
+    metadata = JSONB(null=True, default=None)
 
 
 class Enrollment(Table, tablename="enrollments", schema="data"):
@@ -87,6 +93,8 @@ class Enrollment(Table, tablename="enrollments", schema="data"):
     updated_at = updated_at()
     # The partner's OneRoster sourcedId (roster sync keys on it, unique per school).
     sourced_id = Varchar(length=255, null=True, default=None)
+    # Extension columns of the imported OneRoster CSV row (m0057).
+    metadata = JSONB(null=True, default=None)
 
 
 class AttendanceRecord(Table, tablename="attendance_records", schema="data"):
@@ -121,6 +129,8 @@ class Assignment(Table, tablename="assignments", schema="data"):
     # OneRoster 1.2 line item (m0053): the partner's sourcedId, its category,
     # grading period, score scale and resultValueMin.
     sourced_id = Varchar(length=255, null=True, default=None)
+    # Extension columns of the imported OneRoster CSV row (m0057).
+    metadata = JSONB(null=True, default=None)
     category_id = tenant_ref(null=True)
     academic_term_id = tenant_ref(null=True)
     score_scale_id = tenant_ref(null=True)
@@ -160,6 +170,8 @@ class Grade(Table, tablename="grades", schema="data"):
     is_deleted = is_deleted()
     # OneRoster 1.2 result (m0053).
     sourced_id = Varchar(length=255, null=True, default=None)
+    # Extension columns of the imported OneRoster CSV row (m0057).
+    metadata = JSONB(null=True, default=None)
     score_status = Varchar(length=20, null=True, default=None, choices=choices.ScoreStatus)
     score_date = Date(null=True, default=None)
 
@@ -175,6 +187,8 @@ class GradeCategory(Table, tablename="grade_categories", schema="data"):
     updated_at = updated_at()
     is_deleted = is_deleted()
     sourced_id = Varchar(length=255, null=True, default=None)
+    # Extension columns of the imported OneRoster CSV row (m0057).
+    metadata = JSONB(null=True, default=None)
 
 
 class ScoreScale(Table, tablename="score_scales", schema="data"):
@@ -191,3 +205,5 @@ class ScoreScale(Table, tablename="score_scales", schema="data"):
     updated_at = updated_at()
     is_deleted = is_deleted()
     sourced_id = Varchar(length=255, null=True, default=None)
+    # Extension columns of the imported OneRoster CSV row (m0057).
+    metadata = JSONB(null=True, default=None)

@@ -374,6 +374,11 @@ grant select(sourced_id) on table data.users to student;
 grant select(sourced_id),insert(sourced_id),update(sourced_id) on table data.users to partner_sync;
 grant select(sourced_id) on table data.users to reporting;
 
+-- A login's OneRoster extension columns (m0057), read by oneroster.users; only
+-- the import (SECURITY DEFINER) writes them.
+grant select(metadata) on table data.users to school_admin;
+grant select(metadata) on table data.users to partner_sync;
+
 grant select,insert,delete,update on table api.users to school_admin;
 grant select on table api.users to teacher;
 grant select on table api.users to parent;

@@ -37,7 +37,7 @@ SCOPES: Final = frozenset(
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly",
-        # Every Gradebook scope of OneRoster 1.2's securitySchemes (m0019, m0057:
+        # Every Gradebook scope of OneRoster 1.2's securitySchemes (m0019, m0058:
         # the CHECK on data.partner_clients.scopes lists the same).
         "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook-core.readonly",

@@ -17,8 +17,9 @@ import msgspec
 Kind = Literal["text", "timestamp", "date", "boolean", "number"]
 # What the JSON value is, for the OpenAPI document (gateway/openapi/oneroster.py):
 # a scalar of `kind`, a GUIDRef or null, a list of GUIDRefs, a list of roles,
-# an empty list or null (a OneRoster field this service has no data for).
-Shape = Literal["scalar", "ref", "refs", "roles", "empty_list", "null"]
+# an empty list or null (a OneRoster field this service has no data for), a
+# JSON object (metadata).
+Shape = Literal["scalar", "ref", "refs", "roles", "empty_list", "null", "object"]
 
 # ISO 8601 in UTC with milliseconds, as OneRoster's dateLastModified examples.
 _ISO_UTC = "to_char({} at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
@@ -101,6 +102,9 @@ BASE: Final = {
     ),
 }
 ORG_REF: Final = _ref("org", "orgs", "org_sourced_id")
+# The imported row's extension columns (`metadata.*`, `ext_*`: m0057), the
+# 1.2 binding's `metadata` object; omitted when the row has none.
+METADATA: Final = Field(json="r.metadata", shape="object")
 
 ORG_FIELDS: Final = {
     **BASE,
@@ -111,6 +115,7 @@ ORG_FIELDS: Final = {
     "identifier": Field(json="r.sourced_id", filter="r.sourced_id"),
     "parent": _constant("null::json"),
     "children": _constant("'[]'::json"),
+    "metadata": METADATA,
 }
 SESSION_FIELDS: Final = {
     **BASE,
@@ -123,6 +128,7 @@ SESSION_FIELDS: Final = {
     "children": _refs("academicSession", "academicSessions", "children_sourced_ids"),
     # Not in a 1.2 academicSession (the schema forbids it): a filter only.
     "org": Field(json="", filter="r.org_sourced_id", shape="ref"),
+    "metadata": METADATA,
 }
 COURSE_FIELDS: Final = {
     **BASE,
@@ -131,6 +137,7 @@ COURSE_FIELDS: Final = {
     "grades": _constant("'[]'::json"),
     "subjects": _constant("'[]'::json"),
     "org": ORG_REF,
+    "metadata": METADATA,
 }
 CLASS_FIELDS: Final = {
     **BASE,
@@ -156,6 +163,7 @@ CLASS_FIELDS: Final = {
         shape="refs",
     ),
     "periods": _constant("'[]'::json"),
+    "metadata": METADATA,
 }
 USER_FIELDS: Final = {
     **BASE,
@@ -190,6 +198,7 @@ USER_FIELDS: Final = {
     "grades": _constant("'[]'::json"),
     # OneRoster 1.1's single role: not in a 1.2 user, but the filter clients use.
     "role": Field(json="", filter="r.role"),
+    "metadata": METADATA,
 }
 ENROLLMENT_FIELDS: Final = {
     **BASE,
@@ -200,6 +209,7 @@ ENROLLMENT_FIELDS: Final = {
     "primary": _boolean("is_primary"),
     "beginDate": _date("begin_date"),
     "endDate": _date("end_date"),
+    "metadata": METADATA,
 }
 DEMOGRAPHICS_FIELDS: Final = {
     **BASE,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from gateway.oneroster.entities import BASE, ENTITIES, NESTED, Entity, Field, Nested
+from gateway.oneroster.entities import BASE, ENTITIES, METADATA, NESTED, Entity, Field, Nested
 
 _ISO_UTC = "to_char({} at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 ROSTERING: Final = "rostering/v1p2"
@@ -48,13 +48,14 @@ def _with_ref_filters(fields: dict[str, Field]) -> dict[str, Field]:
     return {**fields, **extra}
 
 
-CATEGORY_FIELDS: Final = {**BASE, "title": _text("title"), "weight": _number("weight")}
+CATEGORY_FIELDS: Final = {**BASE, "title": _text("title"), "weight": _number("weight"), "metadata": METADATA}
 SCORE_SCALE_FIELDS: Final = _with_ref_filters({
     **BASE,
     "title": _text("title"),
     "type": _text("type"),
     "class": _ref("class", f"{ROSTERING}/classes", "class_sourced_id"),
     "scoreScaleValue": Field(json="r.scale_values", shape="refs"),
+    "metadata": METADATA,
 })  # fmt: skip
 LINE_ITEM_FIELDS: Final = _with_ref_filters({
     **BASE,
@@ -70,6 +71,7 @@ LINE_ITEM_FIELDS: Final = _with_ref_filters({
     "scoreScale": _ref("scoreScale", f"{GRADEBOOK}/scoreScales", "score_scale_sourced_id"),
     "resultValueMin": _number("result_value_min"),
     "resultValueMax": _number("result_value_max"),
+    "metadata": METADATA,
 })  # fmt: skip
 RESULT_FIELDS: Final = _with_ref_filters({
     **BASE,
@@ -82,6 +84,7 @@ RESULT_FIELDS: Final = _with_ref_filters({
     "textScore": _text("text_score"),
     "scoreDate": Field(json="to_char(r.score_date, 'YYYY-MM-DD')", filter="r.score_date", kind="date"),
     "comment": _text("comment"),
+    "metadata": METADATA,
 })  # fmt: skip
 ASSESSMENT_LINE_ITEM_FIELDS: Final = _with_ref_filters({
     **BASE,

@@ -109,6 +109,8 @@ def _field_schema(field: Field) -> dict[str, Any]:
             return {"type": "array", "items": {}, "maxItems": 0}  # items: generators need one
         case "null":
             return {"type": "null"}
+        case "object":
+            return {"type": "object"}
     return dict(_KINDS[field.kind])
 
 

@@ -61,15 +61,30 @@ HEADERS: Final[dict[str, tuple[str, ...]]] = {
         "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth",
         "publicSchoolResidenceStatus",
     ),
+    # The Gradebook files (issue 17), mapped onto the tables the gradebook REST
+    # service reads and writes (db/roster/import_gradebook.sql).
+    "categories": ("sourcedId", "status", "dateLastModified", "title", "weight"),
+    "scoreScales": (
+        "sourcedId", "status", "dateLastModified", "title", "type", "orgSourcedId", "courseSourcedId",
+        "classSourcedId", "scoreScaleValue",
+    ),
+    "lineItems": (
+        "sourcedId", "status", "dateLastModified", "title", "description", "assignDate", "dueDate", "classSourcedId",
+        "categorySourcedId", "academicSessionSourcedId", "resultValueMin", "resultValueMax", "schoolSourcedId",
+    ),
+    "results": (
+        "sourcedId", "status", "dateLastModified", "lineItemSourcedId", "studentSourcedId", "scoreStatus", "score",
+        "scoreDate", "comment", "textScore", "classSourcedId", "inProgress", "incomplete", "late", "missing",
+    ),
 }  # fmt: skip
 IMPORTED: Final = tuple(name for name in HEADERS if name != "manifest")
-# Files of the 1.2 binding this service does not import (gradebook, resources,
-# profiles): allowed in the zip, reported as skipped.
+# Files of the 1.2 binding this service does not import (resources, profiles,
+# the gradebook's learning objectives and score scale links): allowed in the
+# zip, reported as skipped.
 NOT_IMPORTED: Final = frozenset(
     {
-        "categories", "classResources", "courseResources", "lineItems", "lineItemLearningObjectiveIds",
-        "lineItemScoreScales", "resources", "results", "resultLearningObjectiveIds", "resultScoreScales",
-        "scoreScales", "userProfiles", "userResources",
+        "classResources", "courseResources", "lineItemLearningObjectiveIds", "lineItemScoreScales", "resources",
+        "resultLearningObjectiveIds", "resultScoreScales", "userProfiles", "userResources",
     }
 )  # fmt: skip
 MODES: Final = ("bulk", "delta", "absent")
@@ -112,7 +127,9 @@ class Package:
     # Files left to Postgres' CSV parser (see quote_free): the UTF-8 text with its header.
     csv: dict[str, bytes] = field(default_factory=dict)
     skipped_files: list[str] = field(default_factory=list)
-    extension_columns: dict[str, list[str]] = field(default_factory=dict)  # accepted, not stored yet
+    # Extension columns per file; their values are each row's last staged field
+    # (`metadata`, a JSON object or None: columns.Layout.metadata).
+    extension_columns: dict[str, list[str]] = field(default_factory=dict)
 
 
 def quote_free(text: str) -> bool:
@@ -185,7 +202,7 @@ def read_package(data: bytes, *, copy_csv: bool = True) -> Package:
         raise ArchiveRejected([Problem("manifest.csv", None, None, "missing manifest.csv: a OneRoster 1.2 zip needs one")])
     _check_version(texts["manifest"])
 
-    tables: dict[str, list[list[str]]] = {}
+    tables: dict[str, list[list[str | None]]] = {}
     copied: dict[str, str] = {}
     package_extensions: dict[str, list[str]] = {}
     for stem, text in texts.items():
@@ -209,7 +226,7 @@ def read_package(data: bytes, *, copy_csv: bool = True) -> Package:
     if problems:
         raise ArchiveRejected(problems)
 
-    manifest = {row[0]: row[1] for row in tables.pop("manifest")}
+    manifest = {str(row[0]): str(row[1]) for row in tables.pop("manifest")}
     for key in ("manifest.version", "oneroster.version"):
         if key not in manifest:
             problems.append(Problem("manifest.csv", None, key, f"missing required property {key}"))
@@ -256,13 +273,13 @@ def _check_version(text: str) -> None:
 
 def _canonical(
     stem: str, parsed: list[list[str]], problems: list[Problem], extensions: dict[str, list[str]]
-) -> list[list[str]] | None:
+) -> list[list[str | None]] | None:
     """A parsed file's rows in the binding's columns and order, or None (problems added)."""
     if stem == "manifest":
         if not parsed or tuple(parsed[0]) != HEADERS["manifest"]:
             problems.append(Problem("manifest.csv", 1, None, "wrong header: expected propertyName,value"))
             return None
-        return parsed[1:]
+        return [list(row) for row in parsed[1:]]
     plan, reasons = layout(HEADERS[stem], parsed[0] if parsed else [], REQUIRED[stem])
     problems.extend(Problem(f"{stem}.csv", 1, None, reason) for reason in reasons)
     if plan is None:
@@ -275,8 +292,9 @@ def _canonical(
         if len(row) != width:
             problems.append(Problem(f"{stem}.csv", number, None, f"{len(row)} fields where the header has {width}"))
             continue
-        values = list(plan.canonical(row))
+        values: list[str | None] = list(plan.canonical(row))
         if values[1] == "inactive":  # status: 1.2 says read 1.1's `inactive` as `tobedeleted`
             values[1] = "tobedeleted"
+        values.append(plan.metadata(row))
         rows.append(values)
     return rows

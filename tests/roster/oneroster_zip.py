@@ -31,9 +31,12 @@ def build_zip(
     manifest: bool = True,
     extra: Mapping[str, bytes] | None = None,
     compression: int = zipfile.ZIP_DEFLATED,
+    headers: Mapping[str, tuple[str, ...]] | None = None,
+    properties: Mapping[str, str] | None = None,
 ) -> bytes:
     """`files`: stem -> rows (dicts by header). Every file present is `bulk`
-    unless `modes` says otherwise; the others are `absent`."""
+    unless `modes` says otherwise; the others are `absent`. `headers`: a file's
+    own header (extension columns, another order) instead of the binding's."""
     modes = dict(modes or {})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression) as archive:
@@ -41,10 +44,10 @@ def build_zip(
             props = [("manifest.version", "1.0"), ("oneroster.version", "1.2")]
             for stem in IMPORTED:
                 props.append((f"file.{stem}", modes.get(stem, "bulk") if stem in files else "absent"))
-            props += [("source.systemName", "tests"), ("source.systemCode", "T")]
+            props += [("source.systemName", "tests"), ("source.systemCode", "T"), *(properties or {}).items()]
             archive.writestr("manifest.csv", csv_text("manifest", [{"propertyName": k, "value": v} for k, v in props]))
         for stem, rows in files.items():
-            archive.writestr(f"{stem}.csv", csv_text(stem, rows))
+            archive.writestr(f"{stem}.csv", csv_text(stem, rows, (headers or {}).get(stem)))
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
     return buffer.getvalue()

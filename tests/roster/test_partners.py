@@ -162,7 +162,7 @@ GRADEBOOK_SCOPES = [
 async def test_an_admin_can_grant_every_gradebook_scope(
     api: AsyncTestClient[Litestar], schools: tuple[School, School]
 ) -> None:
-    """Every Gradebook scope of OneRoster 1.2's securitySchemes (OAuth2CC), m0057."""
+    """Every Gradebook scope of OneRoster 1.2's securitySchemes (OAuth2CC), m0058."""
     client = await new_client(api, schools[0], [*GRADEBOOK_SCOPES, ASSESSMENT_READ])
     assert set(client["scopes"]) == {*GRADEBOOK_SCOPES, ASSESSMENT_READ}
     listed = await api.get(f"/partner_clients?select=scopes&client_id=eq.{client['client_id']}",

@@ -18,6 +18,6 @@ DESCRIPTION = "gradebook scopes: gradebook-core.readonly, gradebook.createpost, 
 
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="db", description=DESCRIPTION)
-    manager.add_raw(run_sql("migrations/sql/m0057_gradebook_scopes_up.sql"))
-    manager.add_raw_backwards(run_sql("migrations/sql/m0057_gradebook_scopes_down.sql"))
+    manager.add_raw(run_sql("migrations/sql/m0058_gradebook_scopes_up.sql"))
+    manager.add_raw_backwards(run_sql("migrations/sql/m0058_gradebook_scopes_down.sql"))
     return manager

@@ -1,0 +1,11 @@
+-- Table state of m0057_oneroster_metadata (down).
+alter table data.schools drop column metadata;
+alter table data.users drop column metadata;
+alter table data.academic_terms drop column metadata;
+alter table data.subjects drop column metadata;
+alter table data.classes drop column metadata;
+alter table data.enrollments drop column metadata;
+alter table data.grade_categories drop column metadata;
+alter table data.score_scales drop column metadata;
+alter table data.assignments drop column metadata;
+alter table data.grades drop column metadata;
