@@ -89,7 +89,11 @@ col as (
            (select array_agg(en.enumlabel order by en.enumsortorder) from pg_enum en where en.enumtypid = t.oid) as enum,
            (select array_agg(pg_get_constraintdef(k.oid)) from pg_constraint k
              where k.conrelid = ba.attrelid and k.contype = 'c' and k.conkey = array[ba.attnum]) as checks,
-           coalesce(col_description(a.attrelid, a.attnum), col_description(ba.attrelid, ba.attnum)) as description
+           coalesce(col_description(a.attrelid, a.attnum), col_description(ba.attrelid, ba.attnum)) as description,
+           (select format('%I.%I', fn.nspname, fp.proname) from pg_cast c
+              join pg_proc fp on fp.oid = c.castfunc join pg_namespace fn on fn.oid = fp.pronamespace
+             where c.castsource = 'json'::regtype and c.casttarget = a.atttypid and c.castmethod = 'f'
+               and dt.typtype = 'd') as from_json
     from pg_attribute a
     join pg_type dt on dt.oid = a.atttypid
     join pg_type t on t.oid = case when dt.typtype = 'd' then dt.typbasetype else dt.oid end
@@ -118,7 +122,7 @@ select
                 'element', element, 'nullable', nullable, 'has_default', has_default, 'default', "default",
                 'generated', generated,
                 'updatable', updatable, 'max_length', max_length, 'enum', enum, 'checks', checks,
-                'description', description)) order by attnum)
+                'description', description, 'from_json', from_json)) order by attnum)
             from col where col.attrelid = r.oid)
     )) order by r.relname), '[]')::text from rel r) as relations,
     (select coalesce(json_agg(json_strip_nulls(json_build_object(

@@ -15,6 +15,7 @@ import msgspec
 
 from gateway.dialect.parse.request import ApiRequest
 from gateway.dialect.parse.select import SelectItem
+from gateway.dialect.models import inserts_by_trigger
 from gateway.dialect.plan.computed import relation_name
 from gateway.dialect.plan.embeds import check_relationships, has_embeds, plan_embeds, without_embeds
 from gateway.dialect.plan.nodes import (
@@ -36,6 +37,7 @@ from gateway.dialect.plan.resolve import find_column as _column
 from gateway.dialect.plan.resolve import find_relation
 from gateway.dialect.plan.resolve import order_plan as _order
 from gateway.dialect.plan.resolve import select_fields as _select
+from gateway.dialect.plan.writes import check_put_filters, limited_order, transforms, upsert_resolution
 from gateway.dialect.schema.cache import Function, Relation, SchemaCache
 from gateway.errors import ApiError, bad_query, invalid_body
 
@@ -69,6 +71,8 @@ def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], 
     if request.action == "call":
         return _call(request, schema)
     relation = find_relation(schema, request.target)
+    if request.method == "PUT":
+        check_put_filters(relation, request)
     name = relation_name(relation)
     where = tuple(_condition(relation, c) for c in request.where)
     select = _select(relation, _own_columns(request))
@@ -91,10 +95,10 @@ def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], 
                         cursor=request.cursor is not None, aggregated=aggregated)  # fmt: skip
     _check_writable(relation, request, where)
     if request.columns is not None:
-        columns = tuple(_writable(relation, name) for name in request.columns)
+        columns = tuple(_writable(relation, name, request.action == "create") for name in request.columns)
     if request.method == "PUT":
         return _put(relation, request, name, where, columns, select, array_body)
-    resolution = request.preferences.resolution if request.action == "create" else None
+    resolution = upsert_resolution(relation, request)
     return MutatePlan(
         action=request.action,  # read and call returned above
         relation=name,
@@ -109,11 +113,16 @@ def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], 
         array_body=array_body,
         params=len(request.values),
         defaults=_defaults(relation, columns) if _missing_default(request) else None,
+        transforms=transforms(relation, columns),
+        types=tuple(relation.columns[c].type for c in columns),
+        csv=request.csv,
+        limited=request.ranged,
+        order=limited_order(request, order),
     )
 
 
 def _missing_default(request: ApiRequest) -> bool:
-    return request.action == "create" and request.method == "POST" and request.preferences.missing == "default"
+    return request.action in ("create", "update") and request.method != "PUT" and request.preferences.missing == "default"
 
 
 def _defaults(relation: Relation, columns: tuple[str, ...]) -> tuple[str | None, ...]:
@@ -137,19 +146,22 @@ def _put(
                   and f.quantifier is None and not f.path)  # fmt: skip
     if not relation.primary_key or len(where) != len(keys) or keys != sorted(relation.primary_key):
         raise ApiError(405, "PGRST105", "Filters must include all and only primary key columns with 'eq' operators")
-    if array_body:
-        raise invalid_body("Empty or invalid json", "PUT takes one object, not an array")
+    # An array body is taken too, as PostgREST does: only its element the URL
+    # names is written (http/routes.py answers PGRST115 unless exactly one is).
     return MutatePlan(action="create", relation=name, columns=columns, on_conflict=relation.primary_key,
                       resolution="merge-duplicates", where=where, returning=select,
                       representation=request.preferences.return_ == "representation", single=request.single,
-                      params=len(request.values))  # fmt: skip
+                      params=len(request.values), array_body=array_body, put=True,
+                      transforms=transforms(relation, columns),
+                      types=tuple(relation.columns[c].type for c in columns), csv=request.csv)  # fmt: skip
 
 
-def _writable(relation: Relation, name: str) -> str:
+def _writable(relation: Relation, name: str, insert: bool) -> str:
     column = relation.columns.get(name)
     if column is None:
         raise ApiError(400, "PGRST204", f"Could not find the '{name}' column of '{relation.name}' in the schema cache")
-    if not column.updatable or column.generated:
+    by_trigger = insert and inserts_by_trigger(relation)  # models.py
+    if not (column.updatable or by_trigger) or column.generated:
         raise ApiError(400, "SDA102", f"The '{name}' column of '{relation.name}' is read-only")
     return column.name
 
@@ -216,7 +228,8 @@ def _check_writable(relation: Relation, request: ApiRequest, where: tuple[Condit
         raise ApiError(405, "SDA101", f"Cannot {verb} '{relation.schema}.{relation.name}'")
     if request.action == "create" and where and request.method != "PUT":
         raise bad_query("Filters are not allowed on POST", hint="Send the row in the body")
-    if request.action in ("update", "delete") and not where and not request.preferences.unfiltered:
+    # A limited write (`order` + `limit`, plan/writes.py) changes at most `limit` rows: not every row.
+    if request.action in ("update", "delete") and not where and not request.preferences.unfiltered and not request.ranged:
         method = "UPDATE" if request.action == "update" else "DELETE"
         raise ApiError(
             400,
