@@ -148,7 +148,9 @@ def validate_listed(
     writable; the values are typed as without `columns`."""
     for name in names:
         if name not in relation.columns:
-            raise ApiError(400, "PGRST204", f"Could not find the '{name}' column of '{relation.name}' in the schema cache")
+            raise ApiError(
+                400, "PGRST204", f"Could not find the '{name}' column of '{relation.name}' in the schema cache"
+            )
         if name not in models.writable:
             raise ApiError(400, "SDA102", f"The '{name}' column of '{relation.name}' is read-only")
     struct = models.listed.get(names)

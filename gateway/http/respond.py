@@ -79,7 +79,9 @@ def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
         headers["Content-Range"] = content_range(0, outcome.page_total, counted)
     # Location only with return=headers-only, as PostgREST 12 and 13.
     if outcome.location and plan.location and request.preferences.return_ == "headers-only":
-        pairs = (f"{quote(k)}=eq.{quote(v, safe='')}" for k, v in zip(plan.location, outcome.location))
+        # A null key column (a view's) is `is.null`, as PostgREST writes it.
+        pairs = (f"{quote(k)}=is.null" if v is None else f"{quote(k)}=eq.{quote(v, safe='')}"
+                 for k, v in zip(plan.location, outcome.location, strict=False))  # fmt: skip
         headers["Location"] = f"/{quote(plan.relation.name)}?{'&'.join(pairs)}"
     _applied(request, headers, resolution=plan.resolution is not None)
     if plan.representation:

@@ -67,7 +67,10 @@ CATALOG_QUERY = (
 col as (
     select a.attrelid, a.attnum, a.attname,
            format_type(a.atttypid, a.atttypmod) as type,
-           format_type(a.atttypid, null) as cast_type,
+           -- `character` and `bit` without a length mean char(1) and bit(1): a value
+           -- cast to them is cut (`bit=eq.00000` would find '0'), so the unbounded kinds.
+           case when a.atttypid = 'bpchar'::regtype then 'bpchar' when a.atttypid = 'bit'::regtype then 'varbit'
+                else format_type(a.atttypid, null) end as cast_type,
            t.typname as base, t.typcategory::text as category,
            e.typname as element,
            not coalesce(ba.attnotnull, a.attnotnull) as nullable,
@@ -75,6 +78,7 @@ col as (
            -- null default is no default, or required columns would look optional.
            (exists (select from pg_attrdef d where d.adrelid = a.attrelid and d.adnum = a.attnum
                       and pg_get_expr(d.adbin, d.adrelid) !~* '^null($|::)')
+            or (dt.typtype = 'd' and dt.typdefaultbin is not null)
             or coalesce(ba.attidentity <> '' or ba.attgenerated <> '' or exists (
                    select from pg_attrdef d where d.adrelid = ba.attrelid and d.adnum = ba.attnum
                      and pg_get_expr(d.adbin, d.adrelid) !~* '^null($|::)'), false)) as has_default,
@@ -82,7 +86,14 @@ col as (
                (select nullif(e, '') from (select pg_get_expr(d.adbin, d.adrelid) as e from pg_attrdef d
                  where d.adrelid = a.attrelid and d.adnum = a.attnum) x where e !~* '^null($|::)'),
                (select nullif(e, '') from (select pg_get_expr(d.adbin, d.adrelid) as e from pg_attrdef d
-                 where d.adrelid = ba.attrelid and d.adnum = ba.attnum) x where e !~* '^null($|::)')) as "default",
+                 where d.adrelid = ba.attrelid and d.adnum = ba.attnum) x where e !~* '^null($|::)'),
+               -- what else fills a column an INSERT leaves out: an identity's
+               -- sequence (`by default` only: `always` refuses a value), a domain's DEFAULT
+               (select format('nextval(%L::regclass)', format('%I.%I', sn.nspname, sc.relname))
+                  from pg_depend sd join pg_class sc on sc.oid = sd.objid join pg_namespace sn on sn.oid = sc.relnamespace
+                 where ba.attidentity = 'd' and sd.refobjid = ba.attrelid and sd.refobjsubid = ba.attnum
+                   and sd.classid = 'pg_class'::regclass and sd.deptype = 'i' and sc.relkind = 'S'),
+               case when dt.typtype = 'd' then pg_get_expr(dt.typdefaultbin, 0) end) as "default",
            coalesce(ba.attgenerated <> '', false) as generated,
            pg_column_is_updatable(a.attrelid, a.attnum, true) as updatable,
            case when t.typname in ('varchar', 'bpchar') and a.atttypmod > 4 then a.atttypmod - 4 end as max_length,

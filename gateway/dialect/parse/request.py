@@ -274,6 +274,9 @@ def _rpc_result(
 def _names(key: str, text: str) -> tuple[str, ...]:
     """`a,b` or `"a","b"` (postgrest-js quotes them); repeated names once."""
     names = tuple(dict.fromkeys(n.strip().removeprefix('"').removesuffix('"') for n in text.split(",")))
+    if not text:  # PostgREST's (parsec's) words for an empty list
+        raise bad_query(f'"failed to parse {key} parameter ()" (line 1, column 1)',
+                        "unexpected end of input expecting field name (* or [a..z0..9_$])")  # fmt: skip
     if not all(names):
         raise bad_query(f'"failed to parse {key} parameter ({text})"', "expecting column names separated by commas")
     return names

@@ -13,8 +13,8 @@ from gateway.dialect.render.fragments import ident, literal, order, where
 # PostgREST's pgrst.inserted (SqlFragment.addConfigPgrstInserted): each row an
 # upsert tries to insert adds one, each conflict it turns into an update takes
 # one off, so what is left is the number of rows inserted: 201 or 200.
-_COUNT_IN = "set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')::int, 0) + 1)::text, true) <> '0'"  # noqa: E501
-_COUNT_OUT = "set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')::int, 0) - 1)::text, true) <> '-1'"  # noqa: E501
+_COUNT_IN = "set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')::int, 0) + 1)::text, true) <> '0'"
+_COUNT_OUT = "set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')::int, 0) - 1)::text, true) <> '-1'"
 INSERTED = ", nullif(current_setting('pgrst.inserted', true), '')::int as inserted"
 
 
@@ -54,9 +54,13 @@ def _record(plan: MutatePlan) -> str:
     """The column definition list: each column's declared type (the catalog's
     format_type), json for one a cast function reads."""
     transforms = plan.transforms or (None,) * len(plan.columns)
-    return "pgrst_body(" + ", ".join(
-        f"{ident(c)} {'json' if f else t}" for c, t, f in zip(plan.columns, plan.types, transforms, strict=True)
-    ) + ")"
+    return (
+        "pgrst_body("
+        + ", ".join(
+            f"{ident(c)} {'json' if f else t}" for c, t, f in zip(plan.columns, plan.types, transforms, strict=True)
+        )
+        + ")"
+    )
 
 
 def _value(plan: MutatePlan, i: int, row: str) -> str:
