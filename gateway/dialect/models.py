@@ -117,10 +117,14 @@ def _type(column: Column) -> Any:
     return base | None if column.nullable and base is not Any else base
 
 
-def validate_create(relation: Relation, models: ResourceModels, body: bytes) -> tuple[tuple[str, ...], bool]:
+def validate_create(
+    relation: Relation, models: ResourceModels, body: bytes, *, same_keys: bool = True
+) -> tuple[tuple[str, ...], bool]:
     """The columns the body sets (union over rows, in column order), and
-    whether the body was an array; or a 400 naming the bad field."""
-    if body.lstrip()[:1] == b"[":
+    whether the body was an array; or a 400 naming the bad field.
+    `same_keys`: the rows of an array must have the same keys (PostgREST);
+    with `Prefer: missing=default` they need not, a lacking key takes the DEFAULT."""
+    if same_keys and body.lstrip()[:1] == b"[":
         _same_keys(body)
     rows = _decode(relation, models, body, list[models.create] | models.create)  # type: ignore[name-defined]
     is_array = isinstance(rows, list)

@@ -254,7 +254,8 @@ class Gateway:
             elif api.columns is not None:
                 columns, array_body = validate_listed(relation, models, api.body or b"", api.columns)
             elif api.action == "create":
-                columns, array_body = validate_create(relation, models, api.body or b"")
+                same_keys = api.preferences.missing != "default"
+                columns, array_body = validate_create(relation, models, api.body or b"", same_keys=same_keys)
             else:
                 columns = validate_update(relation, models, api.body or b"")
         key = (scope, api.shape(), columns, array_body)
