@@ -46,7 +46,7 @@ def test_a_column_msgspec_cannot_name_is_left_out_of_the_models() -> None:
     ("body", "columns", "is_array"),
     [
         (b'{"student_number": "1", "last_name": "A"}', ("student_number", "last_name"), False),
-        (b'[{"student_number": "1", "last_name": "A", "gender": null}, {"student_number": "2", "last_name": "B", "gender": "MALE"}]',  # noqa: E501
+        (b'[{"student_number": "1", "last_name": "A", "gender": null}, {"student_number": "2", "last_name": "B", "gender": "MALE"}]',
          ("student_number", "last_name", "gender"), True),
         (b'{"last_name": "A", "student_number": "1", "balance": 12.5, "meta": {"any": ["json"]}}',
          ("student_number", "last_name", "balance", "meta"), False),
