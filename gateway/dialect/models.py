@@ -104,7 +104,7 @@ def _type(column: Column) -> Any:
         base = Literal[column.closed_set]
     elif column.category == "A":
         element = _SCALARS.get(column.element or "", Any)
-        base = list[element] | str  # type: ignore[valid-type]  # or an array literal, `{1,2,3}`
+        base = list[element]  # type: ignore[valid-type]
     elif column.base in _INT_BOUNDS:
         bound = _INT_BOUNDS[column.base]
         base = Annotated[int, msgspec.Meta(ge=-bound, le=bound - 1)]
