@@ -52,9 +52,13 @@ def csv_body(source: str, row: str | None = None) -> str:
     return f"coalesce({header} || chr(10) || string_agg({line}, chr(10)), chr(10))"
 
 
+# An empty field is NULL here; PostgREST reads the unquoted word NULL as NULL: both are.
+_NULLS = ("", "NULL")
+
+
 def csv_to_json(body: bytes) -> tuple[tuple[str, ...], bytes]:
     """`Content-Type: text/csv` on POST: the header row names the columns, each
-    further row is one object; an empty field is NULL. Values stay strings:
+    further row is one object; an empty field (or NULL) is NULL. Values stay strings:
     json_populate_recordset hands them to each column type's input function,
     so Postgres parses `5`, `true` and `2024-01-31` as it would in COPY. The
     rows are still inserted by one statement."""
@@ -66,10 +70,10 @@ def csv_to_json(body: bytes) -> tuple[tuple[str, ...], bytes]:
         raise invalid_body("Invalid CSV body", "the first line must name the columns")
     header = tuple(name.strip() for name in rows[0])
     objects = []
-    for number, row in enumerate(rows[1:], start=2):
+    for row in rows[1:]:
         if not row:
             continue
-        if len(row) != len(header):
-            raise invalid_body("Invalid CSV body", f"line {number} has {len(row)} fields, the header {len(header)}")
-        objects.append({name: value if value != "" else None for name, value in zip(header, row, strict=True)})
+        if len(row) != len(header):  # PostgREST's words
+            raise invalid_body("All lines must have same number of fields")
+        objects.append({name: value if value not in _NULLS else None for name, value in zip(header, row, strict=True)})
     return header, msgspec.json.encode(objects)

@@ -40,6 +40,8 @@ class ResourceModels(msgspec.Struct, frozen=True, kw_only=True):
     create: type[msgspec.Struct]
     update: type[msgspec.Struct]
     writable: frozenset[str]  # columns a body may carry
+    # `columns=` names what a body is read for: one Struct per list, built on first use.
+    listed: dict[tuple[str, ...], type[msgspec.Struct]] = msgspec.field(default_factory=dict)
 
 
 def build_models(schema: SchemaCache) -> dict[str, ResourceModels]:
@@ -52,12 +54,20 @@ def resource_models(relation: Relation) -> ResourceModels:
     # column (legal in Postgres) is left out of the models, so a body cannot set it.
     columns = [c for c in relation.columns.values() if not _UNNAMEABLE.search(c.name)]
     writable = [c for c in columns if c.updatable and not c.generated]
+    # A view Postgres cannot update itself but an INSTEAD OF trigger or rule
+    # inserts into: its trigger decides what each column means.
+    insertable = [c for c in columns if not c.generated] if inserts_by_trigger(relation) else writable
     return ResourceModels(
         read=_struct(title, [(c, _type(c), msgspec.NODEFAULT if not c.nullable else None) for c in columns]),
-        create=_struct(f"{title}Create", [(c, _type(c), _create_default(c)) for c in writable]),
+        create=_struct(f"{title}Create", [(c, _type(c), _create_default(c)) for c in insertable]),
         update=_struct(f"{title}Update", [(c, _type(c), msgspec.UNSET) for c in writable]),
-        writable=frozenset(c.name for c in writable),
+        writable=frozenset(c.name for c in insertable),
     )
+
+
+def inserts_by_trigger(relation: Relation) -> bool:
+    """Insertable, yet no column maps to a base column: a trigger or rule does the insert."""
+    return relation.insertable and not any(c.updatable for c in relation.columns.values())
 
 
 def _create_default(column: Column) -> Any:
@@ -65,7 +75,7 @@ def _create_default(column: Column) -> Any:
     return msgspec.NODEFAULT if not column.nullable and not column.has_default else msgspec.UNSET
 
 
-def _struct(name: str, fields: list[tuple[Column, Any, Any]]) -> type[msgspec.Struct]:
+def _struct(name: str, fields: list[tuple[Column, Any, Any]], *, forbid_unknown: bool = True) -> type[msgspec.Struct]:
     # Columns are renamed from positional Python names: a column may be called
     # `class` or `from`, which cannot be Python identifiers.
     specs = []
@@ -82,12 +92,14 @@ def _struct(name: str, fields: list[tuple[Column, Any, Any]]) -> type[msgspec.St
         rename={f"f{i}": fields[i][0].name for i in range(len(fields))},
         kw_only=True,
         frozen=True,
-        forbid_unknown_fields=True,
+        forbid_unknown_fields=forbid_unknown,
     )
 
 
 def _type(column: Column) -> Any:
     base: Any
+    if column.from_json:  # a data representation: its cast function decides what it takes
+        return Any
     if column.closed_set and column.category in ("S", "E"):
         base = Literal[column.closed_set]
     elif column.category == "A":
@@ -105,12 +117,52 @@ def _type(column: Column) -> Any:
     return base | None if column.nullable and base is not Any else base
 
 
-def validate_create(relation: Relation, models: ResourceModels, body: bytes) -> tuple[tuple[str, ...], bool]:
+def validate_create(
+    relation: Relation, models: ResourceModels, body: bytes, *, same_keys: bool = True
+) -> tuple[tuple[str, ...], bool]:
     """The columns the body sets (union over rows, in column order), and
-    whether the body was an array; or a 400 naming the bad field."""
+    whether the body was an array; or a 400 naming the bad field.
+    `same_keys`: the rows of an array must have the same keys (PostgREST);
+    with `Prefer: missing=default` they need not, a lacking key takes the DEFAULT."""
+    if same_keys and body.lstrip()[:1] == b"[":
+        _same_keys(body)
     rows = _decode(relation, models, body, list[models.create] | models.create)  # type: ignore[name-defined]
     is_array = isinstance(rows, list)
     return _present(relation, models.create, rows if is_array else [rows]), is_array
+
+
+def _same_keys(body: bytes) -> None:
+    """PostgREST 12 (ApiRequest.hs): the objects of a bulk body share one set of
+    keys, so each names every column it inserts (`columns=` lifts this)."""
+    try:
+        rows = msgspec.json.decode(body)
+    except (msgspec.DecodeError, RecursionError):
+        return  # _decode words it
+    keys = {frozenset(row) if isinstance(row, dict) else None for row in rows}
+    if len(keys) > 1 or None in keys:
+        raise invalid_body("All object keys must match")
+
+
+def validate_listed(
+    relation: Relation, models: ResourceModels, body: bytes, names: tuple[str, ...]
+) -> tuple[tuple[str, ...], bool]:
+    """`columns=`: the body is read for these columns only (PostgREST's
+    json_to_recordset): other keys are ignored, a row lacking one sets it null
+    (or its DEFAULT with `Prefer: missing=default`). Each named column must be
+    writable; the values are typed as without `columns`."""
+    for name in names:
+        if name not in relation.columns:
+            raise ApiError(
+                400, "PGRST204", f"Could not find the '{name}' column of '{relation.name}' in the schema cache"
+            )
+        if name not in models.writable:
+            raise ApiError(400, "SDA102", f"The '{name}' column of '{relation.name}' is read-only")
+    struct = models.listed.get(names)
+    if struct is None:
+        fields = [(relation.columns[name], _type(relation.columns[name]), msgspec.UNSET) for name in names]
+        struct = models.listed.setdefault(names, _struct("Listed", fields, forbid_unknown=False))
+    rows = _decode(relation, models, body, list[struct] | struct)  # type: ignore[valid-type]
+    return tuple(dict.fromkeys(names)), isinstance(rows, list)
 
 
 def validate_update(relation: Relation, models: ResourceModels, body: bytes) -> tuple[str, ...]:

@@ -67,6 +67,7 @@ class Run(msgspec.Struct, frozen=True, kw_only=True):
     rollback: bool = False  # tx=rollback: run, answer, undo
     max_affected: int | None = None  # more rows changed -> PGRST124, rolled back
     timezone: str | None = None  # Prefer: timezone, a name Postgres knows (headers.checked_timezone)
+    max_changed: int | None = None  # a PATCH/DELETE's `limit`: more rows changed -> PGRST110, rolled back
 
 
 class _Rollback(Exception):  # not an error: carries the outcome out of the rolled-back transaction
@@ -85,6 +86,7 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     # response.status (render/statement.py _RESPONSE); writes and calls only.
     response_headers: str | None = None
     response_status: str | None = None
+    inserted: int | None = None  # rows an upsert inserted (render/writes.py INSERTED)
 
 
 async def execute(
@@ -163,7 +165,8 @@ async def _run(
             row = await connection.fetchrow(sql, *args)
             answer = (row[4], row[5]) if len(row) > 4 else (None, None)
             outcome = Outcome(body=row[0], page_total=row[1], total=row[2], location=row[3],
-                              response_headers=answer[0], response_status=answer[1])  # fmt: skip
+                              response_headers=answer[0], response_status=answer[1],
+                              inserted=row[6] if len(row) > 6 else None)  # fmt: skip
             if single and outcome.page_total != 1:
                 raise not_one_row(outcome.page_total)
             if run.max_affected is not None and outcome.page_total > run.max_affected:
@@ -172,6 +175,14 @@ async def _run(
                     "PGRST124",
                     "Query result exceeds max-affected preference constraint",
                     details=f"The query affects {outcome.page_total} rows",
+                )
+            if run.max_changed is not None and outcome.page_total > run.max_changed:
+                raise ApiError(
+                    400,
+                    "PGRST110",
+                    "The maximum number of rows allowed to change was surpassed",
+                    details=f"Results contain {outcome.page_total} rows changed but the maximum number allowed is "
+                    f"{run.max_changed}",
                 )
             if run.explain and (run.explain_above is None or (outcome.total or 0) > run.explain_above):
                 plan = msgspec.json.decode(await connection.fetchval(run.explain, *args[: run.explain_args]))

@@ -85,7 +85,7 @@ def _range_status(request: ApiRequest, outcome: Outcome, *, single: bool) -> int
 
 
 def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
-    created = plan.action == "create" and request.method != "PUT"  # PUT answers 200/204, as PostgREST does
+    status = _write_status(request, plan, outcome)
     headers: dict[str, str] = {}
     counted = outcome.total if request.preferences.count else None
     # PostgREST's Response.hs: POST and DELETE answer `*/*` (`*/n` when
@@ -96,13 +96,26 @@ def _mutate(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> Reply:
         headers["Content-Range"] = content_range(0, outcome.page_total, counted)
     # Location only with return=headers-only, as PostgREST 12 and 13.
     if outcome.location and plan.location and request.preferences.return_ == "headers-only":
-        pairs = (f"{quote(k)}=eq.{quote(v, safe='')}" for k, v in zip(plan.location, outcome.location))
+        # A null key column (a view's) is `is.null`, as PostgREST writes it.
+        pairs = (f"{quote(k)}=is.null" if v is None else f"{quote(k)}=eq.{quote(v, safe='')}"
+                 for k, v in zip(plan.location, outcome.location, strict=False))  # fmt: skip
         headers["Location"] = f"/{quote(plan.relation.name)}?{'&'.join(pairs)}"
-    _applied(request, headers)
+    _applied(request, headers, resolution=plan.resolution is not None)
     if plan.representation:
         headers["Content-Type"] = _json_type(plan)
-        return Reply(status=201 if created else 200, headers=headers, body=_body(outcome, ""))
-    return Reply(status=201 if created else 204, headers=headers)
+        return Reply(status=status, headers=headers, body=_body(outcome, ""))
+    return Reply(status=204 if plan.action != "create" or request.method == "PUT" else status, headers=headers)
+
+
+def _write_status(request: ApiRequest, plan: MutatePlan, outcome: Outcome) -> int:
+    """PostgREST's Response.hs: POST 201, but 200 for a merge-duplicates
+    upsert that inserted nothing; PUT 201 when it inserted its row, else 200
+    (204 without a body, either way); PATCH and DELETE 200 (204 without a body)."""
+    if plan.action != "create":
+        return 200
+    if request.method == "PUT" or plan.resolution == "merge-duplicates":
+        return 201 if (outcome.inserted or 0) > 0 else 200
+    return 201
 
 
 def empty_update(request: ApiRequest) -> Reply:
@@ -179,14 +192,14 @@ def _guc_headers(text: str) -> list[tuple[str, str]]:
     )
 
 
-def _applied(request: ApiRequest, headers: dict[str, str]) -> None:
+def _applied(request: ApiRequest, headers: dict[str, str], *, resolution: bool = True) -> None:
     """Preference-Applied: the preferences this response honoured, in
     PostgREST's order (Preferences.prefAppliedHeader); ours last."""
     prefer = request.preferences
     parts = [
-        f"resolution={prefer.resolution}" if prefer.resolution and request.action == "create" else "",
+        f"resolution={prefer.resolution}" if prefer.resolution and request.action == "create" and resolution else "",
         "missing=default"
-        if prefer.missing == "default" and request.action == "create" and request.method == "POST"
+        if prefer.missing == "default" and request.action in ("create", "update") and request.method != "PUT"
         else "",
         f"return={prefer.return_}" if prefer.return_ and request.action != "call" else "",
         f"count={prefer.count}" if prefer.count else "",

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import msgspec
 
 from gateway.dialect import keyset, profiles
-from gateway.dialect.models import ResourceModels, build_models, validate_create, validate_update
+from gateway.dialect.models import ResourceModels, build_models, validate_create, validate_listed, validate_update
 from gateway.dialect.parse.headers import checked_timezone
 from gateway.dialect.parse.request import ApiRequest, parse_request
 from gateway.dialect.plan.action import CallPlan, FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
@@ -147,7 +147,7 @@ class Gateway:
                 api, preferences=checked_timezone(api.preferences, self.schema.timezones)
             )
         scope = caller.db_role if caller.db_role in self.scoped else ""
-        if api.action == "update" and api.body is not None and api.body.strip() in (b"{}", b"[]"):
+        if api.action == "update" and api.body is not None and api.body.strip() in (b"{}", b"[]", b"[{}]"):
             # PostgREST: a PATCH that sets nothing changes nothing, and says so.
             find_relation(self.schema, api.target)
             reply = empty_update(api)
@@ -245,6 +245,7 @@ class Gateway:
             # call it counts the rows returned (plan/action.py refuses a non-set one).
             max_affected=prefer.max_affected if prefer.strict and isinstance(plan, MutatePlan | CallPlan) else None,
             timezone=prefer.timezone,
+            max_changed=api.limit if api.ranged else None,
         )
 
     def prepare(self, api: ApiRequest, scope: str = "") -> tuple[Plan, Rendered]:
@@ -257,8 +258,11 @@ class Gateway:
             models = self.models[relation.name]
             if api.csv_body:  # strings for Postgres' input functions: typed by the SQL, not the models
                 columns, array_body = api.columns or (), True
+            elif api.columns is not None:
+                columns, array_body = validate_listed(relation, models, api.body or b"", api.columns)
             elif api.action == "create":
-                columns, array_body = validate_create(relation, models, api.body or b"")
+                same_keys = api.preferences.missing != "default"
+                columns, array_body = validate_create(relation, models, api.body or b"", same_keys=same_keys)
             else:
                 columns = validate_update(relation, models, api.body or b"")
         key = (scope, api.shape(), columns, array_body)
@@ -301,14 +305,23 @@ def request_context(request: DataRequest, settings: Settings) -> RequestContext:
 
 def _check_put_key(api: ApiRequest, plan: MutatePlan) -> None:
     """PUT: the body's primary key must be the one the URL names (PGRST115).
-    The body was validated (models.py), so it is one JSON object."""
+    The body was validated (models.py): one JSON object, or an array of them of
+    which exactly one is the named row (PostgREST writes the rows its WHERE
+    keeps and fails unless that is one)."""
     body = msgspec.json.decode(api.body or b"{}")
+    rows = body if isinstance(body, list) else [body]
+    if sum(_names_row(api, plan, row) for row in rows) != 1:
+        raise ApiError(400, "PGRST115", "Payload values do not match URL in primary key column(s)")
+
+
+def _names_row(api: ApiRequest, plan: MutatePlan, row: dict[str, Any]) -> bool:
     for condition in plan.where:
         if not isinstance(condition, FilterPlan):
             continue
-        given, named = body.get(condition.column), api.values[condition.slot]
+        given, named = row.get(condition.column), api.values[condition.slot]
         same = isinstance(given, str | int) and str(given) == named
         if condition.param_type == "uuid" and isinstance(given, str) and isinstance(named, str):
             same = given.lower() == named.lower()
         if not same:
-            raise ApiError(400, "PGRST115", "Payload values do not match URL in primary key column(s)")
+            return False
+    return True

@@ -68,7 +68,10 @@ CATALOG_QUERY = (
 col as (
     select a.attrelid, a.attnum, a.attname,
            format_type(a.atttypid, a.atttypmod) as type,
-           format_type(a.atttypid, null) as cast_type,
+           -- `character` and `bit` without a length mean char(1) and bit(1): a value
+           -- cast to them is cut (`bit=eq.00000` would find '0'), so the unbounded kinds.
+           case when a.atttypid = 'bpchar'::regtype then 'bpchar' when a.atttypid = 'bit'::regtype then 'varbit'
+                else format_type(a.atttypid, null) end as cast_type,
            t.typname as base, t.typcategory::text as category,
            e.typname as element,
            not coalesce(ba.attnotnull, a.attnotnull) as nullable,
@@ -76,6 +79,7 @@ col as (
            -- null default is no default, or required columns would look optional.
            (exists (select from pg_attrdef d where d.adrelid = a.attrelid and d.adnum = a.attnum
                       and pg_get_expr(d.adbin, d.adrelid) !~* '^null($|::)')
+            or (dt.typtype = 'd' and dt.typdefaultbin is not null)
             or coalesce(ba.attidentity <> '' or ba.attgenerated <> '' or exists (
                    select from pg_attrdef d where d.adrelid = ba.attrelid and d.adnum = ba.attnum
                      and pg_get_expr(d.adbin, d.adrelid) !~* '^null($|::)'), false)) as has_default,
@@ -83,14 +87,25 @@ col as (
                (select nullif(e, '') from (select pg_get_expr(d.adbin, d.adrelid) as e from pg_attrdef d
                  where d.adrelid = a.attrelid and d.adnum = a.attnum) x where e !~* '^null($|::)'),
                (select nullif(e, '') from (select pg_get_expr(d.adbin, d.adrelid) as e from pg_attrdef d
-                 where d.adrelid = ba.attrelid and d.adnum = ba.attnum) x where e !~* '^null($|::)')) as "default",
+                 where d.adrelid = ba.attrelid and d.adnum = ba.attnum) x where e !~* '^null($|::)'),
+               -- what else fills a column an INSERT leaves out: an identity's
+               -- sequence (`by default` only: `always` refuses a value), a domain's DEFAULT
+               (select format('nextval(%L::regclass)', format('%I.%I', sn.nspname, sc.relname))
+                  from pg_depend sd join pg_class sc on sc.oid = sd.objid join pg_namespace sn on sn.oid = sc.relnamespace
+                 where ba.attidentity = 'd' and sd.refobjid = ba.attrelid and sd.refobjsubid = ba.attnum
+                   and sd.classid = 'pg_class'::regclass and sd.deptype = 'i' and sc.relkind = 'S'),
+               case when dt.typtype = 'd' then pg_get_expr(dt.typdefaultbin, 0) end) as "default",
            coalesce(ba.attgenerated <> '', false) as generated,
            pg_column_is_updatable(a.attrelid, a.attnum, true) as updatable,
            case when t.typname in ('varchar', 'bpchar') and a.atttypmod > 4 then a.atttypmod - 4 end as max_length,
            (select array_agg(en.enumlabel order by en.enumsortorder) from pg_enum en where en.enumtypid = t.oid) as enum,
            (select array_agg(pg_get_constraintdef(k.oid)) from pg_constraint k
              where k.conrelid = ba.attrelid and k.contype = 'c' and k.conkey = array[ba.attnum]) as checks,
-           coalesce(col_description(a.attrelid, a.attnum), col_description(ba.attrelid, ba.attnum)) as description
+           coalesce(col_description(a.attrelid, a.attnum), col_description(ba.attrelid, ba.attnum)) as description,
+           (select format('%I.%I', fn.nspname, fp.proname) from pg_cast c
+              join pg_proc fp on fp.oid = c.castfunc join pg_namespace fn on fn.oid = fp.pronamespace
+             where c.castsource = 'json'::regtype and c.casttarget = a.atttypid and c.castmethod = 'f'
+               and dt.typtype = 'd') as from_json
     from pg_attribute a
     join pg_type dt on dt.oid = a.atttypid
     join pg_type t on t.oid = case when dt.typtype = 'd' then dt.typbasetype else dt.oid end
@@ -119,7 +134,7 @@ select
                 'element', element, 'nullable', nullable, 'has_default', has_default, 'default', "default",
                 'generated', generated,
                 'updatable', updatable, 'max_length', max_length, 'enum', enum, 'checks', checks,
-                'description', description)) order by attnum)
+                'description', description, 'from_json', from_json)) order by attnum)
             from col where col.attrelid = r.oid)
     )) order by r.relname), '[]')::text from rel r) as relations,
     (select coalesce(json_agg(json_strip_nulls(json_build_object(

@@ -43,11 +43,16 @@ def test_csv_reads_share_no_plan_with_json_reads() -> None:
     assert json.shape() != csv.shape()
 
 
-@pytest.mark.parametrize("method", ["POST", "PATCH", "DELETE", "PUT"])
-def test_csv_is_only_for_reads_and_calls(method: str) -> None:
-    with pytest.raises(ApiError) as caught:
-        parse_request(method, "students", rpc=False, query="", headers={"accept": "text/csv"}, body=b"{}")
-    assert (caught.value.status, caught.value.code) == (406, "PGRST107")
+@pytest.mark.parametrize(("method", "query"), [("POST", ""), ("PATCH", "id=eq.x"), ("DELETE", "id=eq.x")])
+def test_csv_answers_writes_with_the_returned_rows(method: str, query: str) -> None:
+    """As PostgREST: `Accept: text/csv` with return=representation gives the changed rows as CSV."""
+    headers = {"accept": "text/csv", "prefer": "return=representation"}
+    body = None if method == "DELETE" else b'{"last_name": "A"}'
+    request = parse_request(method, "students", rpc=False, query=query, headers=headers, body=body)
+    plan = plan_request(request, SCHEMA, columns=("last_name",) if body else ())
+    sql = render(plan).sql
+    assert "json_each_text(row_to_json(pgrst_t))" in sql
+    assert "json_agg" not in sql
 
 
 @pytest.mark.parametrize(

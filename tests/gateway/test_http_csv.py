@@ -73,12 +73,17 @@ async def test_csv_honours_ranges_and_max_rows(api: AsyncTestClient[Litestar], s
     assert response.headers["content-range"] == "1-1/3"
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", "/students"), ("PATCH", "/students?id=eq.0")])
-async def test_csv_is_not_offered_for_writes(
-    api: AsyncTestClient[Litestar], school: School, method: str, path: str
+async def test_csv_answers_a_write_with_the_rows_it_wrote(
+    api: AsyncTestClient[Litestar], school: School
 ) -> None:  # function results: test_http_rpc_polish.py
-    response = await api.request(method, path, json={}, headers=admin(school))
-    assert_canonical_error(response, 406, "PGRST107")
+    """As PostgREST: return=representation with `Accept: text/csv` gives the written rows as CSV."""
+    body = f"school_id,student_number,first_name,last_name\n{school.id},CSV-9,Cy,Vee\n"
+    headers = {"Content-Type": "text/csv", "Accept": "text/csv", "Prefer": "return=representation, tx=rollback"}
+    response = await api.post("/students?select=student_number,first_name", content=body.encode(),
+                              headers=as_role("school_admin", school, **headers))  # fmt: skip
+    assert response.status_code == 201, response.text
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.text == "student_number,first_name\nCSV-9,Cy"
 
 
 async def test_a_csv_body_is_inserted_in_one_statement(

@@ -35,7 +35,7 @@ async def test_put_inserts_then_replaces_one_row(
     headers = as_role("school_admin", school, Prefer="return=representation")
     created = await api.put(f"/students?id=eq.{id_}&select=student_number,last_name",
                             json=row(school, id_, "PUT-1", "First"), headers=headers)  # fmt: skip
-    assert created.status_code == 200, created.text
+    assert created.status_code == 201, created.text  # inserted (PostgREST: 201, 200 when it replaced)
     assert created.json() == [{"student_number": "PUT-1", "last_name": "First"}]
     replaced = await api.put(f"/students?id=eq.{id_.upper()}", json=row(school, id_, "PUT-1", "Second"),
                              headers=as_role("school_admin", school))  # fmt: skip
@@ -64,8 +64,19 @@ async def test_put_refusals_change_nothing(
     assert await stored(committer_session, id_) == [] and await stored(committer_session, other) == []
 
 
-async def test_put_takes_one_object(api: AsyncTestClient[Litestar], school: School) -> None:
-    id_ = str(uuid.uuid4())
-    response = await api.put(f"/students?id=eq.{id_}", json=[row(school, id_, "PUT-3", "X")],
-                             headers=as_role("school_admin", school))  # fmt: skip
-    assert_canonical_error(response, 400, "PGRST102")
+async def test_put_takes_an_array_whose_one_element_is_the_named_row(
+    api: AsyncTestClient[Litestar], school: School, committer_session: asyncpg.Connection
+) -> None:
+    """As PostgREST: a one-element array is the row; an array whose elements do not
+    name the URL's row exactly once is PGRST115, and nothing is written."""
+    id_, other = str(uuid.uuid4()), str(uuid.uuid4())
+    headers = as_role("school_admin", school, Prefer="return=representation")
+    refused = await api.put(f"/students?id=eq.{id_}", json=[row(school, other, "PUT-4", "X")], headers=headers)
+    assert_canonical_error(refused, 400, "PGRST115")
+    response = await api.put(f"/students?id=eq.{id_}&select=student_number", json=[row(school, id_, "PUT-3", "X")],
+                             headers=headers)  # fmt: skip
+    assert (response.status_code, response.json()) == (201, [{"student_number": "PUT-3"}])
+    again = await api.put(f"/students?id=eq.{id_}&select=last_name", json=[row(school, id_, "PUT-3", "Y")],
+                          headers=headers)  # fmt: skip
+    assert (again.status_code, again.json()) == (200, [{"last_name": "Y"}])
+    assert await stored(committer_session, other) == []

@@ -46,7 +46,7 @@ def test_a_column_msgspec_cannot_name_is_left_out_of_the_models() -> None:
     ("body", "columns", "is_array"),
     [
         (b'{"student_number": "1", "last_name": "A"}', ("student_number", "last_name"), False),
-        (b'[{"student_number": "1", "last_name": "A"}, {"student_number": "2", "last_name": "B", "gender": null}]',
+        (b'[{"student_number": "1", "last_name": "A", "gender": null}, {"student_number": "2", "last_name": "B", "gender": "MALE"}]',
          ("student_number", "last_name", "gender"), True),
         (b'{"last_name": "A", "student_number": "1", "balance": 12.5, "meta": {"any": ["json"]}}',
          ("student_number", "last_name", "balance", "meta"), False),
@@ -71,7 +71,9 @@ def test_valid_bodies_yield_their_columns_in_relation_order(body: bytes, columns
         (b'{"student_number": "1", "last_name": "A", "nope": 1}', "PGRST204", "Object contains unknown field `nope`"),
         (b'{"student_number": "1", "last_name": "A", "line_total": 1}', "SDA102",
          "Object contains unknown field `line_total`"),
-        (b"[1]", "PGRST102", "Expected `object`, got `int` - at `$[0]`"),
+        # PostgREST's check comes first: a bulk body's elements are objects with the same keys.
+        (b"[1]", "PGRST102", None),
+        (b'[{"student_number": "1", "last_name": "A"}, {"student_number": "2"}]', "PGRST102", None),
         (b"{", "PGRST102", None),
     ],
 )  # fmt: skip

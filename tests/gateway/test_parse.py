@@ -284,13 +284,18 @@ def test_actions(method: str, action: str) -> None:
     assert parse_request(method, "x", rpc=False, query="", headers={}, body=body).action == action
 
 
-def test_writes_need_a_body_and_take_no_limit() -> None:
+def test_writes_need_a_body_and_only_patch_and_delete_take_a_limit() -> None:
     with pytest.raises(ApiError) as caught:
         parse_request("POST", "x", rpc=False, query="", headers={}, body=b"")
     assert caught.value.code == "PGRST102"
     with pytest.raises(ApiError) as caught:
-        parse_request("PATCH", "x", rpc=False, query="id=eq.1&limit=1", headers={}, body=b"{}")
+        parse_request("POST", "x", rpc=False, query="limit=1", headers={}, body=b"{}")
     assert caught.value.code == "PGRST100"
+    # PostgREST's limited update/delete (plan/writes.py): the limit is a value, that it is given is shape.
+    limited = parse_request("PATCH", "x", rpc=False, query="id=eq.1&limit=1", headers={}, body=b"{}")
+    assert (limited.ranged, limited.limit) == (True, 1)
+    ranged_header = parse_request("DELETE", "x", rpc=False, query="id=eq.1", headers={"range": "0-1"}, body=None)
+    assert not ranged_header.ranged
 
 
 def test_rpc_arguments_from_the_query_string_are_sorted_slots() -> None:
@@ -339,9 +344,11 @@ def test_insert_columns_and_upsert_key(query: str, columns: tuple | None, on_con
     assert (request.columns, request.on_conflict) == (columns, on_conflict)
 
 
-def test_columns_only_on_post_and_resolution_is_a_preference() -> None:
+def test_columns_on_post_and_patch_and_resolution_is_a_preference() -> None:
+    patch = parse_request("PATCH", "x", rpc=False, query="id=eq.1&columns=a", headers={}, body=b"{}")
+    assert patch.columns == ("a",)  # PostgREST: `columns` on every write
     with pytest.raises(ApiError):
-        parse_request("PATCH", "x", rpc=False, query="id=eq.1&columns=a", headers={}, body=b"{}")
+        parse_request("DELETE", "x", rpc=False, query="id=eq.1&columns=a", headers={}, body=None)
     with pytest.raises(ApiError):
         parse_request("POST", "x", rpc=False, query="columns=a,,b", headers={}, body=b"{}")
     for value in ("merge-duplicates", "ignore-duplicates"):

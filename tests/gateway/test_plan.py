@@ -140,6 +140,7 @@ def test_create_plan_takes_columns_from_the_body_and_the_key_for_location() -> N
         returning=(SelectField(column="id"),),
         representation=True,
         location=("id",),
+        types=("character varying(50)", "text"),  # the body's record definition (render/writes.py)
     )
     assert plan("POST", columns=("last_name",), array_body=True).location == ()  # type: ignore[union-attr]
 

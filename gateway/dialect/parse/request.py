@@ -83,7 +83,7 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     # GET arguments given more than once: their value is the tuple of all (bound
     # as a text[]); a variadic argument takes them all, any other the last (PostgREST).
     rpc_repeated: tuple[str, ...] = ()
-    columns: tuple[str, ...] | None = None  # POST `columns=`: what to insert (postgrest-js sends it)
+    columns: tuple[str, ...] | None = None  # POST/PATCH `columns=`: what to write (postgrest-js sends it)
     on_conflict: tuple[str, ...] | None = None  # POST `on_conflict=`: the upsert's key
     # Values: not part of the shape.
     values: tuple[str | tuple[str, ...], ...] = ()
@@ -91,6 +91,9 @@ class ApiRequest(msgspec.Struct, frozen=True, kw_only=True):
     offset: int = 0
     body: bytes | None = None
     cursor: str | None = None  # keyset paging (keyset.py): its presence is shape, its text a value
+    # PATCH/DELETE with limit or offset (PostgREST's limited update/delete,
+    # render/writes.py): shape, where the numbers themselves are values.
+    ranged: bool = False
 
     def shape(self) -> ApiRequest:
         """The request without its values: the key of the plan/SQL cache."""
@@ -112,9 +115,6 @@ def parse_request(
     pairs = parse_qsl(query, keep_blank_values=True)
     asked = output(headers.get("accept", ""))
     csv = asked.csv
-    if csv and action not in ("read", "call"):
-        raise ApiError(406, "PGRST107", "None of these media types are available: text/csv",
-                       hint="text/csv is served for reads and function calls")  # fmt: skip
     base = ApiRequest(
         method=verb,
         action=action,
@@ -149,7 +149,7 @@ def parse_request(
             order = _order(value)
         elif key in ("limit", "offset") and verb == "PUT":
             raise ApiError(400, "PGRST114", "limit/offset querystring parameters are not allowed for PUT")
-        elif key in ("limit", "offset") and action != "read":
+        elif key in ("limit", "offset") and action not in ("read", "update", "delete"):
             raise bad_query(f"'{key}' is only supported on GET", hint="Filter the rows to change instead")
         elif key == "limit":
             limit = non_negative("limit", value)
@@ -159,7 +159,7 @@ def parse_request(
             cursor = value
         elif key in ("or", "and", "not.or", "not.and"):
             filters.logic(key, value)
-        elif key in ("columns", "on_conflict") and action == "create":
+        elif (key == "columns" and action in ("create", "update")) or (key == "on_conflict" and action == "create"):
             names[key] = _names(key, value)
         elif key in RESERVED:
             raise bad_query(f"'{key}' is not supported by this gateway")
@@ -188,6 +188,7 @@ def parse_request(
         body=body if action in ("create", "update") else None,
         cursor=cursor,
         csv_body=csv_body,
+        ranged=action in ("update", "delete") and any(key in ("limit", "offset") for key, _ in pairs),
     )
 
 

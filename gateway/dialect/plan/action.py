@@ -33,12 +33,12 @@ from gateway.dialect.plan.nodes import (
     SelectField,
 )
 from gateway.dialect.plan.resolve import condition_plan as _condition
-from gateway.dialect.plan.resolve import find_column as _column
 from gateway.dialect.plan.resolve import find_relation
 from gateway.dialect.plan.resolve import order_plan as _order
 from gateway.dialect.plan.resolve import select_fields as _select
+from gateway.dialect.plan.writes import check_put_filters, plan_write
 from gateway.dialect.schema.cache import Function, Relation, SchemaCache
-from gateway.errors import ApiError, bad_query, invalid_body
+from gateway.errors import ApiError, bad_query
 
 _ESTIMATES = ("planned", "estimated")
 
@@ -70,6 +70,8 @@ def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], 
     if request.action == "call":
         return _call(request, schema)
     relation = find_relation(schema, request.target)
+    if request.method == "PUT":
+        check_put_filters(relation, request)
     name = relation_name(relation)
     where = tuple(_condition(relation, c) for c in request.where)
     select = _select(relation, _own_columns(request))
@@ -90,78 +92,7 @@ def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], 
                         single=request.single, csv=request.csv, params=len(request.values), key_types=key_types,
                         key_nullable=key_nullable, key_appended=len(order) - len(request.order),
                         cursor=request.cursor is not None, aggregated=aggregated)  # fmt: skip
-    _check_writable(relation, request, where)
-    if request.columns is not None:
-        columns = tuple(_writable(relation, name) for name in request.columns)
-    if request.method == "PUT":
-        return _put(relation, request, name, where, columns, select, array_body)
-    resolution = request.preferences.resolution if request.action == "create" else None
-    return MutatePlan(
-        action=request.action,  # read and call returned above
-        relation=name,
-        columns=columns,
-        on_conflict=_conflict_key(relation, request.on_conflict) if resolution else (),
-        resolution=resolution,
-        where=where,
-        returning=select,
-        representation=request.preferences.return_ == "representation",
-        single=request.single,
-        location=relation.primary_key if request.action == "create" and not array_body else (),
-        array_body=array_body,
-        params=len(request.values),
-        defaults=_defaults(relation, columns) if _missing_default(request) else None,
-    )
-
-
-def _missing_default(request: ApiRequest) -> bool:
-    return request.action == "create" and request.method == "POST" and request.preferences.missing == "default"
-
-
-def _defaults(relation: Relation, columns: tuple[str, ...]) -> tuple[str | None, ...]:
-    """Each column's DEFAULT from the catalog (schema/cache.py), never from the request."""
-    return tuple(relation.columns[name].default for name in columns)
-
-
-def _put(
-    relation: Relation,
-    request: ApiRequest,
-    name: QualifiedName,
-    where: tuple[ConditionPlan, ...],
-    columns: tuple[str, ...],
-    select: tuple[SelectField, ...] | None,
-    array_body: bool,
-) -> MutatePlan:
-    """PUT /students?id=eq.X: insert or replace the one row X names. The filters
-    are exactly `eq` on each primary key column (PGRST105); the body's key must
-    say the same (PGRST115, http/routes.py; the SQL also inserts nothing otherwise)."""
-    keys = sorted(f.column for f in where if isinstance(f, FilterPlan) and f.op == "eq" and not f.negated
-                  and f.quantifier is None and not f.path)  # fmt: skip
-    if not relation.primary_key or len(where) != len(keys) or keys != sorted(relation.primary_key):
-        raise ApiError(405, "PGRST105", "Filters must include all and only primary key columns with 'eq' operators")
-    if array_body:
-        raise invalid_body("Empty or invalid json", "PUT takes one object, not an array")
-    return MutatePlan(action="create", relation=name, columns=columns, on_conflict=relation.primary_key,
-                      resolution="merge-duplicates", where=where, returning=select,
-                      representation=request.preferences.return_ == "representation", single=request.single,
-                      params=len(request.values))  # fmt: skip
-
-
-def _writable(relation: Relation, name: str) -> str:
-    column = relation.columns.get(name)
-    if column is None:
-        raise ApiError(400, "PGRST204", f"Could not find the '{name}' column of '{relation.name}' in the schema cache")
-    if not column.updatable or column.generated:
-        raise ApiError(400, "SDA102", f"The '{name}' column of '{relation.name}' is read-only")
-    return column.name
-
-
-def _conflict_key(relation: Relation, given: tuple[str, ...] | None) -> tuple[str, ...]:
-    """An upsert's ON CONFLICT target: `on_conflict=` or the primary key; Postgres
-    checks that a unique index matches it (42P10 otherwise)."""
-    key = tuple(_column(relation, name).name for name in given) if given else relation.primary_key
-    if not key:
-        raise bad_query(f"'{relation.name}' has no primary key", hint="Name the upsert's key with on_conflict=")
-    return key
+    return plan_write(relation, request, name, where, select, order, columns, array_body)
 
 
 def _own_columns(request: ApiRequest) -> tuple[SelectItem, ...] | None:
@@ -208,24 +139,6 @@ def _check_cursor(relation: Relation, request: ApiRequest, order: tuple[OrderPla
     if any(term.computed is not None for term in order):
         raise bad_query("cursor= cannot continue an order by a computed field",
                         hint="Order by the read's own columns, or page with limit/offset")  # fmt: skip
-
-
-def _check_writable(relation: Relation, request: ApiRequest, where: tuple[ConditionPlan, ...]) -> None:
-    allowed = {"create": relation.insertable, "update": relation.updatable, "delete": relation.deletable}
-    if not allowed[request.action]:
-        verb = {"create": "insert into", "update": "update", "delete": "delete from"}[request.action]
-        raise ApiError(405, "SDA101", f"Cannot {verb} '{relation.schema}.{relation.name}'")
-    if request.action == "create" and where and request.method != "PUT":
-        raise bad_query("Filters are not allowed on POST", hint="Send the row in the body")
-    if request.action in ("update", "delete") and not where and not request.preferences.unfiltered:
-        method = "UPDATE" if request.action == "update" else "DELETE"
-        raise ApiError(
-            400,
-            "21000",
-            f"{method} requires a WHERE clause",
-            details=f"A {'PATCH' if method == 'UPDATE' else 'DELETE'} without filters would change every visible row",
-            hint="Add a filter, or send 'Prefer: unfiltered=allow' to change every row you can see",
-        )
 
 
 def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:

@@ -155,6 +155,16 @@ class MutatePlan(msgspec.Struct, frozen=True, kw_only=True):
     # expression a row lacking the key takes (None: no default, so null).
     defaults: tuple[str | None, ...] | None = None
     embeds: tuple[EmbedPlan, ...] = ()  # joined to the returned rows (with return=representation)
+    # Per column of `columns`, the cast function its body value goes through
+    # (a data representation, schema/cache.py `from_json`); () when none has one.
+    transforms: tuple[str | None, ...] = ()
+    csv: bool = False  # Accept: text/csv: the returned rows as CSV (formats.py)
+    types: tuple[str, ...] = ()  # per column of `columns`, its declared type (the body's record definition)
+    put: bool = False  # PUT: one row, named by its primary key in `where`
+    # PATCH/DELETE with `limit`: the rows picked by `order` (PostgREST's
+    # mutRangeF), limit and offset bound after the values (render/writes.py).
+    limited: bool = False
+    order: tuple[OrderPlan, ...] = ()
 
 
 class CallArgument(msgspec.Struct, frozen=True, kw_only=True):

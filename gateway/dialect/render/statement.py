@@ -40,6 +40,7 @@ from gateway.dialect.render.fragments import select_list as _select_list
 from gateway.dialect.render.fragments import where as _where
 from gateway.dialect.render.keyset import keyset_rows
 from gateway.dialect.render.media import handled, stripped
+from gateway.dialect.render.writes import INSERTED, counts_inserted, delete, insert_source, on_conflict, update
 
 # "cursor": a keyset cursor's values (keyset.py).
 # "raw_body": the body's bytes, for a bytea argument (plan/functions.py).
@@ -168,28 +169,21 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
     if plan.action == "create":
         columns = ", ".join(ident(c) for c in plan.columns)
         target = f" ({columns})" if columns else ""
-        source = (
-            f"select {columns} from json_populate_recordset(null::{relation}, {body_param}::json)"
-            # PUT: only the row the URL names (http/routes.py has answered PGRST115 already).
-            f"{' pgrst_body' + _where(plan.where, 'pgrst_body') if plan.where else ''}"
-        )
-        if plan.defaults is not None:
-            source = _with_defaults(plan, relation, body_param)
-        statement = f"insert into {relation}{target} {source}{_on_conflict(plan)}"
+        statement = f"insert into {relation}{target} {insert_source(plan, body_param)}{on_conflict(plan)}"
         # A single object goes in as a one-element array: one SQL text for both.
         extras = ("body",) if plan.array_body else ("body_as_array",)
     elif plan.action == "update":
-        sets = ", ".join(f"{ident(c)} = pgrst_body.{ident(c)}" for c in plan.columns)
-        statement = (
-            f"update {relation} set {sets} "
-            f"from (select * from json_populate_record(null::{relation}, {body_param}::json)) pgrst_body"
-            f"{_where(plan.where, relation)}"
-        )
+        statement = update(plan, relation, body_param)
         extras = ("body",)
     else:
-        statement = f"delete from {relation}{_where(plan.where, relation)}"
+        statement = delete(plan, relation)
+    if plan.limited:
+        extras += ("limit", "offset")
     body = (_OBJECT if plan.single else _ARRAY) if plan.representation else "null::text"
-    body = stripped(body) if plan.strip_nulls and plan.representation else body
+    if plan.representation and plan.csv:
+        body = csv_body("pgrst_t")
+    elif plan.strip_nulls and plan.representation:
+        body = stripped(body)
     location = "null::text[]"
     if plan.location:
         keys = ", ".join(f"{ident(c)}::text" for c in plan.location)
@@ -203,7 +197,8 @@ def _mutate(plan: MutatePlan, joined: Joined) -> Rendered:
         joined = ALONE
     sql = (
         f"with pgrst_source as ({statement} returning {_every_column(plan.relation, relation)}) "
-        f"select {body} as body, count(*) as page_total, count(*) as total, {location} as location{_RESPONSE} "
+        f"select {body} as body, count(*) as page_total, count(*) as total, {location} as location{_RESPONSE}"
+        f"{INSERTED if counts_inserted(plan) else ''} "
         f"from (select {_columns(plan.returning, 'pgrst_source', joined)} from {returned}) pgrst_t"
     )
     return Rendered(sql=sql, extras=extras)
@@ -319,30 +314,3 @@ def _shaped_call(
     explain = f"explain (format json) {with_source}select 1 from pgrst_source" if plan.estimate else None
     return Rendered(sql=sql, extras=extras, read_only=plan.read_only, explain=explain,
                     explain_extras=1 if "body" in extras or "raw_body" in extras else 0)  # fmt: skip
-
-
-def _with_defaults(plan: MutatePlan, relation: str, body_param: str) -> str:
-    """`Prefer: missing=default`: row by row, a key the row has gives its value
-    (an explicit null stays null: `->` yields JSON null, not SQL null), a key it
-    lacks gives the column's DEFAULT. The expressions come from the catalog
-    (schema/cache.py), so the SQL text is fixed per request shape."""
-    values = []
-    for column, default in zip(plan.columns, plan.defaults or (), strict=True):
-        value = f"pgrst_body.{ident(column)}"
-        if default is not None:
-            value = f"case when pgrst_in.pgrst_row -> {_literal(column)} is not null then {value} else ({default}) end"
-        values.append(value)
-    return (
-        f"select {', '.join(values)} from json_array_elements({body_param}::json) as pgrst_in(pgrst_row) "
-        f"cross join lateral json_populate_record(null::{relation}, pgrst_in.pgrst_row) as pgrst_body"
-    )
-
-
-def _on_conflict(plan: MutatePlan) -> str:
-    if plan.resolution is None:
-        return ""
-    key = ", ".join(ident(c) for c in plan.on_conflict)
-    if plan.resolution == "ignore-duplicates" or not plan.columns:
-        return f" on conflict ({key}) do nothing"
-    sets = ", ".join(f"{ident(c)} = excluded.{ident(c)}" for c in plan.columns)
-    return f" on conflict ({key}) do update set {sets}"

@@ -41,6 +41,11 @@ class Column(msgspec.Struct, frozen=True, kw_only=True):
     max_length: int | None = None
     closed_set: tuple[str, ...] | None = None  # enum labels, or a `col = ANY (ARRAY[...])` CHECK
     description: str | None = None
+    # PostgREST's data representations: a function-backed cast from json to the
+    # column's declared type (`create cast (json as color) with function color(json)`),
+    # schema-qualified and quoted by the loader. A body's value goes through it
+    # (render/writes.py) instead of the type's input function.
+    from_json: str | None = None
 
 
 class Relation(msgspec.Struct, frozen=True, kw_only=True):
@@ -145,6 +150,7 @@ class _RawColumn(msgspec.Struct, kw_only=True):
     enum: list[str] | None = None
     checks: list[str] = []
     description: str | None = None
+    from_json: str | None = None
 
 
 class _RawRelation(msgspec.Struct, kw_only=True):
