@@ -127,6 +127,9 @@ class JsonStep(msgspec.Struct, frozen=True):
 
     arrow: Literal["->", "->>"]
     key: str
+    # On a path's first step: the column is not json/jsonb (an array, a composite),
+    # so the path applies to `to_jsonb(column)`, as PostgREST's pgFmtField does.
+    wrap: bool = False
 
 
 _ARROWS = re.compile(r"(->>?)")
@@ -144,12 +147,12 @@ def split_path(name: str) -> tuple[str, tuple[JsonStep, ...]]:
 def path_sql(column: str, steps: tuple[JsonStep, ...]) -> str:
     """Keys are SQL literals (part of the request's shape, like column names):
     an integer indexes an array, anything else is a quoted key."""
-    out = column
+    out = f"to_jsonb({column})" if steps and steps[0].wrap else column
     for step in steps:
         key = step.key.replace("\x00", "")
-        literal = key if _INDEX.fullmatch(key) else "'" + key.replace("'", "''") + "'"
+        literal = key if INDEX.fullmatch(key) else "'" + key.replace("'", "''") + "'"
         out = f"{out}{step.arrow}{literal}"
     return out
 
 
-_INDEX = re.compile(r"-?\d{1,9}")
+INDEX = re.compile(r"-?\d{1,9}")

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import msgspec
 
+from gateway.dialect.casts import normalized
 from gateway.dialect.schema.cache import SchemaCache, _RawFunction, _RawRelation, build_schema_cache
 from gateway.dialect.schema.views import exposed_foreign_keys, related_through_hidden_junctions, view_primary_keys
 from gateway.http.keys_loader import load_keys
@@ -182,6 +183,22 @@ async def load_denied_columns(
     return msgspec.json.decode(text, type=dict[str, dict[str, frozenset[str]]])
 
 
+# The types a `select` cast may name (dialect/casts.py): pg_catalog's and the
+# exposed schema's, but no catalog table's row type; pg_catalog's win, as
+# Postgres searches it first for an unqualified name.
+TYPES_QUERY = """
+select n.nspname, t.typname
+from pg_type t join pg_namespace n on n.oid = t.typnamespace
+where (n.nspname = 'pg_catalog' and t.typrelid = 0) or t.typnamespace = $1::regnamespace
+order by n.nspname = 'pg_catalog', t.typname
+"""
+
+
+async def load_types(connection: Connection, schema: str) -> dict[str, tuple[str, str]]:
+    rows = await connection.fetch(TYPES_QUERY, schema)
+    return {normalized(typname): (nspname, typname) for nspname, typname in rows}
+
+
 async def load_schema_cache(
     connection: Connection, schema: str = "api", roles: Collection[str] = DATABASE_ROLES
 ) -> SchemaCache:
@@ -202,4 +219,5 @@ async def load_schema_cache(
         foreign_keys=exposed_foreign_keys(schema, keys, deps),
         hidden_related=related_through_hidden_junctions(schema, keys, deps),
         denied=await load_denied_columns(connection, schema, roles),
+        types=await load_types(connection, schema),
     )

@@ -43,7 +43,6 @@ from gateway.dialect.parse.headers import (  # noqa: F401  (re-exported for plan
     single,
 )
 from gateway.dialect.parse.select import (  # noqa: F401  (re-exported for the tests)
-    CASTS,
     Cast,
     Embed,
     OrderTerm,

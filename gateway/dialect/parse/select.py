@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Literal, get_args
+from typing import Literal, TypeAlias
 
 import msgspec
 
@@ -20,15 +20,12 @@ from gateway.dialect.aggregates import Function as AggregateFunction
 from gateway.dialect.aggregates import is_item as is_aggregate
 from gateway.dialect.aggregates import parse_item as parse_aggregate
 from gateway.dialect.aggregates import split_items
+from gateway.dialect.casts import CAST_SYNTAX
 from gateway.errors import bad_query
 
-# Casts are written into SQL, so only these names are accepted (PostgREST
-# quotes nothing here either; it relies on its parser, we on a closed list).
-Cast = Literal[
-    "text", "varchar", "integer", "bigint", "smallint", "numeric", "real",
-    "boolean", "date", "time", "timestamp", "timestamptz", "uuid", "json", "jsonb",
-]  # fmt: skip
-CASTS: frozenset[str] = frozenset(get_args(Cast))
+# A cast's name as written (`int`, `double precision`, `_int4`, `text[]`): the
+# planner resolves it against pg_type (casts.py), so only its syntax is checked here.
+Cast: TypeAlias = str
 _RELATED = re.compile(r"(?P<relation>[^()]+)\((?P<column>[^()]+)\)")
 _SELECT_ITEM = re.compile(r"(?:(?P<alias>[^:]+):(?!:))?(?P<column>[^:]+)(?:::(?P<cast>[^:]+))?")
 
@@ -78,15 +75,28 @@ def select_items(text: str) -> tuple[SelectItem | Embed, ...] | None:
         if match is None:
             raise bad_query(f'"failed to parse select parameter ({text})"', f"unexpected item {raw!r}")
         cast = match["cast"]
-        if cast is not None and cast not in CASTS:
-            raise bad_query(
-                f'"failed to parse select parameter ({text})"',
-                f"unknown cast {cast!r} in {raw!r}",
-                f"Casts allowed: {', '.join(sorted(CASTS))}",
-            )
+        if cast is not None and not CAST_SYNTAX.fullmatch(cast):
+            raise bad_query(f'"failed to parse select parameter ({text})"', f"unexpected cast {cast!r} in {raw!r}")
+        _check_path(text, text.find(raw) + match.start("column"), match["column"])
         alias = match["alias"].strip() if match["alias"] else None
         items.append(SelectItem(column=match["column"].strip(), alias=alias, cast=cast))  # type: ignore[arg-type]
     return tuple(items) or None
+
+
+_BAD_STEP = re.compile(r"->>?(-)(?!\d)")
+
+
+def _check_path(text: str, at: int, column: str) -> None:
+    """A JSON path's key cannot start with `-`: after one, an array index's digits
+    must follow (PostgREST's pJsonPath: `data->>--34` is refused, `data->>-1` indexes)."""
+    bad = _BAD_STEP.search(column)
+    if bad is not None:
+        where = at + bad.end(1) + 1  # 1-based, at the character after the `-`
+        found = column[bad.end(1) : bad.end(1) + 1]
+        raise bad_query(
+            f'"failed to parse select parameter ({text})" (line 1, column {where})',
+            f'unexpected "{found}" expecting digit' if found else "unexpected end of input expecting digit",
+        )
 
 
 def _aggregated(text: str, raws: list[str]) -> tuple[SelectItem | Embed, ...]:
@@ -95,8 +105,8 @@ def _aggregated(text: str, raws: list[str]) -> tuple[SelectItem | Embed, ...]:
         item = parse_aggregate(raw)
         if item is None:
             items.extend(select_items(raw) or ())
-        elif item.cast is not None and item.cast not in CASTS:
-            raise bad_query(f'"failed to parse select parameter ({text})"', f"unknown cast {item.cast!r} in {raw!r}")
+        elif item.cast is not None and not CAST_SYNTAX.fullmatch(item.cast):
+            raise bad_query(f'"failed to parse select parameter ({text})"', f"unexpected cast {item.cast!r} in {raw!r}")
         else:
             items.append(SelectItem(column=item.column, alias=item.alias, cast=item.cast,  # type: ignore[arg-type]
                                     aggregate=item.function))  # fmt: skip

@@ -71,7 +71,7 @@ def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], 
     relation = find_relation(schema, request.target)
     name = relation_name(relation)
     where = tuple(_condition(relation, c) for c in request.where)
-    select = _select(relation, _own_columns(request))
+    select = _select(relation, _own_columns(request), schema.types)
     order = tuple(_order(relation, term) for term in request.order)
     if request.action == "read":
         # planned and estimated: an exact count capped at MAX_ROWS (issue 13, F1: the
@@ -279,7 +279,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     # Embeds in the select join the result rows like a read of the relation
     # they are rows of (plan_request plans them with embeds.py).
     relation = _returned_relation(schema, function)
-    select = _select(relation, _own_columns(request))
+    select = _select(relation, _own_columns(request), schema.types)
     if any(field.aggregate for field in select or ()):
         raise bad_query("Aggregates are not supported on function results")
     return msgspec.structs.replace(

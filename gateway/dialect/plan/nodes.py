@@ -16,7 +16,6 @@ from gateway.dialect.aggregates import Function as AggregateFunction
 from gateway.dialect.operators import JsonStep, Quantifier
 from gateway.dialect.parse.filters import IsValue, Operator
 from gateway.dialect.parse.request import Resolution
-from gateway.dialect.parse.select import Cast
 from gateway.dialect.schema.relationships import Cardinality
 
 
@@ -32,7 +31,7 @@ class QualifiedName(msgspec.Struct, frozen=True, kw_only=True):
 class SelectField(msgspec.Struct, frozen=True, kw_only=True):
     column: str | None  # None: every column
     alias: str | None = None
-    cast: Cast | None = None
+    cast: str | None = None  # the catalog's type, quoted: `"pg_catalog"."int4"` (casts.py)
     path: tuple[JsonStep, ...] = ()  # `audience->roles`: a JSON path into the column
     aggregate: AggregateFunction | None = None  # `amount.sum()`; column "" for a bare count()
     computed: QualifiedName | None = None  # `column` is a computed field of this row type (computed.py)

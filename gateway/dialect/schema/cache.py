@@ -16,6 +16,7 @@ from typing import Literal
 
 import msgspec
 
+from gateway.dialect.casts import BUILTIN as BUILTIN_TYPES
 from gateway.dialect.schema.relationships import ComputedRelationship, ForeignKey
 
 RelationKind = Literal["table", "view", "materialized_view", "foreign_table", "partitioned_table"]
@@ -107,6 +108,9 @@ class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
     # Relations whose only relationships go through a junction outside the
     # schema: not embeddable, but named so by PGRST200's hint (schema/views.py).
     hidden_related: frozenset[str] = frozenset()
+    # Type names a `select` cast may name (casts.py): normalized name -> (schema, typname),
+    # from pg_catalog and the exposed schema (http/schema_loader.py).
+    types: dict[str, tuple[str, str]] = msgspec.field(default_factory=lambda: dict(BUILTIN_TYPES))
 
 
 def for_role(cache: SchemaCache, role: str) -> SchemaCache:
