@@ -184,12 +184,19 @@ async def load_denied_columns(
 
 
 # The types a `select` cast may name (dialect/casts.py): pg_catalog's and the
-# exposed schema's, but no catalog table's row type; pg_catalog's win, as
-# Postgres searches it first for an unqualified name.
+# exposed schema's; pg_catalog's win, as Postgres searches it first for an
+# unqualified name. Not: a catalog table's row type, pseudo-types, and the
+# object identifier types (regclass, regproc, ...), whose input function looks
+# the text up in the catalog: a cast would let a client probe catalog names.
 TYPES_QUERY = """
 select n.nspname, t.typname
 from pg_type t join pg_namespace n on n.oid = t.typnamespace
-where (n.nspname = 'pg_catalog' and t.typrelid = 0) or t.typnamespace = $1::regnamespace
+left join pg_type e on e.oid = t.typelem and t.typlen = -1
+where ((n.nspname = 'pg_catalog' and t.typrelid = 0) or t.typnamespace = $1::regnamespace)
+  and t.typtype <> 'p'
+  and coalesce(e.typname, t.typname) not in (
+      'regclass', 'regcollation', 'regconfig', 'regdictionary', 'regnamespace', 'regoper',
+      'regoperator', 'regproc', 'regprocedure', 'regrole', 'regtype')
 order by n.nspname = 'pg_catalog', t.typname
 """
 

@@ -96,7 +96,8 @@ def test_filters(query: str, where: tuple, values: tuple) -> None:
             (Logic(conjunction="or", negated=True, children=(Filter(column="a", op="eq", slot=0),)),),
             ("1",),
         ),
-        # Spaces around parentheses and commas are skipped (PostgREST's lexemes); values keep theirs.
+        # Spaces around parentheses and commas are skipped (PostgREST's lexemes); values keep
+        # theirs, but for the spaces after an in-list's `(` (its `lexeme (char '(')`).
         (
             "or=( a.eq.1, and ( b.in.( 1, 2 ) , c.eq.x ) )",
             (Logic(conjunction="or", children=(
@@ -105,7 +106,7 @@ def test_filters(query: str, where: tuple, values: tuple) -> None:
                     Filter(column="b", op="in", slot=1), Filter(column="c", op="eq", slot=2)
                 )),
             )),),
-            ("1", (" 1", " 2 "), "x "),
+            ("1", ("1", " 2 "), "x "),
         ),
         # An array literal is one value for any operator inside a tree.
         (

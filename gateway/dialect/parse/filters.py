@@ -235,20 +235,31 @@ class _Cursor:
 
     def in_list(self) -> tuple[str, ...]:
         self.expect("(")
+        self.skip_spaces()  # PostgREST's `lexeme (char '(')`: `in.(   )` is an empty list
         items: list[str] = []
         if self.take(")"):
             return ()
         while True:
-            if self.peek() == '"':
-                items.append(self._quoted())
-            else:
-                start = self.pos
-                while self.pos < len(self.text) and self.text[self.pos] not in ",()":
-                    self.pos += 1
-                items.append(self.text[start : self.pos])
+            items.append(self._list_item())
             if self.take(")"):
                 return tuple(items)
             self.expect(",")
+
+    def _list_item(self) -> str:
+        """A double-quoted item, or, when the quotes do not close it (`in.(")`),
+        the text up to `,` or `)` verbatim (PostgREST's pListElement)."""
+        start = self.pos
+        if self.peek() == '"':
+            try:
+                item = self._quoted()
+                if self.peek() in (",", ")"):
+                    return item
+            except ApiError:
+                pass
+            self.pos = start
+        while self.pos < len(self.text) and self.text[self.pos] not in ",()":
+            self.pos += 1
+        return self.text[start : self.pos]
 
     def _quoted(self) -> str:
         self.expect('"')

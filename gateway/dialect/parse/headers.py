@@ -40,6 +40,8 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True):
 
 def non_negative(name: str, value: str) -> int:
     if not value.isdigit():
+        if name == "offset" and value.startswith("-") and value[1:].isdigit():
+            return 0  # PostgREST 12 intersects `[offset..]` with `[0..]`: a negative offset is none
         if value.startswith("-") and value[1:].isdigit():
             raise ApiError(
                 416,
@@ -53,7 +55,7 @@ def non_negative(name: str, value: str) -> int:
 
 def range_items(header: str | None, unit: str | None) -> tuple[int | None, int]:
     """`Range: 0-19` (items). Malformed ranges are ignored, as PostgREST does;
-    `limit`/`offset` in the query string override the header."""
+    `limit`/`offset` in the query string narrow it (intersect, below)."""
     if not header or (unit or "items") != "items":
         return None, 0
     match = _RANGE.fullmatch(header)
@@ -71,6 +73,16 @@ def range_items(header: str | None, unit: str | None) -> tuple[int | None, int]:
             details="The lower boundary must be lower than or equal to the upper boundary in the Range header.",
         )
     return upper - lower + 1, lower
+
+
+def intersect(header: tuple[int | None, int], limit: int | None, offset: int | None) -> tuple[int | None, int]:
+    """The Range header's items intersected with `limit`/`offset`'s, as PostgREST's
+    rangeIntersection: `Range: 0-1` with `limit=3` is two rows; `Range: 0-9` with
+    `offset=5` rows 5 to 9. (limit or None for no end, offset)."""
+    header_limit, header_offset = header
+    lower = max(header_offset, offset or 0)
+    ends = [start + count for start, count in ((header_offset, header_limit), (offset or 0, limit)) if count is not None]
+    return (max(min(ends) - lower, 0) if ends else None), lower
 
 
 def preferences(header: str) -> Preferences:

@@ -37,6 +37,7 @@ from gateway.dialect.parse.headers import (  # noqa: F401  (re-exported for plan
     Preferences,
     Resolution,
     Return,
+    intersect,
     non_negative,
     preferences,
     range_items,
@@ -121,6 +122,7 @@ def parse_request(
     names: dict[str, tuple[str, ...]] = {}
     filters = FilterParser()
     cursor: str | None = None
+    asked: dict[str, int] = {}  # limit, offset in the query string
     for key, value in pairs:
         if key == "select":
             select = _select(value)
@@ -130,10 +132,8 @@ def parse_request(
             raise ApiError(400, "PGRST114", "limit/offset querystring parameters are not allowed for PUT")
         elif key in ("limit", "offset") and action != "read":
             raise bad_query(f"'{key}' is only supported on GET", hint="Filter the rows to change instead")
-        elif key == "limit":
-            limit = non_negative("limit", value)
-        elif key == "offset":
-            offset = non_negative("offset", value)
+        elif key in ("limit", "offset"):
+            asked[key] = non_negative(key, value)
         elif key == "cursor" and action == "read":
             cursor = value
         elif key in ("or", "and", "not.or", "not.and"):
@@ -146,6 +146,7 @@ def parse_request(
             embedded.add(key, value, filters)
         else:
             filters.add(key, value)
+    limit, offset = intersect((limit, offset), asked.get("limit"), asked.get("offset"))
     if action in ("create", "update") and not body:
         raise invalid_body("Empty or invalid json")  # PostgREST's words, no details
     csv_body = action == "create" and verb == "POST" and wants_csv(headers.get("content-type", ""))
@@ -240,18 +241,16 @@ def _rpc_result(
     of PostgREST's QueryParams.parse (`pOpExpr pSingleVal <|> pure (NoOpExpr v)`)."""
     select: tuple[SelectItem | Embed, ...] | None = None
     order: tuple[OrderTerm, ...] = ()
-    limit, offset = ranged
     filters = FilterParser()
     rest: list[tuple[str, str]] = []
+    asked: dict[str, int] = {}  # limit, offset in the query string
     for key, value in pairs:
         if key == "select":
             select = _select(value)
         elif key == "order":
             order = _order(value)
-        elif key == "limit":
-            limit = non_negative(key, value)
-        elif key == "offset":
-            offset = non_negative(key, value)
+        elif key in ("limit", "offset"):
+            asked[key] = non_negative(key, value)
         elif key in ("or", "and", "not.or", "not.and"):
             filters.logic(key, value)
         elif "." in key:  # an embed's parameter: _embed_params
@@ -262,6 +261,7 @@ def _rpc_result(
             filters.add(key, value)
         elif key in RESERVED or not filters.try_add(key, value):
             rest.append((key, value))
+    limit, offset = intersect(ranged, asked.get("limit"), asked.get("offset"))
     shaped = msgspec.structs.replace(
         base, select=select, order=order, where=tuple(filters.conditions), values=tuple(filters.values),
         limit=limit, offset=offset,
