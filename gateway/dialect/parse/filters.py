@@ -22,6 +22,7 @@ __all__ = [
 IsValue = Literal["null", "not_null", "true", "false", "unknown"]
 IS_VALUES: frozenset[str] = frozenset(get_args(IsValue))
 MAX_LOGIC_DEPTH = 16
+_ITEM_START = "field name (* or [a..z0..9_$]), negation operator (not) or logic operator (and, or)"
 
 
 class Filter(msgspec.Struct, frozen=True, kw_only=True):
@@ -62,7 +63,8 @@ class FilterParser:
         self.values: list[str | tuple[str, ...]] = []
 
     def add(self, column: str, text: str) -> None:
-        cursor = _Cursor(text, f"failed to parse filter ({column}={text})", len(column) + 1)
+        # PostgREST's words: the value alone, columns counted in it.
+        cursor = _Cursor(text, f"failed to parse filter ({text})", 0)
         self.conditions.append(self._expression(cursor, column, nested=False))
         cursor.end()
 
@@ -78,10 +80,12 @@ class FilterParser:
         return True
 
     def logic(self, key: str, text: str) -> None:
-        cursor = _Cursor(text, f"failed to parse logic tree ({key}={text})", len(key) + 1)
+        # PostgREST parses `or(...)` (the key's last part, then the value): columns count in that.
+        cursor = _Cursor(text, f"failed to parse logic tree ({text})", len(key))
         negated, _, conjunction = key.rpartition(".")
+        # What follows the tree's `)` is ignored, as PostgREST's parser (no eof after
+        # pLogicTree) does: its own spec passes `and=(id.eq.1,id.neq.2))`.
         self.conditions.append(self._tree(cursor, conjunction, negated == "not"))  # type: ignore[arg-type]
-        cursor.end()
 
     def _tree(self, cursor: _Cursor, conjunction: Literal["and", "or"], negated: bool, depth: int = 1) -> Logic:
         # Bounded: each level is a Python frame here and an expression level in Postgres.
@@ -100,6 +104,8 @@ class FilterParser:
         cursor.skip_spaces()
         negated = cursor.take("not.")
         name = cursor.name()
+        if not name.strip():
+            raise cursor.fail(_ITEM_START)
         if name.rstrip() in ("and", "or") and cursor.skip_spaces() is False and cursor.peek() == "(":
             name = name.rstrip()
             return self._tree(cursor, name, negated, depth + 1)  # type: ignore[arg-type]
@@ -114,7 +120,7 @@ class FilterParser:
         negated = cursor.take("not.")
         op = cursor.name()
         if op not in OPERATORS and op != "is":
-            raise cursor.fail("an operator (eq, neq, gt, ..., in, is, fts, cs, ov, sl, ...)", back=len(op))
+            raise cursor.fail('"not" or operator (eq, gt, ...)', back=len(op))
         modifier = cursor.modifier() if cursor.peek() == "(" else None
         cursor.expect(".")
         quantifier: Quantifier | None = None
@@ -155,9 +161,9 @@ class _Cursor:
     def fail(self, expecting: str, back: int = 0) -> ApiError:
         """Columns count from the start of `key=value`, as the message shows it."""
         at = self.pos - back
-        found = repr(self.text[at]) if at < len(self.text) else "end of input"
+        found = f'"{self.text[at]}"' if at < len(self.text) else "end of input"
         return bad_query(
-            f'"{self.context}" (column {at + 1 + self.shift})', f"unexpected {found} expecting {expecting}"
+            f'"{self.context}" (line 1, column {at + 1 + self.shift})', f"unexpected {found} expecting {expecting}"
         )
 
     def peek(self) -> str:

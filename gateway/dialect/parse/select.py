@@ -115,15 +115,17 @@ def _aggregated(text: str, raws: list[str]) -> tuple[SelectItem | Embed, ...]:
 
 def order_terms(text: str) -> tuple[OrderTerm, ...]:
     terms = []
+    start = 0
     for raw in text.split(","):
         column, *modifiers = raw.strip().split(".")
         direction = nulls = None
-        for modifier in modifiers:
+        for i, modifier in enumerate(modifiers):
             if modifier in ("asc", "desc") and direction is None and nulls is None:
                 direction = modifier
             elif modifier in ("nullsfirst", "nullslast") and nulls is None:
                 nulls = modifier
             else:
+                _trailing_keyword(text, start + len(raw) - len(".".join(modifiers[i:])), modifier)
                 raise bad_query(
                     f'"failed to parse order ({text})"',
                     f"unexpected {modifier!r} in {raw!r}, expecting asc, desc, nullsfirst or nullslast",
@@ -138,7 +140,20 @@ def order_terms(text: str) -> tuple[OrderTerm, ...]:
             raise bad_query(f'"failed to parse order ({text})"', f"expecting relation(column) in {raw!r}")
         term = OrderTerm(column=column, relation=relation, direction=direction, nulls=nulls)  # type: ignore[arg-type]
         terms.append(term)
+        start += len(raw) + 1
     return tuple(terms)
+
+
+def _trailing_keyword(text: str, at: int, modifier: str) -> None:
+    """`id.asc.nullslasttt`: a keyword with more after it, in PostgREST's words
+    (its parser took `nullslast` and then met `t` where `,` or the end must be)."""
+    for keyword in ("nullsfirst", "nullslast", "desc", "asc"):
+        if modifier.startswith(keyword) and len(modifier) > len(keyword):
+            column = at + len(keyword) + 1  # 1-based
+            raise bad_query(
+                f'"failed to parse order ({text})" (line 1, column {column})',
+                f"unexpected '{modifier[len(keyword)]}' expecting \",\" or end of input",
+            )
 
 
 def parse_select(
