@@ -63,7 +63,7 @@ COMPOSITE_VALUES = frozenset(name for name, spec in TABLE.items() if spec.accept
 _WHAT = {
     "ordered": "columns with an order (not json)",
     "text": "text columns",
-    "fts": "tsvector or text columns",
+    "fts": "tsvector, text, json and jsonb columns",
     "contain": "array, range and jsonb columns",
     "overlap": "array and range columns",
     "range": "range columns",
@@ -79,7 +79,9 @@ def check(op: str, quantifier: str | None, *, category: str, base: str) -> str |
         "any": True,
         "ordered": base != "json",
         "text": category == "S",
-        "fts": base == "tsvector" or category == "S",
+        # PostgREST 13 (#2255): any other column is searched as to_tsvector(column);
+        # Postgres has to_tsvector for text, json and jsonb.
+        "fts": base in ("tsvector", "json", "jsonb") or category == "S",
         "contain": category in ("A", "R") or base == "jsonb",
         "overlap": category in ("A", "R"),
         "range": category == "R",

@@ -107,6 +107,9 @@ CASES = [
     ("tags->>1=eq.art", "to_jsonb(tags)->>1 = 'art'"),
     ("tags->0=eq.\"math\"", "to_jsonb(tags)->0 = '\"math\"'"),
     ("name->>x=eq.1", "to_jsonb(name)->>'x' = '1'"),
+    # fts on a jsonb or text column searches to_tsvector(column), as PostgREST 13.
+    ("doc=fts(simple).b", "to_tsvector('simple', doc) @@ to_tsquery('simple', 'b')"),
+    ("name=plfts.carter", "to_tsvector(name) @@ plainto_tsquery('carter')"),
 ]  # fmt: skip
 
 

@@ -89,6 +89,7 @@ def sql_of(query: str) -> tuple[str, tuple]:
          f"""select {T}."doc"->>'k' as "k", {T}."doc"->'a' as "a", {T}."meta"->>'m' as "m" from""", ()),
         ("order=doc->>k.desc,meta->x", f"""order by {T}."doc"->>'k' desc, {T}."meta"->'x' limit""", ()),
         # Into an array or any other type: to_jsonb(column) first, as PostgREST; keyed by the last key.
+        ("doc=wfts.cat", f'(to_tsvector({T}."doc") @@ websearch_to_tsquery($1::text))', ("cat",)),
         ("tags->0=eq.1", f"""(to_jsonb({T}."tags")->0 = $1::text::jsonb)""", ("1",)),
         ("name->>x=eq.1", f"""(to_jsonb({T}."name")->>'x' = $1::text)""", ("1",)),
         ("select=tags->>0,doc->0->a->>2,meta->1&order=tags->1.desc",

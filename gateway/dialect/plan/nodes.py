@@ -45,7 +45,7 @@ class FilterPlan(msgspec.Struct, frozen=True, kw_only=True):
     negated: bool = False
     quantifier: Quantifier | None = None
     language: int | None = None  # slot of an fts operator's text search configuration
-    text_column: bool = False  # fts on text: to_tsvector(column)
+    text_column: bool = False  # fts on text, json or jsonb: to_tsvector(column)
     path: tuple[JsonStep, ...] = ()
     computed: QualifiedName | None = None
 

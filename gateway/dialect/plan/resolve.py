@@ -176,13 +176,15 @@ def _filter_plan(
     column: Column, condition: Filter, path: tuple[JsonStep, ...] = (), computed: QualifiedName | None = None
 ) -> FilterPlan:
     text_column = column.category == "S"  # text, varchar, char, name, citext
+    # fts searches to_tsvector(column) of any column but a tsvector (PostgREST 13)
+    document = text_column or column.base in ("json", "jsonb")
     hint = check(condition.op, condition.quantifier, category=column.category, base=column.base)
     if hint is not None:
         raise _mismatch(column, TABLE[condition.op].symbol, hint)
     param_type = "text" if text_column else column.cast
     return FilterPlan(column=column.name, op=condition.op, slot=condition.slot, param_type=param_type,
                       negated=condition.negated, quantifier=condition.quantifier, language=condition.language,
-                      text_column=text_column and condition.op in FTS, path=path, computed=computed)  # fmt: skip
+                      text_column=document and condition.op in FTS, path=path, computed=computed)  # fmt: skip
 
 
 def _mismatch(column: Column, operator: str, hint: str) -> ApiError:
