@@ -135,10 +135,16 @@ class JsonStep(msgspec.Struct, frozen=True):
 
 
 _ARROWS = re.compile(r"(->>?)")
+_QUOTED_NAME = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def split_path(name: str) -> tuple[str, tuple[JsonStep, ...]]:
-    """`audience->roles->>0` -> ("audience", (->roles, ->>0)); a plain name has no steps."""
+    """`audience->roles->>0` -> ("audience", (->roles, ->>0)); a plain name has no steps.
+    A double-quoted name is taken whole (`":arr->ow::cast"->k`: PostgREST's pQuotedValue)."""
+    quoted = _QUOTED_NAME.match(name.strip())
+    if quoted is not None:
+        base, rest_text = re.sub(r"\\(.)", r"\1", quoted[1]), name.strip()[quoted.end() :]
+        return base, split_path("x" + rest_text)[1] if rest_text else ()
     if "->" not in name:
         return name, ()
     base, *rest = _ARROWS.split(name)

@@ -135,6 +135,12 @@ def test_logic_trees(query: str, where: tuple, values: tuple) -> None:
         ("select=d:dob::text, id", (SelectItem(column="dob", alias="d", cast="text"), SelectItem(column="id"))),
         ('select=a"b:id', (SelectItem(column="id", alias='a"b'),)),
         ("select=", None),
+        # Casts are checked against the catalog by the planner (casts.py); here only their syntax.
+        ("select=n:data->>0::double precision,id::_int4", (
+            SelectItem(column="data->>0", alias="n", cast="double precision"), SelectItem(column="id", cast="_int4"))),
+        # A double-quoted name holds what would be syntax (PostgREST's pQuotedValue); split_path unquotes it.
+        ('select=":a->b::c",x:"(in,parens)"::text', (
+            SelectItem(column='":a->b::c"'), SelectItem(column='"(in,parens)"', alias="x", cast="text"))),
     ],
 )
 def test_select(query: str, select: tuple | None) -> None:
@@ -169,6 +175,11 @@ def test_order(query: str, order: tuple) -> None:
         ("", {"range": "0-19"}, 20, 0),
         ("", {"range": "10-", "range-unit": "items"}, None, 10),
         ("limit=5", {"range": "0-19"}, 5, 0),
+        # Intersected, as PostgREST's rangeIntersection; a negative offset is none.
+        ("limit=3", {"range": "0-1"}, 2, 0),
+        ("offset=5", {"range": "0-9"}, 5, 5),
+        ("limit=5&offset=8", {"range": "0-9"}, 2, 8),
+        ("offset=-4", {}, None, 0),
         ("", {"range": "nonsense"}, None, 0),  # malformed ranges are ignored, as PostgREST does
         ("", {"range": "0-9", "range-unit": "bytes"}, None, 0),
     ],

@@ -26,6 +26,12 @@ from gateway.errors import bad_query
 # A cast's name as written (`int`, `double precision`, `_int4`, `text[]`): the
 # planner resolves it against pg_type (casts.py), so only its syntax is checked here.
 Cast: TypeAlias = str
+# A double-quoted name (PostgREST's pQuotedValue, `\"` escapes a quote) holds
+# what would otherwise be syntax: `":arr->ow::cast"`, `"(inside,parens)"`, `"a.b"`.
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_QUOTED_ITEM = re.compile(
+    r'(?:(?P<alias>[^:"]+):(?!:))?(?P<column>\s*"(?:[^"\\]|\\.)*"(?:->>?[^:]*)*)(?:::(?P<cast>[^:]+))?'
+)
 _RELATED = re.compile(r"(?P<relation>[^()]+)\((?P<column>[^()]+)\)")
 _SELECT_ITEM = re.compile(r"(?:(?P<alias>[^:]+):(?!:))?(?P<column>[^:]+)(?:::(?P<cast>[^:]+))?")
 
@@ -60,18 +66,19 @@ class Embed(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def select_items(text: str) -> tuple[SelectItem | Embed, ...] | None:
-    if "(" in text or "..." in text:
+    if "(" in _bare(text) or "..." in text:
         aggregated = split_items(text)  # `count()`, `amount.sum()`: aggregates.py
         if aggregated is not None:
             return _aggregated(text, aggregated)
         # resource embedding: parse_select below, plain items back here
         return parse_select(text, select_items)  # type: ignore[arg-type]
     items = []
-    for raw in text.split(","):
+    for raw in _split(text):
         raw = raw.strip()
         if not raw:
             continue
-        match = _SELECT_ITEM.fullmatch(raw)
+        match = _QUOTED_ITEM.fullmatch(raw) if '"' in raw else None
+        match = match or _SELECT_ITEM.fullmatch(raw)
         if match is None:
             raise bad_query(f'"failed to parse select parameter ({text})"', f"unexpected item {raw!r}")
         cast = match["cast"]
@@ -167,7 +174,7 @@ def parse_select(
         raw = raw.strip()
         if not raw:
             continue
-        if "(" not in raw or is_aggregate(raw):  # `count()` is an item, not an embed named count
+        if "(" not in _bare(raw) or is_aggregate(raw):  # `count()` is an item, not an embed named count
             if raw.startswith("..."):
                 raise _fail(text, f"a spread needs an embedded resource: {raw!r}")
             items.extend(columns(raw) or ())
@@ -208,11 +215,22 @@ def _embed(raw: str, columns: Callable[[str], tuple[SelectItem, ...] | None], de
     return Embed(name=name, alias=alias or None, hint=hint, inner=inner, spread=spread, select=select or ())
 
 
+def _bare(text: str) -> str:
+    """`text` without its double-quoted names (`"(inside,parens)"`)."""
+    return _QUOTED.sub('""', text)
+
+
 def _split(text: str) -> list[str]:
-    """Top-level items: commas inside parentheses belong to an embed."""
+    """Top-level items: commas inside parentheses belong to an embed, and
+    parentheses and commas inside a double-quoted name to the name."""
     items, depth, start = [], 0, 0
+    quoted = False
     for i, char in enumerate(text):
-        if char == "(":
+        if char == '"' and (i == 0 or text[i - 1] != "\\"):
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
