@@ -38,7 +38,7 @@ def test_parse(select: str, items: tuple) -> None:
     ("query", "fragments"),
     [
         ("select=gender,count()", [f'select {S}."gender" as "gender", count(*) as "count" from {S} group by {S}."gender" limit']),
-        ("select=t:balance.sum(),balance.avg()::text", [f'sum({S}."balance") as "t", cast(avg({S}."balance") as text) as "avg"']),
+        ("select=t:balance.sum(),balance.avg()::text", [f'sum({S}."balance") as "t", cast(avg({S}."balance") as "pg_catalog"."text") as "avg"']),
         ("select=extra->>k,n:id.count()&order=extra->>k",
          [f"""group by {S}."extra"->>'k' order by {S}."extra"->>'k' limit"""]),
     ],

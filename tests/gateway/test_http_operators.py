@@ -37,6 +37,7 @@ async def ops(committer_session: asyncpg.Connection, database_url: str) -> Async
         create table ops_sample.samples (
             id int primary key, name text not null, tags text[], days int4range, words tsvector, doc jsonb
         );
+        create domain ops_sample.label as text check (length(value) < 100);
         grant usage on schema ops_sample to school_admin;
         grant select on ops_sample.samples to school_admin;
         """
@@ -145,14 +146,16 @@ async def test_json_paths_into_arrays_and_casts_from_the_catalog(
     its last key that is not an index; casts to any type of the catalog."""
     response = await ops.get(
         "/samples?select=id::text,tags->>0,n:doc->tags->0,g:doc->>grade::int,f:id::double precision,"
-        "v:tags::varchar[]&tags->>0=eq.math&order=tags->1.desc",
+        "v:tags::varchar[],l:name::label&tags->>0=eq.math&order=tags->1.desc",
         headers=as_role("school_admin", schools[0]),
     )
     assert response.status_code == 200, response.text
     assert response.json() == [
-        {"id": "4", "tags": "math", "n": None, "g": None, "f": 4.0, "v": ["math", "music", "a,b"]},
-        {"id": "1", "tags": "math", "n": "a", "g": 5, "f": 1.0, "v": ["math", "art"]},
+        {"id": "4", "tags": "math", "n": None, "g": None, "f": 4.0, "v": ["math", "music", "a,b"], "l": "di carter"},
+        {"id": "1", "tags": "math", "n": "a", "g": 5, "f": 1.0, "v": ["math", "art"], "l": "Ada Abbott"},
     ]
+    # PostgREST's Content-Location: the query's parameters sorted and re-encoded.
+    assert response.headers["content-location"].startswith("/samples?order=tags-%3E1.desc&select=id%3A%3Atext%2C")
     refused = await ops.get("/samples?select=id::nope", headers=as_role("school_admin", schools[0]))
     assert_canonical_error(refused, 400, "42704")
     assert refused.json()["message"] == 'type "nope" does not exist'

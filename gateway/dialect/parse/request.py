@@ -261,7 +261,10 @@ def _rpc_result(
             filters.add(key, value)
         elif key in RESERVED or not filters.try_add(key, value):
             rest.append((key, value))
-    limit, offset = intersect(ranged, asked.get("limit"), asked.get("offset"))
+    # limit/offset replace the Range header's bounds here (not intersect, as on
+    # tables): a HEAD call honours Range (README "Functions"), and PostgREST, which
+    # ignores Range on HEAD, answers `Range: 1-1` with `limit=2&offset=1` as 1-2.
+    limit, offset = asked.get("limit", ranged[0]), asked.get("offset", ranged[1])
     shaped = msgspec.structs.replace(
         base, select=select, order=order, where=tuple(filters.conditions), values=tuple(filters.values),
         limit=limit, offset=offset,
