@@ -63,7 +63,7 @@ COMPOSITE_VALUES = frozenset(name for name, spec in TABLE.items() if spec.accept
 _WHAT = {
     "ordered": "columns with an order (not json)",
     "text": "text columns",
-    "fts": "tsvector or text columns",
+    "fts": "tsvector, text, json and jsonb columns",
     "contain": "array, range and jsonb columns",
     "overlap": "array and range columns",
     "range": "range columns",
@@ -79,7 +79,9 @@ def check(op: str, quantifier: str | None, *, category: str, base: str) -> str |
         "any": True,
         "ordered": base != "json",
         "text": category == "S",
-        "fts": base == "tsvector" or category == "S",
+        # PostgREST 13 (#2255): any other column is searched as to_tsvector(column);
+        # Postgres has to_tsvector for text, json and jsonb.
+        "fts": base in ("tsvector", "json", "jsonb") or category == "S",
         "contain": category in ("A", "R") or base == "jsonb",
         "overlap": category in ("A", "R"),
         "range": category == "R",
@@ -127,13 +129,22 @@ class JsonStep(msgspec.Struct, frozen=True):
 
     arrow: Literal["->", "->>"]
     key: str
+    # On a path's first step: the column is not json/jsonb (an array, a composite),
+    # so the path applies to `to_jsonb(column)`, as PostgREST's pgFmtField does.
+    wrap: bool = False
 
 
 _ARROWS = re.compile(r"(->>?)")
+_QUOTED_NAME = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def split_path(name: str) -> tuple[str, tuple[JsonStep, ...]]:
-    """`audience->roles->>0` -> ("audience", (->roles, ->>0)); a plain name has no steps."""
+    """`audience->roles->>0` -> ("audience", (->roles, ->>0)); a plain name has no steps.
+    A double-quoted name is taken whole (`":arr->ow::cast"->k`: PostgREST's pQuotedValue)."""
+    quoted = _QUOTED_NAME.match(name.strip())
+    if quoted is not None:
+        base, rest_text = re.sub(r"\\(.)", r"\1", quoted[1]), name.strip()[quoted.end() :]
+        return base, split_path("x" + rest_text)[1] if rest_text else ()
     if "->" not in name:
         return name, ()
     base, *rest = _ARROWS.split(name)
@@ -144,12 +155,12 @@ def split_path(name: str) -> tuple[str, tuple[JsonStep, ...]]:
 def path_sql(column: str, steps: tuple[JsonStep, ...]) -> str:
     """Keys are SQL literals (part of the request's shape, like column names):
     an integer indexes an array, anything else is a quoted key."""
-    out = column
+    out = f"to_jsonb({column})" if steps and steps[0].wrap else column
     for step in steps:
         key = step.key.replace("\x00", "")
-        literal = key if _INDEX.fullmatch(key) else "'" + key.replace("'", "''") + "'"
+        literal = key if INDEX.fullmatch(key) else "'" + key.replace("'", "''") + "'"
         out = f"{out}{step.arrow}{literal}"
     return out
 
 
-_INDEX = re.compile(r"-?\d{1,9}")
+INDEX = re.compile(r"-?\d{1,9}")

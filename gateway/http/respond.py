@@ -7,7 +7,7 @@ turns a `Reply` into a Litestar response.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import msgspec
 
@@ -34,6 +34,20 @@ def respond(request: ApiRequest, plan: Plan, outcome: Outcome) -> Reply:
     if isinstance(plan, MutatePlan):
         return _mutate(request, plan, outcome)
     return _call(request, plan, outcome)
+
+
+def content_location(target: str, query: str) -> str:
+    """A read's Content-Location as PostgREST's (Response.hs, QueryParams
+    `qsCanonical`): the query's parameters sorted by name, a repeated name's
+    values joined by `,`, each part percent-encoded but for `-_.~`."""
+    merged: dict[str, list[str]] = {}
+    for name, value in sorted(parse_qsl(query, keep_blank_values=True), key=lambda pair: pair[0]):
+        merged.setdefault(name, []).append(value)
+    canonical = "&".join(
+        quote(name, safe="-_.~") + "=" + ",".join(quote(v, safe="-_.~") for v in values)
+        for name, values in merged.items()
+    )
+    return f"/{target}?{canonical}" if canonical else f"/{target}"
 
 
 def content_range(offset: int, rows: int, total: int | None) -> str:

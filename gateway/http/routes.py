@@ -35,7 +35,7 @@ from gateway.http.config import Settings
 from gateway.http.execute import Outcome, RequestContext, Run, Session, execute
 from gateway.http.limits import FairShare
 from gateway.http.replicas import Replicas
-from gateway.http.respond import Reply, empty_update, respond, with_settings
+from gateway.http.respond import Reply, content_location, empty_update, respond, with_settings
 from gateway.http.timing import Stopwatch
 from gateway.identity.auth import Caller
 
@@ -185,6 +185,9 @@ class Gateway:
         clock.lap("transaction")
         reply = with_settings(respond(api, plan, outcome), outcome)
         self.link_next(request, api, plan, outcome, reply.headers)
+        if isinstance(plan, ReadPlan) and api.method == "GET":  # PostgREST names every read's canonical query
+            query = request.scope["query_string"].decode("utf-8", "replace")
+            reply.headers["Content-Location"] = content_location(target, query)
         profiles.add_header(profile, reply.headers)
         clock.lap("response")
         if self.settings.server_timing:

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import msgspec
 
+from gateway.dialect.casts import normalized
 from gateway.dialect.schema.cache import SchemaCache, _RawFunction, _RawRelation, build_schema_cache
 from gateway.dialect.schema.views import exposed_foreign_keys, related_through_hidden_junctions, view_primary_keys
 from gateway.http.keys_loader import load_keys
@@ -199,6 +200,29 @@ async def load_denied_columns(
     return msgspec.json.decode(text, type=dict[str, dict[str, frozenset[str]]])
 
 
+# The types a `select` cast may name (dialect/casts.py): pg_catalog's and the
+# exposed schema's; pg_catalog's win, as Postgres searches it first for an
+# unqualified name. Not: a catalog table's row type, pseudo-types, and the
+# object identifier types (regclass, regproc, ...), whose input function looks
+# the text up in the catalog: a cast would let a client probe catalog names.
+TYPES_QUERY = """
+select n.nspname, t.typname
+from pg_type t join pg_namespace n on n.oid = t.typnamespace
+left join pg_type e on e.oid = t.typelem and t.typlen = -1
+where ((n.nspname = 'pg_catalog' and t.typrelid = 0) or t.typnamespace = $1::regnamespace)
+  and t.typtype <> 'p'
+  and coalesce(e.typname, t.typname) not in (
+      'regclass', 'regcollation', 'regconfig', 'regdictionary', 'regnamespace', 'regoper',
+      'regoperator', 'regproc', 'regprocedure', 'regrole', 'regtype')
+order by n.nspname = 'pg_catalog', t.typname
+"""
+
+
+async def load_types(connection: Connection, schema: str) -> dict[str, tuple[str, str]]:
+    rows = await connection.fetch(TYPES_QUERY, schema)
+    return {normalized(typname): (nspname, typname) for nspname, typname in rows}
+
+
 async def load_schema_cache(
     connection: Connection, schema: str = "api", roles: Collection[str] = DATABASE_ROLES
 ) -> SchemaCache:
@@ -221,4 +245,5 @@ async def load_schema_cache(
         denied=await load_denied_columns(connection, schema, roles),
         media_handlers=await load_media_handlers(connection, schema),
         timezones=frozenset(await connection.fetchval("select array_agg(name) from pg_timezone_names") or ()),
+        types=await load_types(connection, schema),
     )

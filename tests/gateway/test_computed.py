@@ -70,7 +70,7 @@ def sql(query: str, target: str = "students") -> str:
     ("query", "fragment"),
     [
         ("select=id,full_name", f'{FULL_NAME} as "full_name"'),
-        ("select=n:full_name::varchar", f'cast({FULL_NAME} as varchar) as "n"'),
+        ("select=n:full_name::varchar", f'cast({FULL_NAME} as "pg_catalog"."varchar") as "n"'),
         ("full_name=ilike.*a*", f"({FULL_NAME} ilike $1::text)"),
         ("full_name=is.null", f"({FULL_NAME} is null)"),
         ("or=(full_name.eq.x,id.eq.y)", f"(({FULL_NAME} = $1::text) or"),

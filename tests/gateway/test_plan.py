@@ -44,7 +44,7 @@ def test_read_plan_resolves_select_where_order() -> None:
         "GET", "select=id,n:last_name::text&active=is.true&order=last_name.desc", prefer="count=exact"
     ) == ReadPlan(
         relation=STUDENTS,
-        select=(SelectField(column="id"), SelectField(column="last_name", alias="n", cast="text")),
+        select=(SelectField(column="id"), SelectField(column="last_name", alias="n", cast='"pg_catalog"."text"')),
         where=(IsPlan(column="active", value="true"),),
         # Ordered by a NOT NULL column: the primary key is appended for keyset paging.
         order=(OrderPlan(column="last_name", direction="desc"), OrderPlan(column="id")),

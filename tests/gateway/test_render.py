@@ -57,7 +57,12 @@ def rendered(method: str, query: str = "", *, target: str = "students", rpc: boo
         # A nullable order pages by keyset too (keyset_sql.py): the key is appended.
         ("order=gender.nullsfirst", f'order by {S}."gender" nulls first, {S}."id" limit', ()),
         ("select=id,n:last_name,dob:date_of_birth::text",
-         f'select {S}."id" as "id", {S}."last_name" as "n", cast({S}."date_of_birth" as text) as "dob" from', ()),
+         f'select {S}."id" as "id", {S}."last_name" as "n", cast({S}."date_of_birth" as "pg_catalog"."text") as "dob" from',
+         ()),
+        # Casts name a type of the catalog (casts.py), by SQL's names too, and arrays of one.
+        ("select=id::int", f'cast({S}."id" as "pg_catalog"."int4") as "id"', ()),
+        ("select=balance::double precision", f'cast({S}."balance" as "pg_catalog"."float8") as "balance"', ()),
+        ("select=id::text[]", f'cast({S}."id" as "pg_catalog"."text"[]) as "id"', ()),
     ],
 )  # fmt: skip
 def test_read_fragments(query: str, fragment: str, args: tuple) -> None:

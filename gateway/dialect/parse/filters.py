@@ -86,8 +86,9 @@ class FilterParser:
         # names only the value: columns count from the operator.
         negated, _, conjunction = key.rpartition(".")
         cursor = _Cursor(text, f"failed to parse logic tree ({text})", len(key))
+        # What follows the tree's `)` is ignored, as PostgREST's parser (no eof after
+        # pLogicTree) does: its own spec passes `and=(id.eq.1,id.neq.2))`.
         self.conditions.append(self._tree(cursor, conjunction, negated == "not"))  # type: ignore[arg-type]
-        cursor.end()
 
     def _tree(self, cursor: _Cursor, conjunction: Literal["and", "or"], negated: bool, depth: int = 1) -> Logic:
         # Bounded: each level is a Python frame here and an expression level in Postgres.
@@ -106,7 +107,7 @@ class FilterParser:
         cursor.skip_spaces()
         negated = cursor.take("not.")
         name = cursor.name()
-        if not name and not negated:
+        if not name.strip() and not negated:
             raise cursor.fail(_LOGIC_ITEM)
         if name.rstrip() in ("and", "or") and cursor.skip_spaces() is False and cursor.peek() == "(":
             name = name.rstrip()
@@ -244,20 +245,31 @@ class _Cursor:
 
     def in_list(self) -> tuple[str, ...]:
         self.expect("(")
+        self.skip_spaces()  # PostgREST's `lexeme (char '(')`: `in.(   )` is an empty list
         items: list[str] = []
         if self.take(")"):
             return ()
         while True:
-            if self.peek() == '"':
-                items.append(self._quoted())
-            else:
-                start = self.pos
-                while self.pos < len(self.text) and self.text[self.pos] not in ",()":
-                    self.pos += 1
-                items.append(self.text[start : self.pos])
+            items.append(self._list_item())
             if self.take(")"):
                 return tuple(items)
             self.expect(",")
+
+    def _list_item(self) -> str:
+        """A double-quoted item, or, when the quotes do not close it (`in.(")`),
+        the text up to `,` or `)` verbatim (PostgREST's pListElement)."""
+        start = self.pos
+        if self.peek() == '"':
+            try:
+                item = self._quoted()
+                if self.peek() in (",", ")"):
+                    return item
+            except ApiError:
+                pass
+            self.pos = start
+        while self.pos < len(self.text) and self.text[self.pos] not in ",()":
+            self.pos += 1
+        return self.text[start : self.pos]
 
     def _quoted(self) -> str:
         self.expect('"')

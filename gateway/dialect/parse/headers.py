@@ -44,6 +44,8 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True):
 
 def non_negative(name: str, value: str) -> int:
     if not value.isdigit():
+        if name == "offset" and value.startswith("-") and value[1:].isdigit():
+            return 0  # PostgREST 12 intersects `[offset..]` with `[0..]`: a negative offset is none
         if value.startswith("-") and value[1:].isdigit():
             raise ApiError(
                 416,
@@ -57,7 +59,7 @@ def non_negative(name: str, value: str) -> int:
 
 def range_items(header: str | None, unit: str | None) -> tuple[int | None, int]:
     """`Range: 0-19` (items). Malformed ranges are ignored, as PostgREST does;
-    `limit`/`offset` in the query string override the header."""
+    `limit`/`offset` in the query string narrow it (within_range, below)."""
     if not header or (unit or "items") != "items":
         return None, 0
     match = _RANGE.fullmatch(header)

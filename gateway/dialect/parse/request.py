@@ -45,7 +45,6 @@ from gateway.dialect.parse.headers import (  # noqa: F401  (re-exported for plan
     within_range,
 )
 from gateway.dialect.parse.select import (  # noqa: F401  (re-exported for the tests)
-    CASTS,
     Cast,
     Embed,
     OrderTerm,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Literal, get_args
+from typing import Literal, TypeAlias
 
 import msgspec
 
@@ -20,15 +20,18 @@ from gateway.dialect.aggregates import Function as AggregateFunction
 from gateway.dialect.aggregates import is_item as is_aggregate
 from gateway.dialect.aggregates import parse_item as parse_aggregate
 from gateway.dialect.aggregates import split_items
+from gateway.dialect.casts import CAST_SYNTAX
 from gateway.errors import bad_query
 
-# Casts are written into SQL, so only these names are accepted (PostgREST
-# quotes nothing here either; it relies on its parser, we on a closed list).
-Cast = Literal[
-    "text", "varchar", "integer", "bigint", "smallint", "numeric", "real",
-    "boolean", "date", "time", "timestamp", "timestamptz", "uuid", "json", "jsonb",
-]  # fmt: skip
-CASTS: frozenset[str] = frozenset(get_args(Cast))
+# A cast's name as written (`int`, `double precision`, `_int4`, `text[]`): the
+# planner resolves it against pg_type (casts.py), so only its syntax is checked here.
+Cast: TypeAlias = str
+# A double-quoted name (PostgREST's pQuotedValue, `\"` escapes a quote) holds
+# what would otherwise be syntax: `":arr->ow::cast"`, `"(inside,parens)"`, `"a.b"`.
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_QUOTED_ITEM = re.compile(
+    r'(?:(?P<alias>[^:"]+):(?!:))?(?P<column>\s*"(?:[^"\\]|\\.)*"(?:->>?[^:]*)*)(?:::(?P<cast>[^:]+))?'
+)
 _RELATED = re.compile(r"(?P<relation>[^()]+)\((?P<column>[^()]+)\)")
 _SELECT_ITEM = re.compile(r"(?:(?P<alias>[^:]+):(?!:))?(?P<column>[^:]+)(?:::(?P<cast>[^:]+))?")
 
@@ -64,30 +67,44 @@ class Embed(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def select_items(text: str) -> tuple[SelectItem | Embed, ...] | None:
-    if "(" in text or "..." in text:
+    if "(" in _bare(text) or "..." in text:
         aggregated = split_items(text)  # `count()`, `amount.sum()`: aggregates.py
         if aggregated is not None:
             return _aggregated(text, aggregated)
         # resource embedding: parse_select below, plain items back here
         return parse_select(text, select_items)  # type: ignore[arg-type]
     items = []
-    for raw in text.split(","):
+    for raw in _split(text):
         raw = raw.strip()
         if not raw:
             continue
-        match = _SELECT_ITEM.fullmatch(raw)
+        match = _QUOTED_ITEM.fullmatch(raw) if '"' in raw else None
+        match = match or _SELECT_ITEM.fullmatch(raw)
         if match is None:
             raise bad_query(f'"failed to parse select parameter ({text})"', f"unexpected item {raw!r}")
         cast = match["cast"]
-        if cast is not None and cast not in CASTS:
-            raise bad_query(
-                f'"failed to parse select parameter ({text})"',
-                f"unknown cast {cast!r} in {raw!r}",
-                f"Casts allowed: {', '.join(sorted(CASTS))}",
-            )
+        if cast is not None and not CAST_SYNTAX.fullmatch(cast):
+            raise bad_query(f'"failed to parse select parameter ({text})"', f"unexpected cast {cast!r} in {raw!r}")
+        _check_path(text, text.find(raw) + match.start("column"), match["column"])
         alias = match["alias"].strip() if match["alias"] else None
         items.append(SelectItem(column=match["column"].strip(), alias=alias, cast=cast))  # type: ignore[arg-type]
     return tuple(items) or None
+
+
+_BAD_STEP = re.compile(r"->>?(-)(?!\d)")
+
+
+def _check_path(text: str, at: int, column: str) -> None:
+    """A JSON path's key cannot start with `-`: after one, an array index's digits
+    must follow (PostgREST's pJsonPath: `data->>--34` is refused, `data->>-1` indexes)."""
+    bad = _BAD_STEP.search(column)
+    if bad is not None:
+        where = at + bad.end(1) + 1  # 1-based, at the character after the `-`
+        found = column[bad.end(1) : bad.end(1) + 1]
+        raise bad_query(
+            f'"failed to parse select parameter ({text})" (line 1, column {where})',
+            f'unexpected "{found}" expecting digit' if found else "unexpected end of input expecting digit",
+        )
 
 
 def _aggregated(text: str, raws: list[str]) -> tuple[SelectItem | Embed, ...]:
@@ -96,9 +113,9 @@ def _aggregated(text: str, raws: list[str]) -> tuple[SelectItem | Embed, ...]:
         item = parse_aggregate(raw)
         if item is None:
             items.extend(select_items(raw) or ())
-        elif any(cast is not None and cast not in CASTS for cast in (item.cast, item.input)):
-            unknown = item.cast if item.cast is not None and item.cast not in CASTS else item.input
-            raise bad_query(f'"failed to parse select parameter ({text})"', f"unknown cast {unknown!r} in {raw!r}")
+        elif any(cast is not None and not CAST_SYNTAX.fullmatch(cast) for cast in (item.cast, item.input)):
+            bad = item.cast if item.cast is not None and not CAST_SYNTAX.fullmatch(item.cast) else item.input
+            raise bad_query(f'"failed to parse select parameter ({text})"', f"unexpected cast {bad!r} in {raw!r}")
         else:
             items.append(SelectItem(column=item.column, alias=item.alias, cast=item.cast,  # type: ignore[arg-type]
                                     aggregate=item.function, input_cast=item.input))  # type: ignore[arg-type]  # fmt: skip
@@ -111,24 +128,17 @@ def order_terms(text: str) -> tuple[OrderTerm, ...]:
     for raw in text.split(","):
         column, *modifiers = raw.strip().split(".")
         direction = nulls = None
-        at = start + len(raw) - len(raw.lstrip()) + len(column)  # the '.' before each modifier
-        start += len(raw) + 1
-        for modifier in modifiers:
+        for i, modifier in enumerate(modifiers):
             if modifier in ("asc", "desc") and direction is None and nulls is None:
                 direction = modifier
             elif modifier in ("nullsfirst", "nullslast") and nulls is None:
                 nulls = modifier
-            elif modifier.startswith(("nullsfirst", "nullslast")) and nulls is None:
-                # PostgREST's parser took `nullslast` and wants the term to end: its words.
-                after = at + 1 + len("nullsfirst" if modifier.startswith("nullsfirst") else "nullslast")
-                raise bad_query(f'"failed to parse order ({text})" (line 1, column {after + 1})',
-                                f"unexpected '{text[after]}' expecting \",\" or end of input")  # fmt: skip
             else:
+                _trailing_keyword(text, start + len(raw) - len(".".join(modifiers[i:])), modifier)
                 raise bad_query(
                     f'"failed to parse order ({text})"',
                     f"unexpected {modifier!r} in {raw!r}, expecting asc, desc, nullsfirst or nullslast",
                 )
-            at += 1 + len(modifier)
         if not column:
             raise bad_query(f'"failed to parse order ({text})"', f"missing column name in {raw!r}")
         relation = None
@@ -139,7 +149,20 @@ def order_terms(text: str) -> tuple[OrderTerm, ...]:
             raise bad_query(f'"failed to parse order ({text})"', f"expecting relation(column) in {raw!r}")
         term = OrderTerm(column=column, relation=relation, direction=direction, nulls=nulls)  # type: ignore[arg-type]
         terms.append(term)
+        start += len(raw) + 1
     return tuple(terms)
+
+
+def _trailing_keyword(text: str, at: int, modifier: str) -> None:
+    """`id.asc.nullslasttt`: a keyword with more after it, in PostgREST's words
+    (its parser took `nullslast` and then met `t` where `,` or the end must be)."""
+    for keyword in ("nullsfirst", "nullslast", "desc", "asc"):
+        if modifier.startswith(keyword) and len(modifier) > len(keyword):
+            column = at + len(keyword) + 1  # 1-based
+            raise bad_query(
+                f'"failed to parse order ({text})" (line 1, column {column})',
+                f"unexpected '{modifier[len(keyword)]}' expecting \",\" or end of input",
+            )
 
 
 def parse_select(
@@ -153,7 +176,7 @@ def parse_select(
         raw = raw.strip()
         if not raw:
             continue
-        if "(" not in raw or is_aggregate(raw):  # `count()` is an item, not an embed named count
+        if "(" not in _bare(raw) or is_aggregate(raw):  # `count()` is an item, not an embed named count
             if raw.startswith("..."):
                 raise _fail(text, f"a spread needs an embedded resource: {raw!r}")
             items.extend(columns(raw) or ())
@@ -194,11 +217,22 @@ def _embed(raw: str, columns: Callable[[str], tuple[SelectItem, ...] | None], de
     return Embed(name=name, alias=alias or None, hint=hint, inner=inner, spread=spread, select=select or ())
 
 
+def _bare(text: str) -> str:
+    """`text` without its double-quoted names (`"(inside,parens)"`)."""
+    return _QUOTED.sub('""', text)
+
+
 def _split(text: str) -> list[str]:
-    """Top-level items: commas inside parentheses belong to an embed."""
+    """Top-level items: commas inside parentheses belong to an embed, and
+    parentheses and commas inside a double-quoted name to the name."""
     items, depth, start = [], 0, 0
+    quoted = False
     for i, char in enumerate(text):
-        if char == "(":
+        if char == '"' and (i == 0 or text[i - 1] != "\\"):
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
             depth += 1
         elif char == ")":
             depth -= 1

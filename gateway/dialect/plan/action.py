@@ -74,7 +74,7 @@ def _action(request: ApiRequest, schema: SchemaCache, columns: tuple[str, ...], 
         check_put_filters(relation, request)
     name = relation_name(relation)
     where = tuple(_condition(relation, c) for c in request.where)
-    select = _select(relation, _own_columns(request))
+    select = _select(relation, _own_columns(request), schema.types)
     order = tuple(_order(relation, term) for term in request.order)
     if request.action == "read":
         # planned and estimated: an exact count capped at MAX_ROWS (issue 13, F1: the
@@ -194,7 +194,7 @@ def _call(request: ApiRequest, schema: SchemaCache) -> CallPlan:
     # Embeds in the select join the result rows like a read of the relation
     # they are rows of (plan_request plans them with embeds.py).
     relation = _returned_relation(schema, function)
-    select = _select(relation, _own_columns(request))
+    select = _select(relation, _own_columns(request), schema.types)
     aggregated = any(field.aggregate for field in select or ())
     if aggregated and (request.embeds or has_embeds(request)):
         raise bad_query("Aggregates with embeds are not supported on function results")

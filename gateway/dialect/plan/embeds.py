@@ -197,7 +197,7 @@ def _embed(
                         hint="Order or limit the parent, or filter the embed")  # fmt: skip
     items = _every_column(embed.select, target) if embed.spread else embed.select
     columns = tuple(i for i in items if isinstance(i, SelectItem))
-    select = select_fields(target, columns) or ()
+    select = select_fields(target, columns, schema.types) or ()
     order = tuple(order_plan(target, t) for t in query.order)
     where, rows = split_null_filters(query.where, items)
     embeds = _embeds(schema, target.name, items, queries, here, rows)

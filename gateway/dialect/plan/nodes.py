@@ -17,7 +17,6 @@ from gateway.dialect.media import Media
 from gateway.dialect.operators import JsonStep, Quantifier
 from gateway.dialect.parse.filters import IsValue, Operator
 from gateway.dialect.parse.request import Resolution
-from gateway.dialect.parse.select import Cast
 from gateway.dialect.schema.relationships import Cardinality
 
 
@@ -33,7 +32,7 @@ class QualifiedName(msgspec.Struct, frozen=True, kw_only=True):
 class SelectField(msgspec.Struct, frozen=True, kw_only=True):
     column: str | None  # None: every column
     alias: str | None = None
-    cast: Cast | None = None
+    cast: str | None = None  # the catalog's type, quoted: `"pg_catalog"."int4"` (casts.py)
     path: tuple[JsonStep, ...] = ()  # `audience->roles`: a JSON path into the column
     aggregate: AggregateFunction | None = None  # `amount.sum()`; column "" for a bare count()
     input_cast: Cast | None = None  # the column's cast before the aggregate (`key::integer.sum()`)
@@ -48,7 +47,7 @@ class FilterPlan(msgspec.Struct, frozen=True, kw_only=True):
     negated: bool = False
     quantifier: Quantifier | None = None
     language: int | None = None  # slot of an fts operator's text search configuration
-    text_column: bool = False  # fts on text: to_tsvector(column)
+    text_column: bool = False  # fts on text, json or jsonb: to_tsvector(column)
     path: tuple[JsonStep, ...] = ()
     computed: QualifiedName | None = None
 

@@ -12,10 +12,12 @@ values exactly as Postgres does.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 
 import msgspec
 
-from gateway.dialect.operators import FTS, TABLE, JsonStep, check, split_path
+from gateway.dialect.casts import BUILTIN, type_sql
+from gateway.dialect.operators import FTS, INDEX, TABLE, JsonStep, check, split_path
 from gateway.dialect.parse.filters import Condition, Filter, IsFilter, Logic
 from gateway.dialect.parse.select import OrderTerm, SelectItem
 from gateway.dialect.plan.computed import row_type
@@ -76,7 +78,10 @@ def readable_fields(relation: Relation) -> tuple[SelectField, ...]:
     return tuple(SelectField(column=name) for name in relation.columns if name not in relation.denied)
 
 
-def select_fields(relation: Relation, items: tuple[SelectItem, ...] | None) -> tuple[SelectField, ...] | None:
+def select_fields(
+    relation: Relation, items: tuple[SelectItem, ...] | None, types: Mapping[str, tuple[str, str]] = BUILTIN
+) -> tuple[SelectField, ...] | None:
+    """`types`: the names a cast may take (casts.py, the schema cache's `types`)."""
     if items is None:
         return readable_fields(relation) if relation.denied else None
     fields: list[SelectField] = []
@@ -92,20 +97,34 @@ def select_fields(relation: Relation, items: tuple[SelectItem, ...] | None) -> t
             # `t.count` as `count(t)`, and PostgREST relies on it (embed counts).
             item = msgspec.structs.replace(item, column="", aggregate="count")
         if item.aggregate is not None and not item.column:
-            fields.append(SelectField(column="", alias=item.alias or item.aggregate, cast=item.cast,
+            fields.append(SelectField(column="", alias=item.alias or item.aggregate, cast=_cast(item, types),
                                       aggregate=item.aggregate))  # fmt: skip
             continue
         column, path = column_path(relation, item.column)
         computed = row_type(relation, column.name)
         if item.aggregate is not None:
-            fields.append(SelectField(column=column.name, alias=item.alias or item.aggregate, cast=item.cast,
+            input_cast = type_sql(item.input_cast, types) if item.input_cast is not None else None
+            fields.append(SelectField(column=column.name, alias=item.alias or item.aggregate, cast=_cast(item, types),
                                       path=path, aggregate=item.aggregate, computed=computed,
-                                      input_cast=item.input_cast))  # fmt: skip
+                                      input_cast=input_cast))  # fmt: skip
             continue
-        # PostgREST names a JSON path's value after its last key.
-        alias = item.alias or (path[-1].key if path else None)
-        fields.append(SelectField(column=column.name, alias=alias, cast=item.cast, path=path, computed=computed))
+        alias = item.alias or path_key(column.name, path)
+        fields.append(SelectField(column=column.name, alias=alias, cast=_cast(item, types), path=path,
+                                  computed=computed))  # fmt: skip
     return tuple(fields)
+
+
+def _cast(item: SelectItem, types: Mapping[str, tuple[str, str]]) -> str | None:
+    return type_sql(item.cast, types) if item.cast is not None else None
+
+
+def path_key(column: str, path: tuple[JsonStep, ...]) -> str | None:
+    """PostgREST's key for a JSON path's value (Plan.hs `lastJsonKey`): its last
+    key that is not an array index (`data->0->a->>2` is `a`), else the column."""
+    if not path:
+        return None
+    keys = [step.key for step in path if not INDEX.fullmatch(step.key)]
+    return keys[-1] if keys else column
 
 
 def order_plan(relation: Relation, term: OrderTerm) -> OrderPlan:
@@ -129,11 +148,15 @@ def typed_column(relation: Relation, base: str, path: tuple[JsonStep, ...]) -> t
     column = find_column(relation, base)
     if not path:
         return column, path
-    if column.base not in ("json", "jsonb"):
-        raise _mismatch(column, "->", "JSON paths (-> and ->>) apply to json and jsonb columns")
     if path[-1].arrow == "->>":
-        column = msgspec.structs.replace(column, type="text", cast="text", base="text", category="S")
-    return column, path
+        typed = msgspec.structs.replace(column, type="text", cast="text", base="text", category="S", element=None)
+    else:
+        typed = msgspec.structs.replace(column, type="jsonb", cast="jsonb", base="jsonb", category="U", element=None)
+    if column.base not in ("json", "jsonb"):
+        # An array or a composite: the path applies to to_jsonb(column) (PostgREST's
+        # pgFmtField; json and jsonb are left bare so that their indexes apply).
+        return typed, (msgspec.structs.replace(path[0], wrap=True), *path[1:])
+    return (typed if path[-1].arrow == "->>" else column), path
 
 
 def condition_plan(relation: Relation, given: Condition) -> ConditionPlan:
@@ -155,13 +178,15 @@ def _filter_plan(
     column: Column, condition: Filter, path: tuple[JsonStep, ...] = (), computed: QualifiedName | None = None
 ) -> FilterPlan:
     text_column = column.category == "S"  # text, varchar, char, name, citext
+    # fts searches to_tsvector(column) of any column but a tsvector (PostgREST 13)
+    document = text_column or column.base in ("json", "jsonb")
     hint = check(condition.op, condition.quantifier, category=column.category, base=column.base)
     if hint is not None:
         raise _mismatch(column, TABLE[condition.op].symbol, hint)
     param_type = "text" if text_column else column.cast
     return FilterPlan(column=column.name, op=condition.op, slot=condition.slot, param_type=param_type,
                       negated=condition.negated, quantifier=condition.quantifier, language=condition.language,
-                      text_column=text_column and condition.op in FTS, path=path, computed=computed)  # fmt: skip
+                      text_column=document and condition.op in FTS, path=path, computed=computed)  # fmt: skip
 
 
 def _mismatch(column: Column, operator: str, hint: str) -> ApiError:

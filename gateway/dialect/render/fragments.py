@@ -55,11 +55,11 @@ def select_list(fields: tuple[SelectField, ...] | None, source: str) -> str:
 def expression(field: SelectField, source: str) -> str:
     """One named field's value: its column or JSON path, aggregated, cast."""
     value = target(source, field.column or "", field.path, field.computed)
-    if field.input_cast is not None:  # a name from parse.Cast, a closed list
+    if field.input_cast is not None:  # the catalog's type, quoted (casts.py)
         value = f"cast({value} as {field.input_cast})"
     if field.aggregate is not None:  # a name from aggregates.Function, a closed list
         value = f"{field.aggregate}({value if field.column else '*'})"
-    if field.cast is not None:  # a name from parse.Cast, a closed list
+    if field.cast is not None:  # the catalog's type, quoted (casts.py)
         value = f"cast({value} as {field.cast})"
     return value
 
@@ -94,7 +94,7 @@ def select_with_embeds(
 
 def _output(output: Output, grouped: bool) -> str:
     expression = output.expression
-    if output.aggregate is not None:  # names from closed lists (aggregates.Function, parse.Cast)
+    if output.aggregate is not None:  # names from closed lists (aggregates.Function), the cast from the catalog (casts.py)
         expression = f"{output.aggregate}({expression})"
         if output.cast is not None:
             expression = f"cast({expression} as {output.cast})"

@@ -16,6 +16,7 @@ from typing import Literal
 
 import msgspec
 
+from gateway.dialect.casts import BUILTIN as BUILTIN_TYPES
 from gateway.dialect.media import MediaHandler
 from gateway.dialect.schema.relationships import ComputedRelationship, ForeignKey
 
@@ -118,6 +119,9 @@ class SchemaCache(msgspec.Struct, frozen=True, kw_only=True):
     # answer for ("": any relation, an aggregate over anyelement), by media type.
     media_handlers: dict[str, dict[str, MediaHandler]] = {}
     timezones: frozenset[str] = frozenset()  # pg_timezone_names: what `Prefer: timezone=` may name
+    # Type names a `select` cast may name (casts.py): normalized name -> (schema, typname),
+    # from pg_catalog and the exposed schema (http/schema_loader.py).
+    types: dict[str, tuple[str, str]] = msgspec.field(default_factory=lambda: dict(BUILTIN_TYPES))
 
 
 def for_role(cache: SchemaCache, role: str) -> SchemaCache:
