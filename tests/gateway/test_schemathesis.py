@@ -1,7 +1,8 @@
 """Schemathesis over the OpenAPI document the gateway serves: no 5xx, and every
 error in the shape its route documents: PostgREST's {code, message, details,
 hint}, except RFC 6749's {error, error_description} at /oauth/token and
-OneRoster's imsx_StatusInfo under /ims/oneroster/rostering/v1p2.
+OneRoster's imsx_StatusInfo under /ims/oneroster/rostering/v1p2 and
+/ims/oneroster/gradebook/v1p2.
 
 The document is loaded from the running app (GET /openapi.json on a real
 uvicorn socket server, as in test_http_socket.py), not from_asgi: that starts
@@ -51,6 +52,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.schemas import BaseSchema
 
 from gateway.app import create_app
+from gateway.oneroster.gradebook import PREFIX as GRADEBOOK_PREFIX
 from gateway.oneroster.routes import PREFIX as ONEROSTER_PREFIX
 from gateway.openapi import DOCUMENT_PATH
 from tests.factories import School, make_school
@@ -91,7 +93,7 @@ def error_keys(path: str) -> set[str]:
     """The error shape a route documents (its responses' schema)."""
     if path == "/oauth/token":
         return OAUTH_ERROR_KEYS
-    if path.startswith(ONEROSTER_PREFIX + "/"):
+    if path.startswith((ONEROSTER_PREFIX + "/", GRADEBOOK_PREFIX + "/")):
         return IMSX_KEYS
     return ERROR_KEYS
 
