@@ -13,6 +13,11 @@ figure is the median of PAGING_REPEATS (7) requests after one warm-up.
 X-Total-Count is part of every OneRoster answer (counted once, then reused:
 gateway/oneroster/counts.py); the PostgREST route is asked without a count,
 as a client paging it would.
+
+Then the reads that used to sort the whole view (issue 17): a filter on
+status and on familyName, a sort on familyName, and the nested collections
+`schools/{id}/students` and `classes/{id}/students`, each against the
+PostgREST-style read of the same rows (a class's students: its enrollments).
 """
 
 from __future__ import annotations
@@ -41,6 +46,16 @@ ROUTES = {
     "enrollments": "/enrollments?select=id,student_id,class_id&order=id",
 }
 OR = "/ims/oneroster/rostering/v1p2"
+STUDENT = "/students?select=id,student_number,first_name,last_name"
+# Filtered, sorted and nested reads: (label, OneRoster path, PostgREST-style
+# path, offsets); `{school}`, `{klass}` are the seeded school and a class.
+SHAPED = (
+    ("status=active", "/students?filter=status%3D'active'", STUDENT + "&order=id", (0, "half")),
+    ("familyName=X", "/students?filter=familyName%3D'Pager500'", STUDENT + "&last_name=eq.Pager500&order=id", (0,)),
+    ("sort=familyName", "/students?sort=familyName", STUDENT + "&order=last_name,id", (0, "half")),
+    ("schools/students", "/schools/{school}/students", STUDENT + "&order=id", (0, "half")),
+    ("classes/students", "/classes/{klass}/students", "/enrollments?select=id,student_id,class_id&class_id=eq.{klass}&order=id", (0,)),
+)
 
 
 @pytest.mark.benchmark
@@ -95,13 +110,31 @@ async def test_oneroster_pages_against_the_postgrest_route(database_url: str) ->
                 counted = await timed(f"{OR}/{name}?limit={limit}&offset={offset}", exact)
                 theirs = await timed(f"{route}&limit={limit}&offset={offset}")
                 rows.append((name, limit, offset, ours, counted, theirs))
+        klass = await _a_class(database_url, school.id)
+        for label, path, route, offsets in SHAPED:
+            ours_path, their_path = (x.format(school=school.id, klass=klass) for x in (path, route))
+            for at in offsets:
+                offset = STUDENTS // 2 if at == "half" else at
+                joiner = "&" if "?" in ours_path else "?"
+                ours = await timed(f"{OR}{ours_path}{joiner}limit=100&offset={offset}")
+                counted = await timed(f"{OR}{ours_path}{joiner}limit=100&offset={offset}", exact)
+                theirs = await timed(f"{their_path}&limit=100&offset={offset}")
+                rows.append((label, 100, offset, ours, counted, theirs))
         half = STUDENTS // 2
         same = (await api.get(f"{OR}/students?limit=100&offset={half}", headers=headers)).json()["users"]
         plain = (await api.get(f"/students?select=id&order=id&limit=100&offset={half}", headers=headers)).json()
         assert [u["sourcedId"] for u in same] == [s["id"] for s in plain], "both routes page the same rows"
-    print(f"{'collection':>12} {'limit':>6} {'offset':>8} {'OneRoster ms':>13} {'PostgREST ms':>13} {'ratio':>6}"
+    print(f"{'collection':>16} {'limit':>6} {'offset':>8} {'OneRoster ms':>13} {'PostgREST ms':>13} {'ratio':>6}"
           f" {'counting every page ms':>23} {'ratio':>6}")  # fmt: skip
     for name, limit, offset, ours, counted, theirs in rows:
-        print(f"{name:>12} {limit:>6} {offset:>8} {ours:>13.1f} {theirs:>13.1f} {ours / theirs:>6.1f}"
+        print(f"{name:>16} {limit:>6} {offset:>8} {ours:>13.1f} {theirs:>13.1f} {ours / theirs:>6.1f}"
               f" {counted:>23.1f} {counted / theirs:>6.1f}")  # fmt: skip
     print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+async def _a_class(database_url: str, school: object) -> str:
+    admin = await asyncpg.connect(database_url)
+    try:
+        return str(await admin.fetchval("select id from data.classes where school_id = $1 and name = 'Paging 7'", school))
+    finally:
+        await admin.close()
