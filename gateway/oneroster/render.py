@@ -195,10 +195,10 @@ def _live_only(filter_: Filter | None) -> bool:
     return not rest and (last.field, last.op, last.value) == ("status", "=", "active")
 
 
-def _walk(request: ReadRequest, entity: Entity, limit: str, offset: str) -> tuple[str, str] | None:
-    """(CTE, condition on `r`) of a page walked in index order, or None: the
-    view's own sort then (a filter, a sort; a parent other than the school,
-    whose link finds its few children by id: entities.py NESTED)."""
+def _walk(request: ReadRequest, entity: Entity, limit: str, offset: str) -> str | None:
+    """The `keys` CTE of a page walked in index order, or None: the view's own
+    sort then (another filter or sort; a parent other than the school, whose
+    link finds its few children by id: entities.py NESTED)."""
     nested = request.parent.nested if request.parent is not None else None
     column = "sid" if request.sort is None else dict(entity.key_sorts).get(request.sort)
     if not entity.keys or column is None or not _live_only(request.filter):
@@ -206,7 +206,7 @@ def _walk(request: ReadRequest, entity: Entity, limit: str, offset: str) -> tupl
     if nested is not None and not nested.school_keys:
         return None
     within = "k.school_id = (select p.id from p)" if nested is not None else ""
-    return _keys(entity, request.order, limit, offset, within, column), "r.id = any(array(select id from keys))"
+    return _keys(entity, request.order, limit, offset, within, column)
 
 
 def render_one(request: ReadRequest, base: str) -> tuple[str, tuple[Any, ...]]:
@@ -252,9 +252,10 @@ def render_many(request: ReadRequest, base: str, *, count: bool = True) -> tuple
     walk = _walk(request, entity, limit, offset)
     if walk is not None:
         # The page's ids from an ordered walk of each source table's sourcedId
-        # index (m0056), merged and cut; the view then builds those rows only.
-        parent_cte += walk[0]
-        cut = f"{rows} and {walk[1]} order by {order}"
+        # (m0056) or family-name (m0057) index, merged and cut; the view then
+        # builds those rows only.
+        parent_cte += walk
+        cut = f"{rows} and r.id = any(array(select id from keys)) order by {order}"
     # The page and the count are two scans of the view, not one CTE read twice:
     # a CTE named twice is materialised, so every page built and sorted every
     # row of the union (issue 17: 100-row pages 12-46x slower than /students).
