@@ -165,3 +165,27 @@ def test_a_count_is_kept_per_caller_kind_school_and_scopes() -> None:
     school_changed("a")
     assert [cache.get(k) for k in keys] == [None, None, None, 3]
     assert CountCache(0).get(keys[3]) is None
+
+
+async def test_a_oneroster_read_asks_for_a_generic_plan(
+    api: AsyncTestClient[Litestar], school: School, admin: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OneRoster reads run under plan_cache_mode force_generic_plan (identity/setup.py
+    GENERIC_SETUP): planning the union views cost as much as running a page."""
+    from gateway.http import execute as execute_module
+    from gateway.identity.setup import GENERIC_SETUP, setup_args
+    from gateway.oneroster import routes
+
+    await admin.execute(GENERIC_SETUP, *setup_args("school_admin", "{}", "test"))
+    assert await admin.fetchval("select current_setting('plan_cache_mode')") == "force_generic_plan"
+
+    seen: list[bool] = []
+
+    async def recording(pool: object, session: execute_module.Session, *args: object, **kwargs: object) -> object:
+        seen.append(session.generic_plans)
+        return await execute_module.execute(pool, session, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(routes, "execute", recording)
+    page = await api.get(f"{OR}/students?limit=2", headers=as_role("school_admin", school))
+    assert page.status_code == 200, page.text
+    assert seen == [True], "the read asked for generic plans"
