@@ -335,7 +335,9 @@ def _enrolled(role: str) -> str:
     )
 
 
-_CLASSES_OF_USER = "r.id = any(array(select e.class_id from oneroster.enrollments e where e.user_id = (select p.id from p)))"
+_CLASSES_OF_USER = (
+    "r.id = any(array(select e.class_id from oneroster.enrollments e where e.user_id = (select p.id from p)))"
+)
 
 NESTED: Final[dict[tuple[str, str], Nested]] = {
     (n.parent, n.child): n

@@ -31,7 +31,6 @@ import time
 
 import asyncpg
 import pytest
-from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from gateway.app import create_app
@@ -57,7 +56,12 @@ SHAPED = (
     ("familyName=X", "/students?filter=familyName%3D'Pager500'", STUDENT + "&last_name=eq.Pager500&order=id", (0,)),
     ("sort=familyName", "/students?sort=familyName", STUDENT + "&order=last_name,id", (0, "half")),
     ("schools/students", "/schools/{school}/students", STUDENT + "&order=id", (0, "half")),
-    ("classes/students", "/classes/{klass}/students", "/enrollments?select=id,student_id,class_id&class_id=eq.{klass}&order=id", (0,)),
+    (
+        "classes/students",
+        "/classes/{klass}/students",
+        "/enrollments?select=id,student_id,class_id&class_id=eq.{klass}&order=id",
+        (0,),
+    ),
     # The same 50 students through PostgREST's embedding of a class's enrollments.
     (
         "classes/students*",
@@ -148,6 +152,8 @@ async def test_oneroster_pages_against_the_postgrest_route(database_url: str) ->
 async def _a_class(database_url: str, school: object) -> str:
     admin = await asyncpg.connect(database_url)
     try:
-        return str(await admin.fetchval("select id from data.classes where school_id = $1 and name = 'Paging 7'", school))
+        return str(
+            await admin.fetchval("select id from data.classes where school_id = $1 and name = 'Paging 7'", school)
+        )
     finally:
         await admin.close()
