@@ -293,19 +293,23 @@ comment on view oneroster.users is 'OneRoster users (students, teachers, parents
 -- view builds its 100 rows (gateway/oneroster/render.py `_keys`): the union
 -- views themselves are planned as subqueries, so the page sorted the school.
 -- One table each (the class teachers' rows excepted: one per class), so each
--- is pulled up into the page's query and read by index.
+-- is pulled up into the page's query and read by index. The people's views
+-- also carry family_name: `sort=familyName` walks m0059's indexes the same way.
 create or replace view oneroster.student_keys with (security_invoker='true') as
- select k.school_id, coalesce(k.sourced_id, ((k.id)::text)::character varying) as sid, k.id
+ select k.school_id, coalesce(k.sourced_id, ((k.id)::text)::character varying) as sid, k.id,
+    k.last_name as family_name
    from data.students k
   where (not k.is_deleted);
 
 create or replace view oneroster.teacher_keys with (security_invoker='true') as
- select k.school_id, coalesce(k.sourced_id, ((k.id)::text)::character varying) as sid, k.id
+ select k.school_id, coalesce(k.sourced_id, ((k.id)::text)::character varying) as sid, k.id,
+    k.last_name as family_name
    from data.teachers k
   where (not k.is_deleted);
 
 create or replace view oneroster.parent_keys with (security_invoker='true') as
- select k.school_id, coalesce(k.sourced_id, ((k.id)::text)::character varying) as sid, k.id
+ select k.school_id, coalesce(k.sourced_id, ((k.id)::text)::character varying) as sid, k.id,
+    k.last_name as family_name
    from data.parents k
   where (not k.is_deleted);
 

@@ -31,7 +31,7 @@ import msgspec
 
 from gateway.errors import ApiError, not_one_row
 from gateway.http.metrics import waiting_for
-from gateway.identity.setup import REQUEST_SETUP, SETUP, RoleLimits, app_settings_setup, setup_args
+from gateway.identity.setup import GENERIC_SETUP, REQUEST_SETUP, SETUP, RoleLimits, app_settings_setup, setup_args
 from gateway.pg_errors import from_postgres, internal_error
 
 log = logging.getLogger("gateway.execute")
@@ -56,6 +56,9 @@ class Session(msgspec.Struct, frozen=True, kw_only=True):
     # PostgREST's request.method/path/headers/cookies (identity/setup.py
     # REQUEST_SETUP); None on paths that are not PostgREST's (OneRoster).
     context: RequestContext | None = None
+    # Reuse one generic plan per statement shape (identity/setup.py GENERIC_SETUP);
+    # only where every shape's generic plan is known to be good (OneRoster reads).
+    generic_plans: bool = False
 
 
 class Run(msgspec.Struct, frozen=True, kw_only=True):
@@ -134,7 +137,7 @@ async def _setup(connection: Any, session: Session) -> None:
     who = setup_args(session.role, session.claims, session.request_id, session.limits)
     context = session.context
     if context is None:
-        await connection.execute(SETUP, *who)
+        await connection.execute(GENERIC_SETUP if session.generic_plans else SETUP, *who)
         return
     request = (context.method, context.path, context.headers, context.cookies, context.search_path)
     if not context.app_settings:

@@ -31,6 +31,14 @@ SETUP: Final = (
     "set_config('work_mem', $6, true)"
 )
 
+# OneRoster reads (gateway/oneroster/routes.py): one statement shape per
+# collection, filter shape, sort and fields, over union views under RLS, whose
+# planning cost more CPU than running a 100-row page (issue 17: ~5 of ~10 ms of
+# the backend's CPU per page). A generic plan is made once per pooled
+# connection and shape and reused; with `auto` Postgres kept re-planning,
+# as a custom plan of a known LIMIT always looks cheaper than a generic one.
+GENERIC_SETUP: Final = SETUP + ", set_config('plan_cache_mode', 'force_generic_plan', true)"
+
 # The data path (http/execute.py) adds what PostgREST tells a function of the
 # HTTP request (Query.hs setPgLocals): method, path, headers and cookies as
 # JSON objects (lowercased header names, the Cookie header only as cookies),

@@ -44,6 +44,8 @@ class Entity(msgspec.Struct, frozen=True, kw_only=True):
     # Views of the collection's live rows by source table, (school_id, sid, id)
     # (db/roster/oneroster_views.sql "Page keys"), for render.py's key walk.
     keys: tuple[str, ...] = ()
+    # Sort fields the key views also walk in index order: (field, key column).
+    key_sorts: tuple[tuple[str, str], ...] = ()
 
     @property
     def output_fields(self) -> tuple[str, ...]:
@@ -231,6 +233,9 @@ ORG_REQUIRED: Final = _REQUIRED | {"name", "type", "identifier"}
 SESSION_REQUIRED: Final = _REQUIRED | {"title", "startDate", "endDate", "type", "schoolYear"}
 USER_REQUIRED: Final = _REQUIRED | {"enabledUser", "givenName", "familyName", "roles"}
 
+# m0059's (school_id, last_name, id) indexes under the person key views.
+_PERSON_SORTS: Final = (("familyName", "family_name"),)
+
 ENTITIES: Final[dict[str, Entity]] = {
     "orgs": Entity(view="orgs", many="orgs", one="org", fields=ORG_FIELDS, required=ORG_REQUIRED),
     "schools": Entity(
@@ -277,6 +282,7 @@ ENTITIES: Final[dict[str, Entity]] = {
         fields=USER_FIELDS,
         required=USER_REQUIRED,
         keys=("student_keys", "teacher_keys", "parent_keys"),
+        key_sorts=_PERSON_SORTS,
     ),
     "students": Entity(
         view="users",
@@ -286,6 +292,7 @@ ENTITIES: Final[dict[str, Entity]] = {
         condition="{a}.role = 'student'",
         required=USER_REQUIRED,
         keys=("student_keys",),
+        key_sorts=_PERSON_SORTS,
     ),
     "teachers": Entity(
         view="users",
@@ -295,6 +302,7 @@ ENTITIES: Final[dict[str, Entity]] = {
         condition="{a}.role = 'teacher'",
         required=USER_REQUIRED,
         keys=("teacher_keys",),
+        key_sorts=_PERSON_SORTS,
     ),
     "enrollments": Entity(
         view="enrollments",
@@ -321,24 +329,33 @@ class Nested(msgspec.Struct, frozen=True, kw_only=True):
     parent: str
     child: str
     link: str
+    # The link is the school: a page is then the child's own key walk inside
+    # that school (render.py `_keys`), not a sort of the child's whole view.
+    school_keys: bool = False
 
 
+# A parent's children by id (issue 17): the few ids of the parent's rows in
+# oneroster.enrollments, read by index (the CTE `p` is the one parent row),
+# then those rows of the child's view. As `exists (... e.user_id = r.id)` the
+# planner hashed every enrollment of the school to find a class's 50 students.
 def _enrolled(role: str) -> str:
     return (
-        "exists (select from oneroster.enrollments e "
-        f"where e.class_id = p.id and e.user_id = r.id and e.role = '{role}')"
+        "r.id = any(array(select e.user_id from oneroster.enrollments e "
+        f"where e.class_id = (select p.id from p) and e.role = '{role}'))"
     )
 
 
-_CLASSES_OF_USER = "exists (select from oneroster.enrollments e where e.class_id = r.id and e.user_id = p.id)"
+_CLASSES_OF_USER = (
+    "r.id = any(array(select e.class_id from oneroster.enrollments e where e.user_id = (select p.id from p)))"
+)
 
 NESTED: Final[dict[tuple[str, str], Nested]] = {
     (n.parent, n.child): n
     for n in (
-        Nested(parent="schools", child="classes", link="r.school_id = p.id"),
-        Nested(parent="schools", child="students", link="r.school_id = p.id"),
-        Nested(parent="schools", child="teachers", link="r.school_id = p.id"),
-        Nested(parent="schools", child="enrollments", link="r.school_id = p.id"),
+        Nested(parent="schools", child="classes", link="r.school_id = p.id", school_keys=True),
+        Nested(parent="schools", child="students", link="r.school_id = p.id", school_keys=True),
+        Nested(parent="schools", child="teachers", link="r.school_id = p.id", school_keys=True),
+        Nested(parent="schools", child="enrollments", link="r.school_id = p.id", school_keys=True),
         Nested(parent="schools", child="courses", link="r.school_id = p.id"),
         Nested(parent="schools", child="terms", link="r.school_id = p.id"),
         Nested(parent="classes", child="students", link=_enrolled("student")),

@@ -168,19 +168,45 @@ def _entity(name: str) -> Entity:
     return entity
 
 
-def _keys(entity: Entity, order: str, limit: str, offset: str) -> str:
+def _keys(entity: Entity, order: str, limit: str, offset: str, within: str = "", column: str = "sid") -> str:
     """The `keys` CTE: the page's (sourcedId, id) without the view, so each
     source table is read in index order and no more than the page needs
     (issue 17: sorting and joining the whole union cost 8-109x the PostgREST
     route). Live rows only, as the view's status 'active'; RLS applies to the
-    tables as to the view (security_invoker)."""
+    tables as to the view (security_invoker). `within` narrows the walk (SQL
+    of the key row `k`: the parent school of a nested read); `column` is the
+    key views' column of the page's order (entities.py `key_sorts`), then id."""
     direction = "desc" if order == "desc" else "asc"
+    where = f" where {within}" if within else ""
     walks = " union all ".join(
-        f"(select k.sid, k.id from {_view_named(source)} k "
-        f"order by k.sid {direction}, k.id {direction} limit {limit}::bigint + {offset}::bigint)"
+        f"(select k.{column} as v, k.id from {_view_named(source)} k{where} "
+        f"order by k.{column} {direction}, k.id {direction} limit {limit}::bigint + {offset}::bigint)"
         for source in entity.keys
     )
-    return f"keys as (select x.id from ({walks}) x order by x.sid {direction}, x.id {direction} limit {limit} offset {offset}), "
+    return f"keys as (select x.id from ({walks}) x order by x.v {direction}, x.id {direction} limit {limit} offset {offset}), "
+
+
+def _live_only(filter_: Filter | None) -> bool:
+    """No filter, or only `status='active'`: the live rows the key walks hold
+    (status is only ever active or tobedeleted)."""
+    if filter_ is None:
+        return True
+    [*rest, last] = filter_.predicates
+    return not rest and (last.field, last.op, last.value) == ("status", "=", "active")
+
+
+def _walk(request: ReadRequest, entity: Entity, limit: str, offset: str) -> str | None:
+    """The `keys` CTE of a page walked in index order, or None: the view's own
+    sort then (another filter or sort; a parent other than the school, whose
+    link finds its few children by id: entities.py NESTED)."""
+    nested = request.parent.nested if request.parent is not None else None
+    column = "sid" if request.sort is None else dict(entity.key_sorts).get(request.sort)
+    if not entity.keys or column is None or not _live_only(request.filter):
+        return None
+    if nested is not None and not nested.school_keys:
+        return None
+    within = "k.school_id = (select p.id from p)" if nested is not None else ""
+    return _keys(entity, request.order, limit, offset, within, column)
 
 
 def render_one(request: ReadRequest, base: str) -> tuple[str, tuple[Any, ...]]:
@@ -223,10 +249,12 @@ def render_many(request: ReadRequest, base: str, *, count: bool = True) -> tuple
     limit, offset = args.add(request.limit), args.add(request.offset)
     rows = f"from {_view(entity)} r{join} where {where}"
     cut = f"{rows} order by {order} limit {limit} offset {offset}"
-    if entity.keys and request.parent is None and request.filter is None and request.sort is None:
+    walk = _walk(request, entity, limit, offset)
+    if walk is not None:
         # The page's ids from an ordered walk of each source table's sourcedId
-        # index (m0056), merged and cut; the view then builds those rows only.
-        parent_cte += _keys(entity, request.order, limit, offset)
+        # (m0056) or family-name (m0059) index, merged and cut; the view then
+        # builds those rows only.
+        parent_cte += walk
         cut = f"{rows} and r.id = any(array(select id from keys)) order by {order}"
     # The page and the count are two scans of the view, not one CTE read twice:
     # a CTE named twice is materialised, so every page built and sorted every

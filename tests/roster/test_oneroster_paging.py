@@ -65,6 +65,56 @@ async def test_a_page_by_key_is_the_same_page_as_sorted_by_the_view(
     assert len(next(iter(everything.values()))) == total, "the walk finds every counted row, and only those"
 
 
+# (walked read, the same read through the view's own sort): a filter other
+# than status, or sort=sourcedId, takes the view's ORDER BY (render.py `_walk`).
+SHAPED = [
+    ("students?sort=familyName", "students?sort=familyName&filter=familyName>''"),
+    ("users?sort=familyName", "users?sort=familyName&filter=familyName>''"),
+    ("teachers?sort=familyName", "teachers?sort=familyName&filter=familyName>''"),
+    ("students?filter=status='active'", "students?filter=status='active'&sort=sourcedId"),
+    ("schools/{school}/students?x=1", "schools/{school}/students?sort=sourcedId"),
+    ("schools/{school}/enrollments?x=1", "schools/{school}/enrollments?sort=sourcedId"),
+    ("schools/{school}/classes?x=1", "schools/{school}/classes?sort=sourcedId"),
+]
+
+
+@pytest.mark.parametrize(("walked_path", "sorted_path"), SHAPED)
+async def test_a_sorted_filtered_or_nested_walk_is_the_page_of_the_view(
+    api: AsyncTestClient[Litestar], school: School, walked_path: str, sorted_path: str
+) -> None:
+    """sort=familyName walks m0059's indexes, status='active' the live keys, a
+    school's collections their own keys: every page as the view sorts it."""
+    headers = as_role("school_admin", school)
+    walked_path, sorted_path = (f"{OR}/" + p.format(school=school.id) for p in (walked_path, sorted_path))
+    total = int((await api.get(f"{walked_path}&limit=1", headers=headers)).headers["x-total-count"])
+    assert total >= 2
+    for order in ("asc", "desc"):
+        for offset in range(0, total + 1, 2):
+            cut = f"&limit=3&offset={offset}&orderBy={order}"
+            walked = await api.get(walked_path + cut, headers=headers)
+            sorted_ = await api.get(sorted_path + cut, headers=headers)
+            assert walked.status_code == sorted_.status_code == 200, walked.text
+            assert walked.json() == sorted_.json(), (walked_path, cut, walked.json(), sorted_.json())
+
+
+async def test_a_class_lists_its_live_students_and_a_student_its_classes(
+    api: AsyncTestClient[Litestar], school: School
+) -> None:
+    """classes/{id}/students reads the class's enrollments by id, not a hash of
+    every enrollment: the live students enrolled, the deleted one not."""
+    headers = as_role("school_admin", school)
+    page = await api.get(f"{OR}/classes/{school.other_class}/students?limit=100", headers=headers)
+    assert page.status_code == 200, page.text
+    names = sorted(u["familyName"] for u in page.json()["users"])
+    assert [n for n in names if n.startswith("Walk")] == [f"Walk{n}" for n in range(9) if n != 4]
+    assert len(names) == 9, "the eight live Walk students and the factory's other student"
+    assert int(page.headers["x-total-count"]) == 9
+    teachers = (await api.get(f"{OR}/classes/{school.other_class}/teachers", headers=headers)).json()["users"]
+    assert len(teachers) == 1
+    classes = (await api.get(f"{OR}/students/{school.other_student}/classes", headers=headers)).json()["classes"]
+    assert [c["sourcedId"] for c in classes] == [str(school.other_class)]
+
+
 async def test_a_deleted_student_and_its_enrollment_are_not_walked(
     api: AsyncTestClient[Litestar], school: School
 ) -> None:
@@ -115,3 +165,27 @@ def test_a_count_is_kept_per_caller_kind_school_and_scopes() -> None:
     school_changed("a")
     assert [cache.get(k) for k in keys] == [None, None, None, 3]
     assert CountCache(0).get(keys[3]) is None
+
+
+async def test_a_oneroster_read_asks_for_a_generic_plan(
+    api: AsyncTestClient[Litestar], school: School, admin: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OneRoster reads run under plan_cache_mode force_generic_plan (identity/setup.py
+    GENERIC_SETUP): planning the union views cost as much as running a page."""
+    from gateway.http import execute as execute_module
+    from gateway.identity.setup import GENERIC_SETUP, setup_args
+    from gateway.oneroster import routes
+
+    await admin.execute(GENERIC_SETUP, *setup_args("school_admin", "{}", "test"))
+    assert await admin.fetchval("select current_setting('plan_cache_mode')") == "force_generic_plan"
+
+    seen: list[bool] = []
+
+    async def recording(pool: object, session: execute_module.Session, *args: object, **kwargs: object) -> object:
+        seen.append(session.generic_plans)
+        return await execute_module.execute(pool, session, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(routes, "execute", recording)
+    page = await api.get(f"{OR}/students?limit=2", headers=as_role("school_admin", school))
+    assert page.status_code == 200, page.text
+    assert seen == [True], "the read asked for generic plans"
