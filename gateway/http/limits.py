@@ -79,6 +79,13 @@ class _Bucket:
         self.rate, self.capacity = rate, max(1.0, 2 * rate)
         self.tokens, self.stamp = self.capacity, time.monotonic()
 
+    def charge(self, tokens: float) -> None:
+        """Spend `tokens` after the fact: the bucket may go below zero, and then
+        refuses until it has refilled (what a heavy answer cost)."""
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate) - tokens
+        self.stamp = now
+
     def take(self) -> float:
         """0 when a token was taken, else the seconds until one is there."""
         now = time.monotonic()
@@ -109,6 +116,16 @@ class FairShare:
         self._take(("school", f"{school}/{caller.role}"), caller.role)
         if caller.role == _PARTNER:
             self._take(("client", str(caller.claims.get("sub", ""))), caller.role)
+
+    def charge(self, caller: Caller, units: int) -> None:
+        """Charge the school's rate what an answer cost beyond the one unit
+        check_rate took (dialect/plan/limits.answer_cost); the next request
+        past what the bucket holds is refused with SDA602."""
+        if units > 0:
+            school = str(caller.claims.get("school_id") or "anon")
+            bucket = self._buckets.get(("school", f"{school}/{caller.role}"))
+            if bucket is not None:
+                bucket.charge(units)
 
     @asynccontextmanager
     async def admit(self, caller: Caller, cost: int = 1, *, rated: bool = True) -> AsyncIterator[None]:

@@ -27,7 +27,7 @@ from gateway.dialect.parse.headers import checked_timezone
 from gateway.dialect.parse.request import ApiRequest, parse_request
 from gateway.dialect.plan.action import CallPlan, FilterPlan, MutatePlan, Plan, ReadPlan, find_relation, plan_request
 from gateway.dialect.plan.embeds import embeds_aggregate
-from gateway.dialect.plan.limits import check_limits, request_cost
+from gateway.dialect.plan.limits import answer_cost, check_limits, request_cost
 from gateway.dialect.render.statement import Rendered, bind, render
 from gateway.dialect.schema.cache import SchemaCache, for_role
 from gateway.errors import ApiError, bad_query
@@ -181,6 +181,8 @@ class Gateway:
                 outcome = await self.replicas.run(
                     session, rendered.sql, args, read_only=rendered.read_only, caller=who, **options
                 )
+        if api.action in ("read", "call"):  # a heavy answer spends the school's rate as it weighs
+            self.fair_share.charge(caller, answer_cost(api, outcome.page_total) - 1)
         outcome = self.within_limits(plan, outcome)
         clock.lap("transaction")
         reply = with_settings(respond(api, plan, outcome), outcome)

@@ -110,7 +110,10 @@ async def _hold(database_url: str, a: School, b: School, stop: float) -> None:
 @contextmanager
 def gateway(database_url: str, workers: int, **env: str) -> Iterator[str]:
     port = free_port()
-    environment = {k: v for k, v in os.environ.items() if k not in ("AUTHENTICATOR_URL", "JWT_SECRET")}
+    # Not the suite's own limits (tests/conftest.py lifts them for every test): the gateway's defaults.
+    lifted = {"AUTHENTICATOR_URL", "JWT_SECRET", "RATE_LIMIT", "PARTNER_RATE_LIMIT", "SCHOOL_CONCURRENCY",
+              "LOGIN_RATE_LIMIT", "OAUTH_RATE_LIMIT", "IMPORT_RATE_LIMIT"}  # fmt: skip
+    environment = {k: v for k, v in os.environ.items() if k not in lifted}
     environment |= {"DATABASE_URL": database_url, "JWT_SECRET": SECRET, "DB_POOL_MAX": "16", "LOG_LEVEL": "WARNING",
                     "PYTHONUNBUFFERED": "1", **env}  # fmt: skip
     command = [sys.executable, "-m", "gateway", "serve", "--host", "127.0.0.1", "--port", str(port),

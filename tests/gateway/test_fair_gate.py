@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gateway.dialect.parse.request import parse_request
-from gateway.dialect.plan.limits import request_cost
+from gateway.dialect.plan.limits import answer_cost, request_cost
 from gateway.errors import ApiError
 from gateway.http.fair_gate import FairGate
 from gateway.http.limits import FairShare, FairShareConfig
@@ -130,3 +130,19 @@ async def test_a_schools_heavy_reads_run_one_at_a_time_across_workers(tmp_path: 
 
 def caller(school: str) -> Caller:
     return Caller(role="school_admin", claims={"school_id": school, "role": "school_admin"})
+
+
+def test_a_heavy_answer_spends_the_schools_rate_as_it_weighs() -> None:
+    """10 requests/s (a bucket of 20): three 1,000-row answers with an embed
+    (8 units each: the one check_rate takes, 7 charged after) overdraw it."""
+    share = FairShare(FairShareConfig(rate=10))
+    a, b = caller("a"), caller("b")
+    api = parse_request("GET", "students", rpc=False, query="select=*,classes(*)&limit=1000", headers={}, body=None)
+    assert answer_cost(api, 1000) == 8 and answer_cost(api, 3) == 1, "a small table read without a limit costs 1"
+    for _ in range(3):
+        share.check_rate(a)
+        share.charge(a, answer_cost(api, 1000) - 1)
+    with pytest.raises(ApiError) as refused:
+        share.check_rate(a)
+    assert refused.value.code == "SDA602" and int(refused.value.headers["Retry-After"]) >= 1
+    share.check_rate(b)  # another school's bucket is its own

@@ -67,6 +67,14 @@ def request_cost(request: ApiRequest, max_rows: int) -> int:
         rows = min(request.limit, max_rows)
     else:
         rows = max_rows if request.action == "read" else ROWS_PER_COST_UNIT
+    return answer_cost(request, rows)
+
+
+def answer_cost(request: ApiRequest, rows: int) -> int:
+    """What a read that returned `rows` cost, by the same measure: what its
+    school's request rate is charged (http/limits.py FairShare.charge), so a
+    school reading 1,000-row pages spends its rate nine times as fast as one
+    reading 20-row pages, and a small table read without a limit costs 1."""
     embeds = _count_embeds(request.select or ())
     exact = 1 if request.preferences.count == "exact" else 0
     return max(1, -(-rows * (1 + embeds) // ROWS_PER_COST_UNIT)) + exact
