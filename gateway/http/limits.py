@@ -72,6 +72,15 @@ class FairShareConfig(msgspec.Struct, frozen=True, kw_only=True):
         return self.rates.get(role, self.partner_rate if role == _PARTNER else self.rate)
 
 
+def _school(caller: Caller) -> str:
+    return str(caller.claims.get("school_id") or "anon")
+
+
+def _school_key(caller: Caller) -> tuple[str, str]:
+    """The bucket of a school and role (RATE_LIMIT, RATE_LIMITS)."""
+    return ("school", f"{_school(caller)}/{caller.role}")
+
+
 class _Bucket:
     __slots__ = ("rate", "capacity", "tokens", "stamp")
 
@@ -79,18 +88,20 @@ class _Bucket:
         self.rate, self.capacity = rate, max(1.0, 2 * rate)
         self.tokens, self.stamp = self.capacity, time.monotonic()
 
-    def charge(self, tokens: float) -> None:
-        """Spend `tokens` after the fact: the bucket may go below zero, and then
-        refuses until it has refilled (what a heavy answer cost)."""
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate) - tokens
-        self.stamp = now
-
-    def take(self) -> float:
-        """0 when a token was taken, else the seconds until one is there."""
+    def _refill(self) -> None:
         now = time.monotonic()
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
+
+    def charge(self, tokens: float) -> None:
+        """Spend `tokens` after the fact: the bucket may go below zero, and then
+        refuses until it has refilled (what a heavy answer cost)."""
+        self._refill()
+        self.tokens -= tokens
+
+    def take(self) -> float:
+        """0 when a token was taken, else the seconds until one is there."""
+        self._refill()
         if self.tokens >= 1:
             self.tokens -= 1
             return 0.0
@@ -112,8 +123,7 @@ class FairShare:
         """The school's (and a partner client's) token bucket: checked as soon as
         the token is verified, before the request is parsed or planned, so a
         refused flood costs microseconds."""
-        school = str(caller.claims.get("school_id") or "anon")
-        self._take(("school", f"{school}/{caller.role}"), caller.role)
+        self._take(_school_key(caller), caller.role)
         if caller.role == _PARTNER:
             self._take(("client", str(caller.claims.get("sub", ""))), caller.role)
 
@@ -122,8 +132,7 @@ class FairShare:
         check_rate took (dialect/plan/limits.answer_cost); the next request
         past what the bucket holds is refused with SDA602."""
         if units > 0:
-            school = str(caller.claims.get("school_id") or "anon")
-            bucket = self._buckets.get(("school", f"{school}/{caller.role}"))
+            bucket = self._buckets.get(_school_key(caller))
             if bucket is not None:
                 bucket.charge(units)
 
@@ -133,7 +142,7 @@ class FairShare:
         runs; `rated=False` when check_rate already counted this request."""
         if rated:
             self.check_rate(caller)
-        school = str(caller.claims.get("school_id") or "anon")
+        school = _school(caller)
         units = self.gate.weigh(cost)
         if not await self.gate.acquire(school, units, self.config.queue_wait):
             raise self._busy()
@@ -165,7 +174,7 @@ class FairShare:
         worker's import slots and half the school's share for the run's life
         (a run is one long heavy statement); the caller calls what this returns
         when the run ends."""
-        school = str(caller.claims.get("school_id") or "anon")
+        school = _school(caller)
         self._take(("import", school), "", rate=self.config.import_rate, setting="IMPORT_RATE_LIMIT")
         if self._imports >= self.config.import_concurrency:
             raise self._refusal("SDA601", "Too many imports are running; try again shortly", 5, "imports",
